@@ -1,0 +1,216 @@
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crate::cloud::CloudError;
+use crate::model::derive::{self, Verdict, Warning};
+use crate::model::{
+    FileSystem, Identity, ServiceRef, ServiceSnapshot, TargetGroup, Task, TaskDef, Time,
+};
+
+/// A panel's data: not loaded yet, loaded at a time, or failed with the
+/// last good data kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loadable<T> {
+    pub data: Option<T>,
+    pub updated: Option<Time>,
+    pub error: Option<LoadError>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadError {
+    pub error: CloudError,
+    pub at: Time,
+    pub retry_in: Duration,
+}
+
+impl<T> Default for Loadable<T> {
+    fn default() -> Self {
+        Loadable {
+            data: None,
+            updated: None,
+            error: None,
+        }
+    }
+}
+
+impl<T> Loadable<T> {
+    pub fn set(&mut self, data: T, at: Time) {
+        self.data = Some(data);
+        self.updated = Some(at);
+        self.error = None;
+    }
+    pub fn fail(&mut self, error: CloudError, at: Time, retry_in: Duration) {
+        self.error = Some(LoadError {
+            error,
+            at,
+            retry_in,
+        });
+    }
+    pub fn get(&self) -> Option<&T> {
+        self.data.as_ref()
+    }
+}
+
+/// The panes that take the focus, in the order Tab visits them: the path
+/// of a request, from the task to its volume, then what ECS says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Tasks,
+    Containers,
+    Targets,
+    Efs,
+    Events,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [
+        Pane::Tasks,
+        Pane::Containers,
+        Pane::Targets,
+        Pane::Efs,
+        Pane::Events,
+    ];
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Tasks => "Tasks",
+            Pane::Containers => "Containers",
+            Pane::Targets => "Load balancer",
+            Pane::Efs => "EFS",
+            Pane::Events => "Events",
+        }
+    }
+}
+
+/// Static facts about this run, shown in the header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Context {
+    pub target: ServiceRef,
+    pub region: String,
+    pub demo: bool,
+    pub read_only: bool,
+    pub refresh: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub ctx: Context,
+    pub now: Time,
+    pub identity: Loadable<Identity>,
+    pub service: Loadable<ServiceSnapshot>,
+    pub tasks: Loadable<Vec<Task>>,
+    pub targets: Loadable<Vec<TargetGroup>>,
+    pub efs: Loadable<Vec<FileSystem>>,
+    pub focus: Pane,
+    /// Cursor row per pane, indexed by `Pane::index`.
+    pub cursor: [usize; 5],
+    /// The task whose containers are shown; None follows the newest live
+    /// task by itself.
+    pub pinned_task: Option<String>,
+    pub help: bool,
+    pub zoom: bool,
+    pub quit: bool,
+    /// (time, total calls) samples over the last minute.
+    pub call_samples: VecDeque<(Time, u64)>,
+}
+
+impl State {
+    pub fn new(ctx: Context, now: Time) -> State {
+        State {
+            ctx,
+            now,
+            identity: Loadable::default(),
+            service: Loadable::default(),
+            tasks: Loadable::default(),
+            targets: Loadable::default(),
+            efs: Loadable::default(),
+            focus: Pane::Tasks,
+            cursor: [0; 5],
+            pinned_task: None,
+            help: false,
+            zoom: false,
+            quit: false,
+            call_samples: VecDeque::new(),
+        }
+    }
+
+    pub fn task_def(&self) -> Option<&TaskDef> {
+        self.service.get().and_then(|s| s.task_def.as_ref())
+    }
+
+    pub fn task_list(&self) -> &[Task] {
+        self.tasks.get().map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn target_groups(&self) -> &[TargetGroup] {
+        self.targets.get().map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn file_systems(&self) -> &[FileSystem] {
+        self.efs.get().map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The task whose containers are shown.
+    pub fn selected_task(&self) -> Option<&Task> {
+        let tasks = self.task_list();
+        if let Some(arn) = &self.pinned_task
+            && let Some(t) = tasks.iter().find(|t| &t.arn == arn)
+        {
+            return Some(t);
+        }
+        tasks
+            .iter()
+            .filter(|t| !t.is_stopped())
+            .max_by_key(|t| t.created_at)
+            .or_else(|| tasks.first())
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        derive::verdict(
+            self.service.get().map(|s| &s.service),
+            self.tasks.get().map(Vec::as_slice),
+            self.targets.get().map(Vec::as_slice),
+        )
+    }
+
+    pub fn warnings(&self) -> Vec<Warning> {
+        match self.service.get() {
+            Some(s) => derive::preflight(
+                &s.service,
+                s.task_def.as_ref(),
+                self.target_groups(),
+                self.file_systems(),
+                self.task_list(),
+            ),
+            None => Vec::new(),
+        }
+    }
+
+    /// Calls per minute over the samples kept.
+    pub fn calls_per_min(&self) -> Option<f64> {
+        let (t0, c0) = self.call_samples.front()?;
+        let (t1, c1) = self.call_samples.back()?;
+        let secs = (*t1 - *t0).num_milliseconds() as f64 / 1000.0;
+        if secs < 5.0 {
+            return None;
+        }
+        Some((c1.saturating_sub(*c0)) as f64 * 60.0 / secs)
+    }
+
+    /// Rows in a pane, for cursor bounds.
+    pub fn rows(&self, pane: Pane) -> usize {
+        match pane {
+            Pane::Tasks => self.task_list().len(),
+            Pane::Containers => self.selected_task().map_or(0, |t| t.containers.len()),
+            Pane::Targets => self.target_groups().iter().map(|g| g.targets.len()).sum(),
+            Pane::Efs => self
+                .file_systems()
+                .iter()
+                .map(|f| f.mount_targets.len())
+                .sum(),
+            Pane::Events => self.service.get().map_or(0, |s| s.service.events.len()),
+        }
+    }
+}

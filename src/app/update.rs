@@ -1,0 +1,302 @@
+use chrono::Duration as ChronoDuration;
+
+use super::{Action, Effect, Msg, Pane, State};
+use crate::poll::{Observation, PollEvent, Resource};
+
+const CALL_WINDOW_S: i64 = 60;
+const PAGE: usize = 10;
+
+/// The reducer: applies one message to the state and says what work to do.
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Tick(now) => {
+            state.now = now;
+            Vec::new()
+        }
+        Msg::ApiCalls(at, total) => {
+            state.call_samples.push_back((at, total));
+            while let Some((t, _)) = state.call_samples.front() {
+                if at - *t > ChronoDuration::seconds(CALL_WINDOW_S) {
+                    state.call_samples.pop_front();
+                } else {
+                    break;
+                }
+            }
+            Vec::new()
+        }
+        Msg::Poll(ev) => {
+            apply_poll(state, *ev);
+            clamp_cursors(state);
+            Vec::new()
+        }
+        Msg::Action(a) => action(state, a),
+    }
+}
+
+fn apply_poll(state: &mut State, ev: PollEvent) {
+    let at = ev.at;
+    match ev.result {
+        Ok(Observation::Identity(i)) => state.identity.set(i, at),
+        Ok(Observation::Service(s)) => state.service.set(*s, at),
+        Ok(Observation::Tasks(mut t)) => {
+            // Living tasks first, newest on top; then the ones that stopped.
+            t.sort_by(|a, b| {
+                a.is_stopped()
+                    .cmp(&b.is_stopped())
+                    .then(b.created_at.cmp(&a.created_at))
+                    .then(a.arn.cmp(&b.arn))
+            });
+            state.tasks.set(t, at)
+        }
+        Ok(Observation::Targets(t)) => state.targets.set(t, at),
+        Ok(Observation::Efs(f)) => state.efs.set(f, at),
+        Err(f) => match ev.resource {
+            Resource::Identity => state.identity.fail(f.error, at, f.retry_in),
+            Resource::Service => state.service.fail(f.error, at, f.retry_in),
+            Resource::Tasks => state.tasks.fail(f.error, at, f.retry_in),
+            Resource::Targets => state.targets.fail(f.error, at, f.retry_in),
+            Resource::Efs => state.efs.fail(f.error, at, f.retry_in),
+        },
+    }
+}
+
+fn clamp_cursors(state: &mut State) {
+    for pane in Pane::ALL {
+        let rows = state.rows(pane);
+        let c = &mut state.cursor[pane.index()];
+        *c = (*c).min(rows.saturating_sub(1));
+    }
+}
+
+fn action(state: &mut State, a: Action) -> Vec<Effect> {
+    // The help overlay is modal: only closing it (or quitting) works.
+    if state.help {
+        match a {
+            Action::Help | Action::Close => state.help = false,
+            Action::Quit => {
+                state.quit = true;
+                return vec![Effect::Quit];
+            }
+            _ => {}
+        }
+        return Vec::new();
+    }
+    let pane = state.focus;
+    let rows = state.rows(pane);
+    let cur = &mut state.cursor[pane.index()];
+    match a {
+        Action::Quit => {
+            state.quit = true;
+            return vec![Effect::Quit];
+        }
+        Action::Help => state.help = true,
+        Action::Close => {
+            if state.zoom {
+                state.zoom = false;
+            } else if pane == Pane::Tasks {
+                state.pinned_task = None;
+            }
+        }
+        Action::Up => *cur = cur.saturating_sub(1),
+        Action::Down => *cur = (*cur + 1).min(rows.saturating_sub(1)),
+        Action::PageUp => *cur = cur.saturating_sub(PAGE),
+        Action::PageDown => *cur = (*cur + PAGE).min(rows.saturating_sub(1)),
+        Action::Top => *cur = 0,
+        Action::Bottom => *cur = rows.saturating_sub(1),
+        Action::NextPane => state.focus = Pane::ALL[(pane.index() + 1) % Pane::ALL.len()],
+        Action::PrevPane => {
+            state.focus = Pane::ALL[(pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+        }
+        Action::Select => {
+            if pane == Pane::Tasks
+                && let Some(t) = state.task_list().get(state.cursor[Pane::Tasks.index()])
+            {
+                state.pinned_task = Some(t.arn.clone());
+                state.cursor[Pane::Containers.index()] = 0;
+                state.focus = Pane::Containers;
+            }
+        }
+        Action::Refresh => return vec![Effect::RefreshNow],
+        Action::Zoom => state.zoom = !state.zoom,
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::app::Context;
+    use crate::cloud::{CloudError, ErrorKind};
+    use crate::model::derive::tests::{service, target, task, task_def, tg, ts};
+    use crate::model::{ServiceRef, ServiceSnapshot, Time};
+    use crate::poll::Failure;
+
+    fn now() -> Time {
+        ts(100).expect("time")
+    }
+
+    fn state() -> State {
+        State::new(
+            Context {
+                target: ServiceRef {
+                    cluster: "goals-cluster".into(),
+                    service: "goals-service".into(),
+                },
+                region: "us-east-1".into(),
+                demo: false,
+                read_only: false,
+                refresh: Duration::from_secs(5),
+            },
+            now(),
+        )
+    }
+
+    fn ok(resource: Resource, obs: Observation) -> Msg {
+        Msg::Poll(Box::new(PollEvent {
+            resource,
+            at: now(),
+            result: Ok(obs),
+        }))
+    }
+
+    fn loaded() -> State {
+        let mut s = state();
+        update(
+            &mut s,
+            ok(
+                Resource::Service,
+                Observation::Service(Box::new(ServiceSnapshot {
+                    service: service(),
+                    task_def: Some(task_def()),
+                })),
+            ),
+        );
+        let mut old = task("old00000", "10.0.1.9", "STOPPED", "STOPPED");
+        old.created_at = ts(-500);
+        let mut new = task("new00000", "10.0.1.5", "RUNNING", "RUNNING");
+        new.created_at = ts(10);
+        update(
+            &mut s,
+            ok(Resource::Tasks, Observation::Tasks(vec![old, new])),
+        );
+        update(
+            &mut s,
+            ok(
+                Resource::Targets,
+                Observation::Targets(vec![tg(vec![target("10.0.1.5", "healthy", None)])]),
+            ),
+        );
+        s
+    }
+
+    #[test]
+    fn tasks_sorted_living_first_and_selection_follows_newest() {
+        let s = loaded();
+        let ids: Vec<&str> = s.task_list().iter().map(|t| t.short()).collect();
+        assert_eq!(ids, vec!["new00000", "old00000"]);
+        assert_eq!(s.selected_task().map(|t| t.short()), Some("new00000"));
+        assert_eq!(s.verdict().health, crate::model::derive::Health::Healthy);
+    }
+
+    #[test]
+    fn enter_pins_a_task_and_esc_unpins() {
+        let mut s = loaded();
+        update(&mut s, Msg::Action(Action::Down));
+        update(&mut s, Msg::Action(Action::Select));
+        assert_eq!(s.selected_task().map(|t| t.short()), Some("old00000"));
+        assert_eq!(s.focus, Pane::Containers);
+        update(&mut s, Msg::Action(Action::PrevPane));
+        update(&mut s, Msg::Action(Action::Close));
+        assert_eq!(s.selected_task().map(|t| t.short()), Some("new00000"));
+    }
+
+    #[test]
+    fn failed_poll_keeps_last_data_and_records_why() {
+        let mut s = loaded();
+        let err = CloudError::new(ErrorKind::AccessDenied, "ecs:DescribeTasks", "not allowed");
+        update(
+            &mut s,
+            Msg::Poll(Box::new(PollEvent {
+                resource: Resource::Tasks,
+                at: ts(200).expect("time"),
+                result: Err(Failure {
+                    error: err.clone(),
+                    retry_in: Duration::from_secs(30),
+                }),
+            })),
+        );
+        assert_eq!(s.task_list().len(), 2, "data kept");
+        let e = s.tasks.error.as_ref().expect("error recorded");
+        assert_eq!(e.error, err);
+        assert_eq!(s.tasks.updated, Some(now()));
+        assert_eq!(
+            e.error.operator_text(),
+            "AccessDenied: add ecs:DescribeTasks to the IAM policy"
+        );
+    }
+
+    #[test]
+    fn cursor_stays_in_bounds_and_tab_cycles() {
+        let mut s = loaded();
+        for _ in 0..5 {
+            update(&mut s, Msg::Action(Action::Down));
+        }
+        assert_eq!(s.cursor[Pane::Tasks.index()], 1);
+        update(&mut s, Msg::Action(Action::Top));
+        assert_eq!(s.cursor[Pane::Tasks.index()], 0);
+        for _ in 0..Pane::ALL.len() {
+            update(&mut s, Msg::Action(Action::NextPane));
+        }
+        assert_eq!(s.focus, Pane::Tasks);
+        update(&mut s, Msg::Action(Action::PrevPane));
+        assert_eq!(s.focus, Pane::Events);
+        // Fewer tasks after a poll: the cursor follows.
+        update(&mut s, Msg::Action(Action::NextPane));
+        update(&mut s, Msg::Action(Action::Bottom));
+        update(&mut s, ok(Resource::Tasks, Observation::Tasks(vec![])));
+        assert_eq!(s.cursor[Pane::Tasks.index()], 0);
+    }
+
+    #[test]
+    fn help_is_modal_and_quit_always_works() {
+        let mut s = loaded();
+        update(&mut s, Msg::Action(Action::Help));
+        assert!(s.help);
+        update(&mut s, Msg::Action(Action::Down));
+        assert_eq!(s.cursor[0], 0, "keys behind the overlay are ignored");
+        update(&mut s, Msg::Action(Action::Close));
+        assert!(!s.help);
+        update(&mut s, Msg::Action(Action::Help));
+        assert_eq!(
+            update(&mut s, Msg::Action(Action::Quit)),
+            vec![Effect::Quit]
+        );
+        assert!(s.quit);
+    }
+
+    #[test]
+    fn refresh_asks_for_an_effect() {
+        let mut s = loaded();
+        assert_eq!(
+            update(&mut s, Msg::Action(Action::Refresh)),
+            vec![Effect::RefreshNow]
+        );
+    }
+
+    #[test]
+    fn call_rate_over_the_last_minute() {
+        let mut s = state();
+        assert_eq!(s.calls_per_min(), None);
+        for i in 0..=12 {
+            update(
+                &mut s,
+                Msg::ApiCalls(ts(i * 10).expect("t"), (i * 5) as u64),
+            );
+        }
+        // 60 s window kept: 6 samples apart, 30 calls.
+        let rate = s.calls_per_min().expect("rate");
+        assert!((rate - 30.0).abs() < 0.01, "{rate}");
+    }
+}

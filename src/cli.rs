@@ -1,0 +1,83 @@
+//! The command line. Flags are global, so they are accepted before or
+//! after the subcommand.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ecsdeck",
+    version,
+    about = "A live terminal dashboard for one AWS ECS service: tasks, containers, ALB targets and EFS",
+    after_help = "Run `ecsdeck demo` to try it on an embedded, simulated service."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub opts: Flags,
+}
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Flags {
+    /// Config file (default: the platform config dir, e.g. ~/.config/ecsdeck/config.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// AWS profile from ~/.aws/config
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// AWS region (default: the SDK's chain: AWS_REGION, profile, instance metadata)
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Endpoint URL for every AWS service (for emulators such as moto)
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// ECS cluster name or ARN
+    #[arg(long, global = true)]
+    pub cluster: Option<String>,
+    /// ECS service name
+    #[arg(long, global = true)]
+    pub service: Option<String>,
+    /// How often to poll the service, tasks and targets (e.g. 5s, 1m)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_refresh)]
+    pub refresh: Option<std::time::Duration>,
+    /// Show everything, change nothing: destructive keys are not bound
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Log file for ecsdeck's own diagnostics (RUST_LOG sets the level)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the dashboard against the embedded simulated environment
+    Demo {
+        /// Give every task a fresh empty volume (shows data loss on restart)
+        #[arg(long)]
+        fresh_volume: bool,
+        /// Port for the demo's load balancer address on 127.0.0.1 (0: any free port)
+        #[arg(long, default_value_t = 0)]
+        lb_port: u16,
+    },
+    /// Print one snapshot of the service and exit: 0 healthy, 1 degraded or down, 2 error
+    Status {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+        /// Take the snapshot from the embedded demo instead of AWS
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+pub fn parse_refresh(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (try 5s or 1m)"))?;
+    if d < std::time::Duration::from_secs(1) {
+        return Err(
+            "must be at least 1s: faster polling only burns the account's API quota".into(),
+        );
+    }
+    Ok(d)
+}

@@ -1,0 +1,394 @@
+//! SDK shapes to domain types, and SDK errors to `CloudError`.
+
+use std::fmt::Debug;
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::cloud::{CloudError, ErrorKind};
+use crate::model::{
+    CircuitBreaker, Container, ContainerDef, Deployment, DeploymentConfig, EfsVolume, FileSystem,
+    HealthCheck, LbBinding, Listener, LoadBalancer, LogConfig, MountPoint, MountTarget, Service,
+    ServiceEvent, Target, TargetGroup, Task, TaskDef, Time, Volume,
+};
+
+/// An SDK error with the operation's type erased, so one classifier serves
+/// every call.
+pub struct AnySdkError {
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+    transport: Option<ErrorKind>,
+    text: String,
+}
+
+impl<E, R> From<SdkError<E, R>> for AnySdkError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: Debug,
+{
+    fn from(e: SdkError<E, R>) -> Self {
+        let text = DisplayErrorContext(&e).to_string();
+        let transport = match &e {
+            SdkError::DispatchFailure(d) => {
+                if d.is_io() || d.is_timeout() {
+                    Some(ErrorKind::Network)
+                } else if text.to_ascii_lowercase().contains("credential") {
+                    Some(ErrorKind::Credentials)
+                } else {
+                    Some(ErrorKind::Other)
+                }
+            }
+            SdkError::TimeoutError(_) => Some(ErrorKind::Network),
+            _ => None,
+        };
+        AnySdkError {
+            code: e.code().map(str::to_string),
+            message: e.message().map(str::to_string),
+            request_id: e.meta().extra("aws_request_id").map(str::to_string),
+            transport,
+            text,
+        }
+    }
+}
+
+const THROTTLING: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "SlowDown",
+];
+const DENIED: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+];
+const CREDENTIALS: &[&str] = &[
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+];
+
+/// Classifies an SDK error so the UI can say what to do about it.
+pub fn classify(e: AnySdkError, action: &str) -> CloudError {
+    let code = e.code.clone().unwrap_or_default();
+    let kind = if THROTTLING.contains(&code.as_str()) {
+        ErrorKind::Throttled
+    } else if DENIED.contains(&code.as_str()) {
+        ErrorKind::AccessDenied
+    } else if CREDENTIALS.contains(&code.as_str()) {
+        ErrorKind::Credentials
+    } else if code.ends_with("NotFoundException") || code.ends_with("NotFound") {
+        ErrorKind::NotFound
+    } else if let Some(k) = e.transport {
+        k
+    } else {
+        ErrorKind::Other
+    };
+    let message = match (kind, e.message) {
+        (_, Some(m)) if !m.is_empty() => m,
+        (ErrorKind::Network, _) => e.text.rsplit(": ").next().unwrap_or(&e.text).to_string(),
+        _ => e.text,
+    };
+    CloudError {
+        kind,
+        action: action.to_string(),
+        code: e.code,
+        message,
+        request_id: e.request_id,
+        hint: None,
+    }
+}
+
+fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<Time> {
+    let t = t?;
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+fn s(v: Option<&str>) -> String {
+    v.unwrap_or_default().to_string()
+}
+
+fn o(v: Option<&str>) -> Option<String> {
+    v.filter(|x| !x.is_empty()).map(str::to_string)
+}
+
+pub fn service(sv: &aws_sdk_ecs::types::Service, cluster: &str) -> Service {
+    let dc = sv.deployment_configuration();
+    Service {
+        name: s(sv.service_name()),
+        arn: s(sv.service_arn()),
+        cluster: cluster.to_string(),
+        status: s(sv.status()),
+        launch_type: sv.launch_type().map(|l| l.as_str().to_string()),
+        desired: sv.desired_count(),
+        running: sv.running_count(),
+        pending: sv.pending_count(),
+        task_definition: s(sv.task_definition()),
+        deployments: sv
+            .deployments()
+            .iter()
+            .map(|d| Deployment {
+                id: s(d.id()),
+                status: s(d.status()),
+                rollout_state: d.rollout_state().map(|r| r.as_str().to_string()),
+                rollout_reason: o(d.rollout_state_reason()),
+                task_definition: s(d.task_definition()),
+                desired: d.desired_count(),
+                running: d.running_count(),
+                pending: d.pending_count(),
+                failed: d.failed_tasks(),
+                updated_at: time(d.updated_at()),
+            })
+            .collect(),
+        config: DeploymentConfig {
+            // ECS's documented defaults for a service with no explicit
+            // configuration (REPLICA, rolling update).
+            min_percent: dc.and_then(|c| c.minimum_healthy_percent()).unwrap_or(100),
+            max_percent: dc.and_then(|c| c.maximum_percent()).unwrap_or(200),
+            circuit_breaker: dc.and_then(|c| c.deployment_circuit_breaker()).map(|b| {
+                CircuitBreaker {
+                    enable: b.enable(),
+                    rollback: b.rollback(),
+                }
+            }),
+        },
+        load_balancers: sv
+            .load_balancers()
+            .iter()
+            .filter_map(|lb| {
+                Some(LbBinding {
+                    target_group_arn: lb.target_group_arn()?.to_string(),
+                    container_name: s(lb.container_name()),
+                    container_port: lb.container_port().unwrap_or(0),
+                })
+            })
+            .collect(),
+        events: sv
+            .events()
+            .iter()
+            .map(|e| ServiceEvent {
+                id: s(e.id()),
+                at: time(e.created_at()),
+                message: s(e.message()),
+            })
+            .collect(),
+    }
+}
+
+pub fn task_def(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDef {
+    TaskDef {
+        arn: s(td.task_definition_arn()),
+        family: s(td.family()),
+        revision: td.revision(),
+        network_mode: td
+            .network_mode()
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_else(|| "bridge".into()),
+        containers: td
+            .container_definitions()
+            .iter()
+            .map(|c| ContainerDef {
+                name: s(c.name()),
+                image: s(c.image()),
+                // ECS treats a container as essential unless told otherwise.
+                essential: c.essential().unwrap_or(true),
+                health_check: c.health_check().map(|h| h.command().to_vec()),
+                mount_points: c
+                    .mount_points()
+                    .iter()
+                    .map(|m| MountPoint {
+                        volume: s(m.source_volume()),
+                        path: s(m.container_path()),
+                        read_only: m.read_only().unwrap_or(false),
+                    })
+                    .collect(),
+                log: c.log_configuration().and_then(|l| {
+                    if l.log_driver().as_str() != "awslogs" {
+                        return None;
+                    }
+                    let opts = l.options()?;
+                    Some(LogConfig {
+                        group: opts.get("awslogs-group")?.clone(),
+                        region: opts.get("awslogs-region").cloned(),
+                        stream_prefix: opts.get("awslogs-stream-prefix").cloned(),
+                    })
+                }),
+            })
+            .collect(),
+        volumes: td
+            .volumes()
+            .iter()
+            .map(|v| Volume {
+                name: s(v.name()),
+                efs: v.efs_volume_configuration().map(|e| {
+                    let auth = e.authorization_config();
+                    EfsVolume {
+                        file_system_id: e.file_system_id().to_string(),
+                        root_directory: o(e.root_directory()),
+                        access_point: auth.and_then(|a| o(a.access_point_id())),
+                        transit_encryption: e
+                            .transit_encryption()
+                            .is_some_and(|t| t.as_str() == "ENABLED"),
+                        iam: auth
+                            .and_then(|a| a.iam())
+                            .is_some_and(|i| i.as_str() == "ENABLED"),
+                    }
+                }),
+            })
+            .collect(),
+    }
+}
+
+pub fn task(t: &aws_sdk_ecs::types::Task) -> Task {
+    let eni_ip = t
+        .attachments()
+        .iter()
+        .filter(|a| a.r#type() == Some("ElasticNetworkInterface"))
+        .flat_map(|a| a.details())
+        .find(|d| d.name() == Some("privateIPv4Address"))
+        .and_then(|d| d.value())
+        .map(str::to_string);
+    // Older task shapes carry the address on the container instead.
+    let container_ip = t
+        .containers()
+        .iter()
+        .flat_map(|c| c.network_interfaces())
+        .find_map(|n| n.private_ipv4_address())
+        .map(str::to_string);
+    Task {
+        arn: s(t.task_arn()),
+        task_definition: s(t.task_definition_arn()),
+        last_status: s(t.last_status()),
+        desired_status: s(t.desired_status()),
+        health: t.health_status().map(|h| h.as_str().to_string()),
+        launch_type: t.launch_type().map(|l| l.as_str().to_string()),
+        az: o(t.availability_zone()),
+        private_ip: eni_ip.or(container_ip),
+        // Replaced by the EC2 instance id once the container instance is
+        // described (bridge mode only).
+        ec2_instance: o(t.container_instance_arn()),
+        created_at: time(t.created_at()),
+        started_at: time(t.started_at()),
+        stopping_at: time(t.stopping_at()),
+        stopped_at: time(t.stopped_at()),
+        stop_code: t.stop_code().map(|c| c.as_str().to_string()),
+        stopped_reason: o(t.stopped_reason()),
+        containers: t
+            .containers()
+            .iter()
+            .map(|c| Container {
+                name: s(c.name()),
+                image: s(c.image()),
+                last_status: s(c.last_status()),
+                health: c.health_status().map(|h| h.as_str().to_string()),
+                exit_code: c.exit_code(),
+                reason: o(c.reason()),
+                bindings: c
+                    .network_bindings()
+                    .iter()
+                    .filter_map(|b| Some((b.container_port()?, b.host_port()?)))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+pub fn target_group(tg: &aws_sdk_elasticloadbalancingv2::types::TargetGroup) -> TargetGroup {
+    TargetGroup {
+        arn: s(tg.target_group_arn()),
+        name: s(tg.target_group_name()),
+        protocol: tg.protocol().map(|p| p.as_str().to_string()),
+        port: tg.port(),
+        target_type: tg
+            .target_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_else(|| "instance".into()),
+        health_check: HealthCheck {
+            protocol: tg.health_check_protocol().map(|p| p.as_str().to_string()),
+            path: o(tg.health_check_path()),
+            port: o(tg.health_check_port()),
+            interval_s: tg.health_check_interval_seconds(),
+            timeout_s: tg.health_check_timeout_seconds(),
+            healthy_threshold: tg.healthy_threshold_count(),
+            unhealthy_threshold: tg.unhealthy_threshold_count(),
+            matcher: tg.matcher().and_then(|m| o(m.http_code())),
+        },
+        deregistration_delay_s: None,
+        load_balancers: Vec::new(),
+        targets: Vec::new(),
+    }
+}
+
+pub fn target(d: &aws_sdk_elasticloadbalancingv2::types::TargetHealthDescription) -> Target {
+    let t = d.target();
+    let h = d.target_health();
+    Target {
+        id: s(t.and_then(|t| t.id())),
+        port: t.and_then(|t| t.port()),
+        az: t.and_then(|t| o(t.availability_zone())),
+        state: h
+            .and_then(|h| h.state())
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_else(|| "unknown".into()),
+        reason: h.and_then(|h| h.reason()).map(|r| r.as_str().to_string()),
+        description: h.and_then(|h| o(h.description())),
+    }
+}
+
+pub fn load_balancer(
+    arn: &str,
+    lb: Option<&aws_sdk_elasticloadbalancingv2::types::LoadBalancer>,
+    listeners: &[aws_sdk_elasticloadbalancingv2::types::Listener],
+) -> LoadBalancer {
+    LoadBalancer {
+        arn: arn.to_string(),
+        name: s(lb.and_then(|l| l.load_balancer_name())),
+        dns_name: s(lb.and_then(|l| l.dns_name())),
+        scheme: lb.and_then(|l| l.scheme()).map(|x| x.as_str().to_string()),
+        state: lb
+            .and_then(|l| l.state())
+            .and_then(|st| st.code())
+            .map(|c| c.as_str().to_string()),
+        listeners: listeners
+            .iter()
+            .map(|l| Listener {
+                protocol: l
+                    .protocol()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default(),
+                port: l.port().unwrap_or(0),
+            })
+            .collect(),
+    }
+}
+
+pub fn file_system(
+    fs: &aws_sdk_efs::types::FileSystemDescription,
+    mts: &[aws_sdk_efs::types::MountTargetDescription],
+) -> FileSystem {
+    FileSystem {
+        id: fs.file_system_id().to_string(),
+        name: o(fs.name()),
+        lifecycle: fs.life_cycle_state().as_str().to_string(),
+        size_bytes: fs.size_in_bytes().map(|s| s.value()).unwrap_or(0),
+        mount_target_count: fs.number_of_mount_targets(),
+        mount_targets: mts
+            .iter()
+            .map(|m| MountTarget {
+                id: m.mount_target_id().to_string(),
+                az: o(m.availability_zone_name()),
+                state: m.life_cycle_state().as_str().to_string(),
+                ip: o(m.ip_address()),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,470 @@
+//! The AWS backend: the official SDK, converted to domain types at this
+//! boundary. Nothing outside this module sees an SDK type.
+
+mod convert;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use aws_config::{BehaviorVersion, Region, SdkConfig, retry::RetryConfig};
+use aws_sdk_ecs::types::DesiredStatus;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+
+use super::{Cloud, CloudError, CloudResult, ErrorKind};
+use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
+pub use convert::classify;
+
+/// How many stopped tasks to show: enough to see the last replacements.
+const STOPPED_TASKS_KEPT: usize = 10;
+
+/// Counts every request attempt the SDK sends, so the screen can show
+/// ecsdeck's own share of the account's API quota.
+#[derive(Debug, Clone)]
+struct CallCounter(Arc<AtomicU64>);
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "ecsdeck-call-counter"
+    }
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// Where to point the SDK. Everything unset falls through to the SDK's own
+/// chain (environment, profiles, SSO, instance metadata).
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// Loads the shared SDK configuration, and fails early and clearly when no
+/// region can be found (the SDK itself would only fail at the first call).
+pub async fn load_config(opts: &AwsOptions) -> Result<SdkConfig, String> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(3));
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &opts.region {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    if let Some(e) = &opts.endpoint_url {
+        loader = loader.endpoint_url(e);
+    }
+    let conf = loader.load().await;
+    if conf.region().is_none() {
+        return Err("no AWS region configured: pass --region, set `region` in the config file, or set AWS_REGION".into());
+    }
+    Ok(conf)
+}
+
+pub struct AwsCloud {
+    ecs: aws_sdk_ecs::Client,
+    elb: aws_sdk_elasticloadbalancingv2::Client,
+    efs: aws_sdk_efs::Client,
+    sts: aws_sdk_sts::Client,
+    region: String,
+    profile: Option<String>,
+    calls: Arc<AtomicU64>,
+}
+
+impl AwsCloud {
+    pub fn new(conf: &SdkConfig, profile: Option<String>) -> Self {
+        let calls = Arc::new(AtomicU64::new(0));
+        let counter = CallCounter(calls.clone());
+        AwsCloud {
+            ecs: aws_sdk_ecs::Client::from_conf(
+                aws_sdk_ecs::config::Builder::from(conf)
+                    .interceptor(counter.clone())
+                    .build(),
+            ),
+            elb: aws_sdk_elasticloadbalancingv2::Client::from_conf(
+                aws_sdk_elasticloadbalancingv2::config::Builder::from(conf)
+                    .interceptor(counter.clone())
+                    .build(),
+            ),
+            efs: aws_sdk_efs::Client::from_conf(
+                aws_sdk_efs::config::Builder::from(conf)
+                    .interceptor(counter.clone())
+                    .build(),
+            ),
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(conf)
+                    .interceptor(counter)
+                    .build(),
+            ),
+            region: conf
+                .region()
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "?".into()),
+            profile,
+            calls,
+        }
+    }
+
+    /// Builds the backend from explicit clients, for tests that feed the SDK
+    /// canned responses.
+    pub fn from_clients(
+        ecs: aws_sdk_ecs::Client,
+        elb: aws_sdk_elasticloadbalancingv2::Client,
+        efs: aws_sdk_efs::Client,
+        sts: aws_sdk_sts::Client,
+    ) -> Self {
+        AwsCloud {
+            ecs,
+            elb,
+            efs,
+            sts,
+            region: "test".into(),
+            profile: None,
+            calls: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    fn err<E>(&self, e: E, action: &str) -> CloudError
+    where
+        E: Into<convert::AnySdkError>,
+    {
+        let mut err = classify(e.into(), action);
+        if err.kind == ErrorKind::Credentials {
+            err.hint = Some(match &self.profile {
+                Some(p) => {
+                    format!("run aws sso login --profile {p}, or refresh the profile's keys")
+                }
+                None => "refresh your credentials (aws sso login, or new keys in the environment)"
+                    .into(),
+            });
+        }
+        err
+    }
+
+    async fn task_arns(&self, svc: &ServiceRef, status: DesiredStatus) -> CloudResult<Vec<String>> {
+        self.ecs
+            .list_tasks()
+            .cluster(&svc.cluster)
+            .service_name(&svc.service)
+            .desired_status(status)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| self.err(e, "ecs:ListTasks"))
+    }
+}
+
+#[async_trait]
+impl Cloud for AwsCloud {
+    fn region(&self) -> String {
+        self.region.clone()
+    }
+
+    async fn identity(&self) -> CloudResult<Identity> {
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| self.err(e, "sts:GetCallerIdentity"))?;
+        Ok(Identity {
+            account: out.account().unwrap_or_default().to_string(),
+            arn: out.arn().unwrap_or_default().to_string(),
+        })
+    }
+
+    async fn list_services(&self) -> CloudResult<Vec<ServiceRef>> {
+        let clusters: Vec<String> = self
+            .ecs
+            .list_clusters()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| self.err(e, "ecs:ListClusters"))?;
+        let mut out = Vec::new();
+        for cluster in clusters {
+            let services: Vec<String> = self
+                .ecs
+                .list_services()
+                .cluster(&cluster)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(|e| self.err(e, "ecs:ListServices"))?;
+            let cluster_name = crate::model::arn_tail(&cluster).to_string();
+            for s in services {
+                out.push(ServiceRef {
+                    cluster: cluster_name.clone(),
+                    service: crate::model::arn_tail(&s).to_string(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn service(&self, svc: &ServiceRef) -> CloudResult<Service> {
+        let out = self
+            .ecs
+            .describe_services()
+            .cluster(&svc.cluster)
+            .services(&svc.service)
+            .send()
+            .await
+            .map_err(|e| self.err(e, "ecs:DescribeServices"))?;
+        match out.services().first() {
+            Some(s) => Ok(convert::service(s, &svc.cluster)),
+            None => {
+                let reason = out
+                    .failures()
+                    .first()
+                    .and_then(|f| f.reason())
+                    .unwrap_or("MISSING");
+                let mut e = CloudError::new(
+                    ErrorKind::NotFound,
+                    "ecs:DescribeServices",
+                    format!(
+                        "service {} in cluster {}: {reason}",
+                        svc.service, svc.cluster
+                    ),
+                );
+                e.code = Some("ServiceNotFound".into());
+                Err(e)
+            }
+        }
+    }
+
+    async fn task_definition(&self, arn: &str) -> CloudResult<TaskDef> {
+        let out = self
+            .ecs
+            .describe_task_definition()
+            .task_definition(arn)
+            .send()
+            .await
+            .map_err(|e| self.err(e, "ecs:DescribeTaskDefinition"))?;
+        out.task_definition().map(convert::task_def).ok_or_else(|| {
+            CloudError::new(
+                ErrorKind::NotFound,
+                "ecs:DescribeTaskDefinition",
+                format!("task definition {arn} not returned"),
+            )
+        })
+    }
+
+    async fn tasks(&self, svc: &ServiceRef) -> CloudResult<Vec<Task>> {
+        // ListTasks defaults to RUNNING, where a stopping task vanishes: ask
+        // for both so the old task can be seen leaving.
+        let running = self.task_arns(svc, DesiredStatus::Running).await?;
+        let stopped = self.task_arns(svc, DesiredStatus::Stopped).await?;
+        let mut arns = running;
+        for a in stopped {
+            if !arns.contains(&a) {
+                arns.push(a);
+            }
+        }
+        let mut tasks = Vec::new();
+        for batch in arns.chunks(100) {
+            let out = self
+                .ecs
+                .describe_tasks()
+                .cluster(&svc.cluster)
+                .set_tasks(Some(batch.to_vec()))
+                .send()
+                .await
+                .map_err(|e| self.err(e, "ecs:DescribeTasks"))?;
+            tasks.extend(out.tasks().iter().map(convert::task));
+        }
+        // Bridge and host mode tasks are joined to targets by EC2 instance.
+        let mut instances: Vec<String> = tasks
+            .iter()
+            .filter(|t| t.private_ip.is_none())
+            .filter_map(|t| t.ec2_instance.clone())
+            .collect();
+        instances.sort();
+        instances.dedup();
+        if !instances.is_empty() {
+            let mut map = std::collections::HashMap::new();
+            for batch in instances.chunks(100) {
+                let out = self
+                    .ecs
+                    .describe_container_instances()
+                    .cluster(&svc.cluster)
+                    .set_container_instances(Some(batch.to_vec()))
+                    .send()
+                    .await
+                    .map_err(|e| self.err(e, "ecs:DescribeContainerInstances"))?;
+                for ci in out.container_instances() {
+                    if let (Some(arn), Some(id)) =
+                        (ci.container_instance_arn(), ci.ec2_instance_id())
+                    {
+                        map.insert(arn.to_string(), id.to_string());
+                    }
+                }
+            }
+            for t in tasks.iter_mut().filter(|t| t.private_ip.is_none()) {
+                if let Some(ci) = &t.ec2_instance {
+                    t.ec2_instance = map.get(ci).cloned();
+                }
+            }
+        }
+        Ok(trim_stopped(tasks))
+    }
+
+    async fn target_groups(&self, arns: &[String]) -> CloudResult<Vec<TargetGroup>> {
+        if arns.is_empty() {
+            return Ok(Vec::new());
+        }
+        let out = self
+            .elb
+            .describe_target_groups()
+            .set_target_group_arns(Some(arns.to_vec()))
+            .send()
+            .await
+            .map_err(|e| self.err(e, "elasticloadbalancing:DescribeTargetGroups"))?;
+        let mut groups = Vec::new();
+        let mut lbs: std::collections::HashMap<String, crate::model::LoadBalancer> =
+            std::collections::HashMap::new();
+        for tg in out.target_groups() {
+            let mut group = convert::target_group(tg);
+            let attrs = self
+                .elb
+                .describe_target_group_attributes()
+                .target_group_arn(&group.arn)
+                .send()
+                .await
+                .map_err(|e| self.err(e, "elasticloadbalancing:DescribeTargetGroupAttributes"))?;
+            group.deregistration_delay_s = attrs
+                .attributes()
+                .iter()
+                .find(|a| a.key() == Some("deregistration_delay.timeout_seconds"))
+                .and_then(|a| a.value())
+                .and_then(|v| v.parse().ok());
+            let health = self
+                .elb
+                .describe_target_health()
+                .target_group_arn(&group.arn)
+                .send()
+                .await
+                .map_err(|e| self.err(e, "elasticloadbalancing:DescribeTargetHealth"))?;
+            group.targets = health
+                .target_health_descriptions()
+                .iter()
+                .map(convert::target)
+                .collect();
+            for lb_arn in tg.load_balancer_arns() {
+                if !lbs.contains_key(lb_arn) {
+                    let lb = self.load_balancer(lb_arn).await?;
+                    lbs.insert(lb_arn.to_string(), lb);
+                }
+                if let Some(lb) = lbs.get(lb_arn) {
+                    group.load_balancers.push(lb.clone());
+                }
+            }
+            groups.push(group);
+        }
+        Ok(groups)
+    }
+
+    async fn file_systems(&self, ids: &[String]) -> CloudResult<Vec<FileSystem>> {
+        let mut out = Vec::new();
+        for id in ids {
+            let fs = self
+                .efs
+                .describe_file_systems()
+                .file_system_id(id)
+                .send()
+                .await
+                .map_err(|e| self.err(e, "elasticfilesystem:DescribeFileSystems"))?;
+            let Some(desc) = fs.file_systems().first() else {
+                continue;
+            };
+            let mts = self
+                .efs
+                .describe_mount_targets()
+                .file_system_id(id)
+                .send()
+                .await
+                .map_err(|e| self.err(e, "elasticfilesystem:DescribeMountTargets"))?;
+            out.push(convert::file_system(desc, mts.mount_targets()));
+        }
+        Ok(out)
+    }
+
+    async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
+        // A retried StopTask could stop a task the operator did not pick
+        // (none here, but keep destructive calls single-shot on principle).
+        self.ecs
+            .stop_task()
+            .cluster(cluster)
+            .task(task_arn)
+            .reason(reason)
+            .customize()
+            .config_override(
+                aws_sdk_ecs::config::Builder::default().retry_config(RetryConfig::disabled()),
+            )
+            .send()
+            .await
+            .map_err(|e| self.err(e, "ecs:StopTask"))?;
+        Ok(())
+    }
+
+    fn api_calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+}
+
+impl AwsCloud {
+    async fn load_balancer(&self, arn: &str) -> CloudResult<crate::model::LoadBalancer> {
+        let out = self
+            .elb
+            .describe_load_balancers()
+            .load_balancer_arns(arn)
+            .send()
+            .await
+            .map_err(|e| self.err(e, "elasticloadbalancing:DescribeLoadBalancers"))?;
+        let listeners = self
+            .elb
+            .describe_listeners()
+            .load_balancer_arn(arn)
+            .send()
+            .await
+            .map_err(|e| self.err(e, "elasticloadbalancing:DescribeListeners"))?;
+        let lb = out.load_balancers().first();
+        Ok(convert::load_balancer(arn, lb, listeners.listeners()))
+    }
+}
+
+/// Keeps every task that is not stopped, and the most recently stopped ones.
+fn trim_stopped(mut tasks: Vec<Task>) -> Vec<Task> {
+    tasks.sort_by(|a, b| {
+        a.is_stopped()
+            .cmp(&b.is_stopped())
+            .then(b.created_at.cmp(&a.created_at))
+    });
+    let mut stopped = 0;
+    tasks.retain(|t| {
+        if t.is_stopped() {
+            stopped += 1;
+            stopped <= STOPPED_TASKS_KEPT
+        } else {
+            true
+        }
+    });
+    tasks
+}

@@ -1,0 +1,145 @@
+//! The demo task's API server: the goals REST API of the reference
+//! deployment, keeping its records in a directory that plays the EFS volume.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tokio::sync::Mutex;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Goal {
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Clone)]
+struct Store {
+    file: Arc<PathBuf>,
+    // One writer at a time, like mongod on its own files.
+    lock: Arc<Mutex<()>>,
+}
+
+impl Store {
+    async fn load(&self) -> Result<Vec<Goal>, String> {
+        match tokio::fs::read(&*self.file).await {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| e.to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+    async fn save(&self, goals: &[Goal]) -> Result<(), String> {
+        let bytes = serde_json::to_vec_pretty(goals).map_err(|e| e.to_string())?;
+        let tmp = self.file.with_extension("json.tmp");
+        tokio::fs::write(&tmp, bytes)
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::fs::rename(&tmp, &*self.file)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+type ApiResult = (StatusCode, Json<serde_json::Value>);
+
+fn failed(e: String) -> ApiResult {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(json!({ "message": format!("Failed to access the database: {e}") })),
+    )
+}
+
+async fn list(State(store): State<Store>) -> ApiResult {
+    let _g = store.lock.lock().await;
+    match store.load().await {
+        Ok(goals) => (StatusCode::OK, Json(json!({ "goals": goals }))),
+        Err(e) => failed(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct NewGoal {
+    text: Option<String>,
+}
+
+async fn create(State(store): State<Store>, body: Option<Json<NewGoal>>) -> ApiResult {
+    let text = body
+        .and_then(|Json(b)| b.text)
+        .filter(|t| !t.trim().is_empty());
+    let Some(text) = text else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "message": "Invalid goal text." })),
+        );
+    };
+    let _g = store.lock.lock().await;
+    let mut goals = match store.load().await {
+        Ok(g) => g,
+        Err(e) => return failed(e),
+    };
+    let goal = Goal {
+        id: format!("{:024x}", rand::random::<u128>() >> 32),
+        text,
+    };
+    goals.push(goal.clone());
+    match store.save(&goals).await {
+        Ok(()) => (
+            StatusCode::CREATED,
+            Json(json!({ "message": "Goal saved", "goal": goal })),
+        ),
+        Err(e) => failed(e),
+    }
+}
+
+async fn remove(State(store): State<Store>, UrlPath(id): UrlPath<String>) -> ApiResult {
+    let _g = store.lock.lock().await;
+    let mut goals = match store.load().await {
+        Ok(g) => g,
+        Err(e) => return failed(e),
+    };
+    let before = goals.len();
+    goals.retain(|g| g.id != id);
+    if goals.len() == before {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "message": "Goal not found." })),
+        );
+    }
+    match store.save(&goals).await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "message": "Goal deleted!" }))),
+        Err(e) => failed(e),
+    }
+}
+
+/// The router of one task's API, storing into `data_dir/goals.json`.
+pub fn router(data_dir: &Path) -> Router {
+    let store = Store {
+        file: Arc::new(data_dir.join("goals.json")),
+        lock: Arc::new(Mutex::new(())),
+    };
+    Router::new()
+        .route("/goals", get(list).post(create))
+        .route("/goals/{id}", delete(remove))
+        .with_state(store)
+}
+
+/// Total size of the files under a directory, for the EFS "size" figure.
+pub fn dir_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}

@@ -1,0 +1,277 @@
+//! The embedded demo: a simulated ECS service with real HTTP on loopback.
+//!
+//! A scheduler replaces stopped tasks through ECS's phases (compressed to
+//! seconds); each running task serves the goals API from its own loopback
+//! port, keeping records in a directory that plays the EFS volume; an ALB
+//! health checker sends real HTTP health checks; and a stable "load
+//! balancer" address forwards to a healthy task, or answers 503.
+
+pub mod api;
+mod world;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tokio_util::sync::CancellationToken;
+
+use super::{Cloud, CloudError, CloudResult, ErrorKind};
+use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
+use world::World;
+pub use world::{CLUSTER, SERVICE};
+
+#[derive(Debug, Clone, Default)]
+pub struct DemoOptions {
+    /// Port of the stable load balancer address (0 picks a free one).
+    pub lb_port: u16,
+    /// Give every task a fresh, empty volume: the data-loss scenario.
+    pub fresh_volume: bool,
+}
+
+/// The running simulation. Dropping it stops every server it started and
+/// removes its volume directory.
+pub struct DemoEnv {
+    world: Arc<Mutex<World>>,
+    cancel: CancellationToken,
+    lb_addr: SocketAddr,
+    calls: Arc<AtomicU64>,
+    _data: tempfile::TempDir,
+}
+
+fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
+    // A panic while holding the lock leaves a consistent enough world for a
+    // simulation; keep serving rather than cascading the panic.
+    world.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl DemoEnv {
+    pub async fn start(opts: DemoOptions) -> std::io::Result<DemoEnv> {
+        let data = tempfile::Builder::new().prefix("ecsdeck-demo-").tempdir()?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.lb_port)).await?;
+        let lb_addr = listener.local_addr()?;
+        let world = Arc::new(Mutex::new(World::new(
+            data.path().to_path_buf(),
+            opts.fresh_volume,
+            lb_addr,
+        )));
+        let cancel = CancellationToken::new();
+        tokio::spawn(world::run_scheduler(world.clone(), cancel.clone()));
+        tokio::spawn(world::run_health_checker(world.clone(), cancel.clone()));
+        let proxy = Proxy {
+            world: world.clone(),
+            client: reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .timeout(Duration::from_secs(10))
+                .build()
+                .map_err(std::io::Error::other)?,
+        };
+        let app = axum::Router::new().fallback(forward).with_state(proxy);
+        let c = cancel.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { c.cancelled().await })
+                .await;
+        });
+        Ok(DemoEnv {
+            world,
+            cancel,
+            lb_addr,
+            calls: Arc::new(AtomicU64::new(0)),
+            _data: data,
+        })
+    }
+
+    pub fn cloud(&self) -> DemoCloud {
+        DemoCloud {
+            world: self.world.clone(),
+            calls: self.calls.clone(),
+        }
+    }
+
+    /// The stable address that plays the load balancer's DNS name.
+    pub fn lb_url(&self) -> String {
+        format!("http://{}", self.lb_addr)
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self._data.path().to_path_buf()
+    }
+}
+
+impl Drop for DemoEnv {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        lock(&self.world).shutdown_all();
+    }
+}
+
+#[derive(Clone)]
+struct Proxy {
+    world: Arc<Mutex<World>>,
+    client: reqwest::Client,
+}
+
+fn plain(status: StatusCode, body: &'static str) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// The load balancer: forwards to a healthy target, 503 when there is none,
+/// 502 when the target does not answer, as an ALB does.
+async fn forward(State(p): State<Proxy>, req: Request) -> Response {
+    let Some(addr) = lock(&p.world).pick_target() else {
+        return plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{\"message\":\"503 Service Temporarily Unavailable\"}",
+        );
+    };
+    let (parts, body) = req.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
+        return plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{\"message\":\"body too large\"}",
+        );
+    };
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let mut out = p
+        .client
+        .request(parts.method.clone(), format!("http://{addr}{path}"))
+        .body(body);
+    if let Some(ct) = parts.headers.get(header::CONTENT_TYPE) {
+        out = out.header(header::CONTENT_TYPE, ct.clone());
+    }
+    match out.send().await {
+        Ok(resp) => {
+            let status = resp.status();
+            let ct = resp.headers().get(header::CONTENT_TYPE).cloned();
+            let bytes = resp.bytes().await.unwrap_or_default();
+            let mut r = Response::new(Body::from(bytes));
+            *r.status_mut() = status;
+            if let Some(ct) = ct {
+                r.headers_mut().insert(header::CONTENT_TYPE, ct);
+            }
+            r
+        }
+        Err(_) => plain(StatusCode::BAD_GATEWAY, "{\"message\":\"502 Bad Gateway\"}"),
+    }
+}
+
+/// The `Cloud` view of the simulation. Counts calls as the AWS backend
+/// would make them, so the call-rate figure means the same in both.
+#[derive(Clone)]
+pub struct DemoCloud {
+    world: Arc<Mutex<World>>,
+    calls: Arc<AtomicU64>,
+}
+
+impl DemoCloud {
+    fn count(&self, n: u64) {
+        self.calls.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+fn not_found(action: &str, what: String) -> CloudError {
+    let mut e = CloudError::new(ErrorKind::NotFound, action, what);
+    e.code = Some("NotFound".into());
+    e
+}
+
+#[async_trait]
+impl Cloud for DemoCloud {
+    fn region(&self) -> String {
+        "demo (simulated)".into()
+    }
+    fn is_demo(&self) -> bool {
+        true
+    }
+    async fn identity(&self) -> CloudResult<Identity> {
+        self.count(1);
+        Ok(Identity {
+            account: "000000000000".into(),
+            arn: "arn:aws:iam::000000000000:user/demo-operator".into(),
+        })
+    }
+    async fn list_services(&self) -> CloudResult<Vec<ServiceRef>> {
+        self.count(2);
+        Ok(vec![ServiceRef {
+            cluster: CLUSTER.into(),
+            service: SERVICE.into(),
+        }])
+    }
+    async fn service(&self, svc: &ServiceRef) -> CloudResult<Service> {
+        self.count(1);
+        if svc.cluster != CLUSTER || svc.service != SERVICE {
+            return Err(not_found(
+                "ecs:DescribeServices",
+                format!(
+                    "service {} in cluster {}: MISSING",
+                    svc.service, svc.cluster
+                ),
+            ));
+        }
+        Ok(lock(&self.world).service())
+    }
+    async fn task_definition(&self, arn: &str) -> CloudResult<TaskDef> {
+        self.count(1);
+        let td = world::task_def();
+        if arn != td.arn {
+            return Err(not_found(
+                "ecs:DescribeTaskDefinition",
+                format!("task definition {arn}"),
+            ));
+        }
+        Ok(td)
+    }
+    async fn tasks(&self, _svc: &ServiceRef) -> CloudResult<Vec<Task>> {
+        self.count(3);
+        Ok(lock(&self.world).tasks())
+    }
+    async fn target_groups(&self, arns: &[String]) -> CloudResult<Vec<TargetGroup>> {
+        let w = lock(&self.world);
+        let tgs: Vec<TargetGroup> = arns
+            .iter()
+            .filter(|a| **a == world::TG_ARN)
+            .map(|_| w.target_group())
+            .collect();
+        self.count(1 + 2 * tgs.len() as u64 + 2);
+        Ok(tgs)
+    }
+    async fn file_systems(&self, ids: &[String]) -> CloudResult<Vec<FileSystem>> {
+        self.count(2 * ids.len() as u64);
+        let w = lock(&self.world);
+        Ok(ids
+            .iter()
+            .filter(|i| *i == world::FS_ID)
+            .map(|_| w.file_system())
+            .collect())
+    }
+    async fn stop_task(&self, _cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
+        self.count(1);
+        if lock(&self.world).stop_task(task_arn, reason) {
+            Ok(())
+        } else {
+            Err(not_found(
+                "ecs:StopTask",
+                format!("task {task_arn} is not running"),
+            ))
+        }
+    }
+    fn api_calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+}

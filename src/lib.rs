@@ -1,0 +1,186 @@
+//! ecsdeck: a live terminal dashboard for one AWS ECS service.
+//!
+//! Imports point one way: `run → ui → app → poll → cloud → model`.
+
+pub mod app;
+pub mod cli;
+pub mod cloud;
+pub mod config;
+pub mod model;
+pub mod poll;
+pub mod run;
+pub mod status;
+pub mod term;
+pub mod ui;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use color_eyre::eyre::{Result, eyre};
+
+use cli::{Cli, Command};
+use cloud::Cloud;
+use cloud::aws::{AwsCloud, AwsOptions};
+use cloud::demo::{DemoEnv, DemoOptions};
+use model::ServiceRef;
+
+/// Exit codes: 0 fine (or healthy), 1 degraded or down (status), 2 error.
+pub const EXIT_ERROR: i32 = 2;
+
+fn log_path(flag: Option<PathBuf>) -> Option<PathBuf> {
+    flag.or_else(|| {
+        dirs::state_dir()
+            .or_else(dirs::cache_dir)
+            .map(|d| d.join("ecsdeck").join("ecsdeck.log"))
+    })
+}
+
+/// ecsdeck's own diagnostics go to a file, never to the terminal the
+/// dashboard draws on.
+fn init_logging(path: Option<PathBuf>) {
+    let Some(path) = path else { return };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("ecsdeck=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+}
+
+async fn aws_cloud(s: &config::Settings) -> Result<Arc<dyn Cloud>> {
+    let opts = AwsOptions {
+        profile: s.profile.clone(),
+        region: s.region.clone(),
+        endpoint_url: s.endpoint_url.clone(),
+    };
+    let conf = cloud::aws::load_config(&opts).await.map_err(|e| eyre!(e))?;
+    Ok(Arc::new(AwsCloud::new(&conf, s.profile.clone())))
+}
+
+fn demo_target() -> ServiceRef {
+    ServiceRef {
+        cluster: cloud::demo::CLUSTER.into(),
+        service: cloud::demo::SERVICE.into(),
+    }
+}
+
+/// Runs the program; returns the process exit code.
+pub async fn main(cli: Cli) -> Result<i32> {
+    let settings = match config::load(&cli.opts) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("ecsdeck: {e}");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    init_logging(log_path(cli.opts.log_file.clone()));
+    tracing::info!(?settings, "starting");
+    let run_opts = run::Options {
+        refresh: settings.refresh,
+        read_only: settings.read_only,
+    };
+    match cli.command {
+        Some(Command::Demo {
+            fresh_volume,
+            lb_port,
+        }) => {
+            let env = DemoEnv::start(DemoOptions {
+                lb_port,
+                fresh_volume,
+            })
+            .await
+            .map_err(|e| eyre!("cannot start the demo environment: {e}"))?;
+            let cloud: Arc<dyn Cloud> = Arc::new(env.cloud());
+            run::dashboard(cloud, demo_target(), run_opts).await?;
+            Ok(0)
+        }
+        Some(Command::Status { json, demo }) => {
+            let (cloud, target, _env): (Arc<dyn Cloud>, ServiceRef, Option<DemoEnv>) = if demo {
+                let env = DemoEnv::start(DemoOptions::default()).await?;
+                let cloud = Arc::new(env.cloud());
+                // Let the simulated task come up, so the snapshot shows a
+                // running service rather than a cold start.
+                wait_for_demo(&*cloud).await;
+                (cloud, demo_target(), Some(env))
+            } else {
+                let cloud = aws_cloud(&settings).await?;
+                let target = match (&settings.cluster, &settings.service) {
+                    (Some(c), Some(s)) => ServiceRef {
+                        cluster: c.clone(),
+                        service: s.clone(),
+                    },
+                    _ => {
+                        eprintln!(
+                            "ecsdeck status: which service? Pass --cluster and --service, or set them in the config file"
+                        );
+                        return Ok(EXIT_ERROR);
+                    }
+                };
+                (cloud, target, None)
+            };
+            match status::snapshot(&cloud, &target).await {
+                Ok(snap) => {
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&snap)?);
+                    } else {
+                        print!("{}", status::table(&snap));
+                    }
+                    Ok(status::exit_code(&snap))
+                }
+                Err(e) => {
+                    eprintln!("ecsdeck status: {e}");
+                    Ok(EXIT_ERROR)
+                }
+            }
+        }
+        None => {
+            let cloud = aws_cloud(&settings).await?;
+            let target = match (&settings.cluster, &settings.service) {
+                (Some(c), Some(s)) => ServiceRef {
+                    cluster: c.clone(),
+                    service: s.clone(),
+                },
+                _ => match run::choose_service(&cloud, settings.cluster.as_deref()).await? {
+                    Some(t) => t,
+                    None => return Ok(0),
+                },
+            };
+            run::dashboard(cloud, target, run_opts).await?;
+            Ok(0)
+        }
+    }
+}
+
+/// Waits (at most 20 s) until the demo's first task is healthy behind the
+/// load balancer.
+pub async fn wait_for_demo(cloud: &dyn Cloud) {
+    let target = demo_target();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while tokio::time::Instant::now() < deadline {
+        if let (Ok(svc), Ok(tasks)) = (cloud.service(&target).await, cloud.tasks(&target).await) {
+            let arns: Vec<String> = svc
+                .load_balancers
+                .iter()
+                .map(|b| b.target_group_arn.clone())
+                .collect();
+            if let Ok(tgs) = cloud.target_groups(&arns).await {
+                let v = model::derive::verdict(Some(&svc), Some(&tasks), Some(&tgs));
+                if v.health == model::derive::Health::Healthy {
+                    return;
+                }
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

@@ -1,0 +1,289 @@
+//! Domain types: what ecsdeck knows about one ECS service and the resources
+//! around it. Both backends produce these; nothing here knows about the SDK,
+//! the terminal or the runtime.
+
+pub mod derive;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub type Time = DateTime<Utc>;
+
+/// Who the credentials belong to (`sts:GetCallerIdentity`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Identity {
+    pub account: String,
+    pub arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceRef {
+    pub cluster: String,
+    pub service: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Service {
+    pub name: String,
+    pub arn: String,
+    pub cluster: String,
+    pub status: String,
+    pub launch_type: Option<String>,
+    pub desired: i32,
+    pub running: i32,
+    pub pending: i32,
+    pub task_definition: String,
+    pub deployments: Vec<Deployment>,
+    pub config: DeploymentConfig,
+    pub load_balancers: Vec<LbBinding>,
+    pub events: Vec<ServiceEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Deployment {
+    pub id: String,
+    pub status: String,
+    pub rollout_state: Option<String>,
+    pub rollout_reason: Option<String>,
+    pub task_definition: String,
+    pub desired: i32,
+    pub running: i32,
+    pub pending: i32,
+    pub failed: i32,
+    pub updated_at: Option<Time>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeploymentConfig {
+    pub min_percent: i32,
+    pub max_percent: i32,
+    pub circuit_breaker: Option<CircuitBreaker>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CircuitBreaker {
+    pub enable: bool,
+    pub rollback: bool,
+}
+
+/// One entry of the service's `loadBalancers`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LbBinding {
+    pub target_group_arn: String,
+    pub container_name: String,
+    pub container_port: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceEvent {
+    pub id: String,
+    pub at: Option<Time>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskDef {
+    pub arn: String,
+    pub family: String,
+    pub revision: i32,
+    pub network_mode: String,
+    pub containers: Vec<ContainerDef>,
+    pub volumes: Vec<Volume>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContainerDef {
+    pub name: String,
+    pub image: String,
+    pub essential: bool,
+    pub health_check: Option<Vec<String>>,
+    pub mount_points: Vec<MountPoint>,
+    pub log: Option<LogConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MountPoint {
+    pub volume: String,
+    pub path: String,
+    pub read_only: bool,
+}
+
+/// The `awslogs` driver's options, used to follow a container's logs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogConfig {
+    pub group: String,
+    pub region: Option<String>,
+    pub stream_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Volume {
+    pub name: String,
+    pub efs: Option<EfsVolume>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EfsVolume {
+    pub file_system_id: String,
+    pub root_directory: Option<String>,
+    pub access_point: Option<String>,
+    pub transit_encryption: bool,
+    pub iam: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Task {
+    pub arn: String,
+    pub task_definition: String,
+    pub last_status: String,
+    pub desired_status: String,
+    pub health: Option<String>,
+    pub launch_type: Option<String>,
+    pub az: Option<String>,
+    pub private_ip: Option<String>,
+    /// EC2 instance id of the container instance (bridge/host mode joins).
+    pub ec2_instance: Option<String>,
+    pub created_at: Option<Time>,
+    pub started_at: Option<Time>,
+    pub stopping_at: Option<Time>,
+    pub stopped_at: Option<Time>,
+    pub stop_code: Option<String>,
+    pub stopped_reason: Option<String>,
+    pub containers: Vec<Container>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Container {
+    pub name: String,
+    pub image: String,
+    pub last_status: String,
+    pub health: Option<String>,
+    pub exit_code: Option<i32>,
+    pub reason: Option<String>,
+    /// (container port, host port) pairs, for bridge-mode target joins.
+    pub bindings: Vec<(i32, i32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetGroup {
+    pub arn: String,
+    pub name: String,
+    pub protocol: Option<String>,
+    pub port: Option<i32>,
+    pub target_type: String,
+    pub health_check: HealthCheck,
+    pub deregistration_delay_s: Option<u32>,
+    pub load_balancers: Vec<LoadBalancer>,
+    pub targets: Vec<Target>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HealthCheck {
+    pub protocol: Option<String>,
+    pub path: Option<String>,
+    pub port: Option<String>,
+    pub interval_s: Option<i32>,
+    pub timeout_s: Option<i32>,
+    pub healthy_threshold: Option<i32>,
+    pub unhealthy_threshold: Option<i32>,
+    pub matcher: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoadBalancer {
+    pub arn: String,
+    pub name: String,
+    pub dns_name: String,
+    pub scheme: Option<String>,
+    pub state: Option<String>,
+    pub listeners: Vec<Listener>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Listener {
+    pub protocol: String,
+    pub port: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Target {
+    pub id: String,
+    pub port: Option<i32>,
+    pub az: Option<String>,
+    pub state: String,
+    pub reason: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileSystem {
+    pub id: String,
+    pub name: Option<String>,
+    pub lifecycle: String,
+    pub size_bytes: i64,
+    pub mount_target_count: i32,
+    pub mount_targets: Vec<MountTarget>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MountTarget {
+    pub id: String,
+    pub az: Option<String>,
+    pub state: String,
+    pub ip: Option<String>,
+}
+
+/// What the service poller returns: the service and its current task
+/// definition, which the other pollers need to know what to look at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceSnapshot {
+    pub service: Service,
+    pub task_def: Option<TaskDef>,
+}
+
+/// Last component of an ARN (`.../cluster/abc123` -> `abc123`).
+pub fn arn_tail(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// The first 8 characters of a task id, as the console shows it.
+pub fn short_id(arn: &str) -> &str {
+    let tail = arn_tail(arn);
+    match tail.char_indices().nth(8) {
+        Some((i, _)) => &tail[..i],
+        None => tail,
+    }
+}
+
+/// `family:revision` of a task definition ARN.
+pub fn task_def_label(arn: &str) -> &str {
+    arn_tail(arn)
+}
+
+impl Task {
+    pub fn id(&self) -> &str {
+        arn_tail(&self.arn)
+    }
+    pub fn short(&self) -> &str {
+        short_id(&self.arn)
+    }
+    pub fn is_stopped(&self) -> bool {
+        self.last_status == "STOPPED"
+    }
+    /// Stopping or stopped: ECS has been asked to take it away.
+    pub fn is_leaving(&self) -> bool {
+        self.desired_status == "STOPPED" || self.is_stopped()
+    }
+}
+
+impl TaskDef {
+    pub fn container(&self, name: &str) -> Option<&ContainerDef> {
+        self.containers.iter().find(|c| c.name == name)
+    }
+}
+
+impl TargetGroup {
+    pub fn short_name(&self) -> &str {
+        &self.name
+    }
+}

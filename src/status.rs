@@ -1,0 +1,264 @@
+//! `ecsdeck status`: one snapshot, printed as a table or JSON, with an exit
+//! code by health.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::cloud::{Cloud, CloudError};
+use crate::model::derive::{self, Health, MountStatus, Verdict, Warning};
+use crate::model::{
+    FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef, short_id,
+};
+
+#[derive(Debug, Serialize)]
+pub struct TargetRow {
+    pub target_group: String,
+    pub id: String,
+    pub port: Option<i32>,
+    pub state: String,
+    pub reason: Option<String>,
+    pub description: Option<String>,
+    pub task: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MountRow {
+    pub task: String,
+    pub volume: String,
+    pub file_system: String,
+    pub status: MountStatus,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Snapshot {
+    pub cluster: String,
+    pub service_name: String,
+    pub region: String,
+    pub identity: Option<Identity>,
+    pub verdict: Verdict,
+    pub service: Service,
+    pub task_definition: TaskDef,
+    pub tasks: Vec<Task>,
+    pub target_groups: Vec<TargetGroup>,
+    pub targets: Vec<TargetRow>,
+    pub file_systems: Vec<FileSystem>,
+    pub mounts: Vec<MountRow>,
+    pub warnings: Vec<Warning>,
+}
+
+pub async fn snapshot(cloud: &Arc<dyn Cloud>, svc: &ServiceRef) -> Result<Snapshot, CloudError> {
+    // The identity needs no permission but can fail on bad credentials;
+    // the service call will say that more usefully.
+    let identity = cloud.identity().await.ok();
+    let service = cloud.service(svc).await?;
+    let task_def = cloud.task_definition(&service.task_definition).await?;
+    let mut tasks = cloud.tasks(svc).await?;
+    tasks.sort_by(|a, b| {
+        a.is_stopped()
+            .cmp(&b.is_stopped())
+            .then(b.created_at.cmp(&a.created_at))
+    });
+    let tg_arns: Vec<String> = service
+        .load_balancers
+        .iter()
+        .map(|b| b.target_group_arn.clone())
+        .collect();
+    let target_groups = cloud.target_groups(&tg_arns).await?;
+    let fs_ids: Vec<String> = task_def
+        .volumes
+        .iter()
+        .filter_map(|v| v.efs.as_ref().map(|e| e.file_system_id.clone()))
+        .collect();
+    let file_systems = cloud.file_systems(&fs_ids).await?;
+    let mut targets = Vec::new();
+    for g in &target_groups {
+        let b = derive::binding_for(&service, g);
+        for t in &g.targets {
+            targets.push(TargetRow {
+                target_group: g.name.clone(),
+                id: t.id.clone(),
+                port: t.port,
+                state: t.state.clone(),
+                reason: t.reason.clone(),
+                description: t.description.clone(),
+                task: derive::task_for_target(g, b, t, &tasks).map(|t| t.id().to_string()),
+            });
+        }
+    }
+    let mut mounts = Vec::new();
+    for v in &task_def.volumes {
+        let Some(e) = &v.efs else { continue };
+        let Some(fs) = file_systems.iter().find(|f| f.id == e.file_system_id) else {
+            continue;
+        };
+        for t in tasks
+            .iter()
+            .filter(|t| !t.is_stopped() || derive::is_efs_mount_failure(t))
+        {
+            mounts.push(MountRow {
+                task: t.id().to_string(),
+                volume: v.name.clone(),
+                file_system: fs.id.clone(),
+                status: derive::mount_status(t, &task_def, &v.name, fs),
+            });
+        }
+    }
+    let verdict = derive::verdict(Some(&service), Some(&tasks), Some(&target_groups));
+    let warnings = derive::preflight(
+        &service,
+        Some(&task_def),
+        &target_groups,
+        &file_systems,
+        &tasks,
+    );
+    Ok(Snapshot {
+        cluster: svc.cluster.clone(),
+        service_name: svc.service.clone(),
+        region: cloud.region(),
+        identity,
+        verdict,
+        service,
+        task_definition: task_def,
+        tasks,
+        target_groups,
+        targets,
+        file_systems,
+        mounts,
+        warnings,
+    })
+}
+
+/// Exit code by verdict: 0 healthy, 1 degraded, down or unknown.
+/// Preflight warnings do not change it.
+pub fn exit_code(s: &Snapshot) -> i32 {
+    match s.verdict.health {
+        Health::Healthy => 0,
+        _ => 1,
+    }
+}
+
+pub fn table(s: &Snapshot) -> String {
+    let mut o = String::new();
+    let svc = &s.service;
+    let _ = writeln!(
+        o,
+        "{} / {}  ({})  {}",
+        s.cluster,
+        s.service_name,
+        s.region,
+        s.identity
+            .as_ref()
+            .map(|i| i.arn.as_str())
+            .unwrap_or("identity unknown")
+    );
+    let _ = writeln!(
+        o,
+        "verdict: {}  {}",
+        s.verdict.health.word(),
+        s.verdict.reason
+    );
+    let _ = writeln!(
+        o,
+        "\nservice: {}  desired {} running {} pending {}  deploy min {}% max {}%",
+        svc.status,
+        svc.desired,
+        svc.running,
+        svc.pending,
+        svc.config.min_percent,
+        svc.config.max_percent
+    );
+    for d in &svc.deployments {
+        let _ = writeln!(
+            o,
+            "  deployment {} {} {} {}  {}/{} running",
+            d.id,
+            d.status,
+            d.rollout_state.as_deref().unwrap_or("-"),
+            crate::model::task_def_label(&d.task_definition),
+            d.running,
+            d.desired
+        );
+    }
+    let _ = writeln!(o, "\ntasks:");
+    for t in &s.tasks {
+        let _ = writeln!(
+            o,
+            "  {:<8}  {:<13} {:<9} {:<8} {:<11} {:<15} {}",
+            t.short(),
+            t.last_status,
+            t.health.as_deref().unwrap_or("-"),
+            crate::model::task_def_label(&t.task_definition),
+            t.az.as_deref().unwrap_or("-"),
+            t.private_ip.as_deref().unwrap_or("-"),
+            match (&t.stop_code, &t.stopped_reason) {
+                (Some(c), Some(r)) => format!("{c}: {r}"),
+                _ => String::new(),
+            }
+        );
+        for c in &t.containers {
+            let _ = writeln!(
+                o,
+                "      {:<12} {:<8} {:<9} {}{}",
+                c.name,
+                c.last_status,
+                c.health.as_deref().unwrap_or("-"),
+                c.image,
+                c.exit_code
+                    .map(|e| format!("  exit {e}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let _ = writeln!(o, "\ntargets:");
+    if s.targets.is_empty() {
+        let _ = writeln!(o, "  (none registered)");
+    }
+    for t in &s.targets {
+        let _ = writeln!(
+            o,
+            "  {:<10} {}:{}  {:<9} {:<32} → {}",
+            t.target_group,
+            t.id,
+            t.port.map(|p| p.to_string()).unwrap_or_default(),
+            t.state,
+            t.reason.as_deref().unwrap_or(""),
+            t.task.as_deref().map(short_id).unwrap_or("no task")
+        );
+    }
+    let _ = writeln!(o, "\nefs:");
+    for f in &s.file_systems {
+        let _ = writeln!(
+            o,
+            "  {} {} {} bytes, {} mount targets",
+            f.id, f.lifecycle, f.size_bytes, f.mount_target_count
+        );
+        for m in &f.mount_targets {
+            let _ = writeln!(
+                o,
+                "    {} {} {} {}",
+                m.id,
+                m.az.as_deref().unwrap_or("-"),
+                m.state,
+                m.ip.as_deref().unwrap_or("")
+            );
+        }
+    }
+    for m in &s.mounts {
+        let _ = writeln!(
+            o,
+            "  task {} volume {}: {}",
+            short_id(&m.task),
+            m.volume,
+            m.status.label()
+        );
+    }
+    if !s.warnings.is_empty() {
+        let _ = writeln!(o, "\nwarnings:");
+        for w in &s.warnings {
+            let _ = writeln!(o, "  ⚠ {}", w.message);
+        }
+    }
+    o
+}

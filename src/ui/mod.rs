@@ -1,0 +1,313 @@
+//! Rendering: reads state only, never waits on anything.
+
+pub mod keys;
+mod panes;
+pub mod picker;
+pub mod text;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+
+use crate::app::{Loadable, Pane, State};
+pub use theme::Theme;
+
+/// A pane's drawn content before layout: its title, the freshness note on
+/// the right of the border, its lines and which line holds the cursor.
+pub(crate) struct Content {
+    title: Line<'static>,
+    status: Line<'static>,
+    lines: Vec<Line<'static>>,
+    cursor_line: Option<usize>,
+}
+
+pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
+    let area = f.area();
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    f.render_widget(
+        Paragraph::new(panes::header(state, theme, area.width)),
+        header,
+    );
+    f.render_widget(Paragraph::new(hint_bar(state, theme, area.width)), footer);
+
+    if state.zoom {
+        let c = pane_content(state, theme, state.focus, body.width);
+        draw(f, body, c, true, theme);
+    } else {
+        body_layout(state, theme, f, body);
+    }
+    if state.help {
+        help_overlay(theme, f, area);
+    }
+}
+
+fn pane_content(state: &State, theme: &Theme, pane: Pane, width: u16) -> Content {
+    let inner = width.saturating_sub(2) as usize;
+    match pane {
+        Pane::Tasks => panes::tasks(state, theme, inner),
+        Pane::Containers => panes::containers(state, theme, inner),
+        Pane::Targets => panes::targets(state, theme, inner),
+        Pane::Efs => panes::efs(state, theme, inner),
+        Pane::Events => panes::events(state, theme, inner),
+    }
+}
+
+fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
+    let svc = panes::service(state, theme, body.width.saturating_sub(2) as usize);
+    let wide = body.width >= 110;
+    let tall = body.height >= 34;
+    // The service box grows with its warnings, but never crowds out the
+    // tasks and targets.
+    let max_service = if tall { 9 } else { 5 };
+    let svc_h = (svc.lines.len() as u16 + 2).clamp(3, max_service);
+    let task_rows = state.task_list().len().max(1) as u16;
+    let tasks_h = (task_rows + 2).clamp(3, if tall { 8 } else { 5 });
+    let targets_rows = (state
+        .target_groups()
+        .iter()
+        .map(|g| g.targets.len())
+        .sum::<usize>()
+        + 1)
+    .max(2) as u16;
+    let mid_h = (targets_rows + 2).clamp(4, if tall { 8 } else { 5 });
+    let focus = |p: Pane| state.focus == p;
+
+    if wide {
+        let [s, row1, row2, events] = Layout::vertical([
+            Constraint::Length(svc_h),
+            Constraint::Length(tasks_h.max(5)),
+            Constraint::Length(mid_h.max(6)),
+            Constraint::Min(3),
+        ])
+        .areas(body);
+        draw(f, s, svc, false, theme);
+        let [t, c] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+            .areas(row1);
+        draw(
+            f,
+            t,
+            panes::tasks(state, theme, inner(t)),
+            focus(Pane::Tasks),
+            theme,
+        );
+        draw(
+            f,
+            c,
+            panes::containers(state, theme, inner(c)),
+            focus(Pane::Containers),
+            theme,
+        );
+        let [l, e] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+            .areas(row2);
+        draw(
+            f,
+            l,
+            panes::targets(state, theme, inner(l)),
+            focus(Pane::Targets),
+            theme,
+        );
+        draw(
+            f,
+            e,
+            panes::efs(state, theme, inner(e)),
+            focus(Pane::Efs),
+            theme,
+        );
+        draw(
+            f,
+            events,
+            panes::events(state, theme, inner(events)),
+            focus(Pane::Events),
+            theme,
+        );
+    } else {
+        let [s, t, c, row, events] = Layout::vertical([
+            Constraint::Length(svc_h),
+            Constraint::Length(tasks_h),
+            Constraint::Length(4),
+            Constraint::Length(mid_h),
+            Constraint::Min(3),
+        ])
+        .areas(body);
+        draw(f, s, svc, false, theme);
+        draw(
+            f,
+            t,
+            panes::tasks(state, theme, inner(t)),
+            focus(Pane::Tasks),
+            theme,
+        );
+        draw(
+            f,
+            c,
+            panes::containers(state, theme, inner(c)),
+            focus(Pane::Containers),
+            theme,
+        );
+        let [l, e] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(row);
+        draw(
+            f,
+            l,
+            panes::targets(state, theme, inner(l)),
+            focus(Pane::Targets),
+            theme,
+        );
+        draw(
+            f,
+            e,
+            panes::efs(state, theme, inner(e)),
+            focus(Pane::Efs),
+            theme,
+        );
+        draw(
+            f,
+            events,
+            panes::events(state, theme, inner(events)),
+            focus(Pane::Events),
+            theme,
+        );
+    }
+}
+
+fn inner(r: Rect) -> usize {
+    r.width.saturating_sub(2) as usize
+}
+
+fn draw(f: &mut Frame, area: Rect, c: Content, focused: bool, theme: &Theme) {
+    if area.height < 2 || area.width < 4 {
+        return;
+    }
+    let border = if focused {
+        theme.focus_border()
+    } else {
+        Style::new()
+    };
+    let block = Block::bordered()
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(border)
+        .title(c.title)
+        .title_top(c.status.right_aligned());
+    let visible = area.height.saturating_sub(2) as usize;
+    // Keep the cursor in view: scroll just enough to show it.
+    let offset = c.cursor_line.map_or(0, |l| (l + 1).saturating_sub(visible));
+    let lines: Vec<Line> = c
+        .lines
+        .into_iter()
+        .enumerate()
+        .skip(offset)
+        .take(visible)
+        .map(|(i, l)| {
+            if focused && Some(i) == c.cursor_line {
+                l.patch_style(theme.cursor())
+            } else {
+                l
+            }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The right side of a pane's border: how fresh its data is, or why not.
+pub(crate) fn freshness<T>(l: &Loadable<T>, state: &State, theme: &Theme) -> Line<'static> {
+    let now = state.now;
+    match (&l.error, l.updated) {
+        (Some(e), Some(at)) => Line::from(Span::styled(
+            format!(
+                " ⚠ stale {} · {} · retry in {} ",
+                text::age(at, now),
+                e.error.operator_text(),
+                text::short_duration(e.retry_in)
+            ),
+            theme.warn(),
+        )),
+        (Some(e), None) => Line::from(Span::styled(
+            format!(
+                " ⚠ {} · retry in {} ",
+                e.error.operator_text(),
+                text::short_duration(e.retry_in)
+            ),
+            theme.bad(),
+        )),
+        (None, Some(at)) => {
+            let age = (now - at).num_seconds();
+            let stale = age > (state.ctx.refresh.as_secs() as i64 * 3).max(30);
+            Line::from(Span::styled(
+                format!(" updated {} ago ", text::age(at, now)),
+                if stale { theme.warn() } else { theme.dim() },
+            ))
+        }
+        (None, None) => Line::from(Span::styled(" loading… ", theme.dim())),
+    }
+}
+
+fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for b in keys::BINDINGS {
+        if let Some(h) = b.hint {
+            spans.push(Span::styled(b.label, theme.key()));
+            spans.push(Span::raw(format!(" {h}  ")));
+        }
+    }
+    let left: usize = spans.iter().map(|s| s.width()).sum();
+    let right = match state.calls_per_min() {
+        Some(r) => format!("AWS {r:.0} calls/min "),
+        None => "AWS calls/min: measuring ".into(),
+    };
+    let right = if state.ctx.demo {
+        format!("simulated {right}")
+    } else {
+        right
+    };
+    let gap = (width as usize).saturating_sub(left + right.len());
+    if gap > 0 {
+        spans.push(Span::raw(" ".repeat(gap)));
+        spans.push(Span::styled(right, theme.dim()));
+    }
+    Line::from(spans)
+}
+
+fn help_overlay(theme: &Theme, f: &mut Frame, area: Rect) {
+    let mut lines = vec![Line::from("")];
+    for b in keys::BINDINGS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<8}", b.label), theme.key()),
+            Span::raw(b.help),
+        ]));
+    }
+    lines.push(Line::from(vec![
+        Span::styled(format!("  {:<8}", "Ctrl-C"), theme.key()),
+        Span::raw("quit"),
+    ]));
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "  Esc or ? closes this help",
+        theme.dim(),
+    )));
+    let w = 64.min(area.width);
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let x = area.x + (area.width - w) / 2;
+    let y = area.y + (area.height - h) / 2;
+    let r = Rect::new(x, y, w, h);
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::bordered()
+                .border_type(BorderType::Double)
+                .title(Span::styled(" Help: keys ", theme.title())),
+        ),
+        r,
+    );
+}
