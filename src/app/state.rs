@@ -55,6 +55,7 @@ impl<T> Loadable<T> {
 /// of a request, from the task to its volume, then what ECS says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
+    Service,
     Tasks,
     Containers,
     Targets,
@@ -63,7 +64,8 @@ pub enum Pane {
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 6] = [
+        Pane::Service,
         Pane::Tasks,
         Pane::Containers,
         Pane::Targets,
@@ -75,6 +77,7 @@ impl Pane {
     }
     pub fn title(self) -> &'static str {
         match self {
+            Pane::Service => "Service",
             Pane::Tasks => "Tasks",
             Pane::Containers => "Containers",
             Pane::Targets => "Load balancer",
@@ -105,7 +108,7 @@ pub struct State {
     pub efs: Loadable<Vec<FileSystem>>,
     pub focus: Pane,
     /// Cursor row per pane, indexed by `Pane::index`.
-    pub cursor: [usize; 5],
+    pub cursor: [usize; 6],
     /// The task whose containers are shown; None follows the newest live
     /// task by itself.
     pub pinned_task: Option<String>,
@@ -127,7 +130,7 @@ impl State {
             targets: Loadable::default(),
             efs: Loadable::default(),
             focus: Pane::Tasks,
-            cursor: [0; 5],
+            cursor: [0; 6],
             pinned_task: None,
             help: false,
             zoom: false,
@@ -202,6 +205,7 @@ impl State {
     /// Rows in a pane, for cursor bounds.
     pub fn rows(&self, pane: Pane) -> usize {
         match pane {
+            Pane::Service => 0,
             Pane::Tasks => self.task_list().len(),
             Pane::Containers => self.selected_task().map_or(0, |t| t.containers.len()),
             Pane::Targets => self.target_groups().iter().map(|g| g.targets.len()).sum(),

@@ -251,8 +251,10 @@ mod tests {
         }
         assert_eq!(s.focus, Pane::Tasks);
         update(&mut s, Msg::Action(Action::PrevPane));
+        update(&mut s, Msg::Action(Action::PrevPane));
         assert_eq!(s.focus, Pane::Events);
         // Fewer tasks after a poll: the cursor follows.
+        update(&mut s, Msg::Action(Action::NextPane));
         update(&mut s, Msg::Action(Action::NextPane));
         update(&mut s, Msg::Action(Action::Bottom));
         update(&mut s, ok(Resource::Tasks, Observation::Tasks(vec![])));

@@ -18,6 +18,8 @@ pub use theme::Theme;
 /// A pane's drawn content before layout: its title, the freshness note on
 /// the right of the border, its lines and which line holds the cursor.
 pub(crate) struct Content {
+    /// Why the data is stale, shown above it in full.
+    notice: Option<Line<'static>>,
     title: Line<'static>,
     status: Line<'static>,
     lines: Vec<Line<'static>>,
@@ -52,6 +54,7 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
 fn pane_content(state: &State, theme: &Theme, pane: Pane, width: u16) -> Content {
     let inner = width.saturating_sub(2) as usize;
     match pane {
+        Pane::Service => panes::service(state, theme, inner),
         Pane::Tasks => panes::tasks(state, theme, inner),
         Pane::Containers => panes::containers(state, theme, inner),
         Pane::Targets => panes::targets(state, theme, inner),
@@ -61,125 +64,68 @@ fn pane_content(state: &State, theme: &Theme, pane: Pane, width: u16) -> Content
 }
 
 fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
-    let svc = panes::service(state, theme, body.width.saturating_sub(2) as usize);
     let wide = body.width >= 110;
     let tall = body.height >= 34;
+    let left_pct = if wide { 58 } else { 55 };
+    let left_w = (body.width as u32 * left_pct / 100) as u16;
+    let right_w = body.width - left_w;
+    let full = body.width.saturating_sub(2) as usize;
+    let svc = panes::service(state, theme, full);
+    let (tasks_w, cont_w) = if wide {
+        (left_w, right_w)
+    } else {
+        (body.width, body.width)
+    };
+    let tasks = panes::tasks(state, theme, tasks_w.saturating_sub(2) as usize);
+    let conts = panes::containers(state, theme, cont_w.saturating_sub(2) as usize);
+    let lb = panes::targets(state, theme, left_w.saturating_sub(2) as usize);
+    let efs = panes::efs(state, theme, right_w.saturating_sub(2) as usize);
+    let events = panes::events(state, theme, full);
+    let h = |c: &Content, min: u16, max: u16| (c.lines.len() as u16 + 2).clamp(min, max);
+    let both = |a: &Content, b: &Content, min: u16, max: u16| h(a, min, max).max(h(b, min, max));
+    let focus = |p: Pane| state.focus == p;
     // The service box grows with its warnings, but never crowds out the
     // tasks and targets.
-    let max_service = if tall { 9 } else { 5 };
-    let svc_h = (svc.lines.len() as u16 + 2).clamp(3, max_service);
-    let task_rows = state.task_list().len().max(1) as u16;
-    let tasks_h = (task_rows + 2).clamp(3, if tall { 8 } else { 5 });
-    let targets_rows = (state
-        .target_groups()
-        .iter()
-        .map(|g| g.targets.len())
-        .sum::<usize>()
-        + 1)
-    .max(2) as u16;
-    let mid_h = (targets_rows + 2).clamp(4, if tall { 8 } else { 5 });
-    let focus = |p: Pane| state.focus == p;
+    let svc_h = h(&svc, 3, if tall { 9 } else { 5 });
+    let mid_h = both(&lb, &efs, 4, if tall { 10 } else { 5 });
 
     if wide {
-        let [s, row1, row2, events] = Layout::vertical([
+        let row1_h = both(&tasks, &conts, 4, if tall { 10 } else { 6 });
+        let [s, row1, row2, ev] = Layout::vertical([
             Constraint::Length(svc_h),
-            Constraint::Length(tasks_h.max(5)),
-            Constraint::Length(mid_h.max(6)),
-            Constraint::Min(3),
-        ])
-        .areas(body);
-        draw(f, s, svc, false, theme);
-        let [t, c] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
-            .areas(row1);
-        draw(
-            f,
-            t,
-            panes::tasks(state, theme, inner(t)),
-            focus(Pane::Tasks),
-            theme,
-        );
-        draw(
-            f,
-            c,
-            panes::containers(state, theme, inner(c)),
-            focus(Pane::Containers),
-            theme,
-        );
-        let [l, e] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
-            .areas(row2);
-        draw(
-            f,
-            l,
-            panes::targets(state, theme, inner(l)),
-            focus(Pane::Targets),
-            theme,
-        );
-        draw(
-            f,
-            e,
-            panes::efs(state, theme, inner(e)),
-            focus(Pane::Efs),
-            theme,
-        );
-        draw(
-            f,
-            events,
-            panes::events(state, theme, inner(events)),
-            focus(Pane::Events),
-            theme,
-        );
-    } else {
-        let [s, t, c, row, events] = Layout::vertical([
-            Constraint::Length(svc_h),
-            Constraint::Length(tasks_h),
-            Constraint::Length(4),
+            Constraint::Length(row1_h),
             Constraint::Length(mid_h),
             Constraint::Min(3),
         ])
         .areas(body);
-        draw(f, s, svc, false, theme);
-        draw(
-            f,
-            t,
-            panes::tasks(state, theme, inner(t)),
-            focus(Pane::Tasks),
-            theme,
-        );
-        draw(
-            f,
-            c,
-            panes::containers(state, theme, inner(c)),
-            focus(Pane::Containers),
-            theme,
-        );
+        draw(f, s, svc, focus(Pane::Service), theme);
+        let [t, c] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row1);
+        draw(f, t, tasks, focus(Pane::Tasks), theme);
+        draw(f, c, conts, focus(Pane::Containers), theme);
         let [l, e] =
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(row);
-        draw(
-            f,
-            l,
-            panes::targets(state, theme, inner(l)),
-            focus(Pane::Targets),
-            theme,
-        );
-        draw(
-            f,
-            e,
-            panes::efs(state, theme, inner(e)),
-            focus(Pane::Efs),
-            theme,
-        );
-        draw(
-            f,
-            events,
-            panes::events(state, theme, inner(events)),
-            focus(Pane::Events),
-            theme,
-        );
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row2);
+        draw(f, l, lb, focus(Pane::Targets), theme);
+        draw(f, e, efs, focus(Pane::Efs), theme);
+        draw(f, ev, events, focus(Pane::Events), theme);
+    } else {
+        let [s, t, c, row, ev] = Layout::vertical([
+            Constraint::Length(svc_h),
+            Constraint::Length(h(&tasks, 3, 5)),
+            Constraint::Length(h(&conts, 3, 4)),
+            Constraint::Length(mid_h),
+            Constraint::Min(3),
+        ])
+        .areas(body);
+        draw(f, s, svc, focus(Pane::Service), theme);
+        draw(f, t, tasks, focus(Pane::Tasks), theme);
+        draw(f, c, conts, focus(Pane::Containers), theme);
+        let [l, e] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row);
+        draw(f, l, lb, focus(Pane::Targets), theme);
+        draw(f, e, efs, focus(Pane::Efs), theme);
+        draw(f, ev, events, focus(Pane::Events), theme);
     }
-}
-
-fn inner(r: Rect) -> usize {
-    r.width.saturating_sub(2) as usize
 }
 
 fn draw(f: &mut Frame, area: Rect, c: Content, focused: bool, theme: &Theme) {
@@ -191,6 +137,15 @@ fn draw(f: &mut Frame, area: Rect, c: Content, focused: bool, theme: &Theme) {
     } else {
         Style::new()
     };
+    // The title gives way to the freshness note, never the other way round:
+    // a stale warning must stay readable.
+    let room = (area.width as usize).saturating_sub(c.status.width() + 3);
+    let title = if c.title.width() > room {
+        let text: String = c.title.spans.iter().map(|s| s.content.as_ref()).collect();
+        Line::from(Span::styled(text::fit(&text, room), theme.title()))
+    } else {
+        c.title
+    };
     let block = Block::bordered()
         .border_type(if focused {
             BorderType::Thick
@@ -198,58 +153,77 @@ fn draw(f: &mut Frame, area: Rect, c: Content, focused: bool, theme: &Theme) {
             BorderType::Plain
         })
         .border_style(border)
-        .title(c.title)
+        .title(title)
         .title_top(c.status.right_aligned());
-    let visible = area.height.saturating_sub(2) as usize;
+    let mut visible = area.height.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(n) = c.notice
+        && visible > 1
+    {
+        lines.push(n);
+        visible -= 1;
+    }
     // Keep the cursor in view: scroll just enough to show it.
     let offset = c.cursor_line.map_or(0, |l| (l + 1).saturating_sub(visible));
-    let lines: Vec<Line> = c
-        .lines
-        .into_iter()
-        .enumerate()
-        .skip(offset)
-        .take(visible)
-        .map(|(i, l)| {
-            if focused && Some(i) == c.cursor_line {
-                l.patch_style(theme.cursor())
-            } else {
-                l
-            }
-        })
-        .collect();
+    lines.extend(
+        c.lines
+            .into_iter()
+            .enumerate()
+            .skip(offset)
+            .take(visible)
+            .map(|(i, l)| {
+                if focused && Some(i) == c.cursor_line {
+                    l.patch_style(theme.cursor())
+                } else {
+                    l
+                }
+            }),
+    );
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// The right side of a pane's border: how fresh its data is, or why not.
-pub(crate) fn freshness<T>(l: &Loadable<T>, state: &State, theme: &Theme) -> Line<'static> {
+/// The right side of a pane's border: how fresh its data is; and, when a
+/// poll failed, a line saying why, shown above the data it kept.
+pub(crate) fn freshness<T>(
+    l: &Loadable<T>,
+    state: &State,
+    theme: &Theme,
+) -> (Line<'static>, Option<Line<'static>>) {
     let now = state.now;
     match (&l.error, l.updated) {
-        (Some(e), Some(at)) => Line::from(Span::styled(
-            format!(
-                " ⚠ stale {} · {} · retry in {} ",
-                text::age(at, now),
-                e.error.operator_text(),
-                text::short_duration(e.retry_in)
-            ),
-            theme.warn(),
-        )),
-        (Some(e), None) => Line::from(Span::styled(
-            format!(
-                " ⚠ {} · retry in {} ",
-                e.error.operator_text(),
-                text::short_duration(e.retry_in)
-            ),
-            theme.bad(),
-        )),
+        (Some(e), Some(at)) => (
+            Line::from(Span::styled(
+                format!(
+                    " ⚠ stale {} · retry in {} ",
+                    text::age(at, now),
+                    text::short_duration(e.retry_in)
+                ),
+                theme.warn(),
+            )),
+            Some(Line::from(Span::styled(
+                format!("⚠ {}", e.error.operator_text()),
+                theme.warn(),
+            ))),
+        ),
+        (Some(e), None) => (
+            Line::from(Span::styled(
+                format!(" ⚠ failed · retry in {} ", text::short_duration(e.retry_in)),
+                theme.bad(),
+            )),
+            None,
+        ),
         (None, Some(at)) => {
             let age = (now - at).num_seconds();
             let stale = age > (state.ctx.refresh.as_secs() as i64 * 3).max(30);
-            Line::from(Span::styled(
-                format!(" updated {} ago ", text::age(at, now)),
-                if stale { theme.warn() } else { theme.dim() },
-            ))
+            (
+                Line::from(Span::styled(
+                    format!(" updated {} ago ", text::age(at, now)),
+                    if stale { theme.warn() } else { theme.dim() },
+                )),
+                None,
+            )
         }
-        (None, None) => Line::from(Span::styled(" loading… ", theme.dim())),
+        (None, None) => (Line::from(Span::styled(" loading… ", theme.dim())), None),
     }
 }
 
@@ -311,3 +285,6 @@ fn help_overlay(theme: &Theme, f: &mut Frame, area: Rect) {
         r,
     );
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,6 +3,8 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use unicode_width::UnicodeWidthStr;
+
 use super::text::{age, bytes, clock, fit, pad};
 use super::{Content, Theme, freshness};
 use crate::app::{Pane, State};
@@ -37,24 +39,27 @@ fn short_az(az: &str) -> &str {
 
 pub fn header(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     let ctx = &state.ctx;
+    let width = width as usize;
     let mut spans = vec![Span::styled(" ecsdeck ", theme.title())];
+    let narrow = width < 100;
     if ctx.demo {
-        spans.push(Span::styled(" DEMO (simulated) ", theme.demo()));
+        let label = if narrow {
+            " DEMO "
+        } else {
+            " DEMO (simulated) "
+        };
+        spans.push(Span::styled(label, theme.demo()));
     }
-    spans.push(Span::raw(format!(
-        " {} / {}  {} ",
-        ctx.target.cluster, ctx.target.service, ctx.region
-    )));
-    if let Some(id) = state.identity.get() {
-        spans.push(Span::styled(
-            format!(" {} {} ", id.account, arn_tail(&id.arn)),
-            theme.dim(),
-        ));
-    } else if let Some(e) = &state.identity.error {
-        spans.push(Span::styled(
-            format!(" identity: {} ", e.error.operator_text()),
-            theme.warn(),
-        ));
+    if narrow {
+        spans.push(Span::raw(format!(
+            " {} / {} ",
+            ctx.target.cluster, ctx.target.service
+        )));
+    } else {
+        spans.push(Span::raw(format!(
+            " {} / {}  {} ",
+            ctx.target.cluster, ctx.target.service, ctx.region
+        )));
     }
     if ctx.read_only {
         spans.push(Span::styled(" read-only ", theme.dim()));
@@ -66,23 +71,41 @@ pub fn header(state: &State, theme: &Theme, width: u16) -> Line<'static> {
         Health::Down => theme.bad(),
         Health::Unknown => theme.dim(),
     };
-    let used: usize = spans.iter().map(|s| s.width()).sum();
-    let verdict = format!("● {}", v.health.word());
-    let room = (width as usize).saturating_sub(used + verdict.len() + 3);
-    let reason = fit(&v.reason, room);
-    let gap = (width as usize)
-        .saturating_sub(used + verdict.chars().count() + reason.chars().count() + 3);
-    spans.push(Span::raw(" ".repeat(gap)));
+    let verdict = format!("● {}  ", v.health.word());
+    let used: usize = spans.iter().map(|s| s.width()).sum::<usize>() + verdict.width() + 1;
+    // The verdict's reason matters more than who is logged in: it gets the
+    // room first, the identity whatever is left.
+    let reason = fit(&v.reason, width.saturating_sub(used));
+    let mut left = width.saturating_sub(used + reason.width());
+    let identity = match (state.identity.get(), &state.identity.error) {
+        (Some(id), _) => Some((
+            format!(" {} {} ", id.account, arn_tail(&id.arn)),
+            theme.dim(),
+        )),
+        (None, Some(e)) => Some((
+            format!(" identity: {} ", e.error.operator_text()),
+            theme.warn(),
+        )),
+        _ => None,
+    };
+    if let Some((text, st)) = identity
+        && left > 12
+    {
+        let text = fit(&text, left - 2);
+        left -= text.width();
+        spans.push(Span::styled(text, st));
+    }
+    spans.push(Span::raw(" ".repeat(left)));
     spans.push(Span::styled(verdict, style));
-    spans.push(Span::raw("  "));
     spans.push(Span::styled(reason, style));
     Line::from(spans)
 }
 
 pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
-    let status = freshness(&state.service, state, theme);
+    let (status, notice) = freshness(&state.service, state, theme);
     let Some(snap) = state.service.get() else {
         return Content {
+            notice: notice.clone(),
             title: title("Service", "", theme),
             status,
             lines: placeholder(&state.service, "service", theme),
@@ -97,7 +120,7 @@ pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
         Some(b) if b.enable => "breaker on",
         _ => "breaker off",
     };
-    lines.push(Line::from(vec![
+    let counts = vec![
         Span::raw(format!("desired {}  ", s.desired)),
         Span::styled(
             format!("running {}", s.running),
@@ -107,18 +130,21 @@ pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
                 theme.warn()
             },
         ),
-        Span::raw(format!("  pending {}   ", s.pending)),
-        Span::raw(fit(
-            &format!(
-                "{}  {}  deploy min {}% max {}%  {breaker}",
-                s.launch_type.as_deref().unwrap_or("-"),
-                task_def_label(&s.task_definition),
-                cfg.min_percent,
-                cfg.max_percent
-            ),
-            width.saturating_sub(40),
-        )),
-    ]));
+        Span::raw(format!("  pending {}  ", s.pending)),
+    ];
+    let used: usize = counts.iter().map(|s| s.width()).sum();
+    let mut first = counts;
+    first.push(Span::raw(fit(
+        &format!(
+            "deploy min {}% max {}%  {breaker}  {}  {}",
+            cfg.min_percent,
+            cfg.max_percent,
+            task_def_label(&s.task_definition),
+            s.launch_type.as_deref().unwrap_or("-"),
+        ),
+        width.saturating_sub(used),
+    )));
+    lines.push(Line::from(first));
     for d in &s.deployments {
         let state_word = d.rollout_state.clone().unwrap_or_default();
         let head = format!("{} {} ", fit(&d.id, 14), d.status,);
@@ -142,13 +168,30 @@ pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
             Span::styled(fit(&tail, room), theme.dim()),
         ]));
     }
+    // Wrapped where there is room (or zoomed); a narrow screen shows each
+    // warning's start, and `z` on this pane shows them whole.
+    let whole = width >= 100 || state.zoom;
     for w in state.warnings() {
-        lines.push(Line::from(Span::styled(
-            fit(&format!("⚠ {}", w.message), width),
-            theme.warn(),
-        )));
+        if !whole {
+            lines.push(Line::from(Span::styled(
+                fit(&format!("⚠ {}", w.message), width),
+                theme.warn(),
+            )));
+            continue;
+        }
+        for (i, part) in super::text::wrap(&w.message, width.saturating_sub(2))
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if i == 0 { "⚠ " } else { "  " };
+            lines.push(Line::from(Span::styled(
+                format!("{lead}{part}"),
+                theme.warn(),
+            )));
+        }
     }
     Content {
+        notice: notice.clone(),
         title: title("Service", &s.name, theme),
         status,
         lines,
@@ -213,7 +256,7 @@ fn task_line(t: &Task, state: &State, theme: &Theme, width: usize, marked: bool)
 }
 
 pub fn tasks(state: &State, theme: &Theme, width: usize) -> Content {
-    let status = freshness(&state.tasks, state, theme);
+    let (status, notice) = freshness(&state.tasks, state, theme);
     let list = state.task_list();
     let live = list.iter().filter(|t| !t.is_stopped()).count();
     let extra = if state.tasks.get().is_some() {
@@ -235,6 +278,7 @@ pub fn tasks(state: &State, theme: &Theme, width: usize) -> Content {
             .collect()
     };
     Content {
+        notice: notice.clone(),
         title: title("Tasks", &extra, theme),
         status,
         lines,
@@ -244,9 +288,10 @@ pub fn tasks(state: &State, theme: &Theme, width: usize) -> Content {
 }
 
 pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
-    let status = freshness(&state.tasks, state, theme);
+    let (status, notice) = freshness(&state.tasks, state, theme);
     let Some(task) = state.selected_task() else {
         return Content {
+            notice: notice.clone(),
             title: title("Containers", "", theme),
             status,
             lines: if state.tasks.get().is_some() {
@@ -306,6 +351,7 @@ pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
         ""
     };
     Content {
+        notice: notice.clone(),
         title: title("Containers", &format!("{} {pinned}", task.short()), theme),
         status,
         lines,
@@ -315,9 +361,10 @@ pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
 }
 
 pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
-    let status = freshness(&state.targets, state, theme);
+    let (status, notice) = freshness(&state.targets, state, theme);
     let Some(snap) = state.service.get() else {
         return Content {
+            notice: notice.clone(),
             title: title("Load balancer", "", theme),
             status,
             lines: placeholder(&state.service, "service", theme),
@@ -326,6 +373,7 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
     };
     if snap.service.load_balancers.is_empty() {
         return Content {
+            notice: notice.clone(),
             title: title("Load balancer", "", theme),
             status: Line::from(""),
             lines: vec![Line::from(Span::styled(
@@ -337,6 +385,7 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
     }
     let Some(groups) = state.targets.get() else {
         return Content {
+            notice: notice.clone(),
             title: title("Load balancer", "", theme),
             status,
             lines: placeholder(&state.targets, "target groups", theme),
@@ -382,11 +431,14 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
                 t.id,
                 t.port.map(|p| p.to_string()).unwrap_or_default()
             );
-            let why = [t.reason.as_deref(), t.description.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(": ");
+            // The reason code is what an operator searches for; the
+            // description only when there is room for it.
+            let why = match (t.reason.as_deref(), t.description.as_deref()) {
+                (Some(r), Some(d)) if width >= 90 => format!("{r}: {d}"),
+                (Some(r), _) => r.to_string(),
+                (None, Some(d)) => d.to_string(),
+                (None, None) => String::new(),
+            };
             let who = match owner {
                 Some(task) => format!("→ {}", task.short()),
                 None => "→ no task".into(),
@@ -431,6 +483,7 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
         extra = format!("{} target groups", groups.len());
     }
     Content {
+        notice: notice.clone(),
         title: title("Load balancer", &extra, theme),
         status,
         lines,
@@ -439,9 +492,10 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
 }
 
 pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
-    let status = freshness(&state.efs, state, theme);
+    let (status, notice) = freshness(&state.efs, state, theme);
     let Some(td) = state.task_def() else {
         return Content {
+            notice: notice.clone(),
             title: title("EFS", "", theme),
             status,
             lines: placeholder(&state.service, "task definition", theme),
@@ -451,6 +505,7 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
     let volumes: Vec<_> = td.volumes.iter().filter(|v| v.efs.is_some()).collect();
     if volumes.is_empty() {
         return Content {
+            notice: notice.clone(),
             title: title("EFS", "", theme),
             status: Line::from(""),
             lines: vec![Line::from(Span::styled(
@@ -564,6 +619,7 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
         }
     }
     Content {
+        notice: notice.clone(),
         title: title("EFS", &extra, theme),
         status,
         lines,
@@ -572,9 +628,10 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
 }
 
 pub fn events(state: &State, theme: &Theme, width: usize) -> Content {
-    let status = freshness(&state.service, state, theme);
+    let (status, notice) = freshness(&state.service, state, theme);
     let Some(snap) = state.service.get() else {
         return Content {
+            notice: notice.clone(),
             title: title("Events", "", theme),
             status,
             lines: placeholder(&state.service, "events", theme),
@@ -605,6 +662,7 @@ pub fn events(state: &State, theme: &Theme, width: usize) -> Content {
         .collect();
     let n = lines.len();
     Content {
+        notice: notice.clone(),
         title: title("Events", "", theme),
         status,
         lines: if n == 0 {

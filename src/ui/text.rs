@@ -37,6 +37,27 @@ pub fn pad(s: &str, width: usize) -> String {
     out
 }
 
+/// Word-wraps `s` into lines of at most `width` columns.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ') {
+        let sep = usize::from(!line.is_empty());
+        if line.width() + sep + word.width() > width && !line.is_empty() {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&fit(word, width));
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
 /// "4s", "12m", "3h", "2d".
 pub fn age(from: Time, now: Time) -> String {
     let secs = (now - from).num_seconds().max(0);
@@ -88,11 +109,20 @@ mod tests {
     }
 
     #[test]
+    fn wrap_splits_on_words() {
+        assert_eq!(
+            wrap("a restart can start a second mongod", 16),
+            vec!["a restart can", "start a second", "mongod"]
+        );
+        assert_eq!(wrap("", 10), Vec::<String>::new());
+    }
+
+    #[test]
     fn short_durations() {
         assert_eq!(short_duration(Duration::from_secs(4)), "4s");
         assert_eq!(short_duration(Duration::from_secs(720)), "12m");
         assert_eq!(short_duration(Duration::from_secs(3 * 3600 + 5)), "3h");
-        assert_eq!(bytes(6 << 20), "7 MB");
+        assert_eq!(bytes(6 << 20), "6 MB");
         assert_eq!(bytes(6144), "6 kB");
     }
 }

@@ -194,7 +194,7 @@ fn not_found(action: &str, what: String) -> CloudError {
 #[async_trait]
 impl Cloud for DemoCloud {
     fn region(&self) -> String {
-        "demo (simulated)".into()
+        "us-east-1".into()
     }
     fn is_demo(&self) -> bool {
         true

@@ -1,0 +1,248 @@
+//! Whole-screen snapshots from a known state, at the two sizes that
+//! matter: a roomy terminal and the 80×24 of a bastion's default window.
+
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::{Theme, render};
+use crate::app::{Action, Context, Msg, Pane, State, update};
+use crate::cloud::{CloudError, ErrorKind};
+use crate::model::derive::tests::{fs, service, target, task, task_def, tg, ts};
+use crate::model::{Identity, ServiceEvent, ServiceRef, ServiceSnapshot, Time};
+use crate::poll::{Failure, Observation, PollEvent, Resource};
+
+fn at(s: i64) -> Time {
+    ts(s).expect("time")
+}
+
+fn ok(resource: Resource, obs: Observation) -> Msg {
+    Msg::Poll(Box::new(PollEvent {
+        resource,
+        at: at(98),
+        result: Ok(obs),
+    }))
+}
+
+/// A service in the middle of a replacement: the old task draining, the
+/// new one healthy, one earlier task that failed to mount EFS.
+fn replacing() -> State {
+    let mut s = State::new(
+        Context {
+            target: ServiceRef {
+                cluster: "goals-cluster".into(),
+                service: "goals-service".into(),
+            },
+            region: "us-east-1".into(),
+            demo: false,
+            read_only: false,
+            refresh: Duration::from_secs(5),
+        },
+        at(100),
+    );
+    let mut svc = service();
+    svc.config.max_percent = 200;
+    svc.events = vec![
+        ServiceEvent {
+            id: "e2".into(),
+            at: ts(90),
+            message: "(service goals-service) registered 1 targets in (target-group goals-tg)"
+                .into(),
+        },
+        ServiceEvent {
+            id: "e1".into(),
+            at: ts(60),
+            message: "(service goals-service) has started 1 tasks: (task 6299e51e9a1b4c5d).".into(),
+        },
+    ];
+    update(
+        &mut s,
+        ok(
+            Resource::Identity,
+            Observation::Identity(Identity {
+                account: "123456789012".into(),
+                arn: "arn:aws:sts::123456789012:assumed-role/ops/operator".into(),
+            }),
+        ),
+    );
+    update(
+        &mut s,
+        ok(
+            Resource::Service,
+            Observation::Service(Box::new(ServiceSnapshot {
+                service: svc,
+                task_def: Some(task_def()),
+            })),
+        ),
+    );
+    let mut new = task("6299e51e9a1b4c5d", "10.0.1.205", "RUNNING", "RUNNING");
+    new.created_at = ts(30);
+    new.started_at = ts(40);
+    let mut old = task("3f2a91bc77aa0c1e", "10.0.2.17", "RUNNING", "STOPPED");
+    old.created_at = ts(-700);
+    old.started_at = ts(-690);
+    old.az = Some("us-east-1b".into());
+    old.stop_code = Some("UserInitiated".into());
+    old.stopped_reason = Some("restart from ecsdeck".into());
+    let mut failed = task("a1b2c3d4e5f60718", "10.0.1.90", "STOPPED", "STOPPED");
+    failed.created_at = ts(-2000);
+    failed.stopped_at = ts(-1900);
+    failed.stop_code = Some("TaskFailedToStart".into());
+    failed.stopped_reason = Some(
+        "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: mount.nfs4: Connection timed out"
+            .into(),
+    );
+    update(
+        &mut s,
+        ok(Resource::Tasks, Observation::Tasks(vec![failed, old, new])),
+    );
+    let mut group = tg(vec![
+        target("10.0.1.205", "healthy", None),
+        target(
+            "10.0.2.17",
+            "draining",
+            Some("Target.DeregistrationInProgress"),
+        ),
+    ]);
+    group.targets[1].description = Some("Target deregistration is in progress".into());
+    group.load_balancers = vec![crate::model::LoadBalancer {
+        arn: "arn:lb".into(),
+        name: "goals-alb".into(),
+        dns_name: "goals-alb-1.us-east-1.elb.amazonaws.com".into(),
+        scheme: Some("internet-facing".into()),
+        state: Some("active".into()),
+        listeners: vec![crate::model::Listener {
+            protocol: "HTTP".into(),
+            port: 80,
+        }],
+    }];
+    update(
+        &mut s,
+        ok(Resource::Targets, Observation::Targets(vec![group])),
+    );
+    update(
+        &mut s,
+        ok(
+            Resource::Efs,
+            Observation::Efs(vec![fs(&["us-east-1a", "us-east-1b"])]),
+        ),
+    );
+    update(&mut s, Msg::ApiCalls(at(40), 10));
+    update(&mut s, Msg::ApiCalls(at(100), 48));
+    s
+}
+
+fn screen(state: &State, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    term.draw(|f| render(state, &Theme { color: true }, f))
+        .expect("draw");
+    term.backend().to_string()
+}
+
+macro_rules! snap {
+    ($name:expr, $screen:expr) => {
+        insta::with_settings!({filters => vec![(r"\d\d:\d\d:\d\d?", "[clock]")]}, {
+            insta::assert_snapshot!($name, $screen);
+        });
+    };
+}
+
+#[test]
+fn dashboard_120x40() {
+    let s = replacing();
+    let out = screen(&s, 120, 40);
+    // What an operator checks at a glance, independent of the snapshot.
+    assert!(out.contains("● HEALTHY"));
+    assert!(out.contains("→ 6299e51e"));
+    assert!(out.contains("draining"));
+    assert!(out.contains("mongod.lock"));
+    assert!(out.contains("EFS MOUNT FAILED"));
+    snap!("dashboard_120x40", out);
+}
+
+#[test]
+fn dashboard_80x24() {
+    let s = replacing();
+    let out = screen(&s, 80, 24);
+    assert!(out.contains("HEALTHY"));
+    snap!("dashboard_80x24", out);
+}
+
+#[test]
+fn stale_panel_says_why_and_keeps_data() {
+    let mut s = replacing();
+    update(
+        &mut s,
+        Msg::Poll(Box::new(PollEvent {
+            resource: Resource::Targets,
+            at: at(100),
+            result: Err(Failure {
+                error: CloudError::new(
+                    ErrorKind::AccessDenied,
+                    "elasticloadbalancing:DescribeTargetHealth",
+                    "User is not authorized",
+                ),
+                retry_in: Duration::from_secs(30),
+            }),
+        })),
+    );
+    update(&mut s, Msg::Tick(at(112)));
+    let out = screen(&s, 160, 40);
+    assert!(out.contains("stale 14s"), "{out}");
+    assert!(
+        out.contains("add elasticloadbalancing:DescribeTargetHealth"),
+        "{out}"
+    );
+    assert!(out.contains("10.0.1.205:80"), "last data kept: {out}");
+}
+
+#[test]
+fn help_overlay_and_zoom() {
+    let mut s = replacing();
+    update(&mut s, Msg::Action(Action::Help));
+    let out = screen(&s, 80, 24);
+    assert!(out.contains("Help: keys"));
+    assert!(out.contains("refresh everything now"));
+    snap!("help_80x24", out);
+    update(&mut s, Msg::Action(Action::Close));
+    update(&mut s, Msg::Action(Action::NextPane));
+    update(&mut s, Msg::Action(Action::NextPane));
+    assert_eq!(s.focus, Pane::Targets);
+    update(&mut s, Msg::Action(Action::PrevPane));
+    update(&mut s, Msg::Action(Action::PrevPane));
+    update(&mut s, Msg::Action(Action::PrevPane));
+    assert_eq!(s.focus, Pane::Service);
+    update(&mut s, Msg::Action(Action::Zoom));
+    let out = screen(&s, 80, 24);
+    assert!(
+        out.contains("set maximumPercent to"),
+        "zoomed service shows warnings whole: {out}"
+    );
+    update(&mut s, Msg::Action(Action::Zoom));
+    for _ in 0..3 {
+        update(&mut s, Msg::Action(Action::NextPane));
+    }
+    assert_eq!(s.focus, Pane::Targets);
+    update(&mut s, Msg::Action(Action::Zoom));
+    let out = screen(&s, 120, 30);
+    assert!(
+        out.contains("Target.DeregistrationInProgress: Target deregistration"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("Containers"),
+        "zoomed pane fills the body: {out}"
+    );
+}
+
+#[test]
+fn loading_screen_and_tiny_terminal_do_not_panic() {
+    let s = State::new(replacing().ctx, at(0));
+    let out = screen(&s, 80, 24);
+    assert!(out.contains("UNKNOWN"));
+    assert!(out.contains("loading"));
+    for (w, h) in [(10, 5), (1, 1), (40, 12), (200, 60)] {
+        let _ = screen(&replacing(), w, h);
+    }
+}
