@@ -1,0 +1,261 @@
+//! Response semantics: realistic AWS responses (shapes from the APIs'
+//! documentation) fed through the real SDK deserializers into the AWS
+//! backend, asserting the domain result.
+
+use aws_sdk_ecs::types::DesiredStatus;
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use aws_smithy_runtime_api::http::{Response, StatusCode};
+use aws_smithy_types::body::SdkBody;
+use ecsdeck::cloud::aws::AwsCloud;
+use ecsdeck::cloud::{Cloud, ErrorKind};
+use ecsdeck::model::ServiceRef;
+use ecsdeck::model::derive::{self, Health, MountStatus, WarningKind};
+
+fn body(status: u16, text: &'static str) -> Response {
+    let mut r = Response::new(
+        StatusCode::try_from(status).expect("status"),
+        SdkBody::from(text),
+    );
+    r.headers_mut()
+        .insert("x-amzn-RequestId", "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111");
+    r
+}
+
+fn fixture(name: &str) -> &'static str {
+    match name {
+        "services" => include_str!("fixtures/describe_services.json"),
+        "taskdef" => include_str!("fixtures/describe_task_definition.json"),
+        "tasks" => include_str!("fixtures/describe_tasks.json"),
+        "tgs" => include_str!("fixtures/describe_target_groups.xml"),
+        "attrs" => include_str!("fixtures/describe_target_group_attributes.xml"),
+        "health" => include_str!("fixtures/describe_target_health.xml"),
+        "lbs" => include_str!("fixtures/describe_load_balancers.xml"),
+        "listeners" => include_str!("fixtures/describe_listeners.xml"),
+        "fs" => include_str!("fixtures/describe_file_systems.json"),
+        "mts" => include_str!("fixtures/describe_mount_targets.json"),
+        _ => panic!("no fixture {name}"),
+    }
+}
+
+fn svc() -> ServiceRef {
+    ServiceRef {
+        cluster: "goals-cluster".into(),
+        service: "goals-service".into(),
+    }
+}
+
+fn backend(ecs_denied: bool) -> AwsCloud {
+    use aws_sdk_ecs::Client as Ecs;
+    use aws_sdk_efs::Client as Efs;
+    use aws_sdk_elasticloadbalancingv2::Client as Elb;
+    let running = mock!(Ecs::list_tasks)
+        .match_requests(|r| r.desired_status() == Some(&DesiredStatus::Running))
+        .then_http_response(|| {
+            body(
+                200,
+                r#"{"taskArns":["arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/6299e51e9a1b4c5d8e7f001122334455"]}"#,
+            )
+        });
+    let stopped = mock!(Ecs::list_tasks)
+        .match_requests(|r| r.desired_status() == Some(&DesiredStatus::Stopped))
+        .then_http_response(|| {
+            body(
+                200,
+                r#"{"taskArns":["arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/3f2a91bc0d0e0f101112131415161718"]}"#,
+            )
+        });
+    let describe_tasks = mock!(Ecs::describe_tasks).then_http_response(move || {
+        if ecs_denied {
+            body(
+                400,
+                r#"{"__type":"AccessDeniedException","message":"User: arn:aws:sts::123456789012:assumed-role/ops/me is not authorized to perform: ecs:DescribeTasks on resource: *"}"#,
+            )
+        } else {
+            body(200, fixture("tasks"))
+        }
+    });
+    let services =
+        mock!(Ecs::describe_services).then_http_response(|| body(200, fixture("services")));
+    let taskdef =
+        mock!(Ecs::describe_task_definition).then_http_response(|| body(200, fixture("taskdef")));
+    let ecs = mock_client!(
+        aws_sdk_ecs,
+        RuleMode::MatchAny,
+        [&running, &stopped, &describe_tasks, &services, &taskdef]
+    );
+    let tgs = mock!(Elb::describe_target_groups).then_http_response(|| body(200, fixture("tgs")));
+    let attrs = mock!(Elb::describe_target_group_attributes)
+        .then_http_response(|| body(200, fixture("attrs")));
+    let health =
+        mock!(Elb::describe_target_health).then_http_response(|| body(200, fixture("health")));
+    let lbs = mock!(Elb::describe_load_balancers).then_http_response(|| body(200, fixture("lbs")));
+    let listeners =
+        mock!(Elb::describe_listeners).then_http_response(|| body(200, fixture("listeners")));
+    let elb = mock_client!(
+        aws_sdk_elasticloadbalancingv2,
+        RuleMode::MatchAny,
+        [&tgs, &attrs, &health, &lbs, &listeners]
+    );
+    let fs = mock!(Efs::describe_file_systems).then_http_response(|| body(200, fixture("fs")));
+    let mts = mock!(Efs::describe_mount_targets).then_http_response(|| body(200, fixture("mts")));
+    let efs = mock_client!(aws_sdk_efs, RuleMode::MatchAny, [&fs, &mts]);
+    let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, &[]);
+    AwsCloud::from_clients(ecs, elb, efs, sts)
+}
+
+#[tokio::test]
+async fn service_and_task_definition_become_domain_types() {
+    let b = backend(false);
+    let s = b.service(&svc()).await.expect("service");
+    assert_eq!(s.name, "goals-service");
+    assert_eq!((s.desired, s.running, s.pending), (1, 1, 0));
+    assert_eq!((s.config.min_percent, s.config.max_percent), (100, 200));
+    assert!(
+        s.config
+            .circuit_breaker
+            .is_some_and(|b| b.enable && b.rollback)
+    );
+    assert_eq!(s.deployments[0].rollout_state.as_deref(), Some("COMPLETED"));
+    assert_eq!(s.load_balancers[0].container_port, 80);
+    assert_eq!(s.events.len(), 2);
+    assert!(s.events[0].at.is_some());
+
+    let td = b
+        .task_definition(&s.task_definition)
+        .await
+        .expect("taskdef");
+    assert_eq!((td.family.as_str(), td.revision), ("goals", 3));
+    assert!(
+        td.container("goals-api")
+            .is_some_and(|c| c.health_check.is_none())
+    );
+    let mongo = td.container("mongodb").expect("mongodb");
+    assert!(mongo.health_check.is_some());
+    assert_eq!(mongo.mount_points[0].path, "/data/db");
+    let efs = td.volumes[0].efs.as_ref().expect("efs volume");
+    assert_eq!(efs.file_system_id, "fs-a85a7c53");
+    assert_eq!(efs.access_point.as_deref(), Some("fsap-0123456789abcdef0"));
+    assert!(efs.transit_encryption && efs.iam);
+    let log = mongo.log.as_ref().expect("awslogs");
+    assert_eq!(
+        (log.group.as_str(), log.stream_prefix.as_deref()),
+        ("/ecs/goals", Some("ecs"))
+    );
+}
+
+#[tokio::test]
+async fn tasks_targets_and_efs_join_up() {
+    let b = backend(false);
+    let s = b.service(&svc()).await.expect("service");
+    let td = b
+        .task_definition(&s.task_definition)
+        .await
+        .expect("taskdef");
+    let tasks = b.tasks(&svc()).await.expect("tasks");
+    assert_eq!(tasks.len(), 2, "running and stopped both listed");
+    let running = tasks.iter().find(|t| !t.is_stopped()).expect("running");
+    assert_eq!(
+        running.private_ip.as_deref(),
+        Some("10.0.1.205"),
+        "ENI attachment IP"
+    );
+    assert_eq!(running.az.as_deref(), Some("us-east-1a"));
+    assert!(running.started_at.is_some());
+    let stopped = tasks.iter().find(|t| t.is_stopped()).expect("stopped");
+    assert_eq!(stopped.stop_code.as_deref(), Some("TaskFailedToStart"));
+    assert!(derive::is_efs_mount_failure(stopped));
+
+    let tgs = b
+        .target_groups(&[s.load_balancers[0].target_group_arn.clone()])
+        .await
+        .expect("target groups");
+    let g = &tgs[0];
+    assert_eq!(g.deregistration_delay_s, Some(300));
+    assert_eq!(g.health_check.path.as_deref(), Some("/goals"));
+    assert_eq!(
+        g.load_balancers[0].dns_name,
+        "goals-alb-424835706.us-east-1.elb.amazonaws.com"
+    );
+    assert_eq!(g.load_balancers[0].listeners[0].port, 80);
+    let states: Vec<(&str, &str, Option<&str>)> = g
+        .targets
+        .iter()
+        .map(|t| (t.id.as_str(), t.state.as_str(), t.reason.as_deref()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            ("10.0.1.205", "healthy", None),
+            (
+                "10.0.2.17",
+                "draining",
+                Some("Target.DeregistrationInProgress")
+            ),
+            (
+                "10.0.1.77",
+                "unhealthy",
+                Some("Target.ResponseCodeMismatch")
+            ),
+            ("10.0.1.78", "initial", Some("Elb.RegistrationInProgress")),
+            ("10.0.1.79", "unhealthy", Some("Target.Timeout")),
+        ]
+    );
+    assert_eq!(
+        g.targets[2].description.as_deref(),
+        Some("Health checks failed with these codes: [502]")
+    );
+    // The join: the healthy target is the running task; the draining one
+    // is the stopped task that had 10.0.2.17; the others belong to nobody.
+    let b0 = derive::binding_for(&s, g);
+    let owner = |i: usize| derive::task_for_target(g, b0, &g.targets[i], &tasks).map(|t| t.short());
+    assert_eq!(owner(0), Some("6299e51e"));
+    assert_eq!(owner(1), Some("3f2a91bc"));
+    assert_eq!(owner(2), None);
+
+    let fss = b.file_systems(&["fs-a85a7c53".into()]).await.expect("efs");
+    let fs = &fss[0];
+    assert_eq!(
+        (fs.lifecycle.as_str(), fs.size_bytes, fs.mount_target_count),
+        ("available", 6291456, 2)
+    );
+    assert_eq!(fs.mount_targets[1].state, "creating");
+    assert_eq!(
+        derive::mount_status(running, &td, "data", fs),
+        MountStatus::Mounted,
+        "mount target available in 1a and mongodb HEALTHY"
+    );
+    assert!(
+        matches!(derive::mount_status(stopped, &td, "data", fs), MountStatus::Failed(r) if r.contains("Failed to resolve"))
+    );
+
+    // Healthy enough to serve, but two unhealthy targets degrade it.
+    let v = derive::verdict(Some(&s), Some(&tasks), Some(&tgs));
+    assert_eq!(v.health, Health::Degraded, "{v:?}");
+    let w = derive::preflight(&s, Some(&td), &tgs, &fss, &tasks);
+    let kinds: Vec<WarningKind> = w.iter().map(|w| w.kind).collect();
+    for k in [
+        WarningKind::SingleWriter,
+        WarningKind::NoHealthCheck,
+        WarningKind::SlowHealthCheck,
+        WarningKind::LongDeregistration,
+        WarningKind::MountFailed,
+    ] {
+        assert!(kinds.contains(&k), "{k:?} missing from {w:?}");
+    }
+}
+
+#[tokio::test]
+async fn access_denied_names_the_action_and_request() {
+    let b = backend(true);
+    let e = b.tasks(&svc()).await.expect_err("denied");
+    assert_eq!(e.kind, ErrorKind::AccessDenied);
+    assert_eq!(e.action, "ecs:DescribeTasks");
+    assert_eq!(
+        e.request_id.as_deref(),
+        Some("a1b2c3d4-5678-90ab-cdef-EXAMPLE11111")
+    );
+    assert_eq!(
+        e.operator_text(),
+        "AccessDeniedException: add ecs:DescribeTasks to the IAM policy"
+    );
+}
