@@ -70,6 +70,11 @@ async fn dashboard_loop(
                 return Ok(Ended::TerminalGone);
             }
             dirty = false;
+            // A test hook: the end-to-end tests prove the terminal is
+            // restored when the dashboard panics.
+            if std::env::var_os("ECSDECK_TEST_PANIC").is_some() {
+                panic!("ECSDECK_TEST_PANIC is set: panicking on purpose");
+            }
         }
         let effects = tokio::select! {
             ev = events.next() => match ev {

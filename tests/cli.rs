@@ -1,0 +1,152 @@
+//! Configuration and command-line errors: the binary on bad input gives
+//! the promised message and exit code. Nothing here reaches AWS: every run
+//! that could is pointed at a closed loopback port.
+
+use std::process::{Command, Output};
+
+fn ecsdeck(args: &[&str], home: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("run ecsdeck")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn unknown_config_key_names_file_line_and_key() {
+    let home = tempfile::tempdir().expect("tmp");
+    let cfg = home.path().join("bad.toml");
+    std::fs::write(&cfg, "cluster = \"c\"\nservice = \"s\"\nrefesh = \"5s\"\n").expect("write");
+    let o = ecsdeck(
+        &["status", "--config", cfg.to_str().expect("utf8")],
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("bad.toml: line 3, key `refesh`"), "{e}");
+    assert!(e.contains("unknown field"), "{e}");
+}
+
+#[test]
+fn wrong_type_in_default_config_file_is_reported() {
+    let home = tempfile::tempdir().expect("tmp");
+    let dir = home.path().join("config").join("ecsdeck");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("config.toml"), "read_only = 1\n").expect("write");
+    let o = ecsdeck(&["status"], home.path());
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("config.toml: line 1, key `read_only`"), "{e}");
+}
+
+#[test]
+fn missing_config_file_is_an_error() {
+    let home = tempfile::tempdir().expect("tmp");
+    let o = ecsdeck(
+        &["--config", "/nonexistent/ecsdeck.toml", "status"],
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read config file /nonexistent/ecsdeck.toml"));
+}
+
+#[test]
+fn bad_refresh_flag_is_rejected_before_or_after_the_subcommand() {
+    let home = tempfile::tempdir().expect("tmp");
+    for args in [
+        &["--refresh", "soon", "status"][..],
+        &["status", "--refresh", "10ms"],
+    ] {
+        let o = ecsdeck(args, home.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains("--refresh"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn status_without_a_service_says_how_to_name_one() {
+    let home = tempfile::tempdir().expect("tmp");
+    let o = ecsdeck(
+        &[
+            "status",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("Pass --cluster and --service"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn unreachable_endpoint_is_exit_2_with_a_reason() {
+    let home = tempfile::tempdir().expect("tmp");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
+        .args([
+            "status",
+            "--cluster",
+            "c",
+            "--service",
+            "s",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .env("HOME", home.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot reach endpoint"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn status_of_the_demo_as_json_and_table() {
+    let home = tempfile::tempdir().expect("tmp");
+    let o = ecsdeck(&["status", "--demo", "--json"], home.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["verdict"]["health"], "healthy");
+    assert_eq!(v["service"]["name"], "goals-service");
+    let task_id = v["tasks"][0]["arn"]
+        .as_str()
+        .and_then(|a| a.rsplit('/').next())
+        .expect("task");
+    assert_eq!(
+        v["targets"][0]["task"], task_id,
+        "target joined to its task"
+    );
+    assert_eq!(v["targets"][0]["state"], "healthy");
+    assert_eq!(v["mounts"][0]["status"]["state"], "mounted");
+    assert_eq!(
+        v["task_definition"]["containers"].as_array().map(Vec::len),
+        Some(2)
+    );
+
+    let o = ecsdeck(&["status", "--demo"], home.path());
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("verdict: HEALTHY"), "{out}");
+    assert!(out.contains("goals-tg"), "{out}");
+}
