@@ -140,7 +140,7 @@ mod tests {
 
     #[test]
     fn unknown_key_names_file_line_and_key() {
-        let e = parse("cluster = \"a\"\nrefersh = \"5s\"\n", &p()).unwrap_err();
+        let e = parse("cluster = \"a\"\nrefersh = \"5s\"\n", &p()).expect_err("invalid");
         assert!(
             e.0.starts_with("/etc/ecsdeck.toml: line 2, key `refersh`:"),
             "{}",
@@ -151,11 +151,11 @@ mod tests {
 
     #[test]
     fn wrong_type_and_bad_duration() {
-        let e = parse("\n\nread_only = \"yes\"\n", &p()).unwrap_err();
+        let e = parse("\n\nread_only = \"yes\"\n", &p()).expect_err("invalid");
         assert!(e.0.contains("line 3, key `read_only`"), "{}", e.0);
-        let e = parse("refresh = \"fast\"\n", &p()).unwrap_err();
+        let e = parse("refresh = \"fast\"\n", &p()).expect_err("invalid");
         assert!(e.0.contains("line 1, key `refresh`"), "{}", e.0);
-        let e = parse("refresh = \"100ms\"\n", &p()).unwrap_err();
+        let e = parse("refresh = \"100ms\"\n", &p()).expect_err("invalid");
         assert!(e.0.contains("at least 1s"), "{}", e.0);
     }
 
