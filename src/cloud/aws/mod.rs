@@ -3,8 +3,10 @@
 
 mod convert;
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use aws_config::{BehaviorVersion, Region, SdkConfig, retry::RetryConfig};
@@ -21,6 +23,26 @@ pub use convert::classify;
 
 /// How many stopped tasks to show: enough to see the last replacements.
 const STOPPED_TASKS_KEPT: usize = 10;
+/// Target group attributes, load balancers and listeners hardly ever
+/// change; describing them on every refresh would spend a third of the
+/// calls on nothing.
+const SLOW_CACHE: Duration = Duration::from_secs(300);
+
+type Cache<T> = Mutex<HashMap<String, (Instant, T)>>;
+
+fn cached<T: Clone>(cache: &Cache<T>, key: &str) -> Option<T> {
+    let map = cache.lock().unwrap_or_else(|p| p.into_inner());
+    map.get(key)
+        .filter(|(at, _)| at.elapsed() < SLOW_CACHE)
+        .map(|(_, v)| v.clone())
+}
+
+fn remember<T>(cache: &Cache<T>, key: &str, value: T) {
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key.to_string(), (Instant::now(), value));
+}
 
 /// Counts every request attempt the SDK sends, so the screen can show
 /// ecsdeck's own share of the account's API quota.
@@ -80,6 +102,8 @@ pub struct AwsCloud {
     region: String,
     profile: Option<String>,
     calls: Arc<AtomicU64>,
+    deregistration: Cache<Option<u32>>,
+    lbs: Cache<crate::model::LoadBalancer>,
 }
 
 impl AwsCloud {
@@ -113,6 +137,8 @@ impl AwsCloud {
                 .unwrap_or_else(|| "?".into()),
             profile,
             calls,
+            deregistration: Mutex::default(),
+            lbs: Mutex::default(),
         }
     }
 
@@ -132,6 +158,8 @@ impl AwsCloud {
             region: "test".into(),
             profile: None,
             calls: Arc::new(AtomicU64::new(0)),
+            deregistration: Mutex::default(),
+            lbs: Mutex::default(),
         }
     }
 
@@ -338,23 +366,30 @@ impl Cloud for AwsCloud {
             .await
             .map_err(|e| self.err(e, "elasticloadbalancing:DescribeTargetGroups"))?;
         let mut groups = Vec::new();
-        let mut lbs: std::collections::HashMap<String, crate::model::LoadBalancer> =
-            std::collections::HashMap::new();
         for tg in out.target_groups() {
             let mut group = convert::target_group(tg);
-            let attrs = self
-                .elb
-                .describe_target_group_attributes()
-                .target_group_arn(&group.arn)
-                .send()
-                .await
-                .map_err(|e| self.err(e, "elasticloadbalancing:DescribeTargetGroupAttributes"))?;
-            group.deregistration_delay_s = attrs
-                .attributes()
-                .iter()
-                .find(|a| a.key() == Some("deregistration_delay.timeout_seconds"))
-                .and_then(|a| a.value())
-                .and_then(|v| v.parse().ok());
+            group.deregistration_delay_s = match cached(&self.deregistration, &group.arn) {
+                Some(d) => d,
+                None => {
+                    let attrs = self
+                        .elb
+                        .describe_target_group_attributes()
+                        .target_group_arn(&group.arn)
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            self.err(e, "elasticloadbalancing:DescribeTargetGroupAttributes")
+                        })?;
+                    let d = attrs
+                        .attributes()
+                        .iter()
+                        .find(|a| a.key() == Some("deregistration_delay.timeout_seconds"))
+                        .and_then(|a| a.value())
+                        .and_then(|v| v.parse().ok());
+                    remember(&self.deregistration, &group.arn, d);
+                    d
+                }
+            };
             let health = self
                 .elb
                 .describe_target_health()
@@ -368,13 +403,15 @@ impl Cloud for AwsCloud {
                 .map(convert::target)
                 .collect();
             for lb_arn in tg.load_balancer_arns() {
-                if !lbs.contains_key(lb_arn) {
-                    let lb = self.load_balancer(lb_arn).await?;
-                    lbs.insert(lb_arn.to_string(), lb);
-                }
-                if let Some(lb) = lbs.get(lb_arn) {
-                    group.load_balancers.push(lb.clone());
-                }
+                let lb = match cached(&self.lbs, lb_arn) {
+                    Some(lb) => lb,
+                    None => {
+                        let lb = self.load_balancer(lb_arn).await?;
+                        remember(&self.lbs, lb_arn, lb.clone());
+                        lb
+                    }
+                };
+                group.load_balancers.push(lb);
             }
             groups.push(group);
         }
