@@ -240,10 +240,10 @@ fn task_line(t: &Task, state: &State, theme: &Theme, width: usize, marked: bool)
     };
     let health = t.health.clone().unwrap_or_else(|| "UNKNOWN".into());
     let rest = format!(
-        " {}  {}  {}  {}",
-        pad(task_def_label(&t.task_definition), 8),
+        " {} {} {} {}",
+        task_def_label(&t.task_definition),
         t.az.as_deref().map(short_az).unwrap_or("-"),
-        pad(t.private_ip.as_deref().unwrap_or("-"), 13),
+        pad(t.private_ip.as_deref().unwrap_or("-"), 15),
         age_s
     );
     Line::from(vec![
@@ -397,6 +397,14 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
     let mut cursor_line = None;
     let mut row = 0;
     let mut extra = String::new();
+    // As wide as the longest address, so states line up.
+    let addr_w = groups
+        .iter()
+        .flat_map(|g| g.targets.iter())
+        .map(|t| t.id.len() + 1 + t.port.map_or(0, |p| p.to_string().len()))
+        .max()
+        .unwrap_or(0)
+        .max(12);
     for g in groups {
         let hc = &g.health_check;
         extra = format!(
@@ -443,9 +451,9 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
                 Some(task) => format!("→ {}", task.short()),
                 None => "→ no task".into(),
             };
-            let fixed = 16 + 10 + who.len() + 2;
+            let fixed = addr_w + 1 + 10 + who.len() + 2;
             lines.push(Line::from(vec![
-                Span::raw(format!("{} ", pad(&addr, 15))),
+                Span::raw(format!("{} ", pad(&addr, addr_w))),
                 Span::styled(pad(&t.state, 9), theme.status(&t.state)),
                 Span::raw(" "),
                 Span::styled(pad(&why, width.saturating_sub(fixed)), theme.dim()),
