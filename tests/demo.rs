@@ -1,0 +1,186 @@
+//! The embedded demo behaves like the reference deployment: real HTTP
+//! through a stable load balancer address, a task replaced through ECS's
+//! phases after a stop, and data that survives on the shared volume (or
+//! does not, in fresh-volume mode).
+
+use std::time::{Duration, Instant};
+
+use ecsdeck::cloud::Cloud;
+use ecsdeck::cloud::demo::{CLUSTER, DemoEnv, DemoOptions, SERVICE};
+use ecsdeck::model::ServiceRef;
+use ecsdeck::model::derive::{self, Health};
+
+fn svc() -> ServiceRef {
+    ServiceRef {
+        cluster: CLUSTER.into(),
+        service: SERVICE.into(),
+    }
+}
+
+async fn verdict(cloud: &dyn Cloud) -> Health {
+    let s = cloud.service(&svc()).await.expect("service");
+    let t = cloud.tasks(&svc()).await.expect("tasks");
+    let g = cloud
+        .target_groups(&[s.load_balancers[0].target_group_arn.clone()])
+        .await
+        .expect("tgs");
+    derive::verdict(Some(&s), Some(&t), Some(&g)).health
+}
+
+async fn wait_until<F, Fut>(what: &str, timeout: Duration, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !f().await {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn goals(http: &reqwest::Client, lb: &str) -> (u16, serde_json::Value) {
+    let r = http.get(format!("{lb}/goals")).send().await.expect("get");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+async fn restart_and_read_back(fresh_volume: bool) -> (bool, Vec<String>) {
+    let env = DemoEnv::start(DemoOptions {
+        lb_port: 0,
+        fresh_volume,
+    })
+    .await
+    .expect("demo");
+    let cloud = env.cloud();
+    let lb = env.lb_url();
+    let http = reqwest::Client::new();
+    wait_until("first task healthy", Duration::from_secs(30), || async {
+        verdict(&cloud).await == Health::Healthy
+    })
+    .await;
+
+    let created = http
+        .post(format!("{lb}/goals"))
+        .json(&serde_json::json!({"text": "survive a restart"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(created.status().as_u16(), 201);
+    let (status, body) = goals(&http, &lb).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["goals"][0]["text"], "survive a restart");
+
+    let old = cloud.tasks(&svc()).await.expect("tasks")[0].clone();
+    cloud
+        .stop_task(CLUSTER, &old.arn, "restart from test")
+        .await
+        .expect("stop");
+    let mut phases: Vec<String> = Vec::new();
+    let mut saw_draining = false;
+    let start = Instant::now();
+    loop {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "replacement not healthy in time; phases {phases:?}"
+        );
+        let tasks = cloud.tasks(&svc()).await.expect("tasks");
+        if let Some(new) = tasks.iter().find(|t| t.arn != old.arn && !t.is_stopped())
+            && phases.last() != Some(&new.last_status)
+        {
+            phases.push(new.last_status.clone());
+        }
+        let s = cloud.service(&svc()).await.expect("service");
+        let g = cloud
+            .target_groups(&[s.load_balancers[0].target_group_arn.clone()])
+            .await
+            .expect("tgs");
+        saw_draining |= g[0].targets.iter().any(|t| t.state == "draining");
+        let old_stopped = tasks.iter().any(|t| {
+            t.arn == old.arn && t.is_stopped() && t.stop_code.as_deref() == Some("UserInitiated")
+        });
+        if old_stopped
+            && derive::verdict(Some(&s), Some(&tasks), Some(&g)).health == Health::Healthy
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(saw_draining, "the old target drained");
+    let old_now = cloud
+        .tasks(&svc())
+        .await
+        .expect("tasks")
+        .into_iter()
+        .find(|t| t.arn == old.arn)
+        .expect("old task still listed as stopped");
+    assert_eq!(old_now.stopped_reason.as_deref(), Some("restart from test"));
+    let (status, body) = goals(&http, &lb).await;
+    assert_eq!(status, 200);
+    let survived = body["goals"]
+        .as_array()
+        .is_some_and(|g| g.iter().any(|x| x["text"] == "survive a restart"));
+    (survived, phases)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopped_task_is_replaced_and_data_survives() {
+    let (survived, phases) = restart_and_read_back(false).await;
+    assert!(survived, "the goal is read back through the load balancer");
+    // The replacement went through ECS's phases, not straight to RUNNING.
+    for p in ["PROVISIONING", "PENDING", "RUNNING"] {
+        assert!(phases.iter().any(|x| x == p), "{p} not seen in {phases:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fresh_volume_mode_loses_the_data() {
+    let (survived, _) = restart_and_read_back(true).await;
+    assert!(!survived, "a fresh volume must not have the old record");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_validates_and_deletes_and_lb_answers_503_without_targets() {
+    let env = DemoEnv::start(DemoOptions::default()).await.expect("demo");
+    let lb = env.lb_url();
+    let http = reqwest::Client::new();
+    // Before the first task is healthy, the load balancer has no target.
+    let r = http.get(format!("{lb}/goals")).send().await.expect("get");
+    assert_eq!(r.status().as_u16(), 503);
+    let cloud = env.cloud();
+    wait_until("healthy", Duration::from_secs(30), || async {
+        verdict(&cloud).await == Health::Healthy
+    })
+    .await;
+    let r = http
+        .post(format!("{lb}/goals"))
+        .json(&serde_json::json!({"text": "  "}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 422);
+    let r: serde_json::Value = http
+        .post(format!("{lb}/goals"))
+        .json(&serde_json::json!({"text": "temp"}))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    let id = r["goal"]["id"].as_str().expect("id").to_string();
+    let d = http
+        .delete(format!("{lb}/goals/{id}"))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(d.status().as_u16(), 200);
+    let d = http
+        .delete(format!("{lb}/goals/{id}"))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(d.status().as_u16(), 404);
+    let (_, body) = goals(&http, &lb).await;
+    assert_eq!(body["goals"].as_array().map(Vec::len), Some(0));
+}
