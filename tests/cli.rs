@@ -150,3 +150,44 @@ fn status_of_the_demo_as_json_and_table() {
     assert!(out.contains("verdict: HEALTHY"), "{out}");
     assert!(out.contains("goals-tg"), "{out}");
 }
+
+#[test]
+fn no_region_is_a_clear_error() {
+    let home = tempfile::tempdir().expect("tmp");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
+        .args(["--cluster", "c", "--service", "s"])
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("no AWS region configured: pass --region"), "{e}");
+    assert!(!e.contains("Location:"), "no stack-trace noise: {e}");
+}
+
+#[test]
+fn no_service_and_no_reachable_aws_points_to_the_demo() {
+    let home = tempfile::tempdir().expect("tmp");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
+        .args([
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .env("HOME", home.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("cannot list ECS services"), "{e}");
+    assert!(e.contains("ecsdeck demo"), "{e}");
+}
