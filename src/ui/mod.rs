@@ -155,12 +155,13 @@ fn draw(f: &mut Frame, area: Rect, c: Content, focused: bool, theme: &Theme) {
         .border_style(border)
         .title(title)
         .title_top(c.status.right_aligned());
+    let inner_w = area.width.saturating_sub(2) as usize;
     let mut visible = area.height.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
     if let Some(n) = c.notice
         && visible > 1
     {
-        lines.push(n);
+        lines.push(fit_line(n, inner_w));
         visible -= 1;
     }
     // Keep the cursor in view: scroll just enough to show it.
@@ -172,6 +173,7 @@ fn draw(f: &mut Frame, area: Rect, c: Content, focused: bool, theme: &Theme) {
             .skip(offset)
             .take(visible)
             .map(|(i, l)| {
+                let l = fit_line(l, inner_w);
                 if focused && Some(i) == c.cursor_line {
                     l.patch_style(theme.cursor())
                 } else {
@@ -180,6 +182,28 @@ fn draw(f: &mut Frame, area: Rect, c: Content, focused: bool, theme: &Theme) {
             }),
     );
     f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Cuts a line to `width` columns with a visible ellipsis, so no pane ever
+/// loses text silently at its edge.
+fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = span.width();
+        if used + w < width {
+            used += w;
+            spans.push(span);
+            continue;
+        }
+        let cut = text::fit(&format!("{}…", span.content), width - used);
+        spans.push(Span::styled(cut, span.style));
+        break;
+    }
+    Line::from(spans).style(line.style)
 }
 
 /// The right side of a pane's border: how fresh its data is; and, when a

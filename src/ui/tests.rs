@@ -246,3 +246,17 @@ fn loading_screen_and_tiny_terminal_do_not_panic() {
         let _ = screen(&replacing(), w, h);
     }
 }
+
+#[test]
+fn long_lines_end_in_an_ellipsis_never_a_silent_cut() {
+    use ratatui::text::{Line, Span};
+    let l = Line::from(vec![
+        Span::raw("no EFS volume "),
+        Span::raw("in the task definition"),
+    ]);
+    let cut = super::fit_line(l, 20);
+    let text: String = cut.spans.iter().map(|s| s.content.as_ref()).collect();
+    assert_eq!(text, "no EFS volume in th…");
+    let short = super::fit_line(Line::from("fits"), 20);
+    assert_eq!(short.width(), 4);
+}
