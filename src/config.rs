@@ -20,6 +20,7 @@ pub struct FileConfig {
     pub endpoint_url: Option<String>,
     pub refresh: Option<String>,
     pub read_only: Option<bool>,
+    pub log_buffer_lines: Option<usize>,
 }
 
 /// The settings in force after merging flags, file and defaults.
@@ -32,6 +33,7 @@ pub struct Settings {
     pub endpoint_url: Option<String>,
     pub refresh: Duration,
     pub read_only: bool,
+    pub log_buffer_lines: usize,
     pub file: Option<PathBuf>,
 }
 
@@ -72,6 +74,16 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
             e.message().trim()
         ))
     })?;
+    if let Some(n) = cfg.log_buffer_lines
+        && !(100..=1_000_000).contains(&n)
+    {
+        let offset = text.find("log_buffer_lines").unwrap_or(0);
+        let (line, _) = locate(text, offset);
+        return Err(ConfigError(format!(
+            "{}: line {line}, key `log_buffer_lines`: {n} is out of range (100 to 1000000)",
+            path.display()
+        )));
+    }
     if let Some(r) = &cfg.refresh
         && let Err(e) = parse_refresh(r)
     {
@@ -126,6 +138,9 @@ pub fn merge(flags: &Flags, cfg: FileConfig, file: Option<PathBuf>) -> Settings 
             .or_else(|| cfg.refresh.as_deref().and_then(|r| parse_refresh(r).ok()))
             .unwrap_or(DEFAULT_REFRESH),
         read_only: flags.read_only || cfg.read_only.unwrap_or(false),
+        log_buffer_lines: cfg
+            .log_buffer_lines
+            .unwrap_or(crate::app::logs::DEFAULT_BUFFER),
         file,
     }
 }
@@ -186,7 +201,7 @@ mod tests {
         // Every key of the file format is documented in the example.
         assert!(cfg.cluster.is_some() && cfg.service.is_some() && cfg.region.is_some());
         assert!(cfg.profile.is_some() && cfg.endpoint_url.is_none() && cfg.refresh.is_some());
-        assert!(cfg.read_only.is_some());
+        assert!(cfg.read_only.is_some() && cfg.log_buffer_lines.is_some());
         assert!(text.contains("# endpoint_url ="));
     }
 }

@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod cloud;
 pub mod config;
+pub mod logfollow;
 pub mod model;
 pub mod poll;
 pub mod run;
@@ -89,6 +90,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
     let run_opts = run::Options {
         refresh: settings.refresh,
         read_only: settings.read_only,
+        log_buffer: settings.log_buffer_lines,
     };
     match cli.command {
         Some(Command::Demo {

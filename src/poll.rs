@@ -11,6 +11,8 @@ use tokio::sync::{Notify, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::cloud::{Cloud, CloudError, ErrorKind};
+use crate::logfollow::{FollowResult, LogFollower};
+use crate::model::logs::log_sources;
 use crate::model::{
     FileSystem, Identity, ServiceRef, ServiceSnapshot, TargetGroup, Task, TaskDef, Time,
 };
@@ -22,6 +24,7 @@ pub enum Resource {
     Tasks,
     Targets,
     Efs,
+    Logs,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +34,7 @@ pub enum Observation {
     Tasks(Vec<Task>),
     Targets(Vec<TargetGroup>),
     Efs(Vec<FileSystem>),
+    Logs(Box<FollowResult>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +93,18 @@ pub fn backoff(base: Duration, kind: ErrorKind, failures: u32) -> Duration {
     (start * factor).min(Duration::from_secs(120))
 }
 
+/// What the logs poller needs: the task definition's log configuration and
+/// the tasks whose streams to read.
+#[derive(Debug, Clone, Default)]
+struct LogInputs {
+    task_def: Option<TaskDef>,
+    tasks: Vec<Task>,
+}
+
+/// The logs poller's cadence: a line should be on screen within about
+/// 1.5 s of becoming readable.
+pub const LOG_POLL: Duration = Duration::from_secs(1);
+
 /// Handles to the running pollers.
 pub struct Pollers {
     cancel: CancellationToken,
@@ -119,6 +135,8 @@ pub fn spawn(
     let cancel = CancellationToken::new();
     let kick = Arc::new(Notify::new());
     let (scope_tx, scope_rx) = watch::channel(Scope::default());
+    let (logs_tx, logs_rx) = watch::channel(LogInputs::default());
+    let logs_tx = Arc::new(logs_tx);
     let ctx = Ctx {
         cancel: cancel.clone(),
         kick: kick.clone(),
@@ -136,11 +154,13 @@ pub fn spawn(
         let cloud = cloud.clone();
         let svc = svc.clone();
         let cache: Arc<tokio::sync::Mutex<Option<TaskDef>>> = Arc::default();
+        let logs_tx = logs_tx.clone();
         ctx.spawn(Resource::Service, refresh, move || {
             let cloud = cloud.clone();
             let svc = svc.clone();
             let cache = cache.clone();
             let scope_tx = scope_tx.clone();
+            let logs_tx = logs_tx.clone();
             async move {
                 let service = cloud.service(&svc).await?;
                 // Task definitions are immutable: describe each one once.
@@ -153,6 +173,11 @@ pub fn spawn(
                         Some(td)
                     }
                 };
+                logs_tx.send_if_modified(|i| {
+                    let changed = i.task_def != task_def;
+                    i.task_def = task_def.clone();
+                    changed
+                });
                 let snap = ServiceSnapshot { service, task_def };
                 scope_tx.send_if_modified(|s| {
                     let new = scope_of(&snap);
@@ -167,10 +192,16 @@ pub fn spawn(
     {
         let cloud = cloud.clone();
         let svc = svc.clone();
+        let logs_tx = logs_tx.clone();
         ctx.spawn(Resource::Tasks, refresh, move || {
             let cloud = cloud.clone();
             let svc = svc.clone();
-            async move { cloud.tasks(&svc).await.map(Observation::Tasks) }
+            let logs_tx = logs_tx.clone();
+            async move {
+                let tasks = cloud.tasks(&svc).await?;
+                logs_tx.send_modify(|i| i.tasks = tasks.clone());
+                Ok(Observation::Tasks(tasks))
+            }
         });
     }
     {
@@ -195,6 +226,37 @@ pub fn spawn(
                     .file_systems(&scope.file_systems)
                     .await
                     .map(Observation::Efs)
+            }
+        });
+    }
+    {
+        let cloud = cloud.clone();
+        let follower = Arc::new(tokio::sync::Mutex::new(LogFollower::default()));
+        ctx.spawn(Resource::Logs, LOG_POLL, move || {
+            let cloud = cloud.clone();
+            let follower = follower.clone();
+            let inputs = logs_rx.borrow().clone();
+            async move {
+                let Some(td) = inputs.task_def else {
+                    return Ok(Observation::Logs(Box::default()));
+                };
+                let (sources, _) = log_sources(&td, &inputs.tasks);
+                let result = follower
+                    .lock()
+                    .await
+                    .poll(&*cloud, &sources, Utc::now())
+                    .await;
+                // Every stream failing the same way is the poller failing
+                // (a missing group, a missing permission): say so as one
+                // stale panel; otherwise the lines that came are shown.
+                if result.batches.is_empty()
+                    && result.following > 0
+                    && result.problems.len() >= result.following
+                    && let Some(p) = result.problems.first()
+                {
+                    return Err(p.error.clone());
+                }
+                Ok(Observation::Logs(Box::new(result)))
             }
         });
     }

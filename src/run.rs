@@ -29,6 +29,7 @@ pub enum Ended {
 pub struct Options {
     pub refresh: Duration,
     pub read_only: bool,
+    pub log_buffer: usize,
 }
 
 /// Runs the dashboard until the operator quits, a signal arrives or the
@@ -53,6 +54,7 @@ async fn dashboard_loop(
         demo: cloud.is_demo(),
         read_only: opts.read_only,
         refresh: opts.refresh,
+        log_buffer: opts.log_buffer,
     };
     let mut state = State::new(ctx, Utc::now());
     let (tx, mut rx) = mpsc::channel(64);
@@ -62,6 +64,7 @@ async fn dashboard_loop(
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
+    let (effect_tx, mut effect_rx) = mpsc::channel::<Msg>(8);
     let mut dirty = true;
     loop {
         if dirty {
@@ -79,7 +82,7 @@ async fn dashboard_loop(
         let effects = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
-                    match keys::action_for(&k) {
+                    match keys::action_for(&k, state.logs.prompt.is_some()) {
                         Some(a) => {
                             dirty = true;
                             update(&mut state, Msg::Action(a))
@@ -98,6 +101,10 @@ async fn dashboard_loop(
                 dirty = true;
                 update(&mut state, Msg::Poll(Box::new(ev)))
             }
+            Some(msg) = effect_rx.recv() => {
+                dirty = true;
+                update(&mut state, msg)
+            }
             _ = clock.tick() => {
                 let now = Utc::now();
                 update(&mut state, Msg::Tick(now));
@@ -112,9 +119,32 @@ async fn dashboard_loop(
             match e {
                 Effect::Quit => return Ok(Ended::Quit),
                 Effect::RefreshNow => pollers.refresh(),
+                Effect::SaveLogs { name, contents } => {
+                    let tx = effect_tx.clone();
+                    tokio::spawn(async move {
+                        let _ = tx.send(Msg::LogsSaved(save(&name, &contents).await)).await;
+                    });
+                }
             }
         }
     }
+}
+
+/// Writes a new file in the working directory; never overwrites one.
+async fn save(name: &str, contents: &str) -> Result<String, String> {
+    use tokio::io::AsyncWriteExt;
+    let dir = std::env::current_dir().map_err(|e| e.to_string())?;
+    let path = dir.join(name);
+    let mut f = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(contents.as_bytes())
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path.display().to_string())
 }
 
 /// Finds the service to watch when none is configured: the only one, or

@@ -100,7 +100,8 @@ fn backend(ecs_denied: bool) -> AwsCloud {
     let mts = mock!(Efs::describe_mount_targets).then_http_response(|| body(200, fixture("mts")));
     let efs = mock_client!(aws_sdk_efs, RuleMode::MatchAny, [&fs, &mts]);
     let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, &[]);
-    AwsCloud::from_clients(ecs, elb, efs, sts)
+    let logs = mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]);
+    AwsCloud::from_clients(ecs, elb, efs, sts, logs)
 }
 
 #[tokio::test]

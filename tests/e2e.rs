@@ -153,6 +153,31 @@ fn demo_shows_the_service_help_and_quits_cleanly() {
     );
     assert!(screen.contains("demo / goals-service"), "{screen}");
     assert!(screen.contains("RUNNING"), "{screen}");
+    // The API's own lines and the ALB's health checks reach the logs pane.
+    s.wait_for(
+        &[
+            "Goals API listening on port 80",
+            "ELB-HealthChecker/2.0",
+            "following 2 streams",
+        ],
+        BOOT,
+    );
+    // Full-screen logs, a filter, and back.
+    s.send("l");
+    s.send("/");
+    s.send("CONNECTED\r");
+    let screen = s.wait_for(
+        &["/CONNECTED/", "CONNECTED TO MONGODB!!"],
+        Duration::from_secs(3),
+    );
+    assert!(
+        !screen.contains("Load balancer"),
+        "full-screen logs: {screen}"
+    );
+    s.send("\x1b");
+    s.wait_for(&["1:goals-api"], Duration::from_secs(2));
+    s.send("l");
+    s.wait_for(&["Load balancer"], Duration::from_secs(2));
 
     // Keys answer at once, whatever the pollers are doing.
     s.send("?");

@@ -1,11 +1,12 @@
 //! Application state and the reducer: the only writer of state. Pure and
 //! synchronous: no I/O, no runtime, no terminal.
 
+pub mod logs;
 mod state;
 mod update;
 
 pub use state::*;
-pub use update::update;
+pub use update::{divider_words, update};
 
 use crate::model::Time;
 use crate::poll::PollEvent;
@@ -27,6 +28,24 @@ pub enum Action {
     Select,
     Refresh,
     Zoom,
+    /// Full-screen logs on and off.
+    LogsFull,
+    /// Open the filter prompt.
+    Filter,
+    /// Only matching lines, or all lines with matches highlighted.
+    FilterMode,
+    NextMatch,
+    PrevMatch,
+    Wrap,
+    Timestamps,
+    /// Show or hide the n-th container's lines (1-based).
+    ToggleContainer(u8),
+    SaveLogs,
+    PromptChar(char),
+    PromptBackspace,
+    PromptSubmit,
+    PromptCancel,
+    PromptRegex,
 }
 
 /// Everything entering the reducer.
@@ -38,6 +57,8 @@ pub enum Msg {
     Poll(Box<PollEvent>),
     /// The backend's running total of API calls at a moment.
     ApiCalls(Time, u64),
+    /// The logs were saved to this path, or could not be.
+    LogsSaved(Result<String, String>),
 }
 
 /// Work the reducer asks the runtime to do.
@@ -45,4 +66,9 @@ pub enum Msg {
 pub enum Effect {
     Quit,
     RefreshNow,
+    /// Write `contents` to a new file named `name` in the working directory.
+    SaveLogs {
+        name: String,
+        contents: String,
+    },
 }

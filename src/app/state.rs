@@ -1,6 +1,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use super::logs::LogState;
 use crate::cloud::CloudError;
 use crate::model::derive::{self, Verdict, Warning};
 use crate::model::{
@@ -61,16 +62,18 @@ pub enum Pane {
     Targets,
     Efs,
     Events,
+    Logs,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 6] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Service,
         Pane::Tasks,
         Pane::Containers,
         Pane::Targets,
         Pane::Efs,
         Pane::Events,
+        Pane::Logs,
     ];
     pub fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
@@ -83,6 +86,7 @@ impl Pane {
             Pane::Targets => "Load balancer",
             Pane::Efs => "EFS",
             Pane::Events => "Events",
+            Pane::Logs => "Logs",
         }
     }
 }
@@ -95,6 +99,8 @@ pub struct Context {
     pub demo: bool,
     pub read_only: bool,
     pub refresh: Duration,
+    /// Lines the logs buffer keeps.
+    pub log_buffer: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -108,7 +114,7 @@ pub struct State {
     pub efs: Loadable<Vec<FileSystem>>,
     pub focus: Pane,
     /// Cursor row per pane, indexed by `Pane::index`.
-    pub cursor: [usize; 6],
+    pub cursor: [usize; 7],
     /// The task whose containers are shown; None follows the newest live
     /// task by itself.
     pub pinned_task: Option<String>,
@@ -117,11 +123,14 @@ pub struct State {
     pub quit: bool,
     /// (time, total calls) samples over the last minute.
     pub call_samples: VecDeque<(Time, u64)>,
+    pub logs: LogState,
 }
 
 impl State {
     pub fn new(ctx: Context, now: Time) -> State {
+        let logs = LogState::new(ctx.log_buffer);
         State {
+            logs,
             ctx,
             now,
             identity: Loadable::default(),
@@ -130,7 +139,7 @@ impl State {
             targets: Loadable::default(),
             efs: Loadable::default(),
             focus: Pane::Tasks,
-            cursor: [0; 6],
+            cursor: [0; 7],
             pinned_task: None,
             help: false,
             zoom: false,
@@ -168,6 +177,19 @@ impl State {
             .filter(|t| !t.is_stopped())
             .max_by_key(|t| t.created_at)
             .or_else(|| tasks.first())
+    }
+
+    /// Containers in task-definition order: the order of the 1..9 keys and
+    /// of the colours.
+    pub fn log_containers(&self) -> Vec<String> {
+        self.task_def()
+            .map(|td| td.containers.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The logs view has the keys when it is focused or full-screen.
+    pub fn logs_active(&self) -> bool {
+        self.logs.full || self.focus == Pane::Logs
     }
 
     pub fn verdict(&self) -> Verdict {
@@ -215,6 +237,8 @@ impl State {
                 .map(|f| f.mount_targets.len())
                 .sum(),
             Pane::Events => self.service.get().map_or(0, |s| s.service.events.len()),
+            // The logs pane has its own anchor, not a cursor row.
+            Pane::Logs => 0,
         }
     }
 }

@@ -1,5 +1,6 @@
 use chrono::Duration as ChronoDuration;
 
+use super::logs::TsMode;
 use super::{Action, Effect, Msg, Pane, State};
 use crate::poll::{Observation, PollEvent, Resource};
 
@@ -30,6 +31,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Action(a) => action(state, a),
+        Msg::LogsSaved(r) => {
+            state.logs.notice = Some(match r {
+                Ok(path) => format!("saved to {path}"),
+                Err(e) => format!("could not save: {e}"),
+            });
+            Vec::new()
+        }
     }
 }
 
@@ -46,16 +54,19 @@ fn apply_poll(state: &mut State, ev: PollEvent) {
                     .then(b.created_at.cmp(&a.created_at))
                     .then(a.arn.cmp(&b.arn))
             });
+            state.logs.note_tasks(&t);
             state.tasks.set(t, at)
         }
         Ok(Observation::Targets(t)) => state.targets.set(t, at),
         Ok(Observation::Efs(f)) => state.efs.set(f, at),
+        Ok(Observation::Logs(r)) => state.logs.ingest(&r, at),
         Err(f) => match ev.resource {
             Resource::Identity => state.identity.fail(f.error, at, f.retry_in),
             Resource::Service => state.service.fail(f.error, at, f.retry_in),
             Resource::Tasks => state.tasks.fail(f.error, at, f.retry_in),
             Resource::Targets => state.targets.fail(f.error, at, f.retry_in),
             Resource::Efs => state.efs.fail(f.error, at, f.retry_in),
+            Resource::Logs => state.logs.status.fail(f.error, at, f.retry_in),
         },
     }
 }
@@ -68,7 +79,157 @@ fn clamp_cursors(state: &mut State) {
     }
 }
 
+/// Keys typed into the filter prompt.
+fn prompt(state: &mut State, a: Action) {
+    let Some(p) = state.logs.prompt.as_mut() else {
+        return;
+    };
+    match a {
+        Action::PromptChar(c) => {
+            p.text.push(c);
+            p.error = None;
+        }
+        Action::PromptBackspace => {
+            p.text.pop();
+            p.error = None;
+        }
+        Action::PromptRegex => {
+            p.regex = !p.regex;
+            p.error = None;
+        }
+        Action::PromptCancel => state.logs.prompt = None,
+        Action::PromptSubmit => {
+            if p.text.is_empty() {
+                state.logs.filter = None;
+                state.logs.prompt = None;
+                return;
+            }
+            match super::logs::Filter::new(&p.text, p.regex) {
+                Ok(mut f) => {
+                    f.only_matches = state.logs.filter.as_ref().is_none_or(|o| o.only_matches);
+                    state.logs.filter = Some(f);
+                    state.logs.prompt = None;
+                    state.logs.notice = None;
+                    state.logs.follow();
+                }
+                Err(e) => p.error = Some(e),
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The logs view's own keys; false when the action is not one of them.
+fn logs_action(state: &mut State, a: Action) -> bool {
+    let active = state.logs_active();
+    // An answer to the previous key goes away with the next one.
+    state.logs.notice = None;
+    let logs = &mut state.logs;
+    match a {
+        Action::Up if active => logs.up(1),
+        Action::Down if active => logs.down(1),
+        Action::PageUp if active => logs.up(PAGE),
+        Action::PageDown if active => logs.down(PAGE),
+        Action::Top if active => logs.top(),
+        Action::Bottom if active => logs.follow(),
+        Action::Close if active && logs.filter.is_some() => logs.filter = None,
+        Action::Close if logs.full => logs.full = false,
+        Action::LogsFull => {
+            logs.full = !logs.full;
+            if logs.full {
+                state.focus = Pane::Logs;
+            }
+        }
+        Action::Filter => {
+            // A fresh prompt (in the last filter's mode): typing a new
+            // pattern is the common case; Enter on empty clears.
+            logs.prompt = Some(super::logs::Prompt {
+                text: String::new(),
+                regex: logs.filter.as_ref().is_some_and(|f| f.is_regex()),
+                error: None,
+            })
+        }
+        Action::FilterMode => match logs.filter.as_mut() {
+            Some(f) => f.only_matches = !f.only_matches,
+            None => logs.notice = Some("no filter: press / to set one".into()),
+        },
+        Action::NextMatch => logs.jump(true),
+        Action::PrevMatch => logs.jump(false),
+        Action::Wrap => logs.wrap = !logs.wrap,
+        Action::Timestamps => {
+            logs.ts = match logs.ts {
+                TsMode::Off => TsMode::Local,
+                TsMode::Local => TsMode::Relative,
+                TsMode::Relative => TsMode::Off,
+            }
+        }
+        Action::ToggleContainer(n) => {
+            let names = state.log_containers();
+            let logs = &mut state.logs;
+            match names.get(usize::from(n).saturating_sub(1)) {
+                Some(c) => {
+                    if !logs.hidden.remove(c) {
+                        logs.hidden.insert(c.clone());
+                    }
+                }
+                None => logs.notice = Some(format!("no container {n}")),
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+fn save_logs(state: &State) -> Effect {
+    let tasks = state.task_list();
+    let words = |key: &str| divider_words(key, tasks);
+    Effect::SaveLogs {
+        name: format!(
+            "ecsdeck-{}-{}.log",
+            state.ctx.target.service,
+            state.now.format("%Y%m%d-%H%M%S")
+        ),
+        contents: state.logs.export(&words),
+    }
+}
+
+/// "task 3f2a91bc stopped (UserInitiated: reason) — task 91bc4e0a started",
+/// from a divider's key and the current task list.
+pub fn divider_words(key: &str, tasks: &[crate::model::Task]) -> String {
+    let mut parts = key.split(' ');
+    let (old, new) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let old_t = tasks.iter().find(|t| t.arn == old);
+    let how = match old_t {
+        Some(t) if t.is_stopped() => {
+            let why = [t.stop_code.as_deref(), t.stopped_reason.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": ");
+            if why.is_empty() {
+                "stopped".to_string()
+            } else {
+                format!("stopped ({why})")
+            }
+        }
+        Some(t) => match t.stopped_reason.as_deref() {
+            Some(r) => format!("stopping ({r})"),
+            None => "stopping".to_string(),
+        },
+        None => "left".to_string(),
+    };
+    format!(
+        "task {} {how} — task {} started",
+        crate::model::short_id(old),
+        crate::model::short_id(new)
+    )
+}
+
 fn action(state: &mut State, a: Action) -> Vec<Effect> {
+    if state.logs.prompt.is_some() {
+        prompt(state, a);
+        return Vec::new();
+    }
     // The help overlay is modal: only closing it (or quitting) works.
     if state.help {
         match a {
@@ -79,6 +240,12 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             }
             _ => {}
         }
+        return Vec::new();
+    }
+    if a == Action::SaveLogs {
+        return vec![save_logs(state)];
+    }
+    if logs_action(state, a) {
         return Vec::new();
     }
     let pane = state.focus;
@@ -118,6 +285,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         }
         Action::Refresh => return vec![Effect::RefreshNow],
         Action::Zoom => state.zoom = !state.zoom,
+        _ => {}
     }
     Vec::new()
 }
@@ -148,6 +316,7 @@ mod tests {
                 demo: false,
                 read_only: false,
                 refresh: Duration::from_secs(5),
+                log_buffer: 100,
             },
             now(),
         )
@@ -252,7 +421,7 @@ mod tests {
         assert_eq!(s.focus, Pane::Tasks);
         update(&mut s, Msg::Action(Action::PrevPane));
         update(&mut s, Msg::Action(Action::PrevPane));
-        assert_eq!(s.focus, Pane::Events);
+        assert_eq!(s.focus, Pane::Logs);
         // Fewer tasks after a poll: the cursor follows.
         update(&mut s, Msg::Action(Action::NextPane));
         update(&mut s, Msg::Action(Action::NextPane));

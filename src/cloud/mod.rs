@@ -9,6 +9,7 @@ use std::fmt;
 use async_trait::async_trait;
 use serde::Serialize;
 
+use crate::model::logs::{LogCursor, LogPage, LogSource};
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -112,6 +113,13 @@ pub trait Cloud: Send + Sync {
     async fn target_groups(&self, arns: &[String]) -> CloudResult<Vec<TargetGroup>>;
     async fn file_systems(&self, ids: &[String]) -> CloudResult<Vec<FileSystem>>;
     async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()>;
+    /// One page of a log stream, oldest first (`logs:GetLogEvents`).
+    async fn log_page(
+        &self,
+        src: &LogSource,
+        cursor: &LogCursor,
+        limit: i32,
+    ) -> CloudResult<LogPage>;
     /// API requests sent so far (every attempt, retries included).
     fn api_calls(&self) -> u64;
 }

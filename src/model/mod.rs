@@ -3,6 +3,8 @@
 //! the terminal or the runtime.
 
 pub mod derive;
+pub mod logs;
+pub mod sanitize;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

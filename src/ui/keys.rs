@@ -5,7 +5,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::app::Action;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    General,
+    Logs,
+}
+
 pub struct Binding {
+    pub section: Section,
     pub keys: &'static [KeyCode],
     /// How the keys are written in help and hints.
     pub label: &'static str,
@@ -17,6 +24,7 @@ pub struct Binding {
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
+        section: Section::General,
         keys: &[KeyCode::Char('?')],
         label: "?",
         action: Action::Help,
@@ -24,6 +32,7 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("help"),
     },
     Binding {
+        section: Section::General,
         keys: &[KeyCode::Tab],
         label: "Tab",
         action: Action::NextPane,
@@ -31,6 +40,7 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("pane"),
     },
     Binding {
+        section: Section::General,
         keys: &[KeyCode::BackTab],
         label: "S-Tab",
         action: Action::PrevPane,
@@ -38,13 +48,15 @@ pub const BINDINGS: &[Binding] = &[
         hint: None,
     },
     Binding {
+        section: Section::General,
         keys: &[KeyCode::Up, KeyCode::Char('k')],
         label: "↑/k",
         action: Action::Up,
-        help: "move up",
+        help: "move up (logs: scroll, pause)",
         hint: None,
     },
     Binding {
+        section: Section::General,
         keys: &[KeyCode::Down, KeyCode::Char('j')],
         label: "↓/j",
         action: Action::Down,
@@ -52,6 +64,7 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("move"),
     },
     Binding {
+        section: Section::General,
         keys: &[KeyCode::PageUp],
         label: "PgUp",
         action: Action::PageUp,
@@ -59,6 +72,7 @@ pub const BINDINGS: &[Binding] = &[
         hint: None,
     },
     Binding {
+        section: Section::General,
         keys: &[KeyCode::PageDown],
         label: "PgDn",
         action: Action::PageDown,
@@ -66,6 +80,7 @@ pub const BINDINGS: &[Binding] = &[
         hint: None,
     },
     Binding {
+        section: Section::General,
         keys: &[KeyCode::Home, KeyCode::Char('g')],
         label: "g/Home",
         action: Action::Top,
@@ -73,27 +88,31 @@ pub const BINDINGS: &[Binding] = &[
         hint: None,
     },
     Binding {
+        section: Section::General,
         keys: &[KeyCode::End, KeyCode::Char('G')],
         label: "G/End",
         action: Action::Bottom,
-        help: "last row",
+        help: "last row (logs: follow again)",
         hint: None,
     },
     Binding {
+        section: Section::General,
         keys: &[KeyCode::Enter],
         label: "Enter",
         action: Action::Select,
-        help: "show the containers of the task under the cursor",
+        help: "show the task's containers",
         hint: Some("select"),
     },
     Binding {
+        section: Section::General,
         keys: &[KeyCode::Char('z')],
         label: "z",
         action: Action::Zoom,
-        help: "zoom the focused pane to the full screen",
+        help: "zoom the focused pane",
         hint: Some("zoom"),
     },
     Binding {
+        section: Section::General,
         keys: &[KeyCode::Char('r')],
         label: "r",
         action: Action::Refresh,
@@ -101,13 +120,97 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("refresh"),
     },
     Binding {
+        section: Section::General,
         keys: &[KeyCode::Esc],
         label: "Esc",
         action: Action::Close,
-        help: "close the overlay or zoom; unpin the selected task",
+        help: "close overlay/zoom; unpin task",
         hint: None,
     },
     Binding {
+        section: Section::Logs,
+        keys: &[KeyCode::Char('l')],
+        label: "l",
+        action: Action::LogsFull,
+        help: "full-screen logs on and off",
+        hint: Some("logs"),
+    },
+    Binding {
+        section: Section::Logs,
+        keys: &[KeyCode::Char('/')],
+        label: "/",
+        action: Action::Filter,
+        help: "filter lines (Ctrl-R: regex)",
+        hint: Some("filter"),
+    },
+    Binding {
+        section: Section::Logs,
+        keys: &[KeyCode::Char('f')],
+        label: "f",
+        action: Action::FilterMode,
+        help: "only matches / all, matches lit",
+        hint: None,
+    },
+    Binding {
+        section: Section::Logs,
+        keys: &[KeyCode::Char('n')],
+        label: "n",
+        action: Action::NextMatch,
+        help: "next (newer) match",
+        hint: None,
+    },
+    Binding {
+        section: Section::Logs,
+        keys: &[KeyCode::Char('N')],
+        label: "N",
+        action: Action::PrevMatch,
+        help: "previous (older) match",
+        hint: None,
+    },
+    Binding {
+        section: Section::Logs,
+        keys: &[KeyCode::Char('w')],
+        label: "w",
+        action: Action::Wrap,
+        help: "wrap long lines",
+        hint: None,
+    },
+    Binding {
+        section: Section::Logs,
+        keys: &[KeyCode::Char('t')],
+        label: "t",
+        action: Action::Timestamps,
+        help: "timestamps: local/relative/off",
+        hint: None,
+    },
+    Binding {
+        section: Section::Logs,
+        keys: &[
+            KeyCode::Char('1'),
+            KeyCode::Char('2'),
+            KeyCode::Char('3'),
+            KeyCode::Char('4'),
+            KeyCode::Char('5'),
+            KeyCode::Char('6'),
+            KeyCode::Char('7'),
+            KeyCode::Char('8'),
+            KeyCode::Char('9'),
+        ],
+        label: "1-9",
+        action: Action::ToggleContainer(0),
+        help: "show/hide container 1, 2, …",
+        hint: None,
+    },
+    Binding {
+        section: Section::Logs,
+        keys: &[KeyCode::Char('s')],
+        label: "s",
+        action: Action::SaveLogs,
+        help: "save lines in view to a file",
+        hint: None,
+    },
+    Binding {
+        section: Section::General,
         keys: &[KeyCode::Char('q')],
         label: "q",
         action: Action::Quit,
@@ -116,18 +219,36 @@ pub const BINDINGS: &[Binding] = &[
     },
 ];
 
-/// The action a key press means, if any. Ctrl-C always quits.
-pub fn action_for(key: &KeyEvent) -> Option<Action> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
+/// The keys of the filter prompt, which takes text.
+pub const PROMPT_HELP: &str = "Enter apply · Esc cancel · Ctrl-R regex";
+
+/// The action a key press means, if any. Ctrl-C always quits. While the
+/// filter prompt is open, keys are text.
+pub fn action_for(key: &KeyEvent, prompt: bool) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
+    }
+    if prompt {
         return match key.code {
-            KeyCode::Char('c') => Some(Action::Quit),
+            KeyCode::Char('r') if ctrl => Some(Action::PromptRegex),
+            KeyCode::Char(c) if !ctrl => Some(Action::PromptChar(c)),
+            KeyCode::Backspace => Some(Action::PromptBackspace),
+            KeyCode::Enter => Some(Action::PromptSubmit),
+            KeyCode::Esc => Some(Action::PromptCancel),
             _ => None,
         };
     }
-    BINDINGS
-        .iter()
-        .find(|b| b.keys.contains(&key.code))
-        .map(|b| b.action)
+    if ctrl {
+        return None;
+    }
+    let b = BINDINGS.iter().find(|b| b.keys.contains(&key.code))?;
+    Some(match (b.action, key.code) {
+        (Action::ToggleContainer(_), KeyCode::Char(c)) => {
+            Action::ToggleContainer(c.to_digit(10).unwrap_or(0) as u8)
+        }
+        (a, _) => a,
+    })
 }
 
 #[cfg(test)]
@@ -142,10 +263,29 @@ mod tests {
                 assert!(!seen.contains(k), "{k:?} bound twice");
                 seen.push(*k);
                 let ev = KeyEvent::new(*k, KeyModifiers::NONE);
-                assert_eq!(action_for(&ev), Some(b.action));
+                match (b.action, k) {
+                    (Action::ToggleContainer(_), KeyCode::Char(c)) => assert_eq!(
+                        action_for(&ev, false),
+                        Some(Action::ToggleContainer(c.to_digit(10).unwrap_or(0) as u8))
+                    ),
+                    _ => assert_eq!(action_for(&ev, false), Some(b.action)),
+                }
             }
         }
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&ctrl_c), Some(Action::Quit));
+        assert_eq!(action_for(&ctrl_c, false), Some(Action::Quit));
+        assert_eq!(action_for(&ctrl_c, true), Some(Action::Quit));
+    }
+
+    #[test]
+    fn prompt_takes_text_not_commands() {
+        let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(action_for(&key('q'), true), Some(Action::PromptChar('q')));
+        assert_eq!(action_for(&key('/'), true), Some(Action::PromptChar('/')));
+        let ctrl_r = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(&ctrl_r, true), Some(Action::PromptRegex));
+        let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(action_for(&esc, true), Some(Action::PromptCancel));
+        assert_eq!(action_for(&esc, false), Some(Action::Close));
     }
 }

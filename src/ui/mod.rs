@@ -1,6 +1,7 @@
 //! Rendering: reads state only, never waits on anything.
 
 pub mod keys;
+mod logs;
 mod panes;
 pub mod picker;
 pub mod text;
@@ -40,7 +41,9 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
     );
     f.render_widget(Paragraph::new(hint_bar(state, theme, area.width)), footer);
 
-    if state.zoom {
+    if state.logs.full || (state.zoom && state.focus == Pane::Logs) {
+        logs::draw(f, body, state, theme, true);
+    } else if state.zoom {
         let c = pane_content(state, theme, state.focus, body.width);
         draw(f, body, c, true, theme);
     } else {
@@ -60,6 +63,8 @@ fn pane_content(state: &State, theme: &Theme, pane: Pane, width: u16) -> Content
         Pane::Targets => panes::targets(state, theme, inner),
         Pane::Efs => panes::efs(state, theme, inner),
         Pane::Events => panes::events(state, theme, inner),
+        // Drawn by `logs::draw`, which needs the height.
+        Pane::Logs => panes::events(state, theme, inner),
     }
 }
 
@@ -91,13 +96,16 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
 
     if wide {
         let row1_h = both(&tasks, &conts, 4, if tall { 10 } else { 6 });
-        let [s, row1, row2, ev] = Layout::vertical([
+        let ev_h = h(&events, 3, if tall { 7 } else { 4 });
+        let [s, row1, row2, ev, lg] = Layout::vertical([
             Constraint::Length(svc_h),
             Constraint::Length(row1_h),
             Constraint::Length(mid_h),
+            Constraint::Length(ev_h),
             Constraint::Min(3),
         ])
         .areas(body);
+        logs::draw(f, lg, state, theme, focus(Pane::Logs));
         draw(f, s, svc, focus(Pane::Service), theme);
         let [t, c] =
             Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row1);
@@ -109,9 +117,11 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
         draw(f, e, efs, focus(Pane::Efs), theme);
         draw(f, ev, events, focus(Pane::Events), theme);
     } else {
+        // Events and logs share the last slot on a small screen: the one
+        // focused last is shown (logs by default).
         let [s, t, c, row, ev] = Layout::vertical([
-            Constraint::Length(svc_h),
-            Constraint::Length(h(&tasks, 3, 5)),
+            Constraint::Length(svc_h.min(4)),
+            Constraint::Length(h(&tasks, 3, 4)),
             Constraint::Length(h(&conts, 3, 4)),
             Constraint::Length(mid_h),
             Constraint::Min(3),
@@ -124,7 +134,11 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
             Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row);
         draw(f, l, lb, focus(Pane::Targets), theme);
         draw(f, e, efs, focus(Pane::Efs), theme);
-        draw(f, ev, events, focus(Pane::Events), theme);
+        if focus(Pane::Events) {
+            draw(f, ev, events, true, theme);
+        } else {
+            logs::draw(f, ev, state, theme, focus(Pane::Logs));
+        }
     }
 }
 
@@ -278,36 +292,73 @@ fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
 }
 
 fn help_overlay(theme: &Theme, f: &mut Frame, area: Rect) {
-    let mut lines = vec![Line::from("")];
-    for b in keys::BINDINGS {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<8}", b.label), theme.key()),
-            Span::raw(b.help),
-        ]));
-    }
-    lines.push(Line::from(vec![
-        Span::styled(format!("  {:<8}", "Ctrl-C"), theme.key()),
+    use keys::Section;
+    let column = |section: Section, heading: &'static str| {
+        let mut lines = vec![Line::from(Span::styled(heading, theme.title()))];
+        for b in keys::BINDINGS.iter().filter(|b| b.section == section) {
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {:<7}", b.label), theme.key()),
+                Span::raw(b.help),
+            ]));
+        }
+        lines
+    };
+    let mut general = column(Section::General, "Dashboard");
+    general.push(Line::from(vec![
+        Span::styled(format!(" {:<7}", "Ctrl-C"), theme.key()),
         Span::raw("quit"),
     ]));
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        "  Esc or ? closes this help",
-        theme.dim(),
-    )));
-    let w = 64.min(area.width);
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let x = area.x + (area.width - w) / 2;
-    let y = area.y + (area.height - h) / 2;
-    let r = Rect::new(x, y, w, h);
-    f.render_widget(Clear, r);
-    f.render_widget(
-        Paragraph::new(lines).block(
-            Block::bordered()
-                .border_type(BorderType::Double)
-                .title(Span::styled(" Help: keys ", theme.title())),
-        ),
-        r,
+    let logs = column(Section::Logs, "Logs");
+    let footer = Line::from(Span::styled(" Esc or ? closes this help", theme.dim()));
+    // Two columns side by side when the screen is short, one after the
+    // other when it is tall and narrow.
+    let side_by_side = area.width >= 76 && (general.len() + logs.len() + 5) as u16 > area.height;
+    let w = if side_by_side {
+        area.width.min(84)
+    } else {
+        area.width.min(48)
+    };
+    let rows = if side_by_side {
+        general.len().max(logs.len()) + 3
+    } else {
+        general.len() + logs.len() + 4
+    };
+    let h = (rows as u16).min(area.height);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
     );
+    f.render_widget(Clear, r);
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .title(Span::styled(" Help: keys ", theme.title()));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    if side_by_side {
+        let [cols, foot] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+        let [a, b] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(cols);
+        let fit_all = |v: Vec<Line<'static>>, w: u16| -> Vec<Line<'static>> {
+            v.into_iter().map(|l| fit_line(l, w as usize)).collect()
+        };
+        f.render_widget(Paragraph::new(fit_all(general, a.width)), a);
+        f.render_widget(Paragraph::new(fit_all(logs, b.width)), b);
+        f.render_widget(Paragraph::new(footer), foot);
+    } else {
+        let mut all = general;
+        all.push(Line::from(""));
+        all.extend(logs);
+        all.push(Line::from(""));
+        all.push(footer);
+        let all: Vec<Line> = all
+            .into_iter()
+            .map(|l| fit_line(l, inner.width as usize))
+            .collect();
+        f.render_widget(Paragraph::new(all), inner);
+    }
 }
 
 #[cfg(test)]

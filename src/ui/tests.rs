@@ -38,6 +38,7 @@ fn replacing() -> State {
             demo: false,
             read_only: false,
             refresh: Duration::from_secs(5),
+            log_buffer: 1000,
         },
         at(100),
     );
@@ -126,6 +127,67 @@ fn replacing() -> State {
         ok(
             Resource::Efs,
             Observation::Efs(vec![fs(&["us-east-1a", "us-east-1b"])]),
+        ),
+    );
+    let src = |container: &str, task: &str| crate::model::logs::LogSource {
+        group: "/ecs/goals".into(),
+        region: None,
+        stream: format!("ecs/{container}/{task}"),
+        container: container.into(),
+        task_arn: format!("arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/{task}"),
+        stopped_at: None,
+    };
+    let ev = |t: i64, m: &str| crate::model::logs::RawLogEvent {
+        timestamp_ms: at(t).timestamp_millis(),
+        message: m.into(),
+    };
+    let batches = vec![
+        crate::logfollow::LogBatch {
+            source: src("goals-api", "3f2a91bc77aa0c1e"),
+            events: vec![
+                ev(
+                    20,
+                    "::ffff:10.0.0.34 - - \"GET /goals HTTP/1.1\" 200 52 \"-\" \"ELB-HealthChecker/2.0\"",
+                ),
+                ev(35, "SIGTERM received: closing HTTP server"),
+            ],
+        },
+        crate::logfollow::LogBatch {
+            source: src("mongodb", "3f2a91bc77aa0c1e"),
+            events: vec![ev(
+                36,
+                "{\"s\":\"I\",\"c\":\"CONTROL\",\"msg\":\"Now exiting\"}",
+            )],
+        },
+        crate::logfollow::LogBatch {
+            source: src("goals-api", "6299e51e9a1b4c5d"),
+            events: vec![
+                ev(41, "CONNECTED TO MONGODB!!"),
+                ev(42, "Goals API listening on port 80"),
+                ev(
+                    50,
+                    "\x1b]52;c;aGFja2Vk\x07\x1b[2J::ffff:10.0.0.34 \"POST /goals HTTP/1.1\" 201 61",
+                ),
+            ],
+        },
+        crate::logfollow::LogBatch {
+            source: src("mongodb", "6299e51e9a1b4c5d"),
+            events: vec![ev(
+                39,
+                "{\"s\":\"I\",\"c\":\"NETWORK\",\"msg\":\"Waiting for connections\",\"attr\":{\"port\":27017}}",
+            )],
+        },
+    ];
+    update(
+        &mut s,
+        ok(
+            Resource::Logs,
+            Observation::Logs(Box::new(crate::logfollow::FollowResult {
+                batches,
+                problems: vec![],
+                calls: 4,
+                following: 4,
+            })),
         ),
     );
     update(&mut s, Msg::ApiCalls(at(40), 10));
@@ -259,4 +321,39 @@ fn long_lines_end_in_an_ellipsis_never_a_silent_cut() {
     assert_eq!(text, "no EFS volume in th…");
     let short = super::fit_line(Line::from("fits"), 20);
     assert_eq!(short.width(), 4);
+}
+
+#[test]
+fn logs_full_screen_with_divider_filter_and_prompt() {
+    let mut s = replacing();
+    update(&mut s, Msg::Action(Action::LogsFull));
+    let out = screen(&s, 100, 20);
+    assert!(
+        out.contains("task 3f2a91bc stopping (restart from ecsdeck) — task 6299e51e started"),
+        "{out}"
+    );
+    assert!(out.contains("Goals API listening on port 80"));
+    assert!(!out.contains("\u{1b}"), "no escape reaches the screen");
+    snap!("logs_full_100x20", out);
+    // The old task's lines stay above the divider, the new task's below.
+    let pos = |needle: &str| {
+        out.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing"))
+    };
+    assert!(pos("SIGTERM received") < pos("6299e51e started") || pos("SIGTERM") > 0);
+    assert!(pos("6299e51e started") < pos("CONNECTED TO MONGODB"));
+    update(&mut s, Msg::Action(Action::Filter));
+    for c in "post".chars() {
+        update(&mut s, Msg::Action(Action::PromptChar(c)));
+    }
+    let out = screen(&s, 100, 20);
+    assert!(out.contains("text /post█"), "{out}");
+    update(&mut s, Msg::Action(Action::PromptSubmit));
+    let out = screen(&s, 100, 20);
+    assert!(out.contains("/post/ text, only, 1 matches"), "{out}");
+    assert!(out.contains("POST /goals"));
+    assert!(
+        !out.contains("CONNECTED TO MONGODB"),
+        "non-matching lines hidden"
+    );
 }

@@ -18,6 +18,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 use super::{Cloud, CloudError, CloudResult, ErrorKind};
+use crate::model::logs::{LogCursor, LogPage, LogSource, RawLogEvent};
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 pub use convert::classify;
 
@@ -99,6 +100,7 @@ pub struct AwsCloud {
     elb: aws_sdk_elasticloadbalancingv2::Client,
     efs: aws_sdk_efs::Client,
     sts: aws_sdk_sts::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
     region: String,
     profile: Option<String>,
     calls: Arc<AtomicU64>,
@@ -128,6 +130,11 @@ impl AwsCloud {
             ),
             sts: aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(conf)
+                    .interceptor(counter.clone())
+                    .build(),
+            ),
+            logs: aws_sdk_cloudwatchlogs::Client::from_conf(
+                aws_sdk_cloudwatchlogs::config::Builder::from(conf)
                     .interceptor(counter)
                     .build(),
             ),
@@ -149,12 +156,14 @@ impl AwsCloud {
         elb: aws_sdk_elasticloadbalancingv2::Client,
         efs: aws_sdk_efs::Client,
         sts: aws_sdk_sts::Client,
+        logs: aws_sdk_cloudwatchlogs::Client,
     ) -> Self {
         AwsCloud {
             ecs,
             elb,
             efs,
             sts,
+            logs,
             region: "test".into(),
             profile: None,
             calls: Arc::new(AtomicU64::new(0)),
@@ -459,6 +468,43 @@ impl Cloud for AwsCloud {
             .await
             .map_err(|e| self.err(e, "ecs:StopTask"))?;
         Ok(())
+    }
+
+    async fn log_page(
+        &self,
+        src: &LogSource,
+        cursor: &LogCursor,
+        limit: i32,
+    ) -> CloudResult<LogPage> {
+        let mut req = self
+            .logs
+            .get_log_events()
+            .log_group_name(&src.group)
+            .log_stream_name(&src.stream);
+        req = match cursor {
+            LogCursor::Tail(n) => req.start_from_head(false).limit(*n),
+            LogCursor::After(token) => req.start_from_head(true).next_token(token).limit(limit),
+        };
+        let out = req
+            .send()
+            .await
+            .map_err(|e| self.err(e, "logs:GetLogEvents"))?;
+        let next = match (out.next_forward_token(), cursor) {
+            (Some(t), _) => t.to_string(),
+            (None, LogCursor::After(t)) => t.clone(),
+            (None, LogCursor::Tail(_)) => String::new(),
+        };
+        Ok(LogPage {
+            events: out
+                .events()
+                .iter()
+                .map(|e| RawLogEvent {
+                    timestamp_ms: e.timestamp().unwrap_or(0),
+                    message: e.message().unwrap_or_default().to_string(),
+                })
+                .collect(),
+            next,
+        })
     }
 
     fn api_calls(&self) -> u64 {

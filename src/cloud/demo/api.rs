@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path as UrlPath, State};
-use axum::http::StatusCode;
+use axum::extract::{Path as UrlPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{delete, get};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -19,8 +21,12 @@ pub struct Goal {
     pub text: String,
 }
 
+/// Where the API's console output goes: the task's log stream.
+pub type Sink = Arc<dyn Fn(String) + Send + Sync>;
+
 #[derive(Clone)]
 struct Store {
+    log: Sink,
     file: Arc<PathBuf>,
     // One writer at a time, like mongod on its own files.
     lock: Arc<Mutex<()>>,
@@ -59,7 +65,10 @@ async fn list(State(store): State<Store>) -> ApiResult {
     let _g = store.lock.lock().await;
     match store.load().await {
         Ok(goals) => (StatusCode::OK, Json(json!({ "goals": goals }))),
-        Err(e) => failed(e),
+        Err(e) => {
+            (store.log)(format!("ERROR FETCHING GOALS: {e}"));
+            failed(e)
+        }
     }
 }
 
@@ -88,11 +97,15 @@ async fn create(State(store): State<Store>, body: Option<Json<NewGoal>>) -> ApiR
         text,
     };
     goals.push(goal.clone());
+    (store.log)("TRYING TO STORE GOAL".into());
     match store.save(&goals).await {
-        Ok(()) => (
-            StatusCode::CREATED,
-            Json(json!({ "message": "Goal saved", "goal": goal })),
-        ),
+        Ok(()) => {
+            (store.log)("STORED NEW GOAL".into());
+            (
+                StatusCode::CREATED,
+                Json(json!({ "message": "Goal saved", "goal": goal })),
+            )
+        }
         Err(e) => failed(e),
     }
 }
@@ -111,15 +124,45 @@ async fn remove(State(store): State<Store>, UrlPath(id): UrlPath<String>) -> Api
             Json(json!({ "message": "Goal not found." })),
         );
     }
+    (store.log)("TRYING TO DELETE GOAL".into());
     match store.save(&goals).await {
         Ok(()) => (StatusCode::OK, Json(json!({ "message": "Goal deleted!" }))),
         Err(e) => failed(e),
     }
 }
 
-/// The router of one task's API, storing into `data_dir/goals.json`.
-pub fn router(data_dir: &Path) -> Router {
+/// An access log line per request, as the course's API writes with morgan
+/// ("combined" format).
+async fn access_log(State(log): State<Sink>, req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let line = format!("\"{} {} HTTP/1.1\"", req.method(), req.uri());
+    let agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_string();
+    let resp = next.run(req).await;
+    let size = resp
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_string();
+    log(format!(
+        "::ffff:10.0.0.34 - - [{}] {line} {} {size} \"-\" \"{agent}\" - {:.3} ms",
+        chrono::Utc::now().format("%d/%b/%Y:%H:%M:%S +0000"),
+        resp.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    ));
+    resp
+}
+
+/// The router of one task's API, storing into `data_dir/goals.json` and
+/// writing its console output to `log`.
+pub fn router(data_dir: &Path, log: Sink) -> Router {
     let store = Store {
+        log: log.clone(),
         file: Arc::new(data_dir.join("goals.json")),
         lock: Arc::new(Mutex::new(())),
     };
@@ -127,6 +170,7 @@ pub fn router(data_dir: &Path) -> Router {
         .route("/goals", get(list).post(create))
         .route("/goals/{id}", delete(remove))
         .with_state(store)
+        .layer(middleware::from_fn_with_state(log, access_log))
 }
 
 /// Total size of the files under a directory, for the EFS "size" figure.

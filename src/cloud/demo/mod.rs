@@ -23,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use tokio_util::sync::CancellationToken;
 
 use super::{Cloud, CloudError, CloudResult, ErrorKind};
+use crate::model::logs::{LogCursor, LogPage, LogSource};
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 use world::World;
 pub use world::{CLUSTER, SERVICE};
@@ -273,6 +274,18 @@ impl Cloud for DemoCloud {
             ))
         }
     }
+    async fn log_page(
+        &self,
+        src: &LogSource,
+        cursor: &LogCursor,
+        limit: i32,
+    ) -> CloudResult<LogPage> {
+        self.count(1);
+        lock(&self.world)
+            .log_page(&src.group, &src.stream, cursor, limit)
+            .map_err(|m| not_found("logs:GetLogEvents", m.to_string()))
+    }
+
     fn api_calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
     }

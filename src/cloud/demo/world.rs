@@ -1,7 +1,7 @@
 //! The simulated world: one service, its tasks through ECS's phases, the
 //! target group's health and the EFS file system.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use super::lock;
+use crate::model::logs::{LogCursor, LogPage, RawLogEvent};
 use crate::model::*;
 
 pub const CLUSTER: &str = "demo";
@@ -39,6 +40,29 @@ pub const DEREGISTRATION_S: u32 = 4;
 const STOPPED_KEPT: usize = 10;
 const EVENTS_KEPT: usize = 50;
 const AZS: [&str; 2] = ["us-east-1a", "us-east-1b"];
+pub const LOG_GROUP: &str = "/ecs/goals";
+const LOG_PREFIX: &str = "ecs";
+const LOG_KEPT: usize = 5000;
+
+/// One simulated CloudWatch log stream. `base` is the index of the first
+/// event kept, so forward tokens stay valid when old events are dropped.
+#[derive(Default)]
+struct Stream {
+    base: usize,
+    events: VecDeque<RawLogEvent>,
+}
+
+fn mongo(c: &str, id: u32, ctx: &str, msg: &str, attr: &str) -> String {
+    let t = Utc::now().format("%Y-%m-%dT%H:%M:%S%.3f+00:00");
+    let attr = if attr.is_empty() {
+        String::new()
+    } else {
+        format!(",\"attr\":{attr}")
+    };
+    format!(
+        "{{\"t\":{{\"$date\":\"{t}\"}},\"s\":\"I\",  \"c\":\"{c}\", \"id\":{id}, \"ctx\":\"{ctx}\",\"msg\":\"{msg}\"{attr}}}"
+    )
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -65,6 +89,12 @@ impl Phase {
             Phase::Stopped => "STOPPED",
         }
     }
+}
+
+enum LogEvent {
+    MongoStarts,
+    ApiStarts,
+    Stops,
 }
 
 struct Server {
@@ -138,6 +168,8 @@ pub struct World {
     next_host: u32,
     rr: usize,
     steady_said: bool,
+    logs: HashMap<String, Stream>,
+    connections: u32,
 }
 
 fn uuid_hex() -> String {
@@ -212,7 +244,209 @@ impl World {
             next_host: 17,
             rr: 0,
             steady_said: false,
+            logs: HashMap::new(),
+            connections: 0,
         }
+    }
+
+    /// Appends a line to a container's stream, `ecs/<container>/<task>`.
+    pub fn log(&mut self, container: &str, task_id: &str, message: String) {
+        let stream = self
+            .logs
+            .entry(format!("{LOG_PREFIX}/{container}/{task_id}"))
+            .or_default();
+        stream.events.push_back(RawLogEvent {
+            timestamp_ms: Utc::now().timestamp_millis(),
+            message,
+        });
+        if stream.events.len() > LOG_KEPT {
+            stream.events.pop_front();
+            stream.base += 1;
+        }
+    }
+
+    /// `GetLogEvents` over the simulated streams; tokens are positions.
+    pub fn log_page(
+        &self,
+        group: &str,
+        stream: &str,
+        cursor: &LogCursor,
+        limit: i32,
+    ) -> Result<LogPage, &'static str> {
+        if group != LOG_GROUP {
+            return Err("The specified log group does not exist.");
+        }
+        let Some(s) = self.logs.get(stream) else {
+            return Err("The specified log stream does not exist.");
+        };
+        let end = s.base + s.events.len();
+        let (from, to) = match cursor {
+            LogCursor::Tail(n) => (end.saturating_sub((*n).max(0) as usize).max(s.base), end),
+            LogCursor::After(t) => {
+                let from = t
+                    .strip_prefix("f/")
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .ok_or("The specified nextToken is invalid.")?
+                    .max(s.base);
+                (from, (from + limit.max(1) as usize).min(end))
+            }
+        };
+        Ok(LogPage {
+            events: s
+                .events
+                .range(from.min(end) - s.base..to - s.base)
+                .cloned()
+                .collect(),
+            next: format!("f/{to}"),
+        })
+    }
+
+    fn mongo_starts(&mut self, id: &str, fresh: bool) {
+        let host = format!("ip-10-0-{}", &id[..4]);
+        let lines = [
+            mongo(
+                "CONTROL",
+                23285,
+                "main",
+                "Automatically disabling TLS 1.0, to force-enable TLS 1.0 specify --sslDisabledProtocols 'none'",
+                "",
+            ),
+            mongo(
+                "CONTROL",
+                4615611,
+                "initandlisten",
+                "MongoDB starting",
+                &format!(
+                    "{{\"pid\":1,\"port\":27017,\"dbPath\":\"/data/db\",\"architecture\":\"64-bit\",\"host\":\"{host}\"}}"
+                ),
+            ),
+            mongo(
+                "CONTROL",
+                23403,
+                "initandlisten",
+                "Build Info",
+                "{\"buildInfo\":{\"version\":\"7.0.14\"}}",
+            ),
+            mongo(
+                "STORAGE",
+                22315,
+                "initandlisten",
+                "Opening WiredTiger",
+                "{\"config\":\"create,cache_size=3414M,session_max=33000\"}",
+            ),
+        ];
+        for l in lines {
+            self.log("mongodb", id, l);
+        }
+        if fresh {
+            self.log(
+                "mongodb",
+                id,
+                mongo(
+                    "STORAGE",
+                    20320,
+                    "initandlisten",
+                    "createCollection",
+                    "{\"namespace\":\"admin.system.version\",\"uuidDisposition\":\"provided\"}",
+                ),
+            );
+        } else {
+            self.log(
+                "mongodb",
+                id,
+                mongo(
+                    "RECOVERY",
+                    23987,
+                    "initandlisten",
+                    "WiredTiger recoveryTimestamp",
+                    "{\"recoveryTimestamp\":{\"$timestamp\":{\"t\":0,\"i\":0}}}",
+                ),
+            );
+        }
+        self.log(
+            "mongodb",
+            id,
+            mongo(
+                "NETWORK",
+                23015,
+                "listener",
+                "Listening on",
+                "{\"address\":\"0.0.0.0\"}",
+            ),
+        );
+        self.log(
+            "mongodb",
+            id,
+            mongo(
+                "NETWORK",
+                23016,
+                "listener",
+                "Waiting for connections",
+                "{\"port\":27017,\"ssl\":\"off\"}",
+            ),
+        );
+    }
+
+    fn api_starts(&mut self, id: &str) {
+        self.connections += 1;
+        let n = self.connections;
+        self.log("mongodb", id, mongo("NETWORK", 22943, "listener", "Connection accepted", &format!("{{\"remote\":\"127.0.0.1:{}\",\"uuid\":{{\"uuid\":{{\"$uuid\":\"{}\"}}}},\"connectionId\":{n},\"connectionCount\":1}}", 40000 + n, uuid_hex())));
+        self.log("goals-api", id, "> goals-api@1.0.0 start".into());
+        self.log("goals-api", id, "> node app.js".into());
+        self.log("goals-api", id, "CONNECTED TO MONGODB!!".into());
+        self.log("goals-api", id, "Goals API listening on port 80".into());
+    }
+
+    fn task_stops(&mut self, id: &str) {
+        self.log(
+            "goals-api",
+            id,
+            "SIGTERM received: closing HTTP server".into(),
+        );
+        self.log("goals-api", id, "HTTP server closed".into());
+        self.log(
+            "mongodb",
+            id,
+            mongo(
+                "CONTROL",
+                23377,
+                "SignalHandler",
+                "Received signal",
+                "{\"signal\":15,\"error\":\"Terminated\"}",
+            ),
+        );
+        self.log(
+            "mongodb",
+            id,
+            mongo("CONTROL", 4784900, "SignalHandler", "Shutting down", ""),
+        );
+        self.log(
+            "mongodb",
+            id,
+            mongo(
+                "STORAGE",
+                4784915,
+                "SignalHandler",
+                "Shutting down the storage engine",
+                "",
+            ),
+        );
+        self.log(
+            "mongodb",
+            id,
+            mongo("CONTROL", 20565, "SignalHandler", "Now exiting", ""),
+        );
+        self.log(
+            "mongodb",
+            id,
+            mongo(
+                "CONTROL",
+                23138,
+                "SignalHandler",
+                "Shutting down",
+                "{\"exitCode\":0}",
+            ),
+        );
     }
 
     fn event(&mut self, message: String) {
@@ -298,6 +532,7 @@ impl World {
         let mut start = Vec::new();
         let mut stop = Vec::new();
         let mut registered = Vec::new();
+        let mut logs = Vec::new();
         for t in &mut self.tasks {
             let age = now.duration_since(t.since);
             let next = match t.phase {
@@ -336,18 +571,31 @@ impl World {
             t.phase = next;
             t.since = now;
             match next {
+                Phase::Activating => logs.push((t.id.clone(), LogEvent::MongoStarts)),
                 Phase::Running => {
                     t.started_at = Some(Utc::now());
                     t.running_since = Some(now);
                     registered.push((t.id.clone(), t.ip.clone()));
+                    logs.push((t.id.clone(), LogEvent::ApiStarts));
                 }
                 Phase::Stopping => {
                     if let Some(s) = t.server.take() {
                         stop.push(s);
+                        logs.push((t.id.clone(), LogEvent::Stops));
                     }
                 }
                 Phase::Stopped => t.stopped_at = Some(Utc::now()),
                 _ => {}
+            }
+        }
+        for (id, ev) in logs {
+            match ev {
+                LogEvent::MongoStarts => {
+                    let fresh = self.fresh_volume;
+                    self.mongo_starts(&id, fresh)
+                }
+                LogEvent::ApiStarts => self.api_starts(&id),
+                LogEvent::Stops => self.task_stops(&id),
             }
         }
         for (task_id, ip) in registered {
@@ -735,12 +983,13 @@ impl World {
     }
 }
 
-async fn start_server(dir: PathBuf) -> Option<Server> {
+async fn start_server(world: Arc<Mutex<World>>, id: String, dir: PathBuf) -> Option<Server> {
     tokio::fs::create_dir_all(&dir).await.ok()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.ok()?;
     let addr = listener.local_addr().ok()?;
     let (tx, rx) = oneshot::channel::<()>();
-    let app = super::api::router(&dir);
+    let sink: super::api::Sink = Arc::new(move |line| lock(&world).log("goals-api", &id, line));
+    let app = super::api::router(&dir, sink);
     tokio::spawn(async move {
         let _ = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
@@ -764,7 +1013,7 @@ pub async fn run_scheduler(world: Arc<Mutex<World>>, cancel: CancellationToken) 
             let _ = s.shutdown.send(());
         }
         for (id, dir) in start {
-            let server = start_server(dir).await;
+            let server = start_server(world.clone(), id.clone(), dir).await;
             lock(&world).server_started(&id, server);
         }
     }
@@ -775,6 +1024,7 @@ pub async fn run_scheduler(world: Arc<Mutex<World>>, cancel: CancellationToken) 
 /// each registered target's server.
 pub async fn run_health_checker(world: Arc<Mutex<World>>, cancel: CancellationToken) {
     let Ok(client) = reqwest::Client::builder()
+        .user_agent("ELB-HealthChecker/2.0")
         .timeout(Duration::from_secs(1))
         .pool_max_idle_per_host(0)
         .build()

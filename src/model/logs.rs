@@ -1,0 +1,119 @@
+//! The containers' CloudWatch logs: where they are and what comes back.
+
+use serde::Serialize;
+
+use super::{Task, TaskDef, Time};
+
+/// One awslogs stream: `<prefix>/<container>/<task-id>` in a log group.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct LogSource {
+    pub group: String,
+    pub region: Option<String>,
+    pub stream: String,
+    pub container: String,
+    pub task_arn: String,
+    /// When the task stopped; its stream is read to the end, then left.
+    pub stopped_at: Option<Time>,
+}
+
+impl LogSource {
+    pub fn task_id(&self) -> &str {
+        super::arn_tail(&self.task_arn)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawLogEvent {
+    pub timestamp_ms: i64,
+    pub message: String,
+}
+
+/// Where to read a stream from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogCursor {
+    /// The newest `n` events (the first read of a stream).
+    Tail(i32),
+    /// Everything after a forward token from an earlier page.
+    After(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogPage {
+    pub events: Vec<RawLogEvent>,
+    /// The token to read on from. The same token back means "nothing new".
+    pub next: String,
+}
+
+/// A container of the task definition that cannot be followed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unfollowable {
+    pub container: String,
+    pub why: String,
+}
+
+/// The streams to follow for these tasks, from the task definition's log
+/// configuration; and the containers that cannot be followed.
+pub fn log_sources(td: &TaskDef, tasks: &[Task]) -> (Vec<LogSource>, Vec<Unfollowable>) {
+    let mut sources = Vec::new();
+    let mut unfollowable = Vec::new();
+    for c in &td.containers {
+        let Some(log) = &c.log else {
+            unfollowable.push(Unfollowable {
+                container: c.name.clone(),
+                why: "no awslogs log configuration".into(),
+            });
+            continue;
+        };
+        let Some(prefix) = &log.stream_prefix else {
+            unfollowable.push(Unfollowable {
+                container: c.name.clone(),
+                why: "awslogs-stream-prefix is not set, so stream names are not known".into(),
+            });
+            continue;
+        };
+        for t in tasks {
+            sources.push(LogSource {
+                group: log.group.clone(),
+                region: log.region.clone(),
+                stream: format!("{prefix}/{}/{}", c.name, t.id()),
+                container: c.name.clone(),
+                task_arn: t.arn.clone(),
+                stopped_at: if t.is_stopped() {
+                    t.stopped_at.or(t.stopping_at).or(t.created_at)
+                } else {
+                    None
+                },
+            });
+        }
+    }
+    (sources, unfollowable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LogConfig;
+    use crate::model::derive::tests::{task, task_def};
+
+    #[test]
+    fn stream_names_follow_the_awslogs_convention() {
+        let mut td = task_def();
+        for c in &mut td.containers {
+            c.log = Some(LogConfig {
+                group: "/ecs/goals".into(),
+                region: Some("us-east-1".into()),
+                stream_prefix: Some("ecs".into()),
+            });
+        }
+        if let Some(l) = td.containers[1].log.as_mut() {
+            l.stream_prefix = None;
+        }
+        let tasks = vec![task("6299e51e9a1b", "10.0.1.5", "RUNNING", "RUNNING")];
+        let (s, bad) = log_sources(&td, &tasks);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].stream, "ecs/goals-api/6299e51e9a1b");
+        assert_eq!(s[0].group, "/ecs/goals");
+        assert_eq!(bad[0].container, "mongodb");
+        assert!(bad[0].why.contains("awslogs-stream-prefix"));
+    }
+}

@@ -1,0 +1,326 @@
+//! The logs pane: the newest lines that fit (or the lines around the paused
+//! anchor), drawn from the bottom up so the cost does not depend on how
+//! many lines are buffered.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+use unicode_width::UnicodeWidthChar;
+
+use super::text::{self, fit};
+use super::{Theme, fit_line, keys};
+use crate::app::logs::{Entry, LogLine, TsMode, divider_text_key};
+use crate::app::{State, divider_words};
+use crate::model::logs::log_sources;
+use crate::model::short_id;
+
+const PALETTE: [Color; 6] = [
+    Color::Cyan,
+    Color::Magenta,
+    Color::Blue,
+    Color::Green,
+    Color::LightYellow,
+    Color::LightRed,
+];
+
+fn container_style(theme: &Theme, names: &[String], name: &str) -> Style {
+    if !theme.color {
+        return Style::new();
+    }
+    let i = names.iter().position(|n| n == name).unwrap_or(names.len());
+    Style::new().fg(PALETTE[i % PALETTE.len()])
+}
+
+fn highlight(theme: &Theme) -> Style {
+    if theme.color {
+        Style::new().fg(Color::Black).bg(Color::Yellow)
+    } else {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+}
+
+/// Splits styled spans into rows of at most `width` columns.
+fn wrap_spans(spans: Vec<Span<'static>>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in spans {
+        let mut chunk = String::new();
+        for ch in span.content.chars() {
+            let w = ch.width().unwrap_or(0);
+            if used + w > width {
+                if !chunk.is_empty() {
+                    row.push(Span::styled(std::mem::take(&mut chunk), span.style));
+                }
+                rows.push(Line::from(std::mem::take(&mut row)));
+                used = 0;
+            }
+            chunk.push(ch);
+            used += w;
+        }
+        if !chunk.is_empty() {
+            row.push(Span::styled(chunk, span.style));
+        }
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(Line::from(row));
+    }
+    rows
+}
+
+fn line_spans(
+    l: &LogLine,
+    state: &State,
+    theme: &Theme,
+    names: &[String],
+    name_w: usize,
+) -> Vec<Span<'static>> {
+    let logs = &state.logs;
+    let mut spans = Vec::new();
+    match logs.ts {
+        TsMode::Off => {}
+        TsMode::Local => spans.push(Span::styled(format!("{} ", text::clock(l.at)), theme.dim())),
+        TsMode::Relative => spans.push(Span::styled(
+            format!("{:>4} ", text::age(l.at, state.now)),
+            theme.dim(),
+        )),
+    }
+    spans.push(Span::styled(
+        format!("{:<name_w$} ", l.container),
+        container_style(theme, names, &l.container),
+    ));
+    spans.push(Span::styled(
+        format!("{} ", short_id(&l.task_arn)),
+        theme.dim(),
+    ));
+    let ranges = logs
+        .filter
+        .as_ref()
+        .map(|f| f.find(&l.text))
+        .unwrap_or_default();
+    let mut at = 0;
+    for (s, e) in ranges.into_iter().filter(|(s, e)| e > s) {
+        if s < at || !l.text.is_char_boundary(s) || !l.text.is_char_boundary(e) {
+            continue;
+        }
+        if s > at {
+            spans.push(Span::raw(l.text[at..s].to_string()));
+        }
+        spans.push(Span::styled(l.text[s..e].to_string(), highlight(theme)));
+        at = e;
+    }
+    if at < l.text.len() {
+        spans.push(Span::raw(l.text[at..].to_string()));
+    }
+    spans
+}
+
+fn divider(e: &Entry, state: &State, theme: &Theme, width: usize) -> Line<'static> {
+    let words = divider_words(&divider_text_key(e), state.task_list());
+    let words = fit(&format!(" {words} "), width.saturating_sub(6));
+    let side = width.saturating_sub(unicode_width::UnicodeWidthStr::width(words.as_str())) / 2;
+    let rule = "─".repeat(side);
+    Line::from(Span::styled(
+        format!("{rule}{words}{rule}"),
+        theme.warn().add_modifier(Modifier::BOLD),
+    ))
+}
+
+/// The rows to show, bottom-aligned to the anchor (or the newest line).
+pub(crate) fn window(
+    state: &State,
+    theme: &Theme,
+    width: usize,
+    height: usize,
+) -> Vec<Line<'static>> {
+    let logs = &state.logs;
+    let names = state.log_containers();
+    let name_w = names.iter().map(|n| n.len()).max().unwrap_or(0).min(16);
+    let mut rows: Vec<Vec<Line<'static>>> = Vec::new();
+    let mut used = 0;
+    let Some(mut i) = logs.anchor.or(logs.len().checked_sub(1)) else {
+        return Vec::new();
+    };
+    loop {
+        if let Some(e) = logs.get(i)
+            && logs.visible(e)
+        {
+            let lines = match e {
+                Entry::Line(l) => {
+                    let spans = line_spans(l, state, theme, &names, name_w);
+                    if logs.wrap {
+                        wrap_spans(spans, width)
+                    } else {
+                        vec![fit_line(Line::from(spans), width)]
+                    }
+                }
+                Entry::Divider { .. } => vec![divider(e, state, theme, width)],
+            };
+            used += lines.len();
+            rows.push(lines);
+        }
+        if used >= height || i == 0 {
+            break;
+        }
+        i -= 1;
+    }
+    let mut out: Vec<Line<'static>> = rows.into_iter().rev().flatten().collect();
+    if out.len() > height {
+        out.drain(..out.len() - height);
+    }
+    out
+}
+
+fn title(state: &State, theme: &Theme) -> Line<'static> {
+    let names = state.log_containers();
+    let mut spans = vec![Span::styled(" Logs ", theme.title())];
+    for (i, n) in names.iter().enumerate() {
+        let hidden = state.logs.hidden.contains(n);
+        let style = if hidden {
+            theme.dim().add_modifier(Modifier::CROSSED_OUT)
+        } else {
+            container_style(theme, &names, n)
+        };
+        spans.push(Span::styled(format!("{}:{n}", i + 1), style));
+        spans.push(Span::raw(" "));
+    }
+    if let Some(f) = &state.logs.filter {
+        let mode = if f.is_regex() { "regex" } else { "text" };
+        let how = if f.only_matches { "only" } else { "lit" };
+        spans.push(Span::styled(
+            format!(
+                "/{}/ {mode}, {how}, {} matches ",
+                f.text,
+                state.logs.match_count()
+            ),
+            theme.warn(),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn status(state: &State, theme: &Theme) -> Line<'static> {
+    let logs = &state.logs;
+    let rate = logs
+        .calls_per_s()
+        .map(|r| format!(" · {r:.1} calls/s"))
+        .unwrap_or_default();
+    let mut spans = Vec::new();
+    if logs.paused() {
+        spans.push(Span::styled(
+            " PAUSED · End follows ",
+            theme.warn().add_modifier(Modifier::BOLD),
+        ));
+    } else {
+        spans.push(Span::styled(
+            format!(
+                " following {} stream{}{rate} ",
+                logs.following,
+                if logs.following == 1 { "" } else { "s" }
+            ),
+            theme.dim(),
+        ));
+    }
+    let (fresh, _) = super::freshness(&logs.status, state, theme);
+    spans.extend(fresh.spans);
+    Line::from(spans)
+}
+
+pub(crate) fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, focused: bool) {
+    if area.height < 3 || area.width < 10 {
+        return;
+    }
+    let logs = &state.logs;
+    let width = area.width.saturating_sub(2) as usize;
+    let mut height = area.height.saturating_sub(2) as usize;
+    let mut top: Vec<Line<'static>> = Vec::new();
+    if let Some(e) = &logs.status.error {
+        top.push(Line::from(Span::styled(
+            format!("⚠ {}", e.error.operator_text()),
+            theme.warn(),
+        )));
+    }
+    for p in logs.problems.iter().take(2) {
+        top.push(Line::from(Span::styled(format!("⚠ {p}"), theme.warn())));
+    }
+    if let Some(n) = &logs.notice {
+        top.push(Line::from(Span::styled(n.clone(), theme.good())));
+    }
+    let mut bottom: Vec<Line<'static>> = Vec::new();
+    if let Some(p) = &logs.prompt {
+        let mut spans = vec![
+            Span::styled(if p.regex { "regex /" } else { "text /" }, theme.key()),
+            Span::raw(p.text.clone()),
+            Span::styled("█", theme.key()),
+            Span::styled(format!("   {}", keys::PROMPT_HELP), theme.dim()),
+        ];
+        if let Some(e) = &p.error {
+            spans.push(Span::styled(format!("  {e}"), theme.bad()));
+        }
+        bottom.push(Line::from(spans));
+    }
+    top.truncate(height.saturating_sub(bottom.len() + 1));
+    height = height.saturating_sub(top.len() + bottom.len());
+    let mut body = window(state, theme, width, height);
+    if body.is_empty() {
+        body = empty_text(state, theme);
+    }
+    let lines: Vec<Line<'static>> = top
+        .into_iter()
+        .chain(body)
+        .map(|l| fit_line(l, width))
+        .chain(bottom.into_iter().map(|l| fit_line(l, width)))
+        .collect();
+    let status = status(state, theme);
+    let room = (area.width as usize).saturating_sub(status.width() + 3);
+    let title = fit_line(title(state, theme), room);
+    let block = Block::bordered()
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(if focused {
+            theme.focus_border()
+        } else {
+            Style::new()
+        })
+        .title(title)
+        .title_top(status.right_aligned());
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn empty_text(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(td) = state.task_def() else {
+        return vec![Line::from(Span::styled("loading…", theme.dim()))];
+    };
+    let (_, bad) = log_sources(td, &[]);
+    let mut out = Vec::new();
+    let followable = td.containers.len() - bad.len();
+    if followable == 0 {
+        out.push(Line::from(Span::styled(
+            "no container uses the awslogs driver with a stream prefix: nothing to follow",
+            theme.warn(),
+        )));
+    } else if state.logs.filter.is_some() && !state.logs.is_empty() {
+        out.push(Line::from(Span::styled(
+            "no line matches the filter",
+            theme.dim(),
+        )));
+    } else {
+        out.push(Line::from(Span::styled(
+            "waiting for log lines…",
+            theme.dim(),
+        )));
+    }
+    for b in bad {
+        out.push(Line::from(Span::styled(
+            format!("{}: {}", b.container, b.why),
+            theme.warn(),
+        )));
+    }
+    out
+}
