@@ -17,6 +17,10 @@ pub const PAGE: i32 = 1000;
 const MAX_PAGES: usize = 5;
 /// How long a stopped task's streams are still read, for its last lines.
 const DRAIN_S: i64 = 60;
+/// A stream appears when its container starts; until then reading it
+/// answers "not found". Only after this many polls in a row is that a
+/// problem worth showing (a wrong log group or stream prefix).
+pub const MISSING_POLLS: u32 = 20;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogBatch {
@@ -44,6 +48,7 @@ pub struct FollowResult {
 struct StreamState {
     token: Option<String>,
     done: bool,
+    missing: u32,
 }
 
 /// Cursors for every stream of the service.
@@ -57,12 +62,6 @@ impl Default for LogFollower {
     fn default() -> Self {
         LogFollower::new(PAGE)
     }
-}
-
-/// "The specified log stream does not exist": normal for a task whose
-/// container has not started yet.
-fn stream_not_created(e: &CloudError) -> bool {
-    e.kind == ErrorKind::NotFound && e.message.to_ascii_lowercase().contains("stream")
 }
 
 impl LogFollower {
@@ -102,6 +101,7 @@ impl LogFollower {
                 out.calls += 1;
                 match cloud.log_page(src, &cursor, self.page).await {
                     Ok(page) => {
+                        state.missing = 0;
                         let got = page.events.len();
                         events.extend(page.events);
                         if !page.next.is_empty() {
@@ -113,13 +113,24 @@ impl LogFollower {
                             break;
                         }
                     }
-                    Err(e) => {
-                        if !stream_not_created(&e) || finished {
-                            out.problems.push(StreamProblem {
-                                source: src.clone(),
-                                error: e,
-                            });
+                    Err(mut e) => {
+                        // CloudWatch says "log stream does not exist" (moto
+                        // says "log group") for a container that has not
+                        // started: wait a while before calling it a problem.
+                        if e.kind == ErrorKind::NotFound {
+                            state.missing += 1;
+                            if state.missing < MISSING_POLLS && !finished {
+                                break;
+                            }
+                            e.message = format!(
+                                "{} not found after {} tries: check the task definition's awslogs-group ({}) and awslogs-stream-prefix",
+                                src.stream, state.missing, src.group
+                            );
                         }
+                        out.problems.push(StreamProblem {
+                            source: src.clone(),
+                            error: e,
+                        });
                         break;
                     }
                 }
