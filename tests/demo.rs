@@ -115,6 +115,32 @@ async fn restart_and_read_back(fresh_volume: bool) -> (bool, Vec<String>) {
         .find(|t| t.arn == old.arn)
         .expect("old task still listed as stopped");
     assert_eq!(old_now.stopped_reason.as_deref(), Some("restart from test"));
+    // Both tasks' logs are there: the old one's shutdown, the new one's
+    // start-up banner, read the way the dashboard reads them.
+    let td = cloud
+        .task_definition(&cloud.service(&svc()).await.expect("svc").task_definition)
+        .await
+        .expect("td");
+    let tasks = cloud.tasks(&svc()).await.expect("tasks");
+    let (sources, unfollowable) = ecsdeck::model::logs::log_sources(&td, &tasks);
+    assert!(unfollowable.is_empty());
+    let r = ecsdeck::logfollow::LogFollower::default()
+        .poll(&cloud, &sources, chrono::Utc::now())
+        .await;
+    let said = |task: &str, container: &str, text: &str| {
+        r.batches.iter().any(|b| {
+            b.source.task_arn == task
+                && b.source.container == container
+                && b.events.iter().any(|e| e.message.contains(text))
+        })
+    };
+    let new = tasks.iter().find(|t| !t.is_stopped()).expect("new task");
+    assert!(said(&old.arn, "goals-api", "SIGTERM received"));
+    assert!(said(&old.arn, "mongodb", "Now exiting"));
+    assert!(said(&new.arn, "goals-api", "Goals API listening on port 80"));
+    assert!(said(&new.arn, "mongodb", "Waiting for connections"));
+    assert!(said(&old.arn, "goals-api", "\"POST /goals HTTP/1.1\" 201"));
+
     let (status, body) = goals(&http, &lb).await;
     assert_eq!(status, 200);
     let survived = body["goals"]
