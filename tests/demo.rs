@@ -137,7 +137,11 @@ async fn restart_and_read_back(fresh_volume: bool) -> (bool, Vec<String>) {
     let new = tasks.iter().find(|t| !t.is_stopped()).expect("new task");
     assert!(said(&old.arn, "goals-api", "SIGTERM received"));
     assert!(said(&old.arn, "mongodb", "Now exiting"));
-    assert!(said(&new.arn, "goals-api", "Goals API listening on port 80"));
+    assert!(said(
+        &new.arn,
+        "goals-api",
+        "Goals API listening on port 80"
+    ));
     assert!(said(&new.arn, "mongodb", "Waiting for connections"));
     assert!(said(&old.arn, "goals-api", "\"POST /goals HTTP/1.1\" 201"));
 

@@ -2,7 +2,7 @@
 //! lines and task dividers, the follow/pause anchor, the filter and the
 //! display toggles. Pure: tested without a runtime or a terminal.
 
-use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use regex::{Regex, RegexBuilder};
 
@@ -25,11 +25,13 @@ pub struct LogLine {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     Line(LogLine),
-    /// One task left and the next one started: drawn as a rule.
+    /// A rule between tasks: `new_task` started, replacing `old_task`; or,
+    /// without `new_task`, `old_task` stopped (placed when it stopped, after
+    /// its last lines, when the two tasks overlapped).
     Divider {
         at: Time,
         old_task: String,
-        new_task: String,
+        new_task: Option<String>,
     },
 }
 
@@ -152,6 +154,9 @@ pub struct LogState {
     pub ts: TsMode,
     pub hidden: BTreeSet<String>,
     divided: HashSet<String>,
+    /// Old task → when its successor started.
+    replaced: HashMap<String, Time>,
+    stop_marked: HashSet<String>,
     pub status: Loadable<()>,
     /// Per-stream problems of the last poll, in words.
     pub problems: Vec<String>,
@@ -176,6 +181,8 @@ impl LogState {
             ts: TsMode::Local,
             hidden: BTreeSet::new(),
             divided: HashSet::new(),
+            replaced: HashMap::new(),
+            stop_marked: HashSet::new(),
             status: Loadable::default(),
             problems: Vec::new(),
             following: 0,
@@ -264,9 +271,11 @@ impl LogState {
         (secs >= 3.0).then(|| c1.saturating_sub(*c0) as f64 / secs)
     }
 
-    /// A divider for each task that replaced another: placed at the new
-    /// task's creation, so the old task's lines stay above it and the new
-    /// task's first lines follow.
+    /// Dividers for task replacements. One at the new task's creation, so
+    /// the new task's first lines follow it. When the old task was still
+    /// up then (ECS starts the replacement while the old task drains),
+    /// a second rule marks when the old task stopped, after its last lines;
+    /// otherwise the first rule says both.
     pub fn note_tasks(&mut self, tasks: &[Task]) {
         for t in tasks.iter().filter(|t| !t.is_stopped()) {
             if self.divided.contains(&t.arn) {
@@ -282,12 +291,29 @@ impl LogState {
                 .filter(|o| o.created_at.is_some_and(|c| c < created))
                 .max_by_key(|o| o.stopping_at.or(o.stopped_at).or(o.created_at));
             if let Some(old) = old {
+                self.replaced.insert(old.arn.clone(), created);
                 self.insert(Entry::Divider {
                     at: created,
                     old_task: old.arn.clone(),
-                    new_task: t.arn.clone(),
+                    new_task: Some(t.arn.clone()),
                 });
             }
+        }
+        for t in tasks.iter().filter(|t| t.is_stopped()) {
+            if !self.stop_marked.insert(t.arn.clone()) {
+                continue;
+            }
+            let Some(stopped) = t.stopped_at else {
+                continue;
+            };
+            if self.replaced.get(&t.arn).is_some_and(|at| stopped <= *at) {
+                continue;
+            }
+            self.insert(Entry::Divider {
+                at: stopped,
+                old_task: t.arn.clone(),
+                new_task: None,
+            });
         }
     }
 
@@ -394,7 +420,7 @@ impl LogState {
     }
 
     /// The visible lines as plain text, for saving.
-    pub fn export(&self, names: &dyn Fn(&str) -> String) -> String {
+    pub fn export(&self, names: &dyn Fn(&Entry) -> String) -> String {
         let mut out = String::new();
         for e in self.entries().filter(|e| self.visible(e)) {
             match e {
@@ -408,22 +434,11 @@ impl LogState {
                     ));
                 }
                 Entry::Divider { .. } => {
-                    out.push_str(&format!("---- {} ----\n", names(&divider_text_key(e))));
+                    out.push_str(&format!("---- {} ----\n", names(e)));
                 }
             }
         }
         out
-    }
-}
-
-/// A key for the divider's words, resolved against the task list by the
-/// caller (the words change as the old task goes from stopping to stopped).
-pub fn divider_text_key(e: &Entry) -> String {
-    match e {
-        Entry::Divider {
-            old_task, new_task, ..
-        } => format!("{old_task} {new_task}"),
-        Entry::Line(_) => String::new(),
     }
 }
 
@@ -569,13 +584,28 @@ mod tests {
             &result(vec![batch("goals-api", "new00000", &[(12, "new banner")])]),
             ts(30).expect("t"),
         );
+        s.ingest(
+            &result(vec![batch(
+                "goals-api",
+                "old00000",
+                &[(15, "old shuts down")],
+            )]),
+            ts(30).expect("t"),
+        );
         s.note_tasks(&[old.clone(), new.clone()]);
-        s.note_tasks(&[old, new]);
+        s.note_tasks(&[old.clone(), new.clone()]);
+        // They overlapped: "started" at 10, "stopped" at 20.
         assert_eq!(
             texts(&s),
-            vec!["old says bye", "--", "new banner"],
-            "one divider, in place"
+            vec!["old says bye", "--", "new banner", "old shuts down", "--"],
+            "two rules, each once, in place"
         );
+        // No overlap: one rule says both.
+        let mut s3 = LogState::new(100);
+        let mut old2 = old;
+        old2.stopped_at = ts(8);
+        s3.note_tasks(&[old2, new]);
+        assert_eq!(s3.len(), 1);
         // The first task of a service has no divider.
         let mut s2 = LogState::new(10);
         s2.note_tasks(&[task("only0000", "10.0.1.5", "RUNNING", "RUNNING")]);
@@ -645,7 +675,7 @@ mod tests {
         );
         s.hidden.insert("mongodb".into());
         assert_eq!(texts(&s), vec!["api"]);
-        let out = s.export(&|k| k.to_string());
+        let out = s.export(&|_| String::new());
         assert!(out.ends_with("goals-api t1 api\n"), "{out}");
         assert_eq!(out.lines().count(), 1);
     }

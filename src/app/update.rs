@@ -182,7 +182,7 @@ fn logs_action(state: &mut State, a: Action) -> bool {
 
 fn save_logs(state: &State) -> Effect {
     let tasks = state.task_list();
-    let words = |key: &str| divider_words(key, tasks);
+    let words = |e: &super::logs::Entry| divider_words(e, tasks);
     Effect::SaveLogs {
         name: format!(
             "ecsdeck-{}-{}.log",
@@ -193,13 +193,9 @@ fn save_logs(state: &State) -> Effect {
     }
 }
 
-/// "task 3f2a91bc stopped (UserInitiated: reason) — task 91bc4e0a started",
-/// from a divider's key and the current task list.
-pub fn divider_words(key: &str, tasks: &[crate::model::Task]) -> String {
-    let mut parts = key.split(' ');
-    let (old, new) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let old_t = tasks.iter().find(|t| t.arn == old);
-    let how = match old_t {
+/// How a task left, in words: "stopped (UserInitiated: reason)".
+fn how_it_left(t: Option<&crate::model::Task>) -> String {
+    match t {
         Some(t) if t.is_stopped() => {
             let why = [t.stop_code.as_deref(), t.stopped_reason.as_deref()]
                 .into_iter()
@@ -217,12 +213,36 @@ pub fn divider_words(key: &str, tasks: &[crate::model::Task]) -> String {
             None => "stopping".to_string(),
         },
         None => "left".to_string(),
+    }
+}
+
+/// A divider's words, from the current task list (they change as the old
+/// task goes from stopping to stopped): "task 3f2a91bc stopped
+/// (UserInitiated: reason) — task 91bc4e0a started".
+pub fn divider_words(e: &super::logs::Entry, tasks: &[crate::model::Task]) -> String {
+    let super::logs::Entry::Divider {
+        at,
+        old_task,
+        new_task,
+    } = e
+    else {
+        return String::new();
     };
-    format!(
-        "task {} {how} — task {} started",
-        crate::model::short_id(old),
-        crate::model::short_id(new)
-    )
+    let old = tasks.iter().find(|t| &t.arn == old_task);
+    let old_id = crate::model::short_id(old_task);
+    match new_task {
+        None => format!("task {old_id} {}", how_it_left(old)),
+        Some(new) => {
+            let new_id = crate::model::short_id(new);
+            // Still up when the new one started: its stop gets its own rule.
+            let overlapped = old.is_none_or(|t| t.stopped_at.is_none_or(|s| s > *at));
+            if overlapped {
+                format!("task {new_id} started, replacing task {old_id}")
+            } else {
+                format!("task {old_id} {} — task {new_id} started", how_it_left(old))
+            }
+        }
+    }
 }
 
 fn action(state: &mut State, a: Action) -> Vec<Effect> {

@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthChar;
 
 use super::text::{self, fit};
 use super::{Theme, fit_line, keys};
-use crate::app::logs::{Entry, LogLine, TsMode, divider_text_key};
+use crate::app::logs::{Entry, LogLine, TsMode};
 use crate::app::{State, divider_words};
 use crate::model::logs::log_sources;
 use crate::model::short_id;
@@ -119,7 +119,7 @@ fn line_spans(
 }
 
 fn divider(e: &Entry, state: &State, theme: &Theme, width: usize) -> Line<'static> {
-    let words = divider_words(&divider_text_key(e), state.task_list());
+    let words = divider_words(e, state.task_list());
     let words = fit(&format!(" {words} "), width.saturating_sub(6));
     let side = width.saturating_sub(unicode_width::UnicodeWidthStr::width(words.as_str())) / 2;
     let rule = "─".repeat(side);

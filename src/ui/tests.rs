@@ -329,19 +329,27 @@ fn logs_full_screen_with_divider_filter_and_prompt() {
     update(&mut s, Msg::Action(Action::LogsFull));
     let out = screen(&s, 100, 20);
     assert!(
-        out.contains("task 3f2a91bc stopping (restart from ecsdeck) — task 6299e51e started"),
+        out.contains("task 6299e51e started, replacing task 3f2a91bc"),
+        "{out}"
+    );
+    assert!(
+        out.contains("task a1b2c3d4 stopped (TaskFailedToStart: ResourceInit"),
         "{out}"
     );
     assert!(out.contains("Goals API listening on port 80"));
     assert!(!out.contains("\u{1b}"), "no escape reaches the screen");
     snap!("logs_full_100x20", out);
-    // The old task's lines stay above the divider, the new task's below.
+    // The new task's lines follow its rule; the old task, still draining,
+    // goes on below it, labelled with its own id.
     let pos = |needle: &str| {
         out.find(needle)
             .unwrap_or_else(|| panic!("{needle} missing"))
     };
-    assert!(pos("SIGTERM received") < pos("6299e51e started") || pos("SIGTERM") > 0);
     assert!(pos("6299e51e started") < pos("CONNECTED TO MONGODB"));
+    assert!(
+        pos("6299e51e started") < pos("SIGTERM received"),
+        "old task's lines go on below, labelled"
+    );
     update(&mut s, Msg::Action(Action::Filter));
     for c in "post".chars() {
         update(&mut s, Msg::Action(Action::PromptChar(c)));

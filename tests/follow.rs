@@ -1,0 +1,104 @@
+//! The whole pipeline without a terminal: pollers → reducer → screen, on
+//! the demo, while a task is replaced. The logs must keep flowing across
+//! the replacement with no key pressed, with a divider between the tasks.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use ecsdeck::app::{Action, Context, Msg, State, update};
+use ecsdeck::cloud::Cloud;
+use ecsdeck::cloud::demo::{CLUSTER, DemoEnv, DemoOptions, SERVICE};
+use ecsdeck::model::ServiceRef;
+use ecsdeck::model::derive::Health;
+use ecsdeck::ui::{Theme, render};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn screen(state: &State) -> String {
+    let mut term = Terminal::new(TestBackend::new(140, 40)).expect("terminal");
+    term.draw(|f| render(state, &Theme { color: false }, f))
+        .expect("draw");
+    term.backend().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_follow_a_task_replacement_with_a_divider() {
+    let env = DemoEnv::start(DemoOptions::default()).await.expect("demo");
+    let cloud: Arc<dyn Cloud> = Arc::new(env.cloud());
+    let target = ServiceRef {
+        cluster: CLUSTER.into(),
+        service: SERVICE.into(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let _pollers = ecsdeck::poll::spawn(cloud.clone(), target.clone(), Duration::from_secs(1), tx);
+    let mut state = State::new(
+        Context {
+            target,
+            region: cloud.region(),
+            demo: true,
+            read_only: false,
+            refresh: Duration::from_secs(1),
+            log_buffer: 10_000,
+        },
+        Utc::now(),
+    );
+    update(&mut state, Msg::Action(Action::LogsFull));
+
+    let start = Instant::now();
+    let mut stopped: Option<String> = None;
+    let mut new_task: Option<String> = None;
+    loop {
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed < Duration::from_secs(90),
+            "no divider after the replacement; screen:\n{}",
+            screen(&state)
+        );
+        if let Ok(Some(ev)) = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await {
+            update(&mut state, Msg::Poll(Box::new(ev)));
+        }
+        update(&mut state, Msg::Tick(Utc::now()));
+        match &stopped {
+            None if state.verdict().health == Health::Healthy
+                && screen(&state).contains("Goals API listening on port 80") =>
+            {
+                let t = state.task_list()[0].arn.clone();
+                cloud
+                    .stop_task(CLUSTER, &t, "restart from ecsdeck")
+                    .await
+                    .expect("stop");
+                stopped = Some(t);
+            }
+            Some(old) => {
+                if new_task.is_none() {
+                    new_task = state
+                        .task_list()
+                        .iter()
+                        .find(|t| &t.arn != old && !t.is_stopped())
+                        .map(|t| t.arn.clone());
+                }
+                let Some(new) = &new_task else { continue };
+                let s = screen(&state);
+                let old_short = ecsdeck::model::short_id(old);
+                let new_short = ecsdeck::model::short_id(new);
+                let started = format!("task {new_short} started, replacing task {old_short}");
+                let stopped =
+                    format!("task {old_short} stopped (UserInitiated: restart from ecsdeck)");
+                let banner = format!("goals-api {new_short} Goals API listening on port 80");
+                let last = format!("mongodb   {old_short} {{");
+                if s.contains(&started) && s.contains(&stopped) && s.contains(&banner) {
+                    let at = |n: &str| s.find(n).unwrap_or_else(|| panic!("{n} missing:\n{s}"));
+                    // New task's banner below its "started" rule; the old
+                    // task's last lines above its "stopped" rule.
+                    assert!(at(&started) < at(&banner), "{s}");
+                    assert!(s.rfind(&last).is_some_and(|p| p < at(&stopped)), "{s}");
+                    assert!(at(&format!("goals-api {old_short} SIGTERM received")) < at(&stopped));
+                    assert!(!state.logs.paused(), "still following, no key pressed");
+                    return;
+                }
+            }
+            None => {}
+        }
+    }
+}
