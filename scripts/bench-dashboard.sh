@@ -33,7 +33,7 @@ for _ in $(seq 1 600); do
   fi
   sleep 0.05
 done
-pid=$(pgrep -f "$bin demo" | head -1)
+pid=$(pgrep -n -x ecsdeck)
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 t0=$(ticks); s0=$(date +%s.%N)
