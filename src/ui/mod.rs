@@ -13,7 +13,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
-use crate::app::{Loadable, Pane, State};
+use crate::app::{Action, Loadable, Pane, State};
 pub use theme::Theme;
 
 /// A pane's drawn content before layout: its title, the freshness note on
@@ -267,11 +267,22 @@ pub(crate) fn freshness<T>(
 
 fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for b in keys::BINDINGS {
-        if let Some(h) = b.hint {
-            spans.push(Span::styled(b.label, theme.key()));
-            spans.push(Span::raw(format!(" {h}  ")));
+    // Help and quit first: on a narrow screen they are the ones that must
+    // stay visible.
+    let first = |b: &&keys::Binding| !matches!(b.action, Action::Help | Action::Quit);
+    let mut hinted: Vec<&keys::Binding> =
+        keys::BINDINGS.iter().filter(|b| b.hint.is_some()).collect();
+    hinted.sort_by_key(first);
+    let mut used = 1;
+    for b in hinted {
+        let Some(h) = b.hint else { continue };
+        let w = b.label.chars().count() + h.chars().count() + 3;
+        if used + w > width as usize {
+            break;
         }
+        used += w;
+        spans.push(Span::styled(b.label, theme.key()));
+        spans.push(Span::raw(format!(" {h}  ")));
     }
     let left: usize = spans.iter().map(|s| s.width()).sum();
     let right = match state.calls_per_min() {
