@@ -4,7 +4,6 @@
 //!   cargo bench --bench logs
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -20,15 +19,14 @@ use ratatui::backend::TestBackend;
 fn state(cap: usize) -> State {
     State::new(
         Context {
-            target: ServiceRef {
-                cluster: "goals-cluster".into(),
-                service: "goals-service".into(),
-            },
-            region: "us-east-1".into(),
-            demo: false,
-            read_only: false,
-            refresh: Duration::from_secs(5),
             log_buffer: cap,
+            ..Context::new(
+                ServiceRef {
+                    cluster: "goals-cluster".into(),
+                    service: "goals-service".into(),
+                },
+                "us-east-1",
+            )
         },
         Utc.timestamp_opt(1_790_000_000, 0).single().expect("time"),
     )

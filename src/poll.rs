@@ -286,27 +286,9 @@ impl Ctx {
                     _ = ctx.cancel.cancelled() => return,
                     r = poll() => r,
                 };
-                let wait = match &result {
-                    Ok(_) => {
-                        failures = 0;
-                        every
-                    }
-                    Err(e) => {
-                        failures += 1;
-                        backoff(every, e.kind, failures)
-                    }
-                };
-                let event = PollEvent {
-                    resource,
-                    at: Utc::now(),
-                    result: result.map_err(|error| Failure {
-                        error,
-                        retry_in: wait,
-                    }),
-                };
-                if ctx.tx.send(event).await.is_err() {
+                let Some(wait) = ctx.report(resource, every, result, &mut failures).await else {
                     return;
-                }
+                };
                 if !ctx.sleep(wait).await {
                     return;
                 }
@@ -340,27 +322,9 @@ impl Ctx {
                     _ = ctx.cancel.cancelled() => return,
                     r = poll(scope) => r,
                 };
-                let wait = match &result {
-                    Ok(_) => {
-                        failures = 0;
-                        every
-                    }
-                    Err(e) => {
-                        failures += 1;
-                        backoff(every, e.kind, failures)
-                    }
-                };
-                let event = PollEvent {
-                    resource,
-                    at: Utc::now(),
-                    result: result.map_err(|error| Failure {
-                        error,
-                        retry_in: wait,
-                    }),
-                };
-                if ctx.tx.send(event).await.is_err() {
+                let Some(wait) = ctx.report(resource, every, result, &mut failures).await else {
                     return;
-                }
+                };
                 tokio::select! {
                     _ = ctx.cancel.cancelled() => return,
                     _ = tokio::time::sleep(wait) => {}
@@ -369,6 +333,37 @@ impl Ctx {
                 }
             }
         });
+    }
+
+    /// Sends a poll's result; returns how long to wait before the next
+    /// poll (backing off after failures), or None when nobody listens.
+    async fn report(
+        &self,
+        resource: Resource,
+        every: Duration,
+        result: Result<Observation, CloudError>,
+        failures: &mut u32,
+    ) -> Option<Duration> {
+        let wait = match &result {
+            Ok(_) => {
+                *failures = 0;
+                every
+            }
+            Err(e) => {
+                *failures += 1;
+                backoff(every, e.kind, *failures)
+            }
+        };
+        let event = PollEvent {
+            resource,
+            at: Utc::now(),
+            result: result.map_err(|error| Failure {
+                error,
+                retry_in: wait,
+            }),
+        };
+        self.tx.send(event).await.ok()?;
+        Some(wait)
     }
 
     /// Sleeps `wait`, or less when a refresh is asked for. False when

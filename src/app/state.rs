@@ -103,6 +103,21 @@ pub struct Context {
     pub log_buffer: usize,
 }
 
+impl Context {
+    /// A context with the defaults: not the demo, read-write, 5 s refresh,
+    /// the default log buffer.
+    pub fn new(target: ServiceRef, region: impl Into<String>) -> Context {
+        Context {
+            target,
+            region: region.into(),
+            demo: false,
+            read_only: false,
+            refresh: Duration::from_secs(5),
+            log_buffer: super::logs::DEFAULT_BUFFER,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub ctx: Context,

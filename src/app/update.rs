@@ -328,15 +328,14 @@ mod tests {
     fn state() -> State {
         State::new(
             Context {
-                target: ServiceRef {
-                    cluster: "goals-cluster".into(),
-                    service: "goals-service".into(),
-                },
-                region: "us-east-1".into(),
-                demo: false,
-                read_only: false,
-                refresh: Duration::from_secs(5),
                 log_buffer: 100,
+                ..Context::new(
+                    ServiceRef {
+                        cluster: "goals-cluster".into(),
+                        service: "goals-service".into(),
+                    },
+                    "us-east-1",
+                )
             },
             now(),
         )

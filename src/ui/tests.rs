@@ -29,17 +29,13 @@ fn ok(resource: Resource, obs: Observation) -> Msg {
 /// new one healthy, one earlier task that failed to mount EFS.
 fn replacing() -> State {
     let mut s = State::new(
-        Context {
-            target: ServiceRef {
+        Context::new(
+            ServiceRef {
                 cluster: "goals-cluster".into(),
                 service: "goals-service".into(),
             },
-            region: "us-east-1".into(),
-            demo: false,
-            read_only: false,
-            refresh: Duration::from_secs(5),
-            log_buffer: 1000,
-        },
+            "us-east-1",
+        ),
         at(100),
     );
     let mut svc = service();
