@@ -560,6 +560,38 @@ async fn logs_follow_across_pages_and_a_replacement_stream() {
     );
     assert!(r.problems.is_empty(), "{:?}", r.problems);
 
+    // awslogs-region elsewhere: the stream is read in that region.
+    let west_conf = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-west-2"))
+        .endpoint_url(&endpoint)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
+        .load()
+        .await;
+    let west = aws_sdk_cloudwatchlogs::Client::new(&west_conf);
+    let _ = west
+        .create_log_group()
+        .log_group_name("/ecs/goals")
+        .send()
+        .await;
+    west.create_log_stream()
+        .log_group_name("/ecs/goals")
+        .log_stream_name(format!("ecs/goals-api/{t1}"))
+        .send()
+        .await
+        .expect("west stream");
+    put(
+        &west,
+        &format!("ecs/goals-api/{t1}"),
+        &["from us-west-2".into()],
+    )
+    .await;
+    let mut west_src = log_source("goals-api", t1);
+    west_src.region = Some("us-west-2".into());
+    let r = ecsdeck::logfollow::LogFollower::new(2)
+        .poll(&cloud, &[west_src], chrono::Utc::now())
+        .await;
+    assert_eq!(messages(&r, "goals-api"), vec!["from us-west-2"]);
+
     // A missing log group is a problem worth saying.
     let mut missing = log_source("goals-api", t1);
     missing.group = "/ecs/nope".into();

@@ -453,8 +453,8 @@ impl Cloud for AwsCloud {
     }
 
     async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
-        // A retried StopTask could stop a task the operator did not pick
-        // (none here, but keep destructive calls single-shot on principle).
+        // Destructive calls are sent once: after a timeout the stop may
+        // have happened, and the task list, not a retry, tells.
         self.ecs
             .stop_task()
             .cluster(cluster)
@@ -485,10 +485,21 @@ impl Cloud for AwsCloud {
             LogCursor::Tail(n) => req.start_from_head(false).limit(*n),
             LogCursor::After(token) => req.start_from_head(true).next_token(token).limit(limit),
         };
-        let out = req
-            .send()
-            .await
-            .map_err(|e| self.err(e, "logs:GetLogEvents"))?;
+        // The task definition may send logs to another region
+        // (awslogs-region): read them there.
+        let out = match src.region.as_deref().filter(|r| *r != self.region) {
+            Some(r) => {
+                req.customize()
+                    .config_override(
+                        aws_sdk_cloudwatchlogs::config::Builder::default()
+                            .region(Region::new(r.to_string())),
+                    )
+                    .send()
+                    .await
+            }
+            None => req.send().await,
+        }
+        .map_err(|e| self.err(e, "logs:GetLogEvents"))?;
         let next = match (out.next_forward_token(), cursor) {
             (Some(t), _) => t.to_string(),
             (None, LogCursor::After(t)) => t.clone(),
