@@ -209,9 +209,10 @@ fn status(state: &State, theme: &Theme) -> Line<'static> {
         .map(|r| format!(" · {r:.1} calls/s"))
         .unwrap_or_default();
     let mut spans = Vec::new();
-    if logs.paused() {
+    if let Some(a) = logs.anchor {
+        let newer = logs.len().saturating_sub(a + 1);
         spans.push(Span::styled(
-            " PAUSED · End follows ",
+            format!(" PAUSED · {newer} newer · End follows "),
             theme.warn().add_modifier(Modifier::BOLD),
         ));
     } else {
