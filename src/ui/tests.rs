@@ -361,3 +361,21 @@ fn logs_full_screen_with_divider_filter_and_prompt() {
         "non-matching lines hidden"
     );
 }
+
+#[test]
+fn scrolling_the_logs_pauses_and_end_follows_again() {
+    let mut s = replacing();
+    update(&mut s, Msg::Action(Action::LogsFull));
+    update(&mut s, Msg::Action(Action::Up));
+    update(&mut s, Msg::Action(Action::Up));
+    let out = screen(&s, 100, 20);
+    assert!(out.contains("PAUSED · 2 newer · End follows"), "{out}");
+    assert!(
+        !out.contains("POST /goals"),
+        "the newest line is below the view"
+    );
+    update(&mut s, Msg::Action(Action::Bottom));
+    let out = screen(&s, 100, 20);
+    assert!(out.contains("following 4 streams"), "{out}");
+    assert!(out.contains("POST /goals"));
+}
