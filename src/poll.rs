@@ -351,7 +351,9 @@ impl Ctx {
             }
             Err(e) => {
                 *failures += 1;
-                backoff(every, e.kind, *failures)
+                let wait = backoff(every, e.kind, *failures);
+                tracing::warn!(?resource, error = %e, retry_in = ?wait, "poll failed");
+                wait
             }
         };
         let event = PollEvent {
