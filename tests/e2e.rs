@@ -233,3 +233,48 @@ fn panic_restores_the_terminal_and_reports() {
     let text = String::from_utf8_lossy(&raw);
     assert!(text.contains("ECSDECK_TEST_PANIC"), "panic report printed");
 }
+
+/// AWS that never answers: every connection is accepted and left hanging.
+fn black_hole() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    port
+}
+
+#[test]
+fn keys_answer_at_once_while_aws_hangs() {
+    let port = black_hole().to_string();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let mut s = Session::start(
+        &[
+            "--cluster",
+            "goals-cluster",
+            "--service",
+            "goals-service",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            &endpoint,
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+    );
+    s.wait_for(&["goals-cluster / goals-service", "loading"], BOOT);
+    // Every AWS request hangs forever; the keys must still answer (the
+    // bound is generous: this checks behaviour, not speed).
+    s.send("?");
+    s.wait_for(&["Help: keys"], Duration::from_secs(2));
+    s.send("q");
+    let st = s.wait_exit(Duration::from_secs(3));
+    assert!(st.success(), "{st:?}");
+    s.assert_restored();
+}
