@@ -233,8 +233,10 @@ fn task_line(t: &Task, state: &State, theme: &Theme, width: usize, marked: bool)
             ),
         ]);
     }
-    let status = if t.desired_status != t.last_status && t.desired_status == "STOPPED" {
-        format!("{}→STOP", t.last_status)
+    // A running task asked to stop says so; the later phases
+    // (DEACTIVATING, STOPPING, DEPROVISIONING) say it themselves.
+    let status = if t.last_status == "RUNNING" && t.desired_status == "STOPPED" {
+        "RUNNING→STOP".to_string()
     } else {
         t.last_status.clone()
     };
@@ -248,10 +250,10 @@ fn task_line(t: &Task, state: &State, theme: &Theme, width: usize, marked: bool)
     );
     Line::from(vec![
         Span::raw(format!("{mark}{} ", pad(t.short(), 8))),
-        Span::styled(pad(&status, 13), theme.status(&t.last_status)),
+        Span::styled(pad(&status, 14), theme.status(&t.last_status)),
         Span::raw(" "),
         Span::styled(pad(&health, 9), theme.status(&health)),
-        Span::raw(fit(&rest, width.saturating_sub(34))),
+        Span::raw(fit(&rest, width.saturating_sub(35))),
     ])
 }
 
