@@ -20,6 +20,7 @@ pub struct AnySdkError {
     message: Option<String>,
     request_id: Option<String>,
     transport: Option<ErrorKind>,
+    transport_text: Option<String>,
     text: String,
 }
 
@@ -30,6 +31,24 @@ where
 {
     fn from(e: SdkError<E, R>) -> Self {
         let text = DisplayErrorContext(&e).to_string();
+        // What an operator can read for a transport failure: the innermost
+        // cause ("Connection refused (os error 111)"), not the SDK's
+        // debug dump.
+        let root = {
+            let mut cur: &dyn std::error::Error = &e;
+            while let Some(next) = cur.source() {
+                cur = next;
+            }
+            cur.to_string()
+        };
+        let transport_text = match &e {
+            SdkError::TimeoutError(_) => Some("no answer before the timeout".to_string()),
+            SdkError::DispatchFailure(d) if d.is_timeout() => {
+                Some("no answer before the timeout".to_string())
+            }
+            SdkError::DispatchFailure(_) => Some(root),
+            _ => None,
+        };
         let transport = match &e {
             SdkError::DispatchFailure(d) => {
                 if d.is_io() || d.is_timeout() {
@@ -48,6 +67,7 @@ where
             message: e.message().map(str::to_string),
             request_id: e.meta().extra("aws_request_id").map(str::to_string),
             transport,
+            transport_text,
             text,
         }
     }
@@ -93,9 +113,9 @@ pub fn classify(e: AnySdkError, action: &str) -> CloudError {
     } else {
         ErrorKind::Other
     };
-    let message = match (kind, e.message) {
-        (_, Some(m)) if !m.is_empty() => m,
-        (ErrorKind::Network, _) => e.text.rsplit(": ").next().unwrap_or(&e.text).to_string(),
+    let message = match (e.message, e.transport_text) {
+        (Some(m), _) if !m.is_empty() => m,
+        (_, Some(t)) => t,
         _ => e.text,
     };
     CloudError {

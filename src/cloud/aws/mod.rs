@@ -77,8 +77,16 @@ pub struct AwsOptions {
 /// Loads the shared SDK configuration, and fails early and clearly when no
 /// region can be found (the SDK itself would only fail at the first call).
 pub async fn load_config(opts: &AwsOptions) -> Result<SdkConfig, String> {
+    // The SDK waits forever for an answer by default: a panel would say
+    // "loading" forever behind a black-holed endpoint. Bound each attempt.
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(30))
+        .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(3));
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .timeout_config(timeouts);
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
     }
