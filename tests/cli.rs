@@ -115,7 +115,7 @@ fn unreachable_endpoint_is_exit_2_with_a_reason() {
         .expect("run");
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("cannot reach endpoint"),
+        stderr(&o).contains("cannot reach endpoint: Connection refused"),
         "{}",
         stderr(&o)
     );
