@@ -260,3 +260,50 @@ async fn access_denied_names_the_action_and_request() {
         "AccessDeniedException: add ecs:DescribeTasks to the IAM policy"
     );
 }
+
+fn ecs_only(status: u16, body_text: &'static str) -> AwsCloud {
+    use aws_sdk_ecs::Client as Ecs;
+    let rule = mock!(Ecs::describe_services).then_http_response(move || body(status, body_text));
+    let ecs = mock_client!(aws_sdk_ecs, RuleMode::MatchAny, [&rule]);
+    AwsCloud::from_clients(
+        ecs,
+        mock_client!(aws_sdk_elasticloadbalancingv2, RuleMode::MatchAny, &[]),
+        mock_client!(aws_sdk_efs, RuleMode::MatchAny, &[]),
+        mock_client!(aws_sdk_sts, RuleMode::MatchAny, &[]),
+        mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]),
+    )
+}
+
+#[tokio::test]
+async fn expired_credentials_and_throttling_are_told_apart() {
+    let b = ecs_only(
+        400,
+        r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#,
+    );
+    let e = b.service(&svc()).await.expect_err("expired");
+    assert_eq!(e.kind, ErrorKind::Credentials);
+    assert!(
+        e.operator_text().contains("aws sso login"),
+        "{}",
+        e.operator_text()
+    );
+
+    let b = ecs_only(
+        400,
+        r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+    );
+    let e = b.service(&svc()).await.expect_err("throttled");
+    assert_eq!(e.kind, ErrorKind::Throttled);
+    assert_eq!(e.operator_text(), "throttled on ecs:DescribeServices");
+
+    let b = ecs_only(
+        400,
+        r#"{"__type":"ClusterNotFoundException","message":"Cluster not found."}"#,
+    );
+    let e = b.service(&svc()).await.expect_err("no cluster");
+    assert_eq!(e.kind, ErrorKind::NotFound);
+    assert_eq!(
+        e.operator_text(),
+        "ClusterNotFoundException: Cluster not found."
+    );
+}
