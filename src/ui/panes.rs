@@ -548,7 +548,7 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
                             "{}:{}{}",
                             c.name,
                             m.path,
-                            if m.read_only { " ro" } else { "" }
+                            if m.read_only { " ro" } else { " rw" }
                         )
                     })
             })
@@ -580,7 +580,26 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
             lines.extend(placeholder(&state.efs, "file system", theme));
             continue;
         };
-        extra = format!("{}  {}  {}", fs.id, fs.lifecycle, bytes(fs.size_bytes));
+        extra = fs.id.clone();
+        lines.insert(
+            lines.len() - 1,
+            Line::from(vec![
+                Span::styled(fs.lifecycle.clone(), theme.status(&fs.lifecycle)),
+                Span::raw(fit(
+                    &format!(
+                        "  {}  {} mount target{}{}",
+                        bytes(fs.size_bytes),
+                        fs.mount_target_count,
+                        if fs.mount_target_count == 1 { "" } else { "s" },
+                        fs.name
+                            .as_deref()
+                            .map(|n| format!("  \"{n}\""))
+                            .unwrap_or_default()
+                    ),
+                    width.saturating_sub(fs.lifecycle.len()),
+                )),
+            ]),
+        );
         for mt in &fs.mount_targets {
             if state.focus == Pane::Efs && row == state.cursor[Pane::Efs.index()] {
                 cursor_line = Some(lines.len());
