@@ -409,20 +409,28 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
         .max(12);
     for g in groups {
         let hc = &g.health_check;
-        extra = format!(
-            "{} {} {} every {}s · healthy after {} · drain {}",
-            g.name,
+        extra = g.name.clone();
+        // The health check, in the terms that decide how long a new task
+        // waits for traffic and an old one drains.
+        let settings = format!(
+            "{}{} {} every {}s · healthy after {}{} · drain {}",
+            if groups.len() > 1 {
+                format!("{}: ", g.name)
+            } else {
+                String::new()
+            },
             hc.protocol.as_deref().unwrap_or(""),
             hc.path.as_deref().unwrap_or(""),
             hc.interval_s.unwrap_or(0),
             hc.healthy_threshold.unwrap_or(0),
+            derive::time_to_healthy_s(g)
+                .map(|s| format!(" ({s}s)"))
+                .unwrap_or_default(),
             g.deregistration_delay_s
                 .map(|d| format!("{d}s"))
                 .unwrap_or_else(|| "?".into())
         );
-        if groups.len() > 1 {
-            lines.push(Line::from(Span::styled(fit(&extra, width), theme.title())));
-        }
+
         let binding = derive::binding_for(&snap.service, g);
         if g.targets.is_empty() {
             lines.push(Line::from(Span::styled(
@@ -463,6 +471,8 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
                 Span::raw(who),
             ]));
         }
+        // Below the targets: on a small screen the targets matter most.
+        lines.push(Line::from(Span::styled(fit(&settings, width), theme.dim())));
         for lb in &g.load_balancers {
             for l in &lb.listeners {
                 let scheme = if l.protocol == "HTTPS" {
