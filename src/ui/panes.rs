@@ -431,6 +431,12 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
                 .unwrap_or_else(|| "?".into())
         );
 
+        if groups.len() > 1 {
+            lines.push(Line::from(Span::styled(
+                fit(&settings, width),
+                theme.title(),
+            )));
+        }
         let binding = derive::binding_for(&snap.service, g);
         if g.targets.is_empty() {
             lines.push(Line::from(Span::styled(
@@ -471,8 +477,11 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
                 Span::raw(who),
             ]));
         }
-        // Below the targets: on a small screen the targets matter most.
-        lines.push(Line::from(Span::styled(fit(&settings, width), theme.dim())));
+        // Below the targets (on a small screen they matter most), unless
+        // several groups need it as their heading.
+        if groups.len() == 1 {
+            lines.push(Line::from(Span::styled(fit(&settings, width), theme.dim())));
+        }
         for lb in &g.load_balancers {
             for l in &lb.listeners {
                 let scheme = if l.protocol == "HTTPS" {
