@@ -659,8 +659,9 @@ impl World {
         }
     }
 
-    /// What the health checker should probe: target ip → real address.
-    fn check_list(&self) -> Vec<(String, String, Option<SocketAddr>)> {
+    /// What the health checker should probe: each registered target's task
+    /// and the loopback address its server really listens on.
+    fn check_list(&self) -> Vec<(String, Option<SocketAddr>)> {
         self.targets
             .iter()
             .filter(|g| g.state != TargetState::Draining)
@@ -670,7 +671,7 @@ impl World {
                     .iter()
                     .find(|t| t.id == g.task_id)
                     .and_then(|t| t.server.as_ref().map(|s| s.addr));
-                (g.task_id.clone(), g.ip.clone(), addr)
+                (g.task_id.clone(), addr)
             })
             .collect()
     }
@@ -1039,7 +1040,7 @@ pub async fn run_health_checker(world: Arc<Mutex<World>>, cancel: CancellationTo
             _ = tick.tick() => {}
         }
         let list = lock(&world).check_list();
-        for (task_id, _ip, addr) in list {
+        for (task_id, addr) in list {
             let result = match addr {
                 None => Err("Target.FailedHealthChecks"),
                 Some(addr) => match client.get(format!("http://{addr}/goals")).send().await {
