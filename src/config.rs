@@ -172,6 +172,12 @@ mod tests {
         assert!(e.0.contains("line 1, key `refresh`"), "{}", e.0);
         let e = parse("refresh = \"100ms\"\n", &p()).expect_err("invalid");
         assert!(e.0.contains("at least 1s"), "{}", e.0);
+        let e = parse("cluster = \"c\"\nlog_buffer_lines = 5\n", &p()).expect_err("invalid");
+        assert!(
+            e.0.contains("line 2, key `log_buffer_lines`: 5 is out of range"),
+            "{}",
+            e.0
+        );
     }
 
     #[test]
