@@ -86,7 +86,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
                 let stopped =
                     format!("task {old_short} stopped (UserInitiated: restart from ecsdeck)");
                 let banner = format!("goals-api {new_short} Goals API listening on port 80");
-                let last = format!("mongodb   {old_short} {{");
+                let last = format!("mongodb   {old_short} I ");
                 if s.contains(&started) && s.contains(&stopped) && s.contains(&banner) {
                     let at = |n: &str| s.find(n).unwrap_or_else(|| panic!("{n} missing:\n{s}"));
                     // New task's banner below its "started" rule; the old

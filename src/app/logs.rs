@@ -151,6 +151,8 @@ pub struct LogState {
     pub filter: Option<Filter>,
     pub prompt: Option<Prompt>,
     pub wrap: bool,
+    /// JSON lines made readable (MongoDB's one-liners, others indented).
+    pub readable_json: bool,
     pub ts: TsMode,
     pub hidden: BTreeSet<String>,
     divided: HashSet<String>,
@@ -178,6 +180,7 @@ impl LogState {
             filter: None,
             prompt: None,
             wrap: false,
+            readable_json: true,
             ts: TsMode::Local,
             hidden: BTreeSet::new(),
             divided: HashSet::new(),

@@ -37,6 +37,8 @@ pub enum Action {
     NextMatch,
     PrevMatch,
     Wrap,
+    /// JSON lines as they are, or readable.
+    Json,
     Timestamps,
     /// Show or hide the n-th container's lines (1-based).
     ToggleContainer(u8),

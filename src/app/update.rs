@@ -156,6 +156,7 @@ fn logs_action(state: &mut State, a: Action) -> bool {
         Action::NextMatch => logs.jump(true),
         Action::PrevMatch => logs.jump(false),
         Action::Wrap => logs.wrap = !logs.wrap,
+        Action::Json => logs.readable_json = !logs.readable_json,
         Action::Timestamps => {
             logs.ts = match logs.ts {
                 TsMode::Off => TsMode::Local,

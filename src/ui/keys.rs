@@ -177,6 +177,14 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         section: Section::Logs,
+        keys: &[KeyCode::Char('J')],
+        label: "J",
+        action: Action::Json,
+        help: "JSON lines as they are/readable",
+        hint: None,
+    },
+    Binding {
+        section: Section::Logs,
         keys: &[KeyCode::Char('t')],
         label: "t",
         action: Action::Timestamps,

@@ -14,6 +14,7 @@ use super::{Theme, fit_line, keys};
 use crate::app::logs::{Entry, LogLine, TsMode};
 use crate::app::{State, divider_words};
 use crate::model::logs::log_sources;
+use crate::model::sanitize::sanitize;
 use crate::model::short_id;
 
 const PALETTE: [Color; 6] = [
@@ -71,16 +72,16 @@ fn wrap_spans(spans: Vec<Span<'static>>, width: usize) -> Vec<Line<'static>> {
     rows
 }
 
-fn line_spans(
+/// Time, container and task: the head of every log row.
+fn prefix_spans(
     l: &LogLine,
     state: &State,
     theme: &Theme,
     names: &[String],
     name_w: usize,
 ) -> Vec<Span<'static>> {
-    let logs = &state.logs;
     let mut spans = Vec::new();
-    match logs.ts {
+    match state.logs.ts {
         TsMode::Off => {}
         TsMode::Local => spans.push(Span::styled(format!("{} ", text::clock(l.at)), theme.dim())),
         TsMode::Relative => spans.push(Span::styled(
@@ -96,26 +97,62 @@ fn line_spans(
         format!("{} ", short_id(&l.task_arn)),
         theme.dim(),
     ));
-    let ranges = logs
+    spans
+}
+
+/// The message, with the filter's matches lit.
+fn text_spans(text: &str, state: &State, theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let ranges = state
+        .logs
         .filter
         .as_ref()
-        .map(|f| f.find(&l.text))
+        .map(|f| f.find(text))
         .unwrap_or_default();
     let mut at = 0;
     for (s, e) in ranges.into_iter().filter(|(s, e)| e > s) {
-        if s < at || !l.text.is_char_boundary(s) || !l.text.is_char_boundary(e) {
+        if s < at || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
             continue;
         }
         if s > at {
-            spans.push(Span::raw(l.text[at..s].to_string()));
+            spans.push(Span::raw(text[at..s].to_string()));
         }
-        spans.push(Span::styled(l.text[s..e].to_string(), highlight(theme)));
+        spans.push(Span::styled(text[s..e].to_string(), highlight(theme)));
         at = e;
     }
-    if at < l.text.len() {
-        spans.push(Span::raw(l.text[at..].to_string()));
+    if at < text.len() {
+        spans.push(Span::raw(text[at..].to_string()));
     }
     spans
+}
+
+/// A JSON line made readable: MongoDB's structured log line as
+/// `I NETWORK  [listener] Waiting for connections {"port":27017}`, any other
+/// JSON indented over several rows. None when the line is not JSON.
+pub(crate) fn readable_json(text: &str) -> Option<Vec<String>> {
+    let t = text.trim_start();
+    if !t.starts_with('{') && !t.starts_with('[') {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(t).ok()?;
+    let field = |k: &str| v.get(k).and_then(|x| x.as_str());
+    let lines = match (field("s"), field("msg")) {
+        (Some(sev), Some(msg)) => {
+            let attr = v.get("attr").map(|a| format!(" {a}")).unwrap_or_default();
+            let ctx = field("ctx").map(|c| format!("[{c}] ")).unwrap_or_default();
+            vec![format!(
+                "{sev} {:<8} {ctx}{msg}{attr}",
+                field("c").unwrap_or("")
+            )]
+        }
+        _ => serde_json::to_string_pretty(&v)
+            .ok()?
+            .lines()
+            .map(str::to_string)
+            .collect(),
+    };
+    // JSON escapes (\u001b) decode to real control characters: clean again.
+    Some(lines.iter().map(|l| sanitize(l.as_bytes())).collect())
 }
 
 fn divider(e: &Entry, state: &State, theme: &Theme, width: usize) -> Line<'static> {
@@ -150,12 +187,28 @@ pub(crate) fn window(
         {
             let lines = match e {
                 Entry::Line(l) => {
-                    let spans = line_spans(l, state, theme, &names, name_w);
-                    if logs.wrap {
-                        wrap_spans(spans, width)
+                    let prefix = prefix_spans(l, state, theme, &names, name_w);
+                    let indent: usize = prefix.iter().map(|s| s.width()).sum();
+                    let texts = if logs.readable_json {
+                        readable_json(&l.text).unwrap_or_else(|| vec![l.text.clone()])
                     } else {
-                        vec![fit_line(Line::from(spans), width)]
+                        vec![l.text.clone()]
+                    };
+                    let mut rows = Vec::new();
+                    for (n, t) in texts.iter().enumerate() {
+                        let mut spans = if n == 0 {
+                            prefix.clone()
+                        } else {
+                            vec![Span::raw(" ".repeat(indent))]
+                        };
+                        spans.extend(text_spans(t, state, theme));
+                        if logs.wrap {
+                            rows.extend(wrap_spans(spans, width));
+                        } else {
+                            rows.push(fit_line(Line::from(spans), width));
+                        }
                     }
+                    rows
                 }
                 Entry::Divider { .. } => vec![divider(e, state, theme, width)],
             };
@@ -324,4 +377,44 @@ fn empty_text(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         )));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_json;
+
+    #[test]
+    fn mongod_lines_become_one_readable_line() {
+        let raw = r#"{"t":{"$date":"2026-11-27T19:01:38.123+00:00"},"s":"I",  "c":"NETWORK", "id":23016, "ctx":"listener","msg":"Waiting for connections","attr":{"port":27017,"ssl":"off"}}"#;
+        assert_eq!(
+            readable_json(raw),
+            Some(vec![
+                r#"I NETWORK  [listener] Waiting for connections {"port":27017,"ssl":"off"}"#
+                    .to_string()
+            ])
+        );
+    }
+
+    #[test]
+    fn other_json_is_indented_and_plain_text_left_alone() {
+        assert_eq!(
+            readable_json(r#"{"level":"info","n":1}"#),
+            Some(vec![
+                "{".into(),
+                r#"  "level": "info","#.into(),
+                r#"  "n": 1"#.into(),
+                "}".into()
+            ])
+        );
+        assert_eq!(readable_json("GET /goals 200"), None);
+        assert_eq!(readable_json("{not json"), None);
+    }
+
+    #[test]
+    fn json_escapes_cannot_smuggle_control_characters() {
+        let raw = r#"{"s":"I","c":"X","ctx":"y","msg":"\u001b]52;c;cHduZWQ=\u0007\u001b[2Jhi"}"#;
+        let out = readable_json(raw).expect("json");
+        assert!(out[0].chars().all(|c| !c.is_control()), "{out:?}");
+        assert!(out[0].ends_with("hi"), "{out:?}");
+    }
 }
