@@ -189,10 +189,10 @@ pub(crate) fn window(
                 Entry::Line(l) => {
                     let prefix = prefix_spans(l, state, theme, &names, name_w);
                     let indent: usize = prefix.iter().map(|s| s.width()).sum();
-                    let texts = if logs.readable_json {
-                        readable_json(&l.text).unwrap_or_else(|| vec![l.text.clone()])
-                    } else {
-                        vec![l.text.clone()]
+                    let pretty = logs.readable_json.then(|| readable_json(&l.text)).flatten();
+                    let texts: Vec<&str> = match &pretty {
+                        Some(lines) => lines.iter().map(String::as_str).collect(),
+                        None => vec![l.text.as_str()],
                     };
                     let mut rows = Vec::new();
                     for (n, t) in texts.iter().enumerate() {
