@@ -147,7 +147,11 @@ pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
     lines.push(Line::from(first));
     for d in &s.deployments {
         let state_word = d.rollout_state.clone().unwrap_or_default();
-        let head = format!("{} {} ", fit(&d.id, 14), d.status,);
+        let head = format!(
+            "{} {} ",
+            fit(&d.id, if width >= 150 { 32 } else { 14 }),
+            d.status,
+        );
         let tail = format!(
             " {}  {}/{} running {} pending{}  {}",
             task_def_label(&d.task_definition),
