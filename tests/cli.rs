@@ -4,6 +4,8 @@
 
 use std::process::{Command, Output};
 
+/// The binary in a clean home with a hermetic AWS environment: dummy keys,
+/// no profile, no region unless a flag gives one, no instance metadata.
 fn ecsdeck(args: &[&str], home: &std::path::Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
         .args(args)
@@ -11,7 +13,14 @@ fn ecsdeck(args: &[&str], home: &std::path::Path) -> Output {
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_STATE_HOME", home.join("state"))
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_ENDPOINT_URL")
         .output()
         .expect("run ecsdeck")
 }
@@ -95,8 +104,8 @@ fn status_without_a_service_says_how_to_name_one() {
 #[test]
 fn unreachable_endpoint_is_exit_2_with_a_reason() {
     let home = tempfile::tempdir().expect("tmp");
-    let o = Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
-        .args([
+    let o = ecsdeck(
+        &[
             "status",
             "--cluster",
             "c",
@@ -106,13 +115,9 @@ fn unreachable_endpoint_is_exit_2_with_a_reason() {
             "us-east-1",
             "--endpoint-url",
             "http://127.0.0.1:9",
-        ])
-        .env("HOME", home.path())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .expect("run");
+        ],
+        home.path(),
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("cannot reach endpoint: Connection refused"),
@@ -154,16 +159,7 @@ fn status_of_the_demo_as_json_and_table() {
 #[test]
 fn no_region_is_a_clear_error() {
     let home = tempfile::tempdir().expect("tmp");
-    let o = Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
-        .args(["--cluster", "c", "--service", "s"])
-        .env("HOME", home.path())
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("run");
+    let o = ecsdeck(&["--cluster", "c", "--service", "s"], home.path());
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(e.contains("no AWS region configured: pass --region"), "{e}");
@@ -173,19 +169,15 @@ fn no_region_is_a_clear_error() {
 #[test]
 fn no_service_and_no_reachable_aws_points_to_the_demo() {
     let home = tempfile::tempdir().expect("tmp");
-    let o = Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
-        .args([
+    let o = ecsdeck(
+        &[
             "--region",
             "us-east-1",
             "--endpoint-url",
             "http://127.0.0.1:9",
-        ])
-        .env("HOME", home.path())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .expect("run");
+        ],
+        home.path(),
+    );
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(e.contains("cannot list ECS services"), "{e}");
