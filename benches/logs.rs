@@ -11,7 +11,7 @@ use ecsdeck::app::{Action, Context, Msg, State, update};
 use ecsdeck::logfollow::{FollowResult, LogBatch};
 use ecsdeck::model::ServiceRef;
 use ecsdeck::model::logs::{LogSource, RawLogEvent};
-use ecsdeck::poll::{Observation, PollEvent, Resource};
+use ecsdeck::model::observe::{Observation, PollEvent, Resource};
 use ecsdeck::ui::{Theme, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::config::Overrides;
+pub use crate::config::parse_refresh;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ecsdeck",
@@ -72,12 +75,17 @@ pub enum Command {
     },
 }
 
-pub fn parse_refresh(s: &str) -> Result<std::time::Duration, String> {
-    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (try 5s or 1m)"))?;
-    if d < std::time::Duration::from_secs(1) {
-        return Err(
-            "must be at least 1s: faster polling only burns the account's API quota".into(),
-        );
+impl From<&Flags> for Overrides {
+    fn from(f: &Flags) -> Overrides {
+        Overrides {
+            config: f.config.clone(),
+            profile: f.profile.clone(),
+            region: f.region.clone(),
+            endpoint_url: f.endpoint_url.clone(),
+            cluster: f.cluster.clone(),
+            service: f.service.clone(),
+            refresh: f.refresh,
+            read_only: f.read_only,
+        }
     }
-    Ok(d)
 }

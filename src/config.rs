@@ -6,9 +6,30 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::cli::{Flags, parse_refresh};
-
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
+
+/// What the command line says, over the file: every field optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub cluster: Option<String>,
+    pub service: Option<String>,
+    pub refresh: Option<Duration>,
+    pub read_only: bool,
+}
+
+pub fn parse_refresh(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (try 5s or 1m)"))?;
+    if d < std::time::Duration::from_secs(1) {
+        return Err(
+            "must be at least 1s: faster polling only burns the account's API quota".into(),
+        );
+    }
+    Ok(d)
+}
 
 #[derive(Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -99,7 +120,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
 
 /// Reads the file named by `--config` (which must exist), or the default
 /// file when it exists, and merges the flags over it.
-pub fn load(flags: &Flags) -> Result<Settings, ConfigError> {
+pub fn load(flags: &Overrides) -> Result<Settings, ConfigError> {
     let (path, must_exist) = match &flags.config {
         Some(p) => (Some(p.clone()), true),
         None => (default_path(), false),
@@ -126,7 +147,7 @@ pub fn load(flags: &Flags) -> Result<Settings, ConfigError> {
     Ok(merge(flags, cfg, file))
 }
 
-pub fn merge(flags: &Flags, cfg: FileConfig, file: Option<PathBuf>) -> Settings {
+pub fn merge(flags: &Overrides, cfg: FileConfig, file: Option<PathBuf>) -> Settings {
     Settings {
         cluster: flags.cluster.clone().or(cfg.cluster),
         service: flags.service.clone().or(cfg.service),
@@ -140,7 +161,7 @@ pub fn merge(flags: &Flags, cfg: FileConfig, file: Option<PathBuf>) -> Settings 
         read_only: flags.read_only || cfg.read_only.unwrap_or(false),
         log_buffer_lines: cfg
             .log_buffer_lines
-            .unwrap_or(crate::app::logs::DEFAULT_BUFFER),
+            .unwrap_or(crate::model::logs::DEFAULT_BUFFER),
         file,
     }
 }
@@ -187,15 +208,15 @@ mod tests {
             &p(),
         )
         .expect("valid");
-        let flags = Flags {
+        let flags = Overrides {
             cluster: Some("flag-c".into()),
-            ..Flags::default()
+            ..Overrides::default()
         };
         let s = merge(&flags, cfg, None);
         assert_eq!(s.cluster.as_deref(), Some("flag-c"));
         assert_eq!(s.service.as_deref(), Some("file-s"));
         assert_eq!(s.refresh, Duration::from_secs(10));
-        let s = merge(&Flags::default(), FileConfig::default(), None);
+        let s = merge(&Overrides::default(), FileConfig::default(), None);
         assert_eq!(s.refresh, DEFAULT_REFRESH);
         assert!(!s.read_only);
     }

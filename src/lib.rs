@@ -1,21 +1,36 @@
 //! ecsdeck: a live terminal dashboard for one AWS ECS service.
 //!
-//! Imports point one way: `run → ui → app → poll → cloud → model`.
+//! Imports point one way, down this list, with no arrow back up:
+//!
+//! - `cli`, `config`: the command line and the config file.
+//! - `cmd`: the commands (`dashboard`, `status`, the service `picker`),
+//!   each a consumer of one session; `effects` runs what the reducer asks
+//!   for; `term` only sets up and restores the terminal.
+//! - `ui`: rendering, reading state only; the key table.
+//! - `app`: state and the pure reducer; imports `model` only.
+//! - `session`: the backend, the pollers and their channel.
+//! - `poll`: the generic periodic runner and the AWS pollers; `logfollow`
+//!   reads the log streams.
+//! - `cloud`: the backends (the AWS SDK, the embedded demo) behind one
+//!   trait speaking domain types.
+//! - `model`: domain types, observations, errors and the pure derivations.
 
 pub mod app;
 pub mod cli;
 pub mod cloud;
+pub mod cmd;
 pub mod config;
+pub mod effects;
 pub mod logfollow;
 pub mod model;
 pub mod poll;
-pub mod run;
-pub mod status;
+pub mod session;
 pub mod term;
 pub mod ui;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use color_eyre::eyre::{Result, eyre};
 
@@ -23,6 +38,7 @@ use cli::{Cli, Command};
 use cloud::Cloud;
 use cloud::aws::{AwsCloud, AwsOptions};
 use cloud::demo::{DemoEnv, DemoOptions};
+use cmd::status::{self, Settle};
 use model::ServiceRef;
 
 /// Exit codes: 0 fine (or healthy), 1 degraded or down (status), 2 error.
@@ -78,7 +94,7 @@ fn demo_target() -> ServiceRef {
 
 /// Runs the program; returns the process exit code.
 pub async fn main(cli: Cli) -> Result<i32> {
-    let settings = match config::load(&cli.opts) {
+    let settings = match config::load(&(&cli.opts).into()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("ecsdeck: {e}");
@@ -87,7 +103,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
     };
     init_logging(log_path(cli.opts.log_file.clone()));
     tracing::info!(?settings, "starting");
-    let run_opts = run::Options {
+    let run_opts = cmd::dashboard::Options {
         refresh: settings.refresh,
         read_only: settings.read_only,
         log_buffer: settings.log_buffer_lines,
@@ -104,17 +120,13 @@ pub async fn main(cli: Cli) -> Result<i32> {
             .await
             .map_err(|e| eyre!("cannot start the demo environment: {e}"))?;
             let cloud: Arc<dyn Cloud> = Arc::new(env.cloud());
-            run::dashboard(cloud, demo_target(), run_opts).await?;
+            cmd::dashboard::run(cloud, demo_target(), run_opts).await?;
             Ok(0)
         }
         Some(Command::Status { json, demo }) => {
             let (cloud, target, _env): (Arc<dyn Cloud>, ServiceRef, Option<DemoEnv>) = if demo {
                 let env = DemoEnv::start(DemoOptions::default()).await?;
-                let cloud = Arc::new(env.cloud());
-                // Let the simulated task come up, so the snapshot shows a
-                // running service rather than a cold start.
-                wait_for_demo(&*cloud).await;
-                (cloud, demo_target(), Some(env))
+                (Arc::new(env.cloud()), demo_target(), Some(env))
             } else {
                 let cloud = aws_cloud(&settings).await?;
                 let target = match (&settings.cluster, &settings.service) {
@@ -131,7 +143,18 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 };
                 (cloud, target, None)
             };
-            match status::snapshot(&cloud, &target).await {
+            // The demo's first task is still starting: let it come up (at
+            // most 20 s), so the snapshot shows a running service rather
+            // than a cold start.
+            let (refresh, settle) = if demo {
+                (
+                    Duration::from_secs(1),
+                    Settle::Until(Duration::from_secs(20)),
+                )
+            } else {
+                (settings.refresh, Settle::No)
+            };
+            match status::snapshot_with(&cloud, &target, refresh, settle).await {
                 Ok(snap) => {
                     if json {
                         println!("{}", serde_json::to_string_pretty(&snap)?);
@@ -153,36 +176,15 @@ pub async fn main(cli: Cli) -> Result<i32> {
                     cluster: c.clone(),
                     service: s.clone(),
                 },
-                _ => match run::choose_service(&cloud, settings.cluster.as_deref()).await? {
-                    Some(t) => t,
-                    None => return Ok(0),
-                },
+                _ => {
+                    match cmd::picker::choose_service(&cloud, settings.cluster.as_deref()).await? {
+                        Some(t) => t,
+                        None => return Ok(0),
+                    }
+                }
             };
-            run::dashboard(cloud, target, run_opts).await?;
+            cmd::dashboard::run(cloud, target, run_opts).await?;
             Ok(0)
         }
-    }
-}
-
-/// Waits (at most 20 s) until the demo's first task is healthy behind the
-/// load balancer.
-pub async fn wait_for_demo(cloud: &dyn Cloud) {
-    let target = demo_target();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
-    while tokio::time::Instant::now() < deadline {
-        if let (Ok(svc), Ok(tasks)) = (cloud.service(&target).await, cloud.tasks(&target).await) {
-            let arns: Vec<String> = svc
-                .load_balancers
-                .iter()
-                .map(|b| b.target_group_arn.clone())
-                .collect();
-            if let Ok(tgs) = cloud.target_groups(&arns).await {
-                let v = model::derive::verdict(Some(&svc), Some(&tasks), Some(&tgs));
-                if v.health == model::derive::Health::Healthy {
-                    return;
-                }
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }

@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
-use crate::cloud::{Cloud, CloudError, ErrorKind};
+use crate::cloud::{Cloud, ErrorKind};
 use crate::model::Time;
-use crate::model::logs::{LogCursor, LogSource, RawLogEvent};
+pub use crate::model::logs::{FollowResult, LogBatch, StreamProblem};
+use crate::model::logs::{LogCursor, LogSource};
 
 /// Lines read from a stream the first time it is seen.
 pub const FIRST_TAIL: i32 = 200;
@@ -21,28 +22,6 @@ const DRAIN_S: i64 = 60;
 /// answers "not found". Only after this many polls in a row is that a
 /// problem worth showing (a wrong log group or stream prefix).
 pub const MISSING_POLLS: u32 = 20;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogBatch {
-    pub source: LogSource,
-    pub events: Vec<RawLogEvent>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct StreamProblem {
-    pub source: LogSource,
-    pub error: CloudError,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FollowResult {
-    pub batches: Vec<LogBatch>,
-    pub problems: Vec<StreamProblem>,
-    /// API calls this poll made.
-    pub calls: u64,
-    /// Streams followed (not yet finished).
-    pub following: usize,
-}
 
 #[derive(Debug, Default)]
 struct StreamState {

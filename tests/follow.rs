@@ -1,4 +1,5 @@
-//! The whole pipeline without a terminal: pollers → reducer → screen, on
+//! The whole pipeline without a terminal: the session core → reducer →
+//! screen, as the drill will drive it, on
 //! the demo, while a task is replaced. The logs must keep flowing across
 //! the replacement with no key pressed, with a divider between the tasks.
 
@@ -11,6 +12,8 @@ use ecsdeck::cloud::Cloud;
 use ecsdeck::cloud::demo::{CLUSTER, DemoEnv, DemoOptions, SERVICE};
 use ecsdeck::model::ServiceRef;
 use ecsdeck::model::derive::Health;
+use ecsdeck::poll::Plan;
+use ecsdeck::session::Session;
 use ecsdeck::ui::{Theme, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -30,8 +33,14 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
         cluster: CLUSTER.into(),
         service: SERVICE.into(),
     };
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let _pollers = ecsdeck::poll::spawn(cloud.clone(), target.clone(), Duration::from_secs(1), tx);
+    let mut session = Session::start(
+        cloud.clone(),
+        target.clone(),
+        Plan {
+            refresh: Duration::from_secs(1),
+            logs: true,
+        },
+    );
     let mut state = State::new(
         Context {
             target,
@@ -55,7 +64,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
             "no divider after the replacement; screen:\n{}",
             screen(&state)
         );
-        if let Ok(Some(ev)) = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await {
+        if let Some(ev) = session.next_within(Duration::from_millis(500)).await {
             update(&mut state, Msg::Poll(Box::new(ev)));
         }
         update(&mut state, Msg::Tick(Utc::now()));

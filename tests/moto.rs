@@ -409,7 +409,7 @@ async fn aws_backend_against_moto() {
 
     // And the headless snapshot works end to end on the same backend.
     let cloud: std::sync::Arc<dyn Cloud> = std::sync::Arc::new(cloud);
-    let snap = ecsdeck::status::snapshot(&cloud, &svc_ref)
+    let snap = ecsdeck::cmd::status::snapshot(&cloud, &svc_ref)
         .await
         .expect("snapshot");
     assert_eq!(snap.targets[0].task.as_deref(), Some(task.id()));

@@ -7,11 +7,11 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use regex::{Regex, RegexBuilder};
 
 use super::Loadable;
-use crate::logfollow::FollowResult;
+use crate::model::logs::FollowResult;
 use crate::model::sanitize::sanitize;
 use crate::model::{Task, Time};
 
-pub const DEFAULT_BUFFER: usize = 10_000;
+pub use crate::model::logs::DEFAULT_BUFFER;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogLine {

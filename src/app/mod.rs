@@ -1,15 +1,17 @@
 //! Application state and the reducer: the only writer of state. Pure and
 //! synchronous: no I/O, no runtime, no terminal.
 
+mod loadable;
 pub mod logs;
 mod state;
 mod update;
 
+pub use loadable::{LoadError, Loadable};
 pub use state::*;
 pub use update::{divider_words, update};
 
 use crate::model::Time;
-use crate::poll::PollEvent;
+use crate::model::observe::PollEvent;
 
 /// A user intent, bound to keys in `ui::keys`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -2,7 +2,7 @@ use chrono::Duration as ChronoDuration;
 
 use super::logs::TsMode;
 use super::{Action, Effect, Msg, Pane, State};
-use crate::poll::{Observation, PollEvent, Resource};
+use crate::model::observe::{Observation, PollEvent, Resource};
 
 const CALL_WINDOW_S: i64 = 60;
 const PAGE: usize = 10;
@@ -47,13 +47,7 @@ fn apply_poll(state: &mut State, ev: PollEvent) {
         Ok(Observation::Identity(i)) => state.identity.set(i, at),
         Ok(Observation::Service(s)) => state.service.set(*s, at),
         Ok(Observation::Tasks(mut t)) => {
-            // Living tasks first, newest on top; then the ones that stopped.
-            t.sort_by(|a, b| {
-                a.is_stopped()
-                    .cmp(&b.is_stopped())
-                    .then(b.created_at.cmp(&a.created_at))
-                    .then(a.arn.cmp(&b.arn))
-            });
+            crate::model::sort_tasks(&mut t);
             state.logs.note_tasks(&t);
             state.tasks.set(t, at)
         }
@@ -317,10 +311,10 @@ mod tests {
 
     use super::*;
     use crate::app::Context;
-    use crate::cloud::{CloudError, ErrorKind};
     use crate::model::derive::tests::{service, target, task, task_def, tg, ts};
+    use crate::model::error::{CloudError, ErrorKind};
+    use crate::model::observe::Failure;
     use crate::model::{ServiceRef, ServiceSnapshot, Time};
-    use crate::poll::Failure;
 
     fn now() -> Time {
         ts(100).expect("time")

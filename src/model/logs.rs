@@ -2,7 +2,11 @@
 
 use serde::Serialize;
 
+use super::error::CloudError;
 use super::{Task, TaskDef, Time};
+
+/// Lines the logs view keeps unless the config says otherwise.
+pub const DEFAULT_BUFFER: usize = 10_000;
 
 /// One awslogs stream: `<prefix>/<container>/<task-id>` in a log group.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -42,6 +46,30 @@ pub struct LogPage {
     pub events: Vec<RawLogEvent>,
     /// The token to read on from. The same token back means "nothing new".
     pub next: String,
+}
+
+/// What one poll of the followed streams brought: new lines per stream,
+/// and the streams that could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogBatch {
+    pub source: LogSource,
+    pub events: Vec<RawLogEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamProblem {
+    pub source: LogSource,
+    pub error: CloudError,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FollowResult {
+    pub batches: Vec<LogBatch>,
+    pub problems: Vec<StreamProblem>,
+    /// API calls this poll made.
+    pub calls: u64,
+    /// Streams followed (not yet finished).
+    pub following: usize,
 }
 
 /// A container of the task definition that cannot be followed, and why.

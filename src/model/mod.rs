@@ -3,7 +3,9 @@
 //! the terminal or the runtime.
 
 pub mod derive;
+pub mod error;
 pub mod logs;
+pub mod observe;
 pub mod sanitize;
 
 use chrono::{DateTime, Utc};
@@ -282,6 +284,43 @@ impl TaskDef {
     pub fn container(&self, name: &str) -> Option<&ContainerDef> {
         self.containers.iter().find(|c| c.name == name)
     }
+
+    /// The EFS file systems its volumes use, each once, sorted.
+    pub fn efs_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .volumes
+            .iter()
+            .filter_map(|v| v.efs.as_ref().map(|e| e.file_system_id.clone()))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+impl Service {
+    /// The target groups the service registers its tasks in, each once, in
+    /// the service's order.
+    pub fn target_group_arns(&self) -> Vec<String> {
+        let mut arns: Vec<String> = Vec::new();
+        for b in &self.load_balancers {
+            if !arns.contains(&b.target_group_arn) {
+                arns.push(b.target_group_arn.clone());
+            }
+        }
+        arns
+    }
+}
+
+/// The order every view shows tasks in: living tasks first, newest on top;
+/// then the stopped ones, newest first; ties by ARN, so it is stable.
+pub fn sort_tasks(tasks: &mut [Task]) {
+    tasks.sort_by(|a, b| {
+        a.is_stopped()
+            .cmp(&b.is_stopped())
+            .then(b.created_at.cmp(&a.created_at))
+            .then(a.arn.cmp(&b.arn))
+    });
 }
 
 impl TargetGroup {

@@ -8,10 +8,10 @@ use ratatui::backend::TestBackend;
 
 use super::{Theme, render};
 use crate::app::{Action, Context, Msg, Pane, State, update};
-use crate::cloud::{CloudError, ErrorKind};
 use crate::model::derive::tests::{fs, service, target, task, task_def, tg, ts};
+use crate::model::error::{CloudError, ErrorKind};
+use crate::model::observe::{Failure, Observation, PollEvent, Resource};
 use crate::model::{Identity, ServiceEvent, ServiceRef, ServiceSnapshot, Time};
-use crate::poll::{Failure, Observation, PollEvent, Resource};
 
 fn at(s: i64) -> Time {
     ts(s).expect("time")
@@ -312,10 +312,10 @@ fn long_lines_end_in_an_ellipsis_never_a_silent_cut() {
         Span::raw("no EFS volume "),
         Span::raw("in the task definition"),
     ]);
-    let cut = super::fit_line(l, 20);
+    let cut = super::pane::fit_line(l, 20);
     let text: String = cut.spans.iter().map(|s| s.content.as_ref()).collect();
     assert_eq!(text, "no EFS volume in th…");
-    let short = super::fit_line(Line::from("fits"), 20);
+    let short = super::pane::fit_line(Line::from("fits"), 20);
     assert_eq!(short.width(), 4);
 }
 

@@ -554,11 +554,7 @@ impl AwsCloud {
 
 /// Keeps every task that is not stopped, and the most recently stopped ones.
 fn trim_stopped(mut tasks: Vec<Task>) -> Vec<Task> {
-    tasks.sort_by(|a, b| {
-        a.is_stopped()
-            .cmp(&b.is_stopped())
-            .then(b.created_at.cmp(&a.created_at))
-    });
+    crate::model::sort_tasks(&mut tasks);
     let mut stopped = 0;
     tasks.retain(|t| {
         if t.is_stopped() {

@@ -6,16 +6,17 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph};
+use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthChar;
 
-use super::text::{self, fit};
-use super::{Theme, fit_line, keys};
 use crate::app::logs::{Entry, LogLine, TsMode};
 use crate::app::{State, divider_words};
 use crate::model::logs::log_sources;
 use crate::model::sanitize::sanitize;
 use crate::model::short_id;
+use crate::ui::pane::{block, fit_line, freshness};
+use crate::ui::text::{self, fit};
+use crate::ui::{Theme, keys};
 
 const PALETTE: [Color; 6] = [
     Color::Cyan,
@@ -278,12 +279,12 @@ fn status(state: &State, theme: &Theme) -> Line<'static> {
             theme.dim(),
         ));
     }
-    let (fresh, _) = super::freshness(&logs.status, state, theme);
+    let (fresh, _) = freshness(&logs.status, state, theme);
     spans.extend(fresh.spans);
     Line::from(spans)
 }
 
-pub(crate) fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, focused: bool) {
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, focused: bool) {
     if area.height < 3 || area.width < 10 {
         return;
     }
@@ -331,20 +332,10 @@ pub(crate) fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, focu
     let status = status(state, theme);
     let room = (area.width as usize).saturating_sub(status.width() + 3);
     let title = fit_line(title(state, theme), room);
-    let block = Block::bordered()
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Plain
-        })
-        .border_style(if focused {
-            theme.focus_border()
-        } else {
-            Style::new()
-        })
-        .title(title)
-        .title_top(status.right_aligned());
-    f.render_widget(Paragraph::new(lines).block(block), area);
+    f.render_widget(
+        Paragraph::new(lines).block(block(title, status, focused, theme)),
+        area,
+    );
 }
 
 fn empty_text(state: &State, theme: &Theme) -> Vec<Line<'static>> {

@@ -3,14 +3,20 @@
 
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::cloud::{Cloud, CloudError};
+use crate::config::DEFAULT_REFRESH;
 use crate::model::derive::{self, Health, MountStatus, Verdict, Warning};
+use crate::model::observe::{Observation, PollEvent, Resource};
 use crate::model::{
-    FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef, short_id,
+    FileSystem, Identity, Service, ServiceRef, ServiceSnapshot, TargetGroup, Task, TaskDef,
+    short_id,
 };
+use crate::poll::Plan;
+use crate::session::Session;
 
 #[derive(Debug, Serialize)]
 pub struct TargetRow {
@@ -48,30 +54,131 @@ pub struct Snapshot {
     pub warnings: Vec<Warning>,
 }
 
+/// The latest observation of each resource a snapshot needs.
+#[derive(Default)]
+struct Collected {
+    identity: Option<Option<Identity>>,
+    service: Option<ServiceSnapshot>,
+    tasks: Option<Vec<Task>>,
+    target_groups: Option<Vec<TargetGroup>>,
+    file_systems: Option<Vec<FileSystem>>,
+}
+
+impl Collected {
+    /// Takes one observation; a failure of anything but the identity is
+    /// returned: it ends the snapshot.
+    fn take(&mut self, ev: PollEvent) -> Option<CloudError> {
+        match ev.result {
+            Ok(Observation::Identity(i)) => self.identity = Some(Some(i)),
+            // The identity needs no permission but can fail on bad
+            // credentials; the service call will say that more usefully.
+            Err(_) if ev.resource == Resource::Identity => self.identity = Some(None),
+            Ok(Observation::Service(s)) => self.service = Some(*s),
+            Ok(Observation::Tasks(t)) => self.tasks = Some(t),
+            Ok(Observation::Targets(t)) => self.target_groups = Some(t),
+            Ok(Observation::Efs(f)) => self.file_systems = Some(f),
+            Ok(Observation::Logs(_)) => {}
+            Err(f) => return Some(f.error),
+        }
+        None
+    }
+
+    fn complete(&self) -> bool {
+        self.identity.is_some()
+            && self.service.is_some()
+            && self.tasks.is_some()
+            && self.target_groups.is_some()
+            && self.file_systems.is_some()
+    }
+
+    fn verdict(&self) -> Option<Verdict> {
+        let s = self.service.as_ref()?;
+        Some(derive::verdict(
+            Some(&s.service),
+            self.tasks.as_deref(),
+            self.target_groups.as_deref(),
+        ))
+    }
+}
+
+/// How long a snapshot waits for the service to turn healthy.
+#[derive(Debug, Clone, Copy)]
+pub enum Settle {
+    /// Take the first complete observation, whatever it says.
+    No,
+    /// Keep observing until the verdict is HEALTHY or this much time has
+    /// passed (the demo's first task is still starting).
+    Until(Duration),
+}
+
+/// One snapshot of the service, from a session of its own.
 pub async fn snapshot(cloud: &Arc<dyn Cloud>, svc: &ServiceRef) -> Result<Snapshot, CloudError> {
-    // The identity needs no permission but can fail on bad credentials;
-    // the service call will say that more usefully.
-    let identity = cloud.identity().await.ok();
-    let service = cloud.service(svc).await?;
-    let task_def = cloud.task_definition(&service.task_definition).await?;
-    let mut tasks = cloud.tasks(svc).await?;
-    tasks.sort_by(|a, b| {
-        a.is_stopped()
-            .cmp(&b.is_stopped())
-            .then(b.created_at.cmp(&a.created_at))
-    });
-    let tg_arns: Vec<String> = service
-        .load_balancers
-        .iter()
-        .map(|b| b.target_group_arn.clone())
-        .collect();
-    let target_groups = cloud.target_groups(&tg_arns).await?;
-    let fs_ids: Vec<String> = task_def
-        .volumes
-        .iter()
-        .filter_map(|v| v.efs.as_ref().map(|e| e.file_system_id.clone()))
-        .collect();
-    let file_systems = cloud.file_systems(&fs_ids).await?;
+    snapshot_with(cloud, svc, DEFAULT_REFRESH, Settle::No).await
+}
+
+pub async fn snapshot_with(
+    cloud: &Arc<dyn Cloud>,
+    svc: &ServiceRef,
+    refresh: Duration,
+    settle: Settle,
+) -> Result<Snapshot, CloudError> {
+    let mut session = Session::start(
+        cloud.clone(),
+        svc.clone(),
+        Plan {
+            refresh,
+            logs: false,
+        },
+    );
+    let deadline = match settle {
+        Settle::No => None,
+        Settle::Until(d) => Some(tokio::time::Instant::now() + d),
+    };
+    let mut c = Collected::default();
+    // Once healthy, one more round of the fast resources, so the tasks'
+    // container health is as new as the target health that said so.
+    let mut fresh: Option<Vec<Resource>> = None;
+    while let Some(ev) = session.next().await {
+        let resource = ev.resource;
+        if let Some(e) = c.take(ev) {
+            return Err(e);
+        }
+        if !c.complete() {
+            continue;
+        }
+        let Some(deadline) = deadline else { break };
+        if tokio::time::Instant::now() >= deadline {
+            break;
+        }
+        let healthy = c.verdict().is_some_and(|v| v.health == Health::Healthy);
+        match fresh.as_mut() {
+            _ if !healthy => fresh = None,
+            None => fresh = Some(vec![Resource::Service, Resource::Tasks, Resource::Targets]),
+            Some(left) => {
+                left.retain(|r| *r != resource);
+                if left.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    build(c, svc, cloud.region()).ok_or_else(|| {
+        CloudError::new(
+            crate::cloud::ErrorKind::Other,
+            "ecsdeck",
+            "the session ended before every resource was observed",
+        )
+    })
+}
+
+fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
+    let identity = c.identity.flatten();
+    let ServiceSnapshot { service, task_def } = c.service?;
+    let task_def = task_def?;
+    let mut tasks = c.tasks?;
+    crate::model::sort_tasks(&mut tasks);
+    let target_groups = c.target_groups?;
+    let file_systems = c.file_systems?;
     let mut targets = Vec::new();
     for g in &target_groups {
         let b = derive::binding_for(&service, g);
@@ -113,10 +220,10 @@ pub async fn snapshot(cloud: &Arc<dyn Cloud>, svc: &ServiceRef) -> Result<Snapsh
         &file_systems,
         &tasks,
     );
-    Ok(Snapshot {
+    Some(Snapshot {
         cluster: svc.cluster.clone(),
         service_name: svc.service.clone(),
-        region: cloud.region(),
+        region,
         identity,
         verdict,
         service,

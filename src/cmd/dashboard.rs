@@ -1,0 +1,132 @@
+//! The dashboard: keys, observations, effects and a clock in one loop,
+//! drawn into the terminal when something changed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use color_eyre::eyre::Result;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::app::{Context, Msg, State, update};
+use crate::cloud::Cloud;
+use crate::effects::{self, Next};
+use crate::model::ServiceRef;
+use crate::poll::Plan;
+use crate::session::Session;
+use crate::term;
+use crate::ui::{self, Theme, keys};
+
+/// How the run ended, for the exit code.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ended {
+    Quit,
+    Signal,
+    TerminalGone,
+}
+
+pub struct Options {
+    pub refresh: Duration,
+    pub read_only: bool,
+    pub log_buffer: usize,
+}
+
+/// Runs the dashboard until the operator quits, a signal arrives or the
+/// terminal goes away. The terminal is restored on every path.
+pub async fn run(cloud: Arc<dyn Cloud>, target: ServiceRef, opts: Options) -> Result<Ended> {
+    let mut terminal = term::init()?;
+    let result = event_loop(&mut terminal, cloud, target, opts).await;
+    term::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    cloud: Arc<dyn Cloud>,
+    target: ServiceRef,
+    opts: Options,
+) -> Result<Ended> {
+    let theme = Theme::from_env();
+    let ctx = Context {
+        target: target.clone(),
+        region: cloud.region(),
+        demo: cloud.is_demo(),
+        read_only: opts.read_only,
+        refresh: opts.refresh,
+        log_buffer: opts.log_buffer,
+    };
+    let mut state = State::new(ctx, Utc::now());
+    let mut session = Session::start(
+        cloud,
+        target,
+        Plan {
+            refresh: opts.refresh,
+            logs: true,
+        },
+    );
+    let mut events = EventStream::new();
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let (answer_tx, mut answer_rx) = mpsc::channel::<Msg>(8);
+    let mut dirty = true;
+    loop {
+        if dirty {
+            // A dropped SSH session shows up as a failed write: leave.
+            if terminal.draw(|f| ui::render(&state, &theme, f)).is_err() {
+                return Ok(Ended::TerminalGone);
+            }
+            dirty = false;
+            // A test hook: the end-to-end tests prove the terminal is
+            // restored when the dashboard panics.
+            if std::env::var_os("ECSDECK_TEST_PANIC").is_some() {
+                panic!("ECSDECK_TEST_PANIC is set: panicking on purpose");
+            }
+        }
+        let effects = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
+                    match keys::action_for(&k, state.logs.prompt.is_some()) {
+                        Some(a) => {
+                            dirty = true;
+                            update(&mut state, Msg::Action(a))
+                        }
+                        None => Vec::new(),
+                    }
+                }
+                Some(Ok(Event::Resize(..))) => {
+                    dirty = true;
+                    Vec::new()
+                }
+                Some(Ok(_)) => Vec::new(),
+                Some(Err(_)) | None => return Ok(Ended::TerminalGone),
+            },
+            Some(ev) = session.next() => {
+                dirty = true;
+                update(&mut state, Msg::Poll(Box::new(ev)))
+            }
+            Some(msg) = answer_rx.recv() => {
+                dirty = true;
+                update(&mut state, msg)
+            }
+            _ = clock.tick() => {
+                let now = Utc::now();
+                update(&mut state, Msg::Tick(now));
+                update(&mut state, Msg::ApiCalls(now, session.api_calls()));
+                dirty = true;
+                Vec::new()
+            }
+            _ = sigterm.recv() => return Ok(Ended::Signal),
+            _ = sighup.recv() => return Ok(Ended::Signal),
+        };
+        for e in effects {
+            if effects::run(e, &session, &answer_tx) == Next::Quit {
+                return Ok(Ended::Quit);
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The commands: each a consumer of one session.
+
+pub mod dashboard;
+pub mod picker;
+pub mod status;

@@ -1,0 +1,45 @@
+//! Runs what the reducer asks for. Work that takes time runs in a spawned
+//! task and answers with a message, so keys are never kept waiting.
+
+use tokio::sync::mpsc;
+
+use crate::app::{Effect, Msg};
+use crate::session::Session;
+
+/// What the event loop does after an effect.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next {
+    Continue,
+    Quit,
+}
+
+pub fn run(effect: Effect, session: &Session, answers: &mpsc::Sender<Msg>) -> Next {
+    match effect {
+        Effect::Quit => return Next::Quit,
+        Effect::RefreshNow => session.refresh(),
+        Effect::SaveLogs { name, contents } => {
+            let tx = answers.clone();
+            tokio::spawn(async move {
+                let _ = tx.send(Msg::LogsSaved(save(&name, &contents).await)).await;
+            });
+        }
+    }
+    Next::Continue
+}
+
+/// Writes a new file in the working directory; never overwrites one.
+async fn save(name: &str, contents: &str) -> Result<String, String> {
+    use tokio::io::AsyncWriteExt;
+    let dir = std::env::current_dir().map_err(|e| e.to_string())?;
+    let path = dir.join(name);
+    let mut f = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(contents.as_bytes())
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path.display().to_string())
+}

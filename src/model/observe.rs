@@ -1,0 +1,44 @@
+//! What the pollers send: one observation of one resource, or the error
+//! that kept it from being observed. Domain types, so the consumers of a
+//! session (the dashboard, `status`, the drill) need nothing from the
+//! pollers or the backends to read them.
+
+use std::time::Duration;
+
+use super::error::CloudError;
+use super::logs::FollowResult;
+use super::{FileSystem, Identity, ServiceSnapshot, TargetGroup, Task, Time};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    Identity,
+    Service,
+    Tasks,
+    Targets,
+    Efs,
+    Logs,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observation {
+    Identity(Identity),
+    Service(Box<ServiceSnapshot>),
+    Tasks(Vec<Task>),
+    Targets(Vec<TargetGroup>),
+    Efs(Vec<FileSystem>),
+    Logs(Box<FollowResult>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub error: CloudError,
+    /// When the poller will try again.
+    pub retry_in: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollEvent {
+    pub resource: Resource,
+    pub at: Time,
+    pub result: Result<Observation, Failure>,
+}

@@ -1,0 +1,79 @@
+//! The help overlay: every key, from the same table the handler uses.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+
+use crate::ui::pane::fit_line;
+use crate::ui::{Theme, keys};
+
+pub fn draw(theme: &Theme, f: &mut Frame, area: Rect) {
+    use keys::Section;
+    let column = |section: Section, heading: &'static str| {
+        let mut lines = vec![Line::from(Span::styled(heading, theme.title()))];
+        for b in keys::BINDINGS.iter().filter(|b| b.section == section) {
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {:<7}", b.label), theme.key()),
+                Span::raw(b.help),
+            ]));
+        }
+        lines
+    };
+    let mut general = column(Section::General, "Dashboard");
+    general.push(Line::from(vec![
+        Span::styled(format!(" {:<7}", "Ctrl-C"), theme.key()),
+        Span::raw("quit"),
+    ]));
+    let logs = column(Section::Logs, "Logs");
+    let footer = Line::from(Span::styled(" Esc or ? closes this help", theme.dim()));
+    // Two columns side by side when the screen is short, one after the
+    // other when it is tall and narrow.
+    let side_by_side = area.width >= 76 && (general.len() + logs.len() + 5) as u16 > area.height;
+    let w = if side_by_side {
+        area.width.min(84)
+    } else {
+        area.width.min(48)
+    };
+    let rows = if side_by_side {
+        general.len().max(logs.len()) + 3
+    } else {
+        general.len() + logs.len() + 4
+    };
+    let h = (rows as u16).min(area.height);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    f.render_widget(Clear, r);
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .title(Span::styled(" Help: keys ", theme.title()));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    if side_by_side {
+        let [cols, foot] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+        let [a, b] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(cols);
+        let fit_all = |v: Vec<Line<'static>>, w: u16| -> Vec<Line<'static>> {
+            v.into_iter().map(|l| fit_line(l, w as usize)).collect()
+        };
+        f.render_widget(Paragraph::new(fit_all(general, a.width)), a);
+        f.render_widget(Paragraph::new(fit_all(logs, b.width)), b);
+        f.render_widget(Paragraph::new(footer), foot);
+    } else {
+        let mut all = general;
+        all.push(Line::from(""));
+        all.extend(logs);
+        all.push(Line::from(""));
+        all.push(footer);
+        let all: Vec<Line> = all
+            .into_iter()
+            .map(|l| fit_line(l, inner.width as usize))
+            .collect();
+        f.render_widget(Paragraph::new(all), inner);
+    }
+}

@@ -1,0 +1,3 @@
+//! Dialogs drawn over the dashboard.
+
+pub mod help;

@@ -1,0 +1,164 @@
+//! The whole screen: the header, the panes laid out for the terminal's
+//! size (or one pane zoomed), the key-hint bar and any dialog on top.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::pane::{Content, draw};
+use super::panes::{self, logs};
+use super::{Theme, dialogs, keys};
+use crate::app::{Action, Pane, State};
+
+pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
+    let area = f.area();
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    f.render_widget(
+        Paragraph::new(panes::header::header(state, theme, area.width)),
+        header,
+    );
+    f.render_widget(Paragraph::new(hint_bar(state, theme, area.width)), footer);
+
+    if state.logs.full || (state.zoom && state.focus == Pane::Logs) {
+        logs::draw(f, body, state, theme, true);
+    } else if state.zoom {
+        let c = pane_content(state, theme, state.focus, body.width);
+        draw(f, body, c, true, theme);
+    } else {
+        body_layout(state, theme, f, body);
+    }
+    if state.help {
+        dialogs::help::draw(theme, f, area);
+    }
+}
+
+fn pane_content(state: &State, theme: &Theme, pane: Pane, width: u16) -> Content {
+    let inner = width.saturating_sub(2) as usize;
+    match pane {
+        Pane::Service => panes::service::service(state, theme, inner),
+        Pane::Tasks => panes::tasks::tasks(state, theme, inner),
+        Pane::Containers => panes::containers::containers(state, theme, inner),
+        Pane::Targets => panes::targets::targets(state, theme, inner),
+        Pane::Efs => panes::efs::efs(state, theme, inner),
+        Pane::Events => panes::events::events(state, theme, inner),
+        // Drawn by `logs::draw`, which needs the height.
+        Pane::Logs => panes::events::events(state, theme, inner),
+    }
+}
+
+fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
+    let wide = body.width >= 110;
+    let tall = body.height >= 34;
+    let left_pct = if wide { 58 } else { 55 };
+    let left_w = (body.width as u32 * left_pct / 100) as u16;
+    let right_w = body.width - left_w;
+    let full = body.width.saturating_sub(2) as usize;
+    let svc = panes::service::service(state, theme, full);
+    let (tasks_w, cont_w) = if wide {
+        (left_w, right_w)
+    } else {
+        (body.width, body.width)
+    };
+    let tasks = panes::tasks::tasks(state, theme, tasks_w.saturating_sub(2) as usize);
+    let conts = panes::containers::containers(state, theme, cont_w.saturating_sub(2) as usize);
+    let lb = panes::targets::targets(state, theme, left_w.saturating_sub(2) as usize);
+    let efs = panes::efs::efs(state, theme, right_w.saturating_sub(2) as usize);
+    let events = panes::events::events(state, theme, full);
+    let h = |c: &Content, min: u16, max: u16| (c.lines.len() as u16 + 2).clamp(min, max);
+    let both = |a: &Content, b: &Content, min: u16, max: u16| h(a, min, max).max(h(b, min, max));
+    let focus = |p: Pane| state.focus == p;
+    // The service box grows with its warnings, but never crowds out the
+    // tasks and targets.
+    let svc_h = h(&svc, 3, if tall { 9 } else { 5 });
+    let mid_h = both(&lb, &efs, 4, if tall { 10 } else { 5 });
+
+    if wide {
+        let row1_h = both(&tasks, &conts, 4, if tall { 10 } else { 6 });
+        let ev_h = h(&events, 3, if tall { 7 } else { 4 });
+        let [s, row1, row2, ev, lg] = Layout::vertical([
+            Constraint::Length(svc_h),
+            Constraint::Length(row1_h),
+            Constraint::Length(mid_h),
+            Constraint::Length(ev_h),
+            Constraint::Min(3),
+        ])
+        .areas(body);
+        logs::draw(f, lg, state, theme, focus(Pane::Logs));
+        draw(f, s, svc, focus(Pane::Service), theme);
+        let [t, c] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row1);
+        draw(f, t, tasks, focus(Pane::Tasks), theme);
+        draw(f, c, conts, focus(Pane::Containers), theme);
+        let [l, e] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row2);
+        draw(f, l, lb, focus(Pane::Targets), theme);
+        draw(f, e, efs, focus(Pane::Efs), theme);
+        draw(f, ev, events, focus(Pane::Events), theme);
+    } else {
+        // Events and logs share the last slot on a small screen: the one
+        // focused last is shown (logs by default).
+        let [s, t, c, row, ev] = Layout::vertical([
+            Constraint::Length(svc_h.min(4)),
+            Constraint::Length(h(&tasks, 3, 4)),
+            Constraint::Length(h(&conts, 3, 4)),
+            Constraint::Length(mid_h),
+            Constraint::Min(3),
+        ])
+        .areas(body);
+        draw(f, s, svc, focus(Pane::Service), theme);
+        draw(f, t, tasks, focus(Pane::Tasks), theme);
+        draw(f, c, conts, focus(Pane::Containers), theme);
+        let [l, e] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row);
+        draw(f, l, lb, focus(Pane::Targets), theme);
+        draw(f, e, efs, focus(Pane::Efs), theme);
+        if focus(Pane::Events) {
+            draw(f, ev, events, true, theme);
+        } else {
+            logs::draw(f, ev, state, theme, focus(Pane::Logs));
+        }
+    }
+}
+
+fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    // Help and quit first: on a narrow screen they are the ones that must
+    // stay visible.
+    let first = |b: &&keys::Binding| !matches!(b.action, Action::Help | Action::Quit);
+    let mut hinted: Vec<&keys::Binding> =
+        keys::BINDINGS.iter().filter(|b| b.hint.is_some()).collect();
+    hinted.sort_by_key(first);
+    let mut used = 1;
+    for b in hinted {
+        let Some(h) = b.hint else { continue };
+        let w = b.label.chars().count() + h.chars().count() + 3;
+        if used + w > width as usize {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(b.label, theme.key()));
+        spans.push(Span::raw(format!(" {h}  ")));
+    }
+    let left: usize = spans.iter().map(|s| s.width()).sum();
+    let right = match state.calls_per_min() {
+        Some(r) => format!("AWS {r:.0} calls/min "),
+        None => "AWS calls/min: measuring ".into(),
+    };
+    let right = if state.ctx.demo {
+        format!("simulated {right}")
+    } else {
+        right
+    };
+    let gap = (width as usize).saturating_sub(left + right.len());
+    if gap > 0 {
+        spans.push(Span::raw(" ".repeat(gap)));
+        spans.push(Span::styled(right, theme.dim()));
+    }
+    Line::from(spans)
+}

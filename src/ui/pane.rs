@@ -1,0 +1,201 @@
+//! A pane's chrome, shared by every pane: its content before layout, the
+//! bordered block with the title and the freshness note, lines cut with a
+//! visible ellipsis, and the placeholder shown before data arrives.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use super::Theme;
+use super::text::{self, fit};
+use crate::app::{Loadable, State};
+
+/// A pane's drawn content before layout: its title, the freshness note on
+/// the right of the border, its lines and which line holds the cursor.
+pub struct Content {
+    /// Why the data is stale, shown above it in full.
+    pub notice: Option<Line<'static>>,
+    pub title: Line<'static>,
+    pub status: Line<'static>,
+    pub lines: Vec<Line<'static>>,
+    pub cursor_line: Option<usize>,
+}
+
+pub fn draw(f: &mut Frame, area: Rect, c: Content, focused: bool, theme: &Theme) {
+    if area.height < 2 || area.width < 4 {
+        return;
+    }
+    // The title gives way to the freshness note, never the other way round:
+    // a stale warning must stay readable.
+    let room = (area.width as usize).saturating_sub(c.status.width() + 3);
+    let title = if c.title.width() > room {
+        let text: String = c.title.spans.iter().map(|s| s.content.as_ref()).collect();
+        Line::from(Span::styled(text::fit(&text, room), theme.title()))
+    } else {
+        c.title
+    };
+    let block = block(title, c.status, focused, theme);
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let mut visible = area.height.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(n) = c.notice
+        && visible > 1
+    {
+        lines.push(fit_line(n, inner_w));
+        visible -= 1;
+    }
+    // Keep the cursor in view: scroll just enough to show it.
+    let offset = c.cursor_line.map_or(0, |l| (l + 1).saturating_sub(visible));
+    lines.extend(
+        c.lines
+            .into_iter()
+            .enumerate()
+            .skip(offset)
+            .take(visible)
+            .map(|(i, l)| {
+                let l = fit_line(l, inner_w);
+                if focused && Some(i) == c.cursor_line {
+                    l.patch_style(theme.cursor())
+                } else {
+                    l
+                }
+            }),
+    );
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Cuts a line to `width` columns with a visible ellipsis, so no pane ever
+/// loses text silently at its edge.
+pub fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = span.width();
+        if used + w < width {
+            used += w;
+            spans.push(span);
+            continue;
+        }
+        let cut = text::fit(&format!("{}…", span.content), width - used);
+        spans.push(Span::styled(cut, span.style));
+        break;
+    }
+    Line::from(spans).style(line.style)
+}
+
+/// The right side of a pane's border: how fresh its data is; and, when a
+/// poll failed, a line saying why, shown above the data it kept.
+pub fn freshness<T>(
+    l: &Loadable<T>,
+    state: &State,
+    theme: &Theme,
+) -> (Line<'static>, Option<Line<'static>>) {
+    let now = state.now;
+    match (&l.error, l.updated) {
+        (Some(e), Some(at)) => (
+            Line::from(Span::styled(
+                format!(
+                    " ⚠ stale {} · retry in {} ",
+                    text::age(at, now),
+                    text::short_duration(e.retry_in)
+                ),
+                theme.warn(),
+            )),
+            Some(Line::from(Span::styled(
+                format!("⚠ {}", e.error.operator_text()),
+                theme.warn(),
+            ))),
+        ),
+        (Some(e), None) => (
+            Line::from(Span::styled(
+                format!(" ⚠ failed · retry in {} ", text::short_duration(e.retry_in)),
+                theme.bad(),
+            )),
+            None,
+        ),
+        (None, Some(at)) => {
+            let age = (now - at).num_seconds();
+            let stale = age > (state.ctx.refresh.as_secs() as i64 * 3).max(30);
+            (
+                Line::from(Span::styled(
+                    format!(" updated {} ago ", text::age(at, now)),
+                    if stale { theme.warn() } else { theme.dim() },
+                )),
+                None,
+            )
+        }
+        (None, None) => (Line::from(Span::styled(" loading… ", theme.dim())), None),
+    }
+}
+
+/// A pane's border: thick and lit when focused, the title on the left and
+/// the freshness note on the right.
+pub fn block(
+    title: Line<'static>,
+    status: Line<'static>,
+    focused: bool,
+    theme: &Theme,
+) -> Block<'static> {
+    Block::bordered()
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(if focused {
+            theme.focus_border()
+        } else {
+            Style::new()
+        })
+        .title(title)
+        .title_top(status.right_aligned())
+}
+
+pub fn title(name: &str, extra: &str, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled(format!(" {name} "), theme.title())];
+    if !extra.is_empty() {
+        spans.push(Span::raw(format!("{extra} ")));
+    }
+    Line::from(spans)
+}
+
+/// What a pane shows before its data arrives: the error, or "loading".
+pub fn placeholder<T>(l: &Loadable<T>, what: &str, theme: &Theme) -> Vec<Line<'static>> {
+    match &l.error {
+        Some(e) => vec![Line::from(Span::styled(
+            fit(&e.error.operator_text(), 200),
+            theme.bad(),
+        ))],
+        None => vec![Line::from(Span::styled(
+            format!("loading {what}…"),
+            theme.dim(),
+        ))],
+    }
+}
+
+/// A pane that has nothing but its placeholder (or a note) to show.
+pub fn waiting(
+    name: &str,
+    status: Line<'static>,
+    notice: Option<Line<'static>>,
+    lines: Vec<Line<'static>>,
+    theme: &Theme,
+) -> Content {
+    Content {
+        notice,
+        title: title(name, "", theme),
+        status,
+        lines,
+        cursor_line: None,
+    }
+}
+
+/// Short AZ ("1a") from "us-east-1a".
+pub fn short_az(az: &str) -> &str {
+    az.rsplit('-').next().unwrap_or(az)
+}

@@ -1,0 +1,165 @@
+//! The EFS pane: file systems, mount targets and each task's mount.
+
+use ratatui::text::{Line, Span};
+
+use crate::app::{Pane, State};
+use crate::model::derive::{self, MountStatus};
+use crate::model::{Task, short_id};
+use crate::ui::Theme;
+use crate::ui::pane::{Content, freshness, placeholder, short_az, title, waiting};
+use crate::ui::text::{bytes, fit, pad};
+
+pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
+    let (status, notice) = freshness(&state.efs, state, theme);
+    let Some(td) = state.task_def() else {
+        return waiting(
+            "EFS",
+            status,
+            notice,
+            placeholder(&state.service, "task definition", theme),
+            theme,
+        );
+    };
+    let volumes: Vec<_> = td.volumes.iter().filter(|v| v.efs.is_some()).collect();
+    if volumes.is_empty() {
+        return waiting(
+            "EFS",
+            Line::from(""),
+            notice,
+            vec![Line::from(Span::styled(
+                "no EFS volume in the task definition: data lives only as long as the task",
+                theme.warn(),
+            ))],
+            theme,
+        );
+    }
+    let mut lines = Vec::new();
+    let mut extra = String::new();
+    let mut cursor_line = None;
+    let mut row = 0;
+    let tasks: Vec<&Task> = state
+        .task_list()
+        .iter()
+        .filter(|t| !t.is_stopped() || derive::is_efs_mount_failure(t))
+        .collect();
+    for v in volumes {
+        let Some(cfg) = &v.efs else { continue };
+        let users: Vec<String> = td
+            .containers
+            .iter()
+            .flat_map(|c| {
+                c.mount_points
+                    .iter()
+                    .filter(|m| m.volume == v.name)
+                    .map(move |m| {
+                        format!(
+                            "{}:{}{}",
+                            c.name,
+                            m.path,
+                            if m.read_only { " ro" } else { " rw" }
+                        )
+                    })
+            })
+            .collect();
+        let mut opts = Vec::new();
+        if let Some(ap) = &cfg.access_point {
+            opts.push(format!("AP {}", short_id(ap)));
+        } else if let Some(r) = &cfg.root_directory {
+            opts.push(format!("root {r}"));
+        }
+        if cfg.transit_encryption {
+            opts.push("TLS".into());
+        }
+        if cfg.iam {
+            opts.push("IAM".into());
+        }
+        lines.push(Line::from(fit(
+            &format!("{} → {}  {}", v.name, users.join(", "), opts.join(", ")),
+            width,
+        )));
+        let fs = state
+            .file_systems()
+            .iter()
+            .find(|f| f.id == cfg.file_system_id);
+        let Some(fs) = fs else {
+            if extra.is_empty() {
+                extra = cfg.file_system_id.clone();
+            }
+            lines.extend(placeholder(&state.efs, "file system", theme));
+            continue;
+        };
+        extra = fs.id.clone();
+        lines.insert(
+            lines.len() - 1,
+            Line::from(vec![
+                Span::styled(fs.lifecycle.clone(), theme.status(&fs.lifecycle)),
+                Span::raw(fit(
+                    &format!(
+                        "  {}  {} mount target{}{}",
+                        bytes(fs.size_bytes),
+                        fs.mount_target_count,
+                        if fs.mount_target_count == 1 { "" } else { "s" },
+                        fs.name
+                            .as_deref()
+                            .map(|n| format!("  \"{n}\""))
+                            .unwrap_or_default()
+                    ),
+                    width.saturating_sub(fs.lifecycle.len()),
+                )),
+            ]),
+        );
+        for mt in &fs.mount_targets {
+            if state.focus == Pane::Efs && row == state.cursor[Pane::Efs.index()] {
+                cursor_line = Some(lines.len());
+            }
+            row += 1;
+            let here: Vec<&str> = tasks
+                .iter()
+                .filter(|t| !t.is_stopped() && t.az.is_some() && t.az == mt.az)
+                .map(|t| t.short())
+                .collect();
+            lines.push(Line::from(vec![
+                Span::raw(format!(
+                    "{} {} ",
+                    pad(mt.az.as_deref().map(short_az).unwrap_or("-"), 3),
+                    pad(&mt.id, 13)
+                )),
+                Span::styled(pad(&mt.state, 10), theme.status(&mt.state)),
+                Span::styled(
+                    fit(
+                        &format!(
+                            " {}{}",
+                            mt.ip.as_deref().unwrap_or(""),
+                            if here.is_empty() {
+                                String::new()
+                            } else {
+                                format!("  ✓ task {}", here.join(", "))
+                            }
+                        ),
+                        width.saturating_sub(29),
+                    ),
+                    theme.dim(),
+                ),
+            ]));
+        }
+        for t in &tasks {
+            let m = derive::mount_status(t, td, &v.name, fs);
+            let style = match &m {
+                MountStatus::Mounted => theme.good(),
+                m if m.is_problem() => theme.bad(),
+                _ => theme.warn(),
+            };
+            lines.push(Line::from(vec![
+                Span::raw(format!("{} ", t.short())),
+                Span::styled(fit(&m.label(), width.saturating_sub(9)), style),
+            ]));
+        }
+    }
+    Content {
+        notice,
+        title: title("EFS", &extra, theme),
+        status,
+        lines,
+        cursor_line,
+    }
+}

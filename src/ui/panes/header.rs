@@ -1,0 +1,74 @@
+//! The header line: where this is, who is looking, and the verdict.
+
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+use crate::app::State;
+use crate::model::arn_tail;
+use crate::model::derive::Health;
+use crate::ui::Theme;
+use crate::ui::text::fit;
+
+pub fn header(state: &State, theme: &Theme, width: u16) -> Line<'static> {
+    let ctx = &state.ctx;
+    let width = width as usize;
+    let mut spans = vec![Span::styled(" ecsdeck ", theme.title())];
+    let narrow = width < 100;
+    if ctx.demo {
+        let label = if narrow {
+            " DEMO "
+        } else {
+            " DEMO (simulated) "
+        };
+        spans.push(Span::styled(label, theme.demo()));
+    }
+    if narrow {
+        spans.push(Span::raw(format!(
+            " {} / {} ",
+            ctx.target.cluster, ctx.target.service
+        )));
+    } else {
+        spans.push(Span::raw(format!(
+            " {} / {}  {} ",
+            ctx.target.cluster, ctx.target.service, ctx.region
+        )));
+    }
+    if ctx.read_only {
+        spans.push(Span::styled(" read-only ", theme.dim()));
+    }
+    let v = state.verdict();
+    let style = match v.health {
+        Health::Healthy => theme.good(),
+        Health::Degraded => theme.warn(),
+        Health::Down => theme.bad(),
+        Health::Unknown => theme.dim(),
+    };
+    let verdict = format!("● {}  ", v.health.word());
+    let used: usize = spans.iter().map(|s| s.width()).sum::<usize>() + verdict.width() + 1;
+    // The verdict's reason matters more than who is logged in: it gets the
+    // room first, the identity whatever is left.
+    let reason = fit(&v.reason, width.saturating_sub(used));
+    let mut left = width.saturating_sub(used + reason.width());
+    let identity = match (state.identity.get(), &state.identity.error) {
+        (Some(id), _) => Some((
+            format!(" {} {} ", id.account, arn_tail(&id.arn)),
+            theme.dim(),
+        )),
+        (None, Some(e)) => Some((
+            format!(" identity: {} ", e.error.operator_text()),
+            theme.warn(),
+        )),
+        _ => None,
+    };
+    if let Some((text, st)) = identity
+        && left > 12
+    {
+        let text = fit(&text, left - 2);
+        left -= text.width();
+        spans.push(Span::styled(text, st));
+    }
+    spans.push(Span::raw(" ".repeat(left)));
+    spans.push(Span::styled(verdict, style));
+    spans.push(Span::styled(reason, style));
+    Line::from(spans)
+}

@@ -1,0 +1,168 @@
+//! The Load balancer pane: targets with state and reason, the health
+//! check, and the listeners.
+
+use ratatui::text::{Line, Span};
+
+use crate::app::{Pane, State};
+use crate::model::derive::{self};
+use crate::ui::Theme;
+use crate::ui::pane::{Content, freshness, placeholder, title, waiting};
+use crate::ui::text::{fit, pad};
+
+pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
+    let (status, notice) = freshness(&state.targets, state, theme);
+    let Some(snap) = state.service.get() else {
+        return waiting(
+            "Load balancer",
+            status,
+            notice,
+            placeholder(&state.service, "service", theme),
+            theme,
+        );
+    };
+    if snap.service.load_balancers.is_empty() {
+        return waiting(
+            "Load balancer",
+            Line::from(""),
+            notice,
+            vec![Line::from(Span::styled(
+                "the service has no load balancer",
+                theme.dim(),
+            ))],
+            theme,
+        );
+    }
+    let Some(groups) = state.targets.get() else {
+        return waiting(
+            "Load balancer",
+            status,
+            notice,
+            placeholder(&state.targets, "target groups", theme),
+            theme,
+        );
+    };
+    let tasks = state.task_list();
+    let mut lines = Vec::new();
+    let mut cursor_line = None;
+    let mut row = 0;
+    let mut extra = String::new();
+    // As wide as the longest address, so states line up.
+    let addr_w = groups
+        .iter()
+        .flat_map(|g| g.targets.iter())
+        .map(|t| t.id.len() + 1 + t.port.map_or(0, |p| p.to_string().len()))
+        .max()
+        .unwrap_or(0)
+        .max(12);
+    for g in groups {
+        let hc = &g.health_check;
+        extra = g.name.clone();
+        // The health check, in the terms that decide how long a new task
+        // waits for traffic and an old one drains.
+        let settings = format!(
+            "{}{} {} every {}s · healthy after {}{} · drain {}",
+            if groups.len() > 1 {
+                format!("{}: ", g.name)
+            } else {
+                String::new()
+            },
+            hc.protocol.as_deref().unwrap_or(""),
+            hc.path.as_deref().unwrap_or(""),
+            hc.interval_s.unwrap_or(0),
+            hc.healthy_threshold.unwrap_or(0),
+            derive::time_to_healthy_s(g)
+                .map(|s| format!(" ({s}s)"))
+                .unwrap_or_default(),
+            g.deregistration_delay_s
+                .map(|d| format!("{d}s"))
+                .unwrap_or_else(|| "?".into())
+        );
+
+        if groups.len() > 1 {
+            lines.push(Line::from(Span::styled(
+                fit(&settings, width),
+                theme.title(),
+            )));
+        }
+        let binding = derive::binding_for(&snap.service, g);
+        if g.targets.is_empty() {
+            lines.push(Line::from(Span::styled(
+                "no registered targets: nothing can serve traffic",
+                theme.bad(),
+            )));
+        }
+        for t in &g.targets {
+            if state.focus == Pane::Targets && row == state.cursor[Pane::Targets.index()] {
+                cursor_line = Some(lines.len());
+            }
+            row += 1;
+            let owner = derive::task_for_target(g, binding, t, tasks);
+            let addr = format!(
+                "{}:{}",
+                t.id,
+                t.port.map(|p| p.to_string()).unwrap_or_default()
+            );
+            // The reason code is what an operator searches for; the
+            // description only when there is room for it.
+            let why = match (t.reason.as_deref(), t.description.as_deref()) {
+                (Some(r), Some(d)) if width >= 90 => format!("{r}: {d}"),
+                (Some(r), _) => r.to_string(),
+                (None, Some(d)) => d.to_string(),
+                (None, None) => String::new(),
+            };
+            let who = match owner {
+                Some(task) => format!("→ {}", task.short()),
+                None => "→ no task".into(),
+            };
+            let fixed = addr_w + 1 + 10 + who.len() + 2;
+            lines.push(Line::from(vec![
+                Span::raw(format!("{} ", pad(&addr, addr_w))),
+                Span::styled(pad(&t.state, 9), theme.status(&t.state)),
+                Span::raw(" "),
+                Span::styled(pad(&why, width.saturating_sub(fixed)), theme.dim()),
+                Span::raw(" "),
+                Span::raw(who),
+            ]));
+        }
+        // Below the targets (on a small screen they matter most), unless
+        // several groups need it as their heading.
+        if groups.len() == 1 {
+            lines.push(Line::from(Span::styled(fit(&settings, width), theme.dim())));
+        }
+        for lb in &g.load_balancers {
+            for l in &lb.listeners {
+                let scheme = if l.protocol == "HTTPS" {
+                    "https"
+                } else {
+                    "http"
+                };
+                let host = if lb.dns_name.contains(':') {
+                    lb.dns_name.clone()
+                } else {
+                    format!("{}:{}", lb.dns_name, l.port)
+                };
+                lines.push(Line::from(Span::styled(
+                    fit(
+                        &format!(
+                            "{scheme}://{host}  {} {}",
+                            lb.name,
+                            lb.state.as_deref().unwrap_or("")
+                        ),
+                        width,
+                    ),
+                    theme.dim(),
+                )));
+            }
+        }
+    }
+    if groups.len() > 1 {
+        extra = format!("{} target groups", groups.len());
+    }
+    Content {
+        notice,
+        title: title("Load balancer", &extra, theme),
+        status,
+        lines,
+        cursor_line,
+    }
+}
