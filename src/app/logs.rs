@@ -449,7 +449,7 @@ impl LogState {
 mod tests {
     use super::*;
     use crate::logfollow::{LogBatch, StreamProblem};
-    use crate::model::derive::tests::{task, ts};
+    use crate::model::fixtures::{task, ts};
     use crate::model::logs::{LogSource, RawLogEvent};
 
     fn src(container: &str, task: &str) -> LogSource {

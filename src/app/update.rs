@@ -311,8 +311,8 @@ mod tests {
 
     use super::*;
     use crate::app::Context;
-    use crate::model::derive::tests::{service, target, task, task_def, tg, ts};
     use crate::model::error::{CloudError, ErrorKind};
+    use crate::model::fixtures::{service, target, task, task_def, tg, ts};
     use crate::model::observe::Failure;
     use crate::model::{ServiceRef, ServiceSnapshot, Time};
 

@@ -121,7 +121,7 @@ pub fn log_sources(td: &TaskDef, tasks: &[Task]) -> (Vec<LogSource>, Vec<Unfollo
 mod tests {
     use super::*;
     use crate::model::LogConfig;
-    use crate::model::derive::tests::{task, task_def};
+    use crate::model::fixtures::{task, task_def};
 
     #[test]
     fn stream_names_follow_the_awslogs_convention() {

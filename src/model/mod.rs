@@ -4,6 +4,8 @@
 
 pub mod derive;
 pub mod error;
+#[cfg(test)]
+pub mod fixtures;
 pub mod logs;
 pub mod observe;
 pub mod sanitize;

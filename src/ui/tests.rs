@@ -8,8 +8,8 @@ use ratatui::backend::TestBackend;
 
 use super::{Theme, render};
 use crate::app::{Action, Context, Msg, Pane, State, update};
-use crate::model::derive::tests::{fs, service, target, task, task_def, tg, ts};
 use crate::model::error::{CloudError, ErrorKind};
+use crate::model::fixtures::{fs, service, target, task, task_def, tg, ts};
 use crate::model::observe::{Failure, Observation, PollEvent, Resource};
 use crate::model::{Identity, ServiceEvent, ServiceRef, ServiceSnapshot, Time};
 

@@ -1,0 +1,13 @@
+//! Pure derivations over the domain types, one file each: the target↔task
+//! join, the service verdict, per-task EFS mount inference and the
+//! restart-safety preflight. No I/O; everything here is unit-tested.
+
+mod join;
+mod mount;
+mod preflight;
+mod verdict;
+
+pub use join::*;
+pub use mount::*;
+pub use preflight::*;
+pub use verdict::*;

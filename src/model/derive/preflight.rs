@@ -1,0 +1,271 @@
+//! The restart-safety preflight: what will go wrong, or take long, when a
+//! task of this service is restarted.
+
+use serde::Serialize;
+
+use super::mount::is_efs_mount_failure;
+
+use crate::model::{FileSystem, Service, TargetGroup, Task, TaskDef};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    SingleWriter,
+    LiveOverlap,
+    NoHealthCheck,
+    SlowHealthCheck,
+    LongDeregistration,
+    MissingMountTarget,
+    MountFailed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub kind: WarningKind,
+    pub message: String,
+}
+
+const DATABASES: &[(&str, &str)] = &[
+    ("mongo", "mongod.lock"),
+    ("postgres", "postmaster.pid"),
+    ("mysql", "ibdata lock"),
+    ("mariadb", "ibdata lock"),
+    ("redis", "its dump file"),
+];
+
+/// The database a container runs, judged by its image or name, and the lock
+/// that two copies of it would fight over.
+fn database_of(image: &str, name: &str) -> Option<(&'static str, &'static str)> {
+    let image = image.to_ascii_lowercase();
+    let name = name.to_ascii_lowercase();
+    DATABASES
+        .iter()
+        .find(|(db, _)| image.contains(db) || name.contains(db))
+        .copied()
+}
+
+/// Seconds a new target needs before the ALB calls it healthy.
+pub fn time_to_healthy_s(tg: &TargetGroup) -> Option<i32> {
+    Some(tg.health_check.interval_s? * tg.health_check.healthy_threshold?)
+}
+
+pub const SLOW_HEALTH_CHECK_S: i32 = 60;
+pub const LONG_DEREGISTRATION_S: u32 = 60;
+
+/// The restart-safety preflight: what will go wrong, or take long, when a
+/// task of this service is restarted.
+pub fn preflight(
+    svc: &Service,
+    td: Option<&TaskDef>,
+    tgs: &[TargetGroup],
+    fss: &[FileSystem],
+    tasks: &[Task],
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if let Some(td) = td {
+        for vol in &td.volumes {
+            let Some(efs) = &vol.efs else { continue };
+            for c in &td.containers {
+                let Some(mp) = c.mount_points.iter().find(|m| m.volume == vol.name) else {
+                    continue;
+                };
+                if mp.read_only {
+                    continue;
+                }
+                let Some((db, lock)) = database_of(&c.image, &c.name) else {
+                    continue;
+                };
+                let proc_name = if db == "mongo" { "mongod" } else { db };
+                if svc.config.max_percent > 100 {
+                    out.push(Warning {
+                        kind: WarningKind::SingleWriter,
+                        message: format!(
+                            "max {}% with {} on EFS volume \"{}\" ({}): a restart can start a second {proc_name} on the same files ({lock}); set maximumPercent to 100",
+                            svc.config.max_percent, c.name, vol.name, efs.file_system_id
+                        ),
+                    });
+                }
+                if svc.desired > 1 {
+                    out.push(Warning {
+                        kind: WarningKind::SingleWriter,
+                        message: format!(
+                            "desired count {} with {} on EFS volume \"{}\": every task runs its own {proc_name} on the same files ({lock})",
+                            svc.desired, c.name, vol.name
+                        ),
+                    });
+                }
+                let alive: Vec<&Task> = tasks.iter().filter(|t| !t.is_stopped()).collect();
+                if alive.len() > 1 {
+                    let ids: Vec<&str> = alive.iter().map(|t| t.short()).collect();
+                    out.push(Warning {
+                        kind: WarningKind::LiveOverlap,
+                        message: format!(
+                            "{} tasks are up at once on EFS volume \"{}\" ({}): {proc_name} lock conflict likely",
+                            alive.len(),
+                            vol.name,
+                            ids.join(", ")
+                        ),
+                    });
+                }
+            }
+        }
+        for c in td.containers.iter().filter(|c| c.essential) {
+            if c.health_check.is_none() {
+                out.push(Warning {
+                    kind: WarningKind::NoHealthCheck,
+                    message: format!(
+                        "{} has no container health check: ECS cannot tell when it is ready",
+                        c.name
+                    ),
+                });
+            }
+        }
+        for vol in &td.volumes {
+            let Some(efs) = &vol.efs else { continue };
+            let Some(fs) = fss.iter().find(|f| f.id == efs.file_system_id) else {
+                continue;
+            };
+            let mut azs: Vec<&str> = tasks
+                .iter()
+                .filter(|t| !t.is_stopped())
+                .filter_map(|t| t.az.as_deref())
+                .collect();
+            azs.sort_unstable();
+            azs.dedup();
+            for az in azs {
+                if !fs.mount_targets.iter().any(|m| m.az.as_deref() == Some(az)) {
+                    out.push(Warning {
+                        kind: WarningKind::MissingMountTarget,
+                        message: format!(
+                            "{} has no mount target in {az}, where the service runs tasks: they cannot mount \"{}\"",
+                            fs.id, vol.name
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    for tg in tgs {
+        if let Some(s) = time_to_healthy_s(tg).filter(|s| *s >= SLOW_HEALTH_CHECK_S) {
+            out.push(Warning {
+                kind: WarningKind::SlowHealthCheck,
+                message: format!(
+                    "{}: a new target needs {} × {} s = {s} s of passing checks before it takes traffic",
+                    tg.name,
+                    tg.health_check.healthy_threshold.unwrap_or(0),
+                    tg.health_check.interval_s.unwrap_or(0)
+                ),
+            });
+        }
+        if let Some(d) = tg
+            .deregistration_delay_s
+            .filter(|d| *d > LONG_DEREGISTRATION_S)
+        {
+            out.push(Warning {
+                kind: WarningKind::LongDeregistration,
+                message: format!(
+                    "{}: deregistration delay {d} s: a stopped task drains that long before it stops",
+                    tg.name
+                ),
+            });
+        }
+    }
+    if let Some(t) = tasks.iter().find(|t| is_efs_mount_failure(t)) {
+        out.push(Warning {
+            kind: WarningKind::MountFailed,
+            message: format!(
+                "task {} failed to mount EFS: {}",
+                t.short(),
+                t.stopped_reason.as_deref().unwrap_or("")
+            ),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::derive::*;
+    use crate::model::fixtures::*;
+
+    fn kinds(w: &[Warning]) -> Vec<WarningKind> {
+        w.iter().map(|w| w.kind).collect()
+    }
+
+    #[test]
+    fn clean_service_has_no_warnings() {
+        let tasks = vec![task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING")];
+        let w = preflight(
+            &service(),
+            Some(&task_def()),
+            &[tg(vec![])],
+            &[fs(&["us-east-1a"])],
+            &tasks,
+        );
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn single_writer_trap_from_max_percent_and_desired_count() {
+        let mut svc = service();
+        svc.config.max_percent = 200;
+        let w = preflight(&svc, Some(&task_def()), &[], &[], &[]);
+        assert_eq!(kinds(&w), vec![WarningKind::SingleWriter]);
+        assert!(w[0].message.contains("mongod.lock"), "{}", w[0].message);
+        assert!(w[0].message.contains("max 200%"));
+        svc.config.max_percent = 100;
+        svc.desired = 2;
+        let w = preflight(&svc, Some(&task_def()), &[], &[], &[]);
+        assert_eq!(kinds(&w), vec![WarningKind::SingleWriter]);
+        // Read-only mounts cannot corrupt anything.
+        let mut td = task_def();
+        td.containers[1].mount_points[0].read_only = true;
+        assert!(preflight(&svc, Some(&td), &[], &[], &[]).is_empty());
+    }
+
+    #[test]
+    fn live_overlap_is_flagged() {
+        let tasks = vec![
+            task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING"),
+            task("bbbb2222", "10.0.1.6", "PENDING", "RUNNING"),
+        ];
+        let w = preflight(&service(), Some(&task_def()), &[], &[], &tasks);
+        assert_eq!(kinds(&w), vec![WarningKind::LiveOverlap]);
+        assert!(w[0].message.contains("aaaa1111, bbbb2222"));
+    }
+
+    #[test]
+    fn missing_health_check_slow_check_long_drain_and_missing_mount_target() {
+        let mut td = task_def();
+        td.containers[0].health_check = None;
+        let mut group = tg(vec![]);
+        group.health_check.interval_s = Some(30);
+        group.health_check.healthy_threshold = Some(5);
+        group.deregistration_delay_s = Some(300);
+        let mut t = task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING");
+        t.az = Some("us-east-1c".into());
+        let w = preflight(
+            &service(),
+            Some(&td),
+            &[group],
+            &[fs(&["us-east-1a", "us-east-1b"])],
+            &[t],
+        );
+        assert_eq!(
+            kinds(&w),
+            vec![
+                WarningKind::NoHealthCheck,
+                WarningKind::MissingMountTarget,
+                WarningKind::SlowHealthCheck,
+                WarningKind::LongDeregistration
+            ]
+        );
+        assert!(
+            w[0].message
+                .starts_with("goals-api has no container health check")
+        );
+        assert!(w[1].message.contains("us-east-1c"));
+        assert!(w[2].message.contains("5 × 30 s = 150 s"));
+        assert!(w[3].message.contains("300 s"));
+    }
+}

@@ -1,0 +1,248 @@
+//! The service verdict: one word for the whole service, and why.
+
+use serde::Serialize;
+
+use super::join::{binding_for, task_for_target};
+
+use crate::model::{Service, TargetGroup, Task};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    Healthy,
+    Degraded,
+    Down,
+    Unknown,
+}
+
+impl Health {
+    pub fn word(self) -> &'static str {
+        match self {
+            Health::Healthy => "HEALTHY",
+            Health::Degraded => "DEGRADED",
+            Health::Down => "DOWN",
+            Health::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub health: Health,
+    pub reason: String,
+}
+
+impl Verdict {
+    fn new(health: Health, reason: impl Into<String>) -> Self {
+        Verdict {
+            health,
+            reason: reason.into(),
+        }
+    }
+}
+
+fn is_live(t: &Task) -> bool {
+    t.desired_status == "RUNNING" && t.last_status == "RUNNING"
+}
+
+/// One word for the whole service, and why. "Steady" is not "healthy": a
+/// service whose target group has no healthy target is down even when ECS
+/// reports the desired count running.
+pub fn verdict(
+    service: Option<&Service>,
+    tasks: Option<&[Task]>,
+    tgs: Option<&[TargetGroup]>,
+) -> Verdict {
+    let Some(svc) = service else {
+        return Verdict::new(Health::Unknown, "service not loaded yet");
+    };
+    if svc.status != "ACTIVE" {
+        return Verdict::new(Health::Down, format!("service is {}", svc.status));
+    }
+    if svc.desired == 0 {
+        return Verdict::new(Health::Down, "desired count is 0");
+    }
+    let live: Vec<&Task> = tasks
+        .map(|ts| ts.iter().filter(|t| is_live(t)).collect())
+        .unwrap_or_default();
+    let running = if tasks.is_some() {
+        live.len() as i32
+    } else {
+        svc.running
+    };
+    if running == 0 {
+        return Verdict::new(Health::Down, format!("0/{} tasks running", svc.desired));
+    }
+    let mut healthy_targets = 0usize;
+    let mut target_problem: Option<String> = None;
+    if let Some(tgs) = tgs.filter(|_| !svc.load_balancers.is_empty()) {
+        for tg in tgs {
+            let b = binding_for(svc, tg);
+            for target in &tg.targets {
+                let owner = tasks.and_then(|ts| task_for_target(tg, b, target, ts));
+                if target.state == "healthy" {
+                    healthy_targets += 1;
+                } else if owner.is_none_or(|t| !t.is_leaving()) && target.state != "draining" {
+                    target_problem.get_or_insert_with(|| {
+                        format!(
+                            "target {} {}{}",
+                            target.id,
+                            target.state,
+                            target
+                                .reason
+                                .as_deref()
+                                .map(|r| format!(" ({r})"))
+                                .unwrap_or_default()
+                        )
+                    });
+                }
+            }
+        }
+        if healthy_targets == 0 {
+            let names: Vec<&str> = tgs.iter().map(|t| t.name.as_str()).collect();
+            return Verdict::new(
+                Health::Down,
+                format!("no healthy target in {}", names.join(", ")),
+            );
+        }
+    }
+    for t in &live {
+        for c in &t.containers {
+            if c.health.as_deref() == Some("UNHEALTHY") {
+                return Verdict::new(
+                    Health::Degraded,
+                    format!("{} in task {} is UNHEALTHY", c.name, t.short()),
+                );
+            }
+        }
+    }
+    if running < svc.desired {
+        return Verdict::new(
+            Health::Degraded,
+            format!("{running}/{} tasks running", svc.desired),
+        );
+    }
+    if let Some(p) = target_problem {
+        return Verdict::new(Health::Degraded, p);
+    }
+    if let Some(d) = svc
+        .deployments
+        .iter()
+        .find(|d| d.rollout_state.as_deref() == Some("FAILED"))
+    {
+        return Verdict::new(
+            Health::Degraded,
+            format!(
+                "deployment failed: {}",
+                d.rollout_reason.as_deref().unwrap_or("no reason given")
+            ),
+        );
+    }
+    if svc.deployments.len() > 1 {
+        return Verdict::new(Health::Degraded, "deployment in progress");
+    }
+    let mut reason = format!("{running}/{} running", svc.desired);
+    if !svc.load_balancers.is_empty() && tgs.is_some() {
+        reason.push_str(&format!(
+            ", {healthy_targets} target{} healthy",
+            if healthy_targets == 1 { "" } else { "s" }
+        ));
+    }
+    Verdict::new(Health::Healthy, reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::derive::*;
+    use crate::model::fixtures::*;
+
+    #[test]
+    fn verdict_healthy_when_running_and_target_healthy() {
+        let svc = service();
+        let tasks = vec![task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING")];
+        let tgs = vec![tg(vec![target("10.0.1.5", "healthy", None)])];
+        let v = verdict(Some(&svc), Some(&tasks), Some(&tgs));
+        assert_eq!(v.health, Health::Healthy, "{v:?}");
+        assert_eq!(v.reason, "1/1 running, 1 target healthy");
+    }
+
+    #[test]
+    fn verdict_down_with_empty_target_group_even_if_steady() {
+        let svc = service();
+        let tasks = vec![task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING")];
+        let tgs = vec![tg(vec![])];
+        let v = verdict(Some(&svc), Some(&tasks), Some(&tgs));
+        assert_eq!(v.health, Health::Down);
+        assert!(v.reason.contains("no healthy target in goals-tg"));
+    }
+
+    #[test]
+    fn verdict_down_without_running_task() {
+        let svc = service();
+        let tasks = vec![task("aaaa1111", "10.0.1.5", "STOPPED", "STOPPED")];
+        let v = verdict(Some(&svc), Some(&tasks), None);
+        assert_eq!(v.health, Health::Down);
+        assert_eq!(v.reason, "0/1 tasks running");
+    }
+
+    #[test]
+    fn verdict_degraded_on_unhealthy_container_or_initial_target() {
+        let svc = service();
+        let mut t = task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING");
+        t.containers[1].health = Some("UNHEALTHY".into());
+        let tgs = vec![tg(vec![target("10.0.1.5", "healthy", None)])];
+        let v = verdict(Some(&svc), Some(std::slice::from_ref(&t)), Some(&tgs));
+        assert_eq!(v.health, Health::Degraded);
+        assert!(v.reason.contains("mongodb"));
+
+        let mut svc2 = service();
+        svc2.desired = 2;
+        let tasks = vec![
+            task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING"),
+            task("bbbb2222", "10.0.1.6", "RUNNING", "RUNNING"),
+        ];
+        let tgs = vec![tg(vec![
+            target("10.0.1.5", "healthy", None),
+            target("10.0.1.6", "initial", Some("Elb.RegistrationInProgress")),
+        ])];
+        let v = verdict(Some(&svc2), Some(&tasks), Some(&tgs));
+        assert_eq!(v.health, Health::Degraded);
+        assert_eq!(
+            v.reason,
+            "target 10.0.1.6 initial (Elb.RegistrationInProgress)"
+        );
+    }
+
+    #[test]
+    fn draining_target_of_a_leaving_task_does_not_degrade() {
+        let svc = service();
+        let tasks = vec![
+            task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING"),
+            task("old00000", "10.0.1.9", "RUNNING", "STOPPED"),
+        ];
+        let tgs = vec![tg(vec![
+            target("10.0.1.5", "healthy", None),
+            target(
+                "10.0.1.9",
+                "draining",
+                Some("Target.DeregistrationInProgress"),
+            ),
+        ])];
+        assert_eq!(
+            verdict(Some(&svc), Some(&tasks), Some(&tgs)).health,
+            Health::Healthy
+        );
+    }
+
+    #[test]
+    fn verdict_unknown_before_load_and_degraded_on_failed_rollout() {
+        assert_eq!(verdict(None, None, None).health, Health::Unknown);
+        let mut svc = service();
+        svc.deployments[0].rollout_state = Some("FAILED".into());
+        svc.deployments[0].rollout_reason = Some("tasks failed to start".into());
+        let tasks = vec![task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING")];
+        let v = verdict(Some(&svc), Some(&tasks), None);
+        assert_eq!(v.health, Health::Degraded);
+        assert_eq!(v.reason, "deployment failed: tasks failed to start");
+    }
+}

@@ -1,0 +1,188 @@
+//! Test fixtures shared across the crate: a realistic service, task
+//! definition, tasks, targets and file systems, the shapes AWS returns.
+
+use chrono::TimeZone;
+
+use super::*;
+
+pub fn ts(secs: i64) -> Option<Time> {
+    Utc.timestamp_opt(1_790_000_000 + secs, 0).single()
+}
+
+pub fn service() -> Service {
+    Service {
+        name: "goals-service".into(),
+        arn: "arn:aws:ecs:us-east-1:123456789012:service/goals-cluster/goals-service".into(),
+        cluster: "goals-cluster".into(),
+        status: "ACTIVE".into(),
+        launch_type: Some("FARGATE".into()),
+        desired: 1,
+        running: 1,
+        pending: 0,
+        task_definition: "arn:aws:ecs:us-east-1:123456789012:task-definition/goals:3".into(),
+        deployments: vec![Deployment {
+            id: "ecs-svc/1".into(),
+            status: "PRIMARY".into(),
+            rollout_state: Some("COMPLETED".into()),
+            rollout_reason: None,
+            task_definition: "arn:aws:ecs:us-east-1:123456789012:task-definition/goals:3".into(),
+            desired: 1,
+            running: 1,
+            pending: 0,
+            failed: 0,
+            updated_at: ts(0),
+        }],
+        config: DeploymentConfig {
+            min_percent: 0,
+            max_percent: 100,
+            circuit_breaker: Some(CircuitBreaker {
+                enable: true,
+                rollback: true,
+            }),
+        },
+        load_balancers: vec![LbBinding {
+            target_group_arn: "arn:tg/goals-tg".into(),
+            container_name: "goals-api".into(),
+            container_port: 80,
+        }],
+        events: vec![],
+    }
+}
+
+pub fn task_def() -> TaskDef {
+    TaskDef {
+        arn: "arn:aws:ecs:us-east-1:123456789012:task-definition/goals:3".into(),
+        family: "goals".into(),
+        revision: 3,
+        network_mode: "awsvpc".into(),
+        containers: vec![
+            ContainerDef {
+                name: "goals-api".into(),
+                image: "node:18".into(),
+                essential: true,
+                health_check: Some(vec![
+                    "CMD-SHELL".into(),
+                    "wget -q -O- localhost/goals".into(),
+                ]),
+                mount_points: vec![],
+                log: None,
+            },
+            ContainerDef {
+                name: "mongodb".into(),
+                image: "mongo:7".into(),
+                essential: true,
+                health_check: Some(vec!["CMD".into(), "mongosh".into()]),
+                mount_points: vec![MountPoint {
+                    volume: "data".into(),
+                    path: "/data/db".into(),
+                    read_only: false,
+                }],
+                log: None,
+            },
+        ],
+        volumes: vec![Volume {
+            name: "data".into(),
+            efs: Some(EfsVolume {
+                file_system_id: "fs-a85a7c53".into(),
+                root_directory: Some("/".into()),
+                access_point: None,
+                transit_encryption: true,
+                iam: false,
+            }),
+        }],
+    }
+}
+
+pub fn task(id: &str, ip: &str, last: &str, desired: &str) -> Task {
+    Task {
+        arn: format!("arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/{id}"),
+        task_definition: "arn:aws:ecs:us-east-1:123456789012:task-definition/goals:3".into(),
+        last_status: last.into(),
+        desired_status: desired.into(),
+        health: Some("HEALTHY".into()),
+        launch_type: Some("FARGATE".into()),
+        az: Some("us-east-1a".into()),
+        private_ip: Some(ip.into()),
+        ec2_instance: None,
+        created_at: ts(0),
+        started_at: ts(30),
+        stopping_at: None,
+        stopped_at: None,
+        stop_code: None,
+        stopped_reason: None,
+        containers: vec![
+            Container {
+                name: "goals-api".into(),
+                image: "node:18".into(),
+                last_status: last.into(),
+                health: Some("HEALTHY".into()),
+                exit_code: None,
+                reason: None,
+                bindings: vec![],
+            },
+            Container {
+                name: "mongodb".into(),
+                image: "mongo:7".into(),
+                last_status: last.into(),
+                health: Some("HEALTHY".into()),
+                exit_code: None,
+                reason: None,
+                bindings: vec![],
+            },
+        ],
+    }
+}
+
+pub fn target(ip: &str, state: &str, reason: Option<&str>) -> Target {
+    Target {
+        id: ip.into(),
+        port: Some(80),
+        az: Some("us-east-1a".into()),
+        state: state.into(),
+        reason: reason.map(Into::into),
+        description: None,
+    }
+}
+
+pub fn tg(targets: Vec<Target>) -> TargetGroup {
+    TargetGroup {
+        arn: "arn:tg/goals-tg".into(),
+        name: "goals-tg".into(),
+        protocol: Some("HTTP".into()),
+        port: Some(80),
+        target_type: "ip".into(),
+        health_check: HealthCheck {
+            protocol: Some("HTTP".into()),
+            path: Some("/goals".into()),
+            port: Some("traffic-port".into()),
+            interval_s: Some(10),
+            timeout_s: Some(5),
+            healthy_threshold: Some(2),
+            unhealthy_threshold: Some(2),
+            matcher: Some("200".into()),
+        },
+        deregistration_delay_s: Some(30),
+        load_balancers: vec![],
+        targets,
+    }
+}
+
+pub fn fs(azs: &[&str]) -> FileSystem {
+    FileSystem {
+        id: "fs-a85a7c53".into(),
+        name: Some("goals-data".into()),
+        lifecycle: "available".into(),
+        size_bytes: 6 << 20,
+        mount_target_count: azs.len() as i32,
+        mount_targets: azs
+            .iter()
+            .enumerate()
+            .map(|(i, az)| MountTarget {
+                id: format!("fsmt-{i}"),
+                az: Some(az.to_string()),
+                state: "available".into(),
+                ip: Some(format!("10.0.{i}.9")),
+            })
+            .collect(),
+    }
+}
