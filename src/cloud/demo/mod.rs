@@ -61,6 +61,7 @@ impl DemoEnv {
             data.path().to_path_buf(),
             opts.fresh_volume,
             lb_addr,
+            world::Clock::system(),
         )));
         let cancel = CancellationToken::new();
         tokio::spawn(world::run_scheduler(world.clone(), cancel.clone()));

@@ -1,0 +1,360 @@
+//! The scheduler: launches tasks to the desired count, moves each through
+//! ECS's phases, starts and stops their API servers, and drains targets.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+use crate::cloud::demo::lock;
+
+impl World {
+    fn launch(&mut self) {
+        let id = uuid_hex();
+        let az_index = self.tasks.len() % AZS.len();
+        let host = self.next_host;
+        self.next_host = if host >= 250 { 10 } else { host + 23 };
+        let data_dir = if self.fresh_volume {
+            self.data_root.join(format!("task-{id}"))
+        } else {
+            self.data_root.join("efs")
+        };
+        self.event(format!("has started 1 tasks: (task {id})."));
+        self.tasks.push(SimTask {
+            id,
+            az: AZS[az_index],
+            ip: format!("10.0.{}.{host}", az_index + 1),
+            phase: Phase::Provisioning,
+            since: self.clock.now(),
+            desired_stopped: false,
+            created_at: self.clock.utc(),
+            started_at: None,
+            stopping_at: None,
+            stopped_at: None,
+            stop_code: None,
+            stopped_reason: None,
+            server: None,
+            starting_server: false,
+            api_health: "UNKNOWN",
+            api_fails: 0,
+            running_since: None,
+            data_dir,
+        });
+        self.steady_said = false;
+    }
+
+    pub fn stop_task(&mut self, arn: &str, reason: &str) -> bool {
+        let Some(t) = self
+            .tasks
+            .iter_mut()
+            .find(|t| t.arn() == arn && !t.desired_stopped)
+        else {
+            return false;
+        };
+        t.desired_stopped = true;
+        t.stop_code = Some("UserInitiated".into());
+        t.stopped_reason = Some(reason.to_string());
+        t.stopping_at = Some(self.clock.utc());
+        if matches!(t.phase, Phase::Running) {
+            t.phase = Phase::Deactivating;
+            t.since = self.clock.now();
+        }
+        let id = t.id.clone();
+        let mut deregistered = false;
+        for tg in self.targets.iter_mut().filter(|g| g.task_id == id) {
+            tg.state = TargetState::Draining;
+            tg.reason = Some("Target.DeregistrationInProgress");
+            tg.draining_since = Some(self.clock.now());
+            deregistered = true;
+        }
+        if deregistered {
+            self.event("deregistered 1 targets in (target-group goals-tg)".into());
+        }
+        self.event(format!("has stopped 1 running tasks: (task {id})."));
+        self.steady_said = false;
+        true
+    }
+
+    /// Advances every task one step; returns servers to start and stop,
+    /// which the caller does outside the lock.
+    pub(super) fn step(&mut self) -> (Vec<(String, PathBuf)>, Vec<Server>) {
+        let now = self.clock.now();
+        let mut start = Vec::new();
+        let mut stop = Vec::new();
+        let mut registered = Vec::new();
+        let mut logs = Vec::new();
+        for t in &mut self.tasks {
+            let age = now.duration_since(t.since);
+            let next = match t.phase {
+                Phase::Provisioning if age >= PROVISIONING => Some(Phase::Pending),
+                Phase::Pending if age >= PENDING => Some(Phase::Activating),
+                Phase::Activating if age >= ACTIVATING && t.server.is_some() => {
+                    Some(Phase::Running)
+                }
+                Phase::Deactivating => {
+                    let drained = !self
+                        .targets
+                        .iter()
+                        .any(|g| g.task_id == t.id && g.state == TargetState::Draining);
+                    drained.then_some(Phase::Stopping)
+                }
+                Phase::Stopping if age >= STOPPING => Some(Phase::Deprovisioning),
+                Phase::Deprovisioning if age >= DEPROVISIONING => Some(Phase::Stopped),
+                _ => None,
+            };
+            if t.phase == Phase::Activating && t.server.is_none() && !t.starting_server {
+                t.starting_server = true;
+                start.push((t.id.clone(), t.data_dir.clone()));
+            }
+            // A task asked to stop before it ran skips straight to stopping.
+            if t.desired_stopped
+                && matches!(
+                    t.phase,
+                    Phase::Provisioning | Phase::Pending | Phase::Activating
+                )
+            {
+                t.phase = Phase::Stopping;
+                t.since = now;
+                continue;
+            }
+            let Some(next) = next else { continue };
+            t.phase = next;
+            t.since = now;
+            match next {
+                Phase::Activating => logs.push((t.id.clone(), LogEvent::MongoStarts)),
+                Phase::Running => {
+                    t.started_at = Some(self.clock.utc());
+                    t.running_since = Some(now);
+                    registered.push((t.id.clone(), t.ip.clone()));
+                    logs.push((t.id.clone(), LogEvent::ApiStarts));
+                }
+                Phase::Stopping => {
+                    if let Some(s) = t.server.take() {
+                        stop.push(s);
+                        logs.push((t.id.clone(), LogEvent::Stops));
+                    }
+                }
+                Phase::Stopped => t.stopped_at = Some(self.clock.utc()),
+                _ => {}
+            }
+        }
+        for (id, ev) in logs {
+            match ev {
+                LogEvent::MongoStarts => {
+                    let fresh = self.fresh_volume;
+                    self.mongo_starts(&id, fresh)
+                }
+                LogEvent::ApiStarts => self.api_starts(&id),
+                LogEvent::Stops => self.task_stops(&id),
+            }
+        }
+        for (task_id, ip) in registered {
+            self.targets.push(SimTarget {
+                task_id,
+                ip,
+                state: TargetState::Initial,
+                reason: Some("Elb.RegistrationInProgress"),
+                ok_streak: 0,
+                fail_streak: 0,
+                last_fail: None,
+                draining_since: None,
+            });
+            self.event("registered 1 targets in (target-group goals-tg)".into());
+        }
+        self.targets.retain(|g| {
+            g.draining_since.is_none_or(|s| {
+                now.duration_since(s) < Duration::from_secs(DEREGISTRATION_S.into())
+            })
+        });
+        let active = self.tasks.iter().filter(|t| !t.desired_stopped).count() as i32;
+        for _ in active..self.desired {
+            self.launch();
+        }
+        let mut stopped_seen = 0;
+        let mut keep = Vec::with_capacity(self.tasks.len());
+        for t in self.tasks.drain(..).rev() {
+            if t.phase == Phase::Stopped {
+                stopped_seen += 1;
+                if stopped_seen > STOPPED_KEPT {
+                    continue;
+                }
+            }
+            keep.push(t);
+        }
+        keep.reverse();
+        self.tasks = keep;
+        let steady = self.tasks.iter().all(|t| {
+            matches!(t.phase, Phase::Running | Phase::Stopped)
+                && (t.phase == Phase::Running) != t.desired_stopped
+        }) && !self.targets.is_empty()
+            && self.targets.iter().all(|g| g.state == TargetState::Healthy);
+        if steady && !self.steady_said {
+            self.steady_said = true;
+            self.event("has reached a steady state.".into());
+        }
+        (start, stop)
+    }
+
+    pub(super) fn server_started(&mut self, id: &str, server: Option<Server>) {
+        let Some(t) = self.tasks.iter_mut().find(|t| t.id == id) else {
+            return;
+        };
+        t.starting_server = false;
+        match server {
+            Some(s) if !t.desired_stopped => t.server = Some(s),
+            Some(s) => {
+                let _ = s.shutdown.send(());
+            }
+            None => {}
+        }
+    }
+}
+
+async fn start_server(world: Arc<Mutex<World>>, id: String, dir: PathBuf) -> Option<Server> {
+    tokio::fs::create_dir_all(&dir).await.ok()?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.ok()?;
+    let addr = listener.local_addr().ok()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let sink: crate::cloud::demo::api::Sink =
+        Arc::new(move |line| lock(&world).log("goals-api", &id, line));
+    let app = crate::cloud::demo::api::router(&dir, sink);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Some(Server { addr, shutdown: tx })
+}
+
+pub async fn run_scheduler(world: Arc<Mutex<World>>, cancel: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => break,
+            _ = tick.tick() => {}
+        }
+        let (start, stop) = lock(&world).step();
+        for s in stop {
+            let _ = s.shutdown.send(());
+        }
+        for (id, dir) in start {
+            let server = start_server(world.clone(), id.clone(), dir).await;
+            lock(&world).server_started(&id, server);
+        }
+    }
+    lock(&world).shutdown_all();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fake_server() -> Server {
+        Server {
+            addr: "127.0.0.1:9".parse().expect("addr"),
+            shutdown: oneshot::channel().0,
+        }
+    }
+
+    /// Steps the world `secs` seconds on in 100 ms ticks, as the scheduler
+    /// does, giving each task a server when it asks for one.
+    fn run_for(w: &mut World, clock: &Clock, secs: f64) {
+        for _ in 0..(secs * 10.0).round() as usize {
+            clock.advance(Duration::from_millis(100));
+            let (start, _) = w.step();
+            for (id, _) in start {
+                w.server_started(&id, Some(fake_server()));
+            }
+        }
+    }
+
+    fn phases(w: &World) -> Vec<(String, &'static str)> {
+        w.tasks()
+            .iter()
+            .map(|t| {
+                let p = match t.last_status.as_str() {
+                    "RUNNING" => "RUNNING",
+                    "STOPPED" => "STOPPED",
+                    _ => "OTHER",
+                };
+                (t.arn.clone(), p)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_stopped_task_drains_stops_and_is_replaced_in_ecs_phases() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let clock = Clock::manual();
+        let mut w = World::new(
+            dir.path().to_path_buf(),
+            false,
+            "127.0.0.1:8080".parse().expect("addr"),
+            clock.clone(),
+        );
+        w.step();
+        assert_eq!(w.tasks()[0].last_status, "PROVISIONING");
+        run_for(&mut w, &clock, 1.6);
+        assert_eq!(w.tasks()[0].last_status, "PENDING");
+        run_for(&mut w, &clock, 1.6);
+        assert_eq!(w.tasks()[0].last_status, "ACTIVATING");
+        run_for(&mut w, &clock, 1.0);
+        let first = w.tasks()[0].clone();
+        assert_eq!(first.last_status, "RUNNING");
+        assert!(first.started_at.is_some(), "startedAt recorded");
+        let tg = w.target_group();
+        assert_eq!(tg.targets.len(), 1);
+        assert_eq!(tg.targets[0].state, "initial");
+        assert_eq!(
+            tg.targets[0].reason.as_deref(),
+            Some("Elb.RegistrationInProgress")
+        );
+
+        assert!(w.stop_task(&first.arn, "restart from a test"));
+        assert!(
+            !w.stop_task(&first.arn, "twice"),
+            "a second stop is refused"
+        );
+        let old = w
+            .tasks()
+            .into_iter()
+            .find(|t| t.arn == first.arn)
+            .expect("old");
+        assert_eq!(old.desired_status, "STOPPED");
+        assert_eq!(old.stop_code.as_deref(), Some("UserInitiated"));
+        assert_eq!(w.target_group().targets[0].state, "draining");
+        // The replacement is launched while the old task drains.
+        run_for(&mut w, &clock, 0.2);
+        assert_eq!(w.tasks().len(), 2, "{:?}", phases(&w));
+        // After the deregistration delay and ECS's stop phases, the old
+        // task is STOPPED with its times, and its target is gone.
+        run_for(&mut w, &clock, f64::from(DEREGISTRATION_S) + 2.5);
+        let old = w
+            .tasks()
+            .into_iter()
+            .find(|t| t.arn == first.arn)
+            .expect("old");
+        assert_eq!(old.last_status, "STOPPED");
+        assert!(old.stopped_at.is_some() && old.stopping_at.is_some());
+        assert!(
+            w.target_group()
+                .targets
+                .iter()
+                .all(|t| t.state != "draining"),
+            "drained target removed"
+        );
+        let new = w
+            .tasks()
+            .into_iter()
+            .find(|t| t.arn != first.arn)
+            .expect("new");
+        assert_eq!(new.last_status, "RUNNING", "{:?}", phases(&w));
+        assert!(new.created_at > first.created_at);
+    }
+}

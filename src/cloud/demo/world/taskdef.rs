@@ -1,0 +1,58 @@
+//! The demo's task definition: the goals API and MongoDB, the data on EFS.
+
+use super::{FS_ID, TD_ARN};
+use crate::model::*;
+
+pub fn task_def() -> TaskDef {
+    let log = || LogConfig {
+        group: "/ecs/goals".into(),
+        region: Some("demo".into()),
+        stream_prefix: Some("ecs".into()),
+    };
+    TaskDef {
+        arn: TD_ARN.into(),
+        family: "goals".into(),
+        revision: 3,
+        network_mode: "awsvpc".into(),
+        containers: vec![
+            ContainerDef {
+                name: "goals-api".into(),
+                image: "academind/goals-api:node18".into(),
+                essential: true,
+                health_check: Some(vec![
+                    "CMD-SHELL".into(),
+                    "wget -qO- http://localhost/goals || exit 1".into(),
+                ]),
+                mount_points: vec![],
+                log: Some(log()),
+            },
+            ContainerDef {
+                name: "mongodb".into(),
+                image: "mongo:7.0".into(),
+                essential: true,
+                health_check: Some(vec![
+                    "CMD".into(),
+                    "mongosh".into(),
+                    "--eval".into(),
+                    "db.adminCommand('ping')".into(),
+                ]),
+                mount_points: vec![MountPoint {
+                    volume: "data".into(),
+                    path: "/data/db".into(),
+                    read_only: false,
+                }],
+                log: Some(log()),
+            },
+        ],
+        volumes: vec![Volume {
+            name: "data".into(),
+            efs: Some(EfsVolume {
+                file_system_id: FS_ID.into(),
+                root_directory: Some("/".into()),
+                access_point: None,
+                transit_encryption: true,
+                iam: false,
+            }),
+        }],
+    }
+}
