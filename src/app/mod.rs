@@ -3,10 +3,14 @@
 
 mod loadable;
 pub mod logs;
+mod modal;
+mod rate;
 mod state;
 mod update;
 
 pub use loadable::{LoadError, Loadable};
+pub use modal::{Modal, Mode, Prompt};
+pub use rate::CallRate;
 pub use state::*;
 pub use update::{divider_words, update};
 

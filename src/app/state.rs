@@ -1,4 +1,3 @@
-use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::Loadable;
@@ -89,11 +88,12 @@ pub struct State {
     /// The task whose containers are shown; None follows the newest live
     /// task by itself.
     pub pinned_task: Option<String>,
-    pub help: bool,
+    /// A modal on top of the dashboard, taking every key.
+    pub modal: Option<super::Modal>,
     pub zoom: bool,
     pub quit: bool,
-    /// (time, total calls) samples over the last minute.
-    pub call_samples: VecDeque<(Time, u64)>,
+    /// The backend's AWS calls over the last minute.
+    pub call_rate: super::CallRate,
     pub logs: LogState,
 }
 
@@ -112,10 +112,10 @@ impl State {
             focus: Pane::Tasks,
             cursor: [0; 7],
             pinned_task: None,
-            help: false,
+            modal: None,
             zoom: false,
             quit: false,
-            call_samples: VecDeque::new(),
+            call_rate: super::CallRate::default(),
         }
     }
 
@@ -184,15 +184,30 @@ impl State {
         }
     }
 
-    /// Calls per minute over the samples kept.
+    /// Calls per minute over the last minute.
     pub fn calls_per_min(&self) -> Option<f64> {
-        let (t0, c0) = self.call_samples.front()?;
-        let (t1, c1) = self.call_samples.back()?;
-        let secs = (*t1 - *t0).num_milliseconds() as f64 / 1000.0;
-        if secs < 5.0 {
-            return None;
+        self.call_rate.per_s(5.0).map(|r| r * 60.0)
+    }
+
+    pub fn help_open(&self) -> bool {
+        self.modal == Some(super::Modal::Help)
+    }
+
+    pub fn prompt(&self) -> Option<&super::Prompt> {
+        match &self.modal {
+            Some(super::Modal::Prompt(p)) => Some(p),
+            _ => None,
         }
-        Some((c1.saturating_sub(*c0)) as f64 * 60.0 / secs)
+    }
+
+    /// Which key table is in force.
+    pub fn mode(&self) -> super::Mode {
+        match &self.modal {
+            Some(super::Modal::Help) => super::Mode::Help,
+            Some(super::Modal::Prompt(_)) => super::Mode::Prompt,
+            None if self.logs_active() => super::Mode::Logs,
+            None => super::Mode::Dashboard,
+        }
     }
 
     /// Rows in a pane, for cursor bounds.

@@ -1,10 +1,7 @@
-use chrono::Duration as ChronoDuration;
-
 use super::logs::TsMode;
-use super::{Action, Effect, Msg, Pane, State};
+use super::{Action, Effect, Modal, Msg, Pane, Prompt, State};
 use crate::model::observe::{Observation, PollEvent, Resource};
 
-const CALL_WINDOW_S: i64 = 60;
 const PAGE: usize = 10;
 
 /// The reducer: applies one message to the state and says what work to do.
@@ -15,14 +12,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::ApiCalls(at, total) => {
-            state.call_samples.push_back((at, total));
-            while let Some((t, _)) = state.call_samples.front() {
-                if at - *t > ChronoDuration::seconds(CALL_WINDOW_S) {
-                    state.call_samples.pop_front();
-                } else {
-                    break;
-                }
-            }
+            state.call_rate.record(at, total);
             Vec::new()
         }
         Msg::Poll(ev) => {
@@ -75,7 +65,7 @@ fn clamp_cursors(state: &mut State) {
 
 /// Keys typed into the filter prompt.
 fn prompt(state: &mut State, a: Action) {
-    let Some(p) = state.logs.prompt.as_mut() else {
+    let Some(Modal::Prompt(p)) = state.modal.as_mut() else {
         return;
     };
     match a {
@@ -91,18 +81,18 @@ fn prompt(state: &mut State, a: Action) {
             p.regex = !p.regex;
             p.error = None;
         }
-        Action::PromptCancel => state.logs.prompt = None,
+        Action::PromptCancel => state.modal = None,
         Action::PromptSubmit => {
             if p.text.is_empty() {
-                state.logs.filter = None;
-                state.logs.prompt = None;
+                state.logs.set_filter(None);
+                state.modal = None;
                 return;
             }
             match super::logs::Filter::new(&p.text, p.regex) {
                 Ok(mut f) => {
-                    f.only_matches = state.logs.filter.as_ref().is_none_or(|o| o.only_matches);
-                    state.logs.filter = Some(f);
-                    state.logs.prompt = None;
+                    f.only_matches = state.logs.filter().is_none_or(|o| o.only_matches);
+                    state.logs.set_filter(Some(f));
+                    state.modal = None;
                     state.logs.notice = None;
                     state.logs.follow();
                 }
@@ -126,7 +116,7 @@ fn logs_action(state: &mut State, a: Action) -> bool {
         Action::PageDown if active => logs.down(PAGE),
         Action::Top if active => logs.top(),
         Action::Bottom if active => logs.follow(),
-        Action::Close if active && logs.filter.is_some() => logs.filter = None,
+        Action::Close if active && logs.filter().is_some() => logs.set_filter(None),
         Action::Close if logs.full => logs.full = false,
         Action::LogsFull => {
             logs.full = !logs.full;
@@ -137,16 +127,18 @@ fn logs_action(state: &mut State, a: Action) -> bool {
         Action::Filter => {
             // A fresh prompt (in the last filter's mode): typing a new
             // pattern is the common case; Enter on empty clears.
-            logs.prompt = Some(super::logs::Prompt {
+            let regex = logs.filter().is_some_and(|f| f.is_regex());
+            state.modal = Some(Modal::Prompt(Prompt {
                 text: String::new(),
-                regex: logs.filter.as_ref().is_some_and(|f| f.is_regex()),
+                regex,
                 error: None,
-            })
+            }))
         }
-        Action::FilterMode => match logs.filter.as_mut() {
-            Some(f) => f.only_matches = !f.only_matches,
-            None => logs.notice = Some("no filter: press / to set one".into()),
-        },
+        Action::FilterMode => {
+            if !logs.toggle_only_matches() {
+                logs.notice = Some("no filter: press / to set one".into())
+            }
+        }
         Action::NextMatch => logs.jump(true),
         Action::PrevMatch => logs.jump(false),
         Action::Wrap => logs.wrap = !logs.wrap,
@@ -162,11 +154,7 @@ fn logs_action(state: &mut State, a: Action) -> bool {
             let names = state.log_containers();
             let logs = &mut state.logs;
             match names.get(usize::from(n).saturating_sub(1)) {
-                Some(c) => {
-                    if !logs.hidden.remove(c) {
-                        logs.hidden.insert(c.clone());
-                    }
-                }
+                Some(c) => logs.toggle_hidden(c),
                 None => logs.notice = Some(format!("no container {n}")),
             }
         }
@@ -241,14 +229,14 @@ pub fn divider_words(e: &super::logs::Entry, tasks: &[crate::model::Task]) -> St
 }
 
 fn action(state: &mut State, a: Action) -> Vec<Effect> {
-    if state.logs.prompt.is_some() {
+    if state.prompt().is_some() {
         prompt(state, a);
         return Vec::new();
     }
     // The help overlay is modal: only closing it (or quitting) works.
-    if state.help {
+    if state.help_open() {
         match a {
-            Action::Help | Action::Close => state.help = false,
+            Action::Help | Action::Close => state.modal = None,
             Action::Quit => {
                 state.quit = true;
                 return vec![Effect::Quit];
@@ -271,7 +259,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             state.quit = true;
             return vec![Effect::Quit];
         }
-        Action::Help => state.help = true,
+        Action::Help => state.modal = Some(Modal::Help),
         Action::Close => {
             if state.zoom {
                 state.zoom = false;
@@ -448,11 +436,11 @@ mod tests {
     fn help_is_modal_and_quit_always_works() {
         let mut s = loaded();
         update(&mut s, Msg::Action(Action::Help));
-        assert!(s.help);
+        assert!(s.help_open());
         update(&mut s, Msg::Action(Action::Down));
         assert_eq!(s.cursor[0], 0, "keys behind the overlay are ignored");
         update(&mut s, Msg::Action(Action::Close));
-        assert!(!s.help);
+        assert!(!s.help_open());
         update(&mut s, Msg::Action(Action::Help));
         assert_eq!(
             update(&mut s, Msg::Action(Action::Quit)),

@@ -90,7 +90,7 @@ async fn event_loop(
         let effects = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
-                    match keys::action_for(&k, state.logs.prompt.is_some()) {
+                    match keys::action_for(&k, state.mode()) {
                         Some(a) => {
                             dirty = true;
                             update(&mut state, Msg::Action(a))

@@ -33,7 +33,7 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
     } else {
         body_layout(state, theme, f, body);
     }
-    if state.help {
+    if state.help_open() {
         dialogs::help::draw(theme, f, area);
     }
 }
@@ -131,8 +131,9 @@ fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     // Help and quit first: on a narrow screen they are the ones that must
     // stay visible.
     let first = |b: &&keys::Binding| !matches!(b.action, Action::Help | Action::Quit);
-    let mut hinted: Vec<&keys::Binding> =
-        keys::BINDINGS.iter().filter(|b| b.hint.is_some()).collect();
+    let mut hinted: Vec<&keys::Binding> = keys::bindings(crate::app::Mode::Dashboard)
+        .filter(|b| b.hint.is_some())
+        .collect();
     hinted.sort_by_key(first);
     let mut used = 1;
     for b in hinted {

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::Action;
+use crate::app::{Action, Mode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -230,14 +230,25 @@ pub const BINDINGS: &[Binding] = &[
 /// The keys of the filter prompt, which takes text.
 pub const PROMPT_HELP: &str = "Enter apply · Esc cancel · Ctrl-R regex";
 
-/// The action a key press means, if any. Ctrl-C always quits. While the
-/// filter prompt is open, keys are text.
-pub fn action_for(key: &KeyEvent, prompt: bool) -> Option<Action> {
+/// The bindings in force in a mode: every binding on the dashboard and in
+/// the logs view (the reducer decides what the movement keys move); only
+/// closing and quitting behind the help.
+pub fn bindings(mode: Mode) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| match mode {
+        Mode::Dashboard | Mode::Logs => true,
+        Mode::Help => matches!(b.action, Action::Help | Action::Close | Action::Quit),
+        Mode::Prompt => false,
+    })
+}
+
+/// The action a key press means in a mode, if any. Ctrl-C always quits.
+/// While the filter prompt is open, keys are text.
+pub fn action_for(key: &KeyEvent, mode: Mode) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
     }
-    if prompt {
+    if mode == Mode::Prompt {
         return match key.code {
             KeyCode::Char('r') if ctrl => Some(Action::PromptRegex),
             KeyCode::Char(c) if !ctrl => Some(Action::PromptChar(c)),
@@ -250,7 +261,7 @@ pub fn action_for(key: &KeyEvent, prompt: bool) -> Option<Action> {
     if ctrl {
         return None;
     }
-    let b = BINDINGS.iter().find(|b| b.keys.contains(&key.code))?;
+    let b = bindings(mode).find(|b| b.keys.contains(&key.code))?;
     Some(match (b.action, key.code) {
         (Action::ToggleContainer(_), KeyCode::Char(c)) => {
             Action::ToggleContainer(c.to_digit(10).unwrap_or(0) as u8)
@@ -273,27 +284,59 @@ mod tests {
                 let ev = KeyEvent::new(*k, KeyModifiers::NONE);
                 match (b.action, k) {
                     (Action::ToggleContainer(_), KeyCode::Char(c)) => assert_eq!(
-                        action_for(&ev, false),
+                        action_for(&ev, Mode::Dashboard),
                         Some(Action::ToggleContainer(c.to_digit(10).unwrap_or(0) as u8))
                     ),
-                    _ => assert_eq!(action_for(&ev, false), Some(b.action)),
+                    _ => assert_eq!(action_for(&ev, Mode::Dashboard), Some(b.action)),
                 }
             }
         }
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&ctrl_c, false), Some(Action::Quit));
-        assert_eq!(action_for(&ctrl_c, true), Some(Action::Quit));
+        assert_eq!(action_for(&ctrl_c, Mode::Dashboard), Some(Action::Quit));
+        assert_eq!(action_for(&ctrl_c, Mode::Prompt), Some(Action::Quit));
     }
 
     #[test]
     fn prompt_takes_text_not_commands() {
         let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        assert_eq!(action_for(&key('q'), true), Some(Action::PromptChar('q')));
-        assert_eq!(action_for(&key('/'), true), Some(Action::PromptChar('/')));
+        assert_eq!(
+            action_for(&key('q'), Mode::Prompt),
+            Some(Action::PromptChar('q'))
+        );
+        assert_eq!(
+            action_for(&key('/'), Mode::Prompt),
+            Some(Action::PromptChar('/'))
+        );
         let ctrl_r = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&ctrl_r, true), Some(Action::PromptRegex));
+        assert_eq!(action_for(&ctrl_r, Mode::Prompt), Some(Action::PromptRegex));
         let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
-        assert_eq!(action_for(&esc, true), Some(Action::PromptCancel));
-        assert_eq!(action_for(&esc, false), Some(Action::Close));
+        assert_eq!(action_for(&esc, Mode::Prompt), Some(Action::PromptCancel));
+        assert_eq!(action_for(&esc, Mode::Dashboard), Some(Action::Close));
+    }
+
+    #[test]
+    fn behind_the_help_only_closing_and_quitting_are_bound() {
+        let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+        assert_eq!(
+            action_for(&key(KeyCode::Char('j')), Mode::Help),
+            None,
+            "movement does not reach the panes behind the help"
+        );
+        assert_eq!(
+            action_for(&key(KeyCode::Esc), Mode::Help),
+            Some(Action::Close)
+        );
+        assert_eq!(
+            action_for(&key(KeyCode::Char('?')), Mode::Help),
+            Some(Action::Help)
+        );
+        assert_eq!(
+            action_for(&key(KeyCode::Char('q')), Mode::Help),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            action_for(&key(KeyCode::Char('j')), Mode::Logs),
+            Some(Action::Down)
+        );
     }
 }

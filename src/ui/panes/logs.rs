@@ -12,7 +12,6 @@ use unicode_width::UnicodeWidthChar;
 use crate::app::logs::{Entry, LogLine, TsMode};
 use crate::app::{State, divider_words};
 use crate::model::logs::log_sources;
-use crate::model::sanitize::sanitize;
 use crate::model::short_id;
 use crate::ui::pane::{block, fit_line, freshness};
 use crate::ui::text::{self, fit};
@@ -106,8 +105,7 @@ fn text_spans(text: &str, state: &State, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     let ranges = state
         .logs
-        .filter
-        .as_ref()
+        .filter()
         .map(|f| f.find(text))
         .unwrap_or_default();
     let mut at = 0;
@@ -125,35 +123,6 @@ fn text_spans(text: &str, state: &State, theme: &Theme) -> Vec<Span<'static>> {
         spans.push(Span::raw(text[at..].to_string()));
     }
     spans
-}
-
-/// A JSON line made readable: MongoDB's structured log line as
-/// `I NETWORK  [listener] Waiting for connections {"port":27017}`, any other
-/// JSON indented over several rows. None when the line is not JSON.
-pub(crate) fn readable_json(text: &str) -> Option<Vec<String>> {
-    let t = text.trim_start();
-    if !t.starts_with('{') && !t.starts_with('[') {
-        return None;
-    }
-    let v: serde_json::Value = serde_json::from_str(t).ok()?;
-    let field = |k: &str| v.get(k).and_then(|x| x.as_str());
-    let lines = match (field("s"), field("msg")) {
-        (Some(sev), Some(msg)) => {
-            let attr = v.get("attr").map(|a| format!(" {a}")).unwrap_or_default();
-            let ctx = field("ctx").map(|c| format!("[{c}] ")).unwrap_or_default();
-            vec![format!(
-                "{sev} {:<8} {ctx}{msg}{attr}",
-                field("c").unwrap_or("")
-            )]
-        }
-        _ => serde_json::to_string_pretty(&v)
-            .ok()?
-            .lines()
-            .map(str::to_string)
-            .collect(),
-    };
-    // JSON escapes (\u001b) decode to real control characters: clean again.
-    Some(lines.iter().map(|l| sanitize(l.as_bytes())).collect())
 }
 
 fn divider(e: &Entry, state: &State, theme: &Theme, width: usize) -> Line<'static> {
@@ -179,19 +148,23 @@ pub(crate) fn window(
     let name_w = names.iter().map(|n| n.len()).max().unwrap_or(0).min(16);
     let mut rows: Vec<Vec<Line<'static>>> = Vec::new();
     let mut used = 0;
-    let Some(mut i) = logs.anchor.or(logs.len().checked_sub(1)) else {
+    let Some(mut i) = logs.anchor().or(logs.len().checked_sub(1)) else {
         return Vec::new();
     };
     loop {
         if let Some(e) = logs.get(i)
-            && logs.visible(e)
+            && logs.visible(i)
         {
             let lines = match e {
                 Entry::Line(l) => {
                     let prefix = prefix_spans(l, state, theme, &names, name_w);
                     let indent: usize = prefix.iter().map(|s| s.width()).sum();
-                    let pretty = logs.readable_json.then(|| readable_json(&l.text)).flatten();
-                    let texts: Vec<&str> = match &pretty {
+                    let pretty = if logs.readable_json {
+                        l.readable.as_ref()
+                    } else {
+                        None
+                    };
+                    let texts: Vec<&str> = match pretty {
                         Some(lines) => lines.iter().map(String::as_str).collect(),
                         None => vec![l.text.as_str()],
                     };
@@ -232,7 +205,7 @@ fn title(state: &State, theme: &Theme) -> Line<'static> {
     let names = state.log_containers();
     let mut spans = vec![Span::styled(" Logs ", theme.title())];
     for (i, n) in names.iter().enumerate() {
-        let hidden = state.logs.hidden.contains(n);
+        let hidden = state.logs.is_hidden(n);
         let style = if hidden {
             theme.dim().add_modifier(Modifier::CROSSED_OUT)
         } else {
@@ -241,7 +214,7 @@ fn title(state: &State, theme: &Theme) -> Line<'static> {
         spans.push(Span::styled(format!("{}:{n}", i + 1), style));
         spans.push(Span::raw(" "));
     }
-    if let Some(f) = &state.logs.filter {
+    if let Some(f) = state.logs.filter() {
         let mode = if f.is_regex() { "regex" } else { "text" };
         let how = if f.only_matches { "only" } else { "lit" };
         spans.push(Span::styled(
@@ -263,7 +236,7 @@ fn status(state: &State, theme: &Theme) -> Line<'static> {
         .map(|r| format!(" · {r:.1} calls/s"))
         .unwrap_or_default();
     let mut spans = Vec::new();
-    if let Some(a) = logs.anchor {
+    if let Some(a) = logs.anchor() {
         let newer = logs.len().saturating_sub(a + 1);
         spans.push(Span::styled(
             format!(" PAUSED · {newer} newer · End follows "),
@@ -305,7 +278,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, focused: bo
         top.push(Line::from(Span::styled(n.clone(), theme.good())));
     }
     let mut bottom: Vec<Line<'static>> = Vec::new();
-    if let Some(p) = &logs.prompt {
+    if let Some(p) = state.prompt() {
         let mut spans = vec![
             Span::styled(if p.regex { "regex /" } else { "text /" }, theme.key()),
             Span::raw(p.text.clone()),
@@ -350,7 +323,7 @@ fn empty_text(state: &State, theme: &Theme) -> Vec<Line<'static>> {
             "no container uses the awslogs driver with a stream prefix: nothing to follow",
             theme.warn(),
         )));
-    } else if state.logs.filter.is_some() && !state.logs.is_empty() {
+    } else if state.logs.filter().is_some() && !state.logs.is_empty() {
         out.push(Line::from(Span::styled(
             "no line matches the filter",
             theme.dim(),
@@ -368,44 +341,4 @@ fn empty_text(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         )));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::readable_json;
-
-    #[test]
-    fn mongod_lines_become_one_readable_line() {
-        let raw = r#"{"t":{"$date":"2026-11-27T19:01:38.123+00:00"},"s":"I",  "c":"NETWORK", "id":23016, "ctx":"listener","msg":"Waiting for connections","attr":{"port":27017,"ssl":"off"}}"#;
-        assert_eq!(
-            readable_json(raw),
-            Some(vec![
-                r#"I NETWORK  [listener] Waiting for connections {"port":27017,"ssl":"off"}"#
-                    .to_string()
-            ])
-        );
-    }
-
-    #[test]
-    fn other_json_is_indented_and_plain_text_left_alone() {
-        assert_eq!(
-            readable_json(r#"{"level":"info","n":1}"#),
-            Some(vec![
-                "{".into(),
-                r#"  "level": "info","#.into(),
-                r#"  "n": 1"#.into(),
-                "}".into()
-            ])
-        );
-        assert_eq!(readable_json("GET /goals 200"), None);
-        assert_eq!(readable_json("{not json"), None);
-    }
-
-    #[test]
-    fn json_escapes_cannot_smuggle_control_characters() {
-        let raw = r#"{"s":"I","c":"X","ctx":"y","msg":"\u001b]52;c;cHduZWQ=\u0007\u001b[2Jhi"}"#;
-        let out = readable_json(raw).expect("json");
-        assert!(out[0].chars().all(|c| !c.is_control()), "{out:?}");
-        assert!(out[0].ends_with("hi"), "{out:?}");
-    }
 }
