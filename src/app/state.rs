@@ -95,6 +95,30 @@ pub struct State {
     /// The backend's AWS calls over the last minute.
     pub call_rate: super::CallRate,
     pub logs: LogState,
+    /// What the panes show that is derived from several observations,
+    /// worked out when one arrives (`derive`), never while drawing.
+    pub derived: Derived,
+}
+
+/// The verdict, the warnings and the joins, as of the last observation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Derived {
+    pub verdict: Verdict,
+    pub warnings: Vec<Warning>,
+    /// Per target group, per target: the ARN of the task behind it.
+    pub owners: Vec<Vec<Option<String>>>,
+    pub mounts: Vec<derive::TaskMount>,
+}
+
+impl Default for Derived {
+    fn default() -> Self {
+        Derived {
+            verdict: derive::verdict(None, None, None),
+            warnings: Vec::new(),
+            owners: Vec::new(),
+            mounts: Vec::new(),
+        }
+    }
 }
 
 impl State {
@@ -116,6 +140,7 @@ impl State {
             zoom: false,
             quit: false,
             call_rate: super::CallRate::default(),
+            derived: Derived::default(),
         }
     }
 
@@ -163,25 +188,54 @@ impl State {
         self.logs.full || self.focus == Pane::Logs
     }
 
-    pub fn verdict(&self) -> Verdict {
-        derive::verdict(
-            self.service.get().map(|s| &s.service),
-            self.tasks.get().map(Vec::as_slice),
-            self.targets.get().map(Vec::as_slice),
-        )
+    /// Works out the derived views again; the reducer calls it after
+    /// every observation.
+    pub fn derive(&mut self) {
+        let service = self.service.get();
+        let tasks = self.task_list();
+        self.derived = Derived {
+            verdict: derive::verdict(
+                service.map(|s| &s.service),
+                self.tasks.get().map(Vec::as_slice),
+                self.targets.get().map(Vec::as_slice),
+            ),
+            warnings: match service {
+                Some(s) => derive::preflight(
+                    &s.service,
+                    s.task_def.as_ref(),
+                    self.target_groups(),
+                    self.file_systems(),
+                    tasks,
+                ),
+                None => Vec::new(),
+            },
+            owners: match service {
+                Some(s) => derive::target_owners(&s.service, self.target_groups(), tasks),
+                None => Vec::new(),
+            },
+            mounts: match self.task_def() {
+                Some(td) => derive::task_mounts(td, self.file_systems(), tasks),
+                None => Vec::new(),
+            },
+        };
     }
 
-    pub fn warnings(&self) -> Vec<Warning> {
-        match self.service.get() {
-            Some(s) => derive::preflight(
-                &s.service,
-                s.task_def.as_ref(),
-                self.target_groups(),
-                self.file_systems(),
-                self.task_list(),
-            ),
-            None => Vec::new(),
-        }
+    pub fn verdict(&self) -> &Verdict {
+        &self.derived.verdict
+    }
+
+    pub fn warnings(&self) -> &[Warning] {
+        &self.derived.warnings
+    }
+
+    pub fn mounts(&self) -> &[derive::TaskMount] {
+        &self.derived.mounts
+    }
+
+    /// The task behind the `target`-th target of the `group`-th group.
+    pub fn target_owner(&self, group: usize, target: usize) -> Option<&Task> {
+        let arn = self.derived.owners.get(group)?.get(target)?.as_ref()?;
+        self.task_list().iter().find(|t| &t.arn == arn)
     }
 
     /// Calls per minute over the last minute.

@@ -17,6 +17,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Poll(ev) => {
             apply_poll(state, *ev);
+            state.derive();
             clamp_cursors(state);
             Vec::new()
         }

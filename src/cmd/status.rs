@@ -179,10 +179,10 @@ fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
     crate::model::sort_tasks(&mut tasks);
     let target_groups = c.target_groups?;
     let file_systems = c.file_systems?;
+    let owners = derive::target_owners(&service, &target_groups, &tasks);
     let mut targets = Vec::new();
-    for g in &target_groups {
-        let b = derive::binding_for(&service, g);
-        for t in &g.targets {
+    for (g, owners) in target_groups.iter().zip(&owners) {
+        for (t, owner) in g.targets.iter().zip(owners) {
             targets.push(TargetRow {
                 target_group: g.name.clone(),
                 id: t.id.clone(),
@@ -190,28 +190,21 @@ fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
                 state: t.state.clone(),
                 reason: t.reason.clone(),
                 description: t.description.clone(),
-                task: derive::task_for_target(g, b, t, &tasks).map(|t| t.id().to_string()),
+                task: owner
+                    .as_deref()
+                    .map(|a| crate::model::arn_tail(a).to_string()),
             });
         }
     }
-    let mut mounts = Vec::new();
-    for v in &task_def.volumes {
-        let Some(e) = &v.efs else { continue };
-        let Some(fs) = file_systems.iter().find(|f| f.id == e.file_system_id) else {
-            continue;
-        };
-        for t in tasks
-            .iter()
-            .filter(|t| !t.is_stopped() || derive::is_efs_mount_failure(t))
-        {
-            mounts.push(MountRow {
-                task: t.id().to_string(),
-                volume: v.name.clone(),
-                file_system: fs.id.clone(),
-                status: derive::mount_status(t, &task_def, &v.name, fs),
-            });
-        }
-    }
+    let mounts = derive::task_mounts(&task_def, &file_systems, &tasks)
+        .into_iter()
+        .map(|m| MountRow {
+            task: crate::model::arn_tail(&m.task_arn).to_string(),
+            volume: m.volume,
+            file_system: m.file_system,
+            status: m.status,
+        })
+        .collect();
     let verdict = derive::verdict(Some(&service), Some(&tasks), Some(&target_groups));
     let warnings = derive::preflight(
         &service,

@@ -6,6 +6,7 @@ pub mod derive;
 pub mod error;
 #[cfg(test)]
 pub mod fixtures;
+pub mod lb;
 pub mod logs;
 pub mod observe;
 pub mod sanitize;

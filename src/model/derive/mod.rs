@@ -6,8 +6,10 @@ mod join;
 mod mount;
 mod preflight;
 mod verdict;
+mod view;
 
 pub use join::*;
 pub use mount::*;
 pub use preflight::*;
 pub use verdict::*;
+pub use view::*;

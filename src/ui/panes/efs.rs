@@ -3,7 +3,7 @@
 use ratatui::text::{Line, Span};
 
 use crate::app::{Pane, State};
-use crate::model::derive::{self, MountStatus};
+use crate::model::derive::MountStatus;
 use crate::model::{Task, short_id};
 use crate::ui::Theme;
 use crate::ui::pane::{Content, freshness, placeholder, short_az, title, waiting};
@@ -40,7 +40,7 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
     let tasks: Vec<&Task> = state
         .task_list()
         .iter()
-        .filter(|t| !t.is_stopped() || derive::is_efs_mount_failure(t))
+        .filter(|t| !t.is_stopped())
         .collect();
     for v in volumes {
         let Some(cfg) = &v.efs else { continue };
@@ -115,7 +115,7 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
             row += 1;
             let here: Vec<&str> = tasks
                 .iter()
-                .filter(|t| !t.is_stopped() && t.az.is_some() && t.az == mt.az)
+                .filter(|t| t.az.is_some() && t.az == mt.az)
                 .map(|t| t.short())
                 .collect();
             lines.push(Line::from(vec![
@@ -142,16 +142,15 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
                 ),
             ]));
         }
-        for t in &tasks {
-            let m = derive::mount_status(t, td, &v.name, fs);
-            let style = match &m {
+        for m in state.mounts().iter().filter(|m| m.volume == v.name) {
+            let style = match &m.status {
                 MountStatus::Mounted => theme.good(),
-                m if m.is_problem() => theme.bad(),
+                s if s.is_problem() => theme.bad(),
                 _ => theme.warn(),
             };
             lines.push(Line::from(vec![
-                Span::raw(format!("{} ", t.short())),
-                Span::styled(fit(&m.label(), width.saturating_sub(9)), style),
+                Span::raw(format!("{} ", short_id(&m.task_arn))),
+                Span::styled(fit(&m.status.label(), width.saturating_sub(9)), style),
             ]));
         }
     }

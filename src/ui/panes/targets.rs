@@ -41,7 +41,6 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
             theme,
         );
     };
-    let tasks = state.task_list();
     let mut lines = Vec::new();
     let mut cursor_line = None;
     let mut row = 0;
@@ -54,7 +53,7 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
         .max()
         .unwrap_or(0)
         .max(12);
-    for g in groups {
+    for (gi, g) in groups.iter().enumerate() {
         let hc = &g.health_check;
         extra = g.name.clone();
         // The health check, in the terms that decide how long a new task
@@ -84,19 +83,18 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
                 theme.title(),
             )));
         }
-        let binding = derive::binding_for(&snap.service, g);
         if g.targets.is_empty() {
             lines.push(Line::from(Span::styled(
                 "no registered targets: nothing can serve traffic",
                 theme.bad(),
             )));
         }
-        for t in &g.targets {
+        for (ti, t) in g.targets.iter().enumerate() {
             if state.focus == Pane::Targets && row == state.cursor[Pane::Targets.index()] {
                 cursor_line = Some(lines.len());
             }
             row += 1;
-            let owner = derive::task_for_target(g, binding, t, tasks);
+            let owner = state.target_owner(gi, ti);
             let addr = format!(
                 "{}:{}",
                 t.id,
@@ -131,20 +129,11 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
         }
         for lb in &g.load_balancers {
             for l in &lb.listeners {
-                let scheme = if l.protocol == "HTTPS" {
-                    "https"
-                } else {
-                    "http"
-                };
-                let host = if lb.dns_name.contains(':') {
-                    lb.dns_name.clone()
-                } else {
-                    format!("{}:{}", lb.dns_name, l.port)
-                };
                 lines.push(Line::from(Span::styled(
                     fit(
                         &format!(
-                            "{scheme}://{host}  {} {}",
+                            "{}  {} {}",
+                            crate::model::lb::listener_url(lb, l),
                             lb.name,
                             lb.state.as_deref().unwrap_or("")
                         ),

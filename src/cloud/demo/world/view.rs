@@ -171,7 +171,7 @@ impl World {
             load_balancers: vec![LoadBalancer {
                 arn: LB_ARN.into(),
                 name: "goals-alb".into(),
-                dns_name: self.lb_addr.to_string(),
+                dns_name: self.lb_addr.ip().to_string(),
                 scheme: Some("internet-facing".into()),
                 state: Some("active".into()),
                 listeners: vec![Listener {
