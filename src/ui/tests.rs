@@ -138,7 +138,7 @@ fn replacing() -> State {
         message: m.into(),
     };
     let batches = vec![
-        crate::logfollow::LogBatch {
+        crate::model::logs::LogBatch {
             source: src("goals-api", "3f2a91bc77aa0c1e"),
             events: vec![
                 ev(
@@ -148,14 +148,14 @@ fn replacing() -> State {
                 ev(35, "SIGTERM received: closing HTTP server"),
             ],
         },
-        crate::logfollow::LogBatch {
+        crate::model::logs::LogBatch {
             source: src("mongodb", "3f2a91bc77aa0c1e"),
             events: vec![ev(
                 36,
                 "{\"s\":\"I\",\"c\":\"CONTROL\",\"msg\":\"Now exiting\"}",
             )],
         },
-        crate::logfollow::LogBatch {
+        crate::model::logs::LogBatch {
             source: src("goals-api", "6299e51e9a1b4c5d"),
             events: vec![
                 ev(41, "CONNECTED TO MONGODB!!"),
@@ -166,7 +166,7 @@ fn replacing() -> State {
                 ),
             ],
         },
-        crate::logfollow::LogBatch {
+        crate::model::logs::LogBatch {
             source: src("mongodb", "6299e51e9a1b4c5d"),
             events: vec![ev(
                 39,
@@ -178,7 +178,7 @@ fn replacing() -> State {
         &mut s,
         ok(
             Resource::Logs,
-            Observation::Logs(Box::new(crate::logfollow::FollowResult {
+            Observation::Logs(Box::new(crate::model::logs::FollowResult {
                 batches,
                 problems: vec![],
                 calls: 4,

@@ -1,0 +1,184 @@
+//! CloudWatch Logs over the wire: following streams across pages and a
+//! replacement task's new stream, another region, a missing group.
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_ecs::config::Credentials;
+use ecsdeck::cloud::aws::AwsCloud;
+
+use super::{MOTO, REGION, endpoint, sdk_config};
+
+async fn put(logs: &aws_sdk_cloudwatchlogs::Client, stream: &str, lines: &[String]) {
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut req = logs
+        .put_log_events()
+        .log_group_name("/ecs/goals")
+        .log_stream_name(stream);
+    for (i, l) in lines.iter().enumerate() {
+        req = req.log_events(
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(now + i as i64)
+                .message(l)
+                .build()
+                .expect("event"),
+        );
+    }
+    req.send().await.expect("put log events");
+}
+
+fn log_source(container: &str, task: &str) -> ecsdeck::model::logs::LogSource {
+    ecsdeck::model::logs::LogSource {
+        group: "/ecs/goals".into(),
+        region: Some(REGION.into()),
+        stream: format!("ecs/{container}/{task}"),
+        container: container.into(),
+        task_arn: format!("arn:aws:ecs:{REGION}:123456789012:task/goals-cluster/{task}"),
+        stopped_at: None,
+    }
+}
+
+fn messages(r: &ecsdeck::logfollow::FollowResult, container: &str) -> Vec<String> {
+    r.batches
+        .iter()
+        .filter(|b| b.source.container == container)
+        .flat_map(|b| b.events.iter().map(|e| e.message.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn logs_follow_across_pages_and_a_replacement_stream() {
+    let Some(endpoint) = endpoint() else { return };
+    let _turn = MOTO.lock().await;
+    let conf = sdk_config(&endpoint).await;
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
+    let _ = logs
+        .delete_log_group()
+        .log_group_name("/ecs/goals")
+        .send()
+        .await;
+    logs.create_log_group()
+        .log_group_name("/ecs/goals")
+        .send()
+        .await
+        .expect("group");
+    let (t1, t2) = ("1111aaaa2222bbbb", "3333cccc4444dddd");
+    for s in [format!("ecs/goals-api/{t1}"), format!("ecs/mongodb/{t1}")] {
+        logs.create_log_stream()
+            .log_group_name("/ecs/goals")
+            .log_stream_name(s)
+            .send()
+            .await
+            .expect("stream");
+    }
+    let api1: Vec<String> = (0..5).map(|i| format!("api line {i}")).collect();
+    put(&logs, &format!("ecs/goals-api/{t1}"), &api1).await;
+    put(&logs, &format!("ecs/mongodb/{t1}"), &["mongo up".into()]).await;
+
+    let cloud = AwsCloud::new(&conf, None);
+    // Pages of 2 events, so reading on crosses page boundaries.
+    let mut follower = ecsdeck::logfollow::LogFollower::new(2);
+    let mut sources = vec![log_source("goals-api", t1), log_source("mongodb", t1)];
+    let r = follower.poll(&cloud, &sources, chrono::Utc::now()).await;
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(messages(&r, "goals-api"), api1, "the tail on first sight");
+    assert_eq!(messages(&r, "mongodb"), vec!["mongo up"]);
+
+    let more: Vec<String> = (5..10).map(|i| format!("api line {i}")).collect();
+    put(&logs, &format!("ecs/goals-api/{t1}"), &more).await;
+    let r = follower.poll(&cloud, &sources, chrono::Utc::now()).await;
+    assert_eq!(
+        messages(&r, "goals-api"),
+        more,
+        "no line skipped or repeated across pages"
+    );
+    assert!(messages(&r, "mongodb").is_empty());
+    // 5 new events in pages of 2: 3 calls; mongodb: 1.
+    assert_eq!(r.calls, 4);
+
+    // The replacement task's stream appears mid-follow.
+    logs.create_log_stream()
+        .log_group_name("/ecs/goals")
+        .log_stream_name(format!("ecs/goals-api/{t2}"))
+        .send()
+        .await
+        .expect("stream 2");
+    put(
+        &logs,
+        &format!("ecs/goals-api/{t2}"),
+        &["new task banner".into()],
+    )
+    .await;
+    sources.push(log_source("goals-api", t2));
+    // A stream that does not exist yet (the new mongodb) is waited for,
+    // not reported.
+    sources.push(log_source("mongodb", t2));
+    let r = follower.poll(&cloud, &sources, chrono::Utc::now()).await;
+    let new: Vec<String> = r
+        .batches
+        .iter()
+        .filter(|b| b.source.task_id() == t2)
+        .flat_map(|b| b.events.iter().map(|e| e.message.clone()))
+        .collect();
+    assert_eq!(new, vec!["new task banner"]);
+    assert!(
+        messages(&r, "goals-api").len() == 1,
+        "nothing repeated from task 1"
+    );
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+
+    // awslogs-region elsewhere: the stream is read in that region.
+    let west_conf = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-west-2"))
+        .endpoint_url(&endpoint)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
+        .load()
+        .await;
+    let west = aws_sdk_cloudwatchlogs::Client::new(&west_conf);
+    let _ = west
+        .create_log_group()
+        .log_group_name("/ecs/goals")
+        .send()
+        .await;
+    west.create_log_stream()
+        .log_group_name("/ecs/goals")
+        .log_stream_name(format!("ecs/goals-api/{t1}"))
+        .send()
+        .await
+        .expect("west stream");
+    put(
+        &west,
+        &format!("ecs/goals-api/{t1}"),
+        &["from us-west-2".into()],
+    )
+    .await;
+    let mut west_src = log_source("goals-api", t1);
+    west_src.region = Some("us-west-2".into());
+    let r = ecsdeck::logfollow::LogFollower::new(2)
+        .poll(&cloud, &[west_src], chrono::Utc::now())
+        .await;
+    assert_eq!(messages(&r, "goals-api"), vec!["from us-west-2"]);
+
+    // A missing log group is a problem worth saying.
+    let mut missing = log_source("goals-api", t1);
+    missing.group = "/ecs/nope".into();
+    let mut f = ecsdeck::logfollow::LogFollower::new(2);
+    for _ in 1..ecsdeck::logfollow::MISSING_POLLS {
+        let r = f
+            .poll(&cloud, std::slice::from_ref(&missing), chrono::Utc::now())
+            .await;
+        assert!(r.problems.is_empty(), "a new stream is waited for a while");
+    }
+    let r = f.poll(&cloud, &[missing], chrono::Utc::now()).await;
+    assert_eq!(r.problems.len(), 1);
+    assert!(
+        r.problems[0]
+            .error
+            .message
+            .contains("awslogs-group (/ecs/nope)"),
+        "{:?}",
+        r.problems
+    );
+    assert_eq!(
+        r.problems[0].error.kind,
+        ecsdeck::cloud::ErrorKind::NotFound
+    );
+}
