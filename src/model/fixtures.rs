@@ -66,6 +66,7 @@ pub fn task_def() -> TaskDef {
                 ]),
                 mount_points: vec![],
                 log: None,
+                stop_timeout_s: None,
             },
             ContainerDef {
                 name: "mongodb".into(),
@@ -78,6 +79,7 @@ pub fn task_def() -> TaskDef {
                     read_only: false,
                 }],
                 log: None,
+                stop_timeout_s: None,
             },
         ],
         volumes: vec![Volume {

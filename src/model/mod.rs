@@ -106,6 +106,9 @@ pub struct ContainerDef {
     pub health_check: Option<Vec<String>>,
     pub mount_points: Vec<MountPoint>,
     pub log: Option<LogConfig>,
+    /// Seconds between SIGTERM and SIGKILL when the task stops (ECS's
+    /// default when unset: 30).
+    pub stop_timeout_s: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

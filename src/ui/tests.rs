@@ -274,7 +274,7 @@ fn help_overlay_and_zoom() {
     update(&mut s, Msg::Action(Action::Zoom));
     let out = screen(&s, 80, 24);
     assert!(
-        out.contains("set maximumPercent to"),
+        out.contains("100 and minimumHealthyPercent 0"),
         "zoomed service shows warnings whole: {out}"
     );
     update(&mut s, Msg::Action(Action::Zoom));

@@ -222,6 +222,7 @@ pub fn task_def(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDef {
                 // ECS treats a container as essential unless told otherwise.
                 essential: c.essential().unwrap_or(true),
                 health_check: c.health_check().map(|h| h.command().to_vec()),
+                stop_timeout_s: c.stop_timeout(),
                 mount_points: c
                     .mount_points()
                     .iter()

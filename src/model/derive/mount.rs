@@ -19,6 +19,10 @@ pub enum MountStatus {
     /// (no health check, or not healthy yet).
     Likely(String),
     Pending,
+    /// The task is stopping (DEACTIVATING, STOPPING, DEPROVISIONING, or
+    /// RUNNING and asked to stop): it still holds the volume, and its
+    /// database may still be writing.
+    Stopping,
     Failed(String),
     NoMountTarget(String),
     MountTargetNotAvailable(String),
@@ -32,6 +36,7 @@ impl MountStatus {
             MountStatus::Mounted => "mounted ✓".into(),
             MountStatus::Likely(why) => format!("likely mounted ({why})"),
             MountStatus::Pending => "mounting…".into(),
+            MountStatus::Stopping => "mounted, stopping".into(),
             MountStatus::Failed(r) => format!("MOUNT FAILED: {r}"),
             MountStatus::NoMountTarget(az) => format!("no mount target in {az}"),
             MountStatus::MountTargetNotAvailable(s) => format!("mount target {s}"),
@@ -75,6 +80,13 @@ pub fn mount_status(task: &Task, task_def: &TaskDef, volume: &str, fs: &FileSyst
     };
     if mt.state != "available" {
         return MountStatus::MountTargetNotAvailable(mt.state.clone());
+    }
+    let leaving = matches!(
+        task.last_status.as_str(),
+        "DEACTIVATING" | "STOPPING" | "DEPROVISIONING"
+    ) || (task.last_status == "RUNNING" && task.desired_status == "STOPPED");
+    if leaving {
+        return MountStatus::Stopping;
     }
     if task.last_status != "RUNNING" {
         return MountStatus::Pending;
@@ -157,6 +169,27 @@ mod tests {
         assert_eq!(
             mount_status(&t2, &no_hc, "data", &fs(&["us-east-1a"])),
             MountStatus::Likely("no health check to confirm".into())
+        );
+    }
+
+    #[test]
+    fn a_stopping_task_still_holds_its_volume() {
+        let td = task_def();
+        let f = fs(&["us-east-1a"]);
+        for phase in ["DEACTIVATING", "STOPPING", "DEPROVISIONING"] {
+            let t = task("aaaa1111", "10.0.1.5", phase, "STOPPED");
+            let m = mount_status(&t, &td, "data", &f);
+            assert_eq!(m, MountStatus::Stopping, "{phase}");
+            assert_eq!(m.label(), "mounted, stopping");
+        }
+        let asked = task("aaaa1111", "10.0.1.5", "RUNNING", "STOPPED");
+        assert_eq!(mount_status(&asked, &td, "data", &f), MountStatus::Stopping);
+        // Starting up is still "mounting".
+        let new = task("bbbb2222", "10.0.1.6", "PENDING", "RUNNING");
+        assert_eq!(mount_status(&new, &td, "data", &f), MountStatus::Pending);
+        assert_eq!(
+            serde_json::to_value(MountStatus::Stopping).expect("json")["state"],
+            "stopping"
         );
     }
 }

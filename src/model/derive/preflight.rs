@@ -11,6 +11,11 @@ use crate::model::{FileSystem, Service, TargetGroup, Task, TaskDef};
 #[serde(rename_all = "snake_case")]
 pub enum WarningKind {
     SingleWriter,
+    /// maximumPercent ≤ 100, but a stopped task drains and exits while its
+    /// replacement starts.
+    DrainOverlap,
+    /// A deployment can neither stop a task first nor start one beside it.
+    DeploymentStuck,
     LiveOverlap,
     NoHealthCheck,
     SlowHealthCheck,
@@ -44,13 +49,35 @@ fn database_of(image: &str, name: &str) -> Option<(&'static str, &'static str)> 
         .copied()
 }
 
-/// Seconds a new target needs before the ALB calls it healthy.
+/// Seconds of passing checks a target that went unhealthy needs to turn
+/// healthy again (a newly registered target needs only one).
 pub fn time_to_healthy_s(tg: &TargetGroup) -> Option<i32> {
     Some(tg.health_check.interval_s? * tg.health_check.healthy_threshold?)
 }
 
 pub const SLOW_HEALTH_CHECK_S: i32 = 60;
 pub const LONG_DEREGISTRATION_S: u32 = 60;
+/// ECS's stopTimeout when the task definition sets none.
+pub const DEFAULT_STOP_TIMEOUT_S: i32 = 30;
+/// About the fastest a replacement task gets its containers running (a
+/// Fargate task with a cached image; 35–60 s is usual). An old task that
+/// may still run longer than this after a stop can meet its replacement.
+pub const FASTEST_REPLACEMENT_S: i64 = 30;
+
+/// Whether a rolling deployment of `desired` tasks can make progress:
+/// ECS must be able to start a task beside the old ones (within
+/// maximumPercent) or stop one first (within minimumHealthyPercent).
+pub fn deployment_can_replace(desired: i32, min_percent: i32, max_percent: i32) -> bool {
+    if desired <= 0 {
+        return true;
+    }
+    let d = i64::from(desired);
+    // floor(d × max / 100) and ceil(d × min / 100), in integers.
+    let max_tasks = d * i64::from(max_percent) / 100;
+    let min_tasks = (d * i64::from(min_percent) + 99) / 100;
+    // Room for d + 1 tasks, or d − 1 tasks still enough.
+    d < max_tasks || d > min_tasks
+}
 
 /// The restart-safety preflight: what will go wrong, or take long, when a
 /// task of this service is restarted.
@@ -80,10 +107,29 @@ pub fn preflight(
                     out.push(Warning {
                         kind: WarningKind::SingleWriter,
                         message: format!(
-                            "max {}% with {} on EFS volume \"{}\" ({}): a restart can start a second {proc_name} on the same files ({lock}); set maximumPercent to 100",
+                            "max {}% with {} on EFS volume \"{}\" ({}): a restart can start a second {proc_name} on the same files ({lock}); set maximumPercent 100 and minimumHealthyPercent 0",
                             svc.config.max_percent, c.name, vol.name, efs.file_system_id
                         ),
                     });
+                } else if svc.desired >= 1 {
+                    // The replacement of a stopped task is launched at once;
+                    // the old one first drains, then has stopTimeout to exit.
+                    let drain = tgs
+                        .iter()
+                        .filter_map(|g| g.deregistration_delay_s)
+                        .max()
+                        .unwrap_or(0);
+                    let stop = c.stop_timeout_s.unwrap_or(DEFAULT_STOP_TIMEOUT_S).max(0);
+                    let window = i64::from(drain) + i64::from(stop);
+                    if window > FASTEST_REPLACEMENT_S {
+                        out.push(Warning {
+                            kind: WarningKind::DrainOverlap,
+                            message: format!(
+                                "{} on EFS volume \"{}\": a stopped task drains {drain} s (deregistration delay) and its {proc_name} may run {stop} s more (stopTimeout) while ECS starts the replacement; a replacement up within that {window} s opens the same files ({lock}). Lower the deregistration delay",
+                                c.name, vol.name
+                            ),
+                        });
+                    }
                 }
                 if svc.desired > 1 {
                     out.push(Warning {
@@ -108,6 +154,18 @@ pub fn preflight(
                     });
                 }
             }
+        }
+        if !deployment_can_replace(svc.desired, svc.config.min_percent, svc.config.max_percent) {
+            out.push(Warning {
+                kind: WarningKind::DeploymentStuck,
+                message: format!(
+                    "deploy min {}% max {}% with {} task{}: a deployment can neither start a new task beside the old nor stop one first, so it cannot replace the task (it hangs); a stopped task is still replaced. Set minimumHealthyPercent 0 (or raise maximumPercent where two copies are safe)",
+                    svc.config.min_percent,
+                    svc.config.max_percent,
+                    svc.desired,
+                    if svc.desired == 1 { "" } else { "s" }
+                ),
+            });
         }
         for c in td.containers.iter().filter(|c| c.essential) {
             if c.health_check.is_none() {
@@ -150,8 +208,9 @@ pub fn preflight(
             out.push(Warning {
                 kind: WarningKind::SlowHealthCheck,
                 message: format!(
-                    "{}: a new target needs {} × {} s = {s} s of passing checks before it takes traffic",
+                    "{}: a new target takes traffic after one passing check (every {} s), but one that failed checks first (probed before the API listened) needs {} × {} s = {s} s of passing checks to recover",
                     tg.name,
+                    tg.health_check.interval_s.unwrap_or(0),
                     tg.health_check.healthy_threshold.unwrap_or(0),
                     tg.health_check.interval_s.unwrap_or(0)
                 ),
@@ -185,6 +244,7 @@ pub fn preflight(
 
 #[cfg(test)]
 mod tests {
+    use crate::model::TaskDef;
     use crate::model::derive::*;
     use crate::model::fixtures::*;
 
@@ -192,13 +252,24 @@ mod tests {
         w.iter().map(|w| w.kind).collect()
     }
 
+    /// A task definition whose containers stop within `s` seconds.
+    fn stopping_in(s: i32) -> TaskDef {
+        let mut td = task_def();
+        for c in &mut td.containers {
+            c.stop_timeout_s = Some(s);
+        }
+        td
+    }
+
     #[test]
     fn clean_service_has_no_warnings() {
         let tasks = vec![task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING")];
+        let mut group = tg(vec![]);
+        group.deregistration_delay_s = Some(10);
         let w = preflight(
             &service(),
-            Some(&task_def()),
-            &[tg(vec![])],
+            Some(&stopping_in(10)),
+            &[group],
             &[fs(&["us-east-1a"])],
             &tasks,
         );
@@ -206,19 +277,71 @@ mod tests {
     }
 
     #[test]
+    fn a_long_drain_at_max_100_still_lets_two_writers_meet() {
+        // 30 s drain + ECS's default 30 s stopTimeout: the replacement can
+        // be up before the old mongod has exited.
+        let w = preflight(&service(), Some(&task_def()), &[tg(vec![])], &[], &[]);
+        assert_eq!(kinds(&w), vec![WarningKind::DrainOverlap]);
+        assert!(w[0].message.contains("drains 30 s"), "{}", w[0].message);
+        assert!(w[0].message.contains("60 s"), "{}", w[0].message);
+        assert!(w[0].message.contains("mongod.lock"));
+        assert!(
+            !w[0].message.contains("max 200"),
+            "not the max-200 % wording"
+        );
+        // Nothing can overlap: a short drain and a short stop.
+        let mut group = tg(vec![]);
+        group.deregistration_delay_s = Some(5);
+        assert!(preflight(&service(), Some(&stopping_in(10)), &[group], &[], &[]).is_empty());
+        // No database on EFS, nothing to warn about.
+        let mut td = task_def();
+        td.containers[1].mount_points.clear();
+        assert!(preflight(&service(), Some(&td), &[tg(vec![])], &[], &[]).is_empty());
+    }
+
+    #[test]
+    fn single_writer_advice_is_safe_to_follow() {
+        let mut svc = service();
+        svc.config.max_percent = 200;
+        let w = preflight(&svc, Some(&stopping_in(5)), &[], &[], &[]);
+        assert!(
+            w[0].message
+                .ends_with("set maximumPercent 100 and minimumHealthyPercent 0"),
+            "{}",
+            w[0].message
+        );
+    }
+
+    #[test]
+    fn a_deployment_that_cannot_replace_its_task_is_flagged() {
+        assert!(!deployment_can_replace(1, 100, 100));
+        assert!(!deployment_can_replace(1, 50, 100));
+        assert!(deployment_can_replace(1, 0, 100));
+        assert!(deployment_can_replace(1, 100, 200));
+        assert!(deployment_can_replace(2, 50, 100));
+        assert!(!deployment_can_replace(3, 100, 120));
+        let mut svc = service();
+        svc.config.min_percent = 100;
+        let w = preflight(&svc, Some(&stopping_in(5)), &[], &[], &[]);
+        assert_eq!(kinds(&w), vec![WarningKind::DeploymentStuck]);
+        assert!(w[0].message.contains("it hangs"), "{}", w[0].message);
+        assert!(w[0].message.contains("a stopped task is still replaced"));
+    }
+
+    #[test]
     fn single_writer_trap_from_max_percent_and_desired_count() {
         let mut svc = service();
         svc.config.max_percent = 200;
-        let w = preflight(&svc, Some(&task_def()), &[], &[], &[]);
+        let w = preflight(&svc, Some(&stopping_in(5)), &[], &[], &[]);
         assert_eq!(kinds(&w), vec![WarningKind::SingleWriter]);
         assert!(w[0].message.contains("mongod.lock"), "{}", w[0].message);
         assert!(w[0].message.contains("max 200%"));
         svc.config.max_percent = 100;
         svc.desired = 2;
-        let w = preflight(&svc, Some(&task_def()), &[], &[], &[]);
+        let w = preflight(&svc, Some(&stopping_in(5)), &[], &[], &[]);
         assert_eq!(kinds(&w), vec![WarningKind::SingleWriter]);
         // Read-only mounts cannot corrupt anything.
-        let mut td = task_def();
+        let mut td = stopping_in(5);
         td.containers[1].mount_points[0].read_only = true;
         assert!(preflight(&svc, Some(&td), &[], &[], &[]).is_empty());
     }
@@ -229,14 +352,14 @@ mod tests {
             task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING"),
             task("bbbb2222", "10.0.1.6", "PENDING", "RUNNING"),
         ];
-        let w = preflight(&service(), Some(&task_def()), &[], &[], &tasks);
+        let w = preflight(&service(), Some(&stopping_in(5)), &[], &[], &tasks);
         assert_eq!(kinds(&w), vec![WarningKind::LiveOverlap]);
         assert!(w[0].message.contains("aaaa1111, bbbb2222"));
     }
 
     #[test]
     fn missing_health_check_slow_check_long_drain_and_missing_mount_target() {
-        let mut td = task_def();
+        let mut td = stopping_in(5);
         td.containers[0].health_check = None;
         let mut group = tg(vec![]);
         group.health_check.interval_s = Some(30);
@@ -254,18 +377,30 @@ mod tests {
         assert_eq!(
             kinds(&w),
             vec![
+                WarningKind::DrainOverlap,
                 WarningKind::NoHealthCheck,
                 WarningKind::MissingMountTarget,
                 WarningKind::SlowHealthCheck,
                 WarningKind::LongDeregistration
             ]
         );
+        assert!(w[0].message.contains("drains 300 s"), "{}", w[0].message);
         assert!(
-            w[0].message
+            w[1].message
                 .starts_with("goals-api has no container health check")
         );
-        assert!(w[1].message.contains("us-east-1c"));
-        assert!(w[2].message.contains("5 × 30 s = 150 s"));
-        assert!(w[3].message.contains("300 s"));
+        assert!(w[2].message.contains("us-east-1c"));
+        // A new target needs one check; interval × threshold is recovery.
+        assert!(
+            w[3].message
+                .contains("takes traffic after one passing check (every 30 s)"),
+            "{}",
+            w[3].message
+        );
+        assert!(
+            w[3].message
+                .contains("5 × 30 s = 150 s of passing checks to recover")
+        );
+        assert!(w[4].message.contains("300 s"));
     }
 }

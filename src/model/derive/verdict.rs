@@ -73,15 +73,36 @@ pub fn verdict(
     if running == 0 {
         return Verdict::new(Health::Down, format!("0/{} tasks running", svc.desired));
     }
+    // Each bound target group on its own: it serves only when one of the
+    // service's own tasks is healthy in it. An empty group, or one whose
+    // healthy targets belong to nobody we know, serves nothing.
     let mut healthy_targets = 0usize;
     let mut target_problem: Option<String> = None;
-    if let Some(tgs) = tgs.filter(|_| !svc.load_balancers.is_empty()) {
-        for tg in tgs {
+    let bound = svc.target_group_arns();
+    if let Some(tgs) = tgs.filter(|_| !bound.is_empty()) {
+        let Some(tasks) = tasks else {
+            return Verdict::new(
+                Health::Unknown,
+                "tasks not loaded: cannot tell whose targets are healthy",
+            );
+        };
+        let mut dead: Vec<String> = Vec::new();
+        let mut serving = 0usize;
+        for arn in &bound {
+            let Some(tg) = tgs.iter().find(|g| &g.arn == arn) else {
+                continue;
+            };
             let b = binding_for(svc, tg);
+            let mut owned_healthy = 0usize;
+            let mut foreign_healthy = 0usize;
             for target in &tg.targets {
-                let owner = tasks.and_then(|ts| task_for_target(tg, b, target, ts));
+                let owner = task_for_target(tg, b, target, tasks);
                 if target.state == "healthy" {
-                    healthy_targets += 1;
+                    if owner.is_some() {
+                        owned_healthy += 1;
+                    } else {
+                        foreign_healthy += 1;
+                    }
                 } else if owner.is_none_or(|t| !t.is_leaving()) && target.state != "draining" {
                     target_problem.get_or_insert_with(|| {
                         format!(
@@ -97,13 +118,30 @@ pub fn verdict(
                     });
                 }
             }
+            healthy_targets += owned_healthy;
+            if owned_healthy > 0 {
+                serving += 1;
+            } else if tg.targets.is_empty() {
+                dead.push(format!(
+                    "no healthy target in {} (none registered)",
+                    tg.name
+                ));
+            } else if foreign_healthy > 0 {
+                dead.push(format!(
+                    "{}: no healthy target of the service's tasks ({foreign_healthy} healthy belong to none of them)",
+                    tg.name
+                ));
+            } else {
+                dead.push(format!("no healthy target in {}", tg.name));
+            }
         }
-        if healthy_targets == 0 {
-            let names: Vec<&str> = tgs.iter().map(|t| t.name.as_str()).collect();
-            return Verdict::new(
-                Health::Down,
-                format!("no healthy target in {}", names.join(", ")),
-            );
+        if !dead.is_empty() {
+            let health = if serving == 0 {
+                Health::Down
+            } else {
+                Health::Degraded
+            };
+            return Verdict::new(health, dead.join("; "));
         }
     }
     for t in &live {
@@ -142,7 +180,7 @@ pub fn verdict(
         return Verdict::new(Health::Degraded, "deployment in progress");
     }
     let mut reason = format!("{running}/{} running", svc.desired);
-    if !svc.load_balancers.is_empty() && tgs.is_some() {
+    if !bound.is_empty() && tgs.is_some() {
         reason.push_str(&format!(
             ", {healthy_targets} target{} healthy",
             if healthy_targets == 1 { "" } else { "s" }
@@ -244,5 +282,43 @@ mod tests {
         let v = verdict(Some(&svc), Some(&tasks), None);
         assert_eq!(v.health, Health::Degraded);
         assert_eq!(v.reason, "deployment failed: tasks failed to start");
+    }
+
+    #[test]
+    fn each_target_group_is_judged_on_its_own() {
+        let mut svc = service();
+        svc.load_balancers.push(crate::model::LbBinding {
+            target_group_arn: "arn:tg/admin-tg".into(),
+            container_name: "goals-api".into(),
+            container_port: 80,
+        });
+        let tasks = vec![task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING")];
+        let mut empty = tg(vec![]);
+        empty.arn = "arn:tg/admin-tg".into();
+        empty.name = "admin-tg".into();
+        let groups = vec![tg(vec![target("10.0.1.5", "healthy", None)]), empty];
+        let v = verdict(Some(&svc), Some(&tasks), Some(&groups));
+        assert_eq!(v.health, Health::Degraded, "{v:?}");
+        assert!(
+            v.reason
+                .contains("no healthy target in admin-tg (none registered)"),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn a_healthy_target_of_nobody_does_not_make_the_service_healthy() {
+        let tasks = vec![task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING")];
+        let groups = vec![tg(vec![target("10.0.9.9", "healthy", None)])];
+        let v = verdict(Some(&service()), Some(&tasks), Some(&groups));
+        assert_eq!(v.health, Health::Down, "{v:?}");
+        assert!(v.reason.contains("belong to none of them"), "{v:?}");
+    }
+
+    #[test]
+    fn without_the_tasks_ownership_is_unknown_never_down() {
+        let groups = vec![tg(vec![target("10.0.1.5", "healthy", None)])];
+        let v = verdict(Some(&service()), None, Some(&groups));
+        assert_eq!(v.health, Health::Unknown, "{v:?}");
     }
 }

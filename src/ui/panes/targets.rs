@@ -59,7 +59,7 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
         // The health check, in the terms that decide how long a new task
         // waits for traffic and an old one drains.
         let settings = format!(
-            "{}{} {} every {}s · healthy after {}{} · drain {}",
+            "{}{} {} every {}s · recovers after {}{} · drain {}",
             if groups.len() > 1 {
                 format!("{}: ", g.name)
             } else {

@@ -25,6 +25,8 @@ pub fn task_def() -> TaskDef {
                 ]),
                 mount_points: vec![],
                 log: Some(log()),
+                // The demo stops in compressed time.
+                stop_timeout_s: Some(2),
             },
             ContainerDef {
                 name: "mongodb".into(),
@@ -42,6 +44,8 @@ pub fn task_def() -> TaskDef {
                     read_only: false,
                 }],
                 log: Some(log()),
+                // The demo stops in compressed time.
+                stop_timeout_s: Some(2),
             },
         ],
         volumes: vec![Volume {
