@@ -11,10 +11,10 @@ use ecsdeck::cloud::{Cloud, ErrorKind};
 use ecsdeck::model::ServiceRef;
 use ecsdeck::model::derive::{self, Health, MountStatus, WarningKind};
 
-fn body(status: u16, text: &'static str) -> Response {
+fn body(status: u16, text: impl Into<String>) -> Response {
     let mut r = Response::new(
         StatusCode::try_from(status).expect("status"),
-        SdkBody::from(text),
+        SdkBody::from(text.into()),
     );
     r.headers_mut()
         .insert("x-amzn-RequestId", "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111");
@@ -45,6 +45,14 @@ fn svc() -> ServiceRef {
 }
 
 fn backend(ecs_denied: bool) -> AwsCloud {
+    backend_with(
+        ecs_denied,
+        fixture("tasks").to_string(),
+        fixture("services").to_string(),
+    )
+}
+
+fn backend_with(ecs_denied: bool, tasks_json: String, services_json: String) -> AwsCloud {
     use aws_sdk_ecs::Client as Ecs;
     use aws_sdk_efs::Client as Efs;
     use aws_sdk_elasticloadbalancingv2::Client as Elb;
@@ -71,11 +79,11 @@ fn backend(ecs_denied: bool) -> AwsCloud {
                 r#"{"__type":"AccessDeniedException","message":"User: arn:aws:sts::123456789012:assumed-role/ops/me is not authorized to perform: ecs:DescribeTasks on resource: *"}"#,
             )
         } else {
-            body(200, fixture("tasks"))
+            body(200, tasks_json.clone())
         }
     });
     let services =
-        mock!(Ecs::describe_services).then_http_response(|| body(200, fixture("services")));
+        mock!(Ecs::describe_services).then_http_response(move || body(200, services_json.clone()));
     let taskdef =
         mock!(Ecs::describe_task_definition).then_http_response(|| body(200, fixture("taskdef")));
     let ecs = mock_client!(
@@ -99,7 +107,13 @@ fn backend(ecs_denied: bool) -> AwsCloud {
     let fs = mock!(Efs::describe_file_systems).then_http_response(|| body(200, fixture("fs")));
     let mts = mock!(Efs::describe_mount_targets).then_http_response(|| body(200, fixture("mts")));
     let efs = mock_client!(aws_sdk_efs, RuleMode::MatchAny, [&fs, &mts]);
-    let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, &[]);
+    let who = mock!(aws_sdk_sts::Client::get_caller_identity).then_http_response(|| {
+        body(
+            200,
+            r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::123456789012:assumed-role/ops/me</Arn><UserId>AROAEXAMPLE:me</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#,
+        )
+    });
+    let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&who]);
     let logs = mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]);
     AwsCloud::from_clients(ecs, elb, efs, sts, logs)
 }
@@ -306,4 +320,101 @@ async fn expired_credentials_and_throttling_are_told_apart() {
         e.operator_text(),
         "ClusterNotFoundException: Cluster not found."
     );
+}
+
+/// No character a terminal acts on.
+fn assert_inert(what: &str, s: &str) {
+    for c in s.chars() {
+        assert!(
+            c == '\n' || !(c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c)),
+            "{what}: control character {c:?} survived in {s:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_strings_from_aws_are_inert_in_status_on_screen_and_in_files() {
+    use ecsdeck::app::logs::Entry;
+    use ecsdeck::app::{Context, Msg, State, divider_words, update};
+    use ecsdeck::model::observe::{Observation, PollEvent, Resource};
+    // A stop reason is free text, set by anyone with ecs:StopTask: here a
+    // clipboard write (OSC 52), a screen clear, a title and a bidi override.
+    let efs_reason = fixture("tasks")
+        .split("\"stoppedReason\": \"")
+        .nth(1)
+        .and_then(|r| r.split("\",\n").next())
+        .expect("stop reason in the fixture");
+    let hostile =
+        r"\u001b]52;c;cGF3bmVk\u0007\u001b[2J\u001b]0;pwned\u0007restart from \u202eecsdeck";
+    let tasks = fixture("tasks").replace(efs_reason, hostile);
+    let services = fixture("services").replace(
+        "has reached a steady state.",
+        r"\u001b[31mhas reached\u001b[0m a steady state.",
+    );
+    let cloud: std::sync::Arc<dyn Cloud> =
+        std::sync::Arc::new(backend_with(false, tasks, services));
+    let snap = ecsdeck::cmd::status::snapshot(&cloud, &svc())
+        .await
+        .expect("snapshot");
+    let stopped = snap
+        .tasks
+        .iter()
+        .find(|t| t.is_stopped())
+        .expect("stopped task");
+    assert_eq!(
+        stopped.stopped_reason.as_deref(),
+        Some("restart from ecsdeck"),
+        "sanitised where it became a domain type"
+    );
+
+    let table = ecsdeck::cmd::status::table(&snap);
+    assert_inert("status", &table);
+    assert!(table.contains("restart from ecsdeck"), "{table}");
+    let json = serde_json::to_string(&snap).expect("json");
+    assert!(
+        !json.contains("\\u001b") && !json.contains('\u{1b}'),
+        "{json}"
+    );
+
+    let now = chrono::Utc::now();
+    let mut state = State::new(Context::new(svc(), "us-east-1"), now);
+    for (resource, obs) in [
+        (
+            Resource::Service,
+            Observation::Service(Box::new(ecsdeck::model::ServiceSnapshot {
+                service: snap.service.clone(),
+                task_def: Some(snap.task_definition.clone()),
+            })),
+        ),
+        (Resource::Tasks, Observation::Tasks(snap.tasks.clone())),
+    ] {
+        update(
+            &mut state,
+            Msg::Poll(Box::new(PollEvent {
+                resource,
+                at: now,
+                result: Ok(obs),
+            })),
+        );
+    }
+    let mut term =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 50)).expect("tty");
+    term.draw(|f| ecsdeck::ui::render(&state, &ecsdeck::ui::Theme { color: false }, f))
+        .expect("draw");
+    let screen = term.backend().to_string();
+    assert_inert("screen", &screen);
+    assert!(screen.contains("restart from ecsdeck"), "{screen}");
+    assert!(screen.contains("has reached a steady state."), "{screen}");
+
+    // A saved log file's divider names the stop reason.
+    let words = divider_words(
+        &Entry::Divider {
+            at: now,
+            old_task: stopped.arn.clone(),
+            new_task: None,
+        },
+        &snap.tasks,
+    );
+    assert_inert("saved file", &words);
+    assert!(words.contains("restart from ecsdeck"), "{words}");
 }

@@ -83,6 +83,26 @@ impl Collected {
         None
     }
 
+    fn missing(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.identity.is_none() {
+            out.push("the caller identity (sts:GetCallerIdentity)");
+        }
+        if self.service.is_none() {
+            out.push("the service");
+        }
+        if self.tasks.is_none() {
+            out.push("the tasks");
+        }
+        if self.target_groups.is_none() {
+            out.push("the target groups");
+        }
+        if self.file_systems.is_none() {
+            out.push("the EFS file systems");
+        }
+        out
+    }
+
     fn complete(&self) -> bool {
         self.identity.is_some()
             && self.service.is_some()
@@ -100,6 +120,10 @@ impl Collected {
         ))
     }
 }
+
+/// The longest a snapshot waits for its first answers (each AWS call is
+/// bounded at 30 s; a failing one ends the snapshot sooner).
+const SNAPSHOT_LIMIT: Duration = Duration::from_secs(90);
 
 /// How long a snapshot waits for the service to turn healthy.
 #[derive(Debug, Clone, Copy)]
@@ -134,11 +158,26 @@ pub async fn snapshot_with(
         Settle::No => None,
         Settle::Until(d) => Some(tokio::time::Instant::now() + d),
     };
+    // However the backend misbehaves, a snapshot ends: a poller that never
+    // answers is named rather than waited on for ever.
+    let give_up = tokio::time::Instant::now() + SNAPSHOT_LIMIT;
     let mut c = Collected::default();
     // Once healthy, one more round of the fast resources, so the tasks'
     // container health is as new as the target health that said so.
     let mut fresh: Option<Vec<Resource>> = None;
-    while let Some(ev) = session.next().await {
+    loop {
+        let Ok(next) = tokio::time::timeout_at(give_up, session.next()).await else {
+            return Err(CloudError::new(
+                crate::cloud::ErrorKind::Network,
+                "ecsdeck",
+                format!(
+                    "no answer within {} s for: {}",
+                    SNAPSHOT_LIMIT.as_secs(),
+                    c.missing().join(", ")
+                ),
+            ));
+        };
+        let Some(ev) = next else { break };
         let resource = ev.resource;
         if let Some(e) = c.take(ev) {
             return Err(e);

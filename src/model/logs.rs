@@ -29,6 +29,7 @@ impl LogSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawLogEvent {
     pub timestamp_ms: i64,
+    /// Sanitised by the backend: printable text only.
     pub message: String,
 }
 

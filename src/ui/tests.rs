@@ -133,9 +133,11 @@ fn replacing() -> State {
         task_arn: format!("arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/{task}"),
         stopped_at: None,
     };
+    // As a backend delivers them: sanitised where they became domain
+    // types (a hostile line among them).
     let ev = |t: i64, m: &str| crate::model::logs::RawLogEvent {
         timestamp_ms: at(t).timestamp_millis(),
-        message: m.into(),
+        message: crate::model::sanitize::sanitize(m.as_bytes()),
     };
     let batches = vec![
         crate::model::logs::LogBatch {

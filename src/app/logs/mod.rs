@@ -16,7 +16,6 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use super::Loadable;
 use super::rate::CallRate;
 use crate::model::logs::FollowResult;
-use crate::model::sanitize::sanitize;
 use crate::model::{Task, Time};
 use buffer::{Buffer, Stored};
 pub use filter::Filter;
@@ -201,7 +200,8 @@ impl LogState {
         for b in &result.batches {
             for ev in &b.events {
                 let when = chrono::DateTime::from_timestamp_millis(ev.timestamp_ms).unwrap_or(at);
-                let text = sanitize(ev.message.as_bytes());
+                // Sanitised by the backend, where it became a domain type.
+                let text = ev.message.clone();
                 self.insert(Entry::Line(LogLine {
                     at: when,
                     container: b.source.container.clone(),

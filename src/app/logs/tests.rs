@@ -236,13 +236,9 @@ fn hidden_container_and_export() {
 }
 
 #[test]
-fn hostile_lines_are_sanitised_on_ingest_and_problems_kept() {
+fn stream_problems_are_kept_in_words() {
     let mut s = LogState::new(10);
-    let mut r = result(vec![batch(
-        "goals-api",
-        "t1",
-        &[(1, "\x1b]52;c;cGF3bmVk\x07\x1b[2Jok")],
-    )]);
+    let mut r = result(vec![batch("goals-api", "t1", &[(1, "ok")])]);
     r.problems.push(StreamProblem {
         source: src("mongodb", "t1"),
         error: crate::model::error::CloudError::new(

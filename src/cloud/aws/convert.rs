@@ -7,6 +7,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::cloud::{CloudError, ErrorKind};
+use crate::model::sanitize::clean;
 use crate::model::{
     CircuitBreaker, Container, ContainerDef, Deployment, DeploymentConfig, EfsVolume, FileSystem,
     HealthCheck, LbBinding, Listener, LoadBalancer, LogConfig, MountPoint, MountTarget, Service,
@@ -30,7 +31,7 @@ where
     R: Debug,
 {
     fn from(e: SdkError<E, R>) -> Self {
-        let text = DisplayErrorContext(&e).to_string();
+        let text = clean(&DisplayErrorContext(&e).to_string());
         // What an operator can read for a transport failure: the innermost
         // cause ("Connection refused (os error 111)"), not the SDK's
         // debug dump.
@@ -39,7 +40,7 @@ where
             while let Some(next) = cur.source() {
                 cur = next;
             }
-            cur.to_string()
+            clean(&cur.to_string())
         };
         let transport_text = match &e {
             SdkError::TimeoutError(_) => Some("no answer before the timeout".to_string()),
@@ -63,9 +64,9 @@ where
             _ => None,
         };
         AnySdkError {
-            code: e.code().map(str::to_string),
-            message: e.message().map(str::to_string),
-            request_id: e.meta().extra("aws_request_id").map(str::to_string),
+            code: e.code().map(clean),
+            message: e.message().map(clean),
+            request_id: e.meta().extra("aws_request_id").map(clean),
             transport,
             transport_text,
             text,
@@ -133,12 +134,15 @@ fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<Time> {
     chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
+/// Every string from AWS goes through `clean` (or `s` and `o`) on its way
+/// into a domain type: stop reasons, event messages and descriptions are
+/// free text that anyone with the right permission sets.
 fn s(v: Option<&str>) -> String {
-    v.unwrap_or_default().to_string()
+    clean(v.unwrap_or_default())
 }
 
 fn o(v: Option<&str>) -> Option<String> {
-    v.filter(|x| !x.is_empty()).map(str::to_string)
+    v.filter(|x| !x.is_empty()).map(clean)
 }
 
 pub fn service(sv: &aws_sdk_ecs::types::Service, cluster: &str) -> Service {
@@ -148,7 +152,7 @@ pub fn service(sv: &aws_sdk_ecs::types::Service, cluster: &str) -> Service {
         arn: s(sv.service_arn()),
         cluster: cluster.to_string(),
         status: s(sv.status()),
-        launch_type: sv.launch_type().map(|l| l.as_str().to_string()),
+        launch_type: sv.launch_type().map(|l| clean(l.as_str())),
         desired: sv.desired_count(),
         running: sv.running_count(),
         pending: sv.pending_count(),
@@ -159,7 +163,7 @@ pub fn service(sv: &aws_sdk_ecs::types::Service, cluster: &str) -> Service {
             .map(|d| Deployment {
                 id: s(d.id()),
                 status: s(d.status()),
-                rollout_state: d.rollout_state().map(|r| r.as_str().to_string()),
+                rollout_state: d.rollout_state().map(|r| clean(r.as_str())),
                 rollout_reason: o(d.rollout_state_reason()),
                 task_definition: s(d.task_definition()),
                 desired: d.desired_count(),
@@ -186,7 +190,7 @@ pub fn service(sv: &aws_sdk_ecs::types::Service, cluster: &str) -> Service {
             .iter()
             .filter_map(|lb| {
                 Some(LbBinding {
-                    target_group_arn: lb.target_group_arn()?.to_string(),
+                    target_group_arn: clean(lb.target_group_arn()?),
                     container_name: s(lb.container_name()),
                     container_port: lb.container_port().unwrap_or(0),
                 })
@@ -211,7 +215,7 @@ pub fn task_def(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDef {
         revision: td.revision(),
         network_mode: td
             .network_mode()
-            .map(|m| m.as_str().to_string())
+            .map(|m| clean(m.as_str()))
             .unwrap_or_else(|| "bridge".into()),
         containers: td
             .container_definitions()
@@ -238,9 +242,9 @@ pub fn task_def(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDef {
                     }
                     let opts = l.options()?;
                     Some(LogConfig {
-                        group: opts.get("awslogs-group")?.clone(),
-                        region: opts.get("awslogs-region").cloned(),
-                        stream_prefix: opts.get("awslogs-stream-prefix").cloned(),
+                        group: clean(opts.get("awslogs-group")?),
+                        region: opts.get("awslogs-region").map(|r| clean(r)),
+                        stream_prefix: opts.get("awslogs-stream-prefix").map(|p| clean(p)),
                     })
                 }),
             })
@@ -253,7 +257,7 @@ pub fn task_def(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDef {
                 efs: v.efs_volume_configuration().map(|e| {
                     let auth = e.authorization_config();
                     EfsVolume {
-                        file_system_id: e.file_system_id().to_string(),
+                        file_system_id: clean(e.file_system_id()),
                         root_directory: o(e.root_directory()),
                         access_point: auth.and_then(|a| o(a.access_point_id())),
                         transit_encryption: e
@@ -277,21 +281,21 @@ pub fn task(t: &aws_sdk_ecs::types::Task) -> Task {
         .flat_map(|a| a.details())
         .find(|d| d.name() == Some("privateIPv4Address"))
         .and_then(|d| d.value())
-        .map(str::to_string);
+        .map(clean);
     // Older task shapes carry the address on the container instead.
     let container_ip = t
         .containers()
         .iter()
         .flat_map(|c| c.network_interfaces())
         .find_map(|n| n.private_ipv4_address())
-        .map(str::to_string);
+        .map(clean);
     Task {
         arn: s(t.task_arn()),
         task_definition: s(t.task_definition_arn()),
         last_status: s(t.last_status()),
         desired_status: s(t.desired_status()),
-        health: t.health_status().map(|h| h.as_str().to_string()),
-        launch_type: t.launch_type().map(|l| l.as_str().to_string()),
+        health: t.health_status().map(|h| clean(h.as_str())),
+        launch_type: t.launch_type().map(|l| clean(l.as_str())),
         az: o(t.availability_zone()),
         private_ip: eni_ip.or(container_ip),
         // Replaced by the EC2 instance id once the container instance is
@@ -301,7 +305,7 @@ pub fn task(t: &aws_sdk_ecs::types::Task) -> Task {
         started_at: time(t.started_at()),
         stopping_at: time(t.stopping_at()),
         stopped_at: time(t.stopped_at()),
-        stop_code: t.stop_code().map(|c| c.as_str().to_string()),
+        stop_code: t.stop_code().map(|c| clean(c.as_str())),
         stopped_reason: o(t.stopped_reason()),
         containers: t
             .containers()
@@ -310,7 +314,7 @@ pub fn task(t: &aws_sdk_ecs::types::Task) -> Task {
                 name: s(c.name()),
                 image: s(c.image()),
                 last_status: s(c.last_status()),
-                health: c.health_status().map(|h| h.as_str().to_string()),
+                health: c.health_status().map(|h| clean(h.as_str())),
                 exit_code: c.exit_code(),
                 reason: o(c.reason()),
                 bindings: c
@@ -327,14 +331,14 @@ pub fn target_group(tg: &aws_sdk_elasticloadbalancingv2::types::TargetGroup) -> 
     TargetGroup {
         arn: s(tg.target_group_arn()),
         name: s(tg.target_group_name()),
-        protocol: tg.protocol().map(|p| p.as_str().to_string()),
+        protocol: tg.protocol().map(|p| clean(p.as_str())),
         port: tg.port(),
         target_type: tg
             .target_type()
-            .map(|t| t.as_str().to_string())
+            .map(|t| clean(t.as_str()))
             .unwrap_or_else(|| "instance".into()),
         health_check: HealthCheck {
-            protocol: tg.health_check_protocol().map(|p| p.as_str().to_string()),
+            protocol: tg.health_check_protocol().map(|p| clean(p.as_str())),
             path: o(tg.health_check_path()),
             port: o(tg.health_check_port()),
             interval_s: tg.health_check_interval_seconds(),
@@ -358,9 +362,9 @@ pub fn target(d: &aws_sdk_elasticloadbalancingv2::types::TargetHealthDescription
         az: t.and_then(|t| o(t.availability_zone())),
         state: h
             .and_then(|h| h.state())
-            .map(|s| s.as_str().to_string())
+            .map(|s| clean(s.as_str()))
             .unwrap_or_else(|| "unknown".into()),
-        reason: h.and_then(|h| h.reason()).map(|r| r.as_str().to_string()),
+        reason: h.and_then(|h| h.reason()).map(|r| clean(r.as_str())),
         description: h.and_then(|h| o(h.description())),
     }
 }
@@ -374,18 +378,15 @@ pub fn load_balancer(
         arn: arn.to_string(),
         name: s(lb.and_then(|l| l.load_balancer_name())),
         dns_name: s(lb.and_then(|l| l.dns_name())),
-        scheme: lb.and_then(|l| l.scheme()).map(|x| x.as_str().to_string()),
+        scheme: lb.and_then(|l| l.scheme()).map(|x| clean(x.as_str())),
         state: lb
             .and_then(|l| l.state())
             .and_then(|st| st.code())
-            .map(|c| c.as_str().to_string()),
+            .map(|c| clean(c.as_str())),
         listeners: listeners
             .iter()
             .map(|l| Listener {
-                protocol: l
-                    .protocol()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default(),
+                protocol: l.protocol().map(|p| clean(p.as_str())).unwrap_or_default(),
                 port: l.port().unwrap_or(0),
             })
             .collect(),
@@ -397,17 +398,17 @@ pub fn file_system(
     mts: &[aws_sdk_efs::types::MountTargetDescription],
 ) -> FileSystem {
     FileSystem {
-        id: fs.file_system_id().to_string(),
+        id: clean(fs.file_system_id()),
         name: o(fs.name()),
-        lifecycle: fs.life_cycle_state().as_str().to_string(),
+        lifecycle: clean(fs.life_cycle_state().as_str()),
         size_bytes: fs.size_in_bytes().map(|s| s.value()).unwrap_or(0),
         mount_target_count: fs.number_of_mount_targets(),
         mount_targets: mts
             .iter()
             .map(|m| MountTarget {
-                id: m.mount_target_id().to_string(),
+                id: clean(m.mount_target_id()),
                 az: o(m.availability_zone_name()),
-                state: m.life_cycle_state().as_str().to_string(),
+                state: clean(m.life_cycle_state().as_str()),
                 ip: o(m.ip_address()),
             })
             .collect(),

@@ -19,6 +19,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 
 use super::{Cloud, CloudError, CloudResult, ErrorKind};
 use crate::model::logs::{LogCursor, LogPage, LogSource, RawLogEvent};
+use crate::model::sanitize::sanitize;
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 pub use convert::classify;
 
@@ -519,7 +520,7 @@ impl Cloud for AwsCloud {
                 .iter()
                 .map(|e| RawLogEvent {
                     timestamp_ms: e.timestamp().unwrap_or(0),
-                    message: e.message().unwrap_or_default().to_string(),
+                    message: sanitize(e.message().unwrap_or_default().as_bytes()),
                 })
                 .collect(),
             next,

@@ -56,7 +56,8 @@ impl World {
         };
         t.desired_stopped = true;
         t.stop_code = Some("UserInitiated".into());
-        t.stopped_reason = Some(reason.to_string());
+        // Free text from whoever stopped it: as untrusted as AWS's.
+        t.stopped_reason = Some(crate::model::sanitize::clean(reason));
         t.stopping_at = Some(self.clock.utc());
         if matches!(t.phase, Phase::Running) {
             t.phase = Phase::Deactivating;
