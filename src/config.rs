@@ -21,12 +21,23 @@ pub struct Overrides {
     pub read_only: bool,
 }
 
-pub fn parse_refresh(s: &str) -> Result<std::time::Duration, String> {
-    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (try 5s or 1m)"))?;
-    if d < std::time::Duration::from_secs(1) {
+/// The longest refresh accepted: beyond it the dashboard is not live.
+pub const MAX_REFRESH: Duration = Duration::from_secs(3600);
+
+pub fn parse_refresh(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s.trim()).map_err(|_| {
+        format!("{s:?} is not a duration: write a number and a unit, such as 5s, 30s or 1m")
+    })?;
+    if d < Duration::from_secs(1) {
         return Err(
             "must be at least 1s: faster polling only burns the account's API quota".into(),
         );
+    }
+    if d > MAX_REFRESH {
+        return Err(format!(
+            "must be at most {}: a dashboard polled less often is not live",
+            humantime::format_duration(MAX_REFRESH)
+        ));
     }
     Ok(d)
 }
@@ -111,7 +122,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
         let offset = text.find("refresh").unwrap_or(0);
         let (line, _) = locate(text, offset);
         return Err(ConfigError(format!(
-            "{}: line {line}, key `refresh`: invalid duration {r:?}: {e}",
+            "{}: line {line}, key `refresh`: {e}",
             path.display()
         )));
     }
@@ -193,6 +204,12 @@ mod tests {
         assert!(e.0.contains("line 1, key `refresh`"), "{}", e.0);
         let e = parse("refresh = \"100ms\"\n", &p()).expect_err("invalid");
         assert!(e.0.contains("at least 1s"), "{}", e.0);
+        let e = parse("refresh = \"banana\"\n", &p()).expect_err("invalid");
+        assert!(e.0.contains("\"banana\" is not a duration"), "{}", e.0);
+        assert!(!e.0.contains("expected number"), "{}", e.0);
+        // An absurd value is refused, not a Duration overflow later.
+        let e = parse("refresh = \"99999999999999h\"\n", &p()).expect_err("invalid");
+        assert!(e.0.contains("at most 1h"), "{}", e.0);
         let e = parse("cluster = \"c\"\nlog_buffer_lines = 5\n", &p()).expect_err("invalid");
         assert!(
             e.0.contains("line 2, key `log_buffer_lines`: 5 is out of range"),

@@ -32,9 +32,11 @@ async fn save(name: &str, contents: &str) -> Result<String, String> {
     use tokio::io::AsyncWriteExt;
     let dir = std::env::current_dir().map_err(|e| e.to_string())?;
     let path = dir.join(name);
+    // Logs can hold what the service must keep private: owner-only.
     let mut f = tokio::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
+        .mode(0o600)
         .open(&path)
         .await
         .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -42,4 +44,26 @@ async fn save(name: &str, contents: &str) -> Result<String, String> {
         .await
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn saved_logs_are_owner_only_and_never_overwrite() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let name = dir.path().join("ecsdeck-test.log");
+        let name = name.to_str().expect("utf-8");
+        let path = save(name, "line\n").await.expect("saved");
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        assert!(
+            save(name, "again\n").await.is_err(),
+            "an existing file is kept"
+        );
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "line\n");
+    }
 }

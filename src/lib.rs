@@ -120,8 +120,8 @@ pub async fn main(cli: Cli) -> Result<i32> {
             .await
             .map_err(|e| eyre!("cannot start the demo environment: {e}"))?;
             let cloud: Arc<dyn Cloud> = Arc::new(env.cloud());
-            cmd::dashboard::run(cloud, demo_target(), run_opts).await?;
-            Ok(0)
+            let ended = cmd::dashboard::run(cloud, demo_target(), run_opts).await?;
+            Ok(ended.exit_code())
         }
         Some(Command::Status { json, demo }) => {
             let (cloud, target, _env): (Arc<dyn Cloud>, ServiceRef, Option<DemoEnv>) = if demo {
@@ -183,8 +183,8 @@ pub async fn main(cli: Cli) -> Result<i32> {
                     }
                 }
             };
-            cmd::dashboard::run(cloud, target, run_opts).await?;
-            Ok(0)
+            let ended = cmd::dashboard::run(cloud, target, run_opts).await?;
+            Ok(ended.exit_code())
         }
     }
 }

@@ -1,9 +1,11 @@
-//! Terminal set-up and restore only: raw mode, the alternate screen and the
-//! panic hook. Restoring is idempotent, so every exit path can call it.
+//! Terminal set-up and restore only: raw mode, the alternate screen, the
+//! panic hook and the signals that must end the program cleanly.
+//! Restoring is idempotent, so every exit path can call it.
 
 use std::io;
 
 use ratatui::DefaultTerminal;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 /// Enters raw mode and the alternate screen. ratatui's init also installs
 /// a panic hook that restores the terminal before the report is printed;
@@ -14,4 +16,35 @@ pub fn init() -> io::Result<DefaultTerminal> {
 
 pub fn restore() {
     ratatui::restore();
+}
+
+/// The signals that end a run like `q` does, so the terminal is restored
+/// first: a dropped SSH session (HUP), Ctrl-C or `kill -INT` from another
+/// shell (in raw mode Ctrl-C is a key, not a signal), TERM and QUIT.
+pub struct Signals {
+    hup: Signal,
+    int: Signal,
+    quit: Signal,
+    term: Signal,
+}
+
+impl Signals {
+    pub fn new() -> io::Result<Signals> {
+        Ok(Signals {
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+            quit: signal(SignalKind::quit())?,
+            term: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// Waits for the next signal; returns its number.
+    pub async fn recv(&mut self) -> i32 {
+        tokio::select! {
+            _ = self.hup.recv() => 1,
+            _ = self.int.recv() => 2,
+            _ = self.quit.recv() => 3,
+            _ = self.term.recv() => 15,
+        }
+    }
 }

@@ -418,3 +418,38 @@ async fn hostile_strings_from_aws_are_inert_in_status_on_screen_and_in_files() {
     assert_inert("saved file", &words);
     assert!(words.contains("restart from ecsdeck"), "{words}");
 }
+
+#[tokio::test]
+async fn the_picker_with_a_cluster_lists_that_cluster_only() {
+    use aws_sdk_ecs::Client as Ecs;
+    // A cluster-scoped policy: ListClusters is denied, ListServices in the
+    // cluster is allowed.
+    let clusters = mock!(Ecs::list_clusters).then_http_response(|| {
+        body(
+            400,
+            r#"{"__type":"AccessDeniedException","message":"not authorized to perform: ecs:ListClusters"}"#,
+        )
+    });
+    let services = mock!(Ecs::list_services)
+        .match_requests(|r| r.cluster() == Some("goals-cluster"))
+        .then_http_response(|| {
+            body(
+                200,
+                r#"{"serviceArns":["arn:aws:ecs:us-east-1:123456789012:service/goals-cluster/goals-service"]}"#,
+            )
+        });
+    let b = AwsCloud::from_clients(
+        mock_client!(aws_sdk_ecs, RuleMode::MatchAny, [&clusters, &services]),
+        mock_client!(aws_sdk_elasticloadbalancingv2, RuleMode::MatchAny, &[]),
+        mock_client!(aws_sdk_efs, RuleMode::MatchAny, &[]),
+        mock_client!(aws_sdk_sts, RuleMode::MatchAny, &[]),
+        mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]),
+    );
+    let listed = b
+        .list_services(Some("goals-cluster"))
+        .await
+        .expect("no ListClusters needed");
+    assert_eq!(listed, vec![svc()]);
+    let e = b.list_services(None).await.expect_err("denied");
+    assert_eq!(e.action, "ecs:ListClusters");
+}

@@ -73,10 +73,13 @@ fn bad_refresh_flag_is_rejected_before_or_after_the_subcommand() {
     for args in [
         &["--refresh", "soon", "status"][..],
         &["status", "--refresh", "10ms"],
+        &["--refresh", "banana"],
+        &["--refresh", "99999999999999h"],
     ] {
         let o = ecsdeck(args, home.path());
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains("--refresh"), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("expected number"), "{}", stderr(&o));
     }
 }
 

@@ -223,6 +223,31 @@ fn sigterm_restores_the_terminal() {
     s.assert_restored();
 }
 
+/// Signals sent from another shell end the program like `q`: the terminal
+/// is restored, and the exit status says which signal (128 + its number).
+fn signal_restores_the_terminal(name: &str, number: u32) {
+    let mut s = Session::start(&["demo"], &[]);
+    s.wait_for(&["goals-api"], BOOT);
+    let pid = s.child.process_id().expect("pid");
+    Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .expect("kill");
+    let st = s.wait_exit(Duration::from_secs(10));
+    s.assert_restored();
+    assert_eq!(st.exit_code(), 128 + number, "{name}: {st:?}");
+}
+
+#[test]
+fn sigint_restores_the_terminal() {
+    signal_restores_the_terminal("INT", 2);
+}
+
+#[test]
+fn sigquit_restores_the_terminal() {
+    signal_restores_the_terminal("QUIT", 3);
+}
+
 #[test]
 fn panic_restores_the_terminal_and_reports() {
     let mut s = Session::start(&["demo"], &[("ECSDECK_TEST_PANIC", "1")]);

@@ -170,11 +170,25 @@ fn save_logs(state: &State) -> Effect {
     Effect::SaveLogs {
         name: format!(
             "ecsdeck-{}-{}.log",
-            state.ctx.target.service,
+            file_word(&state.ctx.target.service),
             state.now.format("%Y%m%d-%H%M%S")
         ),
         contents: state.logs.export(&words),
     }
+}
+
+/// A service (given by name or by ARN) as a word fit for a file name.
+fn file_word(service: &str) -> String {
+    crate::model::arn_tail(service)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// How a task left, in words: "stopped (UserInitiated: reason)".
@@ -472,5 +486,27 @@ mod tests {
         // 60 s window kept: 6 samples apart, 30 calls.
         let rate = s.calls_per_min().expect("rate");
         assert!((rate - 30.0).abs() < 0.01, "{rate}");
+    }
+
+    #[test]
+    fn a_service_given_as_an_arn_saves_to_a_plain_file_name() {
+        let mut s = State::new(
+            Context::new(
+                ServiceRef {
+                    cluster: "goals-cluster".into(),
+                    service:
+                        "arn:aws:ecs:us-east-1:123456789012:service/goals-cluster/goals-service"
+                            .into(),
+                },
+                "us-east-1",
+            ),
+            now(),
+        );
+        let effects = update(&mut s, Msg::Action(Action::SaveLogs));
+        let Some(Effect::SaveLogs { name, .. }) = effects.first() else {
+            panic!("no save: {effects:?}");
+        };
+        assert!(name.starts_with("ecsdeck-goals-service-"), "{name}");
+        assert!(!name.contains('/') && !name.contains(':'), "{name}");
     }
 }

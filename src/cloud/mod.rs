@@ -19,8 +19,9 @@ pub trait Cloud: Send + Sync {
         false
     }
     async fn identity(&self) -> CloudResult<Identity>;
-    /// Every (cluster, service) the credentials can see, for the picker.
-    async fn list_services(&self) -> CloudResult<Vec<ServiceRef>>;
+    /// Every (cluster, service) the credentials can see, for the picker;
+    /// only in `cluster` when one is given.
+    async fn list_services(&self, cluster: Option<&str>) -> CloudResult<Vec<ServiceRef>>;
     async fn service(&self, svc: &ServiceRef) -> CloudResult<Service>;
     async fn task_definition(&self, arn: &str) -> CloudResult<TaskDef>;
     /// Running tasks and the recently stopped ones.

@@ -8,7 +8,6 @@ use chrono::Utc;
 use color_eyre::eyre::Result;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::app::{Context, Msg, State, update};
@@ -24,8 +23,23 @@ use crate::ui::{self, Theme, keys};
 #[derive(Debug, PartialEq, Eq)]
 pub enum Ended {
     Quit,
-    Signal,
+    /// Ended by this signal (its number).
+    Signal(i32),
+    /// The terminal went away (a dropped SSH session shows up as a failed
+    /// write or a closed input).
     TerminalGone,
+}
+
+impl Ended {
+    /// 0 after `q`; 128 + the signal's number after a signal, as a shell
+    /// reports it; 1 when the terminal went away.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Ended::Quit => 0,
+            Ended::Signal(n) => 128 + n,
+            Ended::TerminalGone => 1,
+        }
+    }
 }
 
 pub struct Options {
@@ -70,8 +84,10 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
+    let mut signals = term::Signals::new()?;
+    // A test hook, in debug builds only: the end-to-end tests prove the
+    // terminal is restored when the dashboard panics.
+    let test_panic = cfg!(debug_assertions) && std::env::var_os("ECSDECK_TEST_PANIC").is_some();
     let (answer_tx, mut answer_rx) = mpsc::channel::<Msg>(8);
     let mut dirty = true;
     loop {
@@ -81,9 +97,7 @@ async fn event_loop(
                 return Ok(Ended::TerminalGone);
             }
             dirty = false;
-            // A test hook: the end-to-end tests prove the terminal is
-            // restored when the dashboard panics.
-            if std::env::var_os("ECSDECK_TEST_PANIC").is_some() {
+            if test_panic {
                 panic!("ECSDECK_TEST_PANIC is set: panicking on purpose");
             }
         }
@@ -120,8 +134,7 @@ async fn event_loop(
                 dirty = true;
                 Vec::new()
             }
-            _ = sigterm.recv() => return Ok(Ended::Signal),
-            _ = sighup.recv() => return Ok(Ended::Signal),
+            n = signals.recv() => return Ok(Ended::Signal(n)),
         };
         for e in effects {
             if effects::run(e, &session, &answer_tx) == Next::Quit {

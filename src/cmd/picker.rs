@@ -19,7 +19,7 @@ pub async fn choose_service(
     cloud: &Arc<dyn Cloud>,
     cluster: Option<&str>,
 ) -> Result<Option<ServiceRef>> {
-    let mut all = cloud.list_services().await.map_err(|e| {
+    let mut all = cloud.list_services(cluster).await.map_err(|e| {
         eyre!("cannot list ECS services: {e}\n\nTo try ecsdeck without AWS, run: ecsdeck demo")
     })?;
     if let Some(c) = cluster {
@@ -45,13 +45,18 @@ async fn pick(items: Vec<ServiceRef>, region: String) -> Result<Option<ServiceRe
         cursor: 0,
         region,
     };
+    let mut signals = term::Signals::new()?;
     let mut terminal = term::init()?;
     let mut events = EventStream::new();
     let outcome = loop {
         if terminal.draw(|f| picker.render(&theme, f)).is_err() {
             break None;
         }
-        match events.next().await {
+        let ev = tokio::select! {
+            ev = events.next() => ev,
+            _ = signals.recv() => break None,
+        };
+        match ev {
             Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => match picker.key(&k) {
                 PickerOutcome::Chosen(s) => break Some(s),
                 PickerOutcome::Quit => break None,

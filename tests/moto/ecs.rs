@@ -304,7 +304,7 @@ async fn aws_backend_against_moto() {
     let id = cloud.identity().await.expect("identity");
     assert_eq!(id.account, "123456789012");
 
-    let listed = cloud.list_services().await.expect("list services");
+    let listed = cloud.list_services(None).await.expect("list services");
     assert!(listed.contains(&svc_ref), "{listed:?}");
 
     let svc = cloud.service(&svc_ref).await.expect("service");

@@ -271,6 +271,20 @@ impl LogState {
                 new_task: None,
             });
         }
+        // A task that left the list (ECS keeps stopped tasks about an hour)
+        // does not come back: forget it, so a long run stays small.
+        let listed: HashSet<&str> = tasks.iter().map(|t| t.arn.as_str()).collect();
+        self.divided.retain(|a| listed.contains(a.as_str()));
+        self.replaced.retain(|a, _| listed.contains(a.as_str()));
+        self.stop_marked.retain(|a| listed.contains(a.as_str()));
+    }
+
+    /// Tasks the divider bookkeeping still remembers.
+    pub fn remembered_tasks(&self) -> usize {
+        let mut all: HashSet<&String> = self.divided.iter().collect();
+        all.extend(self.replaced.keys());
+        all.extend(self.stop_marked.iter());
+        all.len()
     }
 
     fn visible_at(&self, i: usize) -> bool {

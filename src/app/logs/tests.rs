@@ -264,3 +264,15 @@ fn poller_call_rate() {
     let r = s.calls_per_s().expect("rate");
     assert!((r - 2.0).abs() < 1e-9, "{r}");
 }
+
+#[test]
+fn tasks_that_left_the_list_are_forgotten() {
+    let mut s = LogState::new(100);
+    for i in 0..50 {
+        let mut t = task(&format!("t{i:07}"), "10.0.1.5", "STOPPED", "STOPPED");
+        t.created_at = ts(i);
+        t.stopped_at = ts(i + 1);
+        s.note_tasks(&[t]);
+    }
+    assert_eq!(s.remembered_tasks(), 1, "only the task still listed");
+}

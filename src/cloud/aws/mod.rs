@@ -232,16 +232,21 @@ impl Cloud for AwsCloud {
         })
     }
 
-    async fn list_services(&self) -> CloudResult<Vec<ServiceRef>> {
-        let clusters: Vec<String> = self
-            .ecs
-            .list_clusters()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| self.err(e, "ecs:ListClusters"))?;
+    async fn list_services(&self, cluster: Option<&str>) -> CloudResult<Vec<ServiceRef>> {
+        // With a cluster given, only that one: a cluster-scoped IAM policy
+        // (as the README recommends) does not allow ecs:ListClusters.
+        let clusters: Vec<String> = match cluster {
+            Some(c) => vec![c.to_string()],
+            None => self
+                .ecs
+                .list_clusters()
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(|e| self.err(e, "ecs:ListClusters"))?,
+        };
         let mut out = Vec::new();
         for cluster in clusters {
             let services: Vec<String> = self

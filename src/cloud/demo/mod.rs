@@ -208,7 +208,7 @@ impl Cloud for DemoCloud {
             arn: "arn:aws:iam::000000000000:user/demo-operator".into(),
         })
     }
-    async fn list_services(&self) -> CloudResult<Vec<ServiceRef>> {
+    async fn list_services(&self, _cluster: Option<&str>) -> CloudResult<Vec<ServiceRef>> {
         self.count(2);
         Ok(vec![ServiceRef {
             cluster: CLUSTER.into(),

@@ -187,6 +187,10 @@ impl World {
         }
         keep.reverse();
         self.tasks = keep;
+        // The streams of tasks no longer kept go with them.
+        let ids: Vec<&str> = self.tasks.iter().map(|t| t.id.as_str()).collect();
+        self.logs
+            .retain(|stream, _| ids.iter().any(|id| stream.ends_with(id)));
         let steady = self.tasks.iter().all(|t| {
             matches!(t.phase, Phase::Running | Phase::Stopped)
                 && (t.phase == Phase::Running) != t.desired_stopped
@@ -357,5 +361,35 @@ mod tests {
             .expect("new");
         assert_eq!(new.last_status, "RUNNING", "{:?}", phases(&w));
         assert!(new.created_at > first.created_at);
+    }
+
+    #[test]
+    fn old_tasks_and_their_log_streams_are_pruned() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let clock = Clock::manual();
+        let mut w = World::new(
+            dir.path().to_path_buf(),
+            false,
+            "127.0.0.1:8080".parse().expect("addr"),
+            clock.clone(),
+        );
+        for _ in 0..(STOPPED_KEPT + 5) {
+            run_for(&mut w, &clock, 6.0);
+            let live = w
+                .tasks()
+                .into_iter()
+                .find(|t| !t.is_leaving())
+                .expect("live");
+            w.stop_task(&live.arn, "again");
+            run_for(&mut w, &clock, 10.0);
+        }
+        let tasks = w.tasks();
+        assert!(tasks.len() <= STOPPED_KEPT + 2, "{}", tasks.len());
+        assert!(
+            w.logs.len() <= tasks.len() * 2,
+            "{} streams for {} tasks",
+            w.logs.len(),
+            tasks.len()
+        );
     }
 }
