@@ -53,6 +53,15 @@ fn backend(ecs_denied: bool) -> AwsCloud {
 }
 
 fn backend_with(ecs_denied: bool, tasks_json: String, services_json: String) -> AwsCloud {
+    backend_full(ecs_denied, false, tasks_json, services_json)
+}
+
+fn backend_full(
+    ecs_denied: bool,
+    taskdef_denied: bool,
+    tasks_json: String,
+    services_json: String,
+) -> AwsCloud {
     use aws_sdk_ecs::Client as Ecs;
     use aws_sdk_efs::Client as Efs;
     use aws_sdk_elasticloadbalancingv2::Client as Elb;
@@ -84,8 +93,16 @@ fn backend_with(ecs_denied: bool, tasks_json: String, services_json: String) -> 
     });
     let services =
         mock!(Ecs::describe_services).then_http_response(move || body(200, services_json.clone()));
-    let taskdef =
-        mock!(Ecs::describe_task_definition).then_http_response(|| body(200, fixture("taskdef")));
+    let taskdef = mock!(Ecs::describe_task_definition).then_http_response(move || {
+        if taskdef_denied {
+            body(
+                400,
+                r#"{"__type":"AccessDeniedException","message":"User: arn:aws:sts::123456789012:assumed-role/ops/me is not authorized to perform: ecs:DescribeTaskDefinition"}"#,
+            )
+        } else {
+            body(200, fixture("taskdef"))
+        }
+    });
     let ecs = mock_client!(
         aws_sdk_ecs,
         RuleMode::MatchAny,
@@ -271,7 +288,7 @@ async fn access_denied_names_the_action_and_request() {
     );
     assert_eq!(
         e.operator_text(),
-        "AccessDeniedException: add ecs:DescribeTasks to the IAM policy"
+        "add ecs:DescribeTasks to the IAM policy (AccessDeniedException)"
     );
 }
 
@@ -381,10 +398,11 @@ async fn hostile_strings_from_aws_are_inert_in_status_on_screen_and_in_files() {
     for (resource, obs) in [
         (
             Resource::Service,
-            Observation::Service(Box::new(ecsdeck::model::ServiceSnapshot {
-                service: snap.service.clone(),
-                task_def: Some(snap.task_definition.clone()),
-            })),
+            Observation::Service(Box::new(snap.service.clone())),
+        ),
+        (
+            Resource::TaskDefs,
+            Observation::TaskDefs(vec![snap.task_definition.clone()]),
         ),
         (Resource::Tasks, Observation::Tasks(snap.tasks.clone())),
     ] {
@@ -452,4 +470,78 @@ async fn the_picker_with_a_cluster_lists_that_cluster_only() {
     assert_eq!(listed, vec![svc()]);
     let e = b.list_services(None).await.expect_err("denied");
     assert_eq!(e.action, "ecs:ListClusters");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_task_definition_costs_only_the_panels_that_need_it() {
+    use ecsdeck::app::{Context, Msg, State, update};
+    use ecsdeck::model::observe::Resource;
+    use ecsdeck::poll::Plan;
+    use ecsdeck::session::Session;
+    let cloud: std::sync::Arc<dyn Cloud> = std::sync::Arc::new(backend_full(
+        false,
+        true,
+        fixture("tasks").to_string(),
+        fixture("services").to_string(),
+    ));
+    let mut session = Session::start(
+        cloud,
+        svc(),
+        Plan {
+            refresh: std::time::Duration::from_secs(5),
+            logs: false,
+        },
+    );
+    let mut state = State::new(Context::new(svc(), "us-east-1"), chrono::Utc::now());
+    let mut seen = std::collections::HashSet::new();
+    while seen.len() < 4 {
+        let ev = session
+            .next_within(std::time::Duration::from_secs(20))
+            .await
+            .expect("observations");
+        seen.insert(ev.resource);
+        update(&mut state, Msg::Poll(Box::new(ev)));
+        seen.retain(|r| {
+            matches!(
+                r,
+                Resource::Service | Resource::Tasks | Resource::Targets | Resource::TaskDefs
+            )
+        });
+    }
+    let e = state
+        .task_defs
+        .error
+        .as_ref()
+        .expect("task definitions denied");
+    assert_eq!(e.error.action, "ecs:DescribeTaskDefinition");
+    assert!(
+        state.service.get().is_some(),
+        "DescribeServices still shown"
+    );
+    assert!(
+        state.targets.get().is_some(),
+        "targets come from the service"
+    );
+    assert_ne!(
+        state.verdict().health,
+        Health::Unknown,
+        "{:?}",
+        state.verdict()
+    );
+
+    let mut term =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("tty");
+    term.draw(|f| ecsdeck::ui::render(&state, &ecsdeck::ui::Theme { color: false }, f))
+        .expect("draw");
+    let screen = term.backend().to_string();
+    assert!(screen.contains("desired 1"), "Service pane: {screen}");
+    assert!(
+        screen.contains("has reached a steady state"),
+        "Events: {screen}"
+    );
+    assert!(screen.contains("10.0.1.205:80"), "Load balancer: {screen}");
+    // The EFS pane says what it needs and which permission is missing, in
+    // full (the action is never cut at 120 columns).
+    assert!(screen.contains("needs the task"), "{screen}");
+    assert!(screen.contains("ecs:DescribeTaskDefinition"), "{screen}");
 }

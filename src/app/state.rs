@@ -3,9 +3,7 @@ use std::time::Duration;
 use super::Loadable;
 use super::logs::LogState;
 use crate::model::derive::{self, Verdict, Warning};
-use crate::model::{
-    FileSystem, Identity, ServiceRef, ServiceSnapshot, TargetGroup, Task, TaskDef, Time,
-};
+use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef, Time};
 
 /// The panes that take the focus, in the order Tab visits them: the path
 /// of a request, from the task to its volume, then what ECS says.
@@ -78,7 +76,9 @@ pub struct State {
     pub ctx: Context,
     pub now: Time,
     pub identity: Loadable<Identity>,
-    pub service: Loadable<ServiceSnapshot>,
+    pub service: Loadable<Service>,
+    /// The task definitions in use, by revision.
+    pub task_defs: Loadable<Vec<TaskDef>>,
     pub tasks: Loadable<Vec<Task>>,
     pub targets: Loadable<Vec<TargetGroup>>,
     pub efs: Loadable<Vec<FileSystem>>,
@@ -130,6 +130,7 @@ impl State {
             now,
             identity: Loadable::default(),
             service: Loadable::default(),
+            task_defs: Loadable::default(),
             tasks: Loadable::default(),
             targets: Loadable::default(),
             efs: Loadable::default(),
@@ -145,7 +146,18 @@ impl State {
     }
 
     pub fn task_def(&self) -> Option<&TaskDef> {
-        self.service.get().and_then(|s| s.task_def.as_ref())
+        let arn = &self.service.get()?.task_definition;
+        self.task_def_by_arn(arn)
+    }
+
+    pub fn task_def_by_arn(&self, arn: &str) -> Option<&TaskDef> {
+        self.task_defs.get()?.iter().find(|td| td.arn == arn)
+    }
+
+    /// The task definition a task runs: its own revision, which during a
+    /// deployment is not the service's.
+    pub fn task_def_of(&self, task: &Task) -> Option<&TaskDef> {
+        self.task_def_by_arn(&task.task_definition)
     }
 
     pub fn task_list(&self) -> &[Task] {
@@ -195,14 +207,14 @@ impl State {
         let tasks = self.task_list();
         self.derived = Derived {
             verdict: derive::verdict(
-                service.map(|s| &s.service),
+                service,
                 self.tasks.get().map(Vec::as_slice),
                 self.targets.get().map(Vec::as_slice),
             ),
             warnings: match service {
                 Some(s) => derive::preflight(
-                    &s.service,
-                    s.task_def.as_ref(),
+                    s,
+                    self.task_def(),
                     self.target_groups(),
                     self.file_systems(),
                     tasks,
@@ -210,13 +222,14 @@ impl State {
                 None => Vec::new(),
             },
             owners: match service {
-                Some(s) => derive::target_owners(&s.service, self.target_groups(), tasks),
+                Some(s) => derive::target_owners(s, self.target_groups(), tasks),
                 None => Vec::new(),
             },
-            mounts: match self.task_def() {
-                Some(td) => derive::task_mounts(td, self.file_systems(), tasks),
-                None => Vec::new(),
-            },
+            mounts: derive::task_mounts(
+                self.task_defs.get().map(Vec::as_slice).unwrap_or(&[]),
+                self.file_systems(),
+                tasks,
+            ),
         };
     }
 
@@ -276,7 +289,7 @@ impl State {
                 .iter()
                 .map(|f| f.mount_targets.len())
                 .sum(),
-            Pane::Events => self.service.get().map_or(0, |s| s.service.events.len()),
+            Pane::Events => self.service.get().map_or(0, |s| s.events.len()),
             // The logs pane has its own anchor, not a cursor row.
             Pane::Logs => 0,
         }

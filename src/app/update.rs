@@ -37,6 +37,7 @@ fn apply_poll(state: &mut State, ev: PollEvent) {
     match ev.result {
         Ok(Observation::Identity(i)) => state.identity.set(i, at),
         Ok(Observation::Service(s)) => state.service.set(*s, at),
+        Ok(Observation::TaskDefs(t)) => state.task_defs.set(t, at),
         Ok(Observation::Tasks(mut t)) => {
             crate::model::sort_tasks(&mut t);
             state.logs.note_tasks(&t);
@@ -48,6 +49,7 @@ fn apply_poll(state: &mut State, ev: PollEvent) {
         Err(f) => match ev.resource {
             Resource::Identity => state.identity.fail(f.error, at, f.retry_in),
             Resource::Service => state.service.fail(f.error, at, f.retry_in),
+            Resource::TaskDefs => state.task_defs.fail(f.error, at, f.retry_in),
             Resource::Tasks => state.tasks.fail(f.error, at, f.retry_in),
             Resource::Targets => state.targets.fail(f.error, at, f.retry_in),
             Resource::Efs => state.efs.fail(f.error, at, f.retry_in),
@@ -317,7 +319,7 @@ mod tests {
     use crate::model::error::{CloudError, ErrorKind};
     use crate::model::fixtures::{service, target, task, task_def, tg, ts};
     use crate::model::observe::Failure;
-    use crate::model::{ServiceRef, ServiceSnapshot, Time};
+    use crate::model::{ServiceRef, Time};
 
     fn now() -> Time {
         ts(100).expect("time")
@@ -351,13 +353,11 @@ mod tests {
         let mut s = state();
         update(
             &mut s,
-            ok(
-                Resource::Service,
-                Observation::Service(Box::new(ServiceSnapshot {
-                    service: service(),
-                    task_def: Some(task_def()),
-                })),
-            ),
+            ok(Resource::Service, Observation::Service(Box::new(service()))),
+        );
+        update(
+            &mut s,
+            ok(Resource::TaskDefs, Observation::TaskDefs(vec![task_def()])),
         );
         let mut old = task("old00000", "10.0.1.9", "STOPPED", "STOPPED");
         old.created_at = ts(-500);
@@ -419,7 +419,7 @@ mod tests {
         assert_eq!(s.tasks.updated, Some(now()));
         assert_eq!(
             e.error.operator_text(),
-            "AccessDenied: add ecs:DescribeTasks to the IAM policy"
+            "add ecs:DescribeTasks to the IAM policy (AccessDenied)"
         );
     }
 

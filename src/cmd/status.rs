@@ -12,8 +12,7 @@ use crate::config::DEFAULT_REFRESH;
 use crate::model::derive::{self, Health, MountStatus, Verdict, Warning};
 use crate::model::observe::{Observation, PollEvent, Resource};
 use crate::model::{
-    FileSystem, Identity, Service, ServiceRef, ServiceSnapshot, TargetGroup, Task, TaskDef,
-    short_id,
+    FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef, short_id,
 };
 use crate::poll::Plan;
 use crate::session::Session;
@@ -58,7 +57,8 @@ pub struct Snapshot {
 #[derive(Default)]
 struct Collected {
     identity: Option<Option<Identity>>,
-    service: Option<ServiceSnapshot>,
+    service: Option<Service>,
+    task_defs: Option<Vec<TaskDef>>,
     tasks: Option<Vec<Task>>,
     target_groups: Option<Vec<TargetGroup>>,
     file_systems: Option<Vec<FileSystem>>,
@@ -74,6 +74,7 @@ impl Collected {
             // credentials; the service call will say that more usefully.
             Err(_) if ev.resource == Resource::Identity => self.identity = Some(None),
             Ok(Observation::Service(s)) => self.service = Some(*s),
+            Ok(Observation::TaskDefs(t)) => self.task_defs = Some(t),
             Ok(Observation::Tasks(t)) => self.tasks = Some(t),
             Ok(Observation::Targets(t)) => self.target_groups = Some(t),
             Ok(Observation::Efs(f)) => self.file_systems = Some(f),
@@ -91,6 +92,9 @@ impl Collected {
         if self.service.is_none() {
             out.push("the service");
         }
+        if self.task_defs.is_none() {
+            out.push("the task definitions");
+        }
         if self.tasks.is_none() {
             out.push("the tasks");
         }
@@ -106,6 +110,11 @@ impl Collected {
     fn complete(&self) -> bool {
         self.identity.is_some()
             && self.service.is_some()
+            && self
+                .task_defs
+                .as_ref()
+                .zip(self.service.as_ref())
+                .is_some_and(|(tds, s)| tds.iter().any(|td| td.arn == s.task_definition))
             && self.tasks.is_some()
             && self.target_groups.is_some()
             && self.file_systems.is_some()
@@ -114,7 +123,7 @@ impl Collected {
     fn verdict(&self) -> Option<Verdict> {
         let s = self.service.as_ref()?;
         Some(derive::verdict(
-            Some(&s.service),
+            Some(s),
             self.tasks.as_deref(),
             self.target_groups.as_deref(),
         ))
@@ -212,8 +221,12 @@ pub async fn snapshot_with(
 
 fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
     let identity = c.identity.flatten();
-    let ServiceSnapshot { service, task_def } = c.service?;
-    let task_def = task_def?;
+    let service = c.service?;
+    let task_defs = c.task_defs?;
+    let task_def = task_defs
+        .iter()
+        .find(|td| td.arn == service.task_definition)?
+        .clone();
     let mut tasks = c.tasks?;
     crate::model::sort_tasks(&mut tasks);
     let target_groups = c.target_groups?;
@@ -235,7 +248,7 @@ fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
             });
         }
     }
-    let mounts = derive::task_mounts(&task_def, &file_systems, &tasks)
+    let mounts = derive::task_mounts(&task_defs, &file_systems, &tasks)
         .into_iter()
         .map(|m| MountRow {
             task: crate::model::arn_tail(&m.task_arn).to_string(),

@@ -45,10 +45,12 @@ impl CloudError {
     /// One line an operator can act on.
     pub fn operator_text(&self) -> String {
         match self.kind {
+            // The action first: it is the one word the operator needs,
+            // and the one a narrow pane must not cut.
             ErrorKind::AccessDenied => format!(
-                "{}: add {} to the IAM policy",
-                self.code.as_deref().unwrap_or("AccessDenied"),
-                self.action
+                "add {} to the IAM policy ({})",
+                self.action,
+                self.code.as_deref().unwrap_or("AccessDenied")
             ),
             ErrorKind::Throttled => format!("throttled on {}", self.action),
             ErrorKind::Credentials => match &self.hint {

@@ -118,6 +118,25 @@ pub fn log_sources(td: &TaskDef, tasks: &[Task]) -> (Vec<LogSource>, Vec<Unfollo
     (sources, unfollowable)
 }
 
+/// The streams to follow for these tasks, each read with its own task
+/// definition (an old task of a deployment keeps its old log group,
+/// prefix and container names). Tasks whose definition is not known yet
+/// are left out.
+pub fn log_sources_by_task(tds: &[TaskDef], tasks: &[Task]) -> Vec<LogSource> {
+    let mut out = Vec::new();
+    for td in tds {
+        let mine: Vec<Task> = tasks
+            .iter()
+            .filter(|t| t.task_definition == td.arn)
+            .cloned()
+            .collect();
+        if !mine.is_empty() {
+            out.extend(log_sources(td, &mine).0);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +163,48 @@ mod tests {
         assert_eq!(s[0].group, "/ecs/goals");
         assert_eq!(bad[0].container, "mongodb");
         assert!(bad[0].why.contains("awslogs-stream-prefix"));
+    }
+
+    #[test]
+    fn each_task_is_read_with_its_own_task_definition() {
+        let old_td = task_def();
+        let mut new_td = task_def();
+        new_td.arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/goals:4".into();
+        for c in &mut new_td.containers {
+            c.log = Some(LogConfig {
+                group: "/ecs/goals-v2".into(),
+                region: None,
+                stream_prefix: Some("v2".into()),
+            });
+        }
+        let old = task("old00000", "10.0.1.5", "RUNNING", "STOPPED");
+        let mut new = task("new00000", "10.0.1.6", "RUNNING", "RUNNING");
+        new.task_definition = new_td.arn.clone();
+        let mut old_td = old_td;
+        for c in &mut old_td.containers {
+            c.log = Some(LogConfig {
+                group: "/ecs/goals".into(),
+                region: None,
+                stream_prefix: Some("ecs".into()),
+            });
+        }
+        let s = log_sources_by_task(&[old_td, new_td], &[old, new]);
+        let streams: Vec<(&str, &str)> = s
+            .iter()
+            .map(|x| (x.group.as_str(), x.stream.as_str()))
+            .collect();
+        assert!(
+            streams.contains(&("/ecs/goals", "ecs/mongodb/old00000")),
+            "{streams:?}"
+        );
+        assert!(
+            streams.contains(&("/ecs/goals-v2", "v2/mongodb/new00000")),
+            "{streams:?}"
+        );
+        assert!(
+            !streams
+                .iter()
+                .any(|(g, st)| *g == "/ecs/goals-v2" && st.ends_with("old00000"))
+        );
     }
 }

@@ -243,14 +243,6 @@ pub struct MountTarget {
     pub ip: Option<String>,
 }
 
-/// What the service poller returns: the service and its current task
-/// definition, which the other pollers need to know what to look at.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ServiceSnapshot {
-    pub service: Service,
-    pub task_def: Option<TaskDef>,
-}
-
 /// Last component of an ARN (`.../cluster/abc123` -> `abc123`).
 pub fn arn_tail(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)

@@ -7,12 +7,15 @@ use std::time::Duration;
 
 use super::error::CloudError;
 use super::logs::FollowResult;
-use super::{FileSystem, Identity, ServiceSnapshot, TargetGroup, Task, Time};
+use super::{FileSystem, Identity, Service, TargetGroup, Task, TaskDef, Time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Resource {
     Identity,
     Service,
+    /// The task definitions in use, by revision: the service's and each
+    /// task's own (during a deployment they differ).
+    TaskDefs,
     Tasks,
     Targets,
     Efs,
@@ -22,7 +25,8 @@ pub enum Resource {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Observation {
     Identity(Identity),
-    Service(Box<ServiceSnapshot>),
+    Service(Box<Service>),
+    TaskDefs(Vec<TaskDef>),
     Tasks(Vec<Task>),
     Targets(Vec<TargetGroup>),
     Efs(Vec<FileSystem>),

@@ -5,6 +5,7 @@
 
 pub mod runner;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,29 +14,10 @@ use tokio::sync::{mpsc, watch};
 
 use crate::cloud::{Cloud, CloudError, CloudResult, ErrorKind};
 use crate::logfollow::LogFollower;
-use crate::model::logs::log_sources;
+use crate::model::logs::log_sources_by_task;
 use crate::model::observe::{Failure, Observation, PollEvent, Resource};
-use crate::model::{ServiceRef, ServiceSnapshot, Task, TaskDef};
+use crate::model::{ServiceRef, Task, TaskDef};
 use runner::{Cadence, Control};
-
-/// What the dependent pollers need from the service: its target groups and
-/// the EFS file systems of its task definition.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Scope {
-    target_groups: Vec<String>,
-    file_systems: Vec<String>,
-}
-
-fn scope_of(snap: &ServiceSnapshot) -> Scope {
-    Scope {
-        target_groups: snap.service.target_group_arns(),
-        file_systems: snap
-            .task_def
-            .as_ref()
-            .map(TaskDef::efs_ids)
-            .unwrap_or_default(),
-    }
-}
 
 /// Delay after a failure: throttling and faults back off exponentially up
 /// to two minutes; a missing permission will not fix itself soon either.
@@ -77,12 +59,26 @@ impl<T> Cadence<CloudResult<T>> for Backoff {
     }
 }
 
-/// What the logs poller needs: the task definition's log configuration and
-/// the tasks whose streams to read.
+/// What the logs poller needs: the task definitions' log configurations
+/// and the tasks whose streams to read.
 #[derive(Debug, Clone, Default)]
 struct LogInputs {
-    task_def: Option<TaskDef>,
+    task_defs: Vec<TaskDef>,
     tasks: Vec<Task>,
+}
+
+/// The task definitions in use: the service's current one, its
+/// deployments', and each listed task's own.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Needed {
+    service: BTreeSet<String>,
+    tasks: BTreeSet<String>,
+}
+
+impl Needed {
+    fn all(&self) -> BTreeSet<String> {
+        self.service.union(&self.tasks).cloned().collect()
+    }
 }
 
 /// The logs poller's cadence: a line should be on screen within about
@@ -167,10 +163,14 @@ pub fn spawn(
 ) -> Pollers {
     let ctl = Control::new();
     let refresh = plan.refresh;
-    // None until the service poller has answered once, so a service with
-    // no load balancer and no EFS still gets its (empty) targets and file
-    // systems polled.
-    let (scope_tx, scope_rx) = watch::channel(None::<Scope>);
+    // None until known, so a service with no load balancer and no EFS
+    // still gets its (empty) targets and file systems polled: the target
+    // groups come from DescribeServices, the file systems from the task
+    // definitions.
+    let (tg_tx, tg_rx) = watch::channel(None::<Vec<String>>);
+    let (fs_tx, fs_rx) = watch::channel(None::<Vec<String>>);
+    let (need_tx, need_rx) = watch::channel(Needed::default());
+    let need_tx = Arc::new(need_tx);
     let (logs_tx, logs_rx) = watch::channel(LogInputs::default());
     let logs_tx = Arc::new(logs_tx);
     let none = || {
@@ -179,12 +179,9 @@ pub fn spawn(
             runner::always::<()> as fn(&()) -> bool,
         )
     };
-    let scoped = || {
-        (
-            scope_rx.clone(),
-            Option::is_some as fn(&Option<Scope>) -> bool,
-        )
-    };
+    type Ready<W> = fn(&Option<W>) -> bool;
+    let tg_scope = (tg_rx, Option::is_some as Ready<Vec<String>>);
+    let fs_scope = (fs_rx, Option::is_some as Ready<Vec<String>>);
 
     {
         let cloud = cloud.clone();
@@ -203,53 +200,107 @@ pub fn spawn(
     {
         let cloud = cloud.clone();
         let svc = svc.clone();
-        let cache: Arc<tokio::sync::Mutex<Option<TaskDef>>> = Arc::default();
-        let logs_tx = logs_tx.clone();
-        let scope_tx = Arc::new(scope_tx);
+        let tg_tx = Arc::new(tg_tx);
+        let need_tx = need_tx.clone();
         spawn_aws(&ctl, &tx, Resource::Service, refresh, none(), move |_| {
             let cloud = cloud.clone();
             let svc = svc.clone();
-            let cache = cache.clone();
-            let scope_tx = scope_tx.clone();
-            let logs_tx = logs_tx.clone();
+            let tg_tx = tg_tx.clone();
+            let need_tx = need_tx.clone();
             async move {
                 let service = cloud.service(&svc).await?;
-                // Task definitions are immutable: describe each one once.
-                let mut cached = cache.lock().await;
-                let task_def = match cached.as_ref() {
-                    Some(td) if td.arn == service.task_definition => Some(td.clone()),
-                    _ => {
-                        let td = cloud.task_definition(&service.task_definition).await?;
-                        *cached = Some(td.clone());
-                        Some(td)
-                    }
-                };
-                logs_tx.send_if_modified(|i| {
-                    let changed = i.task_def != task_def;
-                    i.task_def = task_def.clone();
+                let groups = Some(service.target_group_arns());
+                tg_tx.send_if_modified(|s| {
+                    let changed = *s != groups;
+                    *s = groups;
                     changed
                 });
-                let snap = ServiceSnapshot { service, task_def };
-                let new = Some(scope_of(&snap));
-                scope_tx.send_if_modified(|s| {
-                    let changed = *s != new;
-                    *s = new;
+                let mut wanted: BTreeSet<String> = service
+                    .deployments
+                    .iter()
+                    .map(|d| d.task_definition.clone())
+                    .collect();
+                wanted.insert(service.task_definition.clone());
+                need_tx.send_if_modified(|n| {
+                    let changed = n.service != wanted;
+                    n.service = wanted;
                     changed
                 });
-                Ok(Observation::Service(Box::new(snap)))
+                Ok(Observation::Service(Box::new(service)))
             }
         });
+    }
+    {
+        // Task definitions are immutable: each revision is described once,
+        // and kept while the service or a listed task uses it.
+        let cloud = cloud.clone();
+        let cache: Arc<tokio::sync::Mutex<BTreeMap<String, TaskDef>>> = Arc::default();
+        let fs_tx = Arc::new(fs_tx);
+        let logs_tx = logs_tx.clone();
+        let needed = (
+            need_rx,
+            (|n: &Needed| !n.service.is_empty()) as fn(&Needed) -> bool,
+        );
+        spawn_aws(
+            &ctl,
+            &tx,
+            Resource::TaskDefs,
+            refresh,
+            needed,
+            move |need: Needed| {
+                let cloud = cloud.clone();
+                let cache = cache.clone();
+                let fs_tx = fs_tx.clone();
+                let logs_tx = logs_tx.clone();
+                async move {
+                    let wanted = need.all();
+                    let mut cache = cache.lock().await;
+                    cache.retain(|arn, _| wanted.contains(arn));
+                    for arn in &wanted {
+                        if !cache.contains_key(arn) {
+                            let td = cloud.task_definition(arn).await?;
+                            cache.insert(arn.clone(), td);
+                        }
+                    }
+                    let tds: Vec<TaskDef> = cache.values().cloned().collect();
+                    let mut ids: Vec<String> = tds.iter().flat_map(TaskDef::efs_ids).collect();
+                    ids.sort();
+                    ids.dedup();
+                    let ids = Some(ids);
+                    fs_tx.send_if_modified(|s| {
+                        let changed = *s != ids;
+                        *s = ids;
+                        changed
+                    });
+                    logs_tx.send_if_modified(|i| {
+                        let changed = i.task_defs != tds;
+                        i.task_defs = tds.clone();
+                        changed
+                    });
+                    Ok(Observation::TaskDefs(tds))
+                }
+            },
+        );
     }
     {
         let cloud = cloud.clone();
         let svc = svc.clone();
         let logs_tx = logs_tx.clone();
+        let need_tx = need_tx.clone();
         spawn_aws(&ctl, &tx, Resource::Tasks, refresh, none(), move |_| {
             let cloud = cloud.clone();
             let svc = svc.clone();
             let logs_tx = logs_tx.clone();
+            let need_tx = need_tx.clone();
             async move {
                 let tasks = cloud.tasks(&svc).await?;
+                let wanted: BTreeSet<String> =
+                    tasks.iter().map(|t| t.task_definition.clone()).collect();
+                need_tx.send_if_modified(|n| {
+                    let changed = n.tasks != wanted;
+                    n.tasks = wanted;
+                    changed
+                });
                 logs_tx.send_modify(|i| i.tasks = tasks.clone());
                 Ok(Observation::Tasks(tasks))
             }
@@ -262,17 +313,14 @@ pub fn spawn(
             &tx,
             Resource::Targets,
             refresh,
-            scoped(),
-            move |scope: Option<Scope>| {
+            tg_scope,
+            move |groups: Option<Vec<String>>| {
                 let cloud = cloud.clone();
                 async move {
-                    let Some(scope) = scope else {
+                    let Some(groups) = groups else {
                         return Err(gone());
                     };
-                    cloud
-                        .target_groups(&scope.target_groups)
-                        .await
-                        .map(Observation::Targets)
+                    cloud.target_groups(&groups).await.map(Observation::Targets)
                 }
             },
         );
@@ -284,17 +332,14 @@ pub fn spawn(
             &tx,
             Resource::Efs,
             refresh * 6,
-            scoped(),
-            move |scope: Option<Scope>| {
+            fs_scope,
+            move |ids: Option<Vec<String>>| {
                 let cloud = cloud.clone();
                 async move {
-                    let Some(scope) = scope else {
+                    let Some(ids) = ids else {
                         return Err(gone());
                     };
-                    cloud
-                        .file_systems(&scope.file_systems)
-                        .await
-                        .map(Observation::Efs)
+                    cloud.file_systems(&ids).await.map(Observation::Efs)
                 }
             },
         );
@@ -307,10 +352,7 @@ pub fn spawn(
             let follower = follower.clone();
             let inputs = logs_rx.borrow().clone();
             async move {
-                let Some(td) = inputs.task_def else {
-                    return Ok(Observation::Logs(Box::default()));
-                };
-                let (sources, _) = log_sources(&td, &inputs.tasks);
+                let sources = log_sources_by_task(&inputs.task_defs, &inputs.tasks);
                 let result = follower
                     .lock()
                     .await
@@ -334,7 +376,7 @@ pub fn spawn(
     Pollers { ctl }
 }
 
-/// The service poller is gone, so the session is ending.
+/// The poller that feeds this one is gone, so the session is ending.
 fn gone() -> CloudError {
     CloudError::new(ErrorKind::Other, "ecsdeck", "the session is ending")
 }

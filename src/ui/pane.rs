@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::Theme;
-use super::text::{self, fit};
+use super::text;
 use crate::app::{Loadable, State};
 
 /// A pane's drawn content before layout: its title, the freshness note on
@@ -40,11 +40,24 @@ pub fn draw(f: &mut Frame, area: Rect, c: Content, focused: bool, theme: &Theme)
     let inner_w = area.width.saturating_sub(2) as usize;
     let mut visible = area.height.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
+    // Why the data is stale, wrapped (up to three rows) so the missing
+    // permission or the cause is readable in full above the data kept.
     if let Some(n) = c.notice
         && visible > 1
     {
-        lines.push(fit_line(n, inner_w));
-        visible -= 1;
+        let style = n.spans.first().map(|s| s.style).unwrap_or_default();
+        let text: String = n.spans.iter().map(|s| s.content.as_ref()).collect();
+        let rows = wrapped(&text, inner_w, style);
+        let room = (visible - 1).min(3);
+        let cut = rows.len() > room;
+        for (i, l) in rows.into_iter().take(room).enumerate() {
+            lines.push(if cut && i + 1 == room {
+                fit_line(Line::from(format!("{}…", l)).style(style), inner_w)
+            } else {
+                fit_line(l, inner_w)
+            });
+            visible -= 1;
+        }
     }
     // Keep the cursor in view: scroll just enough to show it.
     let offset = c.cursor_line.map_or(0, |l| (l + 1).saturating_sub(visible));
@@ -164,18 +177,45 @@ pub fn title(name: &str, extra: &str, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-/// What a pane shows before its data arrives: the error, or "loading".
-pub fn placeholder<T>(l: &Loadable<T>, what: &str, theme: &Theme) -> Vec<Line<'static>> {
+/// What a pane shows before its data arrives: the error, wrapped so it is
+/// readable in full (the missing IAM action above all), or "loading".
+pub fn placeholder<T>(
+    l: &Loadable<T>,
+    what: &str,
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'static>> {
     match &l.error {
-        Some(e) => vec![Line::from(Span::styled(
-            fit(&e.error.operator_text(), 200),
-            theme.bad(),
-        ))],
+        Some(e) => wrapped(&e.error.operator_text(), width, theme.bad()),
         None => vec![Line::from(Span::styled(
             format!("loading {what}…"),
             theme.dim(),
         ))],
     }
+}
+
+/// A pane that cannot show anything without another resource (the EFS
+/// pane without the task definition) says which, and why it is missing.
+pub fn needs<T>(l: &Loadable<T>, what: &str, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    match &l.error {
+        Some(e) => wrapped(
+            &format!("needs the {what}: {}", e.error.operator_text()),
+            width,
+            theme.bad(),
+        ),
+        None => vec![Line::from(Span::styled(
+            format!("loading {what}…"),
+            theme.dim(),
+        ))],
+    }
+}
+
+/// Text in one style, wrapped at word boundaries to `width`.
+pub fn wrapped(s: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    text::wrap(s, width.max(8))
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, style)))
+        .collect()
 }
 
 /// A pane that has nothing but its placeholder (or a note) to show.

@@ -11,7 +11,7 @@ use crate::app::{Action, Context, Msg, Pane, State, update};
 use crate::model::error::{CloudError, ErrorKind};
 use crate::model::fixtures::{fs, service, target, task, task_def, tg, ts};
 use crate::model::observe::{Failure, Observation, PollEvent, Resource};
-use crate::model::{Identity, ServiceEvent, ServiceRef, ServiceSnapshot, Time};
+use crate::model::{Identity, ServiceEvent, ServiceRef, Time};
 
 fn at(s: i64) -> Time {
     ts(s).expect("time")
@@ -65,13 +65,11 @@ fn replacing() -> State {
     );
     update(
         &mut s,
-        ok(
-            Resource::Service,
-            Observation::Service(Box::new(ServiceSnapshot {
-                service: svc,
-                task_def: Some(task_def()),
-            })),
-        ),
+        ok(Resource::Service, Observation::Service(Box::new(svc))),
+    );
+    update(
+        &mut s,
+        ok(Resource::TaskDefs, Observation::TaskDefs(vec![task_def()])),
     );
     let mut new = task("6299e51e9a1b4c5d", "10.0.1.205", "RUNNING", "RUNNING");
     new.created_at = ts(30);

@@ -251,7 +251,7 @@ fn stream_problems_are_kept_in_words() {
     assert_eq!(texts(&s), vec!["ok"]);
     assert_eq!(
         s.problems,
-        vec!["ecs/mongodb/t1: AccessDenied: add logs:GetLogEvents to the IAM policy"]
+        vec!["ecs/mongodb/t1: add logs:GetLogEvents to the IAM policy (AccessDenied)"]
     );
 }
 

@@ -35,19 +35,23 @@ pub struct TaskMount {
     pub status: MountStatus,
 }
 
-/// Every living task's mount of every EFS volume whose file system is
-/// known, and the stopped tasks that failed to mount one.
-pub fn task_mounts(td: &TaskDef, file_systems: &[FileSystem], tasks: &[Task]) -> Vec<TaskMount> {
+/// Every living task's mount of every EFS volume of its own task
+/// definition whose file system is known, and the stopped tasks that
+/// failed to mount one.
+pub fn task_mounts(tds: &[TaskDef], file_systems: &[FileSystem], tasks: &[Task]) -> Vec<TaskMount> {
     let mut out = Vec::new();
-    for v in &td.volumes {
-        let Some(e) = &v.efs else { continue };
-        let Some(fs) = file_systems.iter().find(|f| f.id == e.file_system_id) else {
+    for t in tasks
+        .iter()
+        .filter(|t| !t.is_stopped() || is_efs_mount_failure(t))
+    {
+        let Some(td) = tds.iter().find(|td| td.arn == t.task_definition) else {
             continue;
         };
-        for t in tasks
-            .iter()
-            .filter(|t| !t.is_stopped() || is_efs_mount_failure(t))
-        {
+        for v in &td.volumes {
+            let Some(e) = &v.efs else { continue };
+            let Some(fs) = file_systems.iter().find(|f| f.id == e.file_system_id) else {
+                continue;
+            };
             out.push(TaskMount {
                 task_arn: t.arn.clone(),
                 volume: v.name.clone(),

@@ -18,12 +18,14 @@ pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
             if state.tasks.get().is_some() {
                 vec![Line::from(Span::styled("no task", theme.dim()))]
             } else {
-                placeholder(&state.tasks, "tasks", theme)
+                placeholder(&state.tasks, "tasks", theme, width)
             },
             theme,
         );
     };
-    let td = state.task_def();
+    // The task's own revision: during a deployment an old task's
+    // containers and health checks are not the service's current ones.
+    let td = state.task_def_of(task);
     let mut lines = Vec::new();
     for c in &task.containers {
         let def = td.and_then(|d| d.container(&c.name));

@@ -6,7 +6,7 @@ use crate::app::{Pane, State};
 use crate::model::derive::MountStatus;
 use crate::model::{Task, short_id};
 use crate::ui::Theme;
-use crate::ui::pane::{Content, freshness, placeholder, short_az, title, waiting};
+use crate::ui::pane::{Content, freshness, needs, placeholder, short_az, title, waiting};
 use crate::ui::text::{bytes, fit, pad};
 
 pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
@@ -16,7 +16,11 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
             "EFS",
             status,
             notice,
-            placeholder(&state.service, "task definition", theme),
+            if state.service.get().is_some() {
+                needs(&state.task_defs, "task definition", theme, width)
+            } else {
+                placeholder(&state.service, "service", theme, width)
+            },
             theme,
         );
     };
@@ -85,7 +89,7 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
             if extra.is_empty() {
                 extra = cfg.file_system_id.clone();
             }
-            lines.extend(placeholder(&state.efs, "file system", theme));
+            lines.extend(placeholder(&state.efs, "file system", theme, width));
             continue;
         };
         extra = fs.id.clone();

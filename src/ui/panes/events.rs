@@ -15,13 +15,12 @@ pub fn events(state: &State, theme: &Theme, width: usize) -> Content {
             "Events",
             status,
             notice,
-            placeholder(&state.service, "events", theme),
+            placeholder(&state.service, "events", theme, width),
             theme,
         );
     };
-    let prefix = format!("(service {}) ", snap.service.name);
+    let prefix = format!("(service {}) ", snap.name);
     let lines: Vec<Line> = snap
-        .service
         .events
         .iter()
         .map(|e| {

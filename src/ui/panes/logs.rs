@@ -313,7 +313,16 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, focused: bo
 
 fn empty_text(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let Some(td) = state.task_def() else {
-        return vec![Line::from(Span::styled("loading…", theme.dim()))];
+        return match &state.task_defs.error {
+            Some(e) => vec![Line::from(Span::styled(
+                format!(
+                    "needs the task definition (its log configuration): {}",
+                    e.error.operator_text()
+                ),
+                theme.bad(),
+            ))],
+            None => vec![Line::from(Span::styled("loading…", theme.dim()))],
+        };
     };
     let (_, bad) = log_sources(td, &[]);
     let mut out = Vec::new();

@@ -15,11 +15,11 @@ pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
             "Service",
             status,
             notice,
-            placeholder(&state.service, "service", theme),
+            placeholder(&state.service, "service", theme, width),
             theme,
         );
     };
-    let s = &snap.service;
+    let s = snap;
     let mut lines = Vec::new();
     let cfg = &s.config;
     let breaker = match cfg.circuit_breaker {

@@ -16,11 +16,11 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
             "Load balancer",
             status,
             notice,
-            placeholder(&state.service, "service", theme),
+            placeholder(&state.service, "service", theme, width),
             theme,
         );
     };
-    if snap.service.load_balancers.is_empty() {
+    if snap.load_balancers.is_empty() {
         return waiting(
             "Load balancer",
             Line::from(""),
@@ -37,7 +37,7 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
             "Load balancer",
             status,
             notice,
-            placeholder(&state.targets, "target groups", theme),
+            placeholder(&state.targets, "target groups", theme, width),
             theme,
         );
     };

@@ -77,7 +77,7 @@ pub fn tasks(state: &State, theme: &Theme, width: usize) -> Content {
         String::new()
     };
     let lines = if state.tasks.get().is_none() {
-        placeholder(&state.tasks, "tasks", theme)
+        placeholder(&state.tasks, "tasks", theme, width)
     } else if list.is_empty() {
         vec![Line::from(Span::styled(
             "no tasks: the service has none running or recently stopped",
