@@ -41,6 +41,8 @@ fn batch(container: &str, from: i64, n: usize) -> LogBatch {
             container: container.into(),
             task_arn: "arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/6299e51e9a1b4c5d".into(),
             stopped_at: None,
+            started: true,
+            stop_reason: None,
         },
         events: (0..n)
             .map(|i| RawLogEvent {
@@ -62,6 +64,7 @@ fn logs_msg(batches: Vec<LogBatch>) -> Msg {
             problems: vec![],
             calls: 2,
             following: 2,
+            ..Default::default()
         }))),
     }))
 }

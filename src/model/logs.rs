@@ -18,6 +18,11 @@ pub struct LogSource {
     pub task_arn: String,
     /// When the task stopped; its stream is read to the end, then left.
     pub stopped_at: Option<Time>,
+    /// The container has started (it is RUNNING, or it ran and exited):
+    /// only then does CloudWatch have its stream.
+    pub started: bool,
+    /// Why the task stopped, when it did.
+    pub stop_reason: Option<String>,
 }
 
 impl LogSource {
@@ -67,10 +72,16 @@ pub struct StreamProblem {
 pub struct FollowResult {
     pub batches: Vec<LogBatch>,
     pub problems: Vec<StreamProblem>,
+    /// Streams that will never exist, and why, in words: a task that
+    /// stopped before its container ran has no log to show.
+    pub notes: Vec<String>,
     /// API calls this poll made.
     pub calls: u64,
     /// Streams followed (not yet finished).
     pub following: usize,
+    /// Problems of streams still followed; a finished stream's problem
+    /// never fails the whole poll.
+    pub live_problems: usize,
 }
 
 /// A container of the task definition that cannot be followed, and why.
@@ -112,6 +123,10 @@ pub fn log_sources(td: &TaskDef, tasks: &[Task]) -> (Vec<LogSource>, Vec<Unfollo
                 } else {
                     None
                 },
+                started: t.containers.iter().any(|k| {
+                    k.name == c.name && (k.last_status == "RUNNING" || k.exit_code.is_some())
+                }),
+                stop_reason: t.stopped_reason.clone(),
             });
         }
     }

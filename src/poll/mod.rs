@@ -364,7 +364,7 @@ pub fn spawn(
                 // are shown.
                 if result.batches.is_empty()
                     && result.following > 0
-                    && result.problems.len() >= result.following
+                    && result.live_problems >= result.following
                     && let Some(p) = result.problems.first()
                 {
                     return Err(p.error.clone());

@@ -130,6 +130,8 @@ fn replacing() -> State {
         container: container.into(),
         task_arn: format!("arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/{task}"),
         stopped_at: None,
+        started: true,
+        stop_reason: None,
     };
     // As a backend delivers them: sanitised where they became domain
     // types (a hostile line among them).
@@ -183,6 +185,7 @@ fn replacing() -> State {
                 problems: vec![],
                 calls: 4,
                 following: 4,
+                ..Default::default()
             })),
         ),
     );

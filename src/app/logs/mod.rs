@@ -23,6 +23,9 @@ pub use json::readable_json;
 
 pub use crate::model::logs::DEFAULT_BUFFER;
 
+/// Notes about streams that will never exist, kept for the screen.
+const NOTES_KEPT: usize = 3;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogLine {
     pub at: Time,
@@ -81,6 +84,8 @@ pub struct LogState {
     pub status: Loadable<()>,
     /// Per-stream problems of the last poll, in words.
     pub problems: Vec<String>,
+    /// Streams that will never exist, and why (the newest few).
+    pub notes: Vec<String>,
     pub following: usize,
     pub total_calls: u64,
     pub call_rate: CallRate,
@@ -104,6 +109,7 @@ impl LogState {
             stop_marked: HashSet::new(),
             status: Loadable::default(),
             problems: Vec::new(),
+            notes: Vec::new(),
             following: 0,
             total_calls: 0,
             call_rate: CallRate::default(),
@@ -216,6 +222,13 @@ impl LogState {
             .iter()
             .map(|p| format!("{}: {}", p.source.stream, p.error.operator_text()))
             .collect();
+        for n in &result.notes {
+            if !self.notes.contains(n) {
+                self.notes.push(n.clone());
+            }
+        }
+        let keep = self.notes.len().saturating_sub(NOTES_KEPT);
+        self.notes.drain(..keep);
         self.following = result.following;
         self.total_calls += result.calls;
         self.call_rate.record(at, self.total_calls);

@@ -11,6 +11,8 @@ fn src(container: &str, task: &str) -> LogSource {
         container: container.into(),
         task_arn: format!("arn:aws:ecs:us-east-1:1:task/c/{task}"),
         stopped_at: None,
+        started: true,
+        stop_reason: None,
     }
 }
 
@@ -37,6 +39,7 @@ fn result(batches: Vec<LogBatch>) -> FollowResult {
         problems: vec![],
         calls: 2,
         following: 2,
+        ..Default::default()
     }
 }
 

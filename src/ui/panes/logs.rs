@@ -274,6 +274,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, focused: bo
     for p in logs.problems.iter().take(2) {
         top.push(Line::from(Span::styled(format!("⚠ {p}"), theme.warn())));
     }
+    for n in logs.notes.iter().rev().take(2) {
+        top.push(Line::from(Span::styled(n.clone(), theme.dim())));
+    }
     if let Some(n) = &logs.notice {
         top.push(Line::from(Span::styled(n.clone(), theme.good())));
     }
