@@ -63,6 +63,9 @@ pub enum Command {
         /// Port for the demo's load balancer address on 127.0.0.1 (0: any free port)
         #[arg(long, default_value_t = 0)]
         lb_port: u16,
+        /// Keep the demo's volume (its records) in DIR between runs
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
     },
     /// Print one snapshot of the service and exit: 0 healthy, 1 degraded or down, 2 error
     Status {

@@ -112,10 +112,12 @@ pub async fn main(cli: Cli) -> Result<i32> {
         Some(Command::Demo {
             fresh_volume,
             lb_port,
+            data_dir,
         }) => {
             let env = DemoEnv::start(DemoOptions {
                 lb_port,
                 fresh_volume,
+                data_dir,
             })
             .await
             .map_err(|e| eyre!("cannot start the demo environment: {e}"))?;
@@ -125,6 +127,25 @@ pub async fn main(cli: Cli) -> Result<i32> {
         }
         Some(Command::Status { json, demo }) => {
             let (cloud, target, _env): (Arc<dyn Cloud>, ServiceRef, Option<DemoEnv>) = if demo {
+                let ignored: Vec<&str> = [
+                    ("--cluster", settings.cluster.is_some()),
+                    ("--service", settings.service.is_some()),
+                    ("--region", settings.region.is_some()),
+                    ("--profile", settings.profile.is_some()),
+                    ("--endpoint-url", settings.endpoint_url.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(f, set)| set.then_some(f))
+                .collect();
+                if !ignored.is_empty() {
+                    eprintln!(
+                        "ecsdeck status --demo: ignoring {} (the demo is its own simulated service, {}/{})",
+                        ignored.join(", "),
+                        cloud::demo::CLUSTER,
+                        cloud::demo::SERVICE
+                    );
+                }
+                eprintln!("ecsdeck status --demo: starting the simulated service…");
                 let env = DemoEnv::start(DemoOptions::default()).await?;
                 (Arc::new(env.cloud()), demo_target(), Some(env))
             } else {

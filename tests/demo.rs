@@ -47,8 +47,8 @@ async fn goals(http: &reqwest::Client, lb: &str) -> (u16, serde_json::Value) {
 
 async fn restart_and_read_back(fresh_volume: bool) -> (bool, Vec<String>) {
     let env = DemoEnv::start(DemoOptions {
-        lb_port: 0,
         fresh_volume,
+        ..DemoOptions::default()
     })
     .await
     .expect("demo");
@@ -174,14 +174,11 @@ async fn api_validates_and_deletes_and_lb_answers_503_without_targets() {
     let env = DemoEnv::start(DemoOptions::default()).await.expect("demo");
     let lb = env.lb_url();
     let http = reqwest::Client::new();
-    // Before the first task is healthy, the load balancer has no target.
-    let r = http.get(format!("{lb}/goals")).send().await.expect("get");
-    assert_eq!(r.status().as_u16(), 503);
+    // The demo opens on a service that is up, as a real one is.
     let cloud = env.cloud();
-    wait_until("healthy", Duration::from_secs(30), || async {
-        verdict(&cloud).await == Health::Healthy
-    })
-    .await;
+    assert_eq!(verdict(&cloud).await, Health::Healthy);
+    let r = http.get(format!("{lb}/goals")).send().await.expect("get");
+    assert_eq!(r.status().as_u16(), 200);
     let r = http
         .post(format!("{lb}/goals"))
         .json(&serde_json::json!({"text": "  "}))
@@ -213,4 +210,48 @@ async fn api_validates_and_deletes_and_lb_answers_503_without_targets() {
     assert_eq!(d.status().as_u16(), 404);
     let (_, body) = goals(&http, &lb).await;
     assert_eq!(body["goals"].as_array().map(Vec::len), Some(0));
+
+    // With its only task stopped, the load balancer has no healthy target:
+    // 503, until the replacement is healthy.
+    let t = cloud.tasks(&svc()).await.expect("tasks")[0].arn.clone();
+    cloud.stop_task(CLUSTER, &t, "test").await.expect("stop");
+    wait_until(
+        "a 503 while no target is healthy",
+        Duration::from_secs(30),
+        || {
+            let http = http.clone();
+            let lb = lb.clone();
+            async move {
+                http.get(format!("{lb}/goals"))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().as_u16() == 503)
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_dir_keeps_the_records_between_runs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let opts = || DemoOptions {
+        data_dir: Some(dir.path().join("volume")),
+        ..DemoOptions::default()
+    };
+    let http = reqwest::Client::new();
+    {
+        let env = DemoEnv::start(opts()).await.expect("demo");
+        let r = http
+            .post(format!("{}/goals", env.lb_url()))
+            .json(&serde_json::json!({"text": "kept between runs"}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status().as_u16(), 201);
+    }
+    let env = DemoEnv::start(opts()).await.expect("demo again");
+    let (status, body) = goals(&http, &env.lb_url()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["goals"][0]["text"], "kept between runs", "{body}");
 }

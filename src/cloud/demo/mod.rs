@@ -34,6 +34,24 @@ pub struct DemoOptions {
     pub lb_port: u16,
     /// Give every task a fresh, empty volume: the data-loss scenario.
     pub fresh_volume: bool,
+    /// Keep the volume here, between runs (default: a temporary directory,
+    /// removed on exit).
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Where the demo keeps its volume.
+enum DataDir {
+    Temp(tempfile::TempDir),
+    Kept(PathBuf),
+}
+
+impl DataDir {
+    fn path(&self) -> &std::path::Path {
+        match self {
+            DataDir::Temp(t) => t.path(),
+            DataDir::Kept(p) => p,
+        }
+    }
 }
 
 /// The running simulation. Dropping it stops every server it started and
@@ -43,7 +61,7 @@ pub struct DemoEnv {
     cancel: CancellationToken,
     lb_addr: SocketAddr,
     calls: Arc<AtomicU64>,
-    _data: tempfile::TempDir,
+    data: DataDir,
 }
 
 fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
@@ -54,7 +72,13 @@ fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
 
 impl DemoEnv {
     pub async fn start(opts: DemoOptions) -> std::io::Result<DemoEnv> {
-        let data = tempfile::Builder::new().prefix("ecsdeck-demo-").tempdir()?;
+        let data = match &opts.data_dir {
+            Some(d) => {
+                std::fs::create_dir_all(d)?;
+                DataDir::Kept(d.clone())
+            }
+            None => DataDir::Temp(tempfile::Builder::new().prefix("ecsdeck-demo-").tempdir()?),
+        };
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.lb_port)).await?;
         let lb_addr = listener.local_addr()?;
         let world = Arc::new(Mutex::new(World::new(
@@ -63,6 +87,11 @@ impl DemoEnv {
             lb_addr,
             world::Clock::system(),
         )));
+        // Opened on a service that is already up, as a real one is; a
+        // restart then shows the cold path.
+        let (id, dir) = lock(&world).seed();
+        let server = world::start_server(world.clone(), id.clone(), dir).await;
+        lock(&world).seeded(&id, server);
         let cancel = CancellationToken::new();
         tokio::spawn(world::run_scheduler(world.clone(), cancel.clone()));
         tokio::spawn(world::run_health_checker(world.clone(), cancel.clone()));
@@ -86,7 +115,7 @@ impl DemoEnv {
             cancel,
             lb_addr,
             calls: Arc::new(AtomicU64::new(0)),
-            _data: data,
+            data,
         })
     }
 
@@ -103,7 +132,7 @@ impl DemoEnv {
     }
 
     pub fn data_dir(&self) -> PathBuf {
-        self._data.path().to_path_buf()
+        self.data.path().to_path_buf()
     }
 }
 

@@ -22,7 +22,7 @@ use crate::model::*;
 pub use alb::run_health_checker;
 pub use clock::Clock;
 use logs::Stream;
-pub use scheduler::run_scheduler;
+pub use scheduler::{run_scheduler, start_server};
 pub use taskdef::task_def;
 
 pub const CLUSTER: &str = "demo";

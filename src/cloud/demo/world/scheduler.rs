@@ -46,6 +46,63 @@ impl World {
         self.steady_said = false;
     }
 
+    /// The service as an operator finds it when opening the dashboard:
+    /// one task up for a while, healthy, its target healthy. Returns the
+    /// task's id and data directory, for its API server (`seeded`).
+    pub fn seed(&mut self) -> (String, PathBuf) {
+        self.launch();
+        let now = self.clock.now();
+        let utc = self.clock.utc();
+        let ago = |s: i64| utc - chrono::Duration::seconds(s);
+        let t = self.tasks.last_mut().expect("just launched");
+        t.phase = Phase::Running;
+        t.since = now;
+        t.created_at = ago(95);
+        t.started_at = Some(ago(60));
+        t.running_since = now.checked_sub(MONGO_READY).or(Some(now));
+        t.api_health = "HEALTHY";
+        let (id, ip, dir) = (t.id.clone(), t.ip.clone(), t.data_dir.clone());
+        self.events.clear();
+        for (secs, message) in [
+            (95, format!("has started 1 tasks: (task {id}).")),
+            (
+                60,
+                "registered 1 targets in (target-group goals-tg)".to_string(),
+            ),
+            (50, "has reached a steady state.".to_string()),
+        ] {
+            self.event_seq += 1;
+            self.events.push_front(ServiceEvent {
+                id: format!("demo-event-{}", self.event_seq),
+                at: Some(ago(secs)),
+                message: format!("(service {SERVICE}) {message}"),
+            });
+        }
+        self.steady_said = true;
+        self.targets.push(SimTarget {
+            task_id: id.clone(),
+            ip,
+            state: TargetState::Healthy,
+            reason: None,
+            ok_streak: HC_HEALTHY,
+            fail_streak: 0,
+            last_fail: None,
+            draining_since: None,
+        });
+        (id, dir)
+    }
+
+    /// The seeded task's server is up: it serves, and it has logged its
+    /// start-up.
+    pub fn seeded(&mut self, id: &str, server: Option<Server>) {
+        let fresh = self.fresh_volume;
+        if let Some(t) = self.tasks.iter_mut().find(|t| t.id == id) {
+            t.server = server;
+        }
+        self.mongo_starts(id, fresh);
+        self.api_starts(id);
+    }
+
     pub fn stop_task(&mut self, arn: &str, reason: &str) -> bool {
         let Some(t) = self
             .tasks
@@ -218,7 +275,7 @@ impl World {
     }
 }
 
-async fn start_server(world: Arc<Mutex<World>>, id: String, dir: PathBuf) -> Option<Server> {
+pub async fn start_server(world: Arc<Mutex<World>>, id: String, dir: PathBuf) -> Option<Server> {
     tokio::fs::create_dir_all(&dir).await.ok()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.ok()?;
     let addr = listener.local_addr().ok()?;
@@ -291,6 +348,32 @@ mod tests {
                 (t.arn.clone(), p)
             })
             .collect()
+    }
+
+    #[test]
+    fn the_demo_opens_on_a_running_healthy_service() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let clock = Clock::manual();
+        let mut w = World::new(
+            dir.path().to_path_buf(),
+            false,
+            "127.0.0.1:8080".parse().expect("addr"),
+            clock.clone(),
+        );
+        let (id, _) = w.seed();
+        w.seeded(&id, Some(fake_server()));
+        run_for(&mut w, &clock, 0.5);
+        let tasks = w.tasks();
+        assert_eq!(tasks.len(), 1, "no second task launched");
+        assert_eq!(tasks[0].last_status, "RUNNING");
+        assert_eq!(tasks[0].health.as_deref(), Some("HEALTHY"));
+        assert_eq!(w.target_group().targets[0].state, "healthy");
+        let s = w.service();
+        assert_eq!((s.running, s.pending), (1, 0));
+        assert_eq!(
+            s.events[0].message,
+            "(service goals-service) has reached a steady state."
+        );
     }
 
     #[test]
