@@ -303,3 +303,28 @@ fn keys_answer_at_once_while_aws_hangs() {
     assert!(st.success(), "{st:?}");
     s.assert_restored();
 }
+
+#[test]
+fn g_in_full_screen_logs_shows_the_oldest_screenful() {
+    let mut s = Session::start(&["demo"], &[]);
+    s.wait_for(&["Goals API listening on port 80"], BOOT);
+    s.send("l");
+    s.wait_for(&["following 2 streams"], Duration::from_secs(5));
+    s.send("g");
+    let screen = s.wait_for(&["PAUSED"], Duration::from_secs(3));
+    let rows: Vec<&str> = screen.lines().collect();
+    let filled = rows
+        .iter()
+        .filter(|r| r.contains("goals-api") || r.contains("mongodb "))
+        .count();
+    assert!(filled >= 10, "a screenful, not one line:\n{screen}");
+    // The oldest line heads the pane.
+    assert!(
+        rows.get(2)
+            .is_some_and(|r| r.contains("mongodb") || r.contains("goals-api")),
+        "{screen}"
+    );
+    s.send("q");
+    s.wait_exit(Duration::from_secs(10));
+    s.assert_restored();
+}

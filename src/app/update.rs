@@ -128,11 +128,12 @@ fn logs_action(state: &mut State, a: Action) -> bool {
             }
         }
         Action::Filter => {
-            // A fresh prompt (in the last filter's mode): typing a new
-            // pattern is the common case; Enter on empty clears.
+            // The current filter, to edit (Backspace, or Enter on empty
+            // to clear it).
             let regex = logs.filter().is_some_and(|f| f.is_regex());
+            let text = logs.filter().map(|f| f.text.clone()).unwrap_or_default();
             state.modal = Some(Modal::Prompt(Prompt {
-                text: String::new(),
+                text,
                 regex,
                 error: None,
             }))
@@ -508,5 +509,23 @@ mod tests {
         };
         assert!(name.starts_with("ecsdeck-goals-service-"), "{name}");
         assert!(!name.contains('/') && !name.contains(':'), "{name}");
+    }
+
+    #[test]
+    fn reopening_the_filter_prompt_edits_the_current_filter() {
+        let mut s = loaded();
+        update(&mut s, Msg::Action(Action::Filter));
+        for c in "mongo".chars() {
+            update(&mut s, Msg::Action(Action::PromptChar(c)));
+        }
+        update(&mut s, Msg::Action(Action::PromptSubmit));
+        assert_eq!(s.logs.filter().map(|f| f.text.as_str()), Some("mongo"));
+        update(&mut s, Msg::Action(Action::Filter));
+        assert_eq!(s.prompt().map(|p| p.text.as_str()), Some("mongo"));
+        // A bad regex keeps the prompt open with the message.
+        update(&mut s, Msg::Action(Action::PromptRegex));
+        update(&mut s, Msg::Action(Action::PromptChar('(')));
+        update(&mut s, Msg::Action(Action::PromptSubmit));
+        assert!(s.prompt().is_some_and(|p| p.error.is_some()));
     }
 }

@@ -228,7 +228,7 @@ pub const BINDINGS: &[Binding] = &[
 ];
 
 /// The keys of the filter prompt, which takes text.
-pub const PROMPT_HELP: &str = "Enter apply · Esc cancel · Ctrl-R regex";
+pub const PROMPT_HELP: &str = "Enter apply · Esc cancel · Ctrl-R regex · both case-insensitive";
 
 /// The bindings in force in a mode: every binding on the dashboard and in
 /// the logs view (the reducer decides what the movement keys move); only

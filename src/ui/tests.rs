@@ -371,7 +371,8 @@ fn scrolling_the_logs_pauses_and_end_follows_again() {
     update(&mut s, Msg::Action(Action::LogsFull));
     update(&mut s, Msg::Action(Action::Up));
     update(&mut s, Msg::Action(Action::Up));
-    let out = screen(&s, 100, 20);
+    // Fewer rows than lines, so there is something to scroll past.
+    let out = screen(&s, 100, 11);
     assert!(out.contains("PAUSED · 2 newer · End follows"), "{out}");
     assert!(
         !out.contains("POST /goals"),
@@ -381,4 +382,50 @@ fn scrolling_the_logs_pauses_and_end_follows_again() {
     let out = screen(&s, 100, 20);
     assert!(out.contains("following 4 streams"), "{out}");
     assert!(out.contains("POST /goals"));
+}
+
+#[test]
+fn g_shows_the_oldest_screenful_not_one_line() {
+    let mut s = replacing();
+    update(&mut s, Msg::Action(Action::LogsFull));
+    update(&mut s, Msg::Action(Action::Top));
+    let out = screen(&s, 100, 20);
+    let rows: Vec<&str> = out.lines().collect();
+    // Rows 2.. are the pane's body; the oldest lines fill it from the top.
+    let filled = rows
+        .iter()
+        .skip(2)
+        .take(15)
+        .filter(|r| r.contains("goals-api") || r.contains("mongodb") || r.contains("────"))
+        .count();
+    assert!(filled >= 8, "{out}");
+    assert!(
+        out.contains("ELB-HealthChec"),
+        "the oldest lines on top: {out}"
+    );
+}
+
+#[test]
+fn n_and_shift_n_say_which_match_is_current() {
+    let mut s = replacing();
+    update(&mut s, Msg::Action(Action::LogsFull));
+    update(&mut s, Msg::Action(Action::Filter));
+    for c in "goals".chars() {
+        update(&mut s, Msg::Action(Action::PromptChar(c)));
+    }
+    update(&mut s, Msg::Action(Action::PromptSubmit));
+    update(&mut s, Msg::Action(Action::FilterMode));
+    update(&mut s, Msg::Action(Action::PrevMatch));
+    let total = s.logs.match_count();
+    let out = screen(&s, 120, 20);
+    assert!(
+        out.contains(&format!("{total}/{total} matches")),
+        "the newest match is current: {out}"
+    );
+    update(&mut s, Msg::Action(Action::PrevMatch));
+    let out = screen(&s, 120, 20);
+    assert!(
+        out.contains(&format!("{}/{total} matches", total - 1)),
+        "{out}"
+    );
 }

@@ -31,7 +31,9 @@ impl Filter {
     pub fn new(text: &str, regex: bool) -> Result<Filter, String> {
         let matcher = if regex {
             Matcher::Regex(
+                // Case-insensitive like the text mode; (?-i) turns it off.
                 RegexBuilder::new(text)
+                    .case_insensitive(true)
                     .size_limit(1 << 20)
                     .build()
                     .map_err(|e| e.to_string())?,

@@ -397,6 +397,29 @@ impl LogState {
         }
     }
 
+    /// Visible entries below a paused view: what End would bring in.
+    pub fn newer_visible(&self) -> usize {
+        match self.buf.anchor {
+            Some(a) => (a + 1..self.buf.len())
+                .filter(|&i| self.visible_at(i))
+                .count(),
+            None => 0,
+        }
+    }
+
+    /// The match the view is paused on (where n/N went), if it is one.
+    pub fn current_match(&self) -> Option<usize> {
+        let a = self.buf.anchor?;
+        (self.filter.is_some() && self.is_match_at(a)).then_some(a)
+    }
+
+    /// Which match that is, counting from the oldest (1-based): "3" of
+    /// "3/42".
+    pub fn match_ordinal(&self) -> Option<usize> {
+        let a = self.current_match()?;
+        Some((0..=a).filter(|&i| self.is_match_at(i)).count())
+    }
+
     /// Lines that match the filter in the containers shown; kept as lines
     /// arrive and leave, so the title does not count per frame.
     pub fn match_count(&self) -> usize {

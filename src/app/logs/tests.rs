@@ -279,3 +279,36 @@ fn tasks_that_left_the_list_are_forgotten() {
     }
     assert_eq!(s.remembered_tasks(), 1, "only the task still listed");
 }
+
+#[test]
+fn paused_with_a_filter_counts_only_what_the_view_would_show() {
+    let mut s = LogState::new(100);
+    let evs: Vec<(i64, String)> = (0..10)
+        .map(|i| {
+            (
+                i,
+                if i % 3 == 0 {
+                    format!("ERROR {i}")
+                } else {
+                    format!("ok {i}")
+                },
+            )
+        })
+        .collect();
+    let evs: Vec<(i64, &str)> = evs.iter().map(|(t, m)| (*t, m.as_str())).collect();
+    s.ingest(
+        &result(vec![batch("goals-api", "t1", &evs)]),
+        ts(20).expect("t"),
+    );
+    s.set_filter(Some(Filter::new("error", false).expect("plain")));
+    s.top();
+    // Matches at 0, 3, 6, 9: paused on the first, three newer shown.
+    assert_eq!(s.newer_visible(), 3);
+    assert_eq!(s.match_ordinal(), Some(1));
+    s.jump(true);
+    assert_eq!(s.match_ordinal(), Some(2), "n moves to the 2nd of 4");
+    assert_eq!(s.match_count(), 4);
+    // Regex mode is case-insensitive too.
+    s.set_filter(Some(Filter::new("^error", true).expect("regex")));
+    assert_eq!(s.match_count(), 4);
+}

@@ -146,57 +146,82 @@ pub(crate) fn window(
     let logs = &state.logs;
     let names = state.log_containers();
     let name_w = names.iter().map(|n| n.len()).max().unwrap_or(0).min(16);
-    let mut rows: Vec<Vec<Line<'static>>> = Vec::new();
-    let mut used = 0;
-    let Some(mut i) = logs.anchor().or(logs.len().checked_sub(1)) else {
+    let current = logs.current_match();
+    let entry_rows = |i: usize| -> Option<Vec<Line<'static>>> {
+        let e = logs.get(i).filter(|_| logs.visible(i))?;
+        let mut rows = match e {
+            Entry::Line(l) => {
+                let prefix = prefix_spans(l, state, theme, &names, name_w);
+                let indent: usize = prefix.iter().map(|s| s.width()).sum();
+                let pretty = if logs.readable_json {
+                    l.readable.as_ref()
+                } else {
+                    None
+                };
+                let texts: Vec<&str> = match pretty {
+                    Some(lines) => lines.iter().map(String::as_str).collect(),
+                    None => vec![l.text.as_str()],
+                };
+                let mut rows = Vec::new();
+                for (n, t) in texts.iter().enumerate() {
+                    let mut spans = if n == 0 {
+                        prefix.clone()
+                    } else {
+                        vec![Span::raw(" ".repeat(indent))]
+                    };
+                    spans.extend(text_spans(t, state, theme));
+                    if logs.wrap {
+                        rows.extend(wrap_spans(spans, width));
+                    } else {
+                        rows.push(fit_line(Line::from(spans), width));
+                    }
+                }
+                rows
+            }
+            Entry::Divider { .. } => vec![divider(e, state, theme, width)],
+        };
+        // The match n/N went to stands out from the others.
+        if current == Some(i) {
+            rows = rows
+                .into_iter()
+                .map(|r| r.patch_style(theme.cursor()))
+                .collect();
+        }
+        Some(rows)
+    };
+    let Some(bottom) = logs.anchor().or(logs.len().checked_sub(1)) else {
         return Vec::new();
     };
+    // Upwards from the bottom line until the pane is full.
+    let mut above: Vec<Vec<Line<'static>>> = Vec::new();
+    let mut used = 0;
+    let mut i = bottom;
     loop {
-        if let Some(e) = logs.get(i)
-            && logs.visible(i)
-        {
-            let lines = match e {
-                Entry::Line(l) => {
-                    let prefix = prefix_spans(l, state, theme, &names, name_w);
-                    let indent: usize = prefix.iter().map(|s| s.width()).sum();
-                    let pretty = if logs.readable_json {
-                        l.readable.as_ref()
-                    } else {
-                        None
-                    };
-                    let texts: Vec<&str> = match pretty {
-                        Some(lines) => lines.iter().map(String::as_str).collect(),
-                        None => vec![l.text.as_str()],
-                    };
-                    let mut rows = Vec::new();
-                    for (n, t) in texts.iter().enumerate() {
-                        let mut spans = if n == 0 {
-                            prefix.clone()
-                        } else {
-                            vec![Span::raw(" ".repeat(indent))]
-                        };
-                        spans.extend(text_spans(t, state, theme));
-                        if logs.wrap {
-                            rows.extend(wrap_spans(spans, width));
-                        } else {
-                            rows.push(fit_line(Line::from(spans), width));
-                        }
-                    }
-                    rows
-                }
-                Entry::Divider { .. } => vec![divider(e, state, theme, width)],
-            };
-            used += lines.len();
-            rows.push(lines);
+        if let Some(r) = entry_rows(i) {
+            used += r.len();
+            above.push(r);
         }
         if used >= height || i == 0 {
             break;
         }
         i -= 1;
     }
-    let mut out: Vec<Line<'static>> = rows.into_iter().rev().flatten().collect();
+    let mut out: Vec<Line<'static>> = above.into_iter().rev().flatten().collect();
     if out.len() > height {
         out.drain(..out.len() - height);
+        return out;
+    }
+    // Paused near the top (`g`): the oldest screenful, not one line and
+    // blank rows below it.
+    if logs.anchor().is_some() {
+        let mut j = bottom + 1;
+        while out.len() < height && j < logs.len() {
+            if let Some(r) = entry_rows(j) {
+                out.extend(r);
+            }
+            j += 1;
+        }
+        out.truncate(height);
     }
     out
 }
@@ -217,12 +242,12 @@ fn title(state: &State, theme: &Theme) -> Line<'static> {
     if let Some(f) = state.logs.filter() {
         let mode = if f.is_regex() { "regex" } else { "text" };
         let how = if f.only_matches { "only" } else { "lit" };
+        let count = match state.logs.match_ordinal() {
+            Some(n) => format!("{n}/{}", state.logs.match_count()),
+            None => state.logs.match_count().to_string(),
+        };
         spans.push(Span::styled(
-            format!(
-                "/{}/ {mode}, {how}, {} matches ",
-                f.text,
-                state.logs.match_count()
-            ),
+            format!("/{}/ {mode}, {how}, {count} matches ", f.text),
             theme.warn(),
         ));
     }
@@ -236,8 +261,9 @@ fn status(state: &State, theme: &Theme) -> Line<'static> {
         .map(|r| format!(" · {r:.1} calls/s"))
         .unwrap_or_default();
     let mut spans = Vec::new();
-    if let Some(a) = logs.anchor() {
-        let newer = logs.len().saturating_sub(a + 1);
+    if logs.anchor().is_some() {
+        // What the view would show below, not lines the filter hides.
+        let newer = logs.newer_visible();
         spans.push(Span::styled(
             format!(" PAUSED · {newer} newer · End follows "),
             theme.warn().add_modifier(Modifier::BOLD),
@@ -282,14 +308,18 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, focused: bo
     }
     let mut bottom: Vec<Line<'static>> = Vec::new();
     if let Some(p) = state.prompt() {
-        let mut spans = vec![
+        let spans = vec![
             Span::styled(if p.regex { "regex /" } else { "text /" }, theme.key()),
             Span::raw(p.text.clone()),
             Span::styled("█", theme.key()),
             Span::styled(format!("   {}", keys::PROMPT_HELP), theme.dim()),
         ];
+        // A bad regex's message keeps its lines (it points at the error
+        // with a caret), above the prompt.
         if let Some(e) = &p.error {
-            spans.push(Span::styled(format!("  {e}"), theme.bad()));
+            for l in e.lines().filter(|l| !l.trim().is_empty()) {
+                bottom.push(Line::from(Span::styled(l.to_string(), theme.bad())));
+            }
         }
         bottom.push(Line::from(spans));
     }
