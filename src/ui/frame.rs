@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::pane::{Content, draw};
+use super::pane::{Content, WHOLE, draw, draw_whole};
 use super::panes::{self, logs};
 use super::{Theme, dialogs, keys};
 use crate::app::{Action, Pane, State};
@@ -28,8 +28,10 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
     if state.logs.full || (state.zoom && state.focus == Pane::Logs) {
         logs::draw(f, body, state, theme, true);
     } else if state.zoom {
-        let c = pane_content(state, theme, state.focus, body.width);
-        draw(f, body, c, true, theme);
+        // Laid out wide, then wrapped: a zoomed pane shows every id and
+        // message whole.
+        let c = pane_content(state, theme, state.focus, WHOLE as u16 + 2);
+        draw_whole(f, body, c, theme);
     } else {
         body_layout(state, theme, f, body);
     }

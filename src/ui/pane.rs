@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
+use unicode_width::UnicodeWidthChar;
 
 use super::Theme;
 use super::text;
@@ -238,4 +239,173 @@ pub fn waiting(
 /// Short AZ ("1a") from "us-east-1a".
 pub fn short_az(az: &str) -> &str {
     az.rsplit('-').next().unwrap_or(az)
+}
+
+/// Splits styled spans into rows of at most `width` columns.
+pub fn wrap_spans(spans: Vec<Span<'static>>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in spans {
+        let mut chunk = String::new();
+        for ch in span.content.chars() {
+            let w = ch.width().unwrap_or(0);
+            if used + w > width {
+                if !chunk.is_empty() {
+                    row.push(Span::styled(std::mem::take(&mut chunk), span.style));
+                }
+                rows.push(Line::from(std::mem::take(&mut row)));
+                used = 0;
+            }
+            chunk.push(ch);
+            used += w;
+        }
+        if !chunk.is_empty() {
+            row.push(Span::styled(chunk, span.style));
+        }
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(Line::from(row));
+    }
+    rows
+}
+
+/// The width panes are laid out at when zoomed: wide enough that nothing
+/// is cut; `draw_whole` then wraps each line to the screen.
+pub const WHOLE: usize = 1000;
+
+/// A zoomed pane: every line whole, wrapped to the width with a hanging
+/// indent, the gaps that aligned its columns at `WHOLE` squeezed.
+pub fn draw_whole(f: &mut Frame, area: Rect, c: Content, theme: &Theme) {
+    if area.height < 2 || area.width < 8 {
+        return;
+    }
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut cursor_row = None;
+    if let Some(n) = c.notice {
+        rows.extend(wrap_words(squeeze(n).spans, inner_w));
+    }
+    for (i, l) in c.lines.into_iter().enumerate() {
+        let style = l.style;
+        let mut wrapped = wrap_words(squeeze(l).spans, inner_w.saturating_sub(2));
+        for (k, w) in wrapped.iter_mut().enumerate() {
+            if k > 0 {
+                w.spans.insert(0, Span::raw("  "));
+            }
+            w.style = style;
+        }
+        if Some(i) == c.cursor_line {
+            cursor_row = Some((rows.len(), wrapped.len()));
+        }
+        rows.extend(wrapped);
+    }
+    let visible = area.height.saturating_sub(2) as usize;
+    let offset = cursor_row.map_or(0, |(r, n)| (r + n).saturating_sub(visible));
+    let lines: Vec<Line<'static>> = rows
+        .into_iter()
+        .enumerate()
+        .skip(offset)
+        .take(visible)
+        .map(|(i, l)| match cursor_row {
+            Some((r, n)) if i >= r && i < r + n => l.patch_style(theme.cursor()),
+            _ => l,
+        })
+        .collect();
+    let title = c.title;
+    f.render_widget(
+        Paragraph::new(lines).block(block(title, c.status, true, theme)),
+        area,
+    );
+}
+
+/// Styled spans as rows of at most `width` columns, broken at the last
+/// space where there is one (a word longer than a row is cut).
+pub fn wrap_words(spans: Vec<Span<'static>>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let cells: Vec<(char, Style)> = spans
+        .iter()
+        .flat_map(|s| s.content.chars().map(move |c| (c, s.style)))
+        .collect();
+    let mut rows: Vec<Vec<(char, Style)>> = Vec::new();
+    let mut row: Vec<(char, Style)> = Vec::new();
+    let mut used = 0;
+    for cell in cells {
+        let w = cell.0.width().unwrap_or(0);
+        if used + w > width && !row.is_empty() {
+            let carry = match row.iter().rposition(|(c, _)| *c == ' ') {
+                Some(i) if i > 0 => {
+                    let rest = row.split_off(i + 1);
+                    row.pop();
+                    rest
+                }
+                _ => Vec::new(),
+            };
+            rows.push(std::mem::replace(&mut row, carry));
+            used = row.iter().map(|(c, _)| c.width().unwrap_or(0)).sum();
+        }
+        row.push(cell);
+        used += w;
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(row);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            let mut text = String::new();
+            let mut style = None;
+            for (c, st) in r {
+                if style.is_some_and(|s| s != st) {
+                    spans.push(Span::styled(
+                        std::mem::take(&mut text),
+                        style.unwrap_or_default(),
+                    ));
+                }
+                style = Some(st);
+                text.push(c);
+            }
+            if !text.is_empty() {
+                spans.push(Span::styled(text, style.unwrap_or_default()));
+            }
+            Line::from(spans)
+        })
+        .collect()
+}
+
+/// Runs of spaces that aligned columns at `WHOLE` become two; trailing
+/// space goes.
+fn squeeze(l: Line<'static>) -> Line<'static> {
+    let style = l.style;
+    let mut spans: Vec<Span<'static>> = l
+        .spans
+        .into_iter()
+        .map(|s| {
+            let mut out = String::with_capacity(s.content.len());
+            let mut run = 0;
+            for ch in s.content.chars() {
+                if ch == ' ' {
+                    run += 1;
+                    if run <= 2 {
+                        out.push(ch);
+                    }
+                } else {
+                    run = 0;
+                    out.push(ch);
+                }
+            }
+            Span::styled(out, s.style)
+        })
+        .collect();
+    while let Some(last) = spans.last_mut() {
+        let t = last.content.trim_end().to_string();
+        if t.is_empty() {
+            spans.pop();
+        } else {
+            *last = Span::styled(t, last.style);
+            break;
+        }
+    }
+    Line::from(spans).style(style)
 }

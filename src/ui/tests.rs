@@ -429,3 +429,57 @@ fn n_and_shift_n_say_which_match_is_current() {
         "{out}"
     );
 }
+
+#[test]
+fn z_shows_a_pane_whole_even_on_a_wide_screen() {
+    let mut s = replacing();
+    let long = format!(
+        "(service goals-service) (deployment ecs-svc/1204518762918329481) {} END-OF-MESSAGE",
+        "failed to launch a task with (error ECS was unable to assume the role) ".repeat(4)
+    );
+    let mut svc = s.service.get().cloned().expect("service");
+    svc.events.insert(
+        0,
+        ServiceEvent {
+            id: "e3".into(),
+            at: ts(95),
+            message: long,
+        },
+    );
+    update(
+        &mut s,
+        Msg::Poll(Box::new(PollEvent {
+            resource: Resource::Service,
+            at: at(100),
+            result: Ok(Observation::Service(Box::new(svc))),
+        })),
+    );
+    while s.focus != Pane::Events {
+        update(&mut s, Msg::Action(Action::NextPane));
+    }
+    let out = screen(&s, 200, 40);
+    assert!(!out.contains("END-OF-MESSAGE"), "cut when not zoomed");
+    update(&mut s, Msg::Action(Action::Zoom));
+    let out = screen(&s, 200, 40);
+    assert!(
+        out.contains("END-OF-MESSAGE"),
+        "zoomed, the message is whole: {out}"
+    );
+    // Tasks zoomed: the stopped task's whole reason.
+    update(&mut s, Msg::Action(Action::Zoom));
+    while s.focus != Pane::Tasks {
+        update(&mut s, Msg::Action(Action::NextPane));
+    }
+    update(&mut s, Msg::Action(Action::Zoom));
+    let out = screen(&s, 80, 24);
+    assert!(out.contains("Connection timed out"), "{out}");
+}
+
+#[test]
+fn the_help_is_whole_at_120x40() {
+    let mut s = replacing();
+    update(&mut s, Msg::Action(Action::Help));
+    let out = screen(&s, 120, 40);
+    assert!(out.contains("Esc or ? closes this help"), "{out}");
+    assert!(out.contains("save lines in view to a file"), "{out}");
+}

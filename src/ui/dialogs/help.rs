@@ -35,10 +35,12 @@ pub fn draw(theme: &Theme, f: &mut Frame, area: Rect) {
     } else {
         area.width.min(48)
     };
+    // Borders (2) and the footer (1); one after the other, two blank
+    // rows between the sections and before the footer.
     let rows = if side_by_side {
         general.len().max(logs.len()) + 3
     } else {
-        general.len() + logs.len() + 4
+        general.len() + logs.len() + 5
     };
     let h = (rows as u16).min(area.height);
     let r = Rect::new(

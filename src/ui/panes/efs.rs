@@ -112,6 +112,19 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
                 )),
             ]),
         );
+        // Each task's mount first: on a small screen it is the line that
+        // matters, before the mount targets.
+        for m in state.mounts().iter().filter(|m| m.volume == v.name) {
+            let style = match &m.status {
+                MountStatus::Mounted => theme.good(),
+                s if s.is_problem() => theme.bad(),
+                _ => theme.warn(),
+            };
+            lines.push(Line::from(vec![
+                Span::raw(format!("{} ", short_id(&m.task_arn))),
+                Span::styled(fit(&m.status.label(), width.saturating_sub(9)), style),
+            ]));
+        }
         for mt in &fs.mount_targets {
             if state.focus == Pane::Efs && row == state.cursor[Pane::Efs.index()] {
                 cursor_line = Some(lines.len());
@@ -144,17 +157,6 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
                     ),
                     theme.dim(),
                 ),
-            ]));
-        }
-        for m in state.mounts().iter().filter(|m| m.volume == v.name) {
-            let style = match &m.status {
-                MountStatus::Mounted => theme.good(),
-                s if s.is_problem() => theme.bad(),
-                _ => theme.warn(),
-            };
-            lines.push(Line::from(vec![
-                Span::raw(format!("{} ", short_id(&m.task_arn))),
-                Span::styled(fit(&m.status.label(), width.saturating_sub(9)), style),
             ]));
         }
     }

@@ -7,13 +7,12 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use unicode_width::UnicodeWidthChar;
 
 use crate::app::logs::{Entry, LogLine, TsMode};
 use crate::app::{State, divider_words};
 use crate::model::logs::log_sources;
 use crate::model::short_id;
-use crate::ui::pane::{block, fit_line, freshness};
+use crate::ui::pane::{block, fit_line, freshness, wrap_spans};
 use crate::ui::text::{self, fit};
 use crate::ui::{Theme, keys};
 
@@ -40,36 +39,6 @@ fn highlight(theme: &Theme) -> Style {
     } else {
         Style::new().add_modifier(Modifier::REVERSED)
     }
-}
-
-/// Splits styled spans into rows of at most `width` columns.
-fn wrap_spans(spans: Vec<Span<'static>>, width: usize) -> Vec<Line<'static>> {
-    let width = width.max(1);
-    let mut rows = Vec::new();
-    let mut row: Vec<Span<'static>> = Vec::new();
-    let mut used = 0;
-    for span in spans {
-        let mut chunk = String::new();
-        for ch in span.content.chars() {
-            let w = ch.width().unwrap_or(0);
-            if used + w > width {
-                if !chunk.is_empty() {
-                    row.push(Span::styled(std::mem::take(&mut chunk), span.style));
-                }
-                rows.push(Line::from(std::mem::take(&mut row)));
-                used = 0;
-            }
-            chunk.push(ch);
-            used += w;
-        }
-        if !chunk.is_empty() {
-            row.push(Span::styled(chunk, span.style));
-        }
-    }
-    if !row.is_empty() || rows.is_empty() {
-        rows.push(Line::from(row));
-    }
-    rows
 }
 
 /// Time, container and task: the head of every log row.
