@@ -15,7 +15,10 @@ fn sanitise(c: &mut Criterion) {
     g.bench_function("access line with colours", |b| {
         b.iter(|| sanitize(black_box(line.as_bytes())))
     });
-    for (name, n) in [("60 KB of tabs", 60_000usize), ("256 KiB of tabs", 256 * 1024)] {
+    for (name, n) in [
+        ("60 KB of tabs", 60_000usize),
+        ("256 KiB of tabs", 256 * 1024),
+    ] {
         let tabs = vec![b'\t'; n];
         g.throughput(Throughput::Bytes(n as u64));
         g.bench_function(name, |b| b.iter(|| sanitize(black_box(&tabs))));
