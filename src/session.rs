@@ -59,6 +59,11 @@ impl Session {
         &self.target
     }
 
+    /// The APIs being slowed down because AWS throttles them.
+    pub fn slowed(&self) -> Vec<crate::model::observe::Slowed> {
+        self.pollers.slowed()
+    }
+
     /// The backend's running total of API calls.
     pub fn api_calls(&self) -> u64 {
         self.cloud.api_calls()

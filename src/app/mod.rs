@@ -65,6 +65,8 @@ pub enum Msg {
     Poll(Box<PollEvent>),
     /// The backend's running total of API calls at a moment.
     ApiCalls(Time, u64),
+    /// The APIs ecsdeck is slowing down on, because AWS throttles them.
+    Slowed(Vec<crate::model::observe::Slowed>),
     /// The logs were saved to this path, or could not be.
     LogsSaved(Result<String, String>),
 }

@@ -94,6 +94,8 @@ pub struct State {
     pub quit: bool,
     /// The backend's AWS calls over the last minute.
     pub call_rate: super::CallRate,
+    /// The APIs being slowed down because AWS throttles them.
+    pub slowed: Vec<crate::model::observe::Slowed>,
     pub logs: LogState,
     /// What the panes show that is derived from several observations,
     /// worked out when one arrives (`derive`), never while drawing.
@@ -141,6 +143,7 @@ impl State {
             zoom: false,
             quit: false,
             call_rate: super::CallRate::default(),
+            slowed: Vec::new(),
             derived: Derived::default(),
         }
     }

@@ -15,6 +15,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.call_rate.record(at, total);
             Vec::new()
         }
+        Msg::Slowed(s) => {
+            state.slowed = s;
+            Vec::new()
+        }
         Msg::Poll(ev) => {
             apply_poll(state, *ev);
             state.derive();

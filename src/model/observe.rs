@@ -46,3 +46,14 @@ pub struct PollEvent {
     pub at: Time,
     pub result: Result<Observation, Failure>,
 }
+
+/// An API ecsdeck is slowing down on because AWS throttles it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slowed {
+    /// The API's IAM prefix: `ecs`, `elasticloadbalancing`, `logs`, …
+    pub api: String,
+    /// 1.0 is full speed; 0.5 polls half as often.
+    pub pace: f64,
+    /// Throttles seen so far.
+    pub throttles: u64,
+}

@@ -3,6 +3,7 @@
 //! cancellation token. They send owned observations (`model::observe`); a
 //! poller ends as soon as its receiver is gone.
 
+pub mod governor;
 pub mod runner;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,6 +18,7 @@ use crate::logfollow::LogFollower;
 use crate::model::logs::log_sources_by_task;
 use crate::model::observe::{Failure, Observation, PollEvent, Resource};
 use crate::model::{ServiceRef, Task, TaskDef};
+use governor::Governor;
 use runner::{Cadence, Control};
 
 /// Delay after a failure: throttling and faults back off exponentially up
@@ -31,29 +33,44 @@ pub fn backoff(base: Duration, kind: ErrorKind, failures: u32) -> Duration {
     (start * factor).min(Duration::from_secs(120))
 }
 
-/// An AWS poller's cadence: `every` after a success, backing off by the
-/// kind of error after failures in a row.
-pub struct Backoff {
+/// An AWS poller's cadence: `every` after a success, stretched by the
+/// shared governor's pace for the API; a throttle slows every poller of
+/// that API at once; other failures back off by their kind, in a row.
+pub struct Governed {
     every: Duration,
+    api: &'static str,
+    governor: Arc<Governor>,
     failures: u32,
 }
 
-impl Backoff {
-    pub fn new(every: Duration) -> Backoff {
-        Backoff { every, failures: 0 }
+impl Governed {
+    pub fn new(every: Duration, api: &'static str, governor: Arc<Governor>) -> Governed {
+        Governed {
+            every,
+            api,
+            governor,
+            failures: 0,
+        }
     }
 }
 
-impl<T> Cadence<CloudResult<T>> for Backoff {
+impl<T> Cadence<CloudResult<T>> for Governed {
     fn after(&mut self, result: &CloudResult<T>) -> Duration {
         match result {
             Ok(_) => {
                 self.failures = 0;
-                self.every
+                self.governor.succeeded(self.api);
+                self.governor.stretch(self.api, self.every)
+            }
+            Err(e) if e.kind == ErrorKind::Throttled => {
+                let api = governor::api_of(&e.action);
+                self.governor.throttled(api);
+                self.governor.stretch(api, self.every)
             }
             Err(e) => {
                 self.failures += 1;
-                backoff(self.every, e.kind, self.failures)
+                self.governor
+                    .stretch(self.api, backoff(self.every, e.kind, self.failures))
             }
         }
     }
@@ -98,12 +115,18 @@ pub struct Plan {
 /// Handles to the running pollers; dropping them stops every poller.
 pub struct Pollers {
     ctl: Control,
+    governor: Arc<Governor>,
 }
 
 impl Pollers {
     /// Ask every poller to poll now ("r").
     pub fn refresh(&self) {
         self.ctl.kick();
+    }
+
+    /// The APIs the pollers are slowing down on, because AWS throttles them.
+    pub fn slowed(&self) -> Vec<governor::Slowed> {
+        self.governor.slowed()
     }
 }
 
@@ -116,9 +139,9 @@ impl Drop for Pollers {
 /// Spawns an AWS poller: `job` at `every`, backing off on failures, its
 /// results sent as `PollEvent`s of `resource`.
 fn spawn_aws<W, J, Fut>(
-    ctl: &Control,
+    (ctl, governor): (&Control, &Arc<Governor>),
     tx: &mpsc::Sender<PollEvent>,
-    resource: Resource,
+    (resource, api): (Resource, &'static str),
     every: Duration,
     (input, ready): (watch::Receiver<W>, fn(&W) -> bool),
     job: J,
@@ -132,7 +155,7 @@ fn spawn_aws<W, J, Fut>(
         input,
         ready,
         job,
-        Backoff::new(every),
+        Governed::new(every, api, governor.clone()),
         move |result: CloudResult<Observation>, wait| {
             let tx = tx.clone();
             async move {
@@ -162,6 +185,8 @@ pub fn spawn(
     tx: mpsc::Sender<PollEvent>,
 ) -> Pollers {
     let ctl = Control::new();
+    let governor = Arc::new(Governor::default());
+    let g = (&ctl, &governor);
     let refresh = plan.refresh;
     // None until known, so a service with no load balancer and no EFS
     // still gets its (empty) targets and file systems polled: the target
@@ -186,9 +211,9 @@ pub fn spawn(
     {
         let cloud = cloud.clone();
         spawn_aws(
-            &ctl,
+            g,
             &tx,
-            Resource::Identity,
+            (Resource::Identity, "sts"),
             Duration::from_secs(600),
             none(),
             move |_| {
@@ -202,33 +227,40 @@ pub fn spawn(
         let svc = svc.clone();
         let tg_tx = Arc::new(tg_tx);
         let need_tx = need_tx.clone();
-        spawn_aws(&ctl, &tx, Resource::Service, refresh, none(), move |_| {
-            let cloud = cloud.clone();
-            let svc = svc.clone();
-            let tg_tx = tg_tx.clone();
-            let need_tx = need_tx.clone();
-            async move {
-                let service = cloud.service(&svc).await?;
-                let groups = Some(service.target_group_arns());
-                tg_tx.send_if_modified(|s| {
-                    let changed = *s != groups;
-                    *s = groups;
-                    changed
-                });
-                let mut wanted: BTreeSet<String> = service
-                    .deployments
-                    .iter()
-                    .map(|d| d.task_definition.clone())
-                    .collect();
-                wanted.insert(service.task_definition.clone());
-                need_tx.send_if_modified(|n| {
-                    let changed = n.service != wanted;
-                    n.service = wanted;
-                    changed
-                });
-                Ok(Observation::Service(Box::new(service)))
-            }
-        });
+        spawn_aws(
+            g,
+            &tx,
+            (Resource::Service, "ecs"),
+            refresh,
+            none(),
+            move |_| {
+                let cloud = cloud.clone();
+                let svc = svc.clone();
+                let tg_tx = tg_tx.clone();
+                let need_tx = need_tx.clone();
+                async move {
+                    let service = cloud.service(&svc).await?;
+                    let groups = Some(service.target_group_arns());
+                    tg_tx.send_if_modified(|s| {
+                        let changed = *s != groups;
+                        *s = groups;
+                        changed
+                    });
+                    let mut wanted: BTreeSet<String> = service
+                        .deployments
+                        .iter()
+                        .map(|d| d.task_definition.clone())
+                        .collect();
+                    wanted.insert(service.task_definition.clone());
+                    need_tx.send_if_modified(|n| {
+                        let changed = n.service != wanted;
+                        n.service = wanted;
+                        changed
+                    });
+                    Ok(Observation::Service(Box::new(service)))
+                }
+            },
+        );
     }
     {
         // Task definitions are immutable: each revision is described once,
@@ -242,9 +274,9 @@ pub fn spawn(
             (|n: &Needed| !n.service.is_empty()) as fn(&Needed) -> bool,
         );
         spawn_aws(
-            &ctl,
+            g,
             &tx,
-            Resource::TaskDefs,
+            (Resource::TaskDefs, "ecs"),
             refresh,
             needed,
             move |need: Needed| {
@@ -287,31 +319,38 @@ pub fn spawn(
         let svc = svc.clone();
         let logs_tx = logs_tx.clone();
         let need_tx = need_tx.clone();
-        spawn_aws(&ctl, &tx, Resource::Tasks, refresh, none(), move |_| {
-            let cloud = cloud.clone();
-            let svc = svc.clone();
-            let logs_tx = logs_tx.clone();
-            let need_tx = need_tx.clone();
-            async move {
-                let tasks = cloud.tasks(&svc).await?;
-                let wanted: BTreeSet<String> =
-                    tasks.iter().map(|t| t.task_definition.clone()).collect();
-                need_tx.send_if_modified(|n| {
-                    let changed = n.tasks != wanted;
-                    n.tasks = wanted;
-                    changed
-                });
-                logs_tx.send_modify(|i| i.tasks = tasks.clone());
-                Ok(Observation::Tasks(tasks))
-            }
-        });
+        spawn_aws(
+            g,
+            &tx,
+            (Resource::Tasks, "ecs"),
+            refresh,
+            none(),
+            move |_| {
+                let cloud = cloud.clone();
+                let svc = svc.clone();
+                let logs_tx = logs_tx.clone();
+                let need_tx = need_tx.clone();
+                async move {
+                    let tasks = cloud.tasks(&svc).await?;
+                    let wanted: BTreeSet<String> =
+                        tasks.iter().map(|t| t.task_definition.clone()).collect();
+                    need_tx.send_if_modified(|n| {
+                        let changed = n.tasks != wanted;
+                        n.tasks = wanted;
+                        changed
+                    });
+                    logs_tx.send_modify(|i| i.tasks = tasks.clone());
+                    Ok(Observation::Tasks(tasks))
+                }
+            },
+        );
     }
     {
         let cloud = cloud.clone();
         spawn_aws(
-            &ctl,
+            g,
             &tx,
-            Resource::Targets,
+            (Resource::Targets, "elasticloadbalancing"),
             refresh,
             tg_scope,
             move |groups: Option<Vec<String>>| {
@@ -328,9 +367,9 @@ pub fn spawn(
     {
         let cloud = cloud.clone();
         spawn_aws(
-            &ctl,
+            g,
             &tx,
-            Resource::Efs,
+            (Resource::Efs, "elasticfilesystem"),
             refresh * 6,
             fs_scope,
             move |ids: Option<Vec<String>>| {
@@ -347,33 +386,40 @@ pub fn spawn(
     if plan.logs {
         let cloud = cloud.clone();
         let follower = Arc::new(tokio::sync::Mutex::new(LogFollower::default()));
-        spawn_aws(&ctl, &tx, Resource::Logs, LOG_POLL, none(), move |_| {
-            let cloud = cloud.clone();
-            let follower = follower.clone();
-            let inputs = logs_rx.borrow().clone();
-            async move {
-                let sources = log_sources_by_task(&inputs.task_defs, &inputs.tasks);
-                let result = follower
-                    .lock()
-                    .await
-                    .poll(&*cloud, &sources, Utc::now())
-                    .await;
-                // Every stream failing the same way is the poller
-                // failing (a missing group, a missing permission): say
-                // so as one stale panel; otherwise the lines that came
-                // are shown.
-                if result.batches.is_empty()
-                    && result.following > 0
-                    && result.live_problems >= result.following
-                    && let Some(p) = result.problems.first()
-                {
-                    return Err(p.error.clone());
+        spawn_aws(
+            g,
+            &tx,
+            (Resource::Logs, "logs"),
+            LOG_POLL,
+            none(),
+            move |_| {
+                let cloud = cloud.clone();
+                let follower = follower.clone();
+                let inputs = logs_rx.borrow().clone();
+                async move {
+                    let sources = log_sources_by_task(&inputs.task_defs, &inputs.tasks);
+                    let result = follower
+                        .lock()
+                        .await
+                        .poll(&*cloud, &sources, Utc::now())
+                        .await;
+                    // Every stream failing the same way is the poller
+                    // failing (a missing group, a missing permission): say
+                    // so as one stale panel; otherwise the lines that came
+                    // are shown.
+                    if result.batches.is_empty()
+                        && result.following > 0
+                        && result.live_problems >= result.following
+                        && let Some(p) = result.problems.first()
+                    {
+                        return Err(p.error.clone());
+                    }
+                    Ok(Observation::Logs(Box::new(result)))
                 }
-                Ok(Observation::Logs(Box::new(result)))
-            }
-        });
+            },
+        );
     }
-    Pollers { ctl }
+    Pollers { ctl, governor }
 }
 
 /// The poller that feeds this one is gone, so the session is ending.
@@ -407,11 +453,65 @@ mod tests {
 
     #[test]
     fn the_aws_cadence_backs_off_in_a_row_and_resets_on_success() {
-        let mut c = Backoff::new(Duration::from_secs(5));
+        let mut c = Governed::new(Duration::from_secs(5), "ecs", Arc::default());
         let err: CloudResult<()> = Err(CloudError::new(ErrorKind::Network, "ecs:X", "down"));
         assert_eq!(c.after(&err), Duration::from_secs(5));
         assert_eq!(c.after(&err), Duration::from_secs(10));
         assert_eq!(c.after(&Ok(())), Duration::from_secs(5));
         assert_eq!(c.after(&err), Duration::from_secs(5));
+    }
+
+    /// Three ECS pollers at 5 s for ten minutes of simulated time, every
+    /// call answered ThrottlingException with probability `p` (a fixed
+    /// pseudo-random sequence): how many calls they make.
+    fn simulate(p: f64, governor: &Arc<Governor>, secs: f64) -> usize {
+        let mut pollers: Vec<(f64, Governed)> = (0..3)
+            .map(|i| {
+                (
+                    f64::from(i),
+                    Governed::new(Duration::from_secs(5), "ecs", governor.clone()),
+                )
+            })
+            .collect();
+        let mut seed: u64 = 42;
+        let mut calls = 0;
+        loop {
+            let Some((t, c)) = pollers
+                .iter_mut()
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .filter(|(t, _)| *t < secs)
+            else {
+                return calls;
+            };
+            calls += 1;
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let draw = (seed >> 33) as f64 / f64::from(1u32 << 31);
+            let r: CloudResult<()> = if draw < p {
+                Err(CloudError::new(
+                    ErrorKind::Throttled,
+                    "ecs:DescribeTasks",
+                    "Rate exceeded",
+                ))
+            } else {
+                Ok(())
+            };
+            *t += c.after(&r).as_secs_f64();
+        }
+    }
+
+    #[test]
+    fn under_30_percent_throttling_the_rate_falls_below_60_percent_and_recovers() {
+        let steady = simulate(0.0, &Arc::default(), 600.0);
+        let g: Arc<Governor> = Arc::default();
+        let throttled = simulate(0.3, &g, 600.0);
+        let share = throttled as f64 / steady as f64;
+        println!("30 % throttled: {throttled} calls against {steady} steady ({share:.2})");
+        assert!(share <= 0.6, "{throttled} of {steady} calls: {share:.2}");
+        // Throttling stops: within a minute the pace is full again.
+        simulate(0.0, &g, 60.0);
+        assert_eq!(g.pace("ecs"), 1.0);
+        assert!(g.slowed().is_empty());
     }
 }

@@ -5,10 +5,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 use super::pane::{Content, WHOLE, draw, draw_whole};
 use super::panes::{self, logs};
-use super::{Theme, dialogs, keys};
+use super::{Theme, dialogs, keys, text};
 use crate::app::{Action, Pane, State};
 
 pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
@@ -129,6 +130,28 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
 }
 
 fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
+    // When AWS throttles, that comes first: the operator must know why
+    // the panels refresh less often.
+    let slowed: Vec<String> = state
+        .slowed
+        .iter()
+        .map(|s| format!("{} at 1/{:.0} speed", s.api, (1.0 / s.pace).round()))
+        .collect();
+    let rate = match state.calls_per_min() {
+        Some(r) => format!("AWS {r:.0} calls/min "),
+        None => "AWS calls/min: measuring ".into(),
+    };
+    let (right, right_style) = if !slowed.is_empty() {
+        (
+            format!("⚠ AWS throttles us: {} · {rate}", slowed.join(", ")),
+            theme.warn(),
+        )
+    } else if state.ctx.demo {
+        (format!("simulated {rate}"), theme.dim())
+    } else {
+        (rate, theme.dim())
+    };
+    let reserve = if slowed.is_empty() { 0 } else { right.width() };
     let mut spans = vec![Span::raw(" ")];
     // Help and quit first: on a narrow screen they are the ones that must
     // stay visible.
@@ -141,7 +164,7 @@ fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     for b in hinted {
         let Some(h) = b.hint else { continue };
         let w = b.label.chars().count() + h.chars().count() + 3;
-        if used + w > width as usize {
+        if used + w + reserve > width as usize {
             break;
         }
         used += w;
@@ -149,19 +172,15 @@ fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
         spans.push(Span::raw(format!(" {h}  ")));
     }
     let left: usize = spans.iter().map(|s| s.width()).sum();
-    let right = match state.calls_per_min() {
-        Some(r) => format!("AWS {r:.0} calls/min "),
-        None => "AWS calls/min: measuring ".into(),
-    };
-    let right = if state.ctx.demo {
-        format!("simulated {right}")
-    } else {
-        right
-    };
-    let gap = (width as usize).saturating_sub(left + right.len());
+    let gap = (width as usize).saturating_sub(left + right.width());
     if gap > 0 {
         spans.push(Span::raw(" ".repeat(gap)));
-        spans.push(Span::styled(right, theme.dim()));
+        spans.push(Span::styled(right, right_style));
+    } else if !slowed.is_empty() {
+        spans.push(Span::styled(
+            text::fit(&right, (width as usize).saturating_sub(left)),
+            right_style,
+        ));
     }
     Line::from(spans)
 }

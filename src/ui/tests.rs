@@ -483,3 +483,28 @@ fn the_help_is_whole_at_120x40() {
     assert!(out.contains("Esc or ? closes this help"), "{out}");
     assert!(out.contains("save lines in view to a file"), "{out}");
 }
+
+#[test]
+fn the_bottom_bar_says_when_aws_throttles_and_for_which_api() {
+    let mut s = replacing();
+    update(
+        &mut s,
+        Msg::Slowed(vec![crate::model::observe::Slowed {
+            api: "ecs".into(),
+            pace: 0.25,
+            throttles: 3,
+        }]),
+    );
+    for (w, h) in [(120, 40), (80, 24)] {
+        let out = screen(&s, w, h);
+        let last = out
+            .lines()
+            .nth(h as usize - 1)
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            last.contains("AWS throttles us: ecs at 1/4 speed"),
+            "{w}x{h}: {last}"
+        );
+    }
+}

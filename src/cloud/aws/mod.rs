@@ -85,8 +85,11 @@ pub async fn load_config(opts: &AwsOptions) -> Result<SdkConfig, String> {
         .operation_attempt_timeout(Duration::from_secs(10))
         .operation_timeout(Duration::from_secs(30))
         .build();
+    // Each call is sent once. The pollers call again on their cadence, and
+    // a throttle slows every poller of that API through one governor; SDK
+    // retries would answer a throttle with more calls, unseen.
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .retry_config(RetryConfig::disabled())
         .timeout_config(timeouts);
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
