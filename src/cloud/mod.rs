@@ -5,7 +5,7 @@ pub mod aws;
 pub mod demo;
 
 pub use crate::model::error::{CloudError, CloudResult, ErrorKind};
-use crate::model::logs::{LogCursor, LogPage, LogSource};
+use crate::model::logs::{FilterPage, LogCursor, LogPage, LogQuery, LogSource};
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 use async_trait::async_trait;
 
@@ -36,6 +36,9 @@ pub trait Cloud: Send + Sync {
         cursor: &LogCursor,
         limit: i32,
     ) -> CloudResult<LogPage>;
+    /// One page of events of many streams of a group, oldest first
+    /// (`logs:FilterLogEvents`).
+    async fn filter_logs(&self, q: &LogQuery, token: Option<&str>) -> CloudResult<FilterPage>;
     /// API requests sent so far (every attempt, retries included).
     fn api_calls(&self) -> u64;
 }

@@ -54,6 +54,35 @@ pub struct LogPage {
     pub next: String,
 }
 
+/// One `FilterLogEvents` query: many streams of one group, from a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogQuery {
+    pub group: String,
+    pub region: Option<String>,
+    /// At most 100 stream names (the API's limit).
+    pub streams: Vec<String>,
+    pub start_ms: i64,
+    /// Events per page.
+    pub limit: i32,
+}
+
+/// An event from `FilterLogEvents`: it carries its id and stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilteredEvent {
+    pub id: String,
+    pub stream: String,
+    pub timestamp_ms: i64,
+    /// Sanitised by the backend: printable text only.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FilterPage {
+    pub events: Vec<FilteredEvent>,
+    /// More may follow (pages can be short or empty with a token).
+    pub next: Option<String>,
+}
+
 /// What one poll of the followed streams brought: new lines per stream,
 /// and the streams that could not be read.
 #[derive(Debug, Clone, PartialEq)]

@@ -18,7 +18,9 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 use super::{Cloud, CloudError, CloudResult, ErrorKind};
-use crate::model::logs::{LogCursor, LogPage, LogSource, RawLogEvent};
+use crate::model::logs::{
+    FilterPage, FilteredEvent, LogCursor, LogPage, LogQuery, LogSource, RawLogEvent,
+};
 use crate::model::sanitize::sanitize;
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 pub use convert::classify;
@@ -485,6 +487,43 @@ impl Cloud for AwsCloud {
             .await
             .map_err(|e| self.err(e, "ecs:StopTask"))?;
         Ok(())
+    }
+
+    async fn filter_logs(&self, q: &LogQuery, token: Option<&str>) -> CloudResult<FilterPage> {
+        let req = self
+            .logs
+            .filter_log_events()
+            .log_group_name(&q.group)
+            .set_log_stream_names(Some(q.streams.clone()))
+            .start_time(q.start_ms)
+            .limit(q.limit)
+            .set_next_token(token.map(str::to_string));
+        let out = match q.region.as_deref().filter(|r| *r != self.region) {
+            Some(r) => {
+                req.customize()
+                    .config_override(
+                        aws_sdk_cloudwatchlogs::config::Builder::default()
+                            .region(Region::new(r.to_string())),
+                    )
+                    .send()
+                    .await
+            }
+            None => req.send().await,
+        }
+        .map_err(|e| self.err(e, "logs:FilterLogEvents"))?;
+        Ok(FilterPage {
+            events: out
+                .events()
+                .iter()
+                .map(|e| FilteredEvent {
+                    id: e.event_id().unwrap_or_default().to_string(),
+                    stream: crate::model::sanitize::clean(e.log_stream_name().unwrap_or_default()),
+                    timestamp_ms: e.timestamp().unwrap_or(0),
+                    message: sanitize(e.message().unwrap_or_default().as_bytes()),
+                })
+                .collect(),
+            next: out.next_token().map(str::to_string),
+        })
     }
 
     async fn log_page(

@@ -44,6 +44,39 @@ impl World {
         }
     }
 
+    /// `FilterLogEvents` over the simulated streams: every event of the
+    /// named streams from `start_ms`, oldest first, one page. Event ids are
+    /// the stream and the event's position; names of streams that do not
+    /// exist yet are ignored, as CloudWatch does.
+    pub fn filter_logs(
+        &self,
+        group: &str,
+        streams: &[String],
+        start_ms: i64,
+    ) -> Result<crate::model::logs::FilterPage, &'static str> {
+        if group != LOG_GROUP {
+            return Err("The specified log group does not exist.");
+        }
+        let mut events = Vec::new();
+        for name in streams {
+            let Some(s) = self.logs.get(name) else {
+                continue;
+            };
+            for (i, e) in s.events.iter().enumerate() {
+                if e.timestamp_ms >= start_ms {
+                    events.push(crate::model::logs::FilteredEvent {
+                        id: format!("{name}:{}", s.base + i),
+                        stream: name.clone(),
+                        timestamp_ms: e.timestamp_ms,
+                        message: e.message.clone(),
+                    });
+                }
+            }
+        }
+        events.sort_by_key(|e| e.timestamp_ms);
+        Ok(crate::model::logs::FilterPage { events, next: None })
+    }
+
     /// `GetLogEvents` over the simulated streams; tokens are positions.
     pub fn log_page(
         &self,
