@@ -120,6 +120,43 @@ pub struct AwsCloud {
     calls: Arc<AtomicU64>,
     deregistration: Cache<Option<u32>>,
     lbs: Cache<crate::model::LoadBalancer>,
+    /// The service's target groups, by their ARNs: they change only when
+    /// the service's load balancers do.
+    groups: Cache<Vec<(TargetGroup, Vec<String>)>>,
+    stopped: Mutex<StoppedList>,
+}
+
+/// The stopped tasks, listed less often while nothing is stopping: a task
+/// only becomes STOPPED after it was seen leaving or gone from RUNNING.
+#[derive(Debug, Default)]
+struct StoppedList {
+    at: Option<Instant>,
+    arns: Vec<String>,
+    running: Vec<String>,
+    leaving: bool,
+}
+
+/// How often the stopped tasks are listed while nothing changes.
+const STOPPED_EVERY: Duration = Duration::from_secs(30);
+
+impl StoppedList {
+    #[cfg(test)]
+    fn asked(running: &[&str], leaving: bool) -> StoppedList {
+        StoppedList {
+            at: Some(Instant::now()),
+            arns: Vec::new(),
+            running: running.iter().map(|s| s.to_string()).collect(),
+            leaving,
+        }
+    }
+
+    /// Whether ListTasks(STOPPED) must be asked now: never asked, or
+    /// asked long ago, or a task was leaving, or the running set changed.
+    fn due(&self, running: &[String]) -> bool {
+        self.at.is_none_or(|at| at.elapsed() >= STOPPED_EVERY)
+            || self.leaving
+            || self.running != running
+    }
 }
 
 impl AwsCloud {
@@ -160,6 +197,8 @@ impl AwsCloud {
             calls,
             deregistration: Mutex::default(),
             lbs: Mutex::default(),
+            groups: Mutex::default(),
+            stopped: Mutex::default(),
         }
     }
 
@@ -183,6 +222,8 @@ impl AwsCloud {
             calls: Arc::new(AtomicU64::new(0)),
             deregistration: Mutex::default(),
             lbs: Mutex::default(),
+            groups: Mutex::default(),
+            stopped: Mutex::default(),
         }
     }
 
@@ -326,9 +367,27 @@ impl Cloud for AwsCloud {
     async fn tasks(&self, svc: &ServiceRef) -> CloudResult<Vec<Task>> {
         // ListTasks defaults to RUNNING, where a stopping task vanishes: ask
         // for both so the old task can be seen leaving.
-        let running = self.task_arns(svc, DesiredStatus::Running).await?;
-        let stopped = self.task_arns(svc, DesiredStatus::Stopped).await?;
-        let mut arns = running;
+        let mut running = self.task_arns(svc, DesiredStatus::Running).await?;
+        running.sort();
+        let due = self
+            .stopped
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .due(&running);
+        let stopped = if due {
+            let s = self.task_arns(svc, DesiredStatus::Stopped).await?;
+            let mut l = self.stopped.lock().unwrap_or_else(|p| p.into_inner());
+            l.at = Some(Instant::now());
+            l.arns = s.clone();
+            s
+        } else {
+            self.stopped
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .arns
+                .clone()
+        };
+        let mut arns = running.clone();
         for a in stopped {
             if !arns.contains(&a) {
                 arns.push(a);
@@ -379,6 +438,11 @@ impl Cloud for AwsCloud {
                 }
             }
         }
+        {
+            let mut l = self.stopped.lock().unwrap_or_else(|p| p.into_inner());
+            l.running = running;
+            l.leaving = tasks.iter().any(|t| t.is_leaving() && !t.is_stopped());
+        }
         Ok(trim_stopped(tasks))
     }
 
@@ -386,16 +450,28 @@ impl Cloud for AwsCloud {
         if arns.is_empty() {
             return Ok(Vec::new());
         }
-        let out = self
-            .elb
-            .describe_target_groups()
-            .set_target_group_arns(Some(arns.to_vec()))
-            .send()
-            .await
-            .map_err(|e| self.err(e, "elasticloadbalancing:DescribeTargetGroups"))?;
+        let key = arns.join(",");
+        let described = match cached(&self.groups, &key) {
+            Some(g) => g,
+            None => {
+                let out = self
+                    .elb
+                    .describe_target_groups()
+                    .set_target_group_arns(Some(arns.to_vec()))
+                    .send()
+                    .await
+                    .map_err(|e| self.err(e, "elasticloadbalancing:DescribeTargetGroups"))?;
+                let g: Vec<(TargetGroup, Vec<String>)> = out
+                    .target_groups()
+                    .iter()
+                    .map(|tg| (convert::target_group(tg), tg.load_balancer_arns().to_vec()))
+                    .collect();
+                remember(&self.groups, &key, g.clone());
+                g
+            }
+        };
         let mut groups = Vec::new();
-        for tg in out.target_groups() {
-            let mut group = convert::target_group(tg);
+        for (mut group, lb_arns) in described {
             group.deregistration_delay_s = match cached(&self.deregistration, &group.arn) {
                 Some(d) => d,
                 None => {
@@ -430,7 +506,7 @@ impl Cloud for AwsCloud {
                 .iter()
                 .map(convert::target)
                 .collect();
-            for lb_arn in tg.load_balancer_arns() {
+            for lb_arn in &lb_arns {
                 let lb = match cached(&self.lbs, lb_arn) {
                     Some(lb) => lb,
                     None => {
@@ -613,4 +689,23 @@ fn trim_stopped(mut tasks: Vec<Task>) -> Vec<Task> {
         }
     });
     tasks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopped_tasks_are_listed_only_when_something_may_have_stopped() {
+        let run = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(StoppedList::default().due(&run(&["t1"])), "never asked");
+        let l = StoppedList::asked(&["t1"], false);
+        assert!(!l.due(&run(&["t1"])), "nothing changed: not again for 30 s");
+        assert!(l.due(&run(&["t2"])), "the running set changed");
+        assert!(l.due(&run(&[])), "a task is gone from RUNNING");
+        assert!(
+            StoppedList::asked(&["t1"], true).due(&run(&["t1"])),
+            "one is leaving"
+        );
+    }
 }

@@ -123,6 +123,7 @@ impl DemoEnv {
         DemoCloud {
             world: self.world.clone(),
             calls: self.calls.clone(),
+            task_polls: Arc::default(),
         }
     }
 
@@ -208,6 +209,7 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
 pub struct DemoCloud {
     world: Arc<Mutex<World>>,
     calls: Arc<AtomicU64>,
+    task_polls: Arc<AtomicU64>,
 }
 
 impl DemoCloud {
@@ -269,8 +271,13 @@ impl Cloud for DemoCloud {
         Ok(td)
     }
     async fn tasks(&self, _svc: &ServiceRef) -> CloudResult<Vec<Task>> {
-        self.count(3);
-        Ok(lock(&self.world).tasks())
+        // As the AWS backend: ListTasks(RUNNING) and DescribeTasks each
+        // time; ListTasks(STOPPED) while a task is leaving, else every 30 s.
+        let tasks = lock(&self.world).tasks();
+        let leaving = tasks.iter().any(|t| t.is_leaving() && !t.is_stopped());
+        let n = self.task_polls.fetch_add(1, Ordering::Relaxed);
+        self.count(if leaving || n % 6 == 0 { 3 } else { 2 });
+        Ok(tasks)
     }
     async fn target_groups(&self, arns: &[String]) -> CloudResult<Vec<TargetGroup>> {
         let w = lock(&self.world);
@@ -279,9 +286,9 @@ impl Cloud for DemoCloud {
             .filter(|a| **a == world::TG_ARN)
             .map(|_| w.target_group())
             .collect();
-        // As the AWS backend: groups and health each refresh; attributes,
-        // load balancer and listeners are cached.
-        self.count(1 + tgs.len() as u64);
+        // As the AWS backend: health each refresh; the groups, their
+        // attributes, load balancer and listeners are cached 5 minutes.
+        self.count(tgs.len() as u64);
         Ok(tgs)
     }
     async fn file_systems(&self, ids: &[String]) -> CloudResult<Vec<FileSystem>> {
