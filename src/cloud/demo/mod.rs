@@ -276,7 +276,7 @@ impl Cloud for DemoCloud {
         let tasks = lock(&self.world).tasks();
         let leaving = tasks.iter().any(|t| t.is_leaving() && !t.is_stopped());
         let n = self.task_polls.fetch_add(1, Ordering::Relaxed);
-        self.count(if leaving || n % 6 == 0 { 3 } else { 2 });
+        self.count(if leaving || n.is_multiple_of(6) { 3 } else { 2 });
         Ok(tasks)
     }
     async fn target_groups(&self, arns: &[String]) -> CloudResult<Vec<TargetGroup>> {
