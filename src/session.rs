@@ -64,6 +64,11 @@ impl Session {
         self.pollers.slowed()
     }
 
+    /// The backend's running totals per API.
+    pub fn api_calls_by(&self) -> Vec<(String, u64)> {
+        self.cloud.api_calls_by()
+    }
+
     /// The backend's running total of API calls.
     pub fn api_calls(&self) -> u64 {
         self.cloud.api_calls()

@@ -65,6 +65,8 @@ pub enum Msg {
     Poll(Box<PollEvent>),
     /// The backend's running total of API calls at a moment.
     ApiCalls(Time, u64),
+    /// The backend's running totals per API (`ecs:DescribeTasks`).
+    ApiCallsBy(Time, Vec<(String, u64)>),
     /// The APIs ecsdeck is slowing down on, because AWS throttles them.
     Slowed(Vec<crate::model::observe::Slowed>),
     /// The logs were saved to this path, or could not be.

@@ -96,6 +96,8 @@ pub struct State {
     pub call_rate: super::CallRate,
     /// The APIs being slowed down because AWS throttles them.
     pub slowed: Vec<crate::model::observe::Slowed>,
+    /// Each API's calls over the last minute.
+    pub api_rates: std::collections::BTreeMap<String, super::CallRate>,
     pub logs: LogState,
     /// What the panes show that is derived from several observations,
     /// worked out when one arrives (`derive`), never while drawing.
@@ -144,6 +146,7 @@ impl State {
             quit: false,
             call_rate: super::CallRate::default(),
             slowed: Vec::new(),
+            api_rates: std::collections::BTreeMap::new(),
             derived: Derived::default(),
         }
     }

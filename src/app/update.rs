@@ -15,6 +15,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.call_rate.record(at, total);
             Vec::new()
         }
+        Msg::ApiCallsBy(at, totals) => {
+            for (api, n) in totals {
+                state.api_rates.entry(api).or_default().record(at, n);
+            }
+            Vec::new()
+        }
         Msg::Slowed(s) => {
             state.slowed = s;
             Vec::new()

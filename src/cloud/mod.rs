@@ -41,4 +41,8 @@ pub trait Cloud: Send + Sync {
     async fn filter_logs(&self, q: &LogQuery, token: Option<&str>) -> CloudResult<FilterPage>;
     /// API requests sent so far (every attempt, retries included).
     fn api_calls(&self) -> u64;
+    /// The same, per API (`ecs:DescribeTasks`).
+    fn api_calls_by(&self) -> Vec<(String, u64)> {
+        Vec::new()
+    }
 }

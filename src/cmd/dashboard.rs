@@ -131,6 +131,7 @@ async fn event_loop(
                 let now = Utc::now();
                 update(&mut state, Msg::Tick(now));
                 update(&mut state, Msg::ApiCalls(now, session.api_calls()));
+                update(&mut state, Msg::ApiCallsBy(now, session.api_calls_by()));
                 update(&mut state, Msg::Slowed(session.slowed()));
                 dirty = true;
                 Vec::new()

@@ -57,3 +57,16 @@ pub struct Slowed {
     /// Throttles seen so far.
     pub throttles: u64,
 }
+
+/// The account-wide quota an API shares with everything else the account
+/// runs, in requests per second, as AWS documents it for most regions.
+pub fn quota_per_s(api: &str) -> Option<f64> {
+    let (service, op) = api.split_once(':')?;
+    match service {
+        "ecs" if op.starts_with("Describe") || op.starts_with("List") => Some(20.0),
+        "elasticloadbalancing" if op.starts_with("Describe") => Some(10.0),
+        "logs" if op == "FilterLogEvents" => Some(10.0),
+        "logs" if op == "GetLogEvents" => Some(25.0),
+        _ => None,
+    }
+}

@@ -37,7 +37,7 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
         body_layout(state, theme, f, body);
     }
     if state.help_open() {
-        dialogs::help::draw(theme, f, area);
+        dialogs::help::draw(state, theme, f, area);
     }
 }
 

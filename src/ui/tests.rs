@@ -508,3 +508,31 @@ fn the_bottom_bar_says_when_aws_throttles_and_for_which_api() {
         );
     }
 }
+
+#[test]
+fn the_help_lists_the_calls_per_api_and_their_share_of_the_quota() {
+    let mut s = replacing();
+    for (t, n) in [(40, 0u64), (100, 60)] {
+        update(
+            &mut s,
+            Msg::ApiCallsBy(
+                at(t),
+                vec![
+                    ("ecs:DescribeTasks".into(), n / 5),
+                    ("logs:FilterLogEvents".into(), n),
+                ],
+            ),
+        );
+    }
+    update(&mut s, Msg::Action(Action::Help));
+    let out = screen(&s, 120, 40);
+    assert!(out.contains("AWS calls, last minute"), "{out}");
+    assert!(
+        out.contains("60.0 /min logs:FilterLogEvents  10.0% of 10/s"),
+        "{out}"
+    );
+    assert!(
+        out.contains("12.0 /min ecs:DescribeTasks  1.0% of 20/s"),
+        "{out}"
+    );
+}

@@ -3,7 +3,7 @@
 
 mod convert;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -48,10 +48,25 @@ fn remember<T>(cache: &Cache<T>, key: &str, value: T) {
         .insert(key.to_string(), (Instant::now(), value));
 }
 
-/// Counts every request attempt the SDK sends, so the screen can show
-/// ecsdeck's own share of the account's API quota.
+/// Counts every request attempt the SDK sends, in total and per API
+/// (`ecs:DescribeTasks`), so the screen can show ecsdeck's own share of
+/// the account's API quotas.
 #[derive(Debug, Clone)]
-struct CallCounter(Arc<AtomicU64>);
+struct CallCounter {
+    total: Arc<AtomicU64>,
+    by_api: Arc<Mutex<BTreeMap<String, u64>>>,
+    /// The IAM prefix of the client's service.
+    service: &'static str,
+}
+
+impl CallCounter {
+    fn for_service(&self, service: &'static str) -> CallCounter {
+        CallCounter {
+            service,
+            ..self.clone()
+        }
+    }
+}
 
 impl Intercept for CallCounter {
     fn name(&self) -> &'static str {
@@ -61,9 +76,19 @@ impl Intercept for CallCounter {
         &self,
         _context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
+        self.total.fetch_add(1, Ordering::Relaxed);
+        let op = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .map(|m| m.name().to_string())
+            .unwrap_or_else(|| "?".into());
+        *self
+            .by_api
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(format!("{}:{op}", self.service))
+            .or_default() += 1;
         Ok(())
     }
 }
@@ -118,6 +143,7 @@ pub struct AwsCloud {
     region: String,
     profile: Option<String>,
     calls: Arc<AtomicU64>,
+    by_api: Arc<Mutex<BTreeMap<String, u64>>>,
     deregistration: Cache<Option<u32>>,
     lbs: Cache<crate::model::LoadBalancer>,
     /// The service's target groups, by their ARNs: they change only when
@@ -162,31 +188,36 @@ impl StoppedList {
 impl AwsCloud {
     pub fn new(conf: &SdkConfig, profile: Option<String>) -> Self {
         let calls = Arc::new(AtomicU64::new(0));
-        let counter = CallCounter(calls.clone());
+        let by_api: Arc<Mutex<BTreeMap<String, u64>>> = Arc::default();
+        let counter = CallCounter {
+            total: calls.clone(),
+            by_api: by_api.clone(),
+            service: "",
+        };
         AwsCloud {
             ecs: aws_sdk_ecs::Client::from_conf(
                 aws_sdk_ecs::config::Builder::from(conf)
-                    .interceptor(counter.clone())
+                    .interceptor(counter.for_service("ecs"))
                     .build(),
             ),
             elb: aws_sdk_elasticloadbalancingv2::Client::from_conf(
                 aws_sdk_elasticloadbalancingv2::config::Builder::from(conf)
-                    .interceptor(counter.clone())
+                    .interceptor(counter.for_service("elasticloadbalancing"))
                     .build(),
             ),
             efs: aws_sdk_efs::Client::from_conf(
                 aws_sdk_efs::config::Builder::from(conf)
-                    .interceptor(counter.clone())
+                    .interceptor(counter.for_service("elasticfilesystem"))
                     .build(),
             ),
             sts: aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(conf)
-                    .interceptor(counter.clone())
+                    .interceptor(counter.for_service("sts"))
                     .build(),
             ),
             logs: aws_sdk_cloudwatchlogs::Client::from_conf(
                 aws_sdk_cloudwatchlogs::config::Builder::from(conf)
-                    .interceptor(counter)
+                    .interceptor(counter.for_service("logs"))
                     .build(),
             ),
             region: conf
@@ -195,6 +226,7 @@ impl AwsCloud {
                 .unwrap_or_else(|| "?".into()),
             profile,
             calls,
+            by_api,
             deregistration: Mutex::default(),
             lbs: Mutex::default(),
             groups: Mutex::default(),
@@ -220,6 +252,7 @@ impl AwsCloud {
             region: "test".into(),
             profile: None,
             calls: Arc::new(AtomicU64::new(0)),
+            by_api: Arc::default(),
             deregistration: Mutex::default(),
             lbs: Mutex::default(),
             groups: Mutex::default(),
@@ -652,6 +685,11 @@ impl Cloud for AwsCloud {
 
     fn api_calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
+    }
+
+    fn api_calls_by(&self) -> Vec<(String, u64)> {
+        let m = self.by_api.lock().unwrap_or_else(|p| p.into_inner());
+        m.iter().map(|(k, v)| (k.clone(), *v)).collect()
     }
 }
 

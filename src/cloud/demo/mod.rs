@@ -61,6 +61,7 @@ pub struct DemoEnv {
     cancel: CancellationToken,
     lb_addr: SocketAddr,
     calls: Arc<AtomicU64>,
+    by_api: Arc<Mutex<std::collections::BTreeMap<String, u64>>>,
     data: DataDir,
 }
 
@@ -115,6 +116,7 @@ impl DemoEnv {
             cancel,
             lb_addr,
             calls: Arc::new(AtomicU64::new(0)),
+            by_api: Arc::default(),
             data,
         })
     }
@@ -123,6 +125,7 @@ impl DemoEnv {
         DemoCloud {
             world: self.world.clone(),
             calls: self.calls.clone(),
+            by_api: self.by_api.clone(),
             task_polls: Arc::default(),
         }
     }
@@ -209,12 +212,18 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
 pub struct DemoCloud {
     world: Arc<Mutex<World>>,
     calls: Arc<AtomicU64>,
+    by_api: Arc<Mutex<std::collections::BTreeMap<String, u64>>>,
     task_polls: Arc<AtomicU64>,
 }
 
 impl DemoCloud {
-    fn count(&self, n: u64) {
-        self.calls.fetch_add(n, Ordering::Relaxed);
+    /// Counts calls as the AWS backend would send them, per API.
+    fn count(&self, calls: &[(&str, u64)]) {
+        let mut by = self.by_api.lock().unwrap_or_else(|p| p.into_inner());
+        for (api, n) in calls {
+            self.calls.fetch_add(*n, Ordering::Relaxed);
+            *by.entry((*api).to_string()).or_default() += n;
+        }
     }
 }
 
@@ -233,21 +242,21 @@ impl Cloud for DemoCloud {
         true
     }
     async fn identity(&self) -> CloudResult<Identity> {
-        self.count(1);
+        self.count(&[("sts:GetCallerIdentity", 1)]);
         Ok(Identity {
             account: "000000000000".into(),
             arn: "arn:aws:iam::000000000000:user/demo-operator".into(),
         })
     }
     async fn list_services(&self, _cluster: Option<&str>) -> CloudResult<Vec<ServiceRef>> {
-        self.count(2);
+        self.count(&[("ecs:ListClusters", 1), ("ecs:ListServices", 1)]);
         Ok(vec![ServiceRef {
             cluster: CLUSTER.into(),
             service: SERVICE.into(),
         }])
     }
     async fn service(&self, svc: &ServiceRef) -> CloudResult<Service> {
-        self.count(1);
+        self.count(&[("ecs:DescribeServices", 1)]);
         if svc.cluster != CLUSTER || svc.service != SERVICE {
             return Err(not_found(
                 "ecs:DescribeServices",
@@ -260,7 +269,7 @@ impl Cloud for DemoCloud {
         Ok(lock(&self.world).service())
     }
     async fn task_definition(&self, arn: &str) -> CloudResult<TaskDef> {
-        self.count(1);
+        self.count(&[("ecs:DescribeTaskDefinition", 1)]);
         let td = world::task_def();
         if arn != td.arn {
             return Err(not_found(
@@ -276,7 +285,8 @@ impl Cloud for DemoCloud {
         let tasks = lock(&self.world).tasks();
         let leaving = tasks.iter().any(|t| t.is_leaving() && !t.is_stopped());
         let n = self.task_polls.fetch_add(1, Ordering::Relaxed);
-        self.count(if leaving || n.is_multiple_of(6) { 3 } else { 2 });
+        let stopped_too = u64::from(leaving || n.is_multiple_of(6));
+        self.count(&[("ecs:ListTasks", 1 + stopped_too), ("ecs:DescribeTasks", 1)]);
         Ok(tasks)
     }
     async fn target_groups(&self, arns: &[String]) -> CloudResult<Vec<TargetGroup>> {
@@ -288,11 +298,17 @@ impl Cloud for DemoCloud {
             .collect();
         // As the AWS backend: health each refresh; the groups, their
         // attributes, load balancer and listeners are cached 5 minutes.
-        self.count(tgs.len() as u64);
+        self.count(&[(
+            "elasticloadbalancing:DescribeTargetHealth",
+            tgs.len() as u64,
+        )]);
         Ok(tgs)
     }
     async fn file_systems(&self, ids: &[String]) -> CloudResult<Vec<FileSystem>> {
-        self.count(2 * ids.len() as u64);
+        self.count(&[
+            ("elasticfilesystem:DescribeFileSystems", ids.len() as u64),
+            ("elasticfilesystem:DescribeMountTargets", ids.len() as u64),
+        ]);
         let w = lock(&self.world);
         Ok(ids
             .iter()
@@ -301,7 +317,7 @@ impl Cloud for DemoCloud {
             .collect())
     }
     async fn stop_task(&self, _cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
-        self.count(1);
+        self.count(&[("ecs:StopTask", 1)]);
         if lock(&self.world).stop_task(task_arn, reason) {
             Ok(())
         } else {
@@ -317,7 +333,7 @@ impl Cloud for DemoCloud {
         cursor: &LogCursor,
         limit: i32,
     ) -> CloudResult<LogPage> {
-        self.count(1);
+        self.count(&[("logs:GetLogEvents", 1)]);
         // The API's access log carries request paths anyone can send.
         lock(&self.world)
             .log_page(&src.group, &src.stream, cursor, limit)
@@ -331,7 +347,7 @@ impl Cloud for DemoCloud {
     }
 
     async fn filter_logs(&self, q: &LogQuery, _token: Option<&str>) -> CloudResult<FilterPage> {
-        self.count(1);
+        self.count(&[("logs:FilterLogEvents", 1)]);
         let mut page = lock(&self.world)
             .filter_logs(&q.group, &q.streams, q.start_ms)
             .map_err(|m| not_found("logs:FilterLogEvents", m.to_string()))?;
@@ -343,5 +359,10 @@ impl Cloud for DemoCloud {
 
     fn api_calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
+    }
+
+    fn api_calls_by(&self) -> Vec<(String, u64)> {
+        let m = self.by_api.lock().unwrap_or_else(|p| p.into_inner());
+        m.iter().map(|(k, v)| (k.clone(), *v)).collect()
     }
 }

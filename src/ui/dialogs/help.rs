@@ -5,10 +5,44 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
+use crate::app::State;
+use crate::model::observe::quota_per_s;
 use crate::ui::pane::fit_line;
 use crate::ui::{Theme, keys};
 
-pub fn draw(theme: &Theme, f: &mut Frame, area: Rect) {
+/// ecsdeck's calls per API over the last minute, with the share of the
+/// account quota each uses (the quota is shared with everything else the
+/// account runs).
+fn api_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![Line::from(Span::styled(
+        "AWS calls, last minute",
+        theme.title(),
+    ))];
+    let mut any = false;
+    for (api, rate) in &state.api_rates {
+        let Some(per_s) = rate.per_s(5.0) else {
+            continue;
+        };
+        if per_s <= 0.0 {
+            continue;
+        }
+        any = true;
+        let share = quota_per_s(api)
+            .map(|q| format!("  {:.1}% of {q:.0}/s", per_s * 100.0 / q))
+            .unwrap_or_default();
+        out.push(Line::from(vec![
+            Span::raw(format!(" {:<5.1}/min ", per_s * 60.0)),
+            Span::styled(api.clone(), theme.key()),
+            Span::styled(share, theme.dim()),
+        ]));
+    }
+    if !any {
+        out.push(Line::from(Span::styled(" measuring…", theme.dim())));
+    }
+    out
+}
+
+pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     use keys::Section;
     let column = |section: Section, heading: &'static str| {
         let mut lines = vec![Line::from(Span::styled(heading, theme.title()))];
@@ -25,7 +59,9 @@ pub fn draw(theme: &Theme, f: &mut Frame, area: Rect) {
         Span::styled(format!(" {:<7}", "Ctrl-C"), theme.key()),
         Span::raw("quit"),
     ]));
-    let logs = column(Section::Logs, "Logs");
+    let mut logs = column(Section::Logs, "Logs");
+    logs.push(Line::from(""));
+    logs.extend(api_lines(state, theme));
     let footer = Line::from(Span::styled(" Esc or ? closes this help", theme.dim()));
     // Two columns side by side when the screen is short, one after the
     // other when it is tall and narrow.
