@@ -118,6 +118,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 lb_port,
                 fresh_volume,
                 data_dir,
+                ..DemoOptions::default()
             })
             .await
             .map_err(|e| eyre!("cannot start the demo environment: {e}"))?;

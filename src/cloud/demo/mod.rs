@@ -37,6 +37,9 @@ pub struct DemoOptions {
     /// Keep the volume here, between runs (default: a temporary directory,
     /// removed on exit).
     pub data_dir: Option<PathBuf>,
+    /// The service's desired count (0 means 1). More than one task puts
+    /// two writers on one volume: for measuring, not for drills.
+    pub tasks: u32,
 }
 
 /// Where the demo keeps its volume.
@@ -90,7 +93,11 @@ impl DemoEnv {
         )));
         // Opened on a service that is already up, as a real one is; a
         // restart then shows the cold path.
-        let (id, dir) = lock(&world).seed();
+        let (id, dir) = {
+            let mut w = lock(&world);
+            w.set_desired(opts.tasks.max(1));
+            w.seed()
+        };
         let server = world::start_server(world.clone(), id.clone(), dir).await;
         lock(&world).seeded(&id, server);
         let cancel = CancellationToken::new();

@@ -46,6 +46,10 @@ impl World {
         self.steady_said = false;
     }
 
+    pub fn set_desired(&mut self, n: u32) {
+        self.desired = i32::try_from(n).unwrap_or(1);
+    }
+
     /// The service as an operator finds it when opening the dashboard:
     /// one task up for a while, healthy, its target healthy. Returns the
     /// task's id and data directory, for its API server (`seeded`).
