@@ -2,138 +2,28 @@
 //! boundary. Nothing outside this module sees an SDK type.
 
 mod convert;
+mod logs;
+mod setup;
+mod tasks;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use aws_config::{BehaviorVersion, Region, SdkConfig, retry::RetryConfig};
+use aws_config::{SdkConfig, retry::RetryConfig};
 use aws_sdk_ecs::types::DesiredStatus;
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
 
 use super::{Cloud, CloudError, CloudResult, ErrorKind};
-use crate::model::logs::{
-    FilterPage, FilteredEvent, LogCursor, LogPage, LogQuery, LogSource, RawLogEvent,
-};
-use crate::model::sanitize::sanitize;
+use crate::model::logs::{FilterPage, LogCursor, LogPage, LogQuery, LogSource};
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 pub use convert::classify;
+pub use setup::{AwsOptions, load_config};
+use setup::{Cache, CallCounter, cached, remember};
+use tasks::StoppedList;
 
-/// How many stopped tasks to show: enough to see the last replacements.
-const STOPPED_TASKS_KEPT: usize = 10;
-/// Target group attributes, load balancers and listeners hardly ever
-/// change; describing them on every refresh would spend a third of the
-/// calls on nothing.
-const SLOW_CACHE: Duration = Duration::from_secs(300);
-
-type Cache<T> = Mutex<HashMap<String, (Instant, T)>>;
-
-fn cached<T: Clone>(cache: &Cache<T>, key: &str) -> Option<T> {
-    let map = cache.lock().unwrap_or_else(|p| p.into_inner());
-    map.get(key)
-        .filter(|(at, _)| at.elapsed() < SLOW_CACHE)
-        .map(|(_, v)| v.clone())
-}
-
-fn remember<T>(cache: &Cache<T>, key: &str, value: T) {
-    cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(key.to_string(), (Instant::now(), value));
-}
-
-/// Counts every request attempt the SDK sends, in total and per API
-/// (`ecs:DescribeTasks`), so the screen can show ecsdeck's own share of
-/// the account's API quotas.
-#[derive(Debug, Clone)]
-struct CallCounter {
-    total: Arc<AtomicU64>,
-    by_api: Arc<Mutex<BTreeMap<String, u64>>>,
-    /// The IAM prefix of the client's service.
-    service: &'static str,
-}
-
-impl CallCounter {
-    fn for_service(&self, service: &'static str) -> CallCounter {
-        CallCounter {
-            service,
-            ..self.clone()
-        }
-    }
-}
-
-impl Intercept for CallCounter {
-    fn name(&self) -> &'static str {
-        "ecsdeck-call-counter"
-    }
-    fn read_before_attempt(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.total.fetch_add(1, Ordering::Relaxed);
-        let op = cfg
-            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
-            .map(|m| m.name().to_string())
-            .unwrap_or_else(|| "?".into());
-        *self
-            .by_api
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(format!("{}:{op}", self.service))
-            .or_default() += 1;
-        Ok(())
-    }
-}
-
-/// Where to point the SDK. Everything unset falls through to the SDK's own
-/// chain (environment, profiles, SSO, instance metadata).
-#[derive(Debug, Clone, Default)]
-pub struct AwsOptions {
-    pub profile: Option<String>,
-    pub region: Option<String>,
-    pub endpoint_url: Option<String>,
-}
-
-/// Loads the shared SDK configuration, and fails early and clearly when no
-/// region can be found (the SDK itself would only fail at the first call).
-pub async fn load_config(opts: &AwsOptions) -> Result<SdkConfig, String> {
-    // The SDK waits forever for an answer by default: a panel would say
-    // "loading" forever behind a black-holed endpoint. Bound each attempt.
-    let timeouts = aws_config::timeout::TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .operation_attempt_timeout(Duration::from_secs(10))
-        .operation_timeout(Duration::from_secs(30))
-        .build();
-    // Each call is sent once. The pollers call again on their cadence, and
-    // a throttle slows every poller of that API through one governor; SDK
-    // retries would answer a throttle with more calls, unseen.
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::disabled())
-        .timeout_config(timeouts);
-    if let Some(p) = &opts.profile {
-        loader = loader.profile_name(p);
-    }
-    if let Some(r) = &opts.region {
-        loader = loader.region(Region::new(r.clone()));
-    }
-    if let Some(e) = &opts.endpoint_url {
-        loader = loader.endpoint_url(e);
-    }
-    let conf = loader.load().await;
-    if conf.region().is_none() {
-        return Err("no AWS region configured: pass --region, set `region` in the config file, or set AWS_REGION".into());
-    }
-    Ok(conf)
-}
-
+/// The AWS backend: one client per service, sharing one configuration,
+/// each counting its calls.
 pub struct AwsCloud {
     ecs: aws_sdk_ecs::Client,
     elb: aws_sdk_elasticloadbalancingv2::Client,
@@ -150,39 +40,6 @@ pub struct AwsCloud {
     /// the service's load balancers do.
     groups: Cache<Vec<(TargetGroup, Vec<String>)>>,
     stopped: Mutex<StoppedList>,
-}
-
-/// The stopped tasks, listed less often while nothing is stopping: a task
-/// only becomes STOPPED after it was seen leaving or gone from RUNNING.
-#[derive(Debug, Default)]
-struct StoppedList {
-    at: Option<Instant>,
-    arns: Vec<String>,
-    running: Vec<String>,
-    leaving: bool,
-}
-
-/// How often the stopped tasks are listed while nothing changes.
-const STOPPED_EVERY: Duration = Duration::from_secs(30);
-
-impl StoppedList {
-    #[cfg(test)]
-    fn asked(running: &[&str], leaving: bool) -> StoppedList {
-        StoppedList {
-            at: Some(Instant::now()),
-            arns: Vec::new(),
-            running: running.iter().map(|s| s.to_string()).collect(),
-            leaving,
-        }
-    }
-
-    /// Whether ListTasks(STOPPED) must be asked now: never asked, or
-    /// asked long ago, or a task was leaving, or the running set changed.
-    fn due(&self, running: &[String]) -> bool {
-        self.at.is_none_or(|at| at.elapsed() >= STOPPED_EVERY)
-            || self.leaving
-            || self.running != running
-    }
 }
 
 impl AwsCloud {
@@ -398,85 +255,7 @@ impl Cloud for AwsCloud {
     }
 
     async fn tasks(&self, svc: &ServiceRef) -> CloudResult<Vec<Task>> {
-        // ListTasks defaults to RUNNING, where a stopping task vanishes: ask
-        // for both so the old task can be seen leaving.
-        let mut running = self.task_arns(svc, DesiredStatus::Running).await?;
-        running.sort();
-        let due = self
-            .stopped
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .due(&running);
-        let stopped = if due {
-            let s = self.task_arns(svc, DesiredStatus::Stopped).await?;
-            let mut l = self.stopped.lock().unwrap_or_else(|p| p.into_inner());
-            l.at = Some(Instant::now());
-            l.arns = s.clone();
-            s
-        } else {
-            self.stopped
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .arns
-                .clone()
-        };
-        let mut arns = running.clone();
-        for a in stopped {
-            if !arns.contains(&a) {
-                arns.push(a);
-            }
-        }
-        let mut tasks = Vec::new();
-        for batch in arns.chunks(100) {
-            let out = self
-                .ecs
-                .describe_tasks()
-                .cluster(&svc.cluster)
-                .set_tasks(Some(batch.to_vec()))
-                .send()
-                .await
-                .map_err(|e| self.err(e, "ecs:DescribeTasks"))?;
-            tasks.extend(out.tasks().iter().map(convert::task));
-        }
-        // Bridge and host mode tasks are joined to targets by EC2 instance.
-        let mut instances: Vec<String> = tasks
-            .iter()
-            .filter(|t| t.private_ip.is_none())
-            .filter_map(|t| t.ec2_instance.clone())
-            .collect();
-        instances.sort();
-        instances.dedup();
-        if !instances.is_empty() {
-            let mut map = std::collections::HashMap::new();
-            for batch in instances.chunks(100) {
-                let out = self
-                    .ecs
-                    .describe_container_instances()
-                    .cluster(&svc.cluster)
-                    .set_container_instances(Some(batch.to_vec()))
-                    .send()
-                    .await
-                    .map_err(|e| self.err(e, "ecs:DescribeContainerInstances"))?;
-                for ci in out.container_instances() {
-                    if let (Some(arn), Some(id)) =
-                        (ci.container_instance_arn(), ci.ec2_instance_id())
-                    {
-                        map.insert(arn.to_string(), id.to_string());
-                    }
-                }
-            }
-            for t in tasks.iter_mut().filter(|t| t.private_ip.is_none()) {
-                if let Some(ci) = &t.ec2_instance {
-                    t.ec2_instance = map.get(ci).cloned();
-                }
-            }
-        }
-        {
-            let mut l = self.stopped.lock().unwrap_or_else(|p| p.into_inner());
-            l.running = running;
-            l.leaving = tasks.iter().any(|t| t.is_leaving() && !t.is_stopped());
-        }
-        Ok(trim_stopped(tasks))
+        self.list_tasks(svc).await
     }
 
     async fn target_groups(&self, arns: &[String]) -> CloudResult<Vec<TargetGroup>> {
@@ -599,40 +378,7 @@ impl Cloud for AwsCloud {
     }
 
     async fn filter_logs(&self, q: &LogQuery, token: Option<&str>) -> CloudResult<FilterPage> {
-        let req = self
-            .logs
-            .filter_log_events()
-            .log_group_name(&q.group)
-            .set_log_stream_names(Some(q.streams.clone()))
-            .start_time(q.start_ms)
-            .limit(q.limit)
-            .set_next_token(token.map(str::to_string));
-        let out = match q.region.as_deref().filter(|r| *r != self.region) {
-            Some(r) => {
-                req.customize()
-                    .config_override(
-                        aws_sdk_cloudwatchlogs::config::Builder::default()
-                            .region(Region::new(r.to_string())),
-                    )
-                    .send()
-                    .await
-            }
-            None => req.send().await,
-        }
-        .map_err(|e| self.err(e, "logs:FilterLogEvents"))?;
-        Ok(FilterPage {
-            events: out
-                .events()
-                .iter()
-                .map(|e| FilteredEvent {
-                    id: e.event_id().unwrap_or_default().to_string(),
-                    stream: crate::model::sanitize::clean(e.log_stream_name().unwrap_or_default()),
-                    timestamp_ms: e.timestamp().unwrap_or(0),
-                    message: sanitize(e.message().unwrap_or_default().as_bytes()),
-                })
-                .collect(),
-            next: out.next_token().map(str::to_string),
-        })
+        self.filter_log_events(q, token).await
     }
 
     async fn log_page(
@@ -641,46 +387,7 @@ impl Cloud for AwsCloud {
         cursor: &LogCursor,
         limit: i32,
     ) -> CloudResult<LogPage> {
-        let mut req = self
-            .logs
-            .get_log_events()
-            .log_group_name(&src.group)
-            .log_stream_name(&src.stream);
-        req = match cursor {
-            LogCursor::Tail(n) => req.start_from_head(false).limit(*n),
-            LogCursor::After(token) => req.start_from_head(true).next_token(token).limit(limit),
-        };
-        // The task definition may send logs to another region
-        // (awslogs-region): read them there.
-        let out = match src.region.as_deref().filter(|r| *r != self.region) {
-            Some(r) => {
-                req.customize()
-                    .config_override(
-                        aws_sdk_cloudwatchlogs::config::Builder::default()
-                            .region(Region::new(r.to_string())),
-                    )
-                    .send()
-                    .await
-            }
-            None => req.send().await,
-        }
-        .map_err(|e| self.err(e, "logs:GetLogEvents"))?;
-        let next = match (out.next_forward_token(), cursor) {
-            (Some(t), _) => t.to_string(),
-            (None, LogCursor::After(t)) => t.clone(),
-            (None, LogCursor::Tail(_)) => String::new(),
-        };
-        Ok(LogPage {
-            events: out
-                .events()
-                .iter()
-                .map(|e| RawLogEvent {
-                    timestamp_ms: e.timestamp().unwrap_or(0),
-                    message: sanitize(e.message().unwrap_or_default().as_bytes()),
-                })
-                .collect(),
-            next,
-        })
+        self.get_log_events(src, cursor, limit).await
     }
 
     fn api_calls(&self) -> u64 {
@@ -711,39 +418,5 @@ impl AwsCloud {
             .map_err(|e| self.err(e, "elasticloadbalancing:DescribeListeners"))?;
         let lb = out.load_balancers().first();
         Ok(convert::load_balancer(arn, lb, listeners.listeners()))
-    }
-}
-
-/// Keeps every task that is not stopped, and the most recently stopped ones.
-fn trim_stopped(mut tasks: Vec<Task>) -> Vec<Task> {
-    crate::model::sort_tasks(&mut tasks);
-    let mut stopped = 0;
-    tasks.retain(|t| {
-        if t.is_stopped() {
-            stopped += 1;
-            stopped <= STOPPED_TASKS_KEPT
-        } else {
-            true
-        }
-    });
-    tasks
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stopped_tasks_are_listed_only_when_something_may_have_stopped() {
-        let run = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(StoppedList::default().due(&run(&["t1"])), "never asked");
-        let l = StoppedList::asked(&["t1"], false);
-        assert!(!l.due(&run(&["t1"])), "nothing changed: not again for 30 s");
-        assert!(l.due(&run(&["t2"])), "the running set changed");
-        assert!(l.due(&run(&[])), "a task is gone from RUNNING");
-        assert!(
-            StoppedList::asked(&["t1"], true).due(&run(&["t1"])),
-            "one is leaving"
-        );
     }
 }

@@ -1,0 +1,103 @@
+//! CloudWatch Logs: a stream's tail (`GetLogEvents`) and the events of
+//! many streams at once (`FilterLogEvents`), read in the region the task
+//! definition sends them to.
+
+use aws_config::Region;
+
+use super::AwsCloud;
+use crate::cloud::CloudResult;
+use crate::model::logs::{
+    FilterPage, FilteredEvent, LogCursor, LogPage, LogQuery, LogSource, RawLogEvent,
+};
+use crate::model::sanitize::sanitize;
+
+impl AwsCloud {
+    pub(super) async fn filter_log_events(
+        &self,
+        q: &LogQuery,
+        token: Option<&str>,
+    ) -> CloudResult<FilterPage> {
+        let req = self
+            .logs
+            .filter_log_events()
+            .log_group_name(&q.group)
+            .set_log_stream_names(Some(q.streams.clone()))
+            .start_time(q.start_ms)
+            .limit(q.limit)
+            .set_next_token(token.map(str::to_string));
+        let out = match q.region.as_deref().filter(|r| *r != self.region) {
+            Some(r) => {
+                req.customize()
+                    .config_override(
+                        aws_sdk_cloudwatchlogs::config::Builder::default()
+                            .region(Region::new(r.to_string())),
+                    )
+                    .send()
+                    .await
+            }
+            None => req.send().await,
+        }
+        .map_err(|e| self.err(e, "logs:FilterLogEvents"))?;
+        Ok(FilterPage {
+            events: out
+                .events()
+                .iter()
+                .map(|e| FilteredEvent {
+                    id: e.event_id().unwrap_or_default().to_string(),
+                    stream: crate::model::sanitize::clean(e.log_stream_name().unwrap_or_default()),
+                    timestamp_ms: e.timestamp().unwrap_or(0),
+                    message: sanitize(e.message().unwrap_or_default().as_bytes()),
+                })
+                .collect(),
+            next: out.next_token().map(str::to_string),
+        })
+    }
+
+    pub(super) async fn get_log_events(
+        &self,
+        src: &LogSource,
+        cursor: &LogCursor,
+        limit: i32,
+    ) -> CloudResult<LogPage> {
+        let mut req = self
+            .logs
+            .get_log_events()
+            .log_group_name(&src.group)
+            .log_stream_name(&src.stream);
+        req = match cursor {
+            LogCursor::Tail(n) => req.start_from_head(false).limit(*n),
+            LogCursor::After(token) => req.start_from_head(true).next_token(token).limit(limit),
+        };
+        // The task definition may send logs to another region
+        // (awslogs-region): read them there.
+        let out = match src.region.as_deref().filter(|r| *r != self.region) {
+            Some(r) => {
+                req.customize()
+                    .config_override(
+                        aws_sdk_cloudwatchlogs::config::Builder::default()
+                            .region(Region::new(r.to_string())),
+                    )
+                    .send()
+                    .await
+            }
+            None => req.send().await,
+        }
+        .map_err(|e| self.err(e, "logs:GetLogEvents"))?;
+        let next = match (out.next_forward_token(), cursor) {
+            (Some(t), _) => t.to_string(),
+            (None, LogCursor::After(t)) => t.clone(),
+            (None, LogCursor::Tail(_)) => String::new(),
+        };
+        Ok(LogPage {
+            events: out
+                .events()
+                .iter()
+                .map(|e| RawLogEvent {
+                    timestamp_ms: e.timestamp().unwrap_or(0),
+                    message: sanitize(e.message().unwrap_or_default().as_bytes()),
+                })
+                .collect(),
+            next,
+        })
+    }
+}
