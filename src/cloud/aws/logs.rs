@@ -12,6 +12,17 @@ use crate::model::logs::{
 use crate::model::sanitize::sanitize;
 
 impl AwsCloud {
+    /// A task definition may send its logs to another region
+    /// (`awslogs-region`): they are read there. Nothing is overridden for
+    /// the client's own region.
+    fn logs_region(&self, region: Option<&str>) -> aws_sdk_cloudwatchlogs::config::Builder {
+        let b = aws_sdk_cloudwatchlogs::config::Builder::default();
+        match region.filter(|r| *r != self.region) {
+            Some(r) => b.region(Region::new(r.to_string())),
+            None => b,
+        }
+    }
+
     pub(super) async fn filter_log_events(
         &self,
         q: &LogQuery,
@@ -25,19 +36,12 @@ impl AwsCloud {
             .start_time(q.start_ms)
             .limit(q.limit)
             .set_next_token(token.map(str::to_string));
-        let out = match q.region.as_deref().filter(|r| *r != self.region) {
-            Some(r) => {
-                req.customize()
-                    .config_override(
-                        aws_sdk_cloudwatchlogs::config::Builder::default()
-                            .region(Region::new(r.to_string())),
-                    )
-                    .send()
-                    .await
-            }
-            None => req.send().await,
-        }
-        .map_err(|e| self.err(e, "logs:FilterLogEvents"))?;
+        let out = req
+            .customize()
+            .config_override(self.logs_region(q.region.as_deref()))
+            .send()
+            .await
+            .map_err(|e| self.err(e, "logs:FilterLogEvents"))?;
         Ok(FilterPage {
             events: out
                 .events()
@@ -68,21 +72,12 @@ impl AwsCloud {
             LogCursor::Tail(n) => req.start_from_head(false).limit(*n),
             LogCursor::After(token) => req.start_from_head(true).next_token(token).limit(limit),
         };
-        // The task definition may send logs to another region
-        // (awslogs-region): read them there.
-        let out = match src.region.as_deref().filter(|r| *r != self.region) {
-            Some(r) => {
-                req.customize()
-                    .config_override(
-                        aws_sdk_cloudwatchlogs::config::Builder::default()
-                            .region(Region::new(r.to_string())),
-                    )
-                    .send()
-                    .await
-            }
-            None => req.send().await,
-        }
-        .map_err(|e| self.err(e, "logs:GetLogEvents"))?;
+        let out = req
+            .customize()
+            .config_override(self.logs_region(src.region.as_deref()))
+            .send()
+            .await
+            .map_err(|e| self.err(e, "logs:GetLogEvents"))?;
         let next = match (out.next_forward_token(), cursor) {
             (Some(t), _) => t.to_string(),
             (None, LogCursor::After(t)) => t.clone(),
