@@ -321,6 +321,20 @@ pub async fn run_scheduler(world: Arc<Mutex<World>>, cancel: CancellationToken) 
 mod tests {
     use super::*;
 
+    /// A world on a manual clock, its volume in a directory kept alive by
+    /// the returned guard.
+    fn world() -> (tempfile::TempDir, Clock, World) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let clock = Clock::manual();
+        let w = World::new(
+            dir.path().to_path_buf(),
+            false,
+            "127.0.0.1:8080".parse().expect("addr"),
+            clock.clone(),
+        );
+        (dir, clock, w)
+    }
+
     fn fake_server() -> Server {
         Server {
             addr: "127.0.0.1:9".parse().expect("addr"),
@@ -356,14 +370,7 @@ mod tests {
 
     #[test]
     fn the_demo_opens_on_a_running_healthy_service() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let clock = Clock::manual();
-        let mut w = World::new(
-            dir.path().to_path_buf(),
-            false,
-            "127.0.0.1:8080".parse().expect("addr"),
-            clock.clone(),
-        );
+        let (_dir, clock, mut w) = world();
         let (id, _) = w.seed();
         w.seeded(&id, Some(fake_server()));
         run_for(&mut w, &clock, 0.5);
@@ -382,14 +389,7 @@ mod tests {
 
     #[test]
     fn a_stopped_task_drains_stops_and_is_replaced_in_ecs_phases() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let clock = Clock::manual();
-        let mut w = World::new(
-            dir.path().to_path_buf(),
-            false,
-            "127.0.0.1:8080".parse().expect("addr"),
-            clock.clone(),
-        );
+        let (_dir, clock, mut w) = world();
         w.step();
         assert_eq!(w.tasks()[0].last_status, "PROVISIONING");
         run_for(&mut w, &clock, 1.6);
@@ -452,14 +452,7 @@ mod tests {
 
     #[test]
     fn old_tasks_and_their_log_streams_are_pruned() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let clock = Clock::manual();
-        let mut w = World::new(
-            dir.path().to_path_buf(),
-            false,
-            "127.0.0.1:8080".parse().expect("addr"),
-            clock.clone(),
-        );
+        let (_dir, clock, mut w) = world();
         for _ in 0..(STOPPED_KEPT + 5) {
             run_for(&mut w, &clock, 6.0);
             let live = w
