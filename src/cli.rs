@@ -48,6 +48,9 @@ pub struct Flags {
     /// Show everything, change nothing: destructive keys are not bound
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Base URL the probe requests (scheme, host, port, optional prefix) instead of the load balancer's own name; the usual case for HTTPS
+    #[arg(long, global = true, value_name = "URL", value_parser = crate::model::probe::check_base_url)]
+    pub probe_url: Option<String>,
     /// Log file for ecsdeck's own diagnostics (RUST_LOG sets the level)
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
@@ -89,6 +92,7 @@ impl From<&Flags> for Overrides {
             service: f.service.clone(),
             refresh: f.refresh,
             read_only: f.read_only,
+            probe_url: f.probe_url.clone(),
         }
     }
 }

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::model::probe;
+
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
 
 /// What the command line says, over the file: every field optional.
@@ -19,6 +21,9 @@ pub struct Overrides {
     pub service: Option<String>,
     pub refresh: Option<Duration>,
     pub read_only: bool,
+    /// `--probe-url`: the base URL the probe requests instead of the one
+    /// found from the load balancer.
+    pub probe_url: Option<String>,
 }
 
 /// The longest refresh accepted: beyond it the dashboard is not live.
@@ -53,6 +58,94 @@ pub struct FileConfig {
     pub refresh: Option<String>,
     pub read_only: Option<bool>,
     pub log_buffer_lines: Option<usize>,
+    pub probe: Option<ProbeFile>,
+}
+
+/// The `[probe]` table.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeFile {
+    pub enabled: Option<bool>,
+    pub url: Option<String>,
+    pub path: Option<String>,
+    pub interval: Option<String>,
+    pub timeout: Option<String>,
+    pub expect: Option<String>,
+    pub headers: Option<std::collections::BTreeMap<String, String>>,
+    pub proxy: Option<String>,
+    pub insecure_tls: Option<bool>,
+    pub reuse_connections: Option<bool>,
+    pub count_pointer: Option<String>,
+    pub served_by_header: Option<String>,
+}
+
+/// A duration between `min` and `max`, in the words of the error.
+fn parse_between(s: &str, min: Duration, max: Duration) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s.trim()).map_err(|_| {
+        format!("{s:?} is not a duration: write a number and a unit, such as 500ms, 1s or 2s")
+    })?;
+    if d < min || d > max {
+        return Err(format!(
+            "must be between {} and {}",
+            humantime::format_duration(min),
+            humantime::format_duration(max)
+        ));
+    }
+    Ok(d)
+}
+
+const PROBE_INTERVAL: (Duration, Duration) =
+    (Duration::from_millis(200), Duration::from_secs(3600));
+const PROBE_TIMEOUT: (Duration, Duration) = (Duration::from_millis(100), Duration::from_secs(60));
+
+impl ProbeFile {
+    /// Checks every key; Err is (key, message).
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        if let Some(u) = &self.url {
+            probe::check_base_url(u).map_err(|e| ("url", e))?;
+        }
+        if let Some(p) = &self.path
+            && !p.starts_with('/')
+        {
+            return Err(("path", format!("{p:?} must start with /")));
+        }
+        if let Some(i) = &self.interval {
+            parse_between(i, PROBE_INTERVAL.0, PROBE_INTERVAL.1).map_err(|e| ("interval", e))?;
+        }
+        if let Some(t) = &self.timeout {
+            parse_between(t, PROBE_TIMEOUT.0, PROBE_TIMEOUT.1).map_err(|e| ("timeout", e))?;
+        }
+        if let Some(e) = &self.expect {
+            probe::Expect::parse(e).map_err(|e| ("expect", e))?;
+        }
+        for (k, v) in self.headers.iter().flatten() {
+            probe::check_header_name(k).map_err(|e| ("headers", e))?;
+            probe::check_header_value(k, v).map_err(|e| ("headers", e))?;
+        }
+        if let Some(p) = &self.proxy
+            && !(p.starts_with("http://") || p.starts_with("https://"))
+        {
+            // The address may carry a password: never repeat it.
+            return Err((
+                "proxy",
+                "must be an http:// or https:// proxy URL".to_string(),
+            ));
+        }
+        if let Some(c) = &self.count_pointer
+            && !(c.is_empty() || c.starts_with('/'))
+        {
+            return Err((
+                "count_pointer",
+                format!(
+                    "{c:?} is not a JSON pointer: write it like /goals (or \"\" for the whole answer)"
+                ),
+            ));
+        }
+        if let Some(h) = &self.served_by_header {
+            probe::check_header_name(h).map_err(|e| ("served_by_header", e))?;
+        }
+        Ok(())
+    }
 }
 
 /// The settings in force after merging flags, file and defaults.
@@ -66,6 +159,8 @@ pub struct Settings {
     pub refresh: Duration,
     pub read_only: bool,
     pub log_buffer_lines: usize,
+    /// The HTTP probe; None when `[probe] enabled = false`.
+    pub probe: Option<probe::ProbeConfig>,
     pub file: Option<PathBuf>,
 }
 
@@ -126,7 +221,35 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
             path.display()
         )));
     }
+    if let Some(p) = &cfg.probe
+        && let Err((key, e)) = p.check()
+    {
+        let (line, _) = locate(text, key_offset(text, Some("probe"), key));
+        return Err(ConfigError(format!(
+            "{}: line {line}, key `probe.{key}`: {e}",
+            path.display()
+        )));
+    }
     Ok(cfg)
+}
+
+/// Where `key` is written, inside `[table]` when given.
+fn key_offset(text: &str, table: Option<&str>, key: &str) -> usize {
+    let start = table
+        .and_then(|t| text.find(&format!("[{t}]")))
+        .unwrap_or(0);
+    let mut offset = start;
+    for line in text[start..].split_inclusive('\n') {
+        let k = line.split('=').next().unwrap_or_default().trim();
+        if k == key
+            || k.starts_with(&format!("{key}."))
+            || line.trim() == format!("[{}.{key}]", table.unwrap_or_default())
+        {
+            return offset;
+        }
+        offset += line.len();
+    }
+    start
 }
 
 /// Reads the file named by `--config` (which must exist), or the default
@@ -173,8 +296,45 @@ pub fn merge(flags: &Overrides, cfg: FileConfig, file: Option<PathBuf>) -> Setti
         log_buffer_lines: cfg
             .log_buffer_lines
             .unwrap_or(crate::model::logs::DEFAULT_BUFFER),
+        probe: probe_config(flags, cfg.probe.unwrap_or_default()),
         file,
     }
+}
+
+/// The probe's settings; the file's values were checked by `parse`.
+fn probe_config(flags: &Overrides, p: ProbeFile) -> Option<probe::ProbeConfig> {
+    if p.enabled == Some(false) && flags.probe_url.is_none() {
+        return None;
+    }
+    let d = probe::ProbeConfig::default();
+    let dur = |s: Option<String>, (min, max): (Duration, Duration), default| {
+        s.and_then(|s| parse_between(&s, min, max).ok())
+            .unwrap_or(default)
+    };
+    let url = flags
+        .probe_url
+        .clone()
+        .or(p.url)
+        .and_then(|u| probe::check_base_url(&u).ok());
+    Some(probe::ProbeConfig {
+        info: probe::ProbeInfo {
+            url,
+            path: p.path.unwrap_or(d.info.path),
+            interval: dur(p.interval, PROBE_INTERVAL, d.info.interval),
+            timeout: dur(p.timeout, PROBE_TIMEOUT, d.info.timeout),
+            expect: p
+                .expect
+                .and_then(|e| probe::Expect::parse(&e).ok())
+                .unwrap_or_default(),
+            reuse_connections: p.reuse_connections.unwrap_or(false),
+            via_proxy: p.proxy.is_some(),
+            insecure_tls: p.insecure_tls.unwrap_or(false),
+            served_by_header: p.served_by_header,
+        },
+        headers: p.headers.unwrap_or_default().into_iter().collect(),
+        proxy: p.proxy,
+        count_pointer: p.count_pointer.unwrap_or(d.count_pointer),
+    })
 }
 
 #[cfg(test)]
@@ -247,5 +407,88 @@ mod tests {
         assert!(cfg.profile.is_some() && cfg.endpoint_url.is_none() && cfg.refresh.is_some());
         assert!(cfg.read_only.is_some() && cfg.log_buffer_lines.is_some());
         assert!(text.contains("# endpoint_url ="));
+        let p = cfg.probe.expect("[probe] documented");
+        assert!(p.enabled.is_some() && p.path.is_some() && p.interval.is_some());
+        assert!(p.timeout.is_some() && p.expect.is_some() && p.count_pointer.is_some());
+        assert!(p.reuse_connections.is_some() && p.insecure_tls.is_some());
+        for key in [
+            "# url =",
+            "# [probe.headers]",
+            "# proxy =",
+            "# served_by_header =",
+        ] {
+            assert!(text.contains(key), "{key} is documented");
+        }
+        // The example's values are the defaults.
+        let s = merge(
+            &Overrides::default(),
+            parse(text, Path::new("x")).expect("ok"),
+            None,
+        );
+        assert_eq!(s.probe, Some(probe::ProbeConfig::default()));
+    }
+
+    #[test]
+    fn probe_keys_are_checked_and_named_with_their_line() {
+        let e = parse(
+            "cluster = \"c\"\n\n[probe]\npath = \"/goals\"\ninterval = \"10ms\"\n",
+            &p(),
+        )
+        .expect_err("too fast");
+        assert!(
+            e.0.contains("line 5, key `probe.interval`: must be between 200ms and 1h"),
+            "{}",
+            e.0
+        );
+        let e = parse("[probe]\nexpect = \"ok\"\n", &p()).expect_err("bad expect");
+        assert!(e.0.contains("line 2, key `probe.expect`"), "{}", e.0);
+        let e = parse(
+            "endpoint_url = \"http://x\"\n[probe]\nurl = \"goals.example.com\"\n",
+            &p(),
+        )
+        .expect_err("no scheme");
+        assert!(e.0.contains("line 3, key `probe.url`"), "{}", e.0);
+        let e = parse("[probe]\nproxy = \"socks5://u:hunter2@p\"\n", &p()).expect_err("scheme");
+        assert!(
+            e.0.contains("key `probe.proxy`") && !e.0.contains("hunter2"),
+            "{}",
+            e.0
+        );
+        let e = parse(
+            "[probe]\n[probe.headers]\n\"X-Key\" = \"a\\u0007b\"\n",
+            &p(),
+        )
+        .expect_err("ctl");
+        assert!(
+            e.0.contains("key `probe.headers`") && e.0.contains("X-Key"),
+            "{}",
+            e.0
+        );
+        let e = parse("[probe]\nurls = \"x\"\n", &p()).expect_err("typo");
+        assert!(
+            e.0.contains("line 2, key `urls`") && e.0.contains("unknown field"),
+            "{}",
+            e.0
+        );
+    }
+
+    #[test]
+    fn the_probe_url_flag_wins_and_enabled_false_turns_the_probe_off() {
+        let cfg = parse(
+            "[probe]\nurl = \"https://a.example.com\"\nenabled = false\n",
+            &p(),
+        )
+        .expect("ok");
+        assert_eq!(merge(&Overrides::default(), cfg, None).probe, None);
+        let cfg = parse("[probe]\nurl = \"https://a.example.com\"\n", &p()).expect("ok");
+        let flags = Overrides {
+            probe_url: Some("https://b.example.com/".into()),
+            ..Overrides::default()
+        };
+        let s = merge(&flags, cfg, None);
+        assert_eq!(
+            s.probe.and_then(|p| p.info.url).as_deref(),
+            Some("https://b.example.com")
+        );
     }
 }

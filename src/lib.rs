@@ -24,6 +24,7 @@ pub mod effects;
 pub mod logfollow;
 pub mod model;
 pub mod poll;
+pub mod probe;
 pub mod session;
 pub mod term;
 pub mod ui;
@@ -92,6 +93,14 @@ fn demo_target() -> ServiceRef {
     }
 }
 
+/// The demo's API says which task served each answer: the probe shows it
+/// unless told to read another header.
+fn demo_probe(p: &mut crate::model::probe::ProbeConfig) {
+    p.info
+        .served_by_header
+        .get_or_insert_with(|| cloud::demo::SERVED_BY.to_string());
+}
+
 /// Runs the program; returns the process exit code.
 pub async fn main(cli: Cli) -> Result<i32> {
     let settings = match config::load(&(&cli.opts).into()) {
@@ -103,10 +112,11 @@ pub async fn main(cli: Cli) -> Result<i32> {
     };
     init_logging(log_path(cli.opts.log_file.clone()));
     tracing::info!(?settings, "starting");
-    let run_opts = cmd::dashboard::Options {
+    let mut run_opts = cmd::dashboard::Options {
         refresh: settings.refresh,
         read_only: settings.read_only,
         log_buffer: settings.log_buffer_lines,
+        probe: settings.probe.clone(),
     };
     match cli.command {
         Some(Command::Demo {
@@ -118,11 +128,15 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 lb_port,
                 fresh_volume,
                 data_dir,
+                seed_records: true,
                 ..DemoOptions::default()
             })
             .await
             .map_err(|e| eyre!("cannot start the demo environment: {e}"))?;
             let cloud: Arc<dyn Cloud> = Arc::new(env.cloud());
+            if let Some(p) = run_opts.probe.as_mut() {
+                demo_probe(p);
+            }
             let ended = cmd::dashboard::run(cloud, demo_target(), run_opts).await?;
             Ok(ended.exit_code())
         }
@@ -147,7 +161,11 @@ pub async fn main(cli: Cli) -> Result<i32> {
                     );
                 }
                 eprintln!("ecsdeck status --demo: starting the simulated service…");
-                let env = DemoEnv::start(DemoOptions::default()).await?;
+                let env = DemoEnv::start(DemoOptions {
+                    seed_records: true,
+                    ..DemoOptions::default()
+                })
+                .await?;
                 (Arc::new(env.cloud()), demo_target(), Some(env))
             } else {
                 let cloud = aws_cloud(&settings).await?;
@@ -176,7 +194,11 @@ pub async fn main(cli: Cli) -> Result<i32> {
             } else {
                 (settings.refresh, Settle::No)
             };
-            match status::snapshot_with(&cloud, &target, refresh, settle).await {
+            let mut probe = settings.probe.clone();
+            if demo && let Some(p) = probe.as_mut() {
+                demo_probe(p);
+            }
+            match status::snapshot_with(&cloud, &target, refresh, probe, settle).await {
                 Ok(snap) => {
                     if json {
                         println!("{}", serde_json::to_string_pretty(&snap)?);

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
-use crate::cloud::Cloud;
+use crate::cloud::{Cloud, CloudError, ErrorKind};
 use crate::model::ServiceRef;
-use crate::model::observe::PollEvent;
+use crate::model::observe::{Failure, PollEvent, Resource};
 use crate::poll::{self, Plan, Pollers};
 
 pub struct Session {
@@ -17,18 +17,48 @@ pub struct Session {
     target: ServiceRef,
     pollers: Pollers,
     rx: mpsc::Receiver<PollEvent>,
+    /// Holds a given probe URL (the probe's input never changes).
+    _probe_url: Option<watch::Sender<Option<String>>>,
 }
 
 impl Session {
-    /// Starts the pollers of `plan` against `target`.
+    /// Starts the pollers of `plan` against `target`, and the probe: at
+    /// the URL given, or at the one the pollers find from the load
+    /// balancer.
     pub fn start(cloud: Arc<dyn Cloud>, target: ServiceRef, plan: Plan) -> Session {
         let (tx, rx) = mpsc::channel(64);
-        let pollers = poll::spawn(cloud.clone(), target.clone(), plan, tx);
+        let probe = plan.probe.clone();
+        let pollers = poll::spawn(cloud.clone(), target.clone(), plan, tx.clone());
+        let mut given = None;
+        if let Some(cfg) = probe {
+            let url = match &cfg.info.url {
+                Some(u) => {
+                    let (url_tx, url_rx) = watch::channel(Some(u.clone()));
+                    given = Some(url_tx);
+                    url_rx
+                }
+                None => pollers.probe_url(),
+            };
+            match crate::probe::Prober::new(cfg) {
+                Ok(p) => crate::probe::spawn(&pollers.sibling(), p, url, tx),
+                Err(e) => {
+                    let _ = tx.try_send(PollEvent {
+                        resource: Resource::Probe,
+                        at: chrono::Utc::now(),
+                        result: Err(Failure {
+                            error: CloudError::new(ErrorKind::Other, "ecsdeck probe", e),
+                            retry_in: Duration::ZERO,
+                        }),
+                    });
+                }
+            }
+        }
         Session {
             cloud,
             target,
             pollers,
             rx,
+            _probe_url: given,
         }
     }
 

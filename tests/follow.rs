@@ -39,6 +39,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
         Plan {
             refresh: Duration::from_secs(1),
             logs: true,
+            probe: None,
         },
     );
     let mut state = State::new(
@@ -49,6 +50,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
             read_only: false,
             refresh: Duration::from_secs(1),
             log_buffer: 10_000,
+            probe: None,
         },
         Utc::now(),
     );

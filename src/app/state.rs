@@ -3,6 +3,7 @@ use std::time::Duration;
 use super::Loadable;
 use super::logs::LogState;
 use crate::model::derive::{self, Verdict, Warning};
+use crate::model::probe::{History, ProbeInfo};
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef, Time};
 
 /// The panes that take the focus, in the order Tab visits them: the path
@@ -14,17 +15,19 @@ pub enum Pane {
     Containers,
     Targets,
     Efs,
+    Probe,
     Events,
     Logs,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 7] = [
+    pub const ALL: [Pane; 8] = [
         Pane::Service,
         Pane::Tasks,
         Pane::Containers,
         Pane::Targets,
         Pane::Efs,
+        Pane::Probe,
         Pane::Events,
         Pane::Logs,
     ];
@@ -38,6 +41,7 @@ impl Pane {
             Pane::Containers => "Containers",
             Pane::Targets => "Load balancer",
             Pane::Efs => "EFS",
+            Pane::Probe => "Probe",
             Pane::Events => "Events",
             Pane::Logs => "Logs",
         }
@@ -54,6 +58,8 @@ pub struct Context {
     pub refresh: Duration,
     /// Lines the logs buffer keeps.
     pub log_buffer: usize,
+    /// The HTTP probe's settings; None when it does not run.
+    pub probe: Option<ProbeInfo>,
 }
 
 impl Context {
@@ -67,6 +73,7 @@ impl Context {
             read_only: false,
             refresh: Duration::from_secs(5),
             log_buffer: super::logs::DEFAULT_BUFFER,
+            probe: None,
         }
     }
 }
@@ -84,7 +91,7 @@ pub struct State {
     pub efs: Loadable<Vec<FileSystem>>,
     pub focus: Pane,
     /// Cursor row per pane, indexed by `Pane::index`.
-    pub cursor: [usize; 7],
+    pub cursor: [usize; 8],
     /// The task whose containers are shown; None follows the newest live
     /// task by itself.
     pub pinned_task: Option<String>,
@@ -99,6 +106,7 @@ pub struct State {
     /// Each API's calls over the last minute.
     pub api_rates: std::collections::BTreeMap<String, super::CallRate>,
     pub logs: LogState,
+    pub probe: ProbeState,
     /// What the panes show that is derived from several observations,
     /// worked out when one arrives (`derive`), never while drawing.
     pub derived: Derived,
@@ -112,6 +120,20 @@ pub struct Derived {
     /// Per target group, per target: the ARN of the task behind it.
     pub owners: Vec<Vec<Option<String>>>,
     pub mounts: Vec<derive::TaskMount>,
+    /// The URL the probe found from the load balancer, or why there is
+    /// none (None: a URL was given, or the probe is off).
+    pub probe_base: Option<Result<String, String>>,
+}
+
+/// What the probe has seen.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProbeState {
+    /// The URL of the last sample.
+    pub url: Option<String>,
+    pub history: History,
+    pub updated: Option<Time>,
+    /// The probe could not start.
+    pub error: Option<String>,
 }
 
 impl Default for Derived {
@@ -121,6 +143,7 @@ impl Default for Derived {
             warnings: Vec::new(),
             owners: Vec::new(),
             mounts: Vec::new(),
+            probe_base: None,
         }
     }
 }
@@ -139,7 +162,7 @@ impl State {
             targets: Loadable::default(),
             efs: Loadable::default(),
             focus: Pane::Tasks,
-            cursor: [0; 7],
+            cursor: [0; 8],
             pinned_task: None,
             modal: None,
             zoom: false,
@@ -148,6 +171,7 @@ impl State {
             slowed: Vec::new(),
             api_rates: std::collections::BTreeMap::new(),
             derived: Derived::default(),
+            probe: ProbeState::default(),
         }
     }
 
@@ -211,12 +235,25 @@ impl State {
     pub fn derive(&mut self) {
         let service = self.service.get();
         let tasks = self.task_list();
+        let aws = derive::verdict(
+            service,
+            self.tasks.get().map(Vec::as_slice),
+            self.targets.get().map(Vec::as_slice),
+        );
+        let probe = self.ctx.probe.as_ref();
         self.derived = Derived {
-            verdict: derive::verdict(
-                service,
-                self.tasks.get().map(Vec::as_slice),
-                self.targets.get().map(Vec::as_slice),
-            ),
+            verdict: match probe {
+                Some(p) => derive::with_probe(aws, &self.probe.history, p.timeout),
+                None => aws,
+            },
+            probe_base: match (probe, service) {
+                (Some(p), _) if p.url.is_some() => None,
+                (Some(_), Some(s)) => Some(crate::model::lb::probe_base(
+                    &s.target_group_arns(),
+                    self.target_groups(),
+                )),
+                _ => None,
+            },
             warnings: match service {
                 Some(s) => derive::preflight(
                     s,
@@ -296,6 +333,7 @@ impl State {
                 .map(|f| f.mount_targets.len())
                 .sum(),
             Pane::Events => self.service.get().map_or(0, |s| s.events.len()),
+            Pane::Probe => 0,
             // The logs pane has its own anchor, not a cursor row.
             Pane::Logs => 0,
         }

@@ -56,6 +56,14 @@ fn apply_poll(state: &mut State, ev: PollEvent) {
         Ok(Observation::Targets(t)) => state.targets.set(t, at),
         Ok(Observation::Efs(f)) => state.efs.set(f, at),
         Ok(Observation::Logs(r)) => state.logs.ingest(&r, at),
+        Ok(Observation::Probe(r)) => {
+            let p = &mut state.probe;
+            if p.url.as_deref() != Some(r.url.as_str()) {
+                p.url = Some(r.url);
+            }
+            p.history.push(r.sample);
+            p.updated = Some(at);
+        }
         Err(f) => match ev.resource {
             Resource::Identity => state.identity.fail(f.error, at, f.retry_in),
             Resource::Service => state.service.fail(f.error, at, f.retry_in),
@@ -64,7 +72,23 @@ fn apply_poll(state: &mut State, ev: PollEvent) {
             Resource::Targets => state.targets.fail(f.error, at, f.retry_in),
             Resource::Efs => state.efs.fail(f.error, at, f.retry_in),
             Resource::Logs => state.logs.status.fail(f.error, at, f.retry_in),
+            // Samples carry their own failures: this is the probe that
+            // could not start at all.
+            Resource::Probe => state.probe.error = Some(f.error.message.clone()),
         },
+    }
+}
+
+/// The pane `by` steps on in Tab order, skipping the probe when it is off.
+fn step_pane(state: &State, from: Pane, by: usize) -> Pane {
+    let n = Pane::ALL.len();
+    let mut i = from.index();
+    loop {
+        i = (i + by) % n;
+        let p = Pane::ALL[i];
+        if p != Pane::Probe || state.ctx.probe.is_some() {
+            return p;
+        }
     }
 }
 
@@ -301,10 +325,8 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::PageDown => *cur = (*cur + PAGE).min(rows.saturating_sub(1)),
         Action::Top => *cur = 0,
         Action::Bottom => *cur = rows.saturating_sub(1),
-        Action::NextPane => state.focus = Pane::ALL[(pane.index() + 1) % Pane::ALL.len()],
-        Action::PrevPane => {
-            state.focus = Pane::ALL[(pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
-        }
+        Action::NextPane => state.focus = step_pane(state, pane, 1),
+        Action::PrevPane => state.focus = step_pane(state, pane, Pane::ALL.len() - 1),
         Action::Select => {
             if pane == Pane::Tasks
                 && let Some(t) = state.task_list().get(state.cursor[Pane::Tasks.index()])
@@ -443,10 +465,22 @@ mod tests {
         assert_eq!(s.cursor[Pane::Tasks.index()], 1);
         update(&mut s, Msg::Action(Action::Top));
         assert_eq!(s.cursor[Pane::Tasks.index()], 0);
+        // The probe is off here: Tab never lands on it.
+        for _ in 0..Pane::ALL.len() - 1 {
+            update(&mut s, Msg::Action(Action::NextPane));
+            assert_ne!(s.focus, Pane::Probe);
+        }
+        assert_eq!(s.focus, Pane::Tasks);
+        s.ctx.probe = Some(crate::model::probe::ProbeInfo::default());
         for _ in 0..Pane::ALL.len() {
             update(&mut s, Msg::Action(Action::NextPane));
         }
-        assert_eq!(s.focus, Pane::Tasks);
+        assert_eq!(s.focus, Pane::Tasks, "with the probe on, one more stop");
+        s.focus = Pane::Efs;
+        update(&mut s, Msg::Action(Action::NextPane));
+        assert_eq!(s.focus, Pane::Probe);
+        s.ctx.probe = None;
+        s.focus = Pane::Tasks;
         update(&mut s, Msg::Action(Action::PrevPane));
         update(&mut s, Msg::Action(Action::PrevPane));
         assert_eq!(s.focus, Pane::Logs);

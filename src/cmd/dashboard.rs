@@ -46,6 +46,7 @@ pub struct Options {
     pub refresh: Duration,
     pub read_only: bool,
     pub log_buffer: usize,
+    pub probe: Option<crate::model::probe::ProbeConfig>,
 }
 
 /// Runs the dashboard until the operator quits, a signal arrives or the
@@ -71,6 +72,7 @@ async fn event_loop(
         read_only: opts.read_only,
         refresh: opts.refresh,
         log_buffer: opts.log_buffer,
+        probe: opts.probe.as_ref().map(|p| p.info.clone()),
     };
     let mut state = State::new(ctx, Utc::now());
     let mut session = Session::start(
@@ -79,6 +81,7 @@ async fn event_loop(
         Plan {
             refresh: opts.refresh,
             logs: true,
+            probe: opts.probe,
         },
     );
     let mut events = EventStream::new();

@@ -11,6 +11,7 @@ use crate::cloud::{Cloud, CloudError};
 use crate::config::DEFAULT_REFRESH;
 use crate::model::derive::{self, Health, MountStatus, Verdict, Warning};
 use crate::model::observe::{Observation, PollEvent, Resource};
+use crate::model::probe::{History, Outcome, ProbeConfig, Standing, glance, join_url};
 use crate::model::{
     FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef, short_id,
 };
@@ -51,6 +52,27 @@ pub struct Snapshot {
     pub file_systems: Vec<FileSystem>,
     pub mounts: Vec<MountRow>,
     pub warnings: Vec<Warning>,
+    /// The HTTP probe through the load balancer; None when it is off.
+    pub probe: Option<ProbeSnap>,
+}
+
+/// The probe's last answer, and what it adds up to.
+#[derive(Debug, Serialize)]
+pub struct ProbeSnap {
+    /// The URL requested; None when none could be found.
+    pub url: Option<String>,
+    /// The HTTP status, or the error class (`connect_timeout`, `dns`, …).
+    pub outcome: Option<Outcome>,
+    pub up: bool,
+    /// `up`, `failing`, `down`, `unreachable` or `none`.
+    pub state: &'static str,
+    pub latency_ms: Option<u32>,
+    pub connect_ms: Option<u32>,
+    pub records: Option<u32>,
+    pub served_by: Option<String>,
+    pub samples: u64,
+    /// In words: the state and its reason.
+    pub summary: String,
 }
 
 /// The latest observation of each resource a snapshot needs.
@@ -62,6 +84,42 @@ struct Collected {
     tasks: Option<Vec<Task>>,
     target_groups: Option<Vec<TargetGroup>>,
     file_systems: Option<Vec<FileSystem>>,
+    probe: Option<ProbeSeen>,
+}
+
+/// What the probe has answered so far.
+struct ProbeSeen {
+    cfg: ProbeConfig,
+    url: Option<String>,
+    history: History,
+    error: Option<String>,
+}
+
+impl ProbeSeen {
+    /// The base URL, or why there is none.
+    fn base(&self, c: &Collected) -> Option<Result<String, String>> {
+        if let Some(u) = &self.cfg.info.url {
+            return Some(Ok(u.clone()));
+        }
+        let s = c.service.as_ref()?;
+        let tgs = c.target_groups.as_ref()?;
+        Some(crate::model::lb::probe_base(&s.target_group_arns(), tgs))
+    }
+
+    /// Up, or three samples taken, or nothing to probe: enough to say.
+    fn settled(&self, c: &Collected) -> bool {
+        if self.error.is_some() {
+            return true;
+        }
+        match self.base(c) {
+            None => false,
+            Some(Err(_)) => true,
+            Some(Ok(_)) => {
+                self.history.last().is_some_and(|s| s.up)
+                    || self.history.total() >= u64::from(crate::model::probe::DOWN_AFTER)
+            }
+        }
+    }
 }
 
 impl Collected {
@@ -79,6 +137,17 @@ impl Collected {
             Ok(Observation::Targets(t)) => self.target_groups = Some(t),
             Ok(Observation::Efs(f)) => self.file_systems = Some(f),
             Ok(Observation::Logs(_)) => {}
+            Ok(Observation::Probe(r)) => {
+                if let Some(p) = self.probe.as_mut() {
+                    p.url = Some(r.url);
+                    p.history.push(r.sample);
+                }
+            }
+            Err(f) if ev.resource == Resource::Probe => {
+                if let Some(p) = self.probe.as_mut() {
+                    p.error = Some(f.error.message);
+                }
+            }
             Err(f) => return Some(f.error),
         }
         None
@@ -104,6 +173,9 @@ impl Collected {
         if self.file_systems.is_none() {
             out.push("the EFS file systems");
         }
+        if self.probe.as_ref().is_some_and(|p| !p.settled(self)) {
+            out.push("the probe");
+        }
         out
     }
 
@@ -118,15 +190,20 @@ impl Collected {
             && self.tasks.is_some()
             && self.target_groups.is_some()
             && self.file_systems.is_some()
+            && self.probe.as_ref().is_none_or(|p| p.settled(self))
     }
 
     fn verdict(&self) -> Option<Verdict> {
         let s = self.service.as_ref()?;
-        Some(derive::verdict(
+        let aws = derive::verdict(
             Some(s),
             self.tasks.as_deref(),
             self.target_groups.as_deref(),
-        ))
+        );
+        Some(match &self.probe {
+            Some(p) => derive::with_probe(aws, &p.history, p.cfg.info.timeout),
+            None => aws,
+        })
     }
 }
 
@@ -146,13 +223,16 @@ pub enum Settle {
 
 /// One snapshot of the service, from a session of its own.
 pub async fn snapshot(cloud: &Arc<dyn Cloud>, svc: &ServiceRef) -> Result<Snapshot, CloudError> {
-    snapshot_with(cloud, svc, DEFAULT_REFRESH, Settle::No).await
+    snapshot_with(cloud, svc, DEFAULT_REFRESH, None, Settle::No).await
 }
 
+/// A snapshot; with `probe`, it also probes the API (up to three samples
+/// before calling it down).
 pub async fn snapshot_with(
     cloud: &Arc<dyn Cloud>,
     svc: &ServiceRef,
     refresh: Duration,
+    probe: Option<ProbeConfig>,
     settle: Settle,
 ) -> Result<Snapshot, CloudError> {
     let mut session = Session::start(
@@ -161,6 +241,7 @@ pub async fn snapshot_with(
         Plan {
             refresh,
             logs: false,
+            probe: probe.clone(),
         },
     );
     let deadline = match settle {
@@ -170,7 +251,15 @@ pub async fn snapshot_with(
     // However the backend misbehaves, a snapshot ends: a poller that never
     // answers is named rather than waited on for ever.
     let give_up = tokio::time::Instant::now() + SNAPSHOT_LIMIT;
-    let mut c = Collected::default();
+    let mut c = Collected {
+        probe: probe.map(|cfg| ProbeSeen {
+            cfg,
+            url: None,
+            history: History::default(),
+            error: None,
+        }),
+        ..Collected::default()
+    };
     // Once healthy, one more round of the fast resources, so the tasks'
     // container health is as new as the target health that said so.
     let mut fresh: Option<Vec<Resource>> = None;
@@ -219,7 +308,44 @@ pub async fn snapshot_with(
     })
 }
 
+fn probe_snap(p: &ProbeSeen, c: &Collected) -> ProbeSnap {
+    let last = p.history.last();
+    let g = glance(&p.history, p.cfg.info.timeout);
+    let base = p.base(c);
+    let url = p.url.clone().or_else(|| {
+        base.as_ref()
+            .and_then(|b| b.as_ref().ok())
+            .map(|b| join_url(b, &p.cfg.info.path))
+    });
+    let summary = match (&g, &base, &p.error) {
+        (_, _, Some(e)) => format!("could not start: {e}"),
+        (Some(g), _, _) => format!("{} {}", g.head, g.rest),
+        (None, Some(Err(why)), _) => format!("no URL to probe: {why}"),
+        (None, _, _) => "no answer yet".into(),
+    };
+    ProbeSnap {
+        url,
+        outcome: last.map(|s| s.outcome),
+        up: last.is_some_and(|s| s.up),
+        state: match g.map(|g| g.state) {
+            Some(Standing::Up) => "up",
+            Some(Standing::Failing) => "failing",
+            Some(Standing::Down) => "down",
+            Some(Standing::Unreachable) => "unreachable",
+            None => "none",
+        },
+        latency_ms: last.map(|s| s.total_ms),
+        connect_ms: last.and_then(|s| s.connect_ms),
+        records: last.and_then(|s| s.records),
+        served_by: last.and_then(|s| s.served_by.clone()),
+        samples: p.history.total(),
+        summary,
+    }
+}
+
 fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
+    let verdict = c.verdict()?;
+    let probe = c.probe.as_ref().map(|p| probe_snap(p, &c));
     let identity = c.identity.flatten();
     let service = c.service?;
     let task_defs = c.task_defs?;
@@ -257,7 +383,6 @@ fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
             status: m.status,
         })
         .collect();
-    let verdict = derive::verdict(Some(&service), Some(&tasks), Some(&target_groups));
     let warnings = derive::preflight(
         &service,
         Some(&task_def),
@@ -279,6 +404,7 @@ fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
         file_systems,
         mounts,
         warnings,
+        probe,
     })
 }
 
@@ -311,6 +437,14 @@ pub fn table(s: &Snapshot) -> String {
         s.verdict.health.word(),
         s.verdict.reason
     );
+    if let Some(p) = &s.probe {
+        let _ = writeln!(
+            o,
+            "probe:   GET {}  {}",
+            p.url.as_deref().unwrap_or("-"),
+            p.summary
+        );
+    }
     let _ = writeln!(
         o,
         "\nservice: {}  desired {} running {} pending {}  deploy min {}% max {}%",

@@ -9,6 +9,7 @@ pub mod fixtures;
 pub mod lb;
 pub mod logs;
 pub mod observe;
+pub mod probe;
 pub mod sanitize;
 
 use chrono::{DateTime, Utc};
@@ -213,6 +214,8 @@ pub struct LoadBalancer {
 pub struct Listener {
     pub protocol: String,
     pub port: i32,
+    /// The target groups its default action forwards to.
+    pub forwards: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

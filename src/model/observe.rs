@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::error::CloudError;
 use super::logs::FollowResult;
+use super::probe::Sample;
 use super::{FileSystem, Identity, Service, TargetGroup, Task, TaskDef, Time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -20,6 +21,8 @@ pub enum Resource {
     Targets,
     Efs,
     Logs,
+    /// The HTTP probe through the load balancer.
+    Probe,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +34,14 @@ pub enum Observation {
     Targets(Vec<TargetGroup>),
     Efs(Vec<FileSystem>),
     Logs(Box<FollowResult>),
+    Probe(Box<ProbeResult>),
+}
+
+/// One probe sample and the URL it requested.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeResult {
+    pub url: String,
+    pub sample: Sample,
 }
 
 #[derive(Debug, Clone, PartialEq)]

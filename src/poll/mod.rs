@@ -103,25 +103,38 @@ impl Needed {
 pub const LOG_POLL: Duration = Duration::from_secs(1);
 
 /// Which pollers a session runs, and how often.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Plan {
     /// The fast-changing resources (service, tasks, targets); EFS every
     /// six of these.
     pub refresh: Duration,
     /// Follow the containers' logs (the dashboard does; `status` does not).
     pub logs: bool,
+    /// Probe the API through the load balancer (the session runs it).
+    pub probe: Option<crate::model::probe::ProbeConfig>,
 }
 
 /// Handles to the running pollers; dropping them stops every poller.
 pub struct Pollers {
     ctl: Control,
     governor: Arc<Governor>,
+    probe_url: watch::Receiver<Option<String>>,
 }
 
 impl Pollers {
     /// Ask every poller to poll now ("r").
     pub fn refresh(&self) {
         self.ctl.kick();
+    }
+
+    /// The base URL found from the service's load balancer, once known.
+    pub fn probe_url(&self) -> watch::Receiver<Option<String>> {
+        self.probe_url.clone()
+    }
+
+    /// Cancelled with the pollers, kicked on its own.
+    pub fn sibling(&self) -> Control {
+        self.ctl.sibling()
     }
 
     /// The APIs the pollers are slowing down on, because AWS throttles them.
@@ -198,6 +211,8 @@ pub fn spawn(
     let need_tx = Arc::new(need_tx);
     let (logs_tx, logs_rx) = watch::channel(LogInputs::default());
     let logs_tx = Arc::new(logs_tx);
+    let (url_tx, url_rx) = watch::channel(None::<String>);
+    let url_tx = Arc::new(url_tx);
     let none = || {
         (
             runner::fixed_input(),
@@ -355,11 +370,22 @@ pub fn spawn(
             tg_scope,
             move |groups: Option<Vec<String>>| {
                 let cloud = cloud.clone();
+                let url_tx = url_tx.clone();
                 async move {
                     let Some(groups) = groups else {
                         return Err(gone());
                     };
-                    cloud.target_groups(&groups).await.map(Observation::Targets)
+                    let found = cloud.target_groups(&groups).await?;
+                    // The probe's URL: kept when the load balancer stops
+                    // saying, so a blip does not stop the probe.
+                    if let Ok(url) = crate::model::lb::probe_base(&groups, &found) {
+                        url_tx.send_if_modified(|u| {
+                            let changed = u.as_deref() != Some(url.as_str());
+                            *u = Some(url);
+                            changed
+                        });
+                    }
+                    Ok(Observation::Targets(found))
                 }
             },
         );
@@ -419,7 +445,11 @@ pub fn spawn(
             },
         );
     }
-    Pollers { ctl, governor }
+    Pollers {
+        ctl,
+        governor,
+        probe_url: url_rx,
+    }
 }
 
 /// The poller that feeds this one is gone, so the session is ending.

@@ -37,6 +37,16 @@ impl Control {
         Control::default()
     }
 
+    /// A control cancelled with this one but kicked on its own: for a
+    /// sampler whose interval must stay regular when the operator asks
+    /// for a refresh.
+    pub fn sibling(&self) -> Control {
+        Control {
+            cancel: self.cancel.clone(),
+            kick: Arc::default(),
+        }
+    }
+
     /// Every runner runs its job now instead of waiting out its cadence.
     pub fn kick(&self) {
         self.kick.notify_waiters();

@@ -28,6 +28,16 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
 
     if state.logs.full || (state.zoom && state.focus == Pane::Logs) {
         logs::draw(f, body, state, theme, true);
+    } else if state.zoom && state.focus == Pane::Probe {
+        // Laid out at the real width: its strips are as wide as the
+        // screen, and the rows below hold the recent samples.
+        let c = panes::probe::probe(
+            state,
+            theme,
+            body.width.saturating_sub(2) as usize,
+            body.height.saturating_sub(2) as usize,
+        );
+        draw(f, body, c, true, theme);
     } else if state.zoom {
         // Laid out wide, then wrapped: a zoomed pane shows every id and
         // message whole.
@@ -50,6 +60,7 @@ fn pane_content(state: &State, theme: &Theme, pane: Pane, width: u16) -> Content
         Pane::Targets => panes::targets::targets(state, theme, inner),
         Pane::Efs => panes::efs::efs(state, theme, inner),
         Pane::Events => panes::events::events(state, theme, inner),
+        Pane::Probe => panes::probe::probe(state, theme, inner, 3),
         // Drawn by `logs::draw`, which needs the height.
         Pane::Logs => panes::events::events(state, theme, inner),
     }
@@ -73,6 +84,11 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
     let lb = panes::targets::targets(state, theme, left_w.saturating_sub(2) as usize);
     let efs = panes::efs::efs(state, theme, right_w.saturating_sub(2) as usize);
     let events = panes::events::events(state, theme, full);
+    let probe = state
+        .ctx
+        .probe
+        .is_some()
+        .then(|| panes::probe::probe(state, theme, full, 3));
     let h = |c: &Content, min: u16, max: u16| (c.lines.len() as u16 + 2).clamp(min, max);
     let both = |a: &Content, b: &Content, min: u16, max: u16| h(a, min, max).max(h(b, min, max));
     let focus = |p: Pane| state.focus == p;
@@ -81,17 +97,37 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
     let svc_h = h(&svc, 3, if tall { 9 } else { 5 });
     let mid_h = both(&lb, &efs, 4, if tall { 10 } else { 5 });
 
+    // The probe sits under the load balancer, full width: its strips need
+    // the room. One line on a small screen, three on a tall one.
+    let probe_h = match &probe {
+        None => 0,
+        Some(c) => h(
+            c,
+            3,
+            if tall {
+                5
+            } else if wide {
+                4
+            } else {
+                3
+            },
+        ),
+    };
     if wide {
         let row1_h = both(&tasks, &conts, 4, if tall { 10 } else { 6 });
         let ev_h = h(&events, 3, if tall { 7 } else { 4 });
-        let [s, row1, row2, ev, lg] = Layout::vertical([
+        let [s, row1, row2, pr, ev, lg] = Layout::vertical([
             Constraint::Length(svc_h),
             Constraint::Length(row1_h),
             Constraint::Length(mid_h),
+            Constraint::Length(probe_h),
             Constraint::Length(ev_h),
             Constraint::Min(3),
         ])
         .areas(body);
+        if let Some(c) = probe {
+            draw(f, pr, c, focus(Pane::Probe), theme);
+        }
         logs::draw(f, lg, state, theme, focus(Pane::Logs));
         draw(f, s, svc, focus(Pane::Service), theme);
         let [t, c] =
@@ -106,14 +142,23 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
     } else {
         // Events and logs share the last slot on a small screen: the one
         // focused last is shown (logs by default).
-        let [s, t, c, row, ev] = Layout::vertical([
+        let mid_h = if probe.is_some() && !tall {
+            mid_h.min(4)
+        } else {
+            mid_h
+        };
+        let [s, t, c, row, pr, ev] = Layout::vertical([
             Constraint::Length(svc_h.min(4)),
             Constraint::Length(h(&tasks, 3, 4)),
             Constraint::Length(h(&conts, 3, 4)),
             Constraint::Length(mid_h),
+            Constraint::Length(probe_h),
             Constraint::Min(3),
         ])
         .areas(body);
+        if let Some(c) = probe {
+            draw(f, pr, c, focus(Pane::Probe), theme);
+        }
         draw(f, s, svc, focus(Pane::Service), theme);
         draw(f, t, tasks, focus(Pane::Tasks), theme);
         draw(f, c, conts, focus(Pane::Containers), theme);

@@ -110,6 +110,7 @@ fn replacing() -> State {
         listeners: vec![crate::model::Listener {
             protocol: "HTTP".into(),
             port: 80,
+            forwards: vec![group.arn.clone()],
         }],
     }];
     update(

@@ -369,6 +369,27 @@ pub fn target(d: &aws_sdk_elasticloadbalancingv2::types::TargetHealthDescription
     }
 }
 
+/// The target groups a listener's default actions forward to: a plain
+/// `forward` names one, a weighted forward lists several.
+fn forwards(actions: &[aws_sdk_elasticloadbalancingv2::types::Action]) -> Vec<String> {
+    let mut arns: Vec<String> = Vec::new();
+    for a in actions {
+        let weighted = a
+            .forward_config()
+            .map(|f| f.target_groups())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| t.target_group_arn());
+        for arn in a.target_group_arn().into_iter().chain(weighted) {
+            let arn = clean(arn);
+            if !arns.contains(&arn) {
+                arns.push(arn);
+            }
+        }
+    }
+    arns
+}
+
 pub fn load_balancer(
     arn: &str,
     lb: Option<&aws_sdk_elasticloadbalancingv2::types::LoadBalancer>,
@@ -388,6 +409,7 @@ pub fn load_balancer(
             .map(|l| Listener {
                 protocol: l.protocol().map(|p| clean(p.as_str())).unwrap_or_default(),
                 port: l.port().unwrap_or(0),
+                forwards: forwards(l.default_actions()),
             })
             .collect(),
     }

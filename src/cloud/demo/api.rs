@@ -158,9 +158,21 @@ async fn access_log(State(log): State<Sink>, req: Request, next: Next) -> Respon
     resp
 }
 
-/// The router of one task's API, storing into `data_dir/goals.json` and
-/// writing its console output to `log`.
-pub fn router(data_dir: &Path, log: Sink) -> Router {
+/// The header the demo's API names the serving task in, so the probe can
+/// show the new task take over.
+pub const SERVED_BY: &str = "X-Served-By";
+
+async fn served_by(State(task): State<Arc<str>>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    if let Ok(v) = axum::http::HeaderValue::from_str(&task) {
+        resp.headers_mut().insert(SERVED_BY, v);
+    }
+    resp
+}
+
+/// The router of task `task_id`'s API, storing into `data_dir/goals.json`
+/// and writing its console output to `log`.
+pub fn router(task_id: &str, data_dir: &Path, log: Sink) -> Router {
     let store = Store {
         log: log.clone(),
         file: Arc::new(data_dir.join("goals.json")),
@@ -171,6 +183,30 @@ pub fn router(data_dir: &Path, log: Sink) -> Router {
         .route("/goals/{id}", delete(remove))
         .with_state(store)
         .layer(middleware::from_fn_with_state(log, access_log))
+        .layer(middleware::from_fn_with_state(
+            Arc::from(task_id),
+            served_by,
+        ))
+}
+
+/// A few records on a volume that has none yet (a kept volume is left
+/// as it is).
+pub fn seed(data_dir: &Path) -> std::io::Result<()> {
+    let file = data_dir.join("goals.json");
+    if file.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let goals: Vec<Goal> = ["Learn Docker", "Run it on ECS", "Keep the data on EFS"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Goal {
+            id: format!("{:024x}", 0x5eed_0000 + i),
+            text: (*t).to_string(),
+        })
+        .collect();
+    let bytes = serde_json::to_vec_pretty(&goals).map_err(std::io::Error::other)?;
+    std::fs::write(file, bytes)
 }
 
 /// Total size of the files under a directory, for the EFS "size" figure.

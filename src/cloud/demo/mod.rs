@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Cloud, CloudError, CloudResult, ErrorKind};
 use crate::model::logs::{FilterPage, LogCursor, LogPage, LogQuery, LogSource};
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
+pub use api::SERVED_BY;
 use world::World;
 pub use world::{CLUSTER, SERVICE};
 
@@ -40,6 +41,9 @@ pub struct DemoOptions {
     /// The service's desired count (0 means 1). More than one task puts
     /// two writers on one volume: for measuring, not for drills.
     pub tasks: u32,
+    /// Put a few records on a new volume, so the probe's record count
+    /// has something to keep across a restart.
+    pub seed_records: bool,
 }
 
 /// Where the demo keeps its volume.
@@ -98,6 +102,9 @@ impl DemoEnv {
             w.set_desired(opts.tasks.max(1));
             w.seed()
         };
+        if opts.seed_records {
+            api::seed(&dir)?;
+        }
         let server = world::start_server(world.clone(), id.clone(), dir).await;
         lock(&world).seeded(&id, server);
         let cancel = CancellationToken::new();
@@ -194,18 +201,42 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
         .client
         .request(parts.method.clone(), format!("http://{addr}{path}"))
         .body(body);
-    if let Some(ct) = parts.headers.get(header::CONTENT_TYPE) {
-        out = out.header(header::CONTENT_TYPE, ct.clone());
+    // As an ALB does: every header but the hop-by-hop ones.
+    for (name, value) in &parts.headers {
+        if !matches!(
+            name.as_str(),
+            "host"
+                | "connection"
+                | "content-length"
+                | "transfer-encoding"
+                | "keep-alive"
+                | "upgrade"
+        ) {
+            out = out.header(name.clone(), value.clone());
+        }
     }
     match out.send().await {
         Ok(resp) => {
             let status = resp.status();
-            let ct = resp.headers().get(header::CONTENT_TYPE).cloned();
-            let bytes = resp.bytes().await.unwrap_or_default();
+            let kept: Vec<_> = [header::CONTENT_TYPE, header::LOCATION]
+                .into_iter()
+                .map(|h| (h.clone(), resp.headers().get(&h).cloned()))
+                .chain(std::iter::once((
+                    header::HeaderName::from_static("x-served-by"),
+                    resp.headers().get(SERVED_BY).cloned(),
+                )))
+                .collect();
+            // A target that dies after its headers leaves the answer
+            // unfinished: the ALB says 502.
+            let Ok(bytes) = resp.bytes().await else {
+                return plain(StatusCode::BAD_GATEWAY, "{\"message\":\"502 Bad Gateway\"}");
+            };
             let mut r = Response::new(Body::from(bytes));
             *r.status_mut() = status;
-            if let Some(ct) = ct {
-                r.headers_mut().insert(header::CONTENT_TYPE, ct);
+            for (h, v) in kept {
+                if let Some(v) = v {
+                    r.headers_mut().insert(h, v);
+                }
             }
             r
         }

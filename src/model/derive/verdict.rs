@@ -4,6 +4,9 @@ use serde::Serialize;
 
 use super::join::{binding_for, task_for_target};
 
+use std::time::Duration;
+
+use crate::model::probe::{History, Outcome, meaning};
 use crate::model::{Service, TargetGroup, Task};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -189,6 +192,43 @@ pub fn verdict(
     Verdict::new(Health::Healthy, reason)
 }
 
+/// The probe joins the verdict once its URL has answered at all (a URL
+/// never reachable from this host says nothing about the service), and
+/// only on a confirmed outage (`History::down`): then users cannot use the
+/// API, whatever ECS says. 5xx and connection failures are DOWN; an
+/// unexpected 4xx is DEGRADED (the API answers, not as expected). When
+/// AWS says down but the probe still gets answers, both are said: an ALB
+/// whose targets are all unhealthy fails open.
+pub fn with_probe(aws: Verdict, probe: &History, timeout: Duration) -> Verdict {
+    if let Some(o) = probe.down() {
+        let last_end = probe.last().map(|s| s.ended()).unwrap_or(o.from);
+        let secs = (last_end - o.from).num_seconds().max(0);
+        let why = meaning(o.last, timeout);
+        let mut reason = format!("probe {} for {secs} s", o.last.label());
+        if !why.is_empty() {
+            reason.push_str(&format!(" — {why}"));
+        }
+        let health = match o.last {
+            Outcome::Http(c) if c < 500 && aws.health != Health::Down => Health::Degraded,
+            _ => Health::Down,
+        };
+        return Verdict::new(health, format!("{reason}; AWS: {}", aws.reason));
+    }
+    if aws.health == Health::Down
+        && let Some(s) = probe.last().filter(|s| s.up)
+    {
+        return Verdict::new(
+            Health::Down,
+            format!(
+                "{}; the probe still gets {} (an ALB with no healthy target fails open)",
+                aws.reason,
+                s.outcome.label()
+            ),
+        );
+    }
+    aws
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::derive::*;
@@ -320,5 +360,80 @@ mod tests {
         let groups = vec![tg(vec![target("10.0.1.5", "healthy", None)])];
         let v = verdict(Some(&service()), None, Some(&groups));
         assert_eq!(v.health, Health::Unknown, "{v:?}");
+    }
+
+    fn probed(outcomes: &[(i64, u16)]) -> crate::model::probe::History {
+        use chrono::TimeZone;
+        let mut h = crate::model::probe::History::default();
+        for (at, code) in outcomes {
+            h.push(crate::model::probe::Sample {
+                at: chrono::Utc
+                    .timestamp_opt(1_800_000_000 + at, 0)
+                    .single()
+                    .expect("valid"),
+                outcome: crate::model::probe::Outcome::Http(*code),
+                up: (200..300).contains(code),
+                total_ms: 10,
+                connect_ms: None,
+                first_byte_ms: None,
+                records: None,
+                served_by: None,
+                detail: None,
+            });
+        }
+        h
+    }
+
+    #[test]
+    fn the_probe_turns_the_verdict_only_on_a_confirmed_outage() {
+        let svc = service();
+        let tasks = vec![task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING")];
+        let tgs = vec![tg(vec![target("10.0.1.5", "healthy", None)])];
+        let aws = verdict(Some(&svc), Some(&tasks), Some(&tgs));
+        assert_eq!(aws.health, Health::Healthy);
+        let two_s = std::time::Duration::from_secs(2);
+        // One failed sample: the header stays as AWS says.
+        let v = with_probe(aws.clone(), &probed(&[(0, 200), (1, 503)]), two_s);
+        assert_eq!(v, aws);
+        // Three in a row: DOWN, with the probe's reason first and AWS's kept.
+        let v = with_probe(
+            aws.clone(),
+            &probed(&[(0, 200), (1, 503), (2, 503), (3, 503)]),
+            two_s,
+        );
+        assert_eq!(v.health, Health::Down);
+        assert!(
+            v.reason
+                .starts_with("probe 503 for 2 s — no healthy targets"),
+            "{}",
+            v.reason
+        );
+        assert!(v.reason.contains("AWS: 1/1 running"), "{}", v.reason);
+        // An unexpected 404 is an answer, not an outage of the service.
+        let v = with_probe(aws.clone(), &probed(&[(0, 404), (1, 404), (2, 404)]), two_s);
+        assert_eq!(v.health, Health::Degraded);
+        // Recovered: AWS's verdict again.
+        let v = with_probe(
+            aws.clone(),
+            &probed(&[(0, 503), (1, 503), (2, 503), (3, 200)]),
+            two_s,
+        );
+        assert_eq!(v, aws);
+    }
+
+    #[test]
+    fn a_200_while_aws_says_down_is_said_beside_it_never_instead() {
+        let svc = service();
+        let tasks = vec![task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING")];
+        let tgs = vec![tg(vec![target(
+            "10.0.1.5",
+            "unhealthy",
+            Some("Target.Timeout"),
+        )])];
+        let aws = verdict(Some(&svc), Some(&tasks), Some(&tgs));
+        assert_eq!(aws.health, Health::Down);
+        let v = with_probe(aws, &probed(&[(0, 200)]), std::time::Duration::from_secs(2));
+        assert_eq!(v.health, Health::Down);
+        assert!(v.reason.contains("fails open"), "{}", v.reason);
     }
 }

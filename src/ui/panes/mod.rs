@@ -5,6 +5,7 @@ pub mod efs;
 pub mod events;
 pub mod header;
 pub mod logs;
+pub mod probe;
 pub mod service;
 pub mod targets;
 pub mod tasks;

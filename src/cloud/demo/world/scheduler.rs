@@ -284,9 +284,12 @@ pub async fn start_server(world: Arc<Mutex<World>>, id: String, dir: PathBuf) ->
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.ok()?;
     let addr = listener.local_addr().ok()?;
     let (tx, rx) = oneshot::channel::<()>();
-    let sink: crate::cloud::demo::api::Sink =
-        Arc::new(move |line| lock(&world).log("goals-api", &id, line));
-    let app = crate::cloud::demo::api::router(&dir, sink);
+    let app = {
+        let log_id = id.clone();
+        let sink: crate::cloud::demo::api::Sink =
+            Arc::new(move |line| lock(&world).log("goals-api", &log_id, line));
+        crate::cloud::demo::api::router(&id, &dir, sink)
+    };
     tokio::spawn(async move {
         let _ = axum::serve(listener, app)
             .with_graceful_shutdown(async move {

@@ -177,6 +177,7 @@ impl World {
                 listeners: vec![Listener {
                     protocol: "HTTP".into(),
                     port: i32::from(self.lb_addr.port()),
+                    forwards: vec![TG_ARN.into()],
                 }],
             }],
             targets: self

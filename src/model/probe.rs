@@ -1,0 +1,864 @@
+//! The HTTP probe's samples and what they add up to: the outcome of each
+//! request through the load balancer, availability over windows, outages,
+//! and the rule that turns failures into a verdict. Pure: the prober
+//! (`crate::probe`) makes samples, everything else reads them.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::Time;
+
+/// An hour of samples at the default 1 s interval.
+pub const RING: usize = 3600;
+
+/// Failed samples in a row before the probe calls the service down: one
+/// failed request never turns the header red.
+pub const DOWN_AFTER: u32 = 3;
+
+/// …or failures spanning this long (at a slow interval three samples take
+/// a while).
+pub const DOWN_FOR: Duration = Duration::from_secs(3);
+
+/// Why a request got no HTTP answer, told apart because each points
+/// somewhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorClass {
+    Dns,
+    Refused,
+    ConnectTimeout,
+    Tls,
+    Reset,
+    Timeout,
+    Other,
+}
+
+impl ErrorClass {
+    pub fn word(self) -> &'static str {
+        match self {
+            ErrorClass::Dns => "dns",
+            ErrorClass::Refused => "refused",
+            ErrorClass::ConnectTimeout => "connect timeout",
+            ErrorClass::Tls => "tls",
+            ErrorClass::Reset => "reset",
+            ErrorClass::Timeout => "timeout",
+            ErrorClass::Other => "error",
+        }
+    }
+
+    /// No connection was ever made: what a URL not reachable from this
+    /// host looks like (a private load balancer seen from outside its
+    /// VPC, a security group that does not let this host in).
+    pub fn before_connecting(self) -> bool {
+        matches!(
+            self,
+            ErrorClass::Dns | ErrorClass::Refused | ErrorClass::ConnectTimeout | ErrorClass::Tls
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The HTTP status the load balancer (or the API behind it) answered.
+    Http(u16),
+    Failed(ErrorClass),
+}
+
+impl Outcome {
+    /// `200`, `503`, `connect timeout`: what JSON and the pane print.
+    pub fn label(self) -> String {
+        match self {
+            Outcome::Http(code) => code.to_string(),
+            Outcome::Failed(c) => c.word().to_string(),
+        }
+    }
+}
+
+impl Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Outcome::Http(code) => s.serialize_u16(*code),
+            Outcome::Failed(c) => c.serialize(s),
+        }
+    }
+}
+
+/// What an answer means, in words, beside the code: the ALB's own codes
+/// first, since they say where the request died.
+pub fn meaning(outcome: Outcome, timeout: Duration) -> String {
+    let s = match outcome {
+        Outcome::Http(503) => "no healthy targets (the task is down or draining)",
+        Outcome::Http(502) => {
+            "the target closed the connection or failed (a dying task, or the API's keep-alive shorter than the ALB idle timeout)"
+        }
+        Outcome::Http(504) => "the target did not answer in time",
+        Outcome::Http(500) => "the API failed (see its logs)",
+        Outcome::Http(401 | 403) => "refused: does the API need [probe] headers?",
+        Outcome::Http(404) => "no such path: check [probe] path",
+        Outcome::Http(c) if (300..400).contains(&c) => "a redirect, not followed",
+        Outcome::Http(_) => "",
+        Outcome::Failed(ErrorClass::Dns) => "the name does not resolve from this host",
+        Outcome::Failed(ErrorClass::Refused) => "nothing listens on that port",
+        Outcome::Failed(ErrorClass::ConnectTimeout) => {
+            "no answer to the connection (a private load balancer, or a security group that does not let this host in)"
+        }
+        Outcome::Failed(ErrorClass::Tls) => "the TLS handshake failed",
+        Outcome::Failed(ErrorClass::Reset) => "the connection was reset or closed mid-answer",
+        Outcome::Failed(ErrorClass::Timeout) => {
+            return format!("no answer within {}", humantime::format_duration(timeout));
+        }
+        Outcome::Failed(ErrorClass::Other) => "the request failed",
+    };
+    s.to_string()
+}
+
+/// Which status codes count as up: `2xx`, `200`, `200-399`, `200,204,3xx`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expect {
+    text: String,
+    ranges: Vec<(u16, u16)>,
+}
+
+impl Default for Expect {
+    fn default() -> Self {
+        Expect {
+            text: "2xx".into(),
+            ranges: vec![(200, 299)],
+        }
+    }
+}
+
+impl Expect {
+    pub fn parse(s: &str) -> Result<Expect, String> {
+        let mut ranges = Vec::new();
+        let code = |t: &str| -> Result<u16, String> {
+            t.parse::<u16>()
+                .ok()
+                .filter(|c| (100..=599).contains(c))
+                .ok_or_else(|| format!("{t:?} is not an HTTP status code (100 to 599)"))
+        };
+        for part in s.split(',').map(str::trim) {
+            if part.is_empty() {
+                continue;
+            }
+            let lower = part.to_ascii_lowercase();
+            if let Some(d) = lower.strip_suffix("xx")
+                && d.len() == 1
+                && let Some(d) = d.chars().next().and_then(|c| c.to_digit(10))
+                && (1..=5).contains(&d)
+            {
+                let base = d as u16 * 100;
+                ranges.push((base, base + 99));
+            } else if let Some((a, b)) = part.split_once('-') {
+                let (a, b) = (code(a.trim())?, code(b.trim())?);
+                if a > b {
+                    return Err(format!("{part:?}: the range goes down"));
+                }
+                ranges.push((a, b));
+            } else {
+                let c = code(part)?;
+                ranges.push((c, c));
+            }
+        }
+        if ranges.is_empty() {
+            return Err("name at least one code or class, such as 2xx or 200".into());
+        }
+        Ok(Expect {
+            text: s.trim().to_string(),
+            ranges,
+        })
+    }
+
+    pub fn matches(&self, code: u16) -> bool {
+        self.ranges.iter().any(|(a, b)| (*a..=*b).contains(&code))
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// One request through the load balancer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sample {
+    /// When the request was sent.
+    pub at: Time,
+    pub outcome: Outcome,
+    /// The answer matched `expect`.
+    pub up: bool,
+    /// Send to last byte of the body (or to the failure).
+    pub total_ms: u32,
+    /// DNS, TCP and TLS; None when a kept connection was reused.
+    pub connect_ms: Option<u32>,
+    /// Send to the response headers.
+    pub first_byte_ms: Option<u32>,
+    /// How many records the answer holds (`count_pointer`).
+    pub records: Option<u32>,
+    /// The task that served it (`served_by_header`).
+    pub served_by: Option<String>,
+    /// More on a failure: where a redirect pointed, what TLS said.
+    pub detail: Option<String>,
+}
+
+impl Sample {
+    pub fn ended(&self) -> Time {
+        self.at + chrono::Duration::milliseconds(i64::from(self.total_ms))
+    }
+}
+
+/// A run of failed samples.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outage {
+    /// The first failed sample.
+    pub from: Time,
+    /// The first answer that was up again; None while it lasts.
+    pub to: Option<Time>,
+    pub samples: u32,
+    /// The last failure's outcome.
+    pub last: Outcome,
+    /// Each outcome seen and how often, in order of first sight.
+    pub outcomes: Vec<(Outcome, u32)>,
+}
+
+impl Outage {
+    /// Its length: to the first answer up again, or to `now`.
+    pub fn length(&self, now: Time) -> Duration {
+        (self.to.unwrap_or(now) - self.from)
+            .to_std()
+            .unwrap_or_default()
+    }
+}
+
+/// The samples so far (the last `RING` kept) and their running totals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    samples: VecDeque<Sample>,
+    cap: usize,
+    total: u64,
+    up: u64,
+    answered: bool,
+    current: Option<Outage>,
+    longest: Option<Outage>,
+    last_up: Option<Time>,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History::with_capacity(RING)
+    }
+}
+
+impl History {
+    pub fn with_capacity(cap: usize) -> History {
+        History {
+            samples: VecDeque::with_capacity(cap.min(RING)),
+            cap: cap.max(1),
+            total: 0,
+            up: 0,
+            answered: false,
+            current: None,
+            longest: None,
+            last_up: None,
+        }
+    }
+
+    pub fn push(&mut self, s: Sample) {
+        self.total += 1;
+        if matches!(s.outcome, Outcome::Http(_)) {
+            self.answered = true;
+        }
+        if s.up {
+            self.up += 1;
+            self.last_up = Some(s.at);
+            if let Some(mut o) = self.current.take() {
+                o.to = Some(s.at);
+                self.keep_longest(o);
+            }
+        } else {
+            let o = self.current.get_or_insert_with(|| Outage {
+                from: s.at,
+                to: None,
+                samples: 0,
+                last: s.outcome,
+                outcomes: Vec::new(),
+            });
+            o.samples += 1;
+            o.last = s.outcome;
+            match o.outcomes.iter_mut().find(|(k, _)| *k == s.outcome) {
+                Some((_, n)) => *n += 1,
+                None => o.outcomes.push((s.outcome, 1)),
+            }
+        }
+        if self.samples.len() == self.cap {
+            self.samples.pop_front();
+        }
+        self.samples.push_back(s);
+    }
+
+    fn keep_longest(&mut self, o: Outage) {
+        let longer = match &self.longest {
+            Some(l) => o.length(o.from) > l.length(l.from),
+            None => true,
+        };
+        if longer {
+            self.longest = Some(o);
+        }
+    }
+
+    pub fn last(&self) -> Option<&Sample> {
+        self.samples.back()
+    }
+
+    pub fn samples(&self) -> impl DoubleEndedIterator<Item = &Sample> + ExactSizeIterator {
+        self.samples.iter()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Some request got an HTTP answer: the URL is reachable from here.
+    pub fn answered(&self) -> bool {
+        self.answered
+    }
+
+    pub fn current_outage(&self) -> Option<&Outage> {
+        self.current.as_ref()
+    }
+
+    /// The longest outage so far, the one still going included.
+    pub fn longest_outage(&self, now: Time) -> Option<Duration> {
+        let closed = self.longest.as_ref().map(|o| o.length(o.from));
+        let open = self.current.as_ref().map(|o| o.length(now));
+        closed.max(open)
+    }
+
+    /// Share of samples up since the first, in percent.
+    pub fn availability_total(&self) -> Option<f64> {
+        (self.total > 0).then(|| self.up as f64 * 100.0 / self.total as f64)
+    }
+
+    /// Share of the samples sent in the last `window` that were up.
+    pub fn availability(&self, now: Time, window: Duration) -> Option<f64> {
+        let since = now - chrono::Duration::from_std(window).unwrap_or(chrono::Duration::zero());
+        let (mut n, mut up) = (0u32, 0u32);
+        for s in self.samples.iter().rev().take_while(|s| s.at >= since) {
+            n += 1;
+            up += u32::from(s.up);
+        }
+        (n > 0).then(|| f64::from(up) * 100.0 / f64::from(n))
+    }
+
+    /// The probe says the service is down: `DOWN_AFTER` failures in a row,
+    /// or failures over `DOWN_FOR`; and only once the URL has answered at
+    /// all, since a URL never reachable from here says nothing about the
+    /// service.
+    pub fn down(&self) -> Option<&Outage> {
+        if !self.answered {
+            return None;
+        }
+        let o = self.current.as_ref()?;
+        let last_end = self.samples.back().map(Sample::ended)?;
+        let span = (last_end - o.from).to_std().unwrap_or_default();
+        (o.samples >= DOWN_AFTER || (o.samples >= 2 && span >= DOWN_FOR)).then_some(o)
+    }
+
+    /// No request has got an HTTP answer, and enough have been tried to
+    /// say so: the URL is not reachable from this host.
+    pub fn unreachable(&self) -> Option<ErrorClass> {
+        if self.answered || self.total < u64::from(DOWN_AFTER) {
+            return None;
+        }
+        match self.samples.back()?.outcome {
+            Outcome::Failed(c) if c.before_connecting() => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Bytes the ring holds, roughly: for the memory figure.
+    pub fn approx_bytes(&self) -> usize {
+        let heap: usize = self
+            .samples
+            .iter()
+            .map(|s| {
+                s.served_by.as_ref().map_or(0, String::capacity)
+                    + s.detail.as_ref().map_or(0, String::capacity)
+            })
+            .sum();
+        self.samples.capacity() * std::mem::size_of::<Sample>() + heap
+    }
+}
+
+/// How the probe stands, in one line: the state word, then the details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glance {
+    pub state: Standing,
+    /// `UP 200`, `DOWN 503`, `FAILING timeout`, `NOT REACHABLE`.
+    pub head: String,
+    /// `in 12 ms (connect 3 ms) · 4 records · served by 6299e51e`, or
+    /// `for 8 s — no healthy targets (…)`.
+    pub rest: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Up,
+    /// Failing, not yet for long enough to call it down.
+    Failing,
+    Down,
+    /// Never reached from this host.
+    Unreachable,
+}
+
+/// A task id is shown by its first 8 characters, as everywhere else.
+pub fn short_served(s: &str) -> &str {
+    if s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &s[..8]
+    } else {
+        s
+    }
+}
+
+/// The probe's state at a glance, for the pane and `status`.
+pub fn glance(h: &History, timeout: Duration) -> Option<Glance> {
+    let last = h.last()?;
+    if let Some(class) = h.unreachable() {
+        return Some(Glance {
+            state: Standing::Unreachable,
+            head: "NOT REACHABLE".into(),
+            rest: format!(
+                "from this host: {} ×{} — {}",
+                class.word(),
+                h.total(),
+                meaning(last.outcome, timeout)
+            ),
+        });
+    }
+    if last.up {
+        let mut rest = format!("in {} ms", last.total_ms);
+        if let Some(c) = last.connect_ms {
+            rest.push_str(&format!(" (connect {c} ms)"));
+        }
+        if let Some(n) = last.records {
+            rest.push_str(&format!(" · {n} record{}", if n == 1 { "" } else { "s" }));
+        }
+        if let Some(b) = &last.served_by {
+            rest.push_str(&format!(" · served by {}", short_served(b)));
+        }
+        return Some(Glance {
+            state: Standing::Up,
+            head: format!("UP {}", last.outcome.label()),
+            rest,
+        });
+    }
+    let o = h.current_outage()?;
+    let secs = (last.ended() - o.from).num_seconds().max(0);
+    let why = meaning(last.outcome, timeout);
+    let mut rest = if h.down().is_some() {
+        format!("for {secs} s")
+    } else {
+        format!("{} in a row", o.samples)
+    };
+    if !why.is_empty() {
+        rest.push_str(&format!(" — {why}"));
+    }
+    if let Some(d) = &last.detail {
+        rest.push_str(&format!(" ({d})"));
+    }
+    let down = h.down().is_some();
+    Some(Glance {
+        state: if down {
+            Standing::Down
+        } else {
+            Standing::Failing
+        },
+        head: format!(
+            "{} {}",
+            if down { "DOWN" } else { "FAILING" },
+            last.outcome.label()
+        ),
+        rest,
+    })
+}
+
+/// The URL the probe requests: the base (scheme, host, port, optional
+/// prefix) and the path, with exactly one slash between them.
+pub fn join_url(base: &str, path: &str) -> String {
+    let path = path.trim_start_matches('/');
+    format!("{}/{path}", base.trim_end_matches('/'))
+}
+
+/// The probe's settings, as the screen describes them (never the headers,
+/// never the proxy's address, which may carry a password).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeInfo {
+    /// The base URL given by `--probe-url` / `[probe] url`; None: found
+    /// from the load balancer.
+    pub url: Option<String>,
+    pub path: String,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub expect: Expect,
+    pub reuse_connections: bool,
+    pub via_proxy: bool,
+    pub insecure_tls: bool,
+    pub served_by_header: Option<String>,
+}
+
+impl Default for ProbeInfo {
+    fn default() -> Self {
+        ProbeInfo {
+            url: None,
+            path: "/goals".into(),
+            interval: Duration::from_secs(1),
+            timeout: Duration::from_secs(2),
+            expect: Expect::default(),
+            reuse_connections: false,
+            via_proxy: false,
+            insecure_tls: false,
+            served_by_header: None,
+        }
+    }
+}
+
+/// Everything the prober needs; `info` is what the screen may show, the
+/// rest (headers, the proxy's address) it must not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeConfig {
+    pub info: ProbeInfo,
+    pub headers: Vec<(String, String)>,
+    pub proxy: Option<String>,
+    /// A JSON pointer to the array whose length is the record count.
+    pub count_pointer: String,
+}
+
+impl Default for ProbeConfig {
+    fn default() -> Self {
+        ProbeConfig {
+            info: ProbeInfo::default(),
+            headers: Vec::new(),
+            proxy: None,
+            count_pointer: "/goals".into(),
+        }
+    }
+}
+
+/// `http://` or `https://`, a host, an optional port and path prefix; no
+/// query, no credentials. Returned without a trailing slash.
+pub fn check_base_url(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    let rest = t
+        .strip_prefix("http://")
+        .or_else(|| t.strip_prefix("https://"))
+        .ok_or_else(|| {
+            format!("{s:?}: write the base URL with its scheme, such as https://api.example.com")
+        })?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(format!(
+            "{s:?}: no credentials in the URL; send them with [probe] headers"
+        ));
+    }
+    let host = match authority.rsplit_once(':') {
+        Some((h, port)) if !h.ends_with(']') || authority.starts_with('[') => {
+            if !port.is_empty() && port.parse::<u16>().is_err() && !authority.ends_with(']') {
+                return Err(format!("{s:?}: {port:?} is not a port"));
+            }
+            h
+        }
+        _ => authority,
+    };
+    if host.is_empty() {
+        return Err(format!("{s:?} names no host"));
+    }
+    if t.contains('?') || t.contains('#') {
+        return Err(format!(
+            "{s:?}: give the base URL without a query; the path is [probe] path"
+        ));
+    }
+    if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("{s:?}: a URL holds no spaces"));
+    }
+    Ok(t.trim_end_matches('/').to_string())
+}
+
+/// An HTTP header name as RFC 9110 allows it (a token).
+pub fn check_header_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{name:?} is not a valid HTTP header name"))
+    }
+}
+
+/// A header value without the control characters HTTP forbids. The value
+/// itself is never repeated: it may be a secret.
+pub fn check_header_value(name: &str, value: &str) -> Result<(), String> {
+    if value.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(format!(
+            "the value of header {name:?} holds characters HTTP forbids"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(s: i64) -> Time {
+        chrono::Utc
+            .timestamp_opt(1_800_000_000 + s, 0)
+            .single()
+            .expect("valid")
+    }
+
+    fn sample(at: i64, outcome: Outcome) -> Sample {
+        let up = matches!(outcome, Outcome::Http(c) if (200..300).contains(&c));
+        Sample {
+            at: t(at),
+            outcome,
+            up,
+            total_ms: 12,
+            connect_ms: Some(3),
+            first_byte_ms: Some(10),
+            records: up.then_some(4),
+            served_by: None,
+            detail: None,
+        }
+    }
+
+    fn history(outcomes: &[(i64, Outcome)]) -> History {
+        let mut h = History::default();
+        for (at, o) in outcomes {
+            h.push(sample(*at, *o));
+        }
+        h
+    }
+
+    const OK: Outcome = Outcome::Http(200);
+    const NO_TARGETS: Outcome = Outcome::Http(503);
+
+    #[test]
+    fn one_or_two_failures_are_not_down_three_in_a_row_are() {
+        let h = history(&[(0, OK), (1, NO_TARGETS)]);
+        assert!(h.down().is_none(), "one failed sample never means down");
+        let h = history(&[(0, OK), (1, NO_TARGETS), (2, NO_TARGETS)]);
+        assert!(h.down().is_none(), "two 1 s apart span less than 3 s");
+        let h = history(&[(0, OK), (1, NO_TARGETS), (2, NO_TARGETS), (3, NO_TARGETS)]);
+        let o = h.down().expect("three in a row");
+        assert_eq!(o.from, t(1));
+        assert_eq!(o.samples, 3);
+        // A success in between resets the run.
+        let h = history(&[(0, NO_TARGETS), (1, NO_TARGETS), (2, OK), (3, NO_TARGETS)]);
+        assert!(h.down().is_none());
+    }
+
+    #[test]
+    fn two_failures_over_three_seconds_are_down_at_a_slow_interval() {
+        let h = history(&[(0, OK), (10, NO_TARGETS), (20, NO_TARGETS)]);
+        assert!(h.down().is_some());
+    }
+
+    #[test]
+    fn a_url_never_answered_is_unreachable_and_never_down() {
+        let refused = Outcome::Failed(ErrorClass::ConnectTimeout);
+        let h = history(&[(0, refused), (1, refused)]);
+        assert_eq!(h.unreachable(), None, "too early to say");
+        let h = history(&[(0, refused), (1, refused), (2, refused), (3, refused)]);
+        assert_eq!(h.unreachable(), Some(ErrorClass::ConnectTimeout));
+        assert!(h.down().is_none(), "says nothing about the service");
+        // Once it answered, the same failures are an outage.
+        let h = history(&[(0, OK), (1, refused), (2, refused), (3, refused)]);
+        assert_eq!(h.unreachable(), None);
+        assert!(h.down().is_some());
+        // An HTTP error is an answer: reachable, and down.
+        let h = history(&[(0, NO_TARGETS), (1, NO_TARGETS), (2, NO_TARGETS)]);
+        assert_eq!(h.unreachable(), None);
+        assert!(h.down().is_some());
+    }
+
+    #[test]
+    fn availability_per_window_and_since_start() {
+        let mut outcomes = Vec::new();
+        // 10 minutes: the first 5 all up, then 30 s down at minute 8.
+        for s in 0..600 {
+            let o = if (480..510).contains(&s) {
+                NO_TARGETS
+            } else {
+                OK
+            };
+            outcomes.push((s, o));
+        }
+        let h = history(&outcomes);
+        let now = t(599);
+        assert_eq!(h.availability(now, Duration::from_secs(60)), Some(100.0));
+        // The last 5 minutes (301 samples at 299..=599) hold the 30 failures.
+        let five = h.availability(now, Duration::from_secs(300)).expect("some");
+        assert!((five - 271.0 / 301.0 * 100.0).abs() < 1e-9, "{five}");
+        assert_eq!(h.availability_total(), Some(95.0));
+        assert_eq!(History::default().availability_total(), None);
+    }
+
+    #[test]
+    fn outages_current_and_longest() {
+        let h = history(&[
+            (0, OK),
+            (1, NO_TARGETS),
+            (2, NO_TARGETS),
+            (3, OK),
+            (10, Outcome::Http(502)),
+            (11, NO_TARGETS),
+            (12, NO_TARGETS),
+            (13, NO_TARGETS),
+        ]);
+        let cur = h.current_outage().expect("ongoing");
+        assert_eq!(cur.from, t(10));
+        assert_eq!(cur.samples, 4);
+        assert_eq!(cur.outcomes, vec![(Outcome::Http(502), 1), (NO_TARGETS, 3)]);
+        // Closed: 2 s (1 → 3). Open: 10 → now.
+        assert_eq!(h.longest_outage(t(11)), Some(Duration::from_secs(2)));
+        assert_eq!(h.longest_outage(t(20)), Some(Duration::from_secs(10)));
+    }
+
+    #[test]
+    fn the_ring_is_bounded_and_totals_go_on() {
+        let mut h = History::with_capacity(5);
+        for s in 0..12 {
+            h.push(sample(s, OK));
+        }
+        assert_eq!(h.samples().len(), 5);
+        assert_eq!(h.total(), 12);
+        assert_eq!(h.samples().next().map(|s| s.at), Some(t(7)));
+    }
+
+    #[test]
+    fn expect_codes_and_classes() {
+        let e = Expect::parse("2xx").expect("valid");
+        assert!(e.matches(200) && e.matches(299) && !e.matches(301) && !e.matches(503));
+        let e = Expect::parse("200, 204,3XX").expect("valid");
+        assert!(e.matches(204) && e.matches(302) && !e.matches(201));
+        let e = Expect::parse("200-399").expect("valid");
+        assert!(e.matches(399) && !e.matches(400));
+        assert!(Expect::parse("").is_err());
+        assert!(Expect::parse("ok").expect_err("bad").contains("\"ok\""));
+        assert!(Expect::parse("9xx").is_err());
+        assert!(Expect::parse("300-200").is_err());
+        assert!(Expect::parse("700").is_err());
+    }
+
+    #[test]
+    fn alb_codes_are_explained_in_words() {
+        let d = Duration::from_secs(2);
+        assert!(meaning(Outcome::Http(503), d).contains("no healthy targets"));
+        assert!(meaning(Outcome::Http(502), d).contains("closed the connection"));
+        assert!(meaning(Outcome::Http(504), d).contains("did not answer in time"));
+        assert_eq!(
+            meaning(Outcome::Failed(ErrorClass::Timeout), d),
+            "no answer within 2s"
+        );
+        assert_eq!(
+            Outcome::Failed(ErrorClass::ConnectTimeout).label(),
+            "connect timeout"
+        );
+        assert_eq!(
+            serde_json::to_string(&Outcome::Failed(ErrorClass::ConnectTimeout)).expect("json"),
+            "\"connect_timeout\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Outcome::Http(503)).expect("json"),
+            "503"
+        );
+    }
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert_eq!(
+            check_base_url("https://api.example.com/").as_deref(),
+            Ok("https://api.example.com")
+        );
+        assert_eq!(
+            check_base_url("http://10.0.0.5:8080/v1").as_deref(),
+            Ok("http://10.0.0.5:8080/v1")
+        );
+        assert!(check_base_url("api.example.com").is_err());
+        assert!(check_base_url("ftp://x").is_err());
+        assert!(
+            check_base_url("https://")
+                .expect_err("host")
+                .contains("no host")
+        );
+        assert!(
+            check_base_url("https://x:http")
+                .expect_err("port")
+                .contains("port")
+        );
+        assert!(
+            check_base_url("https://x/?a=1")
+                .expect_err("query")
+                .contains("path")
+        );
+        assert!(
+            check_base_url("https://u:p@x")
+                .expect_err("creds")
+                .contains("headers")
+        );
+        assert!(check_header_name("X-Api-Key").is_ok());
+        assert!(check_header_name("bad header").is_err());
+        let e = check_header_value("X-Key", "sec\nret").expect_err("control");
+        assert!(!e.contains("sec"), "the value is never repeated: {e}");
+    }
+
+    #[test]
+    fn at_a_glance_up_failing_down_and_unreachable() {
+        let mut up = sample(0, OK);
+        up.served_by = Some("6299e51e0c2f4c7e9a1b2c3d4e5f6a7b".into());
+        let mut h = History::default();
+        h.push(up);
+        let g = glance(&h, Duration::from_secs(2)).expect("a sample");
+        assert_eq!(g.state, Standing::Up);
+        assert_eq!(
+            format!("{} {}", g.head, g.rest),
+            "UP 200 in 12 ms (connect 3 ms) · 4 records · served by 6299e51e"
+        );
+        h.push(sample(1, NO_TARGETS));
+        let g = glance(&h, Duration::from_secs(2)).expect("a sample");
+        assert_eq!(g.state, Standing::Failing, "one failure is not down");
+        assert!(
+            g.rest.starts_with("1 in a row — no healthy targets"),
+            "{}",
+            g.rest
+        );
+        for at in 2..10 {
+            h.push(sample(at, NO_TARGETS));
+        }
+        let g = glance(&h, Duration::from_secs(2)).expect("a sample");
+        assert_eq!(g.head, "DOWN 503");
+        assert!(
+            g.rest.starts_with("for 8 s — no healthy targets"),
+            "{}",
+            g.rest
+        );
+        let dns = Outcome::Failed(ErrorClass::Dns);
+        let h = history(&[(0, dns), (1, dns), (2, dns)]);
+        let g = glance(&h, Duration::from_secs(2)).expect("a sample");
+        assert_eq!(g.state, Standing::Unreachable);
+        assert!(g.rest.contains("dns ×3"), "{}", g.rest);
+    }
+
+    #[test]
+    fn urls_join_with_one_slash() {
+        assert_eq!(join_url("http://a:80", "/goals"), "http://a:80/goals");
+        assert_eq!(
+            join_url("https://api.example.com/v1/", "goals"),
+            "https://api.example.com/v1/goals"
+        );
+    }
+}

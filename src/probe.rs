@@ -1,0 +1,351 @@
+//! The HTTP probe: one request through the load balancer per interval, the
+//! way the API's users reach it, classified into a `model::probe::Sample`.
+//! A fresh connection per sample by default (a dead load balancer node or
+//! a connect failure must show); never a proxy unless one is configured
+//! (a bastion's HTTPS_PROXY would measure the proxy); never following a
+//! redirect to another host; TLS verified unless explicitly told not to.
+
+use std::error::Error as _;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use tokio::sync::{mpsc, watch};
+
+use crate::model::observe::{Observation, PollEvent, ProbeResult, Resource};
+use crate::model::probe::{ErrorClass, Outcome, ProbeConfig, Sample, join_url};
+use crate::model::sanitize::clean;
+use crate::poll::runner::{Control, Fixed};
+
+/// The most of an answer the probe reads to count its records.
+const BODY_CAP: usize = 8 << 20;
+
+/// When the connector of the current request started and how long it
+/// took: the connect time, apart from the time to first byte.
+#[derive(Debug, Default)]
+struct ConnectTimes {
+    started: Option<Instant>,
+    took: Option<Duration>,
+}
+
+type Slot = Arc<Mutex<ConnectTimes>>;
+
+fn slot(s: &Slot) -> std::sync::MutexGuard<'_, ConnectTimes> {
+    s.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A tower layer around reqwest's connector (DNS, TCP, TLS) that times it.
+#[derive(Clone)]
+struct Timing(Slot);
+
+impl<S> tower_layer::Layer<S> for Timing {
+    type Service = Timed<S>;
+    fn layer(&self, inner: S) -> Timed<S> {
+        Timed {
+            inner,
+            slot: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Timed<S> {
+    inner: S,
+    slot: Slot,
+}
+
+impl<S, R> tower_service::Service<R> for Timed<S>
+where
+    S: tower_service::Service<R>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: R) -> Self::Future {
+        let start = Instant::now();
+        slot(&self.slot).started = Some(start);
+        let fut = self.inner.call(req);
+        let s = self.slot.clone();
+        Box::pin(async move {
+            let r = fut.await;
+            if r.is_ok() {
+                slot(&s).took = Some(start.elapsed());
+            }
+            r
+        })
+    }
+}
+
+pub struct Prober {
+    client: reqwest::Client,
+    times: Slot,
+    cfg: ProbeConfig,
+}
+
+/// The configured headers, checked as HTTP allows them.
+pub fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, String> {
+    let mut map = HeaderMap::new();
+    for (k, v) in headers {
+        let name = HeaderName::from_bytes(k.as_bytes())
+            .map_err(|_| format!("header name {k:?} is not a valid HTTP header name"))?;
+        let mut value = HeaderValue::from_str(v)
+            .map_err(|_| format!("the value of header {k:?} holds characters HTTP forbids"))?;
+        value.set_sensitive(true);
+        map.insert(name, value);
+    }
+    Ok(map)
+}
+
+impl Prober {
+    pub fn new(cfg: ProbeConfig) -> Result<Prober, String> {
+        let times: Slot = Arc::default();
+        let info = &cfg.info;
+        let mut headers = header_map(&cfg.headers)?;
+        // A cache between here and the API must not answer for it.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        let mut b = reqwest::Client::builder()
+            .user_agent(concat!("ecsdeck/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers)
+            .timeout(info.timeout)
+            .connect_timeout(info.timeout)
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let first = attempt.previous().first().and_then(|u| u.host_str());
+                if attempt.previous().len() >= 5 || attempt.url().host_str() != first {
+                    attempt.stop()
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .connector_layer(Timing(times.clone()))
+            .tls_danger_accept_invalid_certs(info.insecure_tls);
+        b = match &cfg.proxy {
+            Some(p) => b.proxy(
+                reqwest::Proxy::all(p)
+                    .map_err(|_| "[probe] proxy is not a valid proxy URL".to_string())?,
+            ),
+            None => b.no_proxy(),
+        };
+        if !info.reuse_connections {
+            b = b.pool_max_idle_per_host(0);
+        }
+        let client = b
+            .build()
+            .map_err(|e| format!("cannot set up the probe's HTTP client: {e}"))?;
+        Ok(Prober { client, times, cfg })
+    }
+
+    /// One request to `url`; never fails: a failure is a sample too.
+    pub async fn sample(&self, url: &str) -> Sample {
+        *slot(&self.times) = ConnectTimes::default();
+        let at = Utc::now();
+        let start = Instant::now();
+        let mut s = Sample {
+            at,
+            outcome: Outcome::Failed(ErrorClass::Other),
+            up: false,
+            total_ms: 0,
+            connect_ms: None,
+            first_byte_ms: None,
+            records: None,
+            served_by: None,
+            detail: None,
+        };
+        match self.client.get(url).send().await {
+            Err(e) => {
+                let (class, detail) = self.classify(&e);
+                s.outcome = Outcome::Failed(class);
+                s.detail = detail;
+            }
+            Ok(mut resp) => {
+                s.first_byte_ms = Some(ms(start.elapsed()));
+                let code = resp.status().as_u16();
+                s.outcome = Outcome::Http(code);
+                if let Some(name) = &self.cfg.info.served_by_header {
+                    s.served_by = resp
+                        .headers()
+                        .get(name.as_str())
+                        .and_then(|v| v.to_str().ok())
+                        .map(|v| clean(&v.chars().take(64).collect::<String>()))
+                        .filter(|v| !v.is_empty());
+                }
+                if (300..400).contains(&code) {
+                    s.detail = resp
+                        .headers()
+                        .get(header::LOCATION)
+                        .and_then(|v| v.to_str().ok())
+                        .map(|v| format!("to {}", clean(&v.chars().take(200).collect::<String>())));
+                }
+                let mut body: Vec<u8> = Vec::new();
+                let mut complete = true;
+                loop {
+                    match resp.chunk().await {
+                        Ok(Some(c)) => {
+                            if body.len() + c.len() > BODY_CAP {
+                                complete = false;
+                                break;
+                            }
+                            body.extend_from_slice(&c);
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            // Headers came, the body did not: the answer
+                            // is not whole, so it is no answer.
+                            let (class, detail) = self.classify(&e);
+                            s.outcome = Outcome::Failed(class);
+                            s.detail = detail;
+                            complete = false;
+                            break;
+                        }
+                    }
+                }
+                if complete {
+                    s.records = count_records(&body, &self.cfg.count_pointer);
+                }
+                s.up = matches!(s.outcome, Outcome::Http(c) if self.cfg.info.expect.matches(c));
+            }
+        }
+        s.total_ms = ms(start.elapsed());
+        s.connect_ms = slot(&self.times).took.map(ms);
+        s
+    }
+
+    fn classify(&self, e: &reqwest::Error) -> (ErrorClass, Option<String>) {
+        let t = slot(&self.times);
+        let connecting = t.started.is_some() && t.took.is_none();
+        drop(t);
+        classify(e, connecting)
+    }
+}
+
+fn ms(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+/// The length of the array at `pointer` in a JSON answer.
+pub fn count_records(body: &[u8], pointer: &str) -> Option<u32> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let n = v.pointer(pointer)?.as_array()?.len();
+    u32::try_from(n).ok()
+}
+
+/// Which failure it was, from the error and what the connector was doing.
+fn classify(e: &reqwest::Error, connecting: bool) -> (ErrorClass, Option<String>) {
+    if e.is_timeout() {
+        let class = if connecting || e.is_connect() {
+            ErrorClass::ConnectTimeout
+        } else {
+            ErrorClass::Timeout
+        };
+        return (class, None);
+    }
+    if e.is_dns() {
+        return (ErrorClass::Dns, None);
+    }
+    let mut source = e.source();
+    while let Some(err) = source {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return (ErrorClass::Tls, Some(clean(&tls.to_string())));
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if let Some(tls) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                return (ErrorClass::Tls, Some(clean(&tls.to_string())));
+            }
+            use std::io::ErrorKind as K;
+            match io.kind() {
+                K::ConnectionRefused => return (ErrorClass::Refused, None),
+                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+                    return (ErrorClass::Reset, None);
+                }
+                K::TimedOut if connecting => return (ErrorClass::ConnectTimeout, None),
+                K::TimedOut => return (ErrorClass::Timeout, None),
+                _ => {}
+            }
+        }
+        if let Some(h) = err.downcast_ref::<hyper::Error>()
+            && (h.is_incomplete_message() || h.is_canceled() || h.is_closed())
+        {
+            return (ErrorClass::Reset, None);
+        }
+        source = err.source();
+    }
+    if connecting {
+        // The connector failed in a way not named above (TLS setup, a
+        // protocol mismatch).
+        let text = e.source().map(|s| s.to_string()).unwrap_or_default();
+        if text.contains("tls") || text.contains("certificate") || text.contains("handshake") {
+            return (ErrorClass::Tls, Some(clean(&text)));
+        }
+    }
+    (ErrorClass::Other, Some(clean(&e.to_string())))
+}
+
+/// Spawns the probe: every `interval`, whatever the last sample said (a
+/// sampler must not slow down when what it measures fails), at the URL
+/// `url` holds (it waits until there is one). Each sample arrives on `tx`
+/// as an observation of `Resource::Probe`.
+pub fn spawn(
+    ctl: &Control,
+    prober: Prober,
+    url: watch::Receiver<Option<String>>,
+    tx: mpsc::Sender<PollEvent>,
+) {
+    let prober = Arc::new(prober);
+    let path = prober.cfg.info.path.clone();
+    let every = prober.cfg.info.interval;
+    ctl.spawn(
+        url,
+        Option::is_some,
+        move |base: Option<String>| {
+            let prober = prober.clone();
+            let url = join_url(base.as_deref().unwrap_or_default(), &path);
+            async move {
+                let sample = prober.sample(&url).await;
+                ProbeResult { url, sample }
+            }
+        },
+        Fixed(every),
+        move |r: ProbeResult, _| {
+            let tx = tx.clone();
+            async move {
+                let event = PollEvent {
+                    resource: Resource::Probe,
+                    at: r.sample.at,
+                    result: Ok(Observation::Probe(Box::new(r))),
+                };
+                tx.send(event).await.is_ok()
+            }
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_are_the_length_of_the_array_at_the_pointer() {
+        let body = br#"{"goals":[{"id":"1"},{"id":"2"}],"n":3}"#;
+        assert_eq!(count_records(body, "/goals"), Some(2));
+        assert_eq!(count_records(body, "/n"), None, "not an array");
+        assert_eq!(count_records(body, "/missing"), None);
+        assert_eq!(count_records(b"<html>", "/goals"), None);
+        assert_eq!(count_records(b"[1,2,3]", ""), Some(3));
+    }
+
+    #[test]
+    fn bad_headers_are_named() {
+        let e = header_map(&[("bad header".into(), "v".into())]).expect_err("invalid");
+        assert!(e.contains("\"bad header\""), "{e}");
+        let e = header_map(&[("X-Key".into(), "a\nb".into())]).expect_err("invalid");
+        assert!(e.contains("\"X-Key\"") && !e.contains("a\nb"), "{e}");
+    }
+}
