@@ -239,19 +239,46 @@ pub fn count_records(body: &[u8], pointer: &str) -> Option<u32> {
 
 /// Which failure it was, from the error and what the connector was doing.
 fn classify(e: &reqwest::Error, connecting: bool) -> (ErrorClass, Option<String>) {
-    if e.is_timeout() {
-        let class = if connecting || e.is_connect() {
+    let what = Signs {
+        timeout: e.is_timeout(),
+        connect: e.is_connect(),
+        dns: e.is_dns(),
+        connecting,
+    };
+    classify_chain(what, e.source(), &e.to_string())
+}
+
+/// What reqwest says about a failure, and whether the connector (DNS,
+/// TCP, TLS) was still at work when it happened.
+#[derive(Debug, Clone, Copy, Default)]
+struct Signs {
+    timeout: bool,
+    connect: bool,
+    dns: bool,
+    connecting: bool,
+}
+
+/// The error class from the signs and the chain of causes: the io error
+/// kind, a rustls error, hyper's "closed before the answer was complete".
+fn classify_chain(
+    what: Signs,
+    mut source: Option<&(dyn std::error::Error + 'static)>,
+    text: &str,
+) -> (ErrorClass, Option<String>) {
+    if what.timeout {
+        let class = if what.connecting || what.connect {
             ErrorClass::ConnectTimeout
         } else {
             ErrorClass::Timeout
         };
         return (class, None);
     }
-    if e.is_dns() {
+    if what.dns {
         return (ErrorClass::Dns, None);
     }
-    let mut source = e.source();
+    let mut causes = Vec::new();
     while let Some(err) = source {
+        causes.push(err.to_string());
         if let Some(tls) = err.downcast_ref::<rustls::Error>() {
             return (ErrorClass::Tls, Some(clean(&tls.to_string())));
         }
@@ -265,7 +292,7 @@ fn classify(e: &reqwest::Error, connecting: bool) -> (ErrorClass, Option<String>
                 K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
                     return (ErrorClass::Reset, None);
                 }
-                K::TimedOut if connecting => return (ErrorClass::ConnectTimeout, None),
+                K::TimedOut if what.connecting => return (ErrorClass::ConnectTimeout, None),
                 K::TimedOut => return (ErrorClass::Timeout, None),
                 _ => {}
             }
@@ -277,15 +304,14 @@ fn classify(e: &reqwest::Error, connecting: bool) -> (ErrorClass, Option<String>
         }
         source = err.source();
     }
-    if connecting {
-        // The connector failed in a way not named above (TLS setup, a
-        // protocol mismatch).
-        let text = e.source().map(|s| s.to_string()).unwrap_or_default();
-        if text.contains("tls") || text.contains("certificate") || text.contains("handshake") {
-            return (ErrorClass::Tls, Some(clean(&text)));
-        }
+    let all = causes.join(": ");
+    if what.connecting && (all.contains("tls") || all.contains("certificate")) {
+        return (ErrorClass::Tls, Some(clean(&all)));
     }
-    (ErrorClass::Other, Some(clean(&e.to_string())))
+    (
+        ErrorClass::Other,
+        Some(clean(if all.is_empty() { text } else { &all })),
+    )
 }
 
 /// Spawns the probe: every `interval`, whatever the last sample said (a
@@ -339,6 +365,71 @@ mod tests {
         assert_eq!(count_records(body, "/missing"), None);
         assert_eq!(count_records(b"<html>", "/goals"), None);
         assert_eq!(count_records(b"[1,2,3]", ""), Some(3));
+    }
+
+    fn class_of(what: Signs, err: &(dyn std::error::Error + 'static)) -> ErrorClass {
+        classify_chain(what, Some(err), "").0
+    }
+
+    #[test]
+    fn failures_are_told_apart() {
+        use std::io::{Error, ErrorKind};
+        let none = Signs::default();
+        let connecting = Signs {
+            connecting: true,
+            ..Signs::default()
+        };
+        assert_eq!(
+            class_of(connecting, &Error::from(ErrorKind::ConnectionRefused)),
+            ErrorClass::Refused
+        );
+        assert_eq!(
+            class_of(none, &Error::from(ErrorKind::ConnectionReset)),
+            ErrorClass::Reset
+        );
+        assert_eq!(
+            class_of(none, &Error::from(ErrorKind::UnexpectedEof)),
+            ErrorClass::Reset
+        );
+        let tls = Error::new(
+            ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        );
+        let (class, detail) = classify_chain(connecting, Some(&tls), "");
+        assert_eq!(class, ErrorClass::Tls);
+        assert!(detail.is_some_and(|d| d.contains("UnknownIssuer")));
+        // A timeout while the connector works is a connect timeout; after
+        // it, the answer is what was late.
+        let late = Error::from(ErrorKind::TimedOut);
+        let timeout = Signs {
+            timeout: true,
+            ..Signs::default()
+        };
+        assert_eq!(class_of(timeout, &late), ErrorClass::Timeout);
+        assert_eq!(
+            class_of(
+                Signs {
+                    connecting: true,
+                    ..timeout
+                },
+                &late
+            ),
+            ErrorClass::ConnectTimeout
+        );
+        assert_eq!(
+            class_of(
+                Signs {
+                    dns: true,
+                    connecting: true,
+                    ..Signs::default()
+                },
+                &Error::other("failed to lookup address")
+            ),
+            ErrorClass::Dns
+        );
+        let (class, detail) = classify_chain(none, Some(&Error::other("weird")), "x");
+        assert_eq!(class, ErrorClass::Other);
+        assert_eq!(detail.as_deref(), Some("weird"));
     }
 
     #[test]

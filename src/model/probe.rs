@@ -446,6 +446,15 @@ pub fn glance(h: &History, timeout: Duration) -> Option<Glance> {
         }
         if let Some(b) = &last.served_by {
             rest.push_str(&format!(" · served by {}", short_served(b)));
+            // Who served before: the audience sees the new task take over.
+            if let Some(before) = h
+                .samples()
+                .rev()
+                .filter_map(|s| s.served_by.as_deref())
+                .find(|s| s != b)
+            {
+                rest.push_str(&format!(" (was {})", short_served(before)));
+            }
         }
         return Some(Glance {
             state: Standing::Up,

@@ -14,3 +14,5 @@ pub use theme::Theme;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_probe;

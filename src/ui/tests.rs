@@ -13,7 +13,7 @@ use crate::model::fixtures::{fs, service, target, task, task_def, tg, ts};
 use crate::model::observe::{Failure, Observation, PollEvent, Resource};
 use crate::model::{Identity, ServiceEvent, ServiceRef, Time};
 
-fn at(s: i64) -> Time {
+pub(super) fn at(s: i64) -> Time {
     ts(s).expect("time")
 }
 
@@ -27,7 +27,7 @@ fn ok(resource: Resource, obs: Observation) -> Msg {
 
 /// A service in the middle of a replacement: the old task draining, the
 /// new one healthy, one earlier task that failed to mount EFS.
-fn replacing() -> State {
+pub(super) fn replacing() -> State {
     let mut s = State::new(
         Context::new(
             ServiceRef {
@@ -195,7 +195,7 @@ fn replacing() -> State {
     s
 }
 
-fn screen(state: &State, w: u16, h: u16) -> String {
+pub(super) fn screen(state: &State, w: u16, h: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     term.draw(|f| render(state, &Theme { color: true }, f))
         .expect("draw");

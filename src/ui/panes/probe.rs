@@ -96,27 +96,31 @@ pub fn probe(state: &State, theme: &Theme, width: usize, rows: usize) -> Content
         Span::styled(g.head.clone(), head_style),
         Span::raw(format!(" {}", g.rest)),
     ];
-    let mut avail = availability(state, h);
+    let avail = availability(state, h);
     let used: usize = first.iter().map(|s| s.content.width()).sum();
     let short = format!(
         "1m {}",
         pct(h.availability(state.now, std::time::Duration::from_secs(60)))
     );
-    if used + avail.width() + 3 > width && used + short.width() + 3 <= width {
-        avail = short;
-    }
-    if used + avail.width() + 3 <= width {
-        first.push(Span::raw(" ".repeat(width - used - avail.width())));
-        first.push(Span::styled(avail.clone(), theme.dim()));
+    // All three windows beside the glance when they fit; else the last
+    // minute there and all three under the strips.
+    let full_first = used + avail.width() + 3 <= width;
+    let tail = if full_first { avail.clone() } else { short };
+    if used + tail.width() + 3 <= width {
+        first.push(Span::raw(" ".repeat(width - used - tail.width())));
+        first.push(Span::styled(tail, theme.dim()));
     }
     let mut lines = vec![Line::from(first)];
     lines.push(strips(state, h, theme, width));
-    lines.push(records_line(h, info, theme, width));
+    lines.push(records_line(
+        h,
+        info,
+        theme,
+        width,
+        (!full_first).then_some(avail.as_str()),
+    ));
     if rows > lines.len() + 2 {
         lines.push(Line::default());
-        if used + avail.width() + 3 > width {
-            lines.push(Line::from(Span::styled(avail, theme.dim())));
-        }
         lines.push(Line::from(Span::styled(
             format!(
                 "{:<9} {:<16} {:>7} {:>8} {:>10} {:>7}  {}",
@@ -219,9 +223,16 @@ fn strips(state: &State, h: &History, theme: &Theme, width: usize) -> Line<'stat
 
 /// The record count over time, and what the current (or last) outage
 /// answered, in words.
-fn records_line(h: &History, info: &ProbeInfo, theme: &Theme, width: usize) -> Line<'static> {
-    let now = h.last().and_then(|s| s.records);
-    let label = match now {
+fn records_line(
+    h: &History,
+    info: &ProbeInfo,
+    theme: &Theme,
+    width: usize,
+    avail: Option<&str>,
+) -> Line<'static> {
+    // The last count known: during an outage, the one before it.
+    let known = h.samples().rev().find_map(|s| s.records);
+    let label = match known {
         Some(n) => format!("records {n:<4}"),
         None => "records -   ".into(),
     };
@@ -259,6 +270,8 @@ fn records_line(h: &History, info: &ProbeInfo, theme: &Theme, width: usize) -> L
             format!("failing since {}: {}", clock(o.from), parts.join("; ")),
             theme.warn(),
         ));
+    } else if let Some(a) = avail {
+        spans.push(Span::styled(a.to_string(), theme.dim()));
     } else if let Some(s) = h.last() {
         let mut t = Vec::new();
         if let Some(c) = s.connect_ms {
