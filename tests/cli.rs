@@ -151,12 +151,71 @@ fn status_of_the_demo_as_json_and_table() {
         v["task_definition"]["containers"].as_array().map(Vec::len),
         Some(2)
     );
+    // The probe went through the demo's load balancer to the task.
+    let p = &v["probe"];
+    assert_eq!(p["outcome"], 200, "{p}");
+    assert_eq!(p["state"], "up");
+    assert_eq!(p["records"], 3, "the demo's seeded records: {p}");
+    assert!(
+        p["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http://127.0.0.1:") && u.ends_with("/goals")),
+        "{p}"
+    );
+    assert!(p["latency_ms"].as_u64().is_some(), "{p}");
+    assert_eq!(p["served_by"], task_id, "{p}");
 
     let o = ecsdeck(&["status", "--demo"], home.path());
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("verdict: HEALTHY"), "{out}");
     assert!(out.contains("goals-tg"), "{out}");
+    assert!(out.contains("probe:   GET http://127.0.0.1:"), "{out}");
+    assert!(out.contains("UP 200 in "), "{out}");
+}
+
+#[test]
+fn status_calls_the_service_down_when_the_probe_fails() {
+    // A "load balancer" that answers 503 to everything.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr");
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let h = hits.clone();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut sock in l.incoming().flatten() {
+            h.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buf = [0u8; 2048];
+            let _ = sock.read(&mut buf);
+            let _ = sock.write_all(
+                b"HTTP/1.1 503 Service Temporarily Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    let home = tempfile::tempdir().expect("tmp");
+    let url = format!("http://{addr}");
+    let o = ecsdeck(
+        &["status", "--demo", "--json", "--probe-url", &url],
+        home.path(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(o.status.code(), Some(1), "{v}");
+    assert_eq!(v["verdict"]["health"], "down", "{v}");
+    let reason = v["verdict"]["reason"].as_str().unwrap_or_default();
+    assert!(reason.starts_with("probe 503 for "), "{reason}");
+    assert_eq!(v["probe"]["state"], "down");
+    assert_eq!(v["probe"]["outcome"], 503);
+    // The demo waits (up to 20 s) for its service to come up, probing all
+    // along; `status` against AWS stops after three (tests/probe.rs).
+    assert!(hits.load(std::sync::atomic::Ordering::SeqCst) >= 3);
+
+    let o = ecsdeck(
+        &["status", "--demo", "--probe-url", "goals.example.com"],
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("--probe-url") && e.contains("scheme"), "{e}");
 }
 
 #[test]

@@ -197,6 +197,57 @@ fn demo_shows_the_service_help_and_quits_cleanly() {
 }
 
 #[test]
+fn demo_shows_the_probe_up_from_the_first_screen() {
+    let mut s = Session::start(&["demo"], &[]);
+    let screen = s.wait_for(
+        &[
+            "Probe GET http://127.0.0.1:",
+            "every 1s · new connection",
+            "UP 200 in ",
+            "3 records",
+            "served by ",
+        ],
+        BOOT,
+    );
+    // Side by side with the target health, never instead of it.
+    assert!(screen.contains("Load balancer goals-tg"), "{screen}");
+    // The probe's requests reach the API as ecsdeck's own.
+    s.send("l");
+    s.send("/");
+    s.send("ecsdeck/\r");
+    s.send("w");
+    // Wrapped at the pane's edge: the version ends a line's next row.
+    s.wait_for(
+        &["\"ecsdeck", concat!("/", env!("CARGO_PKG_VERSION"), "\"")],
+        Duration::from_secs(5),
+    );
+    s.send("\x1b");
+    s.send("l");
+    s.wait_for(&["Load balancer"], Duration::from_secs(2));
+    // Tab to the probe (its border turns thick) and zoom: the recent
+    // samples, one per row.
+    let mut tabs = 0;
+    while !s.screen().contains("┏ Probe") {
+        assert!(tabs < 8, "Tab never reached the probe");
+        s.send("\t");
+        tabs += 1;
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    s.send("z");
+    let screen = s.wait_for(
+        &["first byte", "served by", "200 up"],
+        Duration::from_secs(3),
+    );
+    assert!(!screen.contains("Containers"), "zoomed: {screen}");
+    s.send("z");
+    s.wait_for(&["Containers"], Duration::from_secs(2));
+    s.send("q");
+    let st = s.wait_exit(Duration::from_secs(10));
+    assert!(st.success(), "exit status {st:?}");
+    s.assert_restored();
+}
+
+#[test]
 fn sighup_restores_the_terminal() {
     let mut s = Session::start(&["demo"], &[]);
     s.wait_for(&["goals-api"], BOOT);

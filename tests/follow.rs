@@ -113,3 +113,109 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
         }
     }
 }
+
+/// The probe through the demo's load balancer while its task is replaced:
+/// up on the old task, down (503) while no target is healthy — the header
+/// says so after three failures —, then up on the new task with the same
+/// records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_probe_sees_the_outage_and_the_new_task_take_over_with_the_records() {
+    use ecsdeck::model::probe::{ProbeConfig, ProbeInfo, Standing, glance, short_served};
+    let env = DemoEnv::start(DemoOptions {
+        seed_records: true,
+        ..DemoOptions::default()
+    })
+    .await
+    .expect("demo");
+    let cloud: Arc<dyn Cloud> = Arc::new(env.cloud());
+    let target = ServiceRef {
+        cluster: CLUSTER.into(),
+        service: SERVICE.into(),
+    };
+    let probe = ProbeConfig {
+        info: ProbeInfo {
+            interval: Duration::from_millis(500),
+            served_by_header: Some(ecsdeck::cloud::demo::SERVED_BY.into()),
+            ..ProbeInfo::default()
+        },
+        ..ProbeConfig::default()
+    };
+    let mut session = Session::start(
+        cloud.clone(),
+        target.clone(),
+        Plan {
+            refresh: Duration::from_secs(1),
+            logs: false,
+            probe: Some(probe.clone()),
+        },
+    );
+    let mut ctx = Context::new(target, cloud.region());
+    ctx.demo = true;
+    ctx.refresh = Duration::from_secs(1);
+    ctx.probe = Some(probe.info.clone());
+    let mut state = State::new(ctx, Utc::now());
+    let start = Instant::now();
+    let mut old: Option<String> = None;
+    let mut saw_down_header = false;
+    let mut failures = 0;
+    loop {
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "the probe never saw the new task; screen:\n{}",
+            screen(&state)
+        );
+        if let Some(ev) = session.next_within(Duration::from_millis(500)).await {
+            update(&mut state, Msg::Poll(Box::new(ev)));
+        }
+        update(&mut state, Msg::Tick(Utc::now()));
+        let h = &state.probe.history;
+        let Some(last) = h.last() else { continue };
+        match &old {
+            None => {
+                // Up on the seeded task, with its three records: restart it.
+                if last.up && last.records == Some(3) && state.task_list().len() == 1 {
+                    let t = state.task_list()[0].clone();
+                    assert_eq!(last.served_by.as_deref(), Some(t.id()));
+                    cloud
+                        .stop_task(CLUSTER, &t.arn, "probe test")
+                        .await
+                        .expect("stop");
+                    old = Some(t.id().to_string());
+                }
+            }
+            Some(old_id) => {
+                if !last.up {
+                    failures += 1;
+                }
+                let s = screen(&state);
+                if s.contains("● DOWN  probe ") {
+                    saw_down_header = true;
+                }
+                if last.up && last.served_by.as_deref().is_some_and(|b| b != old_id) {
+                    assert!(
+                        failures >= 3,
+                        "an outage was seen: {failures} failed samples"
+                    );
+                    assert!(saw_down_header, "three failures turned the header DOWN");
+                    assert_eq!(last.records, Some(3), "the records survived");
+                    let g = glance(h, probe.info.timeout).expect("glance");
+                    assert_eq!(g.state, Standing::Up);
+                    let new = last.served_by.clone().unwrap_or_default();
+                    assert!(
+                        g.rest.contains(&format!(
+                            "served by {} (was {})",
+                            short_served(&new),
+                            short_served(old_id)
+                        )),
+                        "{}",
+                        g.rest
+                    );
+                    let o = h.longest_outage(state.now).expect("an outage");
+                    assert!(o >= Duration::from_secs(1), "{o:?}");
+                    assert!(s.contains("503 ×"), "{s}");
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -383,3 +383,48 @@ async fn a_body_cut_off_mid_answer_is_a_reset_not_up() {
     assert!(!s.up);
     let _ = TcpStream::connect(addr).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_takes_three_samples_before_calling_it_down_and_no_more() {
+    use ecsdeck::cloud::Cloud;
+    use ecsdeck::cloud::demo::{CLUSTER, DemoEnv, DemoOptions, SERVICE};
+    use ecsdeck::cmd::status::{Settle, snapshot_with};
+    use ecsdeck::model::derive::Health;
+    let (addr, seen) = server(
+        "127.0.0.1",
+        Answer::Bytes(http("503 Service Temporarily Unavailable", &[], "")),
+    )
+    .await;
+    let env = DemoEnv::start(DemoOptions::default()).await.expect("demo");
+    let cloud: Arc<dyn Cloud> = Arc::new(env.cloud());
+    let mut cfg = config();
+    cfg.info.url = Some(format!("http://{addr}"));
+    cfg.info.interval = Duration::from_millis(200);
+    let svc = ecsdeck::model::ServiceRef {
+        cluster: CLUSTER.into(),
+        service: SERVICE.into(),
+    };
+    let snap = snapshot_with(&cloud, &svc, Duration::from_secs(1), Some(cfg), Settle::No)
+        .await
+        .expect("snapshot");
+    assert_eq!(snap.verdict.health, Health::Down, "{:?}", snap.verdict);
+    assert!(
+        snap.verdict.reason.starts_with("probe 503"),
+        "{:?}",
+        snap.verdict
+    );
+    let p = snap.probe.expect("probed");
+    assert_eq!(p.samples, 3);
+    assert_eq!(seen.lock().expect("lock").len(), 3);
+
+    // Up at the first answer: one sample is enough.
+    let (addr, seen) = server("127.0.0.1", Answer::Bytes(http("200 OK", &[], GOALS))).await;
+    let mut cfg = config();
+    cfg.info.url = Some(format!("http://{addr}"));
+    let snap = snapshot_with(&cloud, &svc, Duration::from_secs(1), Some(cfg), Settle::No)
+        .await
+        .expect("snapshot");
+    let p = snap.probe.expect("probed");
+    assert_eq!((p.samples, p.records, p.state), (1, Some(4), "up"));
+    assert_eq!(seen.lock().expect("lock").len(), 1);
+}

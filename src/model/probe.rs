@@ -241,6 +241,8 @@ pub struct History {
     answered: bool,
     current: Option<Outage>,
     longest: Option<Outage>,
+    /// The most recent outage that ended.
+    previous: Option<Outage>,
     last_up: Option<Time>,
 }
 
@@ -260,6 +262,7 @@ impl History {
             answered: false,
             current: None,
             longest: None,
+            previous: None,
             last_up: None,
         }
     }
@@ -274,7 +277,8 @@ impl History {
             self.last_up = Some(s.at);
             if let Some(mut o) = self.current.take() {
                 o.to = Some(s.at);
-                self.keep_longest(o);
+                self.keep_longest(o.clone());
+                self.previous = Some(o);
             }
         } else {
             let o = self.current.get_or_insert_with(|| Outage {
@@ -326,6 +330,11 @@ impl History {
 
     pub fn current_outage(&self) -> Option<&Outage> {
         self.current.as_ref()
+    }
+
+    /// The most recent outage that has ended.
+    pub fn previous_outage(&self) -> Option<&Outage> {
+        self.previous.as_ref()
     }
 
     /// The longest outage so far, the one still going included.
@@ -732,6 +741,8 @@ mod tests {
         assert_eq!(cur.from, t(10));
         assert_eq!(cur.samples, 4);
         assert_eq!(cur.outcomes, vec![(Outcome::Http(502), 1), (NO_TARGETS, 3)]);
+        let prev = h.previous_outage().expect("one ended");
+        assert_eq!((prev.from, prev.to, prev.samples), (t(1), Some(t(3)), 2));
         // Closed: 2 s (1 → 3). Open: 10 → now.
         assert_eq!(h.longest_outage(t(11)), Some(Duration::from_secs(2)));
         assert_eq!(h.longest_outage(t(20)), Some(Duration::from_secs(10)));

@@ -60,7 +60,7 @@ fn pane_content(state: &State, theme: &Theme, pane: Pane, width: u16) -> Content
         Pane::Targets => panes::targets::targets(state, theme, inner),
         Pane::Efs => panes::efs::efs(state, theme, inner),
         Pane::Events => panes::events::events(state, theme, inner),
-        Pane::Probe => panes::probe::probe(state, theme, inner, 3),
+        Pane::Probe => panes::probe::probe(state, theme, inner, 4),
         // Drawn by `logs::draw`, which needs the height.
         Pane::Logs => panes::events::events(state, theme, inner),
     }
@@ -88,7 +88,7 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
         .ctx
         .probe
         .is_some()
-        .then(|| panes::probe::probe(state, theme, full, 3));
+        .then(|| panes::probe::probe(state, theme, full, 4));
     let h = |c: &Content, min: u16, max: u16| (c.lines.len() as u16 + 2).clamp(min, max);
     let both = |a: &Content, b: &Content, min: u16, max: u16| h(a, min, max).max(h(b, min, max));
     let focus = |p: Pane| state.focus == p;
@@ -98,14 +98,14 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
     let mid_h = both(&lb, &efs, 4, if tall { 10 } else { 5 });
 
     // The probe sits under the load balancer, full width: its strips need
-    // the room. One line on a small screen, three on a tall one.
+    // the room. One line on a small screen, up to four on a tall one.
     let probe_h = match &probe {
         None => 0,
         Some(c) => h(
             c,
             3,
             if tall {
-                5
+                6
             } else if wide {
                 4
             } else {

@@ -19,7 +19,8 @@ use crate::ui::text::{clock, fit, short_duration};
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// The pane at `width` columns inside its border, with `rows` lines of
-/// room (more rows add the recent samples).
+/// room (more rows add the recent samples). The lines come in order of
+/// importance, as a short pane shows only the first ones.
 pub fn probe(state: &State, theme: &Theme, width: usize, rows: usize) -> Content {
     let Some(info) = state.ctx.probe.as_ref() else {
         return Content {
@@ -112,13 +113,10 @@ pub fn probe(state: &State, theme: &Theme, width: usize, rows: usize) -> Content
     }
     let mut lines = vec![Line::from(first)];
     lines.push(strips(state, h, theme, width));
-    lines.push(records_line(
-        h,
-        info,
-        theme,
-        width,
-        (!full_first).then_some(avail.as_str()),
-    ));
+    lines.push(records_line(h, info, theme, width));
+    if !full_first {
+        lines.push(Line::from(Span::styled(avail.clone(), theme.dim())));
+    }
     if rows > lines.len() + 2 {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
@@ -223,13 +221,7 @@ fn strips(state: &State, h: &History, theme: &Theme, width: usize) -> Line<'stat
 
 /// The record count over time, and what the current (or last) outage
 /// answered, in words.
-fn records_line(
-    h: &History,
-    info: &ProbeInfo,
-    theme: &Theme,
-    width: usize,
-    avail: Option<&str>,
-) -> Line<'static> {
+fn records_line(h: &History, info: &ProbeInfo, theme: &Theme, width: usize) -> Line<'static> {
     // The last count known: during an outage, the one before it.
     let known = h.samples().rev().find_map(|s| s.records);
     let label = match known {
@@ -252,10 +244,10 @@ fn records_line(
         Span::styled(label, theme.dim()),
         Span::raw(format!("{plot}  ")),
     ];
-    // The outage in words: each answer and how often.
-    if let Some(o) = h.current_outage() {
-        let parts: Vec<String> = o
-            .outcomes
+    // The outage in words: each answer and how often; after it ended,
+    // the last one, so the audience still sees what happened.
+    let words = |o: &crate::model::probe::Outage| -> String {
+        o.outcomes
             .iter()
             .map(|(k, n)| {
                 let m = meaning(*k, info.timeout);
@@ -265,13 +257,24 @@ fn records_line(
                     format!("{} ×{n}: {m}", k.label())
                 }
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if let Some(o) = h.current_outage() {
         spans.push(Span::styled(
-            format!("failing since {}: {}", clock(o.from), parts.join("; ")),
+            format!("failing since {}: {}", clock(o.from), words(o)),
             theme.warn(),
         ));
-    } else if let Some(a) = avail {
-        spans.push(Span::styled(a.to_string(), theme.dim()));
+    } else if let Some(o) = h.previous_outage() {
+        spans.push(Span::styled(
+            format!(
+                "last outage {} for {}: {}",
+                clock(o.from),
+                short_duration(o.length(o.from)),
+                words(o)
+            ),
+            theme.dim(),
+        ));
     } else if let Some(s) = h.last() {
         let mut t = Vec::new();
         if let Some(c) = s.connect_ms {
