@@ -282,9 +282,18 @@ fn classify_chain(
         if let Some(tls) = err.downcast_ref::<rustls::Error>() {
             return (ErrorClass::Tls, Some(clean(&tls.to_string())));
         }
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if let Some(tls) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                return (ErrorClass::Tls, Some(clean(&tls.to_string())));
+        if let Some(outer) = err.downcast_ref::<std::io::Error>() {
+            // The TLS stack wraps its error in an io error, which the
+            // connector wraps in another: look inside each.
+            let mut io = outer;
+            while let Some(inner) = io.get_ref() {
+                if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
+                    return (ErrorClass::Tls, Some(clean(&tls.to_string())));
+                }
+                match inner.downcast_ref::<std::io::Error>() {
+                    Some(i) => io = i,
+                    None => break,
+                }
             }
             use std::io::ErrorKind as K;
             match io.kind() {
@@ -398,6 +407,14 @@ mod tests {
         let (class, detail) = classify_chain(connecting, Some(&tls), "");
         assert_eq!(class, ErrorClass::Tls);
         assert!(detail.is_some_and(|d| d.contains("UnknownIssuer")));
+        // As reqwest's connector hands it over: an io error in an io error.
+        let nested = Error::other(Error::new(
+            ErrorKind::InvalidData,
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
+        ));
+        assert_eq!(class_of(connecting, &nested), ErrorClass::Tls);
+        let refused = Error::other(Error::from(ErrorKind::ConnectionRefused));
+        assert_eq!(class_of(connecting, &refused), ErrorClass::Refused);
         // A timeout while the connector works is a connect timeout; after
         // it, the answer is what was late.
         let late = Error::from(ErrorKind::TimedOut);

@@ -428,3 +428,19 @@ async fn status_takes_three_samples_before_calling_it_down_and_no_more() {
     assert_eq!((p.samples, p.records, p.state), (1, Some(4), "up"));
     assert_eq!(seen.lock().expect("lock").len(), 1);
 }
+
+#[tokio::test]
+async fn https_to_a_plain_http_port_is_a_tls_failure() {
+    // An HTTP server answers the TLS hello with a plain 400.
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = l.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = l.accept().await {
+            let _ = sock
+                .write_all(http("400 Bad Request", &[], "").as_bytes())
+                .await;
+        }
+    });
+    let s = sample(config(), &format!("https://{addr}/goals")).await;
+    assert_eq!(s.outcome, Outcome::Failed(ErrorClass::Tls), "{s:?}");
+}
