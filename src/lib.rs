@@ -36,9 +36,9 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, eyre};
 
 use cli::{Cli, Command};
-use cloud::Cloud;
 use cloud::aws::{AwsCloud, AwsOptions};
 use cloud::demo::{DemoEnv, DemoOptions};
+use cloud::{Cloud, Operate};
 use cmd::status::{self, Settle};
 use model::ServiceRef;
 
@@ -76,7 +76,7 @@ fn init_logging(path: Option<PathBuf>) {
         .try_init();
 }
 
-async fn aws_cloud(s: &config::Settings) -> Result<Arc<dyn Cloud>> {
+async fn aws_backend(s: &config::Settings) -> Result<Arc<AwsCloud>> {
     let opts = AwsOptions {
         profile: s.profile.clone(),
         region: s.region.clone(),
@@ -84,6 +84,15 @@ async fn aws_cloud(s: &config::Settings) -> Result<Arc<dyn Cloud>> {
     };
     let conf = cloud::aws::load_config(&opts).await.map_err(|e| eyre!(e))?;
     Ok(Arc::new(AwsCloud::new(&conf, s.profile.clone())))
+}
+
+async fn aws_cloud(s: &config::Settings) -> Result<Arc<dyn Cloud>> {
+    Ok(aws_backend(s).await?)
+}
+
+/// The operate half, unless the run is read-only: then there is none.
+fn operator<T: Operate + 'static>(backend: Arc<T>, read_only: bool) -> Option<Arc<dyn Operate>> {
+    (!read_only).then_some(backend as Arc<dyn Operate>)
 }
 
 fn demo_target() -> ServiceRef {
@@ -117,6 +126,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
         read_only: settings.read_only,
         log_buffer: settings.log_buffer_lines,
         probe: settings.probe.clone(),
+        operator: None,
     };
     match cli.command {
         Some(Command::Demo {
@@ -133,7 +143,9 @@ pub async fn main(cli: Cli) -> Result<i32> {
             })
             .await
             .map_err(|e| eyre!("cannot start the demo environment: {e}"))?;
-            let cloud: Arc<dyn Cloud> = Arc::new(env.cloud());
+            let demo = Arc::new(env.cloud());
+            run_opts.operator = operator(demo.clone(), settings.read_only);
+            let cloud: Arc<dyn Cloud> = demo;
             if let Some(p) = run_opts.probe.as_mut() {
                 demo_probe(p);
             }
@@ -214,7 +226,9 @@ pub async fn main(cli: Cli) -> Result<i32> {
             }
         }
         None => {
-            let cloud = aws_cloud(&settings).await?;
+            let aws = aws_backend(&settings).await?;
+            run_opts.operator = operator(aws.clone(), settings.read_only);
+            let cloud: Arc<dyn Cloud> = aws;
             let target = match (&settings.cluster, &settings.service) {
                 (Some(c), Some(s)) => ServiceRef {
                     cluster: c.clone(),

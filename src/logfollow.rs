@@ -346,9 +346,6 @@ mod tests {
         async fn file_systems(&self, _: &[String]) -> CloudResult<Vec<FileSystem>> {
             Err(not_here())
         }
-        async fn stop_task(&self, _: &str, _: &str, _: &str) -> CloudResult<()> {
-            Err(not_here())
-        }
         async fn log_page(
             &self,
             src: &LogSource,

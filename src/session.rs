@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::cloud::{Cloud, CloudError, ErrorKind};
+use crate::cloud::{Cloud, CloudError, ErrorKind, Operate};
 use crate::model::ServiceRef;
 use crate::model::observe::{Failure, PollEvent, Resource};
 use crate::poll::{self, Plan, Pollers};
@@ -19,6 +19,8 @@ pub struct Session {
     rx: mpsc::Receiver<PollEvent>,
     /// Holds a given probe URL (the probe's input never changes).
     _probe_url: Option<watch::Sender<Option<String>>>,
+    /// The half that changes things; a read-only session has none.
+    operator: Option<Arc<dyn Operate>>,
 }
 
 impl Session {
@@ -59,7 +61,20 @@ impl Session {
             pollers,
             rx,
             _probe_url: given,
+            operator: None,
         }
+    }
+
+    /// Gives the session the power to change things (StopTask,
+    /// UpdateService). A read-only run never calls this.
+    pub fn with_operator(mut self, op: Arc<dyn Operate>) -> Session {
+        self.operator = Some(op);
+        self
+    }
+
+    /// The operate half, when the session has one.
+    pub fn operator(&self) -> Option<&Arc<dyn Operate>> {
+        self.operator.as_ref()
     }
 
     /// The next observation, in arrival order. Cancel-safe, so it can sit

@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use ecsdeck::cloud::Cloud;
 use ecsdeck::cloud::demo::{CLUSTER, DemoEnv, DemoOptions, SERVICE};
+use ecsdeck::cloud::{Cloud, Operate};
 use ecsdeck::model::ServiceRef;
 use ecsdeck::model::derive::{self, Health};
 

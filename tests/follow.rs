@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use ecsdeck::app::{Action, Context, Msg, State, update};
-use ecsdeck::cloud::Cloud;
 use ecsdeck::cloud::demo::{CLUSTER, DemoEnv, DemoOptions, SERVICE};
+use ecsdeck::cloud::{Cloud, Operate};
 use ecsdeck::model::ServiceRef;
 use ecsdeck::model::derive::Health;
 use ecsdeck::poll::Plan;
@@ -75,7 +75,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
                 && screen(&state).contains("Goals API listening on port 80") =>
             {
                 let t = state.task_list()[0].arn.clone();
-                cloud
+                env.cloud()
                     .stop_task(CLUSTER, &t, "restart from ecsdeck")
                     .await
                     .expect("stop");
@@ -176,7 +176,7 @@ async fn the_probe_sees_the_outage_and_the_new_task_take_over_with_the_records()
                 if last.up && last.records == Some(3) && state.task_list().len() == 1 {
                     let t = state.task_list()[0].clone();
                     assert_eq!(last.served_by.as_deref(), Some(t.id()));
-                    cloud
+                    env.cloud()
                         .stop_task(CLUSTER, &t.arn, "probe test")
                         .await
                         .expect("stop");

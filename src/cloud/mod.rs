@@ -1,5 +1,6 @@
-//! Backends: the AWS SDK and the embedded demo, behind one trait that speaks
-//! domain types only.
+//! Backends: the AWS SDK and the embedded demo, each in two halves that
+//! speak domain types only: `Cloud` observes, `Operate` changes things. A
+//! read-only session is never given an `Operate` at all.
 
 pub mod aws;
 pub mod demo;
@@ -9,8 +10,8 @@ use crate::model::logs::{FilterPage, LogCursor, LogPage, LogQuery, LogSource};
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 use async_trait::async_trait;
 
-/// Everything ecsdeck asks of a cloud. Implemented by the AWS SDK backend
-/// and by the embedded demo.
+/// Everything ecsdeck reads from a cloud (the observe half). Implemented
+/// by the AWS SDK backend and by the embedded demo.
 #[async_trait]
 pub trait Cloud: Send + Sync {
     /// Where this backend points, for the header ("us-east-1", "demo").
@@ -28,7 +29,6 @@ pub trait Cloud: Send + Sync {
     async fn tasks(&self, svc: &ServiceRef) -> CloudResult<Vec<Task>>;
     async fn target_groups(&self, arns: &[String]) -> CloudResult<Vec<TargetGroup>>;
     async fn file_systems(&self, ids: &[String]) -> CloudResult<Vec<FileSystem>>;
-    async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()>;
     /// One page of a log stream, oldest first (`logs:GetLogEvents`).
     async fn log_page(
         &self,
@@ -45,4 +45,15 @@ pub trait Cloud: Send + Sync {
     fn api_calls_by(&self) -> Vec<(String, u64)> {
         Vec::new()
     }
+}
+
+/// The half of a backend that changes things in AWS. Every call is sent
+/// once and never retried: after a timeout the outcome is unknown, and the
+/// next observation, not a second request, tells what happened.
+#[async_trait]
+pub trait Operate: Send + Sync {
+    /// `ecs:StopTask` with `reason` (at most 255 characters).
+    async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()>;
+    /// `ecs:UpdateService` with `forceNewDeployment`.
+    async fn force_deployment(&self, cluster: &str, service: &str) -> CloudResult<()>;
 }

@@ -47,6 +47,8 @@ pub struct Options {
     pub read_only: bool,
     pub log_buffer: usize,
     pub probe: Option<crate::model::probe::ProbeConfig>,
+    /// The operate half of the backend; None in a read-only run.
+    pub operator: Option<Arc<dyn crate::cloud::Operate>>,
 }
 
 /// Runs the dashboard until the operator quits, a signal arrives or the
@@ -84,6 +86,9 @@ async fn event_loop(
             probe: opts.probe,
         },
     );
+    if let Some(op) = opts.operator {
+        session = session.with_operator(op);
+    }
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use aws_config::{SdkConfig, retry::RetryConfig};
 use aws_sdk_ecs::types::DesiredStatus;
 
-use super::{Cloud, CloudError, CloudResult, ErrorKind};
+use super::{Cloud, CloudError, CloudResult, ErrorKind, Operate};
 use crate::model::logs::{FilterPage, LogCursor, LogPage, LogQuery, LogSource};
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 pub use convert::classify;
@@ -359,24 +359,6 @@ impl Cloud for AwsCloud {
         Ok(out)
     }
 
-    async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
-        // Destructive calls are sent once: after a timeout the stop may
-        // have happened, and the task list, not a retry, tells.
-        self.ecs
-            .stop_task()
-            .cluster(cluster)
-            .task(task_arn)
-            .reason(reason)
-            .customize()
-            .config_override(
-                aws_sdk_ecs::config::Builder::default().retry_config(RetryConfig::disabled()),
-            )
-            .send()
-            .await
-            .map_err(|e| self.err(e, "ecs:StopTask"))?;
-        Ok(())
-    }
-
     async fn filter_logs(&self, q: &LogQuery, token: Option<&str>) -> CloudResult<FilterPage> {
         self.filter_log_events(q, token).await
     }
@@ -397,6 +379,43 @@ impl Cloud for AwsCloud {
     fn api_calls_by(&self) -> Vec<(String, u64)> {
         let m = self.by_api.lock().unwrap_or_else(|p| p.into_inner());
         m.iter().map(|(k, v)| (k.clone(), *v)).collect()
+    }
+}
+
+#[async_trait]
+impl Operate for AwsCloud {
+    async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
+        // Destructive calls are sent once: after a timeout the stop may
+        // have happened, and the task list, not a retry, tells.
+        self.ecs
+            .stop_task()
+            .cluster(cluster)
+            .task(task_arn)
+            .reason(reason)
+            .customize()
+            .config_override(
+                aws_sdk_ecs::config::Builder::default().retry_config(RetryConfig::disabled()),
+            )
+            .send()
+            .await
+            .map_err(|e| self.err(e, "ecs:StopTask"))?;
+        Ok(())
+    }
+
+    async fn force_deployment(&self, cluster: &str, service: &str) -> CloudResult<()> {
+        self.ecs
+            .update_service()
+            .cluster(cluster)
+            .service(service)
+            .force_new_deployment(true)
+            .customize()
+            .config_override(
+                aws_sdk_ecs::config::Builder::default().retry_config(RetryConfig::disabled()),
+            )
+            .send()
+            .await
+            .map_err(|e| self.err(e, "ecs:UpdateService"))?;
+        Ok(())
     }
 }
 

@@ -22,7 +22,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tokio_util::sync::CancellationToken;
 
-use super::{Cloud, CloudError, CloudResult, ErrorKind};
+use super::{Cloud, CloudError, CloudResult, ErrorKind, Operate};
 use crate::model::logs::{FilterPage, LogCursor, LogPage, LogQuery, LogSource};
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 pub use api::SERVED_BY;
@@ -244,6 +244,33 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
     }
 }
 
+#[async_trait]
+impl Operate for DemoCloud {
+    async fn stop_task(&self, _cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
+        self.count(&[("ecs:StopTask", 1)]);
+        if lock(&self.world).stop_task(task_arn, reason) {
+            Ok(())
+        } else {
+            Err(not_found(
+                "ecs:StopTask",
+                format!("task {task_arn} is not running"),
+            ))
+        }
+    }
+
+    async fn force_deployment(&self, _cluster: &str, service: &str) -> CloudResult<()> {
+        self.count(&[("ecs:UpdateService", 1)]);
+        if service != SERVICE {
+            return Err(not_found(
+                "ecs:UpdateService",
+                format!("service {service} not found"),
+            ));
+        }
+        lock(&self.world).force_deployment();
+        Ok(())
+    }
+}
+
 /// The `Cloud` view of the simulation. Counts calls as the AWS backend
 /// would make them, so the call-rate figure means the same in both.
 #[derive(Clone)]
@@ -353,17 +380,6 @@ impl Cloud for DemoCloud {
             .filter(|i| *i == world::FS_ID)
             .map(|_| w.file_system())
             .collect())
-    }
-    async fn stop_task(&self, _cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
-        self.count(&[("ecs:StopTask", 1)]);
-        if lock(&self.world).stop_task(task_arn, reason) {
-            Ok(())
-        } else {
-            Err(not_found(
-                "ecs:StopTask",
-                format!("task {task_arn} is not running"),
-            ))
-        }
     }
     async fn log_page(
         &self,

@@ -111,6 +111,8 @@ struct SimTask {
     api_fails: u32,
     running_since: Option<Instant>,
     data_dir: PathBuf,
+    /// The deployment that started it.
+    deployment: String,
 }
 
 impl SimTask {
@@ -163,7 +165,14 @@ pub struct World {
     logs: HashMap<String, Stream>,
     connections: u32,
     clock: Clock,
+    /// The PRIMARY deployment's id, and the one it replaces while its
+    /// tasks are still up.
+    deployment: String,
+    previous: Option<String>,
+    deployment_seq: u64,
 }
+
+const FIRST_DEPLOYMENT: &str = "ecs-svc/1204518762918329481";
 
 fn uuid_hex() -> String {
     format!("{:032x}", rand::random::<u128>())
@@ -186,6 +195,9 @@ impl World {
             logs: HashMap::new(),
             connections: 0,
             clock,
+            deployment: FIRST_DEPLOYMENT.into(),
+            previous: None,
+            deployment_seq: 0,
         }
     }
 

@@ -24,6 +24,7 @@ impl World {
         };
         self.event(format!("has started 1 tasks: (task {id})."));
         self.tasks.push(SimTask {
+            deployment: self.deployment.clone(),
             id,
             az: AZS[az_index],
             ip: format!("10.0.{}.{host}", az_index + 1),
@@ -138,6 +139,35 @@ impl World {
         self.event(format!("has stopped 1 running tasks: (task {id})."));
         self.steady_said = false;
         true
+    }
+
+    /// `UpdateService --force-new-deployment` under the demo's deployment
+    /// configuration (minimumHealthyPercent 0, maximumPercent 100): a new
+    /// PRIMARY deployment; the old one's tasks are stopped first, then the
+    /// scheduler starts the new ones.
+    pub fn force_deployment(&mut self) {
+        self.deployment_seq += 1;
+        let new = format!(
+            "ecs-svc/{}",
+            5_000_000_000_000_000_000u64 + self.deployment_seq
+        );
+        let old = std::mem::replace(&mut self.deployment, new.clone());
+        self.previous = Some(old.clone());
+        let live: Vec<String> = self
+            .tasks
+            .iter()
+            .filter(|t| !t.desired_stopped && t.deployment == old)
+            .map(|t| t.arn())
+            .collect();
+        for arn in live {
+            self.stop_task(
+                &arn,
+                &format!("Scaling activity initiated by (deployment {new})"),
+            );
+            if let Some(t) = self.tasks.iter_mut().find(|t| t.arn() == arn) {
+                t.stop_code = Some("ServiceSchedulerInitiated".into());
+            }
+        }
     }
 
     /// Advances every task one step; returns servers to start and stop,
@@ -257,6 +287,17 @@ impl World {
                 && (t.phase == Phase::Running) != t.desired_stopped
         }) && !self.targets.is_empty()
             && self.targets.iter().all(|g| g.state == TargetState::Healthy);
+        if steady
+            && let Some(old) = &self.previous
+            && !self
+                .tasks
+                .iter()
+                .any(|t| &t.deployment == old && t.phase != Phase::Stopped)
+        {
+            let new = self.deployment.clone();
+            self.previous = None;
+            self.event(format!("(deployment {new}) deployment completed."));
+        }
         if steady && !self.steady_said {
             self.steady_said = true;
             self.event("has reached a steady state.".into());

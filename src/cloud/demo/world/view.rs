@@ -32,25 +32,7 @@ impl World {
             running,
             pending,
             task_definition: TD_ARN.into(),
-            deployments: vec![Deployment {
-                id: "ecs-svc/1204518762918329481".into(),
-                status: "PRIMARY".into(),
-                rollout_state: Some(if steady { "COMPLETED" } else { "IN_PROGRESS" }.into()),
-                rollout_reason: Some(
-                    if steady {
-                        "ECS deployment ecs-svc/1204518762918329481 completed."
-                    } else {
-                        "ECS deployment ecs-svc/1204518762918329481 in progress."
-                    }
-                    .into(),
-                ),
-                task_definition: TD_ARN.into(),
-                desired: self.desired,
-                running,
-                pending,
-                failed: 0,
-                updated_at: self.events.front().and_then(|e| e.at),
-            }],
+            deployments: self.deployments(steady),
             config: DeploymentConfig {
                 min_percent: 0,
                 max_percent: 100,
@@ -66,6 +48,57 @@ impl World {
             }],
             events: self.events.iter().cloned().collect(),
         }
+    }
+
+    /// The PRIMARY deployment, and while its tasks are still up, the one
+    /// a forced deployment replaces (ACTIVE).
+    fn deployments(&self, steady: bool) -> Vec<Deployment> {
+        let count = |id: &str, phases: &[Phase]| {
+            self.tasks
+                .iter()
+                .filter(|t| t.deployment == id && !t.desired_stopped && phases.contains(&t.phase))
+                .count() as i32
+        };
+        let early = [Phase::Provisioning, Phase::Pending, Phase::Activating];
+        let updated = self.events.front().and_then(|e| e.at);
+        let primary = &self.deployment;
+        let done = steady && self.previous.is_none();
+        let mut out = vec![Deployment {
+            id: primary.clone(),
+            status: "PRIMARY".into(),
+            rollout_state: Some(if done { "COMPLETED" } else { "IN_PROGRESS" }.into()),
+            rollout_reason: Some(if done {
+                format!("ECS deployment {primary} completed.")
+            } else {
+                format!("ECS deployment {primary} in progress.")
+            }),
+            task_definition: TD_ARN.into(),
+            desired: self.desired,
+            running: count(primary, &[Phase::Running]),
+            pending: count(primary, &early),
+            failed: 0,
+            updated_at: updated,
+        }];
+        if let Some(old) = &self.previous {
+            let up = self
+                .tasks
+                .iter()
+                .filter(|t| &t.deployment == old && t.phase != Phase::Stopped)
+                .count() as i32;
+            out.push(Deployment {
+                id: old.clone(),
+                status: "ACTIVE".into(),
+                rollout_state: None,
+                rollout_reason: None,
+                task_definition: TD_ARN.into(),
+                desired: 0,
+                running: up,
+                pending: 0,
+                failed: 0,
+                updated_at: updated,
+            });
+        }
+        out
     }
 
     pub fn tasks(&self) -> Vec<Task> {
