@@ -48,6 +48,9 @@ pub struct Flags {
     /// Show everything, change nothing: destructive keys are not bound
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Mask the account id and the caller ARN on screen and in stop reasons (for an audience)
+    #[arg(long, global = true)]
+    pub redact: bool,
     /// Base URL the probe requests (scheme, host, port, optional prefix) instead of the load balancer's own name; the usual case for HTTPS
     #[arg(long, global = true, value_name = "URL", value_parser = crate::model::probe::check_base_url)]
     pub probe_url: Option<String>,
@@ -93,6 +96,7 @@ impl From<&Flags> for Overrides {
             refresh: f.refresh,
             read_only: f.read_only,
             probe_url: f.probe_url.clone(),
+            redact: f.redact,
         }
     }
 }

@@ -24,6 +24,7 @@ pub struct Overrides {
     /// `--probe-url`: the base URL the probe requests instead of the one
     /// found from the load balancer.
     pub probe_url: Option<String>,
+    pub redact: bool,
 }
 
 /// The longest refresh accepted: beyond it the dashboard is not live.
@@ -58,6 +59,7 @@ pub struct FileConfig {
     pub refresh: Option<String>,
     pub read_only: Option<bool>,
     pub log_buffer_lines: Option<usize>,
+    pub redact: Option<bool>,
     pub probe: Option<ProbeFile>,
 }
 
@@ -159,6 +161,8 @@ pub struct Settings {
     pub refresh: Duration,
     pub read_only: bool,
     pub log_buffer_lines: usize,
+    /// Mask the account id and the caller on screen and in stop reasons.
+    pub redact: bool,
     /// The HTTP probe; None when `[probe] enabled = false`.
     pub probe: Option<probe::ProbeConfig>,
     pub file: Option<PathBuf>,
@@ -296,6 +300,7 @@ pub fn merge(flags: &Overrides, cfg: FileConfig, file: Option<PathBuf>) -> Setti
         log_buffer_lines: cfg
             .log_buffer_lines
             .unwrap_or(crate::model::logs::DEFAULT_BUFFER),
+        redact: flags.redact || cfg.redact.unwrap_or(false),
         probe: probe_config(flags, cfg.probe.unwrap_or_default()),
         file,
     }
@@ -406,6 +411,7 @@ mod tests {
         assert!(cfg.cluster.is_some() && cfg.service.is_some() && cfg.region.is_some());
         assert!(cfg.profile.is_some() && cfg.endpoint_url.is_none() && cfg.refresh.is_some());
         assert!(cfg.read_only.is_some() && cfg.log_buffer_lines.is_some());
+        assert!(cfg.redact.is_some());
         assert!(text.contains("# endpoint_url ="));
         let p = cfg.probe.expect("[probe] documented");
         assert!(p.enabled.is_some() && p.path.is_some() && p.interval.is_some());

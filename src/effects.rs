@@ -17,6 +17,34 @@ pub fn run(effect: Effect, session: &Session, answers: &mpsc::Sender<Msg>) -> Ne
     match effect {
         Effect::Quit => return Next::Quit,
         Effect::RefreshNow => session.refresh(),
+        Effect::StopTask {
+            cluster,
+            task_arn,
+            reason,
+        } => {
+            let tx = answers.clone();
+            let op = session.operator().cloned();
+            session.hurry();
+            tokio::spawn(async move {
+                let r = match op {
+                    Some(op) => op.stop_task(&cluster, &task_arn, &reason).await,
+                    None => Err(read_only("ecs:StopTask")),
+                };
+                let _ = tx.send(Msg::Restarted(r)).await;
+            });
+        }
+        Effect::ForceDeployment { cluster, service } => {
+            let tx = answers.clone();
+            let op = session.operator().cloned();
+            session.hurry();
+            tokio::spawn(async move {
+                let r = match op {
+                    Some(op) => op.force_deployment(&cluster, &service).await,
+                    None => Err(read_only("ecs:UpdateService")),
+                };
+                let _ = tx.send(Msg::Restarted(r)).await;
+            });
+        }
         Effect::SaveLogs { name, contents } => {
             let tx = answers.clone();
             tokio::spawn(async move {
@@ -25,6 +53,15 @@ pub fn run(effect: Effect, session: &Session, answers: &mpsc::Sender<Msg>) -> Ne
         }
     }
     Next::Continue
+}
+
+/// A session without an operator cannot change anything.
+fn read_only(action: &str) -> crate::cloud::CloudError {
+    crate::cloud::CloudError::new(
+        crate::cloud::ErrorKind::Other,
+        action,
+        "this session is read-only: it holds no way to change AWS",
+    )
 }
 
 /// Writes a new file in the working directory; never overwrites one.

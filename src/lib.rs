@@ -126,6 +126,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
         read_only: settings.read_only,
         log_buffer: settings.log_buffer_lines,
         probe: settings.probe.clone(),
+        redact: settings.redact,
         operator: None,
     };
     match cli.command {

@@ -96,12 +96,24 @@ impl Session {
         self.pollers.refresh();
     }
 
+    /// Something is about to change (a restart was sent): poll the
+    /// service, tasks and targets fast for a while, and now.
+    pub fn hurry(&self) {
+        self.pollers.hurry();
+        self.pollers.refresh();
+    }
+
     pub fn cloud(&self) -> &Arc<dyn Cloud> {
         &self.cloud
     }
 
     pub fn target(&self) -> &ServiceRef {
         &self.target
+    }
+
+    /// How often the service, tasks and targets are polled now.
+    pub fn cadence(&self) -> Duration {
+        self.pollers.cadence()
     }
 
     /// The APIs being slowed down because AWS throttles them.

@@ -10,11 +10,18 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 /// Enters raw mode and the alternate screen. ratatui's init also installs
 /// a panic hook that restores the terminal before the report is printed;
 /// color-eyre's hooks are installed before this, so they run after it.
+///
+/// Bracketed paste is on, so pasted text arrives as one paste event —
+/// which the dashboard ignores — and never as keys: a pasted `Sy` must
+/// not stop a task.
 pub fn init() -> io::Result<DefaultTerminal> {
-    ratatui::try_init()
+    let t = ratatui::try_init()?;
+    crossterm::execute!(io::stdout(), crossterm::event::EnableBracketedPaste)?;
+    Ok(t)
 }
 
 pub fn restore() {
+    let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
 }
 

@@ -51,6 +51,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
             refresh: Duration::from_secs(1),
             log_buffer: 10_000,
             probe: None,
+            redact: false,
         },
         Utc::now(),
     );

@@ -5,11 +5,12 @@ mod loadable;
 pub mod logs;
 mod modal;
 mod rate;
+pub mod restart;
 mod state;
 mod update;
 
 pub use loadable::{LoadError, Loadable};
-pub use modal::{Modal, Mode, Prompt};
+pub use modal::{Confirm, Modal, Mode, Prompt};
 pub use rate::CallRate;
 pub use state::*;
 pub use update::{divider_words, update};
@@ -54,6 +55,25 @@ pub enum Action {
     PromptSubmit,
     PromptCancel,
     PromptRegex,
+    /// `S`: stop the selected task (asks first).
+    StopTask,
+    /// `D`: force a new deployment of the service (asks first).
+    ForceDeploy,
+    /// `y` in a confirm dialog.
+    Confirm,
+    /// `n` or `Esc` in a confirm dialog.
+    Cancel,
+}
+
+impl Action {
+    /// Whether the action changes anything in AWS: such bindings do not
+    /// exist in a read-only run.
+    pub fn changes_aws(self) -> bool {
+        matches!(
+            self,
+            Action::StopTask | Action::ForceDeploy | Action::Confirm
+        )
+    }
 }
 
 /// Everything entering the reducer.
@@ -71,6 +91,10 @@ pub enum Msg {
     Slowed(Vec<crate::model::observe::Slowed>),
     /// The logs were saved to this path, or could not be.
     LogsSaved(Result<String, String>),
+    /// The pollers' cadence now.
+    Cadence(std::time::Duration),
+    /// AWS's answer to a restart the operator confirmed.
+    Restarted(Result<(), crate::model::error::CloudError>),
 }
 
 /// Work the reducer asks the runtime to do.
@@ -82,5 +106,16 @@ pub enum Effect {
     SaveLogs {
         name: String,
         contents: String,
+    },
+    /// Send StopTask, once.
+    StopTask {
+        cluster: String,
+        task_arn: String,
+        reason: String,
+    },
+    /// Send UpdateService forceNewDeployment, once.
+    ForceDeployment {
+        cluster: String,
+        service: String,
     },
 }

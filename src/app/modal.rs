@@ -1,12 +1,31 @@
 //! What has the keys: the dashboard, the logs view, or a modal on top of
 //! them (the help, the filter prompt; later the confirm and drill dialogs).
 
+use crate::model::derive::Restart;
+
 /// A modal: it takes every key until it is closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Modal {
     Help,
     /// The logs filter prompt, which takes text.
     Prompt(Prompt),
+    /// A restart, asked for and not yet sent: `y` sends it, `n`/`Esc` not.
+    Confirm(Confirm),
+}
+
+/// What the confirm dialog shows, fixed when the key was pressed: the
+/// selection may move while it is open, the task to stop does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub restart: Restart,
+    pub cluster: String,
+    pub service: String,
+    /// `Stop task 6299e51e?`, `Force a new deployment of goals-service?`
+    pub title: String,
+    /// What ECS will do next, step by step.
+    pub plan: Vec<String>,
+    /// The restart-safety warnings that apply.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -24,4 +43,6 @@ pub enum Mode {
     Logs,
     Prompt,
     Help,
+    /// A confirm dialog: only y, n and Esc.
+    Confirm,
 }

@@ -60,6 +60,8 @@ pub struct Context {
     pub log_buffer: usize,
     /// The HTTP probe's settings; None when it does not run.
     pub probe: Option<ProbeInfo>,
+    /// Mask the account id and the caller on screen and in stop reasons.
+    pub redact: bool,
 }
 
 impl Context {
@@ -74,6 +76,7 @@ impl Context {
             refresh: Duration::from_secs(5),
             log_buffer: super::logs::DEFAULT_BUFFER,
             probe: None,
+            redact: false,
         }
     }
 }
@@ -107,6 +110,14 @@ pub struct State {
     pub api_rates: std::collections::BTreeMap<String, super::CallRate>,
     pub logs: LogState,
     pub probe: ProbeState,
+    /// The last restart the operator confirmed, and AWS's answer.
+    pub restart: Option<super::restart::Requested>,
+    /// An answer to the operator's last key, in the bottom bar until the
+    /// next key.
+    pub notice: Option<String>,
+    /// How often the service, tasks and targets are polled now (1 s while
+    /// something changes).
+    pub cadence: Duration,
     /// What the panes show that is derived from several observations,
     /// worked out when one arrives (`derive`), never while drawing.
     pub derived: Derived,
@@ -151,6 +162,7 @@ impl Default for Derived {
 impl State {
     pub fn new(ctx: Context, now: Time) -> State {
         let logs = LogState::new(ctx.log_buffer);
+        let ctx_refresh = ctx.refresh;
         State {
             logs,
             ctx,
@@ -172,6 +184,9 @@ impl State {
             api_rates: std::collections::BTreeMap::new(),
             derived: Derived::default(),
             probe: ProbeState::default(),
+            restart: None,
+            notice: None,
+            cadence: ctx_refresh,
         }
     }
 
@@ -303,6 +318,13 @@ impl State {
         self.modal == Some(super::Modal::Help)
     }
 
+    pub fn confirm(&self) -> Option<&super::Confirm> {
+        match &self.modal {
+            Some(super::Modal::Confirm(c)) => Some(c),
+            _ => None,
+        }
+    }
+
     pub fn prompt(&self) -> Option<&super::Prompt> {
         match &self.modal {
             Some(super::Modal::Prompt(p)) => Some(p),
@@ -315,6 +337,7 @@ impl State {
         match &self.modal {
             Some(super::Modal::Help) => super::Mode::Help,
             Some(super::Modal::Prompt(_)) => super::Mode::Prompt,
+            Some(super::Modal::Confirm(_)) => super::Mode::Confirm,
             None if self.logs_active() => super::Mode::Logs,
             None => super::Mode::Dashboard,
         }

@@ -32,6 +32,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Action(a) => action(state, a),
+        Msg::Cadence(d) => {
+            state.cadence = d;
+            Vec::new()
+        }
+        Msg::Restarted(r) => {
+            super::restart::answered(state, r);
+            Vec::new()
+        }
         Msg::LogsSaved(r) => {
             state.logs.notice = Some(match r {
                 Ok(path) => format!("saved to {path}"),
@@ -281,6 +289,27 @@ pub fn divider_words(e: &super::logs::Entry, tasks: &[crate::model::Task]) -> St
 }
 
 fn action(state: &mut State, a: Action) -> Vec<Effect> {
+    // A read-only run has no such bindings; and should one arrive anyway,
+    // nothing happens.
+    if state.ctx.read_only && a.changes_aws() {
+        return Vec::new();
+    }
+    state.notice = None;
+    if state.confirm().is_some() {
+        return match a {
+            Action::Confirm => super::restart::confirm(state),
+            Action::Cancel => {
+                state.modal = None;
+                state.notice = Some("cancelled: nothing was sent".into());
+                Vec::new()
+            }
+            Action::Quit => {
+                state.quit = true;
+                vec![Effect::Quit]
+            }
+            _ => Vec::new(),
+        };
+    }
     if state.prompt().is_some() {
         prompt(state, a);
         return Vec::new();
@@ -312,6 +341,8 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             return vec![Effect::Quit];
         }
         Action::Help => state.modal = Some(Modal::Help),
+        Action::StopTask => super::restart::open(state, false),
+        Action::ForceDeploy => super::restart::open(state, true),
         Action::Close => {
             if state.zoom {
                 state.zoom = false;

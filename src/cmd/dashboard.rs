@@ -47,6 +47,8 @@ pub struct Options {
     pub read_only: bool,
     pub log_buffer: usize,
     pub probe: Option<crate::model::probe::ProbeConfig>,
+    /// Mask the account id and the caller (`--redact`).
+    pub redact: bool,
     /// The operate half of the backend; None in a read-only run.
     pub operator: Option<Arc<dyn crate::cloud::Operate>>,
 }
@@ -75,6 +77,7 @@ async fn event_loop(
         refresh: opts.refresh,
         log_buffer: opts.log_buffer,
         probe: opts.probe.as_ref().map(|p| p.info.clone()),
+        redact: opts.redact,
     };
     let mut state = State::new(ctx, Utc::now());
     let mut session = Session::start(
@@ -112,7 +115,7 @@ async fn event_loop(
         let effects = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
-                    match keys::action_for(&k, state.mode()) {
+                    match keys::action_for(&k, state.mode(), state.ctx.read_only) {
                         Some(a) => {
                             dirty = true;
                             update(&mut state, Msg::Action(a))
@@ -141,6 +144,7 @@ async fn event_loop(
                 update(&mut state, Msg::ApiCalls(now, session.api_calls()));
                 update(&mut state, Msg::ApiCallsBy(now, session.api_calls_by()));
                 update(&mut state, Msg::Slowed(session.slowed()));
+                update(&mut state, Msg::Cadence(session.cadence()));
                 dirty = true;
                 Vec::new()
             }

@@ -33,6 +33,80 @@ pub fn backoff(base: Duration, kind: ErrorKind, failures: u32) -> Duration {
     (start * factor).min(Duration::from_secs(120))
 }
 
+/// While something changes, the service, task and target pollers run at
+/// this cadence (unless `--refresh` is faster, or AWS throttles).
+pub const FAST: Duration = Duration::from_secs(1);
+/// How long a restart the operator sent keeps them fast.
+pub const FAST_AFTER_ACTION: Duration = Duration::from_secs(120);
+/// How long an observation of something changing keeps them fast: the
+/// service must look steady this long before the cadence relaxes.
+pub const FAST_WHILE_CHANGING: Duration = Duration::from_secs(30);
+
+/// The shared "something is changing" clock of the fast pollers.
+#[derive(Debug, Default)]
+pub struct Pace {
+    fast_until_ms: std::sync::atomic::AtomicI64,
+}
+
+impl Pace {
+    fn now_ms() -> i64 {
+        Utc::now().timestamp_millis()
+    }
+
+    /// Fast for at least `d` from now.
+    pub fn hurry_for(&self, d: Duration) {
+        let until = Self::now_ms() + i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2);
+        self.fast_until_ms
+            .fetch_max(until, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn fast(&self) -> bool {
+        Self::now_ms()
+            < self
+                .fast_until_ms
+                .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The cadence of the fast-changing pollers now.
+    pub fn cadence(&self, refresh: Duration) -> Duration {
+        if self.fast() {
+            refresh.min(FAST)
+        } else {
+            refresh
+        }
+    }
+}
+
+/// Whether an observation shows the service in motion: a task between
+/// states, a deployment rolling out, a target registering or draining.
+/// (A target that stays unhealthy is not motion: it would keep the
+/// pollers fast for ever.)
+pub fn in_motion(obs: &Observation) -> bool {
+    match obs {
+        Observation::Service(s) => {
+            s.deployments.len() > 1
+                || s.pending > 0
+                || s.deployments
+                    .iter()
+                    .any(|d| d.rollout_state.as_deref() == Some("IN_PROGRESS"))
+        }
+        Observation::Tasks(ts) => ts.iter().any(|t| {
+            !matches!(
+                (t.last_status.as_str(), t.desired_status.as_str()),
+                ("RUNNING", "RUNNING") | ("STOPPED", _)
+            ) || (t.last_status == "RUNNING"
+                && t.containers
+                    .iter()
+                    .any(|c| c.health.as_deref() == Some("UNKNOWN")))
+        }),
+        Observation::Targets(gs) => gs
+            .iter()
+            .flat_map(|g| &g.targets)
+            .any(|t| matches!(t.state.as_str(), "initial" | "draining")),
+        _ => false,
+    }
+}
+
 /// An AWS poller's cadence: `every` after a success, stretched by the
 /// shared governor's pace for the API; a throttle slows every poller of
 /// that API at once; other failures back off by their kind, in a row.
@@ -41,6 +115,8 @@ pub struct Governed {
     api: &'static str,
     governor: Arc<Governor>,
     failures: u32,
+    /// For the fast-changing pollers: 1 s while something changes.
+    pace: Option<Arc<Pace>>,
 }
 
 impl Governed {
@@ -50,6 +126,14 @@ impl Governed {
             api,
             governor,
             failures: 0,
+            pace: None,
+        }
+    }
+
+    fn every(&self) -> Duration {
+        match &self.pace {
+            Some(p) => p.cadence(self.every),
+            None => self.every,
         }
     }
 }
@@ -60,7 +144,9 @@ impl<T> Cadence<CloudResult<T>> for Governed {
             Ok(_) => {
                 self.failures = 0;
                 self.governor.succeeded(self.api);
-                self.governor.stretch(self.api, self.every)
+                // The governor's stretch applies to the fast cadence too:
+                // a throttle wins over hurrying.
+                self.governor.stretch(self.api, self.every())
             }
             Err(e) if e.kind == ErrorKind::Throttled => {
                 let api = governor::api_of(&e.action);
@@ -118,6 +204,8 @@ pub struct Plan {
 pub struct Pollers {
     ctl: Control,
     governor: Arc<Governor>,
+    pace: Arc<Pace>,
+    refresh: Duration,
     probe_url: watch::Receiver<Option<String>>,
 }
 
@@ -125,6 +213,16 @@ impl Pollers {
     /// Ask every poller to poll now ("r").
     pub fn refresh(&self) {
         self.ctl.kick();
+    }
+
+    /// A restart was sent: poll fast for a while.
+    pub fn hurry(&self) {
+        self.pace.hurry_for(FAST_AFTER_ACTION);
+    }
+
+    /// The cadence of the service, task and target pollers now.
+    pub fn cadence(&self) -> Duration {
+        self.pace.cadence(self.refresh)
     }
 
     /// The base URL found from the service's load balancer, once known.
@@ -152,7 +250,7 @@ impl Drop for Pollers {
 /// Spawns an AWS poller: `job` at `every`, backing off on failures, its
 /// results sent as `PollEvent`s of `resource`.
 fn spawn_aws<W, J, Fut>(
-    (ctl, governor): (&Control, &Arc<Governor>),
+    (ctl, governor, pace): (&Control, &Arc<Governor>, Option<&Arc<Pace>>),
     tx: &mpsc::Sender<PollEvent>,
     (resource, api): (Resource, &'static str),
     every: Duration,
@@ -164,14 +262,24 @@ fn spawn_aws<W, J, Fut>(
     Fut: Future<Output = CloudResult<Observation>> + Send,
 {
     let tx = tx.clone();
+    let pace_for_sink = pace.cloned();
     ctl.spawn(
         input,
         ready,
         job,
-        Governed::new(every, api, governor.clone()),
+        Governed {
+            pace: pace.cloned(),
+            ..Governed::new(every, api, governor.clone())
+        },
         move |result: CloudResult<Observation>, wait| {
             let tx = tx.clone();
+            let pace = pace_for_sink.clone();
             async move {
+                if let (Some(p), Ok(obs)) = (&pace, &result)
+                    && in_motion(obs)
+                {
+                    p.hurry_for(FAST_WHILE_CHANGING);
+                }
                 if let Err(e) = &result {
                     tracing::warn!(?resource, error = %e, retry_in = ?wait, "poll failed");
                 }
@@ -199,7 +307,9 @@ pub fn spawn(
 ) -> Pollers {
     let ctl = Control::new();
     let governor = Arc::new(Governor::default());
-    let g = (&ctl, &governor);
+    let pace = Arc::new(Pace::default());
+    let g = (&ctl, &governor, None);
+    let fast = (&ctl, &governor, Some(&pace));
     let refresh = plan.refresh;
     // None until known, so a service with no load balancer and no EFS
     // still gets its (empty) targets and file systems polled: the target
@@ -243,7 +353,7 @@ pub fn spawn(
         let tg_tx = Arc::new(tg_tx);
         let need_tx = need_tx.clone();
         spawn_aws(
-            g,
+            fast,
             &tx,
             (Resource::Service, "ecs"),
             refresh,
@@ -335,7 +445,7 @@ pub fn spawn(
         let logs_tx = logs_tx.clone();
         let need_tx = need_tx.clone();
         spawn_aws(
-            g,
+            fast,
             &tx,
             (Resource::Tasks, "ecs"),
             refresh,
@@ -363,7 +473,7 @@ pub fn spawn(
     {
         let cloud = cloud.clone();
         spawn_aws(
-            g,
+            fast,
             &tx,
             (Resource::Targets, "elasticloadbalancing"),
             refresh,
@@ -448,6 +558,8 @@ pub fn spawn(
     Pollers {
         ctl,
         governor,
+        pace,
+        refresh,
         probe_url: url_rx,
     }
 }

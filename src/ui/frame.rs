@@ -49,6 +49,9 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
     if state.help_open() {
         dialogs::help::draw(state, theme, f, area);
     }
+    if state.confirm().is_some() {
+        dialogs::confirm::draw(state, theme, f, area);
+    }
 }
 
 fn pane_content(state: &State, theme: &Theme, pane: Pane, width: u16) -> Content {
@@ -182,9 +185,17 @@ fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
         .iter()
         .map(|s| format!("{} at 1/{:.0} speed", s.api, (1.0 / s.pace).round()))
         .collect();
+    let cadence = if state.cadence < state.ctx.refresh {
+        format!(
+            "polling {} (changing) · ",
+            humantime::format_duration(state.cadence)
+        )
+    } else {
+        String::new()
+    };
     let rate = match state.calls_per_min() {
-        Some(r) => format!("AWS {r:.0} calls/min "),
-        None => "AWS calls/min: measuring ".into(),
+        Some(r) => format!("{cadence}AWS {r:.0} calls/min "),
+        None => format!("{cadence}AWS calls/min: measuring "),
     };
     let (right, right_style) = if !slowed.is_empty() {
         (
@@ -196,16 +207,30 @@ fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     } else {
         (rate, theme.dim())
     };
-    let reserve = if slowed.is_empty() { 0 } else { right.width() };
+    // The call rate and the cadence keep their place: hints give way.
+    let reserve = right.width() + 1;
     let mut spans = vec![Span::raw(" ")];
     // Help and quit first: on a narrow screen they are the ones that must
-    // stay visible.
-    let first = |b: &&keys::Binding| !matches!(b.action, Action::Help | Action::Quit);
-    let mut hinted: Vec<&keys::Binding> = keys::bindings(crate::app::Mode::Dashboard)
-        .filter(|b| b.hint.is_some())
-        .collect();
+    // stay visible; then the actions, the story a demo tells.
+    let first = |b: &&keys::Binding| match b.action {
+        Action::Help | Action::Quit => 0,
+        a if a.changes_aws() => 1,
+        _ => 2,
+    };
+    let mut hinted: Vec<&keys::Binding> =
+        keys::bindings(crate::app::Mode::Dashboard, state.ctx.read_only)
+            .filter(|b| b.hint.is_some())
+            .collect();
     hinted.sort_by_key(first);
     let mut used = 1;
+    // The answer to the operator's last action comes before the hints.
+    if let Some(n) = &state.notice {
+        let room = (width as usize).saturating_sub(right.width() + 3).max(20);
+        let text = text::fit(n, room);
+        used += text.width() + 2;
+        spans.push(Span::styled(format!("{text}  "), theme.warn()));
+        hinted.clear();
+    }
     for b in hinted {
         let Some(h) = b.hint else { continue };
         let w = b.label.chars().count() + h.chars().count() + 3;

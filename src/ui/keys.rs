@@ -9,6 +9,10 @@ use crate::app::{Action, Mode};
 pub enum Section {
     General,
     Logs,
+    /// Keys that change something in AWS: absent in a read-only run.
+    Actions,
+    /// Inside a confirm dialog.
+    Dialog,
 }
 
 pub struct Binding {
@@ -225,6 +229,38 @@ pub const BINDINGS: &[Binding] = &[
         help: "quit",
         hint: Some("quit"),
     },
+    Binding {
+        section: Section::Actions,
+        keys: &[KeyCode::Char('S')],
+        label: "S",
+        action: Action::StopTask,
+        help: "stop the selected task (asks y/n)",
+        hint: Some("stop task"),
+    },
+    Binding {
+        section: Section::Actions,
+        keys: &[KeyCode::Char('D')],
+        label: "D",
+        action: Action::ForceDeploy,
+        help: "force a new deployment (asks y/n)",
+        hint: Some("deploy"),
+    },
+    Binding {
+        section: Section::Dialog,
+        keys: &[KeyCode::Char('y')],
+        label: "y",
+        action: Action::Confirm,
+        help: "send it (once)",
+        hint: None,
+    },
+    Binding {
+        section: Section::Dialog,
+        keys: &[KeyCode::Char('n'), KeyCode::Esc],
+        label: "n/Esc",
+        action: Action::Cancel,
+        help: "cancel: nothing is sent",
+        hint: None,
+    },
 ];
 
 /// The keys of the filter prompt, which takes text.
@@ -233,17 +269,25 @@ pub const PROMPT_HELP: &str = "Enter apply · Esc cancel · Ctrl-R regex · both
 /// The bindings in force in a mode: every binding on the dashboard and in
 /// the logs view (the reducer decides what the movement keys move); only
 /// closing and quitting behind the help.
-pub fn bindings(mode: Mode) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().filter(move |b| match mode {
-        Mode::Dashboard | Mode::Logs => true,
-        Mode::Help => matches!(b.action, Action::Help | Action::Close | Action::Quit),
-        Mode::Prompt => false,
+/// A confirm dialog has only its own keys. In a read-only run the keys
+/// that change AWS are not bound at all.
+pub fn bindings(mode: Mode, read_only: bool) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| {
+        if read_only && b.action.changes_aws() {
+            return false;
+        }
+        match mode {
+            Mode::Dashboard | Mode::Logs => b.section != Section::Dialog,
+            Mode::Help => matches!(b.action, Action::Help | Action::Close | Action::Quit),
+            Mode::Prompt => false,
+            Mode::Confirm => b.section == Section::Dialog,
+        }
     })
 }
 
 /// The action a key press means in a mode, if any. Ctrl-C always quits.
 /// While the filter prompt is open, keys are text.
-pub fn action_for(key: &KeyEvent, mode: Mode) -> Option<Action> {
+pub fn action_for(key: &KeyEvent, mode: Mode, read_only: bool) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
@@ -261,7 +305,7 @@ pub fn action_for(key: &KeyEvent, mode: Mode) -> Option<Action> {
     if ctrl {
         return None;
     }
-    let b = bindings(mode).find(|b| b.keys.contains(&key.code))?;
+    let b = bindings(mode, read_only).find(|b| b.keys.contains(&key.code))?;
     Some(match (b.action, key.code) {
         (Action::ToggleContainer(_), KeyCode::Char(c)) => {
             Action::ToggleContainer(c.to_digit(10).unwrap_or(0) as u8)
@@ -276,66 +320,122 @@ mod tests {
 
     #[test]
     fn every_action_reachable_and_keys_unique() {
-        let mut seen = Vec::new();
-        for b in BINDINGS {
-            for k in b.keys {
-                assert!(!seen.contains(k), "{k:?} bound twice");
-                seen.push(*k);
-                let ev = KeyEvent::new(*k, KeyModifiers::NONE);
-                match (b.action, k) {
-                    (Action::ToggleContainer(_), KeyCode::Char(c)) => assert_eq!(
-                        action_for(&ev, Mode::Dashboard),
-                        Some(Action::ToggleContainer(c.to_digit(10).unwrap_or(0) as u8))
-                    ),
-                    _ => assert_eq!(action_for(&ev, Mode::Dashboard), Some(b.action)),
+        for dialog in [false, true] {
+            let mode = if dialog {
+                Mode::Confirm
+            } else {
+                Mode::Dashboard
+            };
+            let mut seen = Vec::new();
+            for b in BINDINGS
+                .iter()
+                .filter(|b| (b.section == Section::Dialog) == dialog)
+            {
+                for k in b.keys {
+                    assert!(!seen.contains(k), "{k:?} bound twice");
+                    seen.push(*k);
+                    let ev = KeyEvent::new(*k, KeyModifiers::NONE);
+                    match (b.action, k) {
+                        (Action::ToggleContainer(_), KeyCode::Char(c)) => assert_eq!(
+                            action_for(&ev, mode, false),
+                            Some(Action::ToggleContainer(c.to_digit(10).unwrap_or(0) as u8))
+                        ),
+                        _ => assert_eq!(action_for(&ev, mode, false), Some(b.action)),
+                    }
                 }
             }
         }
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&ctrl_c, Mode::Dashboard), Some(Action::Quit));
-        assert_eq!(action_for(&ctrl_c, Mode::Prompt), Some(Action::Quit));
+        assert_eq!(
+            action_for(&ctrl_c, Mode::Dashboard, false),
+            Some(Action::Quit)
+        );
+        assert_eq!(action_for(&ctrl_c, Mode::Prompt, false), Some(Action::Quit));
     }
 
     #[test]
     fn prompt_takes_text_not_commands() {
         let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
         assert_eq!(
-            action_for(&key('q'), Mode::Prompt),
+            action_for(&key('q'), Mode::Prompt, false),
             Some(Action::PromptChar('q'))
         );
         assert_eq!(
-            action_for(&key('/'), Mode::Prompt),
+            action_for(&key('/'), Mode::Prompt, false),
             Some(Action::PromptChar('/'))
         );
         let ctrl_r = KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&ctrl_r, Mode::Prompt), Some(Action::PromptRegex));
+        assert_eq!(
+            action_for(&ctrl_r, Mode::Prompt, false),
+            Some(Action::PromptRegex)
+        );
         let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
-        assert_eq!(action_for(&esc, Mode::Prompt), Some(Action::PromptCancel));
-        assert_eq!(action_for(&esc, Mode::Dashboard), Some(Action::Close));
+        assert_eq!(
+            action_for(&esc, Mode::Prompt, false),
+            Some(Action::PromptCancel)
+        );
+        assert_eq!(
+            action_for(&esc, Mode::Dashboard, false),
+            Some(Action::Close)
+        );
+    }
+
+    #[test]
+    fn read_only_binds_no_key_that_changes_aws() {
+        let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(
+            action_for(&key('S'), Mode::Dashboard, false),
+            Some(Action::StopTask)
+        );
+        assert_eq!(
+            action_for(&key('D'), Mode::Logs, false),
+            Some(Action::ForceDeploy)
+        );
+        for mode in [Mode::Dashboard, Mode::Logs, Mode::Confirm] {
+            for c in ['S', 'D', 'y'] {
+                assert_eq!(action_for(&key(c), mode, true), None, "{c} in {mode:?}");
+            }
+        }
+        assert!(bindings(Mode::Dashboard, true).all(|b| !b.action.changes_aws()));
+        // A dialog takes only its own keys: q does not quit behind it, j
+        // does not move the selection it froze.
+        assert_eq!(
+            action_for(&key('y'), Mode::Confirm, false),
+            Some(Action::Confirm)
+        );
+        assert_eq!(
+            action_for(&key('n'), Mode::Confirm, false),
+            Some(Action::Cancel)
+        );
+        let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(action_for(&esc, Mode::Confirm, false), Some(Action::Cancel));
+        assert_eq!(action_for(&key('j'), Mode::Confirm, false), None);
+        assert_eq!(action_for(&key('S'), Mode::Confirm, false), None);
+        assert_eq!(action_for(&key('y'), Mode::Dashboard, false), None);
     }
 
     #[test]
     fn behind_the_help_only_closing_and_quitting_are_bound() {
         let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
         assert_eq!(
-            action_for(&key(KeyCode::Char('j')), Mode::Help),
+            action_for(&key(KeyCode::Char('j')), Mode::Help, false),
             None,
             "movement does not reach the panes behind the help"
         );
         assert_eq!(
-            action_for(&key(KeyCode::Esc), Mode::Help),
+            action_for(&key(KeyCode::Esc), Mode::Help, false),
             Some(Action::Close)
         );
         assert_eq!(
-            action_for(&key(KeyCode::Char('?')), Mode::Help),
+            action_for(&key(KeyCode::Char('?')), Mode::Help, false),
             Some(Action::Help)
         );
         assert_eq!(
-            action_for(&key(KeyCode::Char('q')), Mode::Help),
+            action_for(&key(KeyCode::Char('q')), Mode::Help, false),
             Some(Action::Quit)
         );
         assert_eq!(
-            action_for(&key(KeyCode::Char('j')), Mode::Logs),
+            action_for(&key(KeyCode::Char('j')), Mode::Logs, false),
             Some(Action::Down)
         );
     }

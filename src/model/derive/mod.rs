@@ -5,11 +5,13 @@
 mod join;
 mod mount;
 mod preflight;
+mod restart;
 mod verdict;
 mod view;
 
 pub use join::*;
 pub use mount::*;
 pub use preflight::*;
+pub use restart::*;
 pub use verdict::*;
 pub use view::*;

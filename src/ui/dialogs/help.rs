@@ -59,6 +59,16 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         Span::styled(format!(" {:<7}", "Ctrl-C"), theme.key()),
         Span::raw("quit"),
     ]));
+    general.push(Line::from(""));
+    if state.ctx.read_only {
+        general.push(Line::from(Span::styled(
+            "Read-only: no key changes anything in AWS",
+            theme.title(),
+        )));
+    } else {
+        general.extend(column(Section::Actions, "Actions (change AWS)"));
+        general.extend(column(Section::Dialog, "In a confirm dialog"));
+    }
     let mut logs = column(Section::Logs, "Logs");
     logs.push(Line::from(""));
     logs.extend(api_lines(state, theme));
@@ -67,7 +77,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     // other when it is tall and narrow.
     let side_by_side = area.width >= 76 && (general.len() + logs.len() + 5) as u16 > area.height;
     let w = if side_by_side {
-        area.width.min(84)
+        area.width.min(100)
     } else {
         area.width.min(48)
     };

@@ -1,3 +1,4 @@
 //! Dialogs drawn over the dashboard.
 
+pub mod confirm;
 pub mod help;

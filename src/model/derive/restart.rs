@@ -1,0 +1,171 @@
+//! What a restart will do, in words, before it is sent: the confirm
+//! dialog's lines. Pure, from the service's configuration.
+
+use super::preflight::{DEFAULT_STOP_TIMEOUT_S, deployment_can_replace};
+use crate::model::{Service, TargetGroup, Task, TaskDef};
+
+/// Which restart the operator asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Restart {
+    /// StopTask on this task (its ARN, frozen when the key was pressed).
+    StopTask { task_arn: String },
+    /// UpdateService with forceNewDeployment.
+    ForceDeployment,
+}
+
+/// The longest stopTimeout of the task definition's containers, and which
+/// container has it: the time ECS waits after SIGTERM.
+fn stop_timeout(td: Option<&TaskDef>) -> (i32, Option<String>) {
+    td.and_then(|td| {
+        td.containers
+            .iter()
+            .map(|c| (c.stop_timeout_s.unwrap_or(DEFAULT_STOP_TIMEOUT_S), c))
+            .max_by_key(|(s, _)| *s)
+            .map(|(s, c)| (s, Some(c.name.clone())))
+    })
+    .unwrap_or((DEFAULT_STOP_TIMEOUT_S, None))
+}
+
+/// Each step ECS will take, in order, from the deployment configuration.
+pub fn restart_plan(
+    restart: &Restart,
+    svc: &Service,
+    td: Option<&TaskDef>,
+    tgs: &[TargetGroup],
+    task: Option<&Task>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let bound: Vec<&TargetGroup> = tgs
+        .iter()
+        .filter(|g| svc.target_group_arns().contains(&g.arn))
+        .collect();
+    let drain = bound
+        .iter()
+        .filter_map(|g| g.deregistration_delay_s)
+        .max()
+        .unwrap_or(300);
+    let (stop_s, who) = stop_timeout(td);
+    let who = who
+        .map(|w| format!("{w} and the other containers"))
+        .unwrap_or_else(|| "the containers".into());
+    let (min, max) = (svc.config.min_percent, svc.config.max_percent);
+    let drains = |out: &mut Vec<String>, what: &str| {
+        if !bound.is_empty() {
+            out.push(format!(
+                "{what}'s target is deregistered and drains for the deregistration delay ({drain} s): no new requests reach it"
+            ));
+        }
+        out.push(format!(
+            "{who} get SIGTERM, then {stop_s} s (stopTimeout) to exit before SIGKILL"
+        ));
+    };
+    match restart {
+        Restart::StopTask { task_arn } => {
+            let id = crate::model::short_id(task_arn);
+            let ip = task
+                .and_then(|t| t.private_ip.as_deref())
+                .map(|ip| format!(" ({ip})"))
+                .unwrap_or_default();
+            out.push(format!(
+                "ECS stops task {id}{ip} of service {} (StopTask, sent once)",
+                svc.name
+            ));
+            drains(&mut out, &format!("task {id}"));
+            out.push(format!(
+                "the service scheduler starts a replacement to keep {} desired; it can start while task {id} is still draining or stopping (StopTask is not a deployment: maximumPercent does not hold it back)",
+                svc.desired
+            ));
+        }
+        Restart::ForceDeployment => {
+            out.push(format!(
+                "ECS starts a new deployment of service {} with the same task definition ({}), replacing all {} task{} (UpdateService forceNewDeployment, sent once)",
+                svc.name,
+                crate::model::task_def_label(&svc.task_definition),
+                svc.desired,
+                if svc.desired == 1 { "" } else { "s" }
+            ));
+            if !deployment_can_replace(svc.desired, min, max) {
+                out.push(format!(
+                    "with minimumHealthyPercent {min} and maximumPercent {max} the deployment cannot replace a task: it can neither start one beside the old nor stop one first, and will not progress"
+                ));
+            } else if i64::from(svc.desired) * i64::from(max) / 100 > i64::from(svc.desired) {
+                out.push(format!(
+                    "maximumPercent {max}: each new task starts beside the old one, which is stopped once the new one is healthy — two tasks run at once"
+                ));
+                drains(&mut out, "then the old task");
+            } else {
+                out.push(format!(
+                    "minimumHealthyPercent {min}, maximumPercent {max}: the old task is stopped first, then the new one starts — expect an outage"
+                ));
+                drains(&mut out, "the old task");
+            }
+            out.push(
+                "a forced deployment resolves image tags again: a tag such as mongo:7 may pull a newer image"
+                    .into(),
+            );
+        }
+    }
+    if let Some(g) = bound.first()
+        && let Some(t) = super::preflight::time_to_healthy_s(g)
+    {
+        out.push(format!(
+            "the new task's target turns healthy after {} passing health check{} (~{t} s after registering)",
+            g.health_check.healthy_threshold.unwrap_or(1),
+            if g.health_check.healthy_threshold == Some(1) { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::*;
+
+    #[test]
+    fn stop_task_names_the_task_the_drain_the_stop_timeout_and_the_replacement() {
+        let svc = service();
+        let t = task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING");
+        let td = task_def();
+        let tgs = vec![tg(vec![target("10.0.1.5", "healthy", None)])];
+        let plan = restart_plan(
+            &Restart::StopTask {
+                task_arn: t.arn.clone(),
+            },
+            &svc,
+            Some(&td),
+            &tgs,
+            Some(&t),
+        );
+        let all = plan.join("\n");
+        assert!(
+            all.contains("ECS stops task aaaa1111 (10.0.1.5) of service goals-service"),
+            "{all}"
+        );
+        assert!(all.contains("deregistration delay (30 s)"), "{all}");
+        assert!(all.contains("SIGTERM"), "{all}");
+        assert!(
+            all.contains("starts a replacement to keep 1 desired"),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn a_forced_deployment_says_which_order_the_configuration_gives() {
+        let mut svc = service();
+        let td = task_def();
+        let tgs = vec![tg(vec![])];
+        svc.config.min_percent = 0;
+        svc.config.max_percent = 100;
+        let all = restart_plan(&Restart::ForceDeployment, &svc, Some(&td), &tgs, None).join("\n");
+        assert!(all.contains("the old task is stopped first"), "{all}");
+        assert!(all.contains("mongo:7 may pull a newer image"), "{all}");
+        svc.config.min_percent = 100;
+        svc.config.max_percent = 200;
+        let all = restart_plan(&Restart::ForceDeployment, &svc, Some(&td), &tgs, None).join("\n");
+        assert!(all.contains("two tasks run at once"), "{all}");
+        svc.config.max_percent = 100;
+        let all = restart_plan(&Restart::ForceDeployment, &svc, Some(&td), &tgs, None).join("\n");
+        assert!(all.contains("will not progress"), "{all}");
+    }
+}
