@@ -59,6 +59,8 @@ pub enum Action {
     StopTask,
     /// `D`: force a new deployment of the service (asks first).
     ForceDeploy,
+    /// `x`: put the restart timeline away.
+    DismissTimeline,
     /// `y` in a confirm dialog.
     Confirm,
     /// `n` or `Esc` in a confirm dialog.

@@ -122,6 +122,11 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
             service: c.service.clone(),
         },
     };
+    let task = match &c.restart {
+        Restart::StopTask { task_arn } => Some(task_arn.clone()),
+        Restart::ForceDeployment => None,
+    };
+    state.timeline.requested(task, state.now);
     state.restart = Some(Requested {
         restart: c.restart,
         at: state.now,

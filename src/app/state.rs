@@ -112,6 +112,8 @@ pub struct State {
     pub probe: ProbeState,
     /// The last restart the operator confirmed, and AWS's answer.
     pub restart: Option<super::restart::Requested>,
+    /// The restart timeline, whoever caused the restart.
+    pub timeline: crate::model::timeline::Tracker,
     /// An answer to the operator's last key, in the bottom bar until the
     /// next key.
     pub notice: Option<String>,
@@ -185,6 +187,7 @@ impl State {
             derived: Derived::default(),
             probe: ProbeState::default(),
             restart: None,
+            timeline: Default::default(),
             notice: None,
             cadence: ctx_refresh,
         }

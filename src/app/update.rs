@@ -26,8 +26,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Poll(ev) => {
+            let (resource, at) = (ev.resource, ev.at);
+            let ok = ev.result.is_ok();
             apply_poll(state, *ev);
             state.derive();
+            if ok {
+                feed_timeline(state, resource, at);
+            }
             clamp_cursors(state);
             Vec::new()
         }
@@ -97,6 +102,27 @@ fn step_pane(state: &State, from: Pane, by: usize) -> Pane {
         if p != Pane::Probe || state.ctx.probe.is_some() {
             return p;
         }
+    }
+}
+
+/// The restart timeline reads the same observations, once derived.
+fn feed_timeline(state: &mut State, resource: Resource, at: crate::model::Time) {
+    match resource {
+        Resource::Tasks => {
+            let tasks = state.task_list().to_vec();
+            state.timeline.on_tasks(&tasks, at);
+        }
+        Resource::Targets => {
+            let groups = state.target_groups().to_vec();
+            let owners = state.derived.owners.clone();
+            state.timeline.on_targets(&groups, &owners, at);
+        }
+        Resource::Probe => {
+            if let Some(s) = state.probe.history.last().cloned() {
+                state.timeline.on_probe(&s);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -342,6 +368,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         }
         Action::Help => state.modal = Some(Modal::Help),
         Action::StopTask => super::restart::open(state, false),
+        Action::DismissTimeline => state.timeline.dismiss(),
         Action::ForceDeploy => super::restart::open(state, true),
         Action::Close => {
             if state.zoom {

@@ -108,6 +108,8 @@ pub fn task(id: &str, ip: &str, last: &str, desired: &str) -> Task {
         ec2_instance: None,
         created_at: ts(0),
         started_at: ts(30),
+        pull_started_at: None,
+        pull_stopped_at: None,
         stopping_at: None,
         stopped_at: None,
         stop_code: None,

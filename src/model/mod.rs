@@ -11,6 +11,7 @@ pub mod logs;
 pub mod observe;
 pub mod probe;
 pub mod sanitize;
+pub mod timeline;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -156,6 +157,9 @@ pub struct Task {
     pub ec2_instance: Option<String>,
     pub created_at: Option<Time>,
     pub started_at: Option<Time>,
+    /// When the image pulls began and ended (AWS's own record).
+    pub pull_started_at: Option<Time>,
+    pub pull_stopped_at: Option<Time>,
     pub stopping_at: Option<Time>,
     pub stopped_at: Option<Time>,
     pub stop_code: Option<String>,

@@ -87,6 +87,8 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
     let lb = panes::targets::targets(state, theme, left_w.saturating_sub(2) as usize);
     let efs = panes::efs::efs(state, theme, right_w.saturating_sub(2) as usize);
     let events = panes::events::events(state, theme, full);
+    // While a restart is told, its timeline takes the events' place.
+    let restart = panes::timeline::timeline(state, theme, full);
     let probe = state
         .ctx
         .probe
@@ -118,7 +120,10 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
     };
     if wide {
         let row1_h = both(&tasks, &conts, 4, if tall { 10 } else { 6 });
-        let ev_h = h(&events, 3, if tall { 7 } else { 4 });
+        let ev_h = match &restart {
+            Some(r) => h(r, 4, if tall { 18 } else { 8 }),
+            None => h(&events, 3, if tall { 7 } else { 4 }),
+        };
         let [s, row1, row2, pr, ev, lg] = Layout::vertical([
             Constraint::Length(svc_h),
             Constraint::Length(row1_h),
@@ -141,7 +146,10 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
             Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row2);
         draw(f, l, lb, focus(Pane::Targets), theme);
         draw(f, e, efs, focus(Pane::Efs), theme);
-        draw(f, ev, events, focus(Pane::Events), theme);
+        match restart {
+            Some(r) => draw(f, ev, r, false, theme),
+            None => draw(f, ev, events, focus(Pane::Events), theme),
+        }
     } else {
         // Events and logs share the last slot on a small screen: the one
         // focused last is shown (logs by default).
@@ -169,7 +177,9 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
             Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row);
         draw(f, l, lb, focus(Pane::Targets), theme);
         draw(f, e, efs, focus(Pane::Efs), theme);
-        if focus(Pane::Events) {
+        if let Some(r) = restart {
+            draw(f, ev, r, false, theme);
+        } else if focus(Pane::Events) {
             draw(f, ev, events, true, theme);
         } else {
             logs::draw(f, ev, state, theme, focus(Pane::Logs));
@@ -185,13 +195,14 @@ fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
         .iter()
         .map(|s| format!("{} at 1/{:.0} speed", s.api, (1.0 / s.pace).round()))
         .collect();
-    let cadence = if state.cadence < state.ctx.refresh {
-        format!(
+    let narrow = width < 100;
+    let cadence = match (state.cadence < state.ctx.refresh, narrow) {
+        (true, false) => format!(
             "polling {} (changing) · ",
             humantime::format_duration(state.cadence)
-        )
-    } else {
-        String::new()
+        ),
+        (true, true) => format!("poll {} · ", humantime::format_duration(state.cadence)),
+        (false, _) => String::new(),
     };
     let rate = match state.calls_per_min() {
         Some(r) => format!("{cadence}AWS {r:.0} calls/min "),
@@ -202,7 +213,7 @@ fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
             format!("⚠ AWS throttles us: {} · {rate}", slowed.join(", ")),
             theme.warn(),
         )
-    } else if state.ctx.demo {
+    } else if state.ctx.demo && !narrow {
         (format!("simulated {rate}"), theme.dim())
     } else {
         (rate, theme.dim())

@@ -230,6 +230,14 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("quit"),
     },
     Binding {
+        section: Section::General,
+        keys: &[KeyCode::Char('x')],
+        label: "x",
+        action: Action::DismissTimeline,
+        help: "put the restart timeline away",
+        hint: None,
+    },
+    Binding {
         section: Section::Actions,
         keys: &[KeyCode::Char('S')],
         label: "S",

@@ -41,6 +41,21 @@ fn sample(t: i64, outcome: Outcome, served_by: &str) -> Sample {
 /// The dashboard with the probe on, fed `samples` (the clock at 100 s).
 fn probed(samples: Vec<Sample>) -> State {
     let mut s = replacing();
+    // One task up: the probe, not an overlap, is what the header says.
+    let tasks: Vec<_> = s
+        .task_list()
+        .iter()
+        .filter(|t| !t.is_leaving() || t.is_stopped())
+        .cloned()
+        .collect();
+    update(
+        &mut s,
+        Msg::Poll(Box::new(PollEvent {
+            resource: Resource::Tasks,
+            at: at(98),
+            result: Ok(Observation::Tasks(tasks)),
+        })),
+    );
     s.ctx.probe = Some(ProbeInfo {
         served_by_header: Some("X-Served-By".into()),
         ..ProbeInfo::default()

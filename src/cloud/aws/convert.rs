@@ -303,6 +303,8 @@ pub fn task(t: &aws_sdk_ecs::types::Task) -> Task {
         ec2_instance: o(t.container_instance_arn()),
         created_at: time(t.created_at()),
         started_at: time(t.started_at()),
+        pull_started_at: time(t.pull_started_at()),
+        pull_stopped_at: time(t.pull_stopped_at()),
         stopping_at: time(t.stopping_at()),
         stopped_at: time(t.stopped_at()),
         stop_code: t.stop_code().map(|c| clean(c.as_str())),

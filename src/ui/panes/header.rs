@@ -36,6 +36,28 @@ pub fn header(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     if ctx.read_only {
         spans.push(Span::styled(" read-only ", theme.dim()));
     }
+    // Two tasks up at once on a database's EFS volume: the single-writer
+    // trap happening now. Said in red before anything else.
+    if let Some(w) = state
+        .warnings()
+        .iter()
+        .find(|w| w.kind == crate::model::derive::WarningKind::LiveOverlap)
+    {
+        let ids = w
+            .message
+            .split_once('(')
+            .and_then(|(_, r)| r.split_once(')'))
+            .map(|(ids, _)| ids.to_string())
+            .unwrap_or_default();
+        let n = ids.split(',').count();
+        // Short on a narrow screen: the verdict must keep its place.
+        let text = if width < 120 {
+            format!(" ⚠ {n} TASKS/VOLUME ")
+        } else {
+            format!(" ⚠ {n} TASKS ON ONE VOLUME: {ids} ")
+        };
+        spans.push(Span::styled(text, theme.bad()));
+    }
     let v = state.verdict();
     let style = match v.health {
         Health::Healthy => theme.good(),

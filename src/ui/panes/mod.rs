@@ -9,3 +9,4 @@ pub mod probe;
 pub mod service;
 pub mod targets;
 pub mod tasks;
+pub mod timeline;

@@ -101,6 +101,8 @@ struct SimTask {
     desired_stopped: bool,
     created_at: Time,
     started_at: Option<Time>,
+    pull_started_at: Option<Time>,
+    pull_stopped_at: Option<Time>,
     stopping_at: Option<Time>,
     stopped_at: Option<Time>,
     stop_code: Option<String>,

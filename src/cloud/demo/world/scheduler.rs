@@ -33,6 +33,8 @@ impl World {
             desired_stopped: false,
             created_at: self.clock.utc(),
             started_at: None,
+            pull_started_at: None,
+            pull_stopped_at: None,
             stopping_at: None,
             stopped_at: None,
             stop_code: None,
@@ -216,7 +218,11 @@ impl World {
             t.phase = next;
             t.since = now;
             match next {
-                Phase::Activating => logs.push((t.id.clone(), LogEvent::MongoStarts)),
+                Phase::Pending => t.pull_started_at = Some(self.clock.utc()),
+                Phase::Activating => {
+                    t.pull_stopped_at = Some(self.clock.utc());
+                    logs.push((t.id.clone(), LogEvent::MongoStarts))
+                }
                 Phase::Running => {
                     t.started_at = Some(self.clock.utc());
                     t.running_since = Some(now);

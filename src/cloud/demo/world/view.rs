@@ -151,6 +151,8 @@ impl World {
                     ec2_instance: None,
                     created_at: Some(t.created_at),
                     started_at: t.started_at,
+                    pull_started_at: t.pull_started_at,
+                    pull_stopped_at: t.pull_stopped_at,
                     stopping_at: t.stopping_at,
                     stopped_at: t.stopped_at,
                     stop_code: t.stop_code.clone().filter(|_| t.desired_stopped),

@@ -1,0 +1,530 @@
+//! The restart timeline: each step of a task replacement with its time
+//! since the stop, whoever caused it. Built from observations only, so
+//! the dashboard and the drill read the same story. AWS's own timestamps
+//! are used where AWS records one (`stoppingAt`, `stoppedAt`, `createdAt`,
+//! `pullStartedAt`, `pullStoppedAt`, `startedAt`); a step only a poll saw
+//! carries its uncertainty: it happened since the poll before.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::probe::Sample;
+use super::{TargetGroup, Task, Time, short_id};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// ecsdeck sent StopTask or UpdateService (its own clock).
+    StopRequested,
+    /// The old task's desired status turned STOPPED (`stoppingAt`).
+    OldStopping,
+    OldTargetDraining,
+    OldStopped,
+    /// The replacement exists (`createdAt`).
+    NewTaskSeen,
+    Provisioning,
+    Pending,
+    PullStarted,
+    PullStopped,
+    Running,
+    /// Every essential container healthy, or none has a health check.
+    ContainersHealthy,
+    NewTargetInitial,
+    NewTargetHealthy,
+    /// The probe's first 2xx after the outage.
+    FirstUp,
+    /// The replacement stopped before it served.
+    NewStopped,
+}
+
+impl Step {
+    pub fn words(self) -> &'static str {
+        match self {
+            Step::StopRequested => "stop requested by ecsdeck",
+            Step::OldStopping => "old task stopping",
+            Step::OldTargetDraining => "old target draining",
+            Step::OldStopped => "old task STOPPED",
+            Step::NewTaskSeen => "new task created",
+            Step::Provisioning => "new task PROVISIONING",
+            Step::Pending => "new task PENDING",
+            Step::PullStarted => "image pull started",
+            Step::PullStopped => "image pull done",
+            Step::Running => "new task RUNNING",
+            Step::ContainersHealthy => "containers HEALTHY",
+            Step::NewTargetInitial => "new target initial",
+            Step::NewTargetHealthy => "new target healthy",
+            Step::FirstUp => "first 2xx through the load balancer",
+            Step::NewStopped => "new task STOPPED",
+        }
+    }
+}
+
+/// When a step happened.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mark {
+    pub at: Time,
+    /// None: AWS's own timestamp (or the probe's or ecsdeck's clock);
+    /// Some(d): first seen by a poll, so it happened up to `d` earlier.
+    pub within: Option<Duration>,
+    /// Something to say beside it (`no health check`, a stop reason).
+    pub note: Option<String>,
+}
+
+/// One replacement, from the stop to the service being back.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timeline {
+    /// The task being replaced.
+    pub old_task: String,
+    pub new_task: Option<String>,
+    /// Time zero: the stop request, or the first sign of the stop.
+    pub began: Time,
+    pub steps: BTreeMap<Step, Mark>,
+    /// The probe's outage: its first failure and the first 2xx after.
+    pub outage: Option<(Time, Option<Time>)>,
+    pub records_before: Option<u32>,
+    pub records_after: Option<u32>,
+    /// The new task's containers have health checks (false: "no health
+    /// check", said so).
+    pub health_checked: bool,
+}
+
+impl Timeline {
+    /// The steps in the order they happened.
+    pub fn ordered(&self) -> Vec<(Step, &Mark)> {
+        let mut v: Vec<(Step, &Mark)> = self.steps.iter().map(|(s, m)| (*s, m)).collect();
+        v.sort_by_key(|(s, m)| (m.at, *s));
+        v
+    }
+
+    /// Seconds since the stop.
+    pub fn offset(&self, at: Time) -> f64 {
+        (at - self.began).num_milliseconds() as f64 / 1000.0
+    }
+
+    /// Back, by ecsdeck's definition: the old task stopped, a new task
+    /// RUNNING with healthy containers, its target healthy, and (when
+    /// probed) a 2xx through the load balancer.
+    pub fn back(&self, probed: bool) -> bool {
+        let has = |s| self.steps.contains_key(&s);
+        has(Step::OldStopped)
+            && has(Step::Running)
+            && has(Step::ContainersHealthy)
+            && has(Step::NewTargetHealthy)
+            && (!probed || has(Step::FirstUp))
+    }
+
+    fn mark(&mut self, step: Step, at: Time, within: Option<Duration>, note: Option<String>) {
+        self.steps.entry(step).or_insert(Mark { at, within, note });
+    }
+}
+
+/// Builds timelines from the observations as they arrive (the reducer
+/// feeds it); keeps the latest one until it is dismissed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tracker {
+    pub current: Option<Timeline>,
+    /// The tasks of the previous observation, and when it was.
+    last_tasks: Vec<Task>,
+    last_tasks_at: Option<Time>,
+    last_targets_at: Option<Time>,
+    /// A restart ecsdeck sent and no task has shown yet.
+    requested: Option<(Option<String>, Time)>,
+    last_up_records: Option<u32>,
+}
+
+fn live(t: &Task) -> bool {
+    t.desired_status == "RUNNING" && !t.is_stopped()
+}
+
+impl Tracker {
+    /// ecsdeck sent a restart: of `task` (StopTask), or of every task (a
+    /// forced deployment, None).
+    pub fn requested(&mut self, task: Option<String>, at: Time) {
+        self.requested = Some((task, at));
+        let old = task_or_first(&self.requested, &self.last_tasks);
+        if let Some(old) = old {
+            self.start(old, at, true);
+        }
+    }
+
+    pub fn dismiss(&mut self) {
+        self.current = None;
+    }
+
+    fn start(&mut self, old: String, began: Time, ours: bool) {
+        let mut t = Timeline {
+            old_task: old,
+            new_task: None,
+            began,
+            steps: BTreeMap::new(),
+            outage: None,
+            records_before: self.last_up_records,
+            records_after: None,
+            health_checked: true,
+        };
+        if ours {
+            t.mark(Step::StopRequested, began, None, None);
+        }
+        self.current = Some(t);
+    }
+
+    /// A task list arrived at `at`.
+    pub fn on_tasks(&mut self, tasks: &[Task], at: Time) {
+        let gap = self
+            .last_tasks_at
+            .map(|p| (at - p).to_std().unwrap_or_default());
+        // A task that was live and is now leaving starts a timeline
+        // (unless this one is already being told).
+        let leaving = tasks.iter().find(|t| {
+            t.is_leaving()
+                && self.last_tasks.iter().any(|p| p.arn == t.arn && live(p))
+                && self
+                    .current
+                    .as_ref()
+                    .is_none_or(|c| c.old_task != t.arn && c.new_task.as_deref() != Some(&t.arn))
+        });
+        if let Some(t) = leaving
+            && self
+                .current
+                .as_ref()
+                .is_none_or(|c| c.back(false) || c.steps.contains_key(&Step::NewStopped))
+        {
+            let began = t.stopping_at.unwrap_or(at);
+            self.start(t.arn.clone(), began, false);
+        }
+        if let Some(tl) = self.current.as_mut() {
+            let began = tl.began;
+            if let Some(old) = tasks.iter().find(|t| t.arn == tl.old_task) {
+                if let Some(s) = old.stopping_at {
+                    tl.mark(Step::OldStopping, s, None, None);
+                }
+                if old.is_stopped() {
+                    let note = old.stopped_reason.clone();
+                    match old.stopped_at {
+                        Some(s) => tl.mark(Step::OldStopped, s, None, note),
+                        None => tl.mark(Step::OldStopped, at, gap, note),
+                    }
+                }
+            }
+            if tl.new_task.is_none() {
+                tl.new_task = tasks
+                    .iter()
+                    .filter(|t| t.arn != tl.old_task)
+                    .filter(|t| {
+                        t.created_at
+                            .is_some_and(|c| c >= began - chrono::Duration::seconds(1))
+                    })
+                    .min_by_key(|t| t.created_at)
+                    .map(|t| t.arn.clone());
+            }
+            if let Some(new) = tl.new_task.clone()
+                && let Some(n) = tasks.iter().find(|t| t.arn == new)
+            {
+                if let Some(c) = n.created_at {
+                    tl.mark(
+                        Step::NewTaskSeen,
+                        c,
+                        None,
+                        Some(short_id(&n.arn).to_string()),
+                    );
+                }
+                match n.last_status.as_str() {
+                    "PROVISIONING" => tl.mark(Step::Provisioning, at, gap, None),
+                    "PENDING" => tl.mark(Step::Pending, at, gap, None),
+                    _ => {}
+                }
+                if let Some(p) = n.pull_started_at {
+                    tl.mark(Step::PullStarted, p, None, None);
+                }
+                if let Some(p) = n.pull_stopped_at {
+                    tl.mark(Step::PullStopped, p, None, None);
+                }
+                if n.last_status == "RUNNING" {
+                    match n.started_at {
+                        Some(s) => tl.mark(Step::Running, s, None, None),
+                        None => tl.mark(Step::Running, at, gap, None),
+                    }
+                    let checked: Vec<_> =
+                        n.containers.iter().filter(|c| c.health.is_some()).collect();
+                    if checked.is_empty() {
+                        tl.health_checked = false;
+                        let at = n.started_at.unwrap_or(at);
+                        tl.mark(
+                            Step::ContainersHealthy,
+                            at,
+                            None,
+                            Some("no health check".into()),
+                        );
+                    } else if checked
+                        .iter()
+                        .all(|c| c.health.as_deref() == Some("HEALTHY"))
+                    {
+                        tl.mark(Step::ContainersHealthy, at, gap, None);
+                    }
+                }
+                if n.is_stopped() && !tl.steps.contains_key(&Step::NewTargetHealthy) {
+                    let why = match (&n.stop_code, &n.stopped_reason) {
+                        (Some(c), Some(r)) => Some(format!("{c}: {r}")),
+                        (_, r) => r.clone(),
+                    };
+                    tl.mark(Step::NewStopped, n.stopped_at.unwrap_or(at), None, why);
+                }
+            }
+        }
+        self.last_tasks = tasks.to_vec();
+        self.last_tasks_at = Some(at);
+        // A restart ecsdeck sent before the task list knew the task.
+        if self.current.is_none()
+            && let Some((_, at_req)) = self.requested
+            && let Some(old) = task_or_first(&self.requested, tasks)
+        {
+            self.start(old, at_req, true);
+        }
+    }
+
+    /// The target groups arrived at `at`; `owners[g][i]` is the task ARN
+    /// behind the i-th target of the g-th group.
+    pub fn on_targets(&mut self, groups: &[TargetGroup], owners: &[Vec<Option<String>>], at: Time) {
+        let gap = self
+            .last_targets_at
+            .map(|p| (at - p).to_std().unwrap_or_default());
+        self.last_targets_at = Some(at);
+        let Some(tl) = self.current.as_mut() else {
+            return;
+        };
+        for (g, owners) in groups.iter().zip(owners) {
+            for (t, owner) in g.targets.iter().zip(owners) {
+                let Some(owner) = owner else { continue };
+                if owner == &tl.old_task && t.state == "draining" {
+                    tl.mark(Step::OldTargetDraining, at, gap, None);
+                }
+                if Some(owner) == tl.new_task.as_ref() {
+                    match t.state.as_str() {
+                        "initial" => tl.mark(Step::NewTargetInitial, at, gap, None),
+                        "healthy" => tl.mark(Step::NewTargetHealthy, at, gap, None),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// A probe sample.
+    pub fn on_probe(&mut self, s: &Sample) {
+        if s.up {
+            self.last_up_records = s.records.or(self.last_up_records);
+        }
+        let Some(tl) = self.current.as_mut() else {
+            return;
+        };
+        if s.at < tl.began {
+            return;
+        }
+        match (&mut tl.outage, s.up) {
+            (None, false) => tl.outage = Some((s.at, None)),
+            (Some((_, end @ None)), true) => {
+                *end = Some(s.at);
+                tl.mark(Step::FirstUp, s.at, None, None);
+                tl.records_after = s.records;
+            }
+            (None, true) if tl.steps.contains_key(&Step::NewTargetHealthy) => {
+                // Back with no outage the probe saw.
+                tl.mark(Step::FirstUp, s.at, None, Some("no outage seen".into()));
+                tl.records_after = s.records;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The task a request names, or the first live one (a forced deployment).
+fn task_or_first(req: &Option<(Option<String>, Time)>, tasks: &[Task]) -> Option<String> {
+    match req {
+        Some((Some(t), _)) => Some(t.clone()),
+        Some((None, _)) => tasks.iter().find(|t| live(t)).map(|t| t.arn.clone()),
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::*;
+
+    fn at(s: i64) -> Time {
+        ts(s).expect("time")
+    }
+
+    fn running(id: &str, ip: &str, created: i64) -> Task {
+        let mut t = task(id, ip, "RUNNING", "RUNNING");
+        t.created_at = Some(at(created));
+        t.started_at = Some(at(created + 20));
+        t
+    }
+
+    #[test]
+    fn a_stop_ecsdeck_sent_told_step_by_step_with_aws_times_preferred() {
+        let mut tr = Tracker::default();
+        let old = running("aaaa1111", "10.0.1.5", 0);
+        tr.on_tasks(std::slice::from_ref(&old), at(100));
+        tr.requested(Some(old.arn.clone()), at(101));
+        // The old task stopping, its target draining.
+        let mut stopping = old.clone();
+        stopping.desired_status = "STOPPED".into();
+        stopping.last_status = "DEACTIVATING".into();
+        stopping.stopping_at = Some(at(101));
+        tr.on_tasks(std::slice::from_ref(&stopping), at(102));
+        let mut g = tg(vec![target("10.0.1.5", "draining", None)]);
+        tr.on_targets(
+            std::slice::from_ref(&g),
+            &[vec![Some(old.arn.clone())]],
+            at(102),
+        );
+        // The replacement, seen PROVISIONING at 104 (the poll before: 102).
+        let mut new = task("bbbb2222", "10.0.2.9", "PROVISIONING", "RUNNING");
+        new.created_at = Some(at(103));
+        let mut stopped = stopping.clone();
+        stopped.last_status = "STOPPED".into();
+        stopped.stopped_at = Some(at(108));
+        tr.on_tasks(&[stopping.clone(), new.clone()], at(104));
+        new.last_status = "RUNNING".into();
+        new.started_at = Some(at(110));
+        new.pull_started_at = Some(at(105));
+        new.pull_stopped_at = Some(at(107));
+        tr.on_tasks(&[stopped.clone(), new.clone()], at(111));
+        g.targets = vec![target("10.0.2.9", "healthy", None)];
+        tr.on_targets(
+            std::slice::from_ref(&g),
+            &[vec![Some(new.arn.clone())]],
+            at(116),
+        );
+        let tl = tr.current.clone().expect("a timeline");
+        assert_eq!(tl.began, at(101));
+        assert_eq!(tl.new_task.as_deref(), Some(new.arn.as_str()));
+        let m = |s| {
+            tl.steps
+                .get(&s)
+                .cloned()
+                .unwrap_or_else(|| panic!("{s:?}: {tl:#?}"))
+        };
+        assert_eq!(m(Step::StopRequested).within, None);
+        assert_eq!(
+            m(Step::OldStopped).at,
+            at(108),
+            "AWS's stoppedAt, not the poll"
+        );
+        assert_eq!(m(Step::OldStopped).within, None);
+        assert_eq!(m(Step::Running).at, at(110), "startedAt");
+        assert_eq!(m(Step::PullStarted).at, at(105));
+        let p = m(Step::Provisioning);
+        assert_eq!(
+            (p.at, p.within),
+            (at(104), Some(Duration::from_secs(2))),
+            "polled: ±2 s"
+        );
+        let h = m(Step::NewTargetHealthy);
+        assert_eq!((h.at, h.within), (at(116), Some(Duration::from_secs(14))));
+        let order: Vec<Step> = tl.ordered().into_iter().map(|(s, _)| s).collect();
+        assert_eq!(
+            order,
+            vec![
+                Step::StopRequested,
+                Step::OldStopping,
+                Step::OldTargetDraining,
+                Step::NewTaskSeen,
+                Step::Provisioning,
+                Step::PullStarted,
+                Step::PullStopped,
+                Step::OldStopped,
+                Step::Running,
+                Step::ContainersHealthy,
+                Step::NewTargetHealthy,
+            ]
+        );
+        assert!(tl.back(false));
+        assert!(!tl.back(true), "not back until the probe answers");
+    }
+
+    #[test]
+    fn a_stop_someone_else_caused_starts_a_timeline_at_stopping_at() {
+        let mut tr = Tracker::default();
+        let old = running("aaaa1111", "10.0.1.5", 0);
+        tr.on_tasks(std::slice::from_ref(&old), at(100));
+        assert!(tr.current.is_none());
+        let mut stopping = old.clone();
+        stopping.desired_status = "STOPPED".into();
+        stopping.stopping_at = Some(at(103));
+        tr.on_tasks(std::slice::from_ref(&stopping), at(105));
+        let tl = tr.current.expect("started by the observation");
+        assert_eq!(tl.began, at(103));
+        assert!(!tl.steps.contains_key(&Step::StopRequested), "not ours");
+    }
+
+    #[test]
+    fn a_replacement_that_fails_to_start_says_why() {
+        let mut tr = Tracker::default();
+        let old = running("aaaa1111", "10.0.1.5", 0);
+        tr.on_tasks(std::slice::from_ref(&old), at(100));
+        tr.requested(Some(old.arn.clone()), at(101));
+        let mut new = task("bbbb2222", "10.0.2.9", "STOPPED", "STOPPED");
+        new.created_at = Some(at(103));
+        new.stopped_at = Some(at(130));
+        new.stop_code = Some("TaskFailedToStart".into());
+        new.stopped_reason = Some("ResourceInitializationError: failed to invoke EFS utils".into());
+        tr.on_tasks(&[old.clone(), new], at(131));
+        let tl = tr.current.expect("timeline");
+        let s = tl.steps.get(&Step::NewStopped).expect("said");
+        assert!(
+            s.note
+                .as_deref()
+                .is_some_and(|n| n.contains("TaskFailedToStart: ResourceInitializationError"))
+        );
+        assert!(!tl.back(false));
+    }
+
+    #[test]
+    fn the_probe_outage_and_the_records_before_and_after() {
+        let mut tr = Tracker::default();
+        let sample = |t: i64, up: bool, records: Option<u32>| Sample {
+            at: at(t),
+            outcome: crate::model::probe::Outcome::Http(if up { 200 } else { 503 }),
+            up,
+            total_ms: 5,
+            connect_ms: None,
+            first_byte_ms: None,
+            records,
+            served_by: None,
+            detail: None,
+        };
+        let old = running("aaaa1111", "10.0.1.5", 0);
+        tr.on_probe(&sample(99, true, Some(4)));
+        tr.on_tasks(std::slice::from_ref(&old), at(100));
+        tr.requested(Some(old.arn.clone()), at(101));
+        tr.on_probe(&sample(102, false, None));
+        tr.on_probe(&sample(103, false, None));
+        tr.on_probe(&sample(120, true, Some(4)));
+        let tl = tr.current.expect("timeline");
+        assert_eq!(tl.outage, Some((at(102), Some(at(120)))));
+        assert_eq!((tl.records_before, tl.records_after), (Some(4), Some(4)));
+        assert_eq!(tl.steps.get(&Step::FirstUp).map(|m| m.at), Some(at(120)));
+    }
+
+    #[test]
+    fn with_no_health_check_it_says_so() {
+        let mut tr = Tracker::default();
+        let old = running("aaaa1111", "10.0.1.5", 0);
+        tr.on_tasks(std::slice::from_ref(&old), at(100));
+        tr.requested(Some(old.arn.clone()), at(101));
+        let mut new = running("bbbb2222", "10.0.2.9", 103);
+        for c in &mut new.containers {
+            c.health = None;
+        }
+        tr.on_tasks(&[old, new], at(130));
+        let tl = tr.current.expect("timeline");
+        assert!(!tl.health_checked);
+        let m = tl.steps.get(&Step::ContainersHealthy).expect("marked");
+        assert_eq!(m.note.as_deref(), Some("no health check"));
+    }
+}
