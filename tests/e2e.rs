@@ -379,3 +379,125 @@ fn g_in_full_screen_logs_shows_the_oldest_screenful() {
     s.wait_exit(Duration::from_secs(10));
     s.assert_restored();
 }
+
+/// The first task id on the Tasks pane (`▶ 6299e51e RUNNING`).
+fn running_task(screen: &str) -> String {
+    screen
+        .lines()
+        .find_map(|l| {
+            let i = l.find("▶ ")?;
+            let id: String = l[i + "▶ ".len()..].chars().take(8).collect();
+            l.contains("RUNNING").then_some(id)
+        })
+        .unwrap_or_else(|| panic!("no running task on screen:\n{screen}"))
+}
+
+#[test]
+fn s_then_y_restarts_the_task_and_the_probe_sees_the_new_one_take_over() {
+    let mut s = Session::start(&["demo"], &[]);
+    let screen = s.wait_for(&["UP 200 in ", "served by ", "● HEALTHY"], BOOT);
+    let old = running_task(&screen);
+    s.send("S");
+    let dialog = s.wait_for(
+        &[
+            &format!("Stop task {old}?"),
+            "What happens next",
+            "nothing is sent before y",
+        ],
+        Duration::from_secs(3),
+    );
+    assert!(dialog.contains("SIGTERM"), "{dialog}");
+    s.send("y");
+    // Down while no target is healthy, then back on a new task.
+    s.wait_for(
+        &[
+            &format!("Restart task {old} → "),
+            "stop requested by ecsdeck",
+        ],
+        Duration::from_secs(10),
+    );
+    let screen = s.wait_for(
+        &[
+            &format!("(was {old})"),
+            "back after",
+            "first 2xx through the load balancer",
+        ],
+        Duration::from_secs(60),
+    );
+    let at = |n: &str| {
+        screen
+            .find(n)
+            .unwrap_or_else(|| panic!("{n} missing:\n{screen}"))
+    };
+    // The steps, in the order they happened (the first may have scrolled
+    // off a full pane: the newest stay in view).
+    let steps = [
+        "new task PROVISIONING",
+        "new task RUNNING",
+        "containers HEALTHY",
+        "first 2xx through the load balancer",
+    ];
+    for w in steps.windows(2) {
+        assert!(at(w[0]) < at(w[1]), "{} before {}:\n{screen}", w[0], w[1]);
+    }
+    assert!(screen.contains("records 3 → 3"), "{screen}");
+    assert!(screen.contains("probe down "), "{screen}");
+    assert_ne!(running_task(&screen), old, "a new task serves");
+    s.send("x");
+    s.wait_for(&["Events"], Duration::from_secs(3));
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}
+
+#[test]
+fn s_then_n_and_a_pasted_sy_send_nothing() {
+    let mut s = Session::start(&["demo"], &[]);
+    let screen = s.wait_for(&["UP 200 in ", "● HEALTHY"], BOOT);
+    let old = running_task(&screen);
+    s.send("S");
+    s.wait_for(&[&format!("Stop task {old}?")], Duration::from_secs(3));
+    s.send("n");
+    s.wait_for(&["cancelled: nothing was sent"], Duration::from_secs(3));
+    // The keys arrive as a bracketed paste: never as keys.
+    s.send("\x1b[200~Sy\x1b[201~");
+    std::thread::sleep(Duration::from_secs(4));
+    let screen = s.screen();
+    assert!(
+        !screen.contains("Stop task"),
+        "a paste opened the dialog:\n{screen}"
+    );
+    assert!(!screen.contains("Restart task"), "{screen}");
+    assert_eq!(running_task(&screen), old, "still the same task");
+    assert!(screen.contains("1 running · 0 stopped"), "{screen}");
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}
+
+#[test]
+fn read_only_binds_no_action_and_says_so_in_the_help() {
+    let mut s = Session::start(&["demo", "--read-only"], &[]);
+    let screen = s.wait_for(&["UP 200 in ", "● HEALTHY", "read-only"], BOOT);
+    assert!(
+        !screen.contains("S stop task"),
+        "not in the hint bar:\n{screen}"
+    );
+    s.send("S");
+    s.send("D");
+    std::thread::sleep(Duration::from_secs(1));
+    let screen = s.screen();
+    assert!(
+        !screen.contains("Stop task") && !screen.contains("Force a new"),
+        "{screen}"
+    );
+    s.send("?");
+    let help = s.wait_for(
+        &["Read-only: no key changes anything"],
+        Duration::from_secs(3),
+    );
+    assert!(!help.contains("stop the selected task"), "{help}");
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}

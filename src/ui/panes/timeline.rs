@@ -42,35 +42,35 @@ pub fn timeline(state: &State, theme: &Theme, width: usize) -> Option<Content> {
         .as_deref()
         .map(|n| format!(" → {}", short_id(n)))
         .unwrap_or_default();
-    let extra = format!("task {}{new} · {words} · x dismiss", short_id(&tl.old_task));
-    // The outage and the records first: on a short pane the tail, the
-    // newest step, is what shows.
-    let mut lines = Vec::new();
+    // The outage and the records in the title: a short pane keeps them.
+    let mut summary = Vec::new();
     if let Some((from, to)) = tl.outage {
-        let span = match to {
+        summary.push(match to {
             Some(to) => format!(
-                "probe: down from {} to {} ({:.1} s)",
+                "probe down {:.1} s from {}",
+                (to - from).num_milliseconds() as f64 / 1000.0,
                 secs(tl.offset(from)),
-                secs(tl.offset(to)),
-                (to - from).num_milliseconds() as f64 / 1000.0
             ),
-            None => format!("probe: down since {}", secs(tl.offset(from))),
-        };
-        lines.push(Line::from(Span::styled(span, theme.warn())));
+            None => format!("probe down since {}", secs(tl.offset(from))),
+        });
     }
+    let dropped = matches!((tl.records_before, tl.records_after), (Some(b), Some(a)) if a < b);
     if tl.records_before.is_some() || tl.records_after.is_some() {
         let n = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_else(|| "?".into());
-        let dropped = matches!((tl.records_before, tl.records_after), (Some(b), Some(a)) if a < b);
-        lines.push(Line::from(Span::styled(
-            format!(
-                "records: {} before → {} after{}",
-                n(tl.records_before),
-                n(tl.records_after),
-                if dropped { "  ⚠ fewer records" } else { "" }
-            ),
-            if dropped { theme.bad() } else { theme.dim() },
-        )));
+        summary.push(format!(
+            "records {} → {}{}",
+            n(tl.records_before),
+            n(tl.records_after),
+            if dropped { " ⚠ FEWER" } else { "" }
+        ));
     }
+    let summary: String = summary.iter().map(|s| format!(" · {s}")).collect();
+    let extra = format!(
+        "task {}{new} · {words}{summary} · x dismiss",
+        short_id(&tl.old_task)
+    );
+    let bad = bad || dropped;
+    let mut lines = Vec::new();
     for (step, m) in tl.ordered() {
         let within = m
             .within
@@ -103,14 +103,7 @@ pub fn timeline(state: &State, theme: &Theme, width: usize) -> Option<Content> {
     Some(Content {
         notice: None,
         title: t,
-        status: if width >= 100 {
-            Line::from(Span::styled(
-                " AWS times; polled steps say so ",
-                theme.dim(),
-            ))
-        } else {
-            Line::default()
-        },
+        status: Line::default(),
         lines,
         // Short of room, the newest steps are the ones shown.
         cursor_line: last,
