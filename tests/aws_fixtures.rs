@@ -546,3 +546,43 @@ async fn a_denied_task_definition_costs_only_the_panels_that_need_it() {
     assert!(screen.contains("needs the task"), "{screen}");
     assert!(screen.contains("ecs:DescribeTaskDefinition"), "{screen}");
 }
+
+#[tokio::test]
+async fn a_denied_or_failed_stop_task_is_sent_once_and_said_in_words() {
+    use aws_sdk_ecs::Client as Ecs;
+    use ecsdeck::cloud::Operate;
+    for (status, text, words) in [
+        (
+            400,
+            r#"{"__type":"AccessDeniedException","message":"User: arn:aws:sts::123456789012:assumed-role/ops/me is not authorized to perform: ecs:StopTask"}"#,
+            "add ecs:StopTask to the IAM policy (AccessDeniedException)",
+        ),
+        // A fault the SDK would retry by default: a destructive call is not.
+        (
+            500,
+            r#"{"__type":"ServerException","message":"internal error"}"#,
+            "ServerException",
+        ),
+    ] {
+        let rule = mock!(Ecs::stop_task).then_http_response(move || body(status, text));
+        let ecs = mock_client!(aws_sdk_ecs, RuleMode::MatchAny, [&rule]);
+        let b = AwsCloud::from_clients(
+            ecs,
+            mock_client!(aws_sdk_elasticloadbalancingv2, RuleMode::MatchAny, &[]),
+            mock_client!(aws_sdk_efs, RuleMode::MatchAny, &[]),
+            mock_client!(aws_sdk_sts, RuleMode::MatchAny, &[]),
+            mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]),
+        );
+        let e = b
+            .stop_task(
+                "goals-cluster",
+                "arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/abc",
+                "r",
+            )
+            .await
+            .expect_err("refused");
+        assert_eq!(rule.num_calls(), 1, "StopTask sent once ({status})");
+        assert_eq!(e.action, "ecs:StopTask");
+        assert!(e.operator_text().contains(words), "{}", e.operator_text());
+    }
+}

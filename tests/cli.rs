@@ -245,3 +245,54 @@ fn no_service_and_no_reachable_aws_points_to_the_demo() {
     assert!(e.contains("cannot list ECS services"), "{e}");
     assert!(e.contains("ecsdeck demo"), "{e}");
 }
+
+#[test]
+fn both_iam_policies_are_valid_and_the_operator_one_is_narrowed() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets");
+    let read: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{dir}/iam-policy.json")).expect("read"),
+    )
+    .expect("json");
+    let op: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{dir}/iam-policy-operator.json")).expect("read"),
+    )
+    .expect("json");
+    let actions = |p: &serde_json::Value| -> Vec<String> {
+        p["Statement"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["Action"].as_array().cloned().unwrap_or_default())
+            .filter_map(|a| a.as_str().map(str::to_string))
+            .collect()
+    };
+    let (r, o) = (actions(&read), actions(&op));
+    assert!(
+        !r.iter()
+            .any(|a| a == "ecs:StopTask" || a == "ecs:UpdateService"),
+        "the read policy changes nothing"
+    );
+    assert!(
+        r.iter().all(|a| o.contains(a)),
+        "the operator policy includes the read one"
+    );
+    for (action, resource) in [
+        ("ecs:StopTask", "arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/*"),
+        (
+            "ecs:UpdateService",
+            "arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE",
+        ),
+    ] {
+        let st = op["Statement"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["Action"][0] == action)
+            .unwrap_or_else(|| panic!("{action}"));
+        assert_eq!(st["Resource"], resource);
+        assert_eq!(
+            st["Condition"]["ArnEquals"]["ecs:cluster"],
+            "arn:aws:ecs:REGION:ACCOUNT:cluster/CLUSTER"
+        );
+    }
+}

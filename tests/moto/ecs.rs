@@ -416,3 +416,63 @@ async fn missing_service_and_bad_endpoint_are_classified() {
         e.operator_text()
     );
 }
+
+#[tokio::test]
+async fn the_restart_actions_on_the_wire() {
+    use ecsdeck::cloud::Operate;
+    let Some(endpoint) = endpoint() else { return };
+    let _turn = MOTO.lock().await;
+    let conf = sdk_config(&endpoint).await;
+    let seeded = seed(&endpoint, &conf).await;
+    let cloud = AwsCloud::new(&conf, None);
+    let ecs = aws_sdk_ecs::Client::new(&conf);
+
+    // StopTask: the reason is recorded on the task, as an operator would
+    // read it later.
+    let reason = "ecsdeck: stopped by arn:aws:iam::123456789012:user/ops";
+    let before = cloud.api_calls();
+    cloud
+        .stop_task(&seeded.cluster, &seeded.task_arn, reason)
+        .await
+        .expect("stop task");
+    assert_eq!(cloud.api_calls() - before, 1, "sent once");
+    let t = ecs
+        .describe_tasks()
+        .cluster(&seeded.cluster)
+        .tasks(&seeded.task_arn)
+        .send()
+        .await
+        .expect("describe");
+    let t = &t.tasks()[0];
+    assert_eq!(t.stopped_reason(), Some(reason));
+    assert_eq!(t.desired_status(), Some("STOPPED"));
+
+    // UpdateService forceNewDeployment: a new deployment.
+    let svc_ref = ServiceRef {
+        cluster: seeded.cluster.clone(),
+        service: seeded.service.clone(),
+    };
+    let old = cloud.service(&svc_ref).await.expect("service");
+    cloud
+        .force_deployment(&seeded.cluster, &seeded.service)
+        .await
+        .expect("force deployment");
+    let new = cloud.service(&svc_ref).await.expect("service");
+    let primary = |s: &ecsdeck::model::Service| {
+        s.deployments
+            .iter()
+            .find(|d| d.status == "PRIMARY")
+            .map(|d| d.id.clone())
+    };
+    assert_ne!(primary(&new), primary(&old), "a new PRIMARY deployment");
+    assert!(primary(&new).is_some());
+
+    // A missing service is refused, in words, and not retried.
+    let before = cloud.api_calls();
+    let e = cloud
+        .force_deployment(&seeded.cluster, "no-such-service")
+        .await
+        .expect_err("missing");
+    assert_eq!(cloud.api_calls() - before, 1, "sent once, never retried");
+    assert!(e.action == "ecs:UpdateService", "{e:?}");
+}
