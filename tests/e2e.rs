@@ -501,3 +501,40 @@ fn read_only_binds_no_action_and_says_so_in_the_help() {
     assert!(s.wait_exit(Duration::from_secs(10)).success());
     s.assert_restored();
 }
+
+#[test]
+fn d_then_y_forces_a_deployment_and_the_new_task_takes_over() {
+    let mut s = Session::start(&["demo"], &[]);
+    let screen = s.wait_for(&["UP 200 in ", "served by ", "● HEALTHY"], BOOT);
+    let old = running_task(&screen);
+    s.send("D");
+    let dialog = s.wait_for(
+        &[
+            "Force a new deployment of goals-service?",
+            "the old task is stopped first",
+        ],
+        Duration::from_secs(3),
+    );
+    assert!(dialog.contains("may pull a newer image"), "{dialog}");
+    s.send("y");
+    s.wait_for(
+        &["force a new deployment: accepted by AWS"],
+        Duration::from_secs(5),
+    );
+    let screen = s.wait_for(
+        &[
+            &format!("(was {old})"),
+            "back after",
+            "first 2xx through the load balancer",
+        ],
+        Duration::from_secs(60),
+    );
+    assert!(
+        screen.contains("ServiceSchedulerInitiated") || screen.contains("Scaling activity"),
+        "{screen}"
+    );
+    assert_ne!(running_task(&screen), old);
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}

@@ -571,6 +571,73 @@ fn gone() -> CloudError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn motion_is_a_task_between_states_a_rollout_or_a_target_coming_or_going() {
+        use crate::model::fixtures::*;
+        let steady = task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING");
+        assert!(!in_motion(&Observation::Tasks(vec![steady.clone()])));
+        let stopped = task("bbbb2222", "10.0.1.6", "STOPPED", "STOPPED");
+        assert!(!in_motion(&Observation::Tasks(vec![
+            steady.clone(),
+            stopped
+        ])));
+        let leaving = task("cccc3333", "10.0.1.7", "RUNNING", "STOPPED");
+        assert!(in_motion(&Observation::Tasks(vec![
+            steady.clone(),
+            leaving
+        ])));
+        let pending = task("dddd4444", "10.0.1.8", "PENDING", "RUNNING");
+        assert!(in_motion(&Observation::Tasks(vec![pending])));
+        let mut svc = service();
+        assert!(!in_motion(&Observation::Service(Box::new(svc.clone()))));
+        svc.deployments[0].rollout_state = Some("IN_PROGRESS".into());
+        assert!(in_motion(&Observation::Service(Box::new(svc))));
+        let healthy = tg(vec![target("10.0.1.5", "healthy", None)]);
+        assert!(!in_motion(&Observation::Targets(vec![healthy])));
+        // Stuck unhealthy is not motion: it would keep polling fast for ever.
+        let stuck = tg(vec![target(
+            "10.0.1.5",
+            "unhealthy",
+            Some("Target.Timeout"),
+        )]);
+        assert!(!in_motion(&Observation::Targets(vec![stuck])));
+        let draining = tg(vec![target("10.0.1.5", "draining", None)]);
+        assert!(in_motion(&Observation::Targets(vec![draining])));
+    }
+
+    #[test]
+    fn the_pace_is_fast_for_a_while_then_the_refresh_again_and_the_governor_wins() {
+        let pace = Pace::default();
+        let refresh = Duration::from_secs(5);
+        assert_eq!(pace.cadence(refresh), refresh);
+        pace.hurry_for(Duration::from_millis(300));
+        assert_eq!(pace.cadence(refresh), FAST);
+        assert_eq!(
+            pace.cadence(Duration::from_millis(500)),
+            Duration::from_millis(500),
+            "never slower than asked"
+        );
+        std::thread::sleep(Duration::from_millis(350));
+        assert_eq!(pace.cadence(refresh), refresh, "steady again");
+        // Throttled: the fast cadence is stretched like any other.
+        let governor = Arc::new(Governor::default());
+        let pace = Arc::new(Pace::default());
+        pace.hurry_for(Duration::from_secs(60));
+        let mut c = Governed {
+            pace: Some(pace),
+            ..Governed::new(refresh, "ecs", governor.clone())
+        };
+        let ok: CloudResult<()> = Ok(());
+        assert_eq!(c.after(&ok), FAST);
+        let throttled: CloudResult<()> = Err(CloudError::new(
+            ErrorKind::Throttled,
+            "ecs:DescribeTasks",
+            "slow down",
+        ));
+        c.after(&throttled);
+        assert!(c.after(&ok) > FAST, "the governor wins over hurrying");
+    }
+
     use super::*;
 
     #[test]

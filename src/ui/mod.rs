@@ -16,3 +16,5 @@ pub use theme::Theme;
 mod tests;
 #[cfg(test)]
 mod tests_probe;
+#[cfg(test)]
+mod tests_restart;

@@ -49,10 +49,8 @@ fn lines(c: &Confirm, state: &State, theme: &Theme, width: usize) -> Vec<Line<'s
     out.push(Line::default());
     out.push(Line::from(vec![
         Span::styled(" y ", theme.key()),
-        Span::raw("send it (once, never retried)    "),
-        Span::styled(" n ", theme.key()),
-        Span::raw("or "),
-        Span::styled("Esc ", theme.key()),
+        Span::raw("send it (once, never retried)   "),
+        Span::styled(" n/Esc ", theme.key()),
         Span::raw("cancel — nothing is sent before y"),
     ]));
     out
