@@ -99,7 +99,14 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
                     format!("task {old_short} stopped (UserInitiated: restart from ecsdeck)");
                 let banner = format!("goals-api {new_short} Goals API listening on port 80");
                 let last = format!("mongodb   {old_short} I ");
-                if s.contains(&started) && s.contains(&stopped) && s.contains(&banner) {
+                // The old task's last line may arrive a poll after its stop
+                // is seen: wait for it too (or time out, failing).
+                let sigterm = format!("goals-api {old_short} SIGTERM received");
+                if s.contains(&started)
+                    && s.contains(&stopped)
+                    && s.contains(&banner)
+                    && s.contains(&sigterm)
+                {
                     let at = |n: &str| s.find(n).unwrap_or_else(|| panic!("{n} missing:\n{s}"));
                     // New task's banner below its "started" rule; the old
                     // task's last lines above its "stopped" rule.

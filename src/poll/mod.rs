@@ -37,7 +37,7 @@ pub fn backoff(base: Duration, kind: ErrorKind, failures: u32) -> Duration {
 /// this cadence (unless `--refresh` is faster, or AWS throttles).
 pub const FAST: Duration = Duration::from_secs(1);
 /// How long a restart the operator sent keeps them fast.
-pub const FAST_AFTER_ACTION: Duration = Duration::from_secs(120);
+pub const FAST_AFTER_ACTION: Duration = Duration::from_secs(60);
 /// How long an observation of something changing keeps them fast: the
 /// service must look steady this long before the cadence relaxes.
 pub const FAST_WHILE_CHANGING: Duration = Duration::from_secs(30);
