@@ -515,7 +515,10 @@ fn d_then_y_forces_a_deployment_and_the_new_task_takes_over() {
         ],
         Duration::from_secs(3),
     );
-    assert!(dialog.contains("may pull a newer image"), "{dialog}");
+    assert!(
+        dialog.contains("resolves image tags to digests again"),
+        "{dialog}"
+    );
     s.send("y");
     s.wait_for(
         &["force a new deployment: accepted by AWS"],

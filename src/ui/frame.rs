@@ -52,6 +52,43 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
     if state.confirm().is_some() {
         dialogs::confirm::draw(state, theme, f, area);
     }
+    if state.ctx.redact
+        && let Some(id) = state.identity.get()
+    {
+        redact(f.buffer_mut(), &id.account);
+    }
+}
+
+/// `--redact`: the account id is masked wherever it shows (ARNs in stop
+/// reasons, events, the zoomed panes), after everything is drawn, so no
+/// pane can forget to.
+fn redact(buf: &mut ratatui::buffer::Buffer, account: &str) {
+    let digits: Vec<char> = account.chars().collect();
+    if digits.len() < 6 {
+        return;
+    }
+    let area = buf.area;
+    for y in area.top()..area.bottom() {
+        let row: Vec<char> = (area.left()..area.right())
+            .map(|x| buf[(x, y)].symbol().chars().next().unwrap_or(' '))
+            .collect();
+        let mut i = 0;
+        while i + digits.len() <= row.len() {
+            // A whole number only: not the middle of a longer one.
+            let bounded = (i == 0 || !row[i - 1].is_ascii_digit())
+                && row
+                    .get(i + digits.len())
+                    .is_none_or(|c| !c.is_ascii_digit());
+            if bounded && row[i..i + digits.len()] == digits[..] {
+                for k in 0..digits.len() {
+                    buf[(area.left() + (i + k) as u16, y)].set_symbol("•");
+                }
+                i += digits.len();
+            } else {
+                i += 1;
+            }
+        }
+    }
 }
 
 fn pane_content(state: &State, theme: &Theme, pane: Pane, width: u16) -> Content {

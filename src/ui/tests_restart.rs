@@ -111,3 +111,29 @@ fn the_timeline_tells_the_replacement() {
     update(&mut s, Msg::Action(Action::DismissTimeline));
     assert!(!screen(&s, 120, 40).contains("Restart task"));
 }
+
+#[test]
+fn redact_masks_the_account_id_everywhere_on_screen() {
+    let mut s = one_task();
+    // A stop reason from someone else that carries the account id.
+    let mut tasks = s.task_list().to_vec();
+    if let Some(t) = tasks.iter_mut().find(|t| t.is_stopped()) {
+        t.stopped_reason =
+            Some("stopped by arn:aws:iam::123456789012:user/bob in 99912345678999".into());
+    }
+    tasks_at(&mut s, tasks, 99);
+    let plain = screen(&s, 120, 40);
+    assert!(plain.contains("123456789012"), "{plain}");
+    s.ctx.redact = true;
+    let out = screen(&s, 120, 40);
+    assert!(!out.contains("123456789012"), "{out}");
+    assert!(out.contains("account redacted"), "{out}");
+    assert!(
+        out.contains("99912345678999"),
+        "a longer number is not the account: {out}"
+    );
+    s.focus = crate::app::Pane::Tasks;
+    update(&mut s, Msg::Action(Action::Zoom));
+    let zoomed = screen(&s, 120, 40);
+    assert!(!zoomed.contains("123456789012"), "{zoomed}");
+}

@@ -49,14 +49,23 @@ pub fn restart_plan(
         .map(|w| format!("{w} and the other containers"))
         .unwrap_or_else(|| "the containers".into());
     let (min, max) = (svc.config.min_percent, svc.config.max_percent);
-    let drains = |out: &mut Vec<String>, what: &str| {
+    // For a deployment ECS drains the target before stopping the task;
+    // for StopTask it does not wait (aws/amazon-ecs-agent#2316): SIGTERM
+    // can come while the target still drains.
+    let drains = |out: &mut Vec<String>, what: &str, waits: bool| {
         if !bound.is_empty() {
-            out.push(format!(
-                "{what}'s target is deregistered and drains for the deregistration delay ({drain} s): no new requests reach it"
-            ));
+            out.push(if waits {
+                format!(
+                    "{what}'s target is deregistered and drains for up to the deregistration delay ({drain} s) before the task is stopped"
+                )
+            } else {
+                format!(
+                    "{what}'s target is deregistered and drains for up to the deregistration delay ({drain} s); for a StopTask, ECS does not wait for the drain before stopping the containers"
+                )
+            });
         }
         out.push(format!(
-            "{who} get SIGTERM, then {stop_s} s (stopTimeout) to exit before SIGKILL"
+            "{who} get SIGTERM (or the image's STOPSIGNAL), then {stop_s} s (stopTimeout) to exit before SIGKILL"
         ));
     };
     match restart {
@@ -70,10 +79,15 @@ pub fn restart_plan(
                 "ECS stops task {id}{ip} of service {} (StopTask, sent once)",
                 svc.name
             ));
-            drains(&mut out, &format!("task {id}"));
+            drains(&mut out, &format!("task {id}"), false);
             out.push(format!(
-                "the service scheduler starts a replacement to keep {} desired; it can start while task {id} is still draining or stopping (StopTask is not a deployment: maximumPercent does not hold it back)",
-                svc.desired
+                "the service scheduler starts a replacement to keep {} desired{}; it keeps the deployment's image digest (no new pull of a newer tag)",
+                svc.desired,
+                if max > 100 {
+                    format!(" — with maximumPercent {max} it may start while task {id} still drains or stops")
+                } else {
+                    format!(" within maximumPercent {max}")
+                }
             ));
         }
         Restart::ForceDeployment => {
@@ -92,15 +106,15 @@ pub fn restart_plan(
                 out.push(format!(
                     "maximumPercent {max}: each new task starts beside the old one, which is stopped once the new one is healthy — two tasks run at once"
                 ));
-                drains(&mut out, "then the old task");
+                drains(&mut out, "then the old task", true);
             } else {
                 out.push(format!(
                     "minimumHealthyPercent {min}, maximumPercent {max}: the old task is stopped first, then the new one starts — expect an outage"
                 ));
-                drains(&mut out, "the old task");
+                drains(&mut out, "the old task", true);
             }
             out.push(
-                "a forced deployment resolves image tags again: a tag such as mongo:7 may pull a newer image"
+                "a forced deployment resolves image tags to digests again: a tag such as mongo:7 may now mean a newer image (unless the container sets versionConsistency: disabled)"
                     .into(),
             );
         }
@@ -159,7 +173,7 @@ mod tests {
         svc.config.max_percent = 100;
         let all = restart_plan(&Restart::ForceDeployment, &svc, Some(&td), &tgs, None).join("\n");
         assert!(all.contains("the old task is stopped first"), "{all}");
-        assert!(all.contains("mongo:7 may pull a newer image"), "{all}");
+        assert!(all.contains("mongo:7 may now mean a newer image"), "{all}");
         svc.config.min_percent = 100;
         svc.config.max_percent = 200;
         let all = restart_plan(&Restart::ForceDeployment, &svc, Some(&td), &tgs, None).join("\n");
