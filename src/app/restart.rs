@@ -157,7 +157,10 @@ pub fn answered(state: &mut State, result: Result<(), CloudError>) {
         Err(e) if matches!(e.kind, ErrorKind::Network) || e.message.contains("timed out") => {
             Answer::Unknown(e.operator_text())
         }
-        Err(e) => Answer::Refused(e.operator_text()),
+        Err(e) => {
+            state.timeline.refused();
+            Answer::Refused(e.operator_text())
+        }
     };
     state.notice = Some(r.words());
 }
@@ -311,6 +314,10 @@ mod tests {
         let words = s.notice.clone().unwrap_or_default();
         assert!(words.contains("refused"), "{words}");
         assert!(words.contains("ecs:StopTask"), "{words}");
+        assert!(
+            s.timeline.current.is_none(),
+            "nothing happened: no timeline"
+        );
         act(&mut s, Action::StopTask);
         act(&mut s, Action::Confirm);
         let timeout = CloudError::new(

@@ -153,6 +153,19 @@ impl Tracker {
         self.current = None;
     }
 
+    /// AWS refused the restart ecsdeck sent: nothing happened, so there is
+    /// nothing to tell (unless the task was seen stopping anyway).
+    pub fn refused(&mut self) {
+        self.requested = None;
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.steps.keys().all(|s| *s == Step::StopRequested))
+        {
+            self.current = None;
+        }
+    }
+
     fn start(&mut self, old: String, began: Time, ours: bool) {
         let mut t = Timeline {
             old_task: old,
@@ -509,6 +522,19 @@ mod tests {
         assert_eq!(tl.outage, Some((at(102), Some(at(120)))));
         assert_eq!((tl.records_before, tl.records_after), (Some(4), Some(4)));
         assert_eq!(tl.steps.get(&Step::FirstUp).map(|m| m.at), Some(at(120)));
+    }
+
+    #[test]
+    fn a_refused_restart_leaves_no_timeline() {
+        let mut tr = Tracker::default();
+        let old = running("aaaa1111", "10.0.1.5", 0);
+        tr.on_tasks(std::slice::from_ref(&old), at(100));
+        tr.requested(Some(old.arn.clone()), at(101));
+        assert!(tr.current.is_some());
+        tr.refused();
+        assert!(tr.current.is_none());
+        tr.on_tasks(std::slice::from_ref(&old), at(102));
+        assert!(tr.current.is_none(), "not started again by the old request");
     }
 
     #[test]
