@@ -20,6 +20,7 @@ pub mod cli;
 pub mod cloud;
 pub mod cmd;
 pub mod config;
+pub mod drill;
 pub mod effects;
 pub mod logfollow;
 pub mod model;

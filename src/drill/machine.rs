@@ -1,0 +1,627 @@
+//! The restart drill as a pure state machine: inputs (what was read,
+//! written, answered, observed) in, commands (read, write, restart,
+//! delete) out. Every guard against a false PASS lives here, where each
+//! can be tested without a network: a PASS needs the whole path — the
+//! marker absent, written and read back, a restart that happened (every
+//! pre-drill task stopped, new tasks serving, no pre-drill target still
+//! healthy), the service back, and the marker and the count found after.
+
+use serde::Serialize;
+
+use crate::model::Time;
+
+/// The outcome, and the exit code `ecsdeck drill` gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Aborted,
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Aborted => "ABORTED",
+        }
+    }
+
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::Fail => 1,
+            Verdict::Aborted => 3,
+        }
+    }
+}
+
+/// Where the drill is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Waiting for the baseline: the probe up, the tasks and targets known.
+    Preflight,
+    /// Reading: the fresh marker must not be there yet.
+    CheckAbsent,
+    Writing,
+    /// Reading the marker back right after writing it.
+    ReadBack,
+    /// The restart was asked for; waiting for AWS's answer.
+    Restarting,
+    /// Watching the replacement until the service is back.
+    Observing,
+    /// The final read.
+    Verifying,
+    /// Deleting the marker.
+    CleaningUp,
+    Done,
+}
+
+/// What a read through the load balancer found. A read only counts when
+/// it is a 2xx and the marker is where the contract says, never anywhere
+/// in an error page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    pub status: Option<u16>,
+    pub found: bool,
+    pub count: Option<u32>,
+    /// The task the answer came from (the served-by header), when known.
+    pub served_by: Option<String>,
+}
+
+/// Whether `marker` is in `body` where the contract says: at the JSON
+/// pointer (anywhere in that subtree, as a whole string value), or — with
+/// no pointer — anywhere in the text. Only for 2xx answers.
+pub fn read_result(
+    status: u16,
+    body: &[u8],
+    marker: &str,
+    pointer: Option<&str>,
+    count_pointer: Option<&str>,
+) -> Read {
+    let ok = (200..300).contains(&status);
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    fn holds(v: &serde_json::Value, marker: &str) -> bool {
+        match v {
+            serde_json::Value::String(s) => s == marker,
+            serde_json::Value::Array(a) => a.iter().any(|x| holds(x, marker)),
+            serde_json::Value::Object(o) => o.values().any(|x| holds(x, marker)),
+            _ => false,
+        }
+    }
+    let found = ok
+        && match pointer {
+            Some(p) => json
+                .as_ref()
+                .and_then(|j| j.pointer(p))
+                .is_some_and(|v| holds(v, marker)),
+            None => String::from_utf8_lossy(body).contains(marker),
+        };
+    let count = if ok {
+        count_pointer.and_then(|p| {
+            json.as_ref()?
+                .pointer(p)?
+                .as_array()
+                .and_then(|a| u32::try_from(a.len()).ok())
+        })
+    } else {
+        None
+    };
+    Read {
+        status: Some(status),
+        found,
+        count,
+        served_by: None,
+    }
+}
+
+/// A task as the drill needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskView {
+    pub arn: String,
+    pub stopped: bool,
+    /// Desired STOPPED: ECS is taking it away.
+    pub leaving: bool,
+    /// RUNNING with desired RUNNING.
+    pub running: bool,
+    /// Every essential container healthy, or none has a health check.
+    pub healthy: bool,
+    /// `stopCode: stoppedReason` once stopped.
+    pub stop_reason: Option<String>,
+}
+
+/// One observation of the service around the drill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct World {
+    pub now: Time,
+    pub tasks: Vec<TaskView>,
+    /// The healthy targets of the service's target group: (target id,
+    /// the task behind it when known).
+    pub healthy_targets: Vec<(String, Option<String>)>,
+    /// The probe's last sample: up (2xx) or not; None before any.
+    pub probe_up: Option<bool>,
+    /// The task the probe's last answer named (served-by header).
+    pub served_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// The world at the start: the probe must be up.
+    Baseline(World),
+    Read(Read),
+    /// A read that got no answer (a connection error, a timeout).
+    ReadFailed(String),
+    /// The write answered; `Ok(id)` is the id from its response.
+    Written(Result<Option<String>, WriteError>),
+    /// AWS's answer to the restart.
+    Restarted(Result<(), RestartError>),
+    Observed(World),
+    Deleted(Result<(), String>),
+    /// The operator stopped waiting (Esc, Ctrl-C).
+    Cancel,
+    Tick(Time),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteError {
+    /// Timed out or the connection broke: the write may have happened.
+    pub unknown: bool,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestartError {
+    /// Timed out: the restart may have happened.
+    pub unknown: bool,
+    pub message: String,
+}
+
+/// What the runtime must do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Read through the load balancer (no-cache, cache-busting query).
+    Read,
+    Write,
+    /// Stop these tasks (StopTask), or force a deployment (None).
+    Restart(Option<Vec<String>>),
+    Delete(String),
+    /// The drill is over: write the report.
+    Finish,
+}
+
+/// How the drill restarts the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestartKind {
+    StopTask,
+    ForceDeployment,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Drill {
+    pub marker: String,
+    pub restart: RestartKind,
+    pub stage: Stage,
+    /// The probe URL was set by hand: evidence that it reaches this
+    /// service is needed (an outage during the restart, or the served-by
+    /// header naming a new task).
+    pub hand_set_url: bool,
+    pub started: Time,
+    /// Give up (FAIL) if the service is not back by then.
+    pub timeout: std::time::Duration,
+    pub restart_at: Option<Time>,
+    /// The tasks up before the drill, and their healthy targets.
+    pub before_tasks: Vec<String>,
+    /// Every task listed before the drill, stopped ones too: none of them
+    /// is a replacement.
+    pub known_before: Vec<String>,
+    pub before_targets: Vec<String>,
+    pub count_before: Option<u32>,
+    pub marker_id: Option<String>,
+    /// A write was sent that may have created the marker.
+    pub written: bool,
+    pub restart_sent: bool,
+    pub restart_unknown: bool,
+    /// A pre-drill task was seen leaving: the restart happened.
+    pub old_leaving: bool,
+    pub outage_seen: bool,
+    pub served_by_new: bool,
+    /// The newest thing the drill saw, for a FAIL's reason.
+    pub last_step: String,
+    /// The latest stop reason of a replacement.
+    pub replacement_stopped: Option<String>,
+    pub verdict: Option<(Verdict, String)>,
+    pub cleanup: Option<Result<(), String>>,
+    /// Final reads tried (transient failures get a few more).
+    reads: u32,
+    /// Each step with its time, for the report.
+    pub log: Vec<(Time, String)>,
+}
+
+/// Final reads tried before a failing read is the answer.
+const READS: u32 = 3;
+
+impl Drill {
+    pub fn new(
+        marker: String,
+        restart: RestartKind,
+        hand_set_url: bool,
+        timeout: std::time::Duration,
+        now: Time,
+    ) -> Drill {
+        Drill {
+            marker,
+            restart,
+            stage: Stage::Preflight,
+            hand_set_url,
+            started: now,
+            timeout,
+            restart_at: None,
+            before_tasks: Vec::new(),
+            known_before: Vec::new(),
+            before_targets: Vec::new(),
+            count_before: None,
+            marker_id: None,
+            written: false,
+            restart_sent: false,
+            restart_unknown: false,
+            old_leaving: false,
+            outage_seen: false,
+            served_by_new: false,
+            last_step: "preflight".into(),
+            replacement_stopped: None,
+            verdict: None,
+            cleanup: None,
+            reads: 0,
+            log: Vec::new(),
+        }
+    }
+
+    fn note(&mut self, at: Time, what: impl Into<String>) {
+        let what = what.into();
+        self.last_step = what.clone();
+        self.log.push((at, what));
+    }
+
+    /// Ends the drill with `verdict`; deletes the marker first when one
+    /// was written (whatever the verdict).
+    fn end(&mut self, verdict: Verdict, reason: impl Into<String>) -> Vec<Command> {
+        self.verdict = Some((verdict, reason.into()));
+        match (&self.marker_id, self.written) {
+            (Some(id), _) => {
+                self.stage = Stage::CleaningUp;
+                vec![Command::Delete(id.clone())]
+            }
+            (None, true) => {
+                self.cleanup = Some(Err(
+                    "the write's response gave no id: the marker, if written, is left".into(),
+                ));
+                self.stage = Stage::Done;
+                vec![Command::Finish]
+            }
+            (None, false) => {
+                self.stage = Stage::Done;
+                vec![Command::Finish]
+            }
+        }
+    }
+
+    pub fn step(&mut self, input: Input) -> Vec<Command> {
+        if self.stage == Stage::Done {
+            return Vec::new();
+        }
+        if let Input::Deleted(r) = input {
+            if self.stage == Stage::CleaningUp {
+                self.cleanup = Some(r);
+                self.stage = Stage::Done;
+                return vec![Command::Finish];
+            }
+            return Vec::new();
+        }
+        if self.stage == Stage::CleaningUp {
+            return Vec::new();
+        }
+        if input == Input::Cancel {
+            let sent = if self.restart_sent {
+                "the restart had already been requested"
+            } else {
+                "no restart was requested"
+            };
+            return self.end(
+                Verdict::Aborted,
+                format!("cancelled by the operator; {sent}"),
+            );
+        }
+        match (self.stage, input) {
+            (Stage::Preflight, Input::Baseline(w)) => {
+                if w.probe_up != Some(true) {
+                    return self.end(
+                        Verdict::Aborted,
+                        "the API does not answer its expected status through the load balancer before the drill: no valid test can be made",
+                    );
+                }
+                self.before_tasks = w
+                    .tasks
+                    .iter()
+                    .filter(|t| !t.stopped)
+                    .map(|t| t.arn.clone())
+                    .collect();
+                self.known_before = w.tasks.iter().map(|t| t.arn.clone()).collect();
+                self.before_targets = w.healthy_targets.iter().map(|(id, _)| id.clone()).collect();
+                if self.before_tasks.is_empty() {
+                    return self.end(
+                        Verdict::Aborted,
+                        "the service has no running task to restart",
+                    );
+                }
+                self.note(w.now, "baseline: the API answers through the load balancer");
+                self.stage = Stage::CheckAbsent;
+                vec![Command::Read]
+            }
+            (Stage::CheckAbsent, Input::Read(r)) => {
+                if !r.status.is_some_and(|s| (200..300).contains(&s)) {
+                    return self.end(
+                        Verdict::Aborted,
+                        format!("the first read answered {:?}, not a 2xx", r.status),
+                    );
+                }
+                if r.found {
+                    return self.end(
+                        Verdict::Aborted,
+                        "the fresh marker is already there before it was written: the endpoint echoes what it is asked, no claim about the data can be made",
+                    );
+                }
+                self.count_before = r.count;
+                self.stage = Stage::Writing;
+                self.written = true;
+                vec![Command::Write]
+            }
+            (Stage::Writing, Input::Written(Ok(id))) => {
+                self.marker_id = id;
+                self.stage = Stage::ReadBack;
+                vec![Command::Read]
+            }
+            (Stage::Writing, Input::Written(Err(e))) => {
+                if !e.unknown {
+                    // Refused: nothing was written.
+                    self.written = false;
+                }
+                let how = if e.unknown {
+                    "timed out or broke: its outcome is unknown"
+                } else {
+                    "was refused"
+                };
+                self.end(Verdict::Aborted, format!("the write {how} ({})", e.message))
+            }
+            (Stage::ReadBack, Input::Read(r)) => {
+                if !r.found {
+                    return self.end(
+                        Verdict::Aborted,
+                        "the marker could not be read back right after writing it: no claim about the data can be made",
+                    );
+                }
+                // The count before includes the marker from here on.
+                self.count_before = r.count.or(self.count_before);
+                self.stage = Stage::Restarting;
+                self.restart_sent = true;
+                let what = match self.restart {
+                    RestartKind::StopTask => Some(self.before_tasks.clone()),
+                    RestartKind::ForceDeployment => None,
+                };
+                vec![Command::Restart(what)]
+            }
+            (Stage::CheckAbsent | Stage::ReadBack, Input::ReadFailed(e)) => self.end(
+                Verdict::Aborted,
+                format!("a read before the restart failed: {e}"),
+            ),
+            (Stage::Restarting, Input::Restarted(Ok(()))) => {
+                self.stage = Stage::Observing;
+                Vec::new()
+            }
+            (Stage::Restarting, Input::Restarted(Err(e))) if !e.unknown => self.end(
+                Verdict::Aborted,
+                format!("the restart was refused: {}", e.message),
+            ),
+            (Stage::Restarting, Input::Restarted(Err(_))) => {
+                // Unknown: the task may still stop. Keep watching.
+                self.restart_unknown = true;
+                self.stage = Stage::Observing;
+                Vec::new()
+            }
+            (Stage::Restarting | Stage::Observing | Stage::Verifying, Input::Observed(w)) => {
+                self.observe(w)
+            }
+            (Stage::Verifying, Input::Read(r)) => self.verify(r),
+            (Stage::Verifying, Input::ReadFailed(e)) => {
+                self.reads += 1;
+                if self.reads < READS {
+                    Vec::new()
+                } else {
+                    self.end(Verdict::Fail, format!("the final reads failed: {e}"))
+                }
+            }
+            (_, Input::Tick(now)) => self.tick(now),
+            _ => Vec::new(),
+        }
+    }
+
+    fn restart_seen(&mut self, now: Time) {
+        if self.restart_sent && self.restart_at.is_none() {
+            self.restart_at = Some(now);
+            self.note(now, "restart requested");
+        }
+    }
+
+    fn tick(&mut self, now: Time) -> Vec<Command> {
+        self.restart_seen(now);
+        let Some(at) = self.restart_at else {
+            return Vec::new();
+        };
+        let limit = chrono::Duration::from_std(self.timeout).unwrap_or(chrono::Duration::MAX);
+        if matches!(
+            self.stage,
+            Stage::Observing | Stage::Restarting | Stage::Verifying
+        ) && now - at > limit
+        {
+            let mins = self.timeout.as_secs_f64() / 60.0;
+            if self.restart_unknown && !self.old_leaving {
+                return self.end(
+                    Verdict::Aborted,
+                    format!(
+                        "the restart's outcome was unknown and nothing stopped within {mins:.0} min: no restart happened"
+                    ),
+                );
+            }
+            let why = self
+                .replacement_stopped
+                .as_ref()
+                .map(|r| format!("; a replacement stopped: {r}"))
+                .unwrap_or_default();
+            return self.end(
+                Verdict::Fail,
+                format!(
+                    "the service did not come back within {mins:.0} min (last step: {}){why}",
+                    self.last_step
+                ),
+            );
+        }
+        Vec::new()
+    }
+
+    fn observe(&mut self, w: World) -> Vec<Command> {
+        self.restart_seen(w.now);
+        if w.tasks
+            .iter()
+            .any(|t| self.before_tasks.contains(&t.arn) && (t.leaving || t.stopped))
+        {
+            self.old_leaving = true;
+        }
+        if w.probe_up == Some(false) {
+            self.outage_seen = true;
+        }
+        let new: Vec<&TaskView> = w
+            .tasks
+            .iter()
+            .filter(|t| !self.known_before.contains(&t.arn))
+            .collect();
+        if let Some(b) = &w.served_by
+            && new
+                .iter()
+                .any(|t| t.arn.ends_with(b.as_str()) || b.ends_with(crate::model::arn_tail(&t.arn)))
+        {
+            self.served_by_new = true;
+        }
+        for t in &new {
+            if t.stopped
+                && let Some(r) = &t.stop_reason
+            {
+                self.replacement_stopped = Some(r.clone());
+            }
+        }
+        let old_gone = self.before_tasks.iter().all(|arn| {
+            w.tasks
+                .iter()
+                .find(|t| &t.arn == arn)
+                .is_none_or(|t| t.stopped)
+        });
+        let new_up: Vec<&&TaskView> = new.iter().filter(|t| t.running && t.healthy).collect();
+        let new_target = w.healthy_targets.iter().any(|(_, owner)| {
+            owner
+                .as_ref()
+                .is_some_and(|o| new_up.iter().any(|t| &t.arn == o))
+        });
+        // A target that served before the drill and still answers: a read
+        // could come from it, never restarted.
+        let stale = w
+            .healthy_targets
+            .iter()
+            .find(|(id, owner)| {
+                self.before_targets.contains(id)
+                    && owner.as_ref().is_none_or(|o| self.before_tasks.contains(o))
+            })
+            .map(|(id, _)| id.clone());
+        if old_gone
+            && self.last_step != "old tasks stopped"
+            && !self.log.iter().any(|(_, s)| s == "old tasks stopped")
+        {
+            self.note(w.now, "old tasks stopped");
+        }
+        if !new_up.is_empty()
+            && !self
+                .log
+                .iter()
+                .any(|(_, s)| s == "new task running, containers healthy")
+        {
+            self.note(w.now, "new task running, containers healthy");
+        }
+        if new_target && !self.log.iter().any(|(_, s)| s == "new target healthy") {
+            self.note(w.now, "new target healthy");
+        }
+        let back = old_gone && !new_up.is_empty() && new_target && w.probe_up == Some(true);
+        if self.stage == Stage::Observing && back {
+            if let Some(id) = stale {
+                return self.end(
+                    Verdict::Aborted,
+                    format!(
+                        "target {id}, which served before the drill, is still healthy in the target group: a read could be answered by a task that was never restarted"
+                    ),
+                );
+            }
+            self.note(
+                w.now,
+                "back: first 2xx through the load balancer on the new task",
+            );
+            self.stage = Stage::Verifying;
+            return vec![Command::Read];
+        }
+        Vec::new()
+    }
+
+    fn verify(&mut self, r: Read) -> Vec<Command> {
+        if !r.status.is_some_and(|s| (200..300).contains(&s)) {
+            self.reads += 1;
+            return if self.reads < READS {
+                vec![Command::Read]
+            } else {
+                self.end(
+                    Verdict::Fail,
+                    format!("the final read answered {:?}, not a 2xx", r.status),
+                )
+            };
+        }
+        if self.hand_set_url && !(self.outage_seen || self.served_by_new) {
+            return self.end(
+                Verdict::Aborted,
+                "cannot tell that the probe URL is served by this service: no outage was seen during the restart and no served-by header named the new task",
+            );
+        }
+        if !r.found {
+            return self.end(
+                Verdict::Fail,
+                format!(
+                    "the restart happened and the marker {} is missing: the data did not survive",
+                    self.marker
+                ),
+            );
+        }
+        if let (Some(before), Some(after)) = (self.count_before, r.count)
+            && after < before
+        {
+            return self.end(
+                Verdict::Fail,
+                format!(
+                    "the restart happened and the record count dropped from {before} to {after}"
+                ),
+            );
+        }
+        self.end(
+            Verdict::Pass,
+            "a restart happened (every old task stopped, a new task serves) and the marker and the record count survived",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;
