@@ -61,6 +61,133 @@ pub struct FileConfig {
     pub log_buffer_lines: Option<usize>,
     pub redact: Option<bool>,
     pub probe: Option<ProbeFile>,
+    pub drill: Option<DrillFile>,
+}
+
+/// The `[drill]` table: the API contract, the restart and the timeout.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DrillFile {
+    pub restart: Option<String>,
+    pub timeout: Option<String>,
+    pub write_method: Option<String>,
+    pub write_path: Option<String>,
+    pub write_body: Option<String>,
+    pub read_path: Option<String>,
+    pub marker_pointer: Option<String>,
+    pub id_pointer: Option<String>,
+    pub delete_path: Option<String>,
+    pub count_pointer: Option<String>,
+}
+
+const DRILL_TIMEOUT: (Duration, Duration) =
+    (Duration::from_secs(30), Duration::from_secs(6 * 3600));
+
+fn pointer_ok(p: &str) -> bool {
+    p.is_empty() || p.starts_with('/')
+}
+
+impl DrillFile {
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        if let Some(r) = &self.restart
+            && !matches!(r.as_str(), "stop-task" | "force-deployment")
+        {
+            return Err((
+                "restart",
+                format!("{r:?}: write stop-task or force-deployment"),
+            ));
+        }
+        if let Some(t) = &self.timeout {
+            parse_between(t, DRILL_TIMEOUT.0, DRILL_TIMEOUT.1).map_err(|e| ("timeout", e))?;
+        }
+        if let Some(m) = &self.write_method
+            && !m.bytes().all(|b| b.is_ascii_uppercase())
+        {
+            return Err((
+                "write_method",
+                format!("{m:?} is not an HTTP method such as POST or PUT"),
+            ));
+        }
+        for (key, v) in [
+            ("write_path", &self.write_path),
+            ("read_path", &self.read_path),
+        ] {
+            if let Some(p) = v
+                && !p.starts_with('/')
+            {
+                return Err((key, format!("{p:?} must start with /")));
+            }
+        }
+        if let Some(b) = &self.write_body
+            && !b.contains("{marker}")
+        {
+            return Err((
+                "write_body",
+                "must hold {marker}, where the marker goes".into(),
+            ));
+        }
+        if let Some(d) = &self.delete_path
+            && !d.is_empty()
+            && !(d.starts_with('/') && d.contains("{id}"))
+        {
+            return Err((
+                "delete_path",
+                format!(
+                    "{d:?} must start with / and hold {{id}} (or be \"\" for an API without delete)"
+                ),
+            ));
+        }
+        for (key, v) in [
+            ("marker_pointer", &self.marker_pointer),
+            ("id_pointer", &self.id_pointer),
+            ("count_pointer", &self.count_pointer),
+        ] {
+            if let Some(p) = v
+                && !pointer_ok(p)
+            {
+                return Err((
+                    key,
+                    format!("{p:?} is not a JSON pointer: write it like /goals"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The drill's settings after merging.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrillSettings {
+    /// `stop-task` or `force-deployment`.
+    pub restart: String,
+    pub timeout: Duration,
+    pub contract: crate::model::drill::Contract,
+}
+
+fn drill_settings(d: DrillFile) -> DrillSettings {
+    let c = crate::model::drill::Contract::default();
+    let opt = |v: Option<String>, default: Option<String>| match v {
+        Some(s) if s.is_empty() => None,
+        Some(s) => Some(s),
+        None => default,
+    };
+    DrillSettings {
+        restart: d.restart.unwrap_or_else(|| "stop-task".into()),
+        timeout: d
+            .timeout
+            .and_then(|t| parse_between(&t, DRILL_TIMEOUT.0, DRILL_TIMEOUT.1).ok())
+            .unwrap_or(Duration::from_secs(600)),
+        contract: crate::model::drill::Contract {
+            write_method: d.write_method.unwrap_or(c.write_method),
+            write_path: d.write_path.unwrap_or(c.write_path),
+            write_body: d.write_body.unwrap_or(c.write_body),
+            read_path: d.read_path.unwrap_or(c.read_path),
+            marker_pointer: opt(d.marker_pointer, c.marker_pointer),
+            id_pointer: opt(d.id_pointer, c.id_pointer),
+            delete_path: opt(d.delete_path, c.delete_path),
+            count_pointer: opt(d.count_pointer, c.count_pointer),
+        },
+    }
 }
 
 /// The `[probe]` table.
@@ -165,6 +292,7 @@ pub struct Settings {
     pub redact: bool,
     /// The HTTP probe; None when `[probe] enabled = false`.
     pub probe: Option<probe::ProbeConfig>,
+    pub drill: DrillSettings,
     pub file: Option<PathBuf>,
 }
 
@@ -231,6 +359,15 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
         let (line, _) = locate(text, key_offset(text, Some("probe"), key));
         return Err(ConfigError(format!(
             "{}: line {line}, key `probe.{key}`: {e}",
+            path.display()
+        )));
+    }
+    if let Some(d) = &cfg.drill
+        && let Err((key, e)) = d.check()
+    {
+        let (line, _) = locate(text, key_offset(text, Some("drill"), key));
+        return Err(ConfigError(format!(
+            "{}: line {line}, key `drill.{key}`: {e}",
             path.display()
         )));
     }
@@ -302,6 +439,7 @@ pub fn merge(flags: &Overrides, cfg: FileConfig, file: Option<PathBuf>) -> Setti
             .unwrap_or(crate::model::logs::DEFAULT_BUFFER),
         redact: flags.redact || cfg.redact.unwrap_or(false),
         probe: probe_config(flags, cfg.probe.unwrap_or_default()),
+        drill: drill_settings(cfg.drill.unwrap_or_default()),
         file,
     }
 }
@@ -475,6 +613,26 @@ mod tests {
             e.0.contains("line 2, key `urls`") && e.0.contains("unknown field"),
             "{}",
             e.0
+        );
+    }
+
+    #[test]
+    fn drill_keys_are_checked_and_default_to_the_goals_api() {
+        let e = parse("[drill]\nwrite_body = \"{}\"\n", &p()).expect_err("no marker");
+        assert!(e.0.contains("line 2, key `drill.write_body`"), "{}", e.0);
+        let e = parse("[drill]\nrestart = \"reboot\"\n", &p()).expect_err("bad");
+        assert!(e.0.contains("key `drill.restart`"), "{}", e.0);
+        let e = parse("[drill]\ndelete_path = \"/goals\"\n", &p()).expect_err("no id");
+        assert!(e.0.contains("{id}"), "{}", e.0);
+        let s = merge(&Overrides::default(), FileConfig::default(), None);
+        assert_eq!(s.drill.contract, crate::model::drill::Contract::default());
+        assert_eq!(s.drill.timeout, Duration::from_secs(600));
+        let cfg = parse("[drill]\ndelete_path = \"\"\nmarker_pointer = \"\"\n", &p()).expect("ok");
+        let s = merge(&Overrides::default(), cfg, None);
+        assert_eq!(s.drill.contract.delete_path, None, "no delete");
+        assert_eq!(
+            s.drill.contract.marker_pointer, None,
+            "anywhere in the text"
         );
     }
 

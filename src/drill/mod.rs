@@ -3,4 +3,5 @@
 //! balancer, the restart, the session's observations) and the reports
 //! come next (issue 11).
 
+pub mod api;
 pub mod machine;

@@ -3,6 +3,7 @@
 //! the terminal or the runtime.
 
 pub mod derive;
+pub mod drill;
 pub mod error;
 #[cfg(test)]
 pub mod fixtures;

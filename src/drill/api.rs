@@ -1,0 +1,218 @@
+//! The drill's reads and writes through the load balancer, by the API
+//! contract of `[drill]`: write the marker, read it (no cache, a
+//! cache-busting query), delete it. Answers become the machine's inputs.
+
+use std::time::Duration;
+
+use reqwest::header::{self, HeaderValue};
+
+use super::machine::{Read, WriteError, read_result};
+use crate::model::probe::{ProbeConfig, join_url};
+use crate::model::sanitize::clean;
+
+pub use crate::model::drill::Contract;
+
+/// A fresh marker: never seen before, so an endpoint that answers with it
+/// before it was written is echoing.
+pub fn new_marker() -> String {
+    format!("ecsdeck-drill-{:012x}", rand::random::<u64>() >> 16)
+}
+
+pub struct Api {
+    client: reqwest::Client,
+    base: String,
+    contract: Contract,
+    served_by: Option<String>,
+}
+
+impl Api {
+    /// The client follows the probe's settings (proxy, TLS, headers,
+    /// timeout) and never a cache.
+    pub fn new(base: &str, probe: &ProbeConfig, contract: Contract) -> Result<Api, String> {
+        let mut headers = crate::probe::header_map(&probe.headers)?;
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        let mut b = reqwest::Client::builder()
+            .user_agent(concat!("ecsdeck/", env!("CARGO_PKG_VERSION"), " drill"))
+            .default_headers(headers)
+            .timeout(probe.info.timeout.max(Duration::from_secs(5)))
+            .redirect(reqwest::redirect::Policy::none())
+            .tls_danger_accept_invalid_certs(probe.info.insecure_tls);
+        b = match &probe.proxy {
+            Some(p) => b.proxy(
+                reqwest::Proxy::all(p)
+                    .map_err(|_| "[probe] proxy is not a valid proxy URL".to_string())?,
+            ),
+            None => b.no_proxy(),
+        };
+        Ok(Api {
+            client: b
+                .build()
+                .map_err(|e| format!("cannot set up the drill's HTTP client: {e}"))?,
+            base: base.to_string(),
+            contract,
+            served_by: probe.info.served_by_header.clone(),
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        join_url(&self.base, path)
+    }
+
+    /// Writes the marker; Ok holds the id from the response, when the
+    /// contract says where it is.
+    pub async fn write(&self, marker: &str) -> Result<Option<String>, WriteError> {
+        let method =
+            reqwest::Method::from_bytes(self.contract.write_method.as_bytes()).map_err(|_| {
+                WriteError {
+                    unknown: false,
+                    message: format!("{:?} is not an HTTP method", self.contract.write_method),
+                }
+            })?;
+        let body = self.contract.write_body.replace("{marker}", marker);
+        let r = self
+            .client
+            .request(method, self.url(&self.contract.write_path))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| WriteError {
+                // Refused before connecting: certainly not written.
+                unknown: !e.is_connect() || e.is_timeout(),
+                message: clean(&e.to_string()),
+            })?;
+        let status = r.status().as_u16();
+        let bytes = r.bytes().await.map_err(|e| WriteError {
+            unknown: true,
+            message: clean(&e.to_string()),
+        })?;
+        if !(200..300).contains(&status) {
+            return Err(WriteError {
+                unknown: false,
+                message: format!("the write answered {status}"),
+            });
+        }
+        let id = self.contract.id_pointer.as_deref().and_then(|p| {
+            let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+            match v.pointer(p)? {
+                serde_json::Value::String(s) => Some(clean(s)),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        });
+        Ok(id)
+    }
+
+    /// Reads, bypassing caches, and says whether the marker is there.
+    pub async fn read(&self, marker: &str) -> Result<Read, String> {
+        let path = &self.contract.read_path;
+        let bust = format!(
+            "{path}{}ecsdeck={:x}",
+            if path.contains('?') { "&" } else { "?" },
+            rand::random::<u64>()
+        );
+        let r = self
+            .client
+            .get(self.url(&bust))
+            .send()
+            .await
+            .map_err(|e| clean(&e.to_string()))?;
+        let status = r.status().as_u16();
+        let served_by = self.served_by.as_deref().and_then(|h| {
+            r.headers()
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| clean(&v.chars().take(64).collect::<String>()))
+        });
+        let bytes = r.bytes().await.map_err(|e| clean(&e.to_string()))?;
+        let mut read = read_result(
+            status,
+            &bytes,
+            marker,
+            self.contract.marker_pointer.as_deref(),
+            self.contract.count_pointer.as_deref(),
+        );
+        read.served_by = served_by;
+        Ok(read)
+    }
+
+    /// Deletes the marker's record; Err says why it is left.
+    pub async fn delete(&self, id: &str) -> Result<(), String> {
+        let Some(path) = &self.contract.delete_path else {
+            return Err("the API has no delete in [drill]: the marker is left".into());
+        };
+        // The id came from the API: keep it to what a path segment holds.
+        let id: String = id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        let r = self
+            .client
+            .delete(self.url(&path.replace("{id}", &id)))
+            .send()
+            .await
+            .map_err(|e| clean(&e.to_string()))?;
+        let status = r.status().as_u16();
+        if (200..300).contains(&status) {
+            Ok(())
+        } else {
+            Err(format!("the delete answered {status}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::demo::{DemoEnv, DemoOptions};
+
+    #[tokio::test]
+    async fn the_reference_contract_against_the_demo_api() {
+        let env = DemoEnv::start(DemoOptions {
+            seed_records: true,
+            ..DemoOptions::default()
+        })
+        .await
+        .expect("demo");
+        let mut probe = ProbeConfig::default();
+        probe.info.served_by_header = Some(crate::cloud::demo::SERVED_BY.into());
+        let api = Api::new(&env.lb_url(), &probe, Contract::default()).expect("api");
+        let marker = new_marker();
+        assert!(
+            marker.starts_with("ecsdeck-drill-") && marker.len() == 26,
+            "{marker}"
+        );
+        let before = api.read(&marker).await.expect("read");
+        assert_eq!(
+            (before.status, before.found, before.count),
+            (Some(200), false, Some(3))
+        );
+        assert!(before.served_by.is_some(), "the demo names its task");
+        let id = api.write(&marker).await.expect("write").expect("an id");
+        let after = api.read(&marker).await.expect("read");
+        assert!(after.found);
+        assert_eq!(after.count, Some(4));
+        api.delete(&id).await.expect("delete");
+        let gone = api.read(&marker).await.expect("read");
+        assert!(!gone.found);
+        assert_eq!(gone.count, Some(3));
+        assert!(api.delete(&id).await.is_err(), "a second delete: 404, said");
+    }
+
+    #[tokio::test]
+    async fn a_write_to_a_closed_port_is_known_not_written() {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = l.local_addr().expect("addr");
+        drop(l);
+        let api = Api::new(
+            &format!("http://{addr}"),
+            &ProbeConfig::default(),
+            Contract::default(),
+        )
+        .expect("api");
+        let e = api.write("m").await.expect_err("refused");
+        assert!(!e.unknown, "{e:?}");
+    }
+}

@@ -1,0 +1,36 @@
+//! The drill's API contract: how a marker is written, read and deleted
+//! through the load balancer (`[drill]` in the config).
+
+/// How the API is written to and read, with the reference goals API's
+/// defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contract {
+    pub write_method: String,
+    pub write_path: String,
+    /// The body, with `{marker}` where the marker goes.
+    pub write_body: String,
+    pub read_path: String,
+    /// Where the marker is looked for in the read's JSON (None: anywhere
+    /// in the text).
+    pub marker_pointer: Option<String>,
+    /// Where the write's response holds the new record's id.
+    pub id_pointer: Option<String>,
+    /// The delete, with `{id}`; None: the API has no delete.
+    pub delete_path: Option<String>,
+    pub count_pointer: Option<String>,
+}
+
+impl Default for Contract {
+    fn default() -> Self {
+        Contract {
+            write_method: "POST".into(),
+            write_path: "/goals".into(),
+            write_body: r#"{"text":"{marker}"}"#.into(),
+            read_path: "/goals".into(),
+            marker_pointer: Some("/goals".into()),
+            id_pointer: Some("/goal/id".into()),
+            delete_path: Some("/goals/{id}".into()),
+            count_pointer: Some("/goals".into()),
+        }
+    }
+}
