@@ -82,6 +82,36 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// The restart drill: write a marker, restart, wait until the service is back, read it back. Exits 0 PASS, 1 FAIL, 3 ABORTED, 2 error
+    Drill {
+        /// How to restart: stop-task (every task of the service) or force-deployment
+        #[arg(long, value_name = "HOW", value_parser = ["stop-task", "force-deployment"])]
+        restart: Option<String>,
+        /// How long the service may take to come back (default 10m)
+        #[arg(long, value_name = "DURATION", value_parser = parse_drill_timeout)]
+        timeout: Option<std::time::Duration>,
+        /// Print one JSON report at the end (the steps go to stderr)
+        #[arg(long)]
+        json: bool,
+        /// Do not ask: needed when standard input is not a terminal
+        #[arg(long)]
+        yes: bool,
+        /// Run it on the embedded demo instead of AWS
+        #[arg(long)]
+        demo: bool,
+        /// With --demo: every task gets an empty volume (the drill must FAIL)
+        #[arg(long, requires = "demo")]
+        fresh_volume: bool,
+    },
+}
+
+fn parse_drill_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|_| format!("{s:?} is not a duration, such as 10m"))?;
+    if d < std::time::Duration::from_secs(30) || d > std::time::Duration::from_secs(6 * 3600) {
+        return Err("must be between 30s and 6h".into());
+    }
+    Ok(d)
 }
 
 impl From<&Flags> for Overrides {

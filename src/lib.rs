@@ -227,6 +227,67 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 }
             }
         }
+        Some(Command::Drill {
+            restart,
+            timeout,
+            json,
+            yes,
+            demo,
+            fresh_volume,
+        }) => {
+            if settings.read_only {
+                eprintln!(
+                    "ecsdeck drill: read-only: the drill restarts the service, so it does not run; nothing was sent"
+                );
+                return Ok(EXIT_ERROR);
+            }
+            let Some(mut probe) = settings.probe.clone() else {
+                eprintln!("ecsdeck drill: the drill needs the probe ([probe] enabled = false)");
+                return Ok(EXIT_ERROR);
+            };
+            let restart = match restart
+                .as_deref()
+                .unwrap_or(settings.drill.restart.as_str())
+            {
+                "force-deployment" => crate::drill::machine::RestartKind::ForceDeployment,
+                _ => crate::drill::machine::RestartKind::StopTask,
+            };
+            let args = |probe| cmd::drill::Args {
+                restart,
+                timeout: timeout.unwrap_or(settings.drill.timeout),
+                json,
+                yes,
+                contract: settings.drill.contract.clone(),
+                probe,
+                redact: settings.redact,
+            };
+            if demo {
+                let env = DemoEnv::start(DemoOptions {
+                    seed_records: true,
+                    fresh_volume,
+                    ..DemoOptions::default()
+                })
+                .await
+                .map_err(|e| eyre!("cannot start the demo environment: {e}"))?;
+                demo_probe(&mut probe);
+                let d = Arc::new(env.cloud());
+                return Ok(cmd::drill::drill(d.clone(), d, demo_target(), args(probe)).await);
+            }
+            let aws = aws_backend(&settings).await?;
+            let target = match (&settings.cluster, &settings.service) {
+                (Some(c), Some(s)) => ServiceRef {
+                    cluster: c.clone(),
+                    service: s.clone(),
+                },
+                _ => {
+                    eprintln!(
+                        "ecsdeck drill: which service? Pass --cluster and --service, or set them in the config file"
+                    );
+                    return Ok(EXIT_ERROR);
+                }
+            };
+            Ok(cmd::drill::drill(aws.clone(), aws, target, args(probe)).await)
+        }
         None => {
             let aws = aws_backend(&settings).await?;
             run_opts.operator = operator(aws.clone(), settings.read_only);

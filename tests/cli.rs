@@ -296,3 +296,35 @@ fn both_iam_policies_are_valid_and_the_operator_one_is_narrowed() {
         );
     }
 }
+
+#[test]
+fn drill_on_the_demo_exits_by_verdict_and_never_runs_unconfirmed() {
+    let home = tempfile::tempdir().expect("tmp");
+    // No terminal to confirm on and no --yes: refused, nothing sent.
+    let o = ecsdeck(&["drill", "--demo"], home.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("pass --yes"), "{}", stderr(&o));
+    let o = ecsdeck(&["drill", "--demo", "--yes", "--json"], home.path());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert_eq!(v["verdict"], "PASS");
+    assert_eq!(v["cleanup"], "deleted");
+    assert!(
+        v["marker"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("ecsdeck-drill-"))
+    );
+    assert!(v["phases"].as_array().is_some_and(|p| {
+        p.iter()
+            .any(|x| x["name"] == "first_2xx" && x["source"] == "probe")
+    }));
+    let o = ecsdeck(&["drill", "--demo", "--yes", "--fresh-volume"], home.path());
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("FAIL: the restart happened and the marker"),
+        "{out}"
+    );
+    let o = ecsdeck(&["drill", "--demo", "--yes", "--read-only"], home.path());
+    assert_eq!(o.status.code(), Some(2), "read-only never restarts");
+}

@@ -1,5 +1,6 @@
 //! The commands: each a consumer of one session.
 
 pub mod dashboard;
+pub mod drill;
 pub mod picker;
 pub mod status;

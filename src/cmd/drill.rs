@@ -1,0 +1,130 @@
+//! `ecsdeck drill`: the restart drill without a screen. Steps as they
+//! happen, a verdict, an exit code by verdict (0 PASS, 1 FAIL, 3 ABORTED);
+//! `--json` prints the report.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cloud::{Cloud, Operate};
+use crate::drill::machine::RestartKind;
+use crate::drill::run::{Options, run};
+use crate::model::ServiceRef;
+use crate::model::drill::Contract;
+use crate::model::probe::ProbeConfig;
+use crate::poll::Plan;
+use crate::session::Session;
+
+pub const EXIT_ERROR: i32 = 2;
+
+pub struct Args {
+    pub restart: RestartKind,
+    pub timeout: Duration,
+    pub json: bool,
+    pub yes: bool,
+    pub contract: Contract,
+    pub probe: ProbeConfig,
+    pub redact: bool,
+}
+
+/// Asks on the terminal; without one, and without `--yes`, refuses.
+fn confirmed(target: &ServiceRef, a: &Args) -> Result<bool, String> {
+    if a.yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(
+            "refusing to restart anything: standard input is not a terminal to confirm on; pass --yes"
+                .into(),
+        );
+    }
+    let how = match a.restart {
+        RestartKind::StopTask => "stop every task of",
+        RestartKind::ForceDeployment => "force a new deployment of",
+    };
+    eprint!(
+        "The drill will write a marker through the load balancer, {how} {}/{} and read the marker back. Run it? [y/N] ",
+        target.cluster, target.service
+    );
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    Ok(line.trim().eq_ignore_ascii_case("y"))
+}
+
+pub async fn drill(
+    cloud: Arc<dyn Cloud>,
+    operator: Arc<dyn Operate>,
+    target: ServiceRef,
+    a: Args,
+) -> i32 {
+    match confirmed(&target, &a) {
+        Ok(true) => {}
+        Ok(false) => {
+            eprintln!("ecsdeck drill: ABORTED: cancelled before it started; nothing was sent");
+            return 3;
+        }
+        Err(e) => {
+            eprintln!("ecsdeck drill: {e}");
+            return EXIT_ERROR;
+        }
+    }
+    let mut session = Session::start(
+        cloud,
+        target,
+        Plan {
+            refresh: Duration::from_secs(1),
+            logs: false,
+            probe: Some(a.probe.clone()),
+        },
+    )
+    .with_operator(operator);
+    let json = a.json;
+    let say = |l: &str| {
+        if json {
+            eprintln!("{l}");
+        } else {
+            println!("{l}");
+        }
+    };
+    let cancel = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let report = run(
+        &mut session,
+        Options {
+            restart: a.restart,
+            timeout: a.timeout,
+            contract: a.contract,
+            probe: a.probe,
+            redact: a.redact,
+        },
+        say,
+        cancel,
+    )
+    .await;
+    match report {
+        Ok(r) => {
+            if json {
+                match serde_json::to_string_pretty(&r) {
+                    Ok(s) => println!("{s}"),
+                    Err(e) => {
+                        eprintln!("ecsdeck drill: {e}");
+                        return EXIT_ERROR;
+                    }
+                }
+            } else {
+                println!("{}: {}", r.verdict.word(), r.reason);
+                println!("cleanup: {}", r.cleanup);
+            }
+            r.verdict.exit_code()
+        }
+        Err(e) => {
+            eprintln!("ecsdeck drill: {e}");
+            EXIT_ERROR
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The drill end to end on the demo, through the session core: PASS when
+//! the data is on the shared volume, FAIL when every task gets a fresh one.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ecsdeck::cloud::Cloud;
+use ecsdeck::cloud::demo::{CLUSTER, DemoEnv, DemoOptions, SERVED_BY, SERVICE};
+use ecsdeck::drill::machine::{RestartKind, Verdict};
+use ecsdeck::drill::run::{Options, Report, run};
+use ecsdeck::model::ServiceRef;
+use ecsdeck::model::drill::Contract;
+use ecsdeck::model::probe::{ProbeConfig, ProbeInfo};
+use ecsdeck::poll::Plan;
+use ecsdeck::session::Session;
+
+async fn drill(fresh_volume: bool) -> (Report, Vec<String>) {
+    let env = DemoEnv::start(DemoOptions {
+        seed_records: true,
+        fresh_volume,
+        ..DemoOptions::default()
+    })
+    .await
+    .expect("demo");
+    let demo = Arc::new(env.cloud());
+    let cloud: Arc<dyn Cloud> = demo.clone();
+    let probe = ProbeConfig {
+        info: ProbeInfo {
+            served_by_header: Some(SERVED_BY.into()),
+            ..ProbeInfo::default()
+        },
+        ..ProbeConfig::default()
+    };
+    let mut session = Session::start(
+        cloud,
+        ServiceRef {
+            cluster: CLUSTER.into(),
+            service: SERVICE.into(),
+        },
+        Plan {
+            refresh: Duration::from_secs(1),
+            logs: false,
+            probe: Some(probe.clone()),
+        },
+    )
+    .with_operator(demo);
+    let mut lines = Vec::new();
+    let report = tokio::time::timeout(
+        Duration::from_secs(120),
+        run(
+            &mut session,
+            Options {
+                restart: RestartKind::StopTask,
+                timeout: Duration::from_secs(90),
+                contract: Contract::default(),
+                probe,
+                redact: false,
+            },
+            |l| lines.push(l.to_string()),
+            std::future::pending(),
+        ),
+    )
+    .await
+    .expect("the drill ends")
+    .expect("the drill runs");
+    (report, lines)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_passes_and_a_fresh_volume_fails() {
+    let (r, lines) = drill(false).await;
+    assert_eq!(
+        r.verdict,
+        Verdict::Pass,
+        "{}\n{}",
+        r.reason,
+        lines.join("\n")
+    );
+    assert_eq!(r.cleanup, "deleted");
+    assert!(r.new_task.is_some());
+    assert!(!r.old_tasks.is_empty() && r.new_task.as_ref() != r.old_tasks.first());
+    let names: Vec<&str> = r.phases.iter().map(|p| p.name).collect();
+    for n in [
+        "stop_requested",
+        "old_task_stopped",
+        "new_task_running",
+        "new_target_healthy",
+        "first_2xx",
+    ] {
+        assert!(names.contains(&n), "{n} in {names:?}");
+    }
+    assert!(r.downtime_s.is_some_and(|d| d > 0.0), "{:?}", r.downtime_s);
+    let json = serde_json::to_value(&r).expect("json");
+    assert_eq!(json["verdict"], "PASS");
+
+    let (r, lines) = drill(true).await;
+    assert_eq!(
+        r.verdict,
+        Verdict::Fail,
+        "{}\n{}",
+        r.reason,
+        lines.join("\n")
+    );
+    assert!(r.reason.contains("is missing"), "{}", r.reason);
+}
