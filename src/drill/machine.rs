@@ -571,7 +571,7 @@ impl Drill {
             }
             self.note(
                 w.now,
-                "back: first 2xx through the load balancer on the new task",
+                "back: old tasks stopped, a new task healthy in the target group, the probe answers 2xx",
             );
             self.stage = Stage::Verifying;
             return vec![Command::Read];
