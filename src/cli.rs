@@ -102,6 +102,9 @@ pub enum Command {
         /// With --demo: every task gets an empty volume (the drill must FAIL)
         #[arg(long, requires = "demo")]
         fresh_volume: bool,
+        /// With --demo: StopTask is denied, as without ecs:StopTask (the drill must be ABORTED)
+        #[arg(long, requires = "demo")]
+        deny_stop_task: bool,
     },
 }
 

@@ -234,6 +234,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
             yes,
             demo,
             fresh_volume,
+            deny_stop_task,
         }) => {
             if settings.read_only {
                 eprintln!(
@@ -265,6 +266,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 let env = DemoEnv::start(DemoOptions {
                     seed_records: true,
                     fresh_volume,
+                    deny_stop_task,
                     ..DemoOptions::default()
                 })
                 .await

@@ -325,6 +325,18 @@ fn drill_on_the_demo_exits_by_verdict_and_never_runs_unconfirmed() {
         out.contains("FAIL: the restart happened and the marker"),
         "{out}"
     );
+    let o = ecsdeck(
+        &["drill", "--demo", "--yes", "--deny-stop-task"],
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(3));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("ABORTED: the restart was refused"), "{out}");
+    assert!(out.contains("ecs:StopTask"), "{out}");
+    assert!(
+        out.contains("cleanup: deleted"),
+        "the marker is removed: {out}"
+    );
     let o = ecsdeck(&["drill", "--demo", "--yes", "--read-only"], home.path());
     assert_eq!(o.status.code(), Some(2), "read-only never restarts");
 }

@@ -44,6 +44,9 @@ pub struct DemoOptions {
     /// Put a few records on a new volume, so the probe's record count
     /// has something to keep across a restart.
     pub seed_records: bool,
+    /// Answer StopTask with AccessDenied, as a policy without
+    /// `ecs:StopTask` does: the drill must end ABORTED.
+    pub deny_stop_task: bool,
 }
 
 /// Where the demo keeps its volume.
@@ -70,6 +73,7 @@ pub struct DemoEnv {
     calls: Arc<AtomicU64>,
     by_api: Arc<Mutex<std::collections::BTreeMap<String, u64>>>,
     data: DataDir,
+    deny_stop_task: bool,
 }
 
 fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
@@ -132,6 +136,7 @@ impl DemoEnv {
             calls: Arc::new(AtomicU64::new(0)),
             by_api: Arc::default(),
             data,
+            deny_stop_task: opts.deny_stop_task,
         })
     }
 
@@ -141,6 +146,7 @@ impl DemoEnv {
             calls: self.calls.clone(),
             by_api: self.by_api.clone(),
             task_polls: Arc::default(),
+            deny_stop_task: self.deny_stop_task,
         }
     }
 
@@ -248,6 +254,15 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
 impl Operate for DemoCloud {
     async fn stop_task(&self, _cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
         self.count(&[("ecs:StopTask", 1)]);
+        if self.deny_stop_task {
+            let mut e = CloudError::new(
+                ErrorKind::AccessDenied,
+                "ecs:StopTask",
+                "User: arn:aws:iam::000000000000:user/demo-operator is not authorized to perform: ecs:StopTask (the demo was started with --deny-stop-task)",
+            );
+            e.code = Some("AccessDeniedException".into());
+            return Err(e);
+        }
         if lock(&self.world).stop_task(task_arn, reason) {
             Ok(())
         } else {
@@ -279,6 +294,7 @@ pub struct DemoCloud {
     calls: Arc<AtomicU64>,
     by_api: Arc<Mutex<std::collections::BTreeMap<String, u64>>>,
     task_polls: Arc<AtomicU64>,
+    deny_stop_task: bool,
 }
 
 impl DemoCloud {
