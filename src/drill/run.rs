@@ -169,6 +169,17 @@ fn phases(tl: Option<&Timeline>) -> Vec<Phase> {
         .collect()
 }
 
+/// Says the steps logged since the `said`-th; returns how many are said.
+fn tell(drill: &Drill, said: usize, started: Time, say: &mut impl FnMut(&str)) -> usize {
+    for (at, what) in &drill.log[said.min(drill.log.len())..] {
+        say(&format!(
+            "{:>7.1}s  {what}",
+            (*at - started).num_milliseconds() as f64 / 1000.0
+        ));
+    }
+    drill.log.len()
+}
+
 /// Runs a drill on `session` (which must hold an operator), telling each
 /// step to `say` as it happens; `cancel` resolves when the operator
 /// stops waiting.
@@ -199,14 +210,7 @@ pub async fn run(
     let started = now;
     loop {
         // Say the new steps.
-        while said < drill.log.len() {
-            let (at, what) = &drill.log[said];
-            say(&format!(
-                "{:>7.1}s  {what}",
-                (*at - started).num_milliseconds() as f64 / 1000.0
-            ));
-            said += 1;
-        }
+        said = tell(&drill, said, started, &mut say);
         if let Some(cmd) = pending.pop_front() {
             let input = match cmd {
                 Command::Finish => break,
@@ -329,14 +333,7 @@ pub async fn run(
             }
         }
     }
-    while said < drill.log.len() {
-        let (at, what) = &drill.log[said];
-        say(&format!(
-            "{:>7.1}s  {what}",
-            (*at - started).num_milliseconds() as f64 / 1000.0
-        ));
-        said += 1;
-    }
+    tell(&drill, said, started, &mut say);
     let (verdict, reason) = drill
         .verdict
         .clone()
