@@ -103,6 +103,11 @@ impl Session {
         self.pollers.refresh();
     }
 
+    /// Hurries these pollers from another task (the dashboard's drill).
+    pub fn hurry_handle(&self) -> crate::poll::Hurry {
+        self.pollers.hurry_handle()
+    }
+
     pub fn cloud(&self) -> &Arc<dyn Cloud> {
         &self.cloud
     }

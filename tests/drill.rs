@@ -7,7 +7,8 @@ use std::time::Duration;
 use ecsdeck::cloud::Cloud;
 use ecsdeck::cloud::demo::{CLUSTER, DemoEnv, DemoOptions, SERVED_BY, SERVICE};
 use ecsdeck::drill::machine::{RestartKind, Verdict};
-use ecsdeck::drill::run::{Options, Report, run};
+use ecsdeck::drill::report::Report;
+use ecsdeck::drill::run::{Links, Options, Progress, run};
 use ecsdeck::model::ServiceRef;
 use ecsdeck::model::drill::Contract;
 use ecsdeck::model::probe::{ProbeConfig, ProbeInfo};
@@ -45,18 +46,25 @@ async fn drill(fresh_volume: bool) -> (Report, Vec<String>) {
     )
     .with_operator(demo);
     let mut lines = Vec::new();
+    let links = Links::of(&session).expect("an operator");
     let report = tokio::time::timeout(
         Duration::from_secs(120),
         run(
             &mut session,
+            links,
             Options {
                 restart: RestartKind::StopTask,
                 timeout: Duration::from_secs(90),
                 contract: Contract::default(),
                 probe,
                 redact: false,
+                caller: None,
             },
-            |l| lines.push(l.to_string()),
+            |p| {
+                if let Progress::Line(l) = p {
+                    lines.push(l.to_string())
+                }
+            },
             std::future::pending(),
         ),
     )

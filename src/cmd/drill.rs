@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::cloud::{Cloud, Operate};
 use crate::drill::machine::RestartKind;
-use crate::drill::run::{Options, run};
+use crate::drill::run::{Links, Options, Progress, run};
 use crate::model::ServiceRef;
 use crate::model::drill::Contract;
 use crate::model::probe::ProbeConfig;
@@ -83,24 +83,32 @@ pub async fn drill(
     )
     .with_operator(operator);
     let json = a.json;
-    let say = |l: &str| {
-        if json {
-            eprintln!("{l}");
-        } else {
-            println!("{l}");
+    let say = |p: Progress<'_>| {
+        if let Progress::Line(l) = p {
+            if json {
+                eprintln!("{l}");
+            } else {
+                println!("{l}");
+            }
         }
+    };
+    let Some(links) = Links::of(&session) else {
+        eprintln!("ecsdeck drill: this session is read-only: the drill cannot restart anything");
+        return EXIT_ERROR;
     };
     let cancel = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     let report = run(
         &mut session,
+        links,
         Options {
             restart: a.restart,
             timeout: a.timeout,
             contract: a.contract,
             probe: a.probe,
             redact: a.redact,
+            caller: None,
         },
         say,
         cancel,

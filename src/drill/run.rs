@@ -6,20 +6,22 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-use serde::Serialize;
-
 use super::api::{Api, new_marker};
 use super::machine::{Command, Drill, Input, RestartError, RestartKind, TaskView, Verdict, World};
+use super::report::{ProbeRow, Report, phases, rfc3339};
 use crate::cloud::{ErrorKind, Operate};
+use crate::model::ServiceRef;
 use crate::model::derive::target_owners;
 use crate::model::drill::Contract;
 use crate::model::lb::probe_base;
 use crate::model::observe::Observation;
+use crate::model::observe::PollEvent;
 use crate::model::probe::{ProbeConfig, Sample};
-use crate::model::timeline::{Step, Timeline, Tracker};
+use crate::model::timeline::Tracker;
 use crate::model::{Identity, Service, TargetGroup, Task, Time};
+use crate::poll::Hurry;
 use crate::session::Session;
+use chrono::Utc;
 
 pub struct Options {
     pub restart: RestartKind,
@@ -28,6 +30,9 @@ pub struct Options {
     pub probe: ProbeConfig,
     /// Mask the caller in the stop reason.
     pub redact: bool,
+    /// The caller's ARN, for the stop reason, when the feed does not
+    /// bring it (the dashboard's identity was polled before the drill).
+    pub caller: Option<String>,
 }
 
 /// What the drill has seen of the service.
@@ -92,108 +97,76 @@ impl Seen {
     }
 }
 
-/// One phase of the report: its name, time, where the time comes from.
-#[derive(Debug, Clone, Serialize)]
-pub struct Phase {
-    pub name: &'static str,
-    pub at: String,
-    pub source: &'static str,
-    pub uncertainty_s: Option<f64>,
-}
-
-/// The report of a drill (JSON on stdout with `--json`).
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub verdict: Verdict,
-    pub reason: String,
-    pub service: String,
-    pub cluster: String,
-    pub restart: RestartKind,
-    pub marker: String,
-    pub old_tasks: Vec<String>,
-    pub new_task: Option<String>,
-    pub probe_url: Option<String>,
-    pub probe_url_verified: bool,
-    pub cleanup: String,
-    pub started_at: String,
-    pub ended_at: String,
-    pub downtime_s: Option<f64>,
-    pub phases: Vec<Phase>,
-    pub steps: Vec<(String, String)>,
-    pub probe: Vec<ProbeRow>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ProbeRow {
-    pub at: String,
-    pub outcome: crate::model::probe::Outcome,
-    pub latency_ms: u32,
-}
-
-fn rfc3339(t: Time) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-fn phases(tl: Option<&Timeline>) -> Vec<Phase> {
-    let Some(tl) = tl else { return Vec::new() };
-    let name = |s: Step| -> Option<&'static str> {
-        Some(match s {
-            Step::StopRequested => "stop_requested",
-            Step::OldTargetDraining => "old_target_draining",
-            Step::OldStopped => "old_task_stopped",
-            Step::NewTaskSeen => "new_task_seen",
-            Step::Provisioning => "new_task_provisioning",
-            Step::Pending => "new_task_pending",
-            Step::Running => "new_task_running",
-            Step::ContainersHealthy => "new_containers_healthy",
-            Step::NewTargetHealthy => "new_target_healthy",
-            Step::FirstUp => "first_2xx",
-            _ => return None,
-        })
-    };
-    tl.ordered()
-        .into_iter()
-        .filter_map(|(s, m)| {
-            Some(Phase {
-                name: name(s)?,
-                at: rfc3339(m.at),
-                source: match (s, m.within) {
-                    (Step::FirstUp, _) => "probe",
-                    (Step::StopRequested, _) => "ecsdeck",
-                    (_, Some(_)) => "observed",
-                    (_, None) => "aws",
-                },
-                uncertainty_s: m.within.map(|d| d.as_secs_f64()),
-            })
-        })
-        .collect()
-}
-
 /// Says the steps logged since the `said`-th; returns how many are said.
-fn tell(drill: &Drill, said: usize, started: Time, say: &mut impl FnMut(&str)) -> usize {
+fn tell(drill: &Drill, said: usize, started: Time, on: &mut impl FnMut(Progress<'_>)) -> usize {
     for (at, what) in &drill.log[said.min(drill.log.len())..] {
-        say(&format!(
+        on(Progress::Line(&format!(
             "{:>7.1}s  {what}",
             (*at - started).num_milliseconds() as f64 / 1000.0
-        ));
+        )));
     }
     drill.log.len()
 }
 
-/// Runs a drill on `session` (which must hold an operator), telling each
-/// step to `say` as it happens; `cancel` resolves when the operator
-/// stops waiting.
+/// Where the drill's observations come from: a session of its own
+/// (headless), or the dashboard's, forwarded to it.
+pub trait Feed: Send {
+    fn next(&mut self) -> impl Future<Output = Option<PollEvent>> + Send;
+}
+
+impl Feed for Session {
+    fn next(&mut self) -> impl Future<Output = Option<PollEvent>> + Send {
+        Session::next(self)
+    }
+}
+
+impl Feed for tokio::sync::mpsc::Receiver<PollEvent> {
+    fn next(&mut self) -> impl Future<Output = Option<PollEvent>> + Send {
+        self.recv()
+    }
+}
+
+/// What the drill acts through.
+#[derive(Clone)]
+pub struct Links {
+    pub operator: Arc<dyn Operate>,
+    pub target: ServiceRef,
+    pub hurry: Hurry,
+}
+
+impl Links {
+    /// The links of `session`; None when it is read-only.
+    pub fn of(session: &Session) -> Option<Links> {
+        Some(Links {
+            operator: session.operator()?.clone(),
+            target: session.target().clone(),
+            hurry: session.hurry_handle(),
+        })
+    }
+}
+
+/// What the drill tells as it goes.
+pub enum Progress<'a> {
+    /// A line for a terminal.
+    Line(&'a str),
+    /// The machine after a step.
+    State(&'a Drill),
+    /// The restart is being sent: a task (StopTask) or the service (None).
+    Requested(Option<&'a str>, Time),
+}
+
+/// Runs a drill on the observations of `feed`, acting through `links`,
+/// telling each step to `on` as it happens; `cancel` resolves when the
+/// operator stops waiting.
 pub async fn run(
-    session: &mut Session,
+    feed: &mut impl Feed,
+    links: Links,
     opts: Options,
-    mut say: impl FnMut(&str),
+    mut on: impl FnMut(Progress<'_>),
     cancel: impl Future<Output = ()>,
 ) -> Result<Report, String> {
-    let op: Arc<dyn Operate> = session
-        .operator()
-        .cloned()
-        .ok_or("this session is read-only: the drill cannot restart anything")?;
-    let target = session.target().clone();
+    let op = links.operator.clone();
+    let target = links.target.clone();
     let hand_set = opts.probe.info.url.is_some();
     let marker = new_marker();
     let now = Utc::now();
@@ -210,7 +183,8 @@ pub async fn run(
     let started = now;
     loop {
         // Say the new steps.
-        said = tell(&drill, said, started, &mut say);
+        said = tell(&drill, said, started, &mut on);
+        on(Progress::State(&drill));
         if let Some(cmd) = pending.pop_front() {
             let input = match cmd {
                 Command::Finish => break,
@@ -223,7 +197,9 @@ pub async fn run(
                 }
                 Command::Write => {
                     let Some(api) = &api else { break };
-                    say(&format!("          writing the marker {marker}"));
+                    on(Progress::Line(&format!(
+                        "          writing the marker {marker}"
+                    )));
                     Input::Written(api.write(&marker).await)
                 }
                 Command::Delete(id) => {
@@ -231,11 +207,15 @@ pub async fn run(
                     Input::Deleted(api.delete(&id).await)
                 }
                 Command::Restart(tasks) => {
-                    session.hurry();
+                    links.hurry.now();
                     let at = Utc::now();
-                    let who = match (&seen.identity, opts.redact) {
+                    let caller = opts
+                        .caller
+                        .clone()
+                        .or_else(|| seen.identity.as_ref().map(|i| i.arn.clone()));
+                    let who = match (caller, opts.redact) {
                         (_, true) => "an operator (redacted)".to_string(),
-                        (Some(i), _) => i.arn.clone(),
+                        (Some(arn), _) => arn,
                         (None, _) => "an operator (identity unknown)".to_string(),
                     };
                     let reason: String = format!("ecsdeck drill: stopped by {who}")
@@ -247,6 +227,7 @@ pub async fn run(
                             let mut r = Ok(());
                             for arn in arns {
                                 tracker.requested(Some(arn.clone()), at);
+                                on(Progress::Requested(Some(arn), at));
                                 if let Err(e) = op.stop_task(&target.cluster, arn, &reason).await {
                                     r = Err(e);
                                     break;
@@ -256,10 +237,11 @@ pub async fn run(
                         }
                         None => {
                             tracker.requested(None, at);
+                            on(Progress::Requested(None, at));
                             op.force_deployment(&target.cluster, &target.service).await
                         }
                     };
-                    say(&format!(
+                    on(Progress::Line(&format!(
                         "          restart sent ({}): {}",
                         match opts.restart {
                             RestartKind::StopTask => "StopTask",
@@ -269,7 +251,7 @@ pub async fn run(
                             Ok(()) => "accepted".to_string(),
                             Err(e) => e.operator_text(),
                         }
-                    ));
+                    )));
                     Input::Restarted(r.map_err(|e| RestartError {
                         unknown: e.kind == ErrorKind::Network,
                         message: e.operator_text(),
@@ -281,13 +263,14 @@ pub async fn run(
         }
         tokio::select! {
             _ = &mut cancel => {
-                say("          cancelled: cleaning up");
+                on(Progress::Line("          cancelled: cleaning up"));
                 pending.extend(drill.step(Input::Cancel));
             }
             _ = clock.tick() => {
+                links.hurry.keep();
                 pending.extend(drill.step(Input::Tick(Utc::now())));
             }
-            ev = session.next() => {
+            ev = feed.next() => {
                 let Some(ev) = ev else { return Err("the session ended".into()) };
                 let at = ev.at;
                 if let Ok(obs) = ev.result {
@@ -333,7 +316,7 @@ pub async fn run(
             }
         }
     }
-    tell(&drill, said, started, &mut say);
+    tell(&drill, said, started, &mut on);
     let (verdict, reason) = drill
         .verdict
         .clone()

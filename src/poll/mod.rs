@@ -200,6 +200,26 @@ pub struct Plan {
     pub probe: Option<crate::model::probe::ProbeConfig>,
 }
 
+/// Hurries a session's pollers from a task that does not own them.
+#[derive(Clone)]
+pub struct Hurry {
+    pace: Arc<Pace>,
+    ctl: Control,
+}
+
+impl Hurry {
+    /// A restart was sent: fast for a while, and poll now.
+    pub fn now(&self) {
+        self.pace.hurry_for(FAST_AFTER_ACTION);
+        self.ctl.kick();
+    }
+
+    /// Stay fast (called every second while a drill runs).
+    pub fn keep(&self) {
+        self.pace.hurry_for(FAST_AFTER_ACTION);
+    }
+}
+
 /// Handles to the running pollers; dropping them stops every poller.
 pub struct Pollers {
     ctl: Control,
@@ -223,6 +243,14 @@ impl Pollers {
     /// The cadence of the service, task and target pollers now.
     pub fn cadence(&self) -> Duration {
         self.pace.cadence(self.refresh)
+    }
+
+    /// A handle that hurries these pollers from another task (the drill).
+    pub fn hurry_handle(&self) -> Hurry {
+        Hurry {
+            pace: self.pace.clone(),
+            ctl: self.ctl.clone(),
+        }
     }
 
     /// The base URL found from the service's load balancer, once known.
