@@ -93,6 +93,9 @@ pub enum Command {
         /// Print one JSON report at the end (the steps go to stderr)
         #[arg(long)]
         json: bool,
+        /// Also write the report to FILE: JSON if it ends in .json, else a self-contained HTML page. Never overwrites
+        #[arg(long, value_name = "FILE")]
+        report: Option<std::path::PathBuf>,
         /// Do not ask: needed when standard input is not a terminal
         #[arg(long)]
         yes: bool,

@@ -318,8 +318,66 @@ fn drill_on_the_demo_exits_by_verdict_and_never_runs_unconfirmed() {
         p.iter()
             .any(|x| x["name"] == "first_2xx" && x["source"] == "probe")
     }));
-    let o = ecsdeck(&["drill", "--demo", "--yes", "--fresh-volume"], home.path());
+    // The report files: HTML by default, JSON by name; never overwritten.
+    let html = home.path().join("drill.html");
+    let o = ecsdeck(
+        &[
+            "drill",
+            "--demo",
+            "--yes",
+            "--report",
+            html.to_str().expect("path"),
+        ],
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(&html).expect("the page");
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains(">PASS<"));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&html).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let o = ecsdeck(
+        &[
+            "drill",
+            "--demo",
+            "--yes",
+            "--report",
+            html.to_str().expect("path"),
+        ],
+        home.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an existing report file is refused"
+    );
+    assert!(stderr(&o).contains("never overwrites"), "{}", stderr(&o));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("restart sent"));
+    assert_eq!(std::fs::read_to_string(&html).expect("page"), page);
+    let json = home.path().join("fail.json");
+    let o = ecsdeck(
+        &[
+            "drill",
+            "--demo",
+            "--yes",
+            "--fresh-volume",
+            "--report",
+            json.to_str().expect("path"),
+        ],
+        home.path(),
+    );
     assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("JSON");
+    assert_eq!(v["verdict"], "FAIL");
+    assert!(
+        v["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("is missing")),
+        "{v}"
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains("FAIL: the restart happened and the marker"),

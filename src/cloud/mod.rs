@@ -45,6 +45,12 @@ pub trait Cloud: Send + Sync {
     fn api_calls_by(&self) -> Vec<(String, u64)> {
         Vec::new()
     }
+    /// This host's clock minus the backend's, in seconds (to about a
+    /// second), once known: AWS's timestamps and this host's are mixed in
+    /// one timeline.
+    fn clock_offset_s(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// The half of a backend that changes things in AWS. Every call is sent

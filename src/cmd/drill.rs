@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::cloud::{Cloud, Operate};
 use crate::drill::machine::RestartKind;
+use crate::drill::report::{mask, write_file};
 use crate::drill::run::{Links, Options, Progress, run};
 use crate::model::ServiceRef;
 use crate::model::drill::Contract;
@@ -21,6 +22,8 @@ pub struct Args {
     pub restart: RestartKind,
     pub timeout: Duration,
     pub json: bool,
+    /// `--report FILE`.
+    pub report: Option<std::path::PathBuf>,
     pub yes: bool,
     pub contract: Contract,
     pub probe: ProbeConfig,
@@ -61,6 +64,16 @@ pub async fn drill(
     target: ServiceRef,
     a: Args,
 ) -> i32 {
+    // Refuse before anything is sent, not after the drill.
+    if let Some(p) = &a.report
+        && p.exists()
+    {
+        eprintln!(
+            "ecsdeck drill: {} exists: a report never overwrites a file; choose another name",
+            p.display()
+        );
+        return EXIT_ERROR;
+    }
     match confirmed(&target, &a) {
         Ok(true) => {}
         Ok(false) => {
@@ -83,8 +96,16 @@ pub async fn drill(
     )
     .with_operator(operator);
     let json = a.json;
+    // The account is not known before the identity is read: mask every
+    // ARN's account field meanwhile.
+    let redact = a.redact;
     let say = |p: Progress<'_>| {
         if let Progress::Line(l) = p {
+            let l = if redact {
+                mask(l, Some(""))
+            } else {
+                l.to_string()
+            };
             if json {
                 eprintln!("{l}");
             } else {
@@ -116,8 +137,9 @@ pub async fn drill(
     .await;
     match report {
         Ok(r) => {
+            let masked = r.redaction(redact);
             if json {
-                match serde_json::to_string_pretty(&r) {
+                match r.json(masked) {
                     Ok(s) => println!("{s}"),
                     Err(e) => {
                         eprintln!("ecsdeck drill: {e}");
@@ -125,8 +147,21 @@ pub async fn drill(
                     }
                 }
             } else {
-                println!("{}: {}", r.verdict.word(), r.reason);
+                println!("{}: {}", r.verdict.word(), mask(&r.reason, masked));
+                for n in &r.notes {
+                    println!("note: {}", mask(n, masked));
+                }
                 println!("cleanup: {}", r.cleanup);
+            }
+            if let Some(w) = r.clock_warning() {
+                eprintln!("ecsdeck drill: warning: {w}");
+            }
+            if let Some(p) = &a.report {
+                match write_file(&r, p, masked) {
+                    Ok(p) => eprintln!("ecsdeck drill: report written to {}", p.display()),
+                    // The verdict stands; the file is what failed.
+                    Err(e) => eprintln!("ecsdeck drill: the report was not written: {e}"),
+                }
             }
             r.verdict.exit_code()
         }

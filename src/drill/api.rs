@@ -18,6 +18,8 @@ pub fn new_marker() -> String {
     format!("ecsdeck-drill-{:012x}", rand::random::<u64>() >> 16)
 }
 
+const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub struct Api {
     client: reqwest::Client,
     base: String,
@@ -137,9 +139,41 @@ impl Api {
     }
 
     /// Deletes the marker's record; Err says why it is left.
+    /// Deletes the marker, trying again every 2 s for up to `wait` while
+    /// the API does not answer or answers 5xx (a drill cancelled during
+    /// the outage); a 4xx is final. Deleting twice is harmless.
+    pub async fn delete_patiently(
+        &self,
+        id: &str,
+        wait: std::time::Duration,
+    ) -> Result<(), String> {
+        let until = tokio::time::Instant::now() + wait;
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.delete_once(id).await {
+                Ok(()) => return Ok(()),
+                Err((true, e)) if tokio::time::Instant::now() + RETRY_EVERY < until => {
+                    tracing::info!(error = %e, tries, "marker delete: trying again");
+                    tokio::time::sleep(RETRY_EVERY).await;
+                }
+                Err((_, e)) if tries > 1 => return Err(format!("{e} (after {tries} tries)")),
+                Err((_, e)) => return Err(e),
+            }
+        }
+    }
+
     pub async fn delete(&self, id: &str) -> Result<(), String> {
+        self.delete_once(id).await.map_err(|(_, e)| e)
+    }
+
+    /// One delete; the error says whether trying again may help.
+    async fn delete_once(&self, id: &str) -> Result<(), (bool, String)> {
         let Some(path) = &self.contract.delete_path else {
-            return Err("the API has no delete in [drill]: the marker is left".into());
+            return Err((
+                false,
+                "the API has no delete in [drill]: the marker is left".into(),
+            ));
         };
         // The id came from the API: keep it to what a path segment holds.
         let id: String = id
@@ -151,12 +185,12 @@ impl Api {
             .delete(self.url(&path.replace("{id}", &id)))
             .send()
             .await
-            .map_err(|e| clean(&e.to_string()))?;
+            .map_err(|e| (true, clean(&e.to_string())))?;
         let status = r.status().as_u16();
         if (200..300).contains(&status) {
             Ok(())
         } else {
-            Err(format!("the delete answered {status}"))
+            Err((status >= 500, format!("the delete answered {status}")))
         }
     }
 }

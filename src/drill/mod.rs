@@ -4,6 +4,7 @@
 //! commands; `report.rs` is what it leaves behind.
 
 pub mod api;
+pub mod html;
 pub mod machine;
 pub mod report;
 pub mod run;

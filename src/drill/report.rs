@@ -1,5 +1,7 @@
 //! The drill's report: a JSON document (stdout with `--json`, and the
-//! report files).
+//! report files), and writing it to a file that did not exist, owner-only.
+
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -11,31 +13,52 @@ use crate::model::timeline::{Step, Timeline};
 #[derive(Debug, Clone, Serialize)]
 pub struct Phase {
     pub name: &'static str,
+    /// RFC 3339 with milliseconds, as measured (AWS's clock for `aws`,
+    /// this host's for the others).
     pub at: String,
+    /// `aws` (AWS's own timestamp), `observed` (seen by a poll, or done by
+    /// ecsdeck) or `probe`.
     pub source: &'static str,
     pub uncertainty_s: Option<f64>,
 }
 
-/// The report of a drill (JSON on stdout with `--json`).
+/// The report of a drill.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// Exactly `PASS`, `FAIL` or `ABORTED`.
     pub verdict: Verdict,
     pub reason: String,
     pub service: String,
     pub cluster: String,
     pub restart: RestartKind,
     pub marker: String,
+    /// The task that was restarted (the first, when there were several).
+    pub old_task: Option<String>,
     pub old_tasks: Vec<String>,
     pub new_task: Option<String>,
     pub probe_url: Option<String>,
     pub probe_url_verified: bool,
+    /// The restart-safety warnings at the start.
+    pub warnings: Vec<String>,
+    /// What happened on the way that an operator should know.
+    pub notes: Vec<String>,
     pub cleanup: String,
     pub started_at: String,
     pub ended_at: String,
+    /// The probe's outage during the drill.
     pub downtime_s: Option<f64>,
+    /// From the restart request to the first 2xx after it.
+    pub stop_to_first_2xx_s: Option<f64>,
+    /// This host's clock minus AWS's (to about a second).
+    pub clock_offset_s: Option<f64>,
     pub phases: Vec<Phase>,
+    /// Every step the drill logged, with its time.
     pub steps: Vec<(String, String)>,
+    /// Every probe sample during the drill.
     pub probe: Vec<ProbeRow>,
+    /// The caller's account, for `--redact`; never written.
+    #[serde(skip)]
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -43,6 +66,31 @@ pub struct ProbeRow {
     pub at: String,
     pub outcome: crate::model::probe::Outcome,
     pub latency_ms: u32,
+}
+
+impl Report {
+    /// The clock offset, when it is large enough to matter.
+    pub fn clock_warning(&self) -> Option<String> {
+        let o = self.clock_offset_s?;
+        (o.abs() > 1.0).then(|| {
+            format!(
+                "this host's clock is {:.1} s {} AWS's: phases from AWS's timestamps and from this host's are that far apart",
+                o.abs(),
+                if o > 0.0 { "ahead of" } else { "behind" }
+            )
+        })
+    }
+
+    /// What `--redact` masks: the account, and every ARN's account field.
+    pub fn redaction(&self, redact: bool) -> Option<&str> {
+        redact.then(|| self.account.as_deref().unwrap_or(""))
+    }
+
+    /// The report as JSON, the account id masked when `redact` holds one.
+    pub fn json(&self, redact: Option<&str>) -> Result<String, String> {
+        let s = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        Ok(mask(&s, redact))
+    }
 }
 
 pub fn rfc3339(t: Time) -> String {
@@ -74,12 +122,127 @@ pub fn phases(tl: Option<&Timeline>) -> Vec<Phase> {
                 at: rfc3339(m.at),
                 source: match (s, m.within) {
                     (Step::FirstUp, _) => "probe",
-                    (Step::StopRequested, _) => "ecsdeck",
+                    // ecsdeck's own act, on this host's clock.
+                    (Step::StopRequested, _) => "observed",
                     (_, Some(_)) => "observed",
                     (_, None) => "aws",
                 },
-                uncertainty_s: m.within.map(|d| d.as_secs_f64()),
+                uncertainty_s: match (s, m.within) {
+                    (Step::StopRequested, _) => Some(0.0),
+                    (_, w) => w.map(|d| d.as_secs_f64()),
+                },
             })
         })
         .collect()
 }
+
+/// `--redact`: the account id masked in every ARN (the fifth field), and
+/// wherever the known account id stands as a whole number.
+pub fn mask(s: &str, account: Option<&str>) -> String {
+    let Some(account) = account else {
+        return s.to_string();
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    // ARNs: arn:partition:service:region:ACCOUNT:resource
+    while let Some(i) = rest.find("arn:") {
+        out.push_str(&rest[..i]);
+        let arn = &rest[i..];
+        let fields: Vec<&str> = arn.splitn(6, ':').collect();
+        if fields.len() == 6
+            && !fields[4].is_empty()
+            && fields[4].bytes().all(|b| b.is_ascii_digit())
+        {
+            let head = fields[..4].join(":");
+            out.push_str(&head);
+            out.push_str(":************:");
+            rest = &arn[head.len() + 1 + fields[4].len() + 1..];
+        } else {
+            out.push_str("arn:");
+            rest = &arn[4..];
+        }
+    }
+    out.push_str(rest);
+    if account.len() < 6 {
+        return out;
+    }
+    let mut masked = String::with_capacity(out.len());
+    let bytes = out.as_bytes();
+    let mut i = 0;
+    while i < out.len() {
+        let here = &out[i..];
+        let before_digit = i > 0 && bytes[i - 1].is_ascii_digit();
+        let after = i + account.len();
+        let after_digit = bytes.get(after).is_some_and(|b| b.is_ascii_digit());
+        if !before_digit && here.starts_with(account) && !after_digit {
+            masked.push_str(&"*".repeat(account.len()));
+            i = after;
+        } else {
+            let c = here.chars().next().unwrap_or(' ');
+            masked.push(c);
+            i += c.len_utf8();
+        }
+    }
+    masked
+}
+
+/// Writes `contents` to `path`, which must not exist yet, owner-only: a
+/// report names the service's tasks and the caller.
+pub fn write_new(path: &Path, contents: &str) -> Result<PathBuf, String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(contents.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path.to_path_buf())
+}
+
+/// `--report FILE`: JSON when FILE ends in `.json`, else the HTML page.
+pub fn write_file(r: &Report, path: &Path, redact: Option<&str>) -> Result<PathBuf, String> {
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let contents = if json {
+        r.json(redact)?
+    } else {
+        mask(&super::html::page(r), redact)
+    };
+    write_new(path, &contents)
+}
+
+/// The dashboard's pair, in `dir`: `ecsdeck-drill-<time>-<verdict>.json`
+/// and `.html`.
+pub fn write_pair(r: &Report, dir: &Path, redact: Option<&str>) -> Result<Vec<PathBuf>, String> {
+    let stamp = r
+        .started_at
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .take(14)
+        .collect::<String>();
+    let first = format!("ecsdeck-drill-{stamp}-{}", r.verdict.word().to_lowercase());
+    // Never overwrite: a second drill in the same second gets `-2`.
+    let base = (1..100)
+        .map(|n| {
+            if n == 1 {
+                first.clone()
+            } else {
+                format!("{first}-{n}")
+            }
+        })
+        .find(|b| {
+            !dir.join(format!("{b}.json")).exists() && !dir.join(format!("{b}.html")).exists()
+        })
+        .ok_or_else(|| format!("{}: too many reports named {first}", dir.display()))?;
+    Ok(vec![
+        write_file(r, &dir.join(format!("{base}.json")), redact)?,
+        write_file(r, &dir.join(format!("{base}.html")), redact)?,
+    ])
+}
+
+#[cfg(test)]
+mod tests;

@@ -7,8 +7,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::api::{Api, new_marker};
+use super::machine::Stage;
 use super::machine::{Command, Drill, Input, RestartError, RestartKind, TaskView, Verdict, World};
-use super::report::{ProbeRow, Report, phases, rfc3339};
+use super::report::{Phase, ProbeRow, Report, phases, rfc3339};
+use crate::cloud::Cloud;
+use crate::model::timeline::Step;
+use crate::model::{FileSystem, TaskDef};
+
+/// How long the marker's delete keeps trying while the API does not
+/// answer (a drill cancelled during the outage).
+const CLEANUP_WAIT: Duration = Duration::from_secs(90);
 use crate::cloud::{ErrorKind, Operate};
 use crate::model::ServiceRef;
 use crate::model::derive::target_owners;
@@ -42,7 +50,11 @@ struct Seen {
     service: Option<Service>,
     tasks: Option<Vec<Task>>,
     targets: Option<Vec<TargetGroup>>,
+    task_defs: Vec<TaskDef>,
+    efs: Vec<FileSystem>,
     probe: Vec<Sample>,
+    /// The most tasks seen running at once, and which.
+    overlap: Vec<String>,
 }
 
 impl Seen {
@@ -89,6 +101,70 @@ impl Seen {
         }
     }
 
+    /// The restart-safety warnings, as the dashboard shows them.
+    fn warnings(&self) -> Vec<String> {
+        let (Some(svc), Some(tasks)) = (&self.service, &self.tasks) else {
+            return Vec::new();
+        };
+        let td = self.task_defs.iter().find(|d| d.arn == svc.task_definition);
+        crate::model::derive::preflight(
+            svc,
+            td,
+            self.targets.as_deref().unwrap_or_default(),
+            &self.efs,
+            tasks,
+        )
+        .into_iter()
+        .map(|w| w.message)
+        .collect()
+    }
+
+    /// What an operator should know of the way: the old task's exit codes
+    /// and two tasks running at once.
+    fn notes(&self, before: &[String], verdict: Verdict, kind: RestartKind) -> Vec<String> {
+        let mut out = Vec::new();
+        for t in self
+            .tasks
+            .iter()
+            .flatten()
+            .filter(|t| before.contains(&t.arn))
+        {
+            for c in &t.containers {
+                match c.exit_code {
+                    Some(137) => out.push(format!(
+                        "container {} of the old task {} exited 137: it was killed (SIGKILL) after stopTimeout, not stopped cleanly",
+                        c.name,
+                        crate::model::short_id(&t.arn)
+                    )),
+                    Some(0) | None => {}
+                    Some(n) => out.push(format!(
+                        "container {} of the old task {} exited {n}",
+                        c.name,
+                        crate::model::short_id(&t.arn)
+                    )),
+                }
+            }
+        }
+        if self.overlap.len() > 1 {
+            out.push(format!(
+                "{} tasks ran at once during the restart ({}): with the data on one EFS volume, two database processes may have shared its files",
+                self.overlap.len(),
+                self.overlap
+                    .iter()
+                    .map(|a| crate::model::short_id(a))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if verdict == Verdict::Pass {
+            out.push(match kind {
+                RestartKind::StopTask => "a graceful stop was tested (StopTask: SIGTERM, then stopTimeout), not a crash or a lost host".to_string(),
+                RestartKind::ForceDeployment => "a graceful replacement was tested (a forced deployment), not a crash or a lost host".to_string(),
+            });
+        }
+        out
+    }
+
     fn ready(&self) -> bool {
         self.service.is_some()
             && self.tasks.is_some()
@@ -106,6 +182,18 @@ fn tell(drill: &Drill, said: usize, started: Time, on: &mut impl FnMut(Progress<
         )));
     }
     drill.log.len()
+}
+
+/// A URL as a report may show it: no user name or password.
+fn without_userinfo(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => url.to_string(),
+    }
 }
 
 /// Where the drill's observations come from: a session of its own
@@ -129,6 +217,7 @@ impl Feed for tokio::sync::mpsc::Receiver<PollEvent> {
 /// What the drill acts through.
 #[derive(Clone)]
 pub struct Links {
+    pub cloud: Arc<dyn Cloud>,
     pub operator: Arc<dyn Operate>,
     pub target: ServiceRef,
     pub hurry: Hurry,
@@ -138,6 +227,7 @@ impl Links {
     /// The links of `session`; None when it is read-only.
     pub fn of(session: &Session) -> Option<Links> {
         Some(Links {
+            cloud: session.cloud().clone(),
             operator: session.operator()?.clone(),
             target: session.target().clone(),
             hurry: session.hurry_handle(),
@@ -180,6 +270,8 @@ pub async fn run(
     let mut pending: std::collections::VecDeque<Command> = Default::default();
     let mut probe_url: Option<String> = None;
     let mut baseline_sent = false;
+    let mut final_read: Option<Time> = None;
+    let mut warnings: Vec<String> = Vec::new();
     let started = now;
     loop {
         // Say the new steps.
@@ -190,7 +282,12 @@ pub async fn run(
                 Command::Finish => break,
                 Command::Read => {
                     let Some(api) = &api else { break };
-                    match api.read(&marker).await {
+                    let last = drill.stage == Stage::Verifying;
+                    let r = api.read(&marker).await;
+                    if last {
+                        final_read = Some(Utc::now());
+                    }
+                    match r {
                         Ok(r) => Input::Read(r),
                         Err(e) => Input::ReadFailed(e),
                     }
@@ -204,7 +301,8 @@ pub async fn run(
                 }
                 Command::Delete(id) => {
                     let Some(api) = &api else { break };
-                    Input::Deleted(api.delete(&id).await)
+                    on(Progress::Line("          removing the marker"));
+                    Input::Deleted(api.delete_patiently(&id, CLEANUP_WAIT).await)
                 }
                 Command::Restart(tasks) => {
                     links.hurry.now();
@@ -279,8 +377,18 @@ pub async fn run(
                         Observation::Service(s) => seen.service = Some(*s),
                         Observation::Tasks(t) => {
                             tracker.on_tasks(&t, at);
+                            let running: Vec<String> = t
+                                .iter()
+                                .filter(|t| t.last_status == "RUNNING")
+                                .map(|t| t.arn.clone())
+                                .collect();
+                            if running.len() > seen.overlap.len() {
+                                seen.overlap = running;
+                            }
                             seen.tasks = Some(t);
                         }
+                        Observation::TaskDefs(d) => seen.task_defs = d,
+                        Observation::Efs(f) => seen.efs = f,
                         Observation::Targets(g) => {
                             if let (Some(svc), Some(tasks)) = (&seen.service, &seen.tasks) {
                                 tracker.on_targets(&g, &target_owners(svc, &g, tasks), at);
@@ -292,7 +400,7 @@ pub async fn run(
                             if api.is_none() {
                                 let base = r.url.strip_suffix(opts.probe.info.path.as_str()).unwrap_or(&r.url).trim_end_matches('/').to_string();
                                 api = Some(Api::new(&base, &opts.probe, opts.contract.clone())?);
-                                probe_url = Some(r.url.clone());
+                                probe_url = Some(without_userinfo(&r.url));
                             }
                             seen.probe.push(r.sample);
                         }
@@ -301,6 +409,24 @@ pub async fn run(
                 }
                 if !baseline_sent && seen.ready() && api.is_some() {
                     baseline_sent = true;
+                    warnings = seen.warnings();
+                    if let Some(svc) = &seen.service {
+                        let td = seen.task_defs.iter().find(|d| d.arn == svc.task_definition);
+                        let e = crate::model::derive::drill_estimate(
+                            opts.restart == RestartKind::ForceDeployment,
+                            svc,
+                            td,
+                            seen.targets.as_deref().unwrap_or_default(),
+                        );
+                        on(Progress::Line(&format!(
+                            "          expect about {} s: {}",
+                            e.seconds,
+                            e.parts.join(", ")
+                        )));
+                    }
+                    for w in &warnings {
+                        on(Progress::Line(&format!("          warning: {w}")));
+                    }
                     pending.extend(drill.step(Input::Baseline(seen.world(Utc::now()))));
                 } else if baseline_sent {
                     pending.extend(drill.step(Input::Observed(seen.world(Utc::now()))));
@@ -322,6 +448,20 @@ pub async fn run(
         .clone()
         .unwrap_or((Verdict::Aborted, "the drill ended without a verdict".into()));
     let tl = tracker.current.as_ref();
+    let mut phases = phases(tl);
+    if let Some(at) = final_read {
+        phases.push(Phase {
+            name: "marker_read",
+            at: rfc3339(at),
+            source: "observed",
+            uncertainty_s: Some(0.0),
+        });
+    }
+    let mark = |s: Step| tl.and_then(|t| t.steps.get(&s)).map(|m| m.at);
+    let stop_to_first_2xx_s = match (mark(Step::StopRequested), mark(Step::FirstUp)) {
+        (Some(a), Some(b)) => Some((b - a).num_milliseconds() as f64 / 1000.0),
+        _ => None,
+    };
     Ok(Report {
         verdict,
         reason,
@@ -329,10 +469,13 @@ pub async fn run(
         cluster: target.cluster.clone(),
         restart: opts.restart,
         marker,
+        old_task: drill.before_tasks.first().cloned(),
         old_tasks: drill.before_tasks.clone(),
         new_task: tl.and_then(|t| t.new_task.clone()),
         probe_url,
         probe_url_verified: !hand_set || drill.outage_seen || drill.served_by_new,
+        warnings,
+        notes: seen.notes(&drill.before_tasks, verdict, opts.restart),
         cleanup: match &drill.cleanup {
             Some(Ok(())) => "deleted".into(),
             Some(Err(e)) => format!("not done: {e}"),
@@ -343,7 +486,10 @@ pub async fn run(
         downtime_s: tl
             .and_then(|t| t.outage)
             .and_then(|(a, b)| b.map(|b| (b - a).num_milliseconds() as f64 / 1000.0)),
-        phases: phases(tl),
+        stop_to_first_2xx_s,
+        clock_offset_s: links.cloud.clock_offset_s(),
+        account: seen.identity.as_ref().map(|i| i.account.clone()),
+        phases,
         steps: drill
             .log
             .iter()

@@ -34,6 +34,7 @@ pub struct AwsCloud {
     profile: Option<String>,
     calls: Arc<AtomicU64>,
     by_api: Arc<Mutex<BTreeMap<String, u64>>>,
+    clock: Arc<setup::ClockOffset>,
     deregistration: Cache<Option<u32>>,
     lbs: Cache<crate::model::LoadBalancer>,
     /// The service's target groups, by their ARNs: they change only when
@@ -46,10 +47,12 @@ impl AwsCloud {
     pub fn new(conf: &SdkConfig, profile: Option<String>) -> Self {
         let calls = Arc::new(AtomicU64::new(0));
         let by_api: Arc<Mutex<BTreeMap<String, u64>>> = Arc::default();
+        let clock: Arc<setup::ClockOffset> = Arc::default();
         let counter = CallCounter {
             total: calls.clone(),
             by_api: by_api.clone(),
             service: "",
+            clock: clock.clone(),
         };
         AwsCloud {
             ecs: aws_sdk_ecs::Client::from_conf(
@@ -84,6 +87,7 @@ impl AwsCloud {
             profile,
             calls,
             by_api,
+            clock,
             deregistration: Mutex::default(),
             lbs: Mutex::default(),
             groups: Mutex::default(),
@@ -110,6 +114,7 @@ impl AwsCloud {
             profile: None,
             calls: Arc::new(AtomicU64::new(0)),
             by_api: Arc::default(),
+            clock: Arc::default(),
             deregistration: Mutex::default(),
             lbs: Mutex::default(),
             groups: Mutex::default(),
@@ -379,6 +384,10 @@ impl Cloud for AwsCloud {
     fn api_calls_by(&self) -> Vec<(String, u64)> {
         let m = self.by_api.lock().unwrap_or_else(|p| p.into_inner());
         m.iter().map(|(k, v)| (k.clone(), *v)).collect()
+    }
+
+    fn clock_offset_s(&self) -> Option<f64> {
+        self.clock.seconds()
     }
 }
 

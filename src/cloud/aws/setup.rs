@@ -44,6 +44,33 @@ pub(super) struct CallCounter {
     pub(super) by_api: Arc<Mutex<BTreeMap<String, u64>>>,
     /// The IAM prefix of the client's service.
     pub(super) service: &'static str,
+    /// This host's clock minus AWS's, from the `Date` of AWS's answers.
+    pub(super) clock: Arc<ClockOffset>,
+}
+
+/// This host's clock minus AWS's. `Date` has whole seconds and is stamped
+/// before the answer travels, so each answer gives the offset plus up to a
+/// second and the latency: the smallest value seen is the best estimate.
+#[derive(Debug, Default)]
+pub struct ClockOffset {
+    best_ms: Mutex<Option<i64>>,
+}
+
+impl ClockOffset {
+    pub fn seen(&self, date: &str, received: chrono::DateTime<chrono::Utc>) {
+        let Ok(aws) = chrono::DateTime::parse_from_rfc2822(date) else {
+            return;
+        };
+        let d = (received - aws.with_timezone(&chrono::Utc)).num_milliseconds();
+        let mut best = self.best_ms.lock().unwrap_or_else(|p| p.into_inner());
+        *best = Some(best.map_or(d, |b| b.min(d)));
+    }
+
+    /// Seconds, once an answer with a `Date` came.
+    pub fn seconds(&self) -> Option<f64> {
+        let best = self.best_ms.lock().unwrap_or_else(|p| p.into_inner());
+        best.map(|ms| ms as f64 / 1000.0)
+    }
 }
 
 impl CallCounter {
@@ -76,6 +103,18 @@ impl Intercept for CallCounter {
             .unwrap_or_else(|p| p.into_inner())
             .entry(format!("{}:{op}", self.service))
             .or_default() += 1;
+        Ok(())
+    }
+
+    fn read_before_deserialization(
+        &self,
+        context: &aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(date) = context.response().headers().get("date") {
+            self.clock.seen(date, chrono::Utc::now());
+        }
         Ok(())
     }
 }
@@ -119,4 +158,39 @@ pub async fn load_config(opts: &AwsOptions) -> Result<SdkConfig, String> {
         return Err("no AWS region configured: pass --region, set `region` in the config file, or set AWS_REGION".into());
     }
     Ok(conf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClockOffset;
+
+    #[test]
+    fn the_clock_offset_is_the_smallest_gap_between_date_and_arrival() {
+        let c = ClockOffset::default();
+        assert_eq!(c.seconds(), None);
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map(|d| d.with_timezone(&chrono::Utc))
+                .expect("a time")
+        };
+        c.seen(
+            "Wed, 02 Dec 2026 03:19:41 GMT",
+            at("2026-12-02T03:19:43.300Z"),
+        );
+        assert_eq!(c.seconds(), Some(2.3));
+        c.seen(
+            "Wed, 02 Dec 2026 03:19:50 GMT",
+            at("2026-12-02T03:19:52.100Z"),
+        );
+        assert_eq!(c.seconds(), Some(2.1));
+        c.seen("not a date", at("2026-12-02T03:19:52.100Z"));
+        assert_eq!(c.seconds(), Some(2.1));
+        // A host behind AWS.
+        let c = ClockOffset::default();
+        c.seen(
+            "Wed, 02 Dec 2026 03:19:41 GMT",
+            at("2026-12-02T03:19:36.000Z"),
+        );
+        assert_eq!(c.seconds(), Some(-5.0));
+    }
 }

@@ -2,6 +2,7 @@
 //! join, the service verdict, per-task EFS mount inference and the
 //! restart-safety preflight. No I/O; everything here is unit-tested.
 
+mod drill_estimate;
 mod join;
 mod mount;
 mod preflight;
@@ -9,6 +10,7 @@ mod restart;
 mod verdict;
 mod view;
 
+pub use drill_estimate::*;
 pub use join::*;
 pub use mount::*;
 pub use preflight::*;
