@@ -72,6 +72,9 @@ pub enum Command {
         /// Keep the demo's volume (its records) in DIR between runs
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
+        /// StopTask is denied, as without ecs:StopTask (S and the drill show the refusal)
+        #[arg(long)]
+        deny_stop_task: bool,
     },
     /// Print one snapshot of the service and exit: 0 healthy, 1 degraded or down, 2 error
     Status {

@@ -111,6 +111,29 @@ fn demo_probe(p: &mut crate::model::probe::ProbeConfig) {
         .get_or_insert_with(|| cloud::demo::SERVED_BY.to_string());
 }
 
+fn drill_kind(s: &str) -> crate::drill::machine::RestartKind {
+    match s {
+        "force-deployment" => crate::drill::machine::RestartKind::ForceDeployment,
+        _ => crate::drill::machine::RestartKind::StopTask,
+    }
+}
+
+/// What the dashboard's `R` runs with: nothing in a read-only run or
+/// without the probe (the drill reads and writes through it).
+fn drill_setup(
+    settings: &config::Settings,
+    opts: &cmd::dashboard::Options,
+) -> Option<effects::DrillSetup> {
+    opts.operator.as_ref()?;
+    Some(effects::DrillSetup {
+        timeout: settings.drill.timeout,
+        contract: settings.drill.contract.clone(),
+        probe: opts.probe.clone()?,
+        redact: settings.redact,
+        dir: std::env::current_dir().ok()?,
+    })
+}
+
 /// Runs the program; returns the process exit code.
 pub async fn main(cli: Cli) -> Result<i32> {
     let settings = match config::load(&(&cli.opts).into()) {
@@ -129,18 +152,22 @@ pub async fn main(cli: Cli) -> Result<i32> {
         probe: settings.probe.clone(),
         redact: settings.redact,
         operator: None,
+        drill: None,
+        drill_restart: drill_kind(&settings.drill.restart),
     };
     match cli.command {
         Some(Command::Demo {
             fresh_volume,
             lb_port,
             data_dir,
+            deny_stop_task,
         }) => {
             let env = DemoEnv::start(DemoOptions {
                 lb_port,
                 fresh_volume,
                 data_dir,
                 seed_records: true,
+                deny_stop_task,
                 ..DemoOptions::default()
             })
             .await
@@ -151,6 +178,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
             if let Some(p) = run_opts.probe.as_mut() {
                 demo_probe(p);
             }
+            run_opts.drill = drill_setup(&settings, &run_opts);
             let ended = cmd::dashboard::run(cloud, demo_target(), run_opts).await?;
             Ok(ended.exit_code())
         }
@@ -247,13 +275,11 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 eprintln!("ecsdeck drill: the drill needs the probe ([probe] enabled = false)");
                 return Ok(EXIT_ERROR);
             };
-            let restart = match restart
-                .as_deref()
-                .unwrap_or(settings.drill.restart.as_str())
-            {
-                "force-deployment" => crate::drill::machine::RestartKind::ForceDeployment,
-                _ => crate::drill::machine::RestartKind::StopTask,
-            };
+            let restart = drill_kind(
+                restart
+                    .as_deref()
+                    .unwrap_or(settings.drill.restart.as_str()),
+            );
             let args = |probe| cmd::drill::Args {
                 restart,
                 timeout: timeout.unwrap_or(settings.drill.timeout),
@@ -308,6 +334,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
                     }
                 }
             };
+            run_opts.drill = drill_setup(&settings, &run_opts);
             let ended = cmd::dashboard::run(cloud, target, run_opts).await?;
             Ok(ended.exit_code())
         }

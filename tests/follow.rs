@@ -52,6 +52,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
             log_buffer: 10_000,
             probe: None,
             redact: false,
+            drill_restart: ecsdeck::drill::machine::RestartKind::StopTask,
         },
         Utc::now(),
     );

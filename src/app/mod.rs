@@ -1,6 +1,7 @@
 //! Application state and the reducer: the only writer of state. Pure and
 //! synchronous: no I/O, no runtime, no terminal.
 
+pub mod drill;
 mod loadable;
 pub mod logs;
 mod modal;
@@ -63,8 +64,10 @@ pub enum Action {
     DismissTimeline,
     /// `y` in a confirm dialog.
     Confirm,
-    /// `n` or `Esc` in a confirm dialog.
+    /// `n` or `Esc` in a confirm dialog; `Esc` in the drill's window.
     Cancel,
+    /// `R`: the restart drill (asks first).
+    Drill,
 }
 
 impl Action {
@@ -73,7 +76,7 @@ impl Action {
     pub fn changes_aws(self) -> bool {
         matches!(
             self,
-            Action::StopTask | Action::ForceDeploy | Action::Confirm
+            Action::StopTask | Action::ForceDeploy | Action::Drill | Action::Confirm
         )
     }
 }
@@ -97,6 +100,8 @@ pub enum Msg {
     Cadence(std::time::Duration),
     /// AWS's answer to a restart the operator confirmed.
     Restarted(Result<(), crate::model::error::CloudError>),
+    /// The restart drill's runtime.
+    Drill(drill::DrillMsg),
 }
 
 /// Work the reducer asks the runtime to do.
@@ -120,4 +125,12 @@ pub enum Effect {
         cluster: String,
         service: String,
     },
+    /// Start the restart drill.
+    StartDrill {
+        restart: crate::drill::machine::RestartKind,
+        /// The caller's ARN, for the stop reason.
+        caller: Option<String>,
+    },
+    /// Stop waiting: the drill cleans up and reports ABORTED.
+    CancelDrill,
 }

@@ -11,6 +11,8 @@ pub enum Modal {
     Prompt(Prompt),
     /// A restart, asked for and not yet sent: `y` sends it, `n`/`Esc` not.
     Confirm(Confirm),
+    /// The restart drill's window (`State::drill` holds what it shows).
+    Drill,
 }
 
 /// What the confirm dialog shows, fixed when the key was pressed: the
@@ -45,4 +47,6 @@ pub enum Mode {
     Help,
     /// A confirm dialog: only y, n and Esc.
     Confirm,
+    /// A running drill, or its verdict: only Esc.
+    Drill,
 }

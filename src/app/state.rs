@@ -62,6 +62,8 @@ pub struct Context {
     pub probe: Option<ProbeInfo>,
     /// Mask the account id and the caller on screen and in stop reasons.
     pub redact: bool,
+    /// How `R` restarts the service (`[drill] restart`).
+    pub drill_restart: crate::drill::machine::RestartKind,
 }
 
 impl Context {
@@ -76,6 +78,7 @@ impl Context {
             refresh: Duration::from_secs(5),
             log_buffer: super::logs::DEFAULT_BUFFER,
             probe: None,
+            drill_restart: crate::drill::machine::RestartKind::StopTask,
             redact: false,
         }
     }
@@ -114,6 +117,8 @@ pub struct State {
     pub restart: Option<super::restart::Requested>,
     /// The restart timeline, whoever caused the restart.
     pub timeline: crate::model::timeline::Tracker,
+    /// The restart drill: its preflight, its run, its verdict.
+    pub drill: Option<super::drill::DrillScreen>,
     /// An answer to the operator's last key, in the bottom bar until the
     /// next key.
     pub notice: Option<String>,
@@ -188,6 +193,7 @@ impl State {
             probe: ProbeState::default(),
             restart: None,
             timeline: Default::default(),
+            drill: None,
             notice: None,
             cadence: ctx_refresh,
         }
@@ -341,6 +347,10 @@ impl State {
             Some(super::Modal::Help) => super::Mode::Help,
             Some(super::Modal::Prompt(_)) => super::Mode::Prompt,
             Some(super::Modal::Confirm(_)) => super::Mode::Confirm,
+            Some(super::Modal::Drill) => match &self.drill {
+                Some(d) if d.phase == super::drill::Phase::Asking => super::Mode::Confirm,
+                _ => super::Mode::Drill,
+            },
             None if self.logs_active() => super::Mode::Logs,
             None => super::Mode::Dashboard,
         }

@@ -45,6 +45,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::restart::answered(state, r);
             Vec::new()
         }
+        Msg::Drill(m) => {
+            super::drill::on_msg(state, m);
+            Vec::new()
+        }
         Msg::LogsSaved(r) => {
             state.logs.notice = Some(match r {
                 Ok(path) => format!("saved to {path}"),
@@ -321,6 +325,23 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         return Vec::new();
     }
     state.notice = None;
+    if state.modal == Some(Modal::Drill) {
+        let asking = state
+            .drill
+            .as_ref()
+            .is_some_and(|d| d.phase == super::drill::Phase::Asking);
+        return match a {
+            Action::Confirm if asking => super::drill::confirm(state),
+            Action::Cancel | Action::Close => super::drill::cancel(state),
+            // Only Ctrl-C reaches here (q is not bound in the drill's
+            // window): it always quits, even mid-drill.
+            Action::Quit => {
+                state.quit = true;
+                vec![Effect::Quit]
+            }
+            _ => Vec::new(),
+        };
+    }
     if state.confirm().is_some() {
         return match a {
             Action::Confirm => super::restart::confirm(state),
@@ -358,6 +379,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
     if logs_action(state, a) {
         return Vec::new();
     }
+    let drill_busy = super::drill::busy(state);
     let pane = state.focus;
     let rows = state.rows(pane);
     let cur = &mut state.cursor[pane.index()];
@@ -367,6 +389,10 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             return vec![Effect::Quit];
         }
         Action::Help => state.modal = Some(Modal::Help),
+        Action::StopTask | Action::ForceDeploy | Action::Drill if drill_busy => {
+            state.notice = Some("a drill is running: S, D and R wait for it".into());
+        }
+        Action::Drill => super::drill::open(state),
         Action::StopTask => super::restart::open(state, false),
         Action::DismissTimeline => state.timeline.dismiss(),
         Action::ForceDeploy => super::restart::open(state, true),

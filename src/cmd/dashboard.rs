@@ -51,6 +51,9 @@ pub struct Options {
     pub redact: bool,
     /// The operate half of the backend; None in a read-only run.
     pub operator: Option<Arc<dyn crate::cloud::Operate>>,
+    /// What `R` runs with; None in a read-only run or without the probe.
+    pub drill: Option<effects::DrillSetup>,
+    pub drill_restart: crate::drill::machine::RestartKind,
 }
 
 /// Runs the dashboard until the operator quits, a signal arrives or the
@@ -78,6 +81,7 @@ async fn event_loop(
         log_buffer: opts.log_buffer,
         probe: opts.probe.as_ref().map(|p| p.info.clone()),
         redact: opts.redact,
+        drill_restart: opts.drill_restart,
     };
     let mut state = State::new(ctx, Utc::now());
     let mut session = Session::start(
@@ -99,7 +103,8 @@ async fn event_loop(
     // A test hook, in debug builds only: the end-to-end tests prove the
     // terminal is restored when the dashboard panics.
     let test_panic = cfg!(debug_assertions) && std::env::var_os("ECSDECK_TEST_PANIC").is_some();
-    let (answer_tx, mut answer_rx) = mpsc::channel::<Msg>(8);
+    let (answer_tx, mut answer_rx) = mpsc::channel::<Msg>(64);
+    let mut drill = effects::DrillHost::new(opts.drill.clone());
     let mut dirty = true;
     loop {
         if dirty {
@@ -132,6 +137,7 @@ async fn event_loop(
             },
             Some(ev) = session.next() => {
                 dirty = true;
+                drill.forward(&ev);
                 update(&mut state, Msg::Poll(Box::new(ev)))
             }
             Some(msg) = answer_rx.recv() => {
@@ -151,7 +157,7 @@ async fn event_loop(
             n = signals.recv() => return Ok(Ended::Signal(n)),
         };
         for e in effects {
-            if effects::run(e, &session, &answer_tx) == Next::Quit {
+            if effects::run(e, &session, &answer_tx, &mut drill) == Next::Quit {
                 return Ok(Ended::Quit);
             }
         }

@@ -190,7 +190,13 @@ impl Api {
         if (200..300).contains(&status) {
             Ok(())
         } else {
-            Err((status >= 500, format!("the delete answered {status}")))
+            Err(match status {
+                404 | 410 => (
+                    false,
+                    format!("already gone (the delete answered {status}): nothing is left behind"),
+                ),
+                _ => (status >= 500, format!("the delete answered {status}")),
+            })
         }
     }
 }

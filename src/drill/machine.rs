@@ -223,6 +223,8 @@ pub struct Drill {
     /// A write was sent that may have created the marker.
     pub written: bool,
     pub restart_sent: bool,
+    /// AWS refused the restart: nothing was restarted.
+    pub restart_refused: bool,
     pub restart_unknown: bool,
     /// A pre-drill task was seen leaving: the restart happened.
     pub old_leaving: bool,
@@ -234,6 +236,8 @@ pub struct Drill {
     pub replacement_stopped: Option<String>,
     pub verdict: Option<(Verdict, String)>,
     pub cleanup: Option<Result<(), String>>,
+    /// While observing: what the service still lacks to be back.
+    pub missing: Vec<String>,
     /// Final reads tried (transient failures get a few more).
     reads: u32,
     /// Each step with its time, for the report.
@@ -266,6 +270,7 @@ impl Drill {
             marker_id: None,
             written: false,
             restart_sent: false,
+            restart_refused: false,
             restart_unknown: false,
             old_leaving: false,
             outage_seen: false,
@@ -274,8 +279,25 @@ impl Drill {
             replacement_stopped: None,
             verdict: None,
             cleanup: None,
+            missing: Vec::new(),
             reads: 0,
             log: Vec::new(),
+        }
+    }
+
+    /// What the drill is waiting for now, in words.
+    pub fn waiting(&self) -> String {
+        match self.stage {
+            Stage::Preflight => "the baseline: the tasks, the targets and a probe answer".into(),
+            Stage::CheckAbsent => "a read: the fresh marker must not be there yet".into(),
+            Stage::Writing => "the write of the marker".into(),
+            Stage::ReadBack => "the read-back of the marker".into(),
+            Stage::Restarting => "AWS's answer to the restart".into(),
+            Stage::Observing if self.missing.is_empty() => "the next observation".into(),
+            Stage::Observing => self.missing.join(", "),
+            Stage::Verifying => "the final read of the marker".into(),
+            Stage::CleaningUp => "the marker's delete".into(),
+            Stage::Done => "nothing: the drill is over".into(),
         }
     }
 
@@ -420,10 +442,13 @@ impl Drill {
                 self.stage = Stage::Observing;
                 Vec::new()
             }
-            (Stage::Restarting, Input::Restarted(Err(e))) if !e.unknown => self.end(
-                Verdict::Aborted,
-                format!("the restart was refused: {}", e.message),
-            ),
+            (Stage::Restarting, Input::Restarted(Err(e))) if !e.unknown => {
+                self.restart_refused = true;
+                self.end(
+                    Verdict::Aborted,
+                    format!("the restart was refused: {}", e.message),
+                )
+            }
             (Stage::Restarting, Input::Restarted(Err(_))) => {
                 // Unknown: the task may still stop. Keep watching.
                 self.restart_unknown = true;
@@ -560,6 +585,16 @@ impl Drill {
             self.note(w.now, "new target healthy");
         }
         let back = old_gone && !new_up.is_empty() && new_target && w.probe_up == Some(true);
+        self.missing = [
+            (!old_gone, "the old task to stop"),
+            (new_up.is_empty(), "a new task running and healthy"),
+            (!new_target, "the new task's target healthy"),
+            (w.probe_up != Some(true), "a 2xx through the load balancer"),
+        ]
+        .iter()
+        .filter(|(m, _)| *m)
+        .map(|(_, s)| s.to_string())
+        .collect();
         if self.stage == Stage::Observing && back {
             if let Some(id) = stale {
                 return self.end(

@@ -10,7 +10,7 @@ use crate::model::Time;
 use crate::model::timeline::{Step, Timeline};
 
 /// One phase of the report: its name, time, where the time comes from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Phase {
     pub name: &'static str,
     /// RFC 3339 with milliseconds, as measured (AWS's clock for `aws`,
@@ -23,7 +23,7 @@ pub struct Phase {
 }
 
 /// The report of a drill.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     /// Exactly `PASS`, `FAIL` or `ABORTED`.
     pub verdict: Verdict,
@@ -61,7 +61,7 @@ pub struct Report {
     pub account: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProbeRow {
     pub at: String,
     pub outcome: crate::model::probe::Outcome,

@@ -478,6 +478,7 @@ pub async fn run(
         notes: seen.notes(&drill.before_tasks, verdict, opts.restart),
         cleanup: match &drill.cleanup {
             Some(Ok(())) => "deleted".into(),
+            Some(Err(e)) if e.starts_with("already gone") => e.clone(),
             Some(Err(e)) => format!("not done: {e}"),
             None => "nothing to clean up".into(),
         },
@@ -488,7 +489,16 @@ pub async fn run(
             .and_then(|(a, b)| b.map(|b| (b - a).num_milliseconds() as f64 / 1000.0)),
         stop_to_first_2xx_s,
         clock_offset_s: links.cloud.clock_offset_s(),
-        account: seen.identity.as_ref().map(|i| i.account.clone()),
+        account: seen
+            .identity
+            .as_ref()
+            .map(|i| i.account.clone())
+            .or_else(|| {
+                opts.caller
+                    .as_deref()
+                    .and_then(|c| c.split(':').nth(4))
+                    .map(String::from)
+            }),
         phases,
         steps: drill
             .log

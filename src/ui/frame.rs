@@ -52,6 +52,7 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
     if state.confirm().is_some() {
         dialogs::confirm::draw(state, theme, f, area);
     }
+    dialogs::drill::draw(state, theme, f, area);
     if state.ctx.redact
         && let Some(id) = state.identity.get()
     {
@@ -265,10 +266,14 @@ fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
         a if a.changes_aws() => 1,
         _ => 2,
     };
-    let mut hinted: Vec<&keys::Binding> =
-        keys::bindings(crate::app::Mode::Dashboard, state.ctx.read_only)
-            .filter(|b| b.hint.is_some())
-            .collect();
+    // The drill's window has its own keys; elsewhere the dashboard's.
+    let hint_mode = match state.mode() {
+        crate::app::Mode::Drill => crate::app::Mode::Drill,
+        _ => crate::app::Mode::Dashboard,
+    };
+    let mut hinted: Vec<&keys::Binding> = keys::bindings(hint_mode, state.ctx.read_only)
+        .filter(|b| b.hint.is_some())
+        .collect();
     hinted.sort_by_key(first);
     let mut used = 1;
     // The answer to the operator's last action comes before the hints.

@@ -13,6 +13,8 @@ pub enum Section {
     Actions,
     /// Inside a confirm dialog.
     Dialog,
+    /// In the drill's window, while it runs and at its verdict.
+    Drill,
 }
 
 pub struct Binding {
@@ -254,6 +256,22 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("deploy"),
     },
     Binding {
+        section: Section::Actions,
+        keys: &[KeyCode::Char('R')],
+        label: "R",
+        action: Action::Drill,
+        help: "the restart drill: write a marker, restart, prove it survived (asks y/n)",
+        hint: Some("drill"),
+    },
+    Binding {
+        section: Section::Drill,
+        keys: &[KeyCode::Esc],
+        label: "Esc",
+        action: Action::Cancel,
+        help: "drill: cancel it (the marker is still removed) / close the verdict",
+        hint: Some("cancel/close"),
+    },
+    Binding {
         section: Section::Dialog,
         keys: &[KeyCode::Char('y')],
         label: "y",
@@ -285,10 +303,11 @@ pub fn bindings(mode: Mode, read_only: bool) -> impl Iterator<Item = &'static Bi
             return false;
         }
         match mode {
-            Mode::Dashboard | Mode::Logs => b.section != Section::Dialog,
+            Mode::Dashboard | Mode::Logs => !matches!(b.section, Section::Dialog | Section::Drill),
             Mode::Help => matches!(b.action, Action::Help | Action::Close | Action::Quit),
             Mode::Prompt => false,
             Mode::Confirm => b.section == Section::Dialog,
+            Mode::Drill => b.section == Section::Drill,
         }
     })
 }
@@ -328,17 +347,16 @@ mod tests {
 
     #[test]
     fn every_action_reachable_and_keys_unique() {
-        for dialog in [false, true] {
-            let mode = if dialog {
-                Mode::Confirm
-            } else {
-                Mode::Dashboard
-            };
+        for (mode, section) in [
+            (Mode::Dashboard, None),
+            (Mode::Confirm, Some(Section::Dialog)),
+            (Mode::Drill, Some(Section::Drill)),
+        ] {
             let mut seen = Vec::new();
-            for b in BINDINGS
-                .iter()
-                .filter(|b| (b.section == Section::Dialog) == dialog)
-            {
+            for b in BINDINGS.iter().filter(|b| match section {
+                Some(s) => b.section == s,
+                None => !matches!(b.section, Section::Dialog | Section::Drill),
+            }) {
                 for k in b.keys {
                     assert!(!seen.contains(k), "{k:?} bound twice");
                     seen.push(*k);

@@ -15,6 +15,8 @@ pub use theme::Theme;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_drill;
+#[cfg(test)]
 mod tests_probe;
 #[cfg(test)]
 mod tests_restart;

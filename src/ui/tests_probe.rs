@@ -7,8 +7,8 @@ use crate::model::observe::{Observation, PollEvent, ProbeResult, Resource};
 use crate::model::probe::{ErrorClass, Outcome, ProbeInfo, Sample};
 
 const URL: &str = "http://goals-alb-1.us-east-1.elb.amazonaws.com:80/goals";
-const OLD: &str = "6299e51e9a1b4c5d8e7f6a5b4c3d2e1f";
-const NEW: &str = "7a3c11d0b2e44f6a9c8d7e6f5a4b3c2d";
+pub(super) const OLD: &str = "6299e51e9a1b4c5d8e7f6a5b4c3d2e1f";
+pub(super) const NEW: &str = "7a3c11d0b2e44f6a9c8d7e6f5a4b3c2d";
 
 macro_rules! snap {
     ($name:expr, $screen:expr) => {
@@ -18,7 +18,7 @@ macro_rules! snap {
     };
 }
 
-fn sample(t: i64, outcome: Outcome, served_by: &str) -> Sample {
+pub(super) fn sample(t: i64, outcome: Outcome, served_by: &str) -> Sample {
     let up = matches!(outcome, Outcome::Http(200));
     Sample {
         at: at(t),
@@ -39,7 +39,7 @@ fn sample(t: i64, outcome: Outcome, served_by: &str) -> Sample {
 }
 
 /// The dashboard with the probe on, fed `samples` (the clock at 100 s).
-fn probed(samples: Vec<Sample>) -> State {
+pub(super) fn probed(samples: Vec<Sample>) -> State {
     let mut s = replacing();
     // One task up: the probe, not an overlap, is what the header says.
     let tasks: Vec<_> = s

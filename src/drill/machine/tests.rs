@@ -352,6 +352,7 @@ fn the_old_task_never_stopping_is_not_back() {
         Some(true),
     )));
     assert!(cmds.is_empty(), "no final read while the old task runs");
+    assert_eq!(d.waiting(), "the old task to stop");
     d.step(Input::Tick(at(700)));
     assert_eq!(verdict(&d), Verdict::Fail);
 }
@@ -369,6 +370,11 @@ fn the_final_read_waits_for_the_new_target_to_be_healthy() {
     )));
     assert!(cmds.is_empty(), "must wait");
     assert_eq!(d.stage, Stage::Observing);
+    assert_eq!(
+        d.waiting(),
+        "the new task's target healthy",
+        "said on screen"
+    );
     assert_eq!(back(&mut d), vec![Command::Read]);
 }
 

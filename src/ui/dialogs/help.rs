@@ -68,6 +68,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     } else {
         general.extend(column(Section::Actions, "Actions (change AWS)"));
         general.extend(column(Section::Dialog, "In a confirm dialog"));
+        general.extend(column(Section::Drill, "In the drill's window"));
     }
     let mut logs = column(Section::Logs, "Logs");
     logs.push(Line::from(""));

@@ -1,0 +1,252 @@
+use super::*;
+use crate::app::{Action, Context, Msg, update};
+use crate::drill::machine::Verdict;
+use crate::model::fixtures::*;
+use crate::model::observe::{Observation, PollEvent, ProbeResult, Resource};
+use crate::model::probe::{Outcome, ProbeInfo, Sample};
+use crate::model::{Identity, ServiceRef};
+
+fn ok(resource: Resource, obs: Observation) -> Msg {
+    Msg::Poll(Box::new(PollEvent {
+        resource,
+        at: ts(100).expect("time"),
+        result: Ok(obs),
+    }))
+}
+
+/// One running task, the identity known, the probe up.
+fn loaded(read_only: bool) -> State {
+    let mut ctx = Context::new(
+        ServiceRef {
+            cluster: "goals-cluster".into(),
+            service: "goals-service".into(),
+        },
+        "us-east-1",
+    );
+    ctx.read_only = read_only;
+    ctx.probe = Some(ProbeInfo::default());
+    let mut s = State::new(ctx, ts(100).expect("time"));
+    update(
+        &mut s,
+        ok(Resource::Service, Observation::Service(Box::new(service()))),
+    );
+    update(
+        &mut s,
+        ok(Resource::TaskDefs, Observation::TaskDefs(vec![task_def()])),
+    );
+    let a = task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING");
+    update(&mut s, ok(Resource::Tasks, Observation::Tasks(vec![a])));
+    update(
+        &mut s,
+        ok(
+            Resource::Identity,
+            Observation::Identity(Identity {
+                account: "123456789012".into(),
+                arn: "arn:aws:sts::123456789012:assumed-role/ops/alice".into(),
+            }),
+        ),
+    );
+    update(
+        &mut s,
+        ok(
+            Resource::Probe,
+            Observation::Probe(Box::new(ProbeResult {
+                url: "http://alb/goals".into(),
+                sample: Sample {
+                    at: ts(99).expect("time"),
+                    outcome: Outcome::Http(200),
+                    up: true,
+                    total_ms: 9,
+                    connect_ms: Some(1),
+                    first_byte_ms: Some(8),
+                    records: Some(3),
+                    served_by: None,
+                    detail: None,
+                },
+            })),
+        ),
+    );
+    s
+}
+
+fn act(s: &mut State, a: Action) -> Vec<Effect> {
+    update(s, Msg::Action(a))
+}
+
+fn report(v: Verdict) -> Report {
+    Report {
+        verdict: v,
+        reason: "why".into(),
+        service: "goals-service".into(),
+        cluster: "goals-cluster".into(),
+        restart: RestartKind::StopTask,
+        marker: "ecsdeck-drill-x".into(),
+        old_task: None,
+        old_tasks: vec![],
+        new_task: None,
+        probe_url: None,
+        probe_url_verified: true,
+        warnings: vec![],
+        notes: vec![],
+        cleanup: "deleted".into(),
+        started_at: "2026-12-02T03:00:00.000Z".into(),
+        ended_at: "2026-12-02T03:00:09.000Z".into(),
+        downtime_s: None,
+        stop_to_first_2xx_s: None,
+        clock_offset_s: None,
+        phases: vec![],
+        steps: vec![],
+        probe: vec![],
+        account: None,
+    }
+}
+
+#[test]
+fn r_asks_first_and_n_or_esc_send_nothing() {
+    let mut s = loaded(false);
+    assert!(act(&mut s, Action::Drill).is_empty(), "nothing before y");
+    let d = s.drill.as_ref().expect("the preflight");
+    assert_eq!(d.phase, Phase::Asking);
+    assert_eq!(d.preflight.tasks.len(), 1);
+    assert!(d.preflight.baseline_ok, "{}", d.preflight.baseline);
+    assert!(d.preflight.baseline.starts_with("UP 200"));
+    assert!(d.preflight.estimate.seconds > 0);
+    assert_eq!(s.mode(), crate::app::Mode::Confirm, "only y, n and Esc");
+    assert!(act(&mut s, Action::Cancel).is_empty());
+    assert!(s.drill.is_none() && s.modal.is_none());
+    assert_eq!(
+        s.notice.as_deref(),
+        Some("drill cancelled: nothing was sent")
+    );
+}
+
+#[test]
+fn y_starts_the_drill_once_and_s_d_r_wait_for_it() {
+    let mut s = loaded(false);
+    act(&mut s, Action::Drill);
+    let fx = act(&mut s, Action::Confirm);
+    assert_eq!(
+        fx,
+        vec![Effect::StartDrill {
+            restart: RestartKind::StopTask,
+            caller: Some("arn:aws:sts::123456789012:assumed-role/ops/alice".into()),
+        }]
+    );
+    assert!(busy(&s));
+    assert_eq!(s.mode(), crate::app::Mode::Drill);
+    assert!(
+        act(&mut s, Action::Confirm).is_empty(),
+        "a second y does nothing"
+    );
+    // S, D and R do nothing while it runs, even with the window away.
+    s.modal = None;
+    for a in [Action::StopTask, Action::ForceDeploy, Action::Drill] {
+        assert!(act(&mut s, a).is_empty(), "{a:?}");
+        assert!(s.confirm().is_none(), "{a:?} opened no dialog");
+        assert!(busy(&s));
+    }
+    // Esc cancels, once; the drill cleans up and reports.
+    s.modal = Some(Modal::Drill);
+    assert_eq!(act(&mut s, Action::Cancel), vec![Effect::CancelDrill]);
+    assert!(act(&mut s, Action::Cancel).is_empty(), "already cancelling");
+    // The restart the drill sends starts the dashboard's timeline.
+    update(
+        &mut s,
+        Msg::Drill(DrillMsg::Requested(
+            Some("arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/aaaa1111".into()),
+            ts(101).expect("time"),
+        )),
+    );
+    assert!(
+        s.timeline.current.is_some(),
+        "the timeline follows the drill's restart"
+    );
+    update(
+        &mut s,
+        Msg::Drill(DrillMsg::Finished {
+            report: Box::new(report(Verdict::Aborted)),
+            files: Ok(vec![
+                "/w/ecsdeck-drill-1-aborted.json".into(),
+                "/w/ecsdeck-drill-1-aborted.html".into(),
+            ]),
+        }),
+    );
+    assert!(!busy(&s));
+    assert!(matches!(
+        s.drill.as_ref().map(|d| &d.phase),
+        Some(Phase::Done { .. })
+    ));
+    // Esc closes the verdict; the dashboard goes on.
+    assert!(act(&mut s, Action::Cancel).is_empty());
+    assert!(s.modal.is_none() && s.drill.is_none());
+    let n = s.notice.clone().unwrap_or_default();
+    assert!(
+        n.contains("ABORTED") && n.contains("ecsdeck-drill-1-aborted.json"),
+        "{n}"
+    );
+    // And the actions are back.
+    act(&mut s, Action::StopTask);
+    assert!(s.confirm().is_some());
+}
+
+#[test]
+fn ctrl_c_still_quits_during_a_drill() {
+    let mut s = loaded(false);
+    act(&mut s, Action::Drill);
+    act(&mut s, Action::Confirm);
+    assert_eq!(act(&mut s, Action::Quit), vec![Effect::Quit]);
+}
+
+#[test]
+fn a_read_only_run_starts_no_drill() {
+    let mut s = loaded(true);
+    assert!(act(&mut s, Action::Drill).is_empty());
+    assert!(s.drill.is_none());
+    assert!(
+        crate::ui::keys::bindings(crate::app::Mode::Dashboard, true)
+            .all(|b| b.action != Action::Drill),
+        "R is not bound"
+    );
+    // Even a preflight forced open sends nothing on y.
+    s.ctx.read_only = false;
+    act(&mut s, Action::Drill);
+    s.ctx.read_only = true;
+    assert!(act(&mut s, Action::Confirm).is_empty());
+}
+
+#[test]
+fn no_probe_no_drill_and_a_probe_down_is_said_before_y() {
+    let mut s = loaded(false);
+    s.ctx.probe = None;
+    act(&mut s, Action::Drill);
+    assert!(s.drill.is_none());
+    assert!(
+        s.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("needs the probe"))
+    );
+    let mut s = loaded(false);
+    update(
+        &mut s,
+        ok(
+            Resource::Probe,
+            Observation::Probe(Box::new(ProbeResult {
+                url: "http://alb/goals".into(),
+                sample: Sample {
+                    at: ts(100).expect("time"),
+                    outcome: Outcome::Http(503),
+                    up: false,
+                    total_ms: 2,
+                    connect_ms: Some(1),
+                    first_byte_ms: Some(2),
+                    records: None,
+                    served_by: None,
+                    detail: None,
+                },
+            })),
+        ),
+    );
+    act(&mut s, Action::Drill);
+    let d = s.drill.as_ref().expect("the preflight still opens");
+    assert!(!d.preflight.baseline_ok, "{}", d.preflight.baseline);
+}

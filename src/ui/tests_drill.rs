@@ -1,0 +1,224 @@
+//! The restart drill on screen: the preflight, a running drill, and each
+//! verdict, at 120×40 and 80×24.
+
+use super::tests::{at, screen};
+use super::tests_probe::{NEW, OLD, probed, sample};
+use crate::app::drill::{DrillMsg, Phase};
+use crate::app::{Action, Msg, State, update};
+use crate::drill::machine::{Drill, RestartKind, Stage, Verdict};
+use crate::drill::report::{Phase as ReportPhase, ProbeRow, Report};
+use crate::model::probe::Outcome;
+
+macro_rules! snap {
+    ($name:expr, $screen:expr) => {
+        insta::with_settings!({filters => vec![(r"\d\d:\d\d:\d\d?", "[clock]")]}, {
+            insta::assert_snapshot!($name, $screen);
+        });
+    };
+}
+
+fn up_for_a_while() -> State {
+    probed(
+        (80..=99)
+            .map(|t| sample(t, Outcome::Http(200), OLD))
+            .collect(),
+    )
+}
+
+fn rfc(t: i64) -> String {
+    crate::drill::report::rfc3339(at(t))
+}
+
+#[test]
+fn the_preflight_says_what_the_drill_will_do_and_how_long_it_takes() {
+    let mut s = up_for_a_while();
+    update(&mut s, Msg::Action(Action::Drill));
+    let big = screen(&s, 120, 40);
+    assert!(big.contains("Restart drill of goals-service?"), "{big}");
+    assert!(big.contains("restart StopTask of task 6299e51e"), "{big}");
+    assert!(big.contains("probe now UP 200"), "the baseline: {big}");
+    assert!(big.contains("expect about"), "{big}");
+    assert!(
+        big.contains("max 200% with mongodb on EFS"),
+        "the warnings: {big}"
+    );
+    assert!(big.contains("nothing is sent before y"), "{big}");
+    snap!("drill_preflight_120x40", big);
+    let small = screen(&s, 80, 24);
+    assert!(small.contains("nothing is sent before y"), "{small}");
+    assert!(
+        small.contains("max 200%"),
+        "warnings survive a short screen: {small}"
+    );
+    snap!("drill_preflight_80x24", small);
+}
+
+#[test]
+fn a_running_drill_shows_its_steps_the_probe_and_what_it_waits_for() {
+    let mut s = up_for_a_while();
+    update(&mut s, Msg::Action(Action::Drill));
+    update(&mut s, Msg::Action(Action::Confirm));
+    let started = match &s.drill.as_ref().expect("drill").phase {
+        Phase::Running { started, .. } => *started,
+        p => panic!("{p:?}"),
+    };
+    let mut d = Drill::new(
+        "ecsdeck-drill-0a1b2c3d4e5f".into(),
+        RestartKind::StopTask,
+        false,
+        std::time::Duration::from_secs(600),
+        started,
+    );
+    d.stage = Stage::Observing;
+    d.log = vec![
+        (
+            at(100),
+            "baseline: the API answers through the load balancer".into(),
+        ),
+        (at(101), "restart requested".into()),
+    ];
+    d.missing = vec![
+        "the old task to stop".into(),
+        "a new task running and healthy".into(),
+    ];
+    update(&mut s, Msg::Drill(DrillMsg::State(Box::new(d))));
+    for t in 101..=106 {
+        let o = if t < 103 {
+            Outcome::Http(200)
+        } else {
+            Outcome::Http(503)
+        };
+        let sm = sample(t, o, OLD);
+        update(
+            &mut s,
+            Msg::Poll(Box::new(crate::model::observe::PollEvent {
+                resource: crate::model::observe::Resource::Probe,
+                at: sm.at,
+                result: Ok(crate::model::observe::Observation::Probe(Box::new(
+                    crate::model::observe::ProbeResult {
+                        url: "http://alb/goals".into(),
+                        sample: sm,
+                    },
+                ))),
+            })),
+        );
+    }
+    update(&mut s, Msg::Tick(at(106)));
+    let big = screen(&s, 120, 40);
+    assert!(big.contains("watching the replacement"), "{big}");
+    assert!(
+        big.contains("waiting for: the old task to stop, a new task running and healthy"),
+        "{big}"
+    );
+    assert!(big.contains("marker ecsdeck-drill-0a1b2c3d4e5f"), "{big}");
+    assert!(big.contains("restart requested"), "{big}");
+    assert!(big.contains("×"), "the outage in the strip: {big}");
+    assert!(big.contains("Esc cancel"), "{big}");
+    snap!("drill_running_120x40", big);
+    let small = screen(&s, 80, 24);
+    assert!(small.contains("waiting for:"), "{small}");
+    assert!(small.contains("Esc"), "{small}");
+    snap!("drill_running_80x24", small);
+}
+
+fn report(v: Verdict, reason: &str) -> Report {
+    let phases = [
+        ("stop_requested", 101, "observed"),
+        ("old_target_draining", 102, "observed"),
+        ("new_task_seen", 102, "aws"),
+        ("new_task_running", 140, "aws"),
+        ("old_task_stopped", 131, "aws"),
+        ("new_target_healthy", 160, "observed"),
+        ("first_2xx", 158, "probe"),
+        ("marker_read", 161, "observed"),
+    ];
+    Report {
+        verdict: v,
+        reason: reason.into(),
+        service: "goals-service".into(),
+        cluster: "goals-cluster".into(),
+        restart: RestartKind::StopTask,
+        marker: "ecsdeck-drill-0a1b2c3d4e5f".into(),
+        old_task: Some(format!("arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/{OLD}")),
+        old_tasks: vec![],
+        new_task: Some(format!("arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/{NEW}")),
+        probe_url: Some("http://alb/goals".into()),
+        probe_url_verified: true,
+        warnings: vec!["max 200% with mongodb on EFS volume \"data\"".into()],
+        notes: vec!["container mongodb of the old task 6299e51e exited 137: it was killed (SIGKILL) after stopTimeout, not stopped cleanly".into()],
+        cleanup: "deleted".into(),
+        started_at: rfc(100),
+        ended_at: rfc(162),
+        downtime_s: Some(55.0),
+        stop_to_first_2xx_s: Some(57.0),
+        clock_offset_s: Some(0.3),
+        phases: phases
+            .iter()
+            .map(|(n, t, src)| ReportPhase {
+                name: n,
+                at: rfc(*t),
+                source: src,
+                uncertainty_s: None,
+            })
+            .collect(),
+        steps: vec![],
+        probe: (100..162)
+            .map(|t| ProbeRow {
+                at: rfc(t),
+                outcome: if (103..158).contains(&t) {
+                    Outcome::Http(503)
+                } else {
+                    Outcome::Http(200)
+                },
+                latency_ms: 9 + (t % 5) as u32,
+            })
+            .collect(),
+        account: None,
+    }
+}
+
+#[test]
+fn each_verdict_in_large_type_with_its_word_its_figures_and_the_files() {
+    for (v, word, reason) in [
+        (
+            Verdict::Pass,
+            "PASS",
+            "a restart happened (every old task stopped, a new task serves) and the marker and the record count survived",
+        ),
+        (
+            Verdict::Fail,
+            "FAIL",
+            "the restart happened and the marker ecsdeck-drill-0a1b2c3d4e5f is missing: the data did not survive",
+        ),
+        (
+            Verdict::Aborted,
+            "ABORTED",
+            "the restart was refused: add ecs:StopTask to the IAM policy (AccessDeniedException)",
+        ),
+    ] {
+        let mut s = up_for_a_while();
+        update(&mut s, Msg::Action(Action::Drill));
+        update(&mut s, Msg::Action(Action::Confirm));
+        let base = format!("ecsdeck-drill-20261202030000-{}", word.to_lowercase());
+        update(
+            &mut s,
+            Msg::Drill(DrillMsg::Finished {
+                report: Box::new(report(v, reason)),
+                files: Ok(vec![
+                    format!("/work/{base}.json"),
+                    format!("/work/{base}.html"),
+                ]),
+            }),
+        );
+        for (w, h) in [(120, 40), (80, 24)] {
+            let sc = screen(&s, w, h);
+            assert!(sc.contains(&format!("{word} — ")), "the word itself: {sc}");
+            assert!(sc.contains("█████"), "large type: {sc}");
+            assert!(sc.contains("downtime (probe) 55.0 s"), "{sc}");
+            assert!(sc.contains("stop → first 2xx 57.0 s"), "{sc}");
+            assert!(sc.contains(&format!("{base}.json")), "the files: {sc}");
+            assert!(sc.contains("Esc close"), "{sc}");
+            snap!(format!("drill_{}_{w}x{h}", word.to_lowercase()), sc);
+        }
+    }
+}
