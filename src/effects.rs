@@ -96,6 +96,8 @@ impl DrillHost {
                 probe: setup.probe,
                 redact: setup.redact,
                 caller,
+                // The dashboard polled it long before.
+                wait_for_identity: false,
             };
             let progress = tx.clone();
             let on = move |p: Progress<'_>| {

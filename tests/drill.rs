@@ -59,6 +59,7 @@ async fn drill(fresh_volume: bool) -> (Report, Vec<String>) {
                 probe,
                 redact: false,
                 caller: None,
+                wait_for_identity: true,
             },
             |p| {
                 if let Progress::Line(l) = p {

@@ -38,6 +38,8 @@ impl Session {
         cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
         cmd.env("XDG_STATE_HOME", home.path().join("state"));
         cmd.env_remove("NO_COLOR");
+        // Files the run writes (saved logs, drill reports) land here.
+        cmd.cwd(home.path());
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
@@ -70,6 +72,10 @@ impl Session {
             raw,
             _home: home,
         }
+    }
+
+    fn home(&self) -> &std::path::Path {
+        self._home.path()
     }
 
     fn screen(&self) -> String {
@@ -540,4 +546,99 @@ fn d_then_y_forces_a_deployment_and_the_new_task_takes_over() {
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
     s.assert_restored();
+}
+
+/// The drill's report files in `dir`.
+fn reports(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("ecsdeck-drill-"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn r_then_y_runs_the_drill_to_pass_and_writes_both_reports() {
+    let mut s = Session::start(&["demo"], &[]);
+    s.wait_for(&["UP 200 in ", "● HEALTHY"], BOOT);
+    s.send("R");
+    s.wait_for(
+        &[
+            "Restart drill of goals-service?",
+            "nothing is sent before y",
+        ],
+        Duration::from_secs(5),
+    );
+    assert!(reports(s.home()).is_empty(), "nothing before y");
+    s.send("y");
+    let running = s.wait_for(&["waiting for:"], Duration::from_secs(10));
+    assert!(running.contains("Esc cancel"), "{running}");
+    // S, D and R do nothing while it runs.
+    s.send("S");
+    s.send("D");
+    let screen = s.wait_for(&["PASS — ", "report: "], Duration::from_secs(90));
+    assert!(!screen.contains("Stop task"), "{screen}");
+    assert!(screen.contains("cleanup: deleted"), "{screen}");
+    let files = reports(s.home());
+    assert_eq!(files.len(), 2, "{files:?}");
+    for f in &files {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(f).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", f.display());
+    }
+    let json = files
+        .iter()
+        .find(|f| f.extension().is_some_and(|e| e == "json"))
+        .expect("the JSON report");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).expect("read")).expect("valid JSON");
+    assert_eq!(v["verdict"], "PASS");
+    assert!(v["old_task"].as_str().is_some_and(|a| a.contains(":task/")));
+    assert!(v["new_task"].as_str().is_some_and(|a| a.contains(":task/")));
+    assert_ne!(v["old_task"], v["new_task"]);
+    let html = files
+        .iter()
+        .find(|f| f.extension().is_some_and(|e| e == "html"))
+        .expect("the HTML report");
+    assert!(
+        std::fs::read_to_string(html)
+            .expect("read")
+            .contains(">PASS<")
+    );
+    // Esc closes the verdict; the dashboard goes on, and S works again.
+    s.send("\x1b");
+    s.wait_for(&["drill PASS: report"], Duration::from_secs(5));
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}
+
+#[test]
+fn the_drill_fails_on_a_fresh_volume_naming_the_missing_marker() {
+    let mut s = Session::start(&["demo", "--fresh-volume"], &[]);
+    s.wait_for(&["UP 200 in ", "● HEALTHY"], BOOT);
+    s.send("R");
+    s.wait_for(&["nothing is sent before y"], Duration::from_secs(5));
+    s.send("y");
+    let screen = s.wait_for(
+        &["FAIL — the restart happened and the marker"],
+        Duration::from_secs(90),
+    );
+    assert!(screen.contains("is missing"), "{screen}");
+    assert!(
+        reports(s.home())
+            .iter()
+            .any(|f| f.to_string_lossy().ends_with("-fail.json"))
+    );
+    // Esc and q apart: together they read as Alt-q.
+    s.send("\x1b");
+    s.wait_for(&["drill FAIL: report"], Duration::from_secs(5));
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
 }

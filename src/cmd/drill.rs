@@ -130,6 +130,7 @@ pub async fn drill(
             probe: a.probe,
             redact: a.redact,
             caller: None,
+            wait_for_identity: true,
         },
         say,
         cancel,

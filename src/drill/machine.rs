@@ -490,12 +490,12 @@ impl Drill {
             Stage::Observing | Stage::Restarting | Stage::Verifying
         ) && now - at > limit
         {
-            let mins = self.timeout.as_secs_f64() / 60.0;
+            let mins = humantime::format_duration(self.timeout).to_string();
             if self.restart_unknown && !self.old_leaving {
                 return self.end(
                     Verdict::Aborted,
                     format!(
-                        "the restart's outcome was unknown and nothing stopped within {mins:.0} min: no restart happened"
+                        "the restart's outcome was unknown and nothing stopped within {mins}: no restart happened"
                     ),
                 );
             }
@@ -507,7 +507,7 @@ impl Drill {
             return self.end(
                 Verdict::Fail,
                 format!(
-                    "the service did not come back within {mins:.0} min (last step: {}){why}",
+                    "the service did not come back within {mins} (last step: {}){why}",
                     self.last_step
                 ),
             );

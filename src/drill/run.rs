@@ -41,6 +41,9 @@ pub struct Options {
     /// The caller's ARN, for the stop reason, when the feed does not
     /// bring it (the dashboard's identity was polled before the drill).
     pub caller: Option<String>,
+    /// Wait for the session's identity poll before the restart, so the
+    /// stop reason names the caller (the dashboard's was polled before).
+    pub wait_for_identity: bool,
 }
 
 /// What the drill has seen of the service.
@@ -55,6 +58,9 @@ struct Seen {
     probe: Vec<Sample>,
     /// The most tasks seen running at once, and which.
     overlap: Vec<String>,
+    /// The caller identity poll answered (or failed): the stop reason can
+    /// name the caller, or say it is unknown, from then on.
+    identity_answered: bool,
 }
 
 impl Seen {
@@ -166,7 +172,8 @@ impl Seen {
     }
 
     fn ready(&self) -> bool {
-        self.service.is_some()
+        self.identity_answered
+            && self.service.is_some()
             && self.tasks.is_some()
             && self.targets.is_some()
             && !self.probe.is_empty()
@@ -217,7 +224,8 @@ impl Feed for tokio::sync::mpsc::Receiver<PollEvent> {
 /// What the drill acts through.
 #[derive(Clone)]
 pub struct Links {
-    pub cloud: Arc<dyn Cloud>,
+    /// The backend, for its clock offset; None when there is none.
+    pub cloud: Option<Arc<dyn Cloud>>,
     pub operator: Arc<dyn Operate>,
     pub target: ServiceRef,
     pub hurry: Hurry,
@@ -227,7 +235,7 @@ impl Links {
     /// The links of `session`; None when it is read-only.
     pub fn of(session: &Session) -> Option<Links> {
         Some(Links {
-            cloud: session.cloud().clone(),
+            cloud: Some(session.cloud().clone()),
             operator: session.operator()?.clone(),
             target: session.target().clone(),
             hurry: session.hurry_handle(),
@@ -261,7 +269,10 @@ pub async fn run(
     let marker = new_marker();
     let now = Utc::now();
     let mut drill = Drill::new(marker.clone(), opts.restart, hand_set, opts.timeout, now);
-    let mut seen = Seen::default();
+    let mut seen = Seen {
+        identity_answered: !opts.wait_for_identity,
+        ..Seen::default()
+    };
     let mut tracker = Tracker::default();
     let mut api: Option<Api> = None;
     let mut said = 0;
@@ -371,6 +382,9 @@ pub async fn run(
             ev = feed.next() => {
                 let Some(ev) = ev else { return Err("the session ended".into()) };
                 let at = ev.at;
+                if ev.resource == crate::model::observe::Resource::Identity {
+                    seen.identity_answered = true;
+                }
                 if let Ok(obs) = ev.result {
                     match obs {
                         Observation::Identity(i) => seen.identity = Some(i),
@@ -488,7 +502,7 @@ pub async fn run(
             .and_then(|t| t.outage)
             .and_then(|(a, b)| b.map(|b| (b - a).num_milliseconds() as f64 / 1000.0)),
         stop_to_first_2xx_s,
-        clock_offset_s: links.cloud.clock_offset_s(),
+        clock_offset_s: links.cloud.as_ref().and_then(|c| c.clock_offset_s()),
         account: seen
             .identity
             .as_ref()
@@ -517,3 +531,6 @@ pub async fn run(
             .collect(),
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -200,8 +200,9 @@ pub struct Plan {
     pub probe: Option<crate::model::probe::ProbeConfig>,
 }
 
-/// Hurries a session's pollers from a task that does not own them.
-#[derive(Clone)]
+/// Hurries a session's pollers from a task that does not own them. The
+/// default hurries nothing (a drill fed by hand, in tests).
+#[derive(Clone, Default)]
 pub struct Hurry {
     pace: Arc<Pace>,
     ctl: Control,

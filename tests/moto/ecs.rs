@@ -44,15 +44,15 @@ fn xml_values<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
         .collect()
 }
 
-struct Seeded {
-    cluster: String,
-    service: String,
-    task_ip: String,
-    task_arn: String,
-    fs_id: String,
+pub struct Seeded {
+    pub cluster: String,
+    pub service: String,
+    pub task_ip: String,
+    pub task_arn: String,
+    pub fs_id: String,
 }
 
-async fn seed(endpoint: &str, conf: &SdkConfig) -> Seeded {
+pub async fn seed(endpoint: &str, conf: &SdkConfig) -> Seeded {
     let http = reqwest::Client::new();
     http.post(format!("{endpoint}/moto-api/reset"))
         .send()

@@ -35,5 +35,6 @@ pub async fn sdk_config(endpoint: &str) -> SdkConfig {
         .await
 }
 
+mod drill;
 mod ecs;
 mod logs;

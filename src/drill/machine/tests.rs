@@ -277,7 +277,7 @@ fn no_new_task_ever_fails_at_the_timeout_with_the_last_step() {
     let cmds = d.step(Input::Tick(at(700)));
     assert_eq!(verdict(&d), Verdict::Fail);
     assert!(
-        reason(&d).contains("did not come back within 10 min"),
+        reason(&d).contains("did not come back within 10m"),
         "{}",
         reason(&d)
     );

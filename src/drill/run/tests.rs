@@ -1,0 +1,383 @@
+//! The drill's runtime against local HTTP servers: an API that keeps its
+//! records (PASS), one that loses them on restart (FAIL) and an endpoint
+//! that echoes what it is asked (ABORTED, never PASS). The AWS side is a
+//! scripted feed of observations and an operator whose StopTask starts
+//! the scripted replacement.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use super::*;
+use crate::cloud::{CloudResult, Operate};
+use crate::model::fixtures::{service, target, task, tg};
+use crate::model::observe::{ProbeResult, Resource};
+use crate::model::probe::{Outcome, ProbeInfo};
+
+const OLD: &str = "0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
+const NEW: &str = "1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Api {
+    /// Records survive the restart.
+    Keeps,
+    /// The restart empties the store (per-task storage).
+    Loses,
+    /// Answers every request with the request itself.
+    Echoes,
+    /// Keeps its records, but is not this service: the hand-set URL
+    /// reaches another copy of the API, which never goes down.
+    Decoy,
+}
+
+#[derive(Default)]
+struct World {
+    records: Vec<(u32, String)>,
+    next_id: u32,
+    /// When StopTask was accepted.
+    stopped_at: Option<chrono::DateTime<Utc>>,
+    /// Requests seen, first line only.
+    seen: Vec<String>,
+}
+
+type Shared = Arc<Mutex<World>>;
+
+fn lock(w: &Shared) -> std::sync::MutexGuard<'_, World> {
+    w.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+async fn request(sock: &mut tokio::net::TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = sock.read(&mut chunk).await.unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).to_string();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let len = text
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                break;
+            }
+        }
+    }
+    String::from_utf8_lossy(&buf).to_string()
+}
+
+async fn api(kind: Api, world: Shared) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = l.local_addr().expect("addr");
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = l.accept().await else {
+                return;
+            };
+            let world = world.clone();
+            tokio::spawn(async move {
+                let req = request(&mut sock).await;
+                let first = req.lines().next().unwrap_or("").to_string();
+                let body = req.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+                let (status, json) = {
+                    let mut w = lock(&world);
+                    w.seen.push(first.clone());
+                    let goals = |w: &World| serde_json::json!({"goals": w.records.iter().map(|(id, t)| serde_json::json!({"id": id.to_string(), "text": t})).collect::<Vec<_>>()});
+                    match kind {
+                        Api::Echoes => (
+                            "200 OK",
+                            serde_json::json!({"goals": [{"id": "1", "text": req}]}),
+                        ),
+                        _ if first.starts_with("GET /goals") => ("200 OK", goals(&w)),
+                        _ if first.starts_with("POST /goals") => {
+                            let text = serde_json::from_str::<serde_json::Value>(&body)
+                                .ok()
+                                .and_then(|v| v["text"].as_str().map(String::from))
+                                .unwrap_or_default();
+                            w.next_id += 1;
+                            let id = w.next_id;
+                            w.records.push((id, text.clone()));
+                            (
+                                "201 Created",
+                                serde_json::json!({"goal": {"id": id.to_string(), "text": text}}),
+                            )
+                        }
+                        _ if first.starts_with("DELETE /goals/") => {
+                            let id: u32 = first
+                                .split_whitespace()
+                                .nth(1)
+                                .and_then(|p| p.rsplit('/').next())
+                                .and_then(|i| i.parse().ok())
+                                .unwrap_or(0);
+                            let before = w.records.len();
+                            w.records.retain(|(i, _)| *i != id);
+                            if w.records.len() < before {
+                                ("200 OK", serde_json::json!({"message": "deleted"}))
+                            } else {
+                                (
+                                    "404 Not Found",
+                                    serde_json::json!({"message": "no such goal"}),
+                                )
+                            }
+                        }
+                        _ => ("404 Not Found", serde_json::json!({})),
+                    }
+                };
+                let served = match (kind, lock(&world).stopped_at.is_some()) {
+                    (Api::Decoy, _) => "elsewhere",
+                    (_, true) => NEW,
+                    (_, false) => OLD,
+                };
+                let body = json.to_string();
+                let resp = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\nx-served-by: {served}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+struct Operator {
+    world: Shared,
+    kind: Api,
+    stops: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+#[async_trait]
+impl Operate for Operator {
+    async fn stop_task(&self, _cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
+        self.stops
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((task_arn.to_string(), reason.to_string()));
+        let mut w = lock(&self.world);
+        w.stopped_at = Some(Utc::now());
+        if self.kind == Api::Loses {
+            w.records.clear();
+        }
+        Ok(())
+    }
+    async fn force_deployment(&self, _: &str, _: &str) -> CloudResult<()> {
+        Ok(())
+    }
+}
+
+fn ev(resource: Resource, obs: Observation) -> PollEvent {
+    PollEvent {
+        resource,
+        at: Utc::now(),
+        result: Ok(obs),
+    }
+}
+
+/// What ECS and the load balancer look like `since` the stop: the old
+/// task stops at 0.6 s, the new one runs at 1 s, its target is healthy
+/// at 1.4 s; the probe is down in between.
+fn observations(url: &str, since: Option<f64>, decoy: bool) -> Vec<PollEvent> {
+    let mut old = task(OLD, "10.0.1.5", "RUNNING", "RUNNING");
+    let mut new = task(NEW, "10.0.2.9", "PROVISIONING", "RUNNING");
+    let mut tasks = vec![old.clone()];
+    let mut targets = vec![target("10.0.1.5", "healthy", None)];
+    let mut up = true;
+    if let Some(s) = since {
+        old.desired_status = "STOPPED".into();
+        old.last_status = if s < 0.6 { "DEACTIVATING" } else { "STOPPED" }.into();
+        if s >= 1.0 {
+            new.last_status = "RUNNING".into();
+        }
+        tasks = vec![old, new];
+        targets = vec![target(
+            "10.0.1.5",
+            if s < 0.6 { "draining" } else { "unused" },
+            None,
+        )];
+        if s >= 1.0 {
+            targets.push(target(
+                "10.0.2.9",
+                if s >= 1.4 { "healthy" } else { "initial" },
+                None,
+            ));
+        }
+        up = !(0.1..1.5).contains(&s) || decoy;
+    }
+    let sample = Sample {
+        at: Utc::now(),
+        outcome: Outcome::Http(if up { 200 } else { 503 }),
+        up,
+        total_ms: 4,
+        connect_ms: Some(1),
+        first_byte_ms: Some(3),
+        records: None,
+        served_by: Some(
+            if decoy {
+                "elsewhere"
+            } else if since.is_some_and(|s| s >= 1.5) {
+                NEW
+            } else {
+                OLD
+            }
+            .into(),
+        ),
+        detail: None,
+    };
+    vec![
+        ev(Resource::Service, Observation::Service(Box::new(service()))),
+        ev(Resource::Tasks, Observation::Tasks(tasks)),
+        ev(Resource::Targets, Observation::Targets(vec![tg(targets)])),
+        ev(
+            Resource::Probe,
+            Observation::Probe(Box::new(ProbeResult {
+                url: format!("{url}/goals"),
+                sample,
+            })),
+        ),
+    ]
+}
+
+async fn drill(kind: Api) -> (Report, Arc<Mutex<Vec<(String, String)>>>, Shared) {
+    let world: Shared = Arc::default();
+    // Three records before the drill.
+    {
+        let mut w = lock(&world);
+        for i in 1..=3 {
+            w.records.push((i, format!("goal {i}")));
+        }
+        w.next_id = 3;
+    }
+    let url = api(kind, world.clone()).await;
+    let stops = Arc::new(Mutex::new(Vec::new()));
+    let (tx, mut rx) = mpsc::channel(256);
+    let feed_world = world.clone();
+    let feed_url = url.clone();
+    tokio::spawn(async move {
+        loop {
+            let since = lock(&feed_world)
+                .stopped_at
+                .map(|t| (Utc::now() - t).num_milliseconds() as f64 / 1000.0);
+            for e in observations(&feed_url, since, kind == Api::Decoy) {
+                if tx.send(e).await.is_err() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let links = Links {
+        cloud: None,
+        operator: Arc::new(Operator {
+            world: world.clone(),
+            kind,
+            stops: stops.clone(),
+        }),
+        target: ServiceRef {
+            cluster: "goals-cluster".into(),
+            service: "goals-service".into(),
+        },
+        hurry: Hurry::default(),
+    };
+    let probe = ProbeConfig {
+        info: ProbeInfo {
+            // Set by hand: the evidence rule applies.
+            url: Some(url.clone()),
+            served_by_header: Some("x-served-by".into()),
+            ..ProbeInfo::default()
+        },
+        ..ProbeConfig::default()
+    };
+    let report = tokio::time::timeout(
+        Duration::from_secs(30),
+        run(
+            &mut rx,
+            links,
+            Options {
+                restart: RestartKind::StopTask,
+                timeout: Duration::from_secs(20),
+                contract: Contract::default(),
+                probe,
+                redact: false,
+                caller: Some("arn:aws:sts::123456789012:assumed-role/ops/alice".into()),
+                wait_for_identity: false,
+            },
+            |_| {},
+            std::future::pending(),
+        ),
+    )
+    .await
+    .expect("the drill ends")
+    .expect("the drill runs");
+    (report, stops, world)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_that_keeps_its_records_passes() {
+    let (r, stops, world) = drill(Api::Keeps).await;
+    assert_eq!(r.verdict, Verdict::Pass, "{}", r.reason);
+    let stops = stops.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    assert_eq!(stops.len(), 1, "one StopTask");
+    assert!(stops[0].0.ends_with(OLD));
+    assert_eq!(
+        stops[0].1,
+        "ecsdeck drill: stopped by arn:aws:sts::123456789012:assumed-role/ops/alice"
+    );
+    assert_eq!(r.cleanup, "deleted");
+    assert_eq!(lock(&world).records.len(), 3, "the marker is gone again");
+    assert!(r.probe_url_verified);
+    assert!(r.phases.iter().any(|p| p.name == "marker_read"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_that_loses_the_record_on_restart_fails() {
+    let (r, stops, _) = drill(Api::Loses).await;
+    assert_eq!(r.verdict, Verdict::Fail, "{}", r.reason);
+    assert!(
+        r.reason
+            .contains(&format!("the marker {} is missing", r.marker)),
+        "{}",
+        r.reason
+    );
+    assert_eq!(stops.lock().unwrap_or_else(|p| p.into_inner()).len(), 1);
+    assert!(r.cleanup.starts_with("already gone"), "{}", r.cleanup);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_echoing_endpoint_is_aborted_never_passed_and_nothing_is_restarted() {
+    let (r, stops, world) = drill(Api::Echoes).await;
+    assert_eq!(r.verdict, Verdict::Aborted, "{}", r.reason);
+    assert!(
+        stops.lock().unwrap_or_else(|p| p.into_inner()).is_empty(),
+        "no restart without a valid test"
+    );
+    // It read, wrote, read back — and found nothing where the contract
+    // says, since the echo of a GET carries no marker.
+    let seen = lock(&world).seen.clone();
+    assert!(
+        seen.iter().any(|l| l.starts_with("POST /goals")),
+        "{seen:?}"
+    );
+    assert!(r.reason.contains("could not be read back"), "{}", r.reason);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_set_url_that_never_shows_this_service_is_aborted_not_passed() {
+    let (r, stops, _) = drill(Api::Decoy).await;
+    assert_eq!(r.verdict, Verdict::Aborted, "{}", r.reason);
+    assert!(r.reason.contains("cannot tell"), "{}", r.reason);
+    assert!(!r.probe_url_verified);
+    assert_eq!(stops.lock().unwrap_or_else(|p| p.into_inner()).len(), 1);
+    assert_eq!(r.cleanup, "deleted", "the marker written to it is removed");
+}
