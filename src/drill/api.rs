@@ -90,7 +90,9 @@ impl Api {
         })?;
         if !(200..300).contains(&status) {
             return Err(WriteError {
-                unknown: false,
+                // A 5xx may come after the record was stored (a proxy's
+                // timeout, a crash after the insert): its outcome is unknown.
+                unknown: status >= 500,
                 message: format!("the write answered {status}"),
             });
         }

@@ -142,6 +142,9 @@ pub struct World {
     pub healthy_targets: Vec<(String, Option<String>)>,
     /// The probe's last sample: up (2xx) or not; None before any.
     pub probe_up: Option<bool>,
+    /// When that sample was taken: a failure before the restart is no
+    /// outage of the restart.
+    pub probe_at: Option<Time>,
     /// The task the probe's last answer named (served-by header).
     pub served_by: Option<String>,
 }
@@ -183,6 +186,8 @@ pub struct RestartError {
 pub enum Command {
     /// Read through the load balancer (no-cache, cache-busting query).
     Read,
+    /// The same, after a pause (a final read that failed or was not 2xx).
+    ReadAgain,
     Write,
     /// Stop these tasks (StopTask), or force a deployment (None).
     Restart(Option<Vec<String>>),
@@ -238,14 +243,36 @@ pub struct Drill {
     pub cleanup: Option<Result<(), String>>,
     /// While observing: what the service still lacks to be back.
     pub missing: Vec<String>,
+    /// Pre-drill tasks seen with lastStatus STOPPED (a task missing from a
+    /// list is not a stopped one).
+    pub stopped_seen: Vec<String>,
+    /// Since when the service is back but for a target that is not a
+    /// replacement's.
+    pub stale_since: Option<Time>,
+    /// The replacements seen.
+    pub new_task_arns: Vec<String>,
     /// Final reads tried (transient failures get a few more).
     reads: u32,
     /// Each step with its time, for the report.
     pub log: Vec<(Time, String)>,
 }
 
-/// Final reads tried before a failing read is the answer.
-const READS: u32 = 3;
+/// Final reads tried (2 s apart) before a failing read is the answer.
+const READS: u32 = 5;
+
+/// How long the service may look back while a target that is not a
+/// replacement's is still healthy, before the drill gives up on a valid
+/// test (a poll can lag; a task run by hand does not go away).
+pub const STALE_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Whether a served-by value names the task `arn`: its id, its ARN, or at
+/// least the first 8 characters of its id — never a shorter or generic
+/// value that any id would end with.
+pub fn names_task(served_by: &str, arn: &str) -> bool {
+    let id = crate::model::arn_tail(arn);
+    let v = served_by.trim();
+    v == arn || v == id || (v.len() >= 8 && id.starts_with(v))
+}
 
 impl Drill {
     pub fn new(
@@ -280,6 +307,9 @@ impl Drill {
             verdict: None,
             cleanup: None,
             missing: Vec::new(),
+            stopped_seen: Vec::new(),
+            stale_since: None,
+            new_task_arns: Vec::new(),
             reads: 0,
             log: Vec::new(),
         }
@@ -364,14 +394,7 @@ impl Drill {
                         "the API does not answer its expected status through the load balancer before the drill: no valid test can be made",
                     );
                 }
-                self.before_tasks = w
-                    .tasks
-                    .iter()
-                    .filter(|t| !t.stopped)
-                    .map(|t| t.arn.clone())
-                    .collect();
-                self.known_before = w.tasks.iter().map(|t| t.arn.clone()).collect();
-                self.before_targets = w.healthy_targets.iter().map(|(id, _)| id.clone()).collect();
+                self.remember_before(&w);
                 if self.before_tasks.is_empty() {
                     return self.end(
                         Verdict::Aborted,
@@ -425,7 +448,13 @@ impl Drill {
                     );
                 }
                 // The count before includes the marker from here on.
-                self.count_before = r.count.or(self.count_before);
+                if self.count_before.is_some() && r.count.is_none() {
+                    return self.end(
+                        Verdict::Aborted,
+                        "the record count could not be read back with the marker: a drop could not be seen",
+                    );
+                }
+                self.count_before = r.count;
                 self.stage = Stage::Restarting;
                 self.restart_sent = true;
                 let what = match self.restart {
@@ -455,6 +484,12 @@ impl Drill {
                 self.stage = Stage::Observing;
                 Vec::new()
             }
+            (Stage::CheckAbsent | Stage::Writing | Stage::ReadBack, Input::Observed(w)) => {
+                // A task that started after the baseline and before the
+                // restart may hold the marker: it is a pre-drill task too.
+                self.remember_before(&w);
+                Vec::new()
+            }
             (Stage::Restarting | Stage::Observing | Stage::Verifying, Input::Observed(w)) => {
                 self.observe(w)
             }
@@ -462,13 +497,30 @@ impl Drill {
             (Stage::Verifying, Input::ReadFailed(e)) => {
                 self.reads += 1;
                 if self.reads < READS {
-                    Vec::new()
+                    vec![Command::ReadAgain]
                 } else {
                     self.end(Verdict::Fail, format!("the final reads failed: {e}"))
                 }
             }
             (_, Input::Tick(now)) => self.tick(now),
             _ => Vec::new(),
+        }
+    }
+
+    /// Every task and healthy target seen before the restart is sent.
+    fn remember_before(&mut self, w: &World) {
+        for t in &w.tasks {
+            if !self.known_before.contains(&t.arn) {
+                self.known_before.push(t.arn.clone());
+            }
+            if !t.stopped && !self.before_tasks.contains(&t.arn) {
+                self.before_tasks.push(t.arn.clone());
+            }
+        }
+        for (id, _) in &w.healthy_targets {
+            if !self.before_targets.contains(id) {
+                self.before_targets.push(id.clone());
+            }
         }
     }
 
@@ -523,8 +575,20 @@ impl Drill {
         {
             self.old_leaving = true;
         }
-        if w.probe_up == Some(false) {
+        // Only a failure after the restart is its outage.
+        if w.probe_up == Some(false)
+            && let (Some(at), Some(restart)) = (w.probe_at, self.restart_at)
+            && at >= restart
+        {
             self.outage_seen = true;
+        }
+        for t in &w.tasks {
+            if t.stopped
+                && self.before_tasks.contains(&t.arn)
+                && !self.stopped_seen.contains(&t.arn)
+            {
+                self.stopped_seen.push(t.arn.clone());
+            }
         }
         let new: Vec<&TaskView> = w
             .tasks
@@ -532,41 +596,54 @@ impl Drill {
             .filter(|t| !self.known_before.contains(&t.arn))
             .collect();
         if let Some(b) = &w.served_by
-            && new
-                .iter()
-                .any(|t| t.arn.ends_with(b.as_str()) || b.ends_with(crate::model::arn_tail(&t.arn)))
+            && new.iter().any(|t| names_task(b, &t.arn))
         {
             self.served_by_new = true;
         }
         for t in &new {
+            if !self.new_task_arns.contains(&t.arn) {
+                self.new_task_arns.push(t.arn.clone());
+            }
             if t.stopped
                 && let Some(r) = &t.stop_reason
             {
                 self.replacement_stopped = Some(r.clone());
             }
         }
-        let old_gone = self.before_tasks.iter().all(|arn| {
-            w.tasks
-                .iter()
-                .find(|t| &t.arn == arn)
-                .is_none_or(|t| t.stopped)
-        });
+        // Seen STOPPED, not merely missing from a list (ListTasks is
+        // eventually consistent).
+        let old_gone = self
+            .before_tasks
+            .iter()
+            .all(|arn| self.stopped_seen.contains(arn));
         let new_up: Vec<&&TaskView> = new.iter().filter(|t| t.running && t.healthy).collect();
         let new_target = w.healthy_targets.iter().any(|(_, owner)| {
             owner
                 .as_ref()
                 .is_some_and(|o| new_up.iter().any(|t| &t.arn == o))
         });
-        // A target that served before the drill and still answers: a read
-        // could come from it, never restarted.
+        // A healthy target that is not a replacement's — one that served
+        // before the drill, a task run by hand, one whose task is unknown:
+        // a read could come from it, never restarted.
         let stale = w
             .healthy_targets
             .iter()
-            .find(|(id, owner)| {
-                self.before_targets.contains(id)
-                    && owner.as_ref().is_none_or(|o| self.before_tasks.contains(o))
+            .find(|(_, owner)| {
+                owner
+                    .as_ref()
+                    .is_none_or(|o| !new_up.iter().any(|t| &t.arn == o))
             })
-            .map(|(id, _)| id.clone());
+            .map(|(id, owner)| {
+                let before = if self.before_targets.contains(id) {
+                    ", which served before the drill,"
+                } else {
+                    ""
+                };
+                match owner {
+                    Some(o) => format!("target {id}{before} (task {})", crate::model::short_id(o)),
+                    None => format!("target {id}{before} (no task of this service)"),
+                }
+            });
         if old_gone
             && self.last_step != "old tasks stopped"
             && !self.log.iter().any(|(_, s)| s == "old tasks stopped")
@@ -596,14 +673,23 @@ impl Drill {
         .map(|(_, s)| s.to_string())
         .collect();
         if self.stage == Stage::Observing && back {
-            if let Some(id) = stale {
+            if let Some(what) = stale {
+                // A poll may lag; a task run by hand does not go away.
+                let since = *self.stale_since.get_or_insert(w.now);
+                let grace =
+                    chrono::Duration::from_std(STALE_GRACE).unwrap_or(chrono::Duration::MAX);
+                if w.now - since < grace {
+                    self.missing = vec![format!("{what} to leave the target group")];
+                    return Vec::new();
+                }
                 return self.end(
                     Verdict::Aborted,
                     format!(
-                        "target {id}, which served before the drill, is still healthy in the target group: a read could be answered by a task that was never restarted"
+                        "{what} is still healthy in the target group: a read could be answered by a task that was never restarted"
                     ),
                 );
             }
+            self.stale_since = None;
             self.note(
                 w.now,
                 "back: old tasks stopped, a new task healthy in the target group, the probe answers 2xx",
@@ -618,13 +704,19 @@ impl Drill {
         if !r.status.is_some_and(|s| (200..300).contains(&s)) {
             self.reads += 1;
             return if self.reads < READS {
-                vec![Command::Read]
+                vec![Command::ReadAgain]
             } else {
                 self.end(
                     Verdict::Fail,
                     format!("the final read answered {:?}, not a 2xx", r.status),
                 )
             };
+        }
+        // The final answer naming a replacement is evidence too.
+        if let Some(b) = &r.served_by
+            && self.new_task_arns.iter().any(|a| names_task(b, a))
+        {
+            self.served_by_new = true;
         }
         if self.hand_set_url && !(self.outage_seen || self.served_by_new) {
             return self.end(
@@ -641,15 +733,22 @@ impl Drill {
                 ),
             );
         }
-        if let (Some(before), Some(after)) = (self.count_before, r.count)
-            && after < before
-        {
-            return self.end(
-                Verdict::Fail,
-                format!(
-                    "the restart happened and the record count dropped from {before} to {after}"
-                ),
-            );
+        match (self.count_before, r.count) {
+            (Some(before), Some(after)) if after < before => {
+                return self.end(
+                    Verdict::Fail,
+                    format!(
+                        "the restart happened and the record count dropped from {before} to {after}"
+                    ),
+                );
+            }
+            (Some(_), None) => {
+                return self.end(
+                    Verdict::Aborted,
+                    "the marker is there, but the record count could not be read after the restart (see count_pointer): its survival is not shown",
+                );
+            }
+            _ => {}
         }
         self.end(
             Verdict::Pass,

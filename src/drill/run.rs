@@ -17,7 +17,7 @@ use crate::model::{FileSystem, TaskDef};
 /// How long the marker's delete keeps trying while the API does not
 /// answer (a drill cancelled during the outage).
 const CLEANUP_WAIT: Duration = Duration::from_secs(90);
-use crate::cloud::{ErrorKind, Operate};
+use crate::cloud::{CloudError, ErrorKind, Operate};
 use crate::model::ServiceRef;
 use crate::model::derive::target_owners;
 use crate::model::drill::Contract;
@@ -103,6 +103,7 @@ impl Seen {
                 .collect(),
             healthy_targets: healthy,
             probe_up: last.map(|s| s.up),
+            probe_at: last.map(|s| s.at),
             served_by: last.and_then(|s| s.served_by.clone()),
         }
     }
@@ -289,10 +290,13 @@ pub async fn run(
         said = tell(&drill, said, started, &mut on);
         on(Progress::State(&drill));
         if let Some(cmd) = pending.pop_front() {
-            let input = match cmd {
+            let input = match cmd.clone() {
                 Command::Finish => break,
-                Command::Read => {
+                Command::Read | Command::ReadAgain => {
                     let Some(api) = &api else { break };
+                    if cmd == Command::ReadAgain {
+                        tokio::time::sleep(Duration::from_secs(2)).await;
+                    }
                     let last = drill.stage == Stage::Verifying;
                     let r = api.read(&marker).await;
                     if last {
@@ -333,21 +337,49 @@ pub async fn run(
                         .collect();
                     let r = match &tasks {
                         Some(arns) => {
-                            let mut r = Ok(());
+                            // Every task is asked, even after a failure: a
+                            // task left running could answer the final read.
+                            let mut refused: Option<CloudError> = None;
+                            let mut unknown: Option<CloudError> = None;
+                            let mut accepted = 0;
                             for arn in arns {
                                 tracker.requested(Some(arn.clone()), at);
                                 on(Progress::Requested(Some(arn), at));
-                                if let Err(e) = op.stop_task(&target.cluster, arn, &reason).await {
-                                    r = Err(e);
-                                    break;
+                                match op.stop_task(&target.cluster, arn, &reason).await {
+                                    Ok(()) => accepted += 1,
+                                    Err(e) if e.kind == ErrorKind::Network => {
+                                        unknown.get_or_insert(e);
+                                    }
+                                    Err(e) => {
+                                        refused.get_or_insert(e);
+                                    }
                                 }
                             }
-                            r
+                            match (refused, unknown) {
+                                (Some(mut e), _) => {
+                                    if accepted > 0 {
+                                        e.message = format!(
+                                            "{} (for {} of {} tasks; {accepted} were stopped)",
+                                            e.message,
+                                            arns.len() - accepted,
+                                            arns.len()
+                                        );
+                                    }
+                                    tracker.refused();
+                                    Err(e)
+                                }
+                                (None, Some(e)) => Err(e),
+                                (None, None) => Ok(()),
+                            }
                         }
                         None => {
                             tracker.requested(None, at);
                             on(Progress::Requested(None, at));
-                            op.force_deployment(&target.cluster, &target.service).await
+                            let r = op.force_deployment(&target.cluster, &target.service).await;
+                            if r.as_ref().is_err_and(|e| e.kind != ErrorKind::Network) {
+                                tracker.refused();
+                            }
+                            r
                         }
                     };
                     on(Progress::Line(&format!(
