@@ -90,7 +90,9 @@ pub async fn drill(
         target,
         Plan {
             refresh: Duration::from_secs(1),
-            logs: false,
+            // The containers' logs, for what happened on the way
+            // (DBPathInUse: two mongod on one volume).
+            logs: true,
             probe: Some(a.probe.clone()),
         },
     )

@@ -145,6 +145,9 @@ pub struct World {
     /// When that sample was taken: a failure before the restart is no
     /// outage of the restart.
     pub probe_at: Option<Time>,
+    /// A service event since the drill began saying the scheduler gives
+    /// up (`unable to consistently start tasks`).
+    pub scheduler_trouble: Option<String>,
     /// The task the probe's last answer named (served-by header).
     pub served_by: Option<String>,
 }
@@ -239,6 +242,8 @@ pub struct Drill {
     pub last_step: String,
     /// The latest stop reason of a replacement.
     pub replacement_stopped: Option<String>,
+    /// What ECS's scheduler said of it, when it gave up.
+    pub scheduler_trouble: Option<String>,
     pub verdict: Option<(Verdict, String)>,
     pub cleanup: Option<Result<(), String>>,
     /// While observing: what the service still lacks to be back.
@@ -304,6 +309,7 @@ impl Drill {
             served_by_new: false,
             last_step: "preflight".into(),
             replacement_stopped: None,
+            scheduler_trouble: None,
             verdict: None,
             cleanup: None,
             missing: Vec::new(),
@@ -551,11 +557,14 @@ impl Drill {
                     ),
                 );
             }
-            let why = self
+            let mut why = self
                 .replacement_stopped
                 .as_ref()
                 .map(|r| format!("; a replacement stopped: {r}"))
                 .unwrap_or_default();
+            if let Some(e) = &self.scheduler_trouble {
+                why.push_str(&format!("; ECS: {e}"));
+            }
             return self.end(
                 Verdict::Fail,
                 format!(
@@ -569,6 +578,9 @@ impl Drill {
 
     fn observe(&mut self, w: World) -> Vec<Command> {
         self.restart_seen(w.now);
+        if w.scheduler_trouble.is_some() {
+            self.scheduler_trouble.clone_from(&w.scheduler_trouble);
+        }
         if w.tasks
             .iter()
             .any(|t| self.before_tasks.contains(&t.arn) && (t.leaving || t.stopped))

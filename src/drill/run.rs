@@ -58,6 +58,10 @@ struct Seen {
     probe: Vec<Sample>,
     /// The most tasks seen running at once, and which.
     overlap: Vec<String>,
+    /// When the drill began: service events and log lines from then on.
+    started: Time,
+    /// What the containers' logs said on the way (`DBPathInUse`).
+    log_notes: Vec<String>,
     /// The caller identity poll answered (or failed): the stop reason can
     /// name the caller, or say it is unknown, from then on.
     identity_answered: bool,
@@ -94,9 +98,25 @@ impl Seen {
                         healthy: checked
                             .iter()
                             .all(|c| c.health.as_deref() == Some("HEALTHY")),
-                        stop_reason: match (&t.stop_code, &t.stopped_reason) {
-                            (Some(c), Some(r)) => Some(format!("{c}: {r}")),
-                            (_, r) => r.clone(),
+                        stop_reason: {
+                            let exits: String = t
+                                .containers
+                                .iter()
+                                .filter_map(|c| match c.exit_code {
+                                    Some(n) if n != 0 => {
+                                        Some(format!(", container {} exited {n}", c.name))
+                                    }
+                                    _ => None,
+                                })
+                                .collect();
+                            match (&t.stop_code, &t.stopped_reason) {
+                                (Some(c), Some(r)) => Some(format!("{c}: {r}{exits}")),
+                                (_, Some(r)) => Some(format!("{r}{exits}")),
+                                (_, None) if !exits.is_empty() => {
+                                    Some(exits.trim_start_matches(", ").to_string())
+                                }
+                                (_, None) => None,
+                            }
                         },
                     }
                 })
@@ -105,6 +125,33 @@ impl Seen {
             probe_up: last.map(|s| s.up),
             probe_at: last.map(|s| s.at),
             served_by: last.and_then(|s| s.served_by.clone()),
+            scheduler_trouble: self.service.as_ref().and_then(|s| {
+                s.events
+                    .iter()
+                    .filter(|e| e.at.is_some_and(|at| at >= self.started))
+                    .find(|e| e.message.contains("unable to consistently start tasks"))
+                    .map(|e| e.message.clone())
+            }),
+        }
+    }
+
+    /// A second mongod on the same files says so in its log.
+    fn scan_logs(&mut self, f: &crate::model::logs::FollowResult) {
+        let from = self.started.timestamp_millis();
+        for b in &f.batches {
+            let hit = b.events.iter().any(|e| {
+                e.timestamp_ms >= from
+                    && (e.message.contains("DBPathInUse")
+                        || e.message.contains("Unable to lock the lock file"))
+            });
+            let note = format!(
+                "DBPathInUse in the log of {} of task {}: a second database process found the files locked (two tasks on one volume)",
+                b.source.container,
+                crate::model::short_id(&b.source.task_arn)
+            );
+            if hit && !self.log_notes.contains(&note) {
+                self.log_notes.push(note);
+            }
         }
     }
 
@@ -152,6 +199,7 @@ impl Seen {
                 }
             }
         }
+        out.extend(self.log_notes.iter().cloned());
         if self.overlap.len() > 1 {
             out.push(format!(
                 "{} tasks ran at once during the restart ({}): with the data on one EFS volume, two database processes may have shared its files",
@@ -272,6 +320,7 @@ pub async fn run(
     let mut drill = Drill::new(marker.clone(), opts.restart, hand_set, opts.timeout, now);
     let mut seen = Seen {
         identity_answered: !opts.wait_for_identity,
+        started: now,
         ..Seen::default()
     };
     let mut tracker = Tracker::default();
@@ -434,6 +483,7 @@ pub async fn run(
                             seen.tasks = Some(t);
                         }
                         Observation::TaskDefs(d) => seen.task_defs = d,
+                        Observation::Logs(f) => seen.scan_logs(&f),
                         Observation::Efs(f) => seen.efs = f,
                         Observation::Targets(g) => {
                             if let (Some(svc), Some(tasks)) = (&seen.service, &seen.tasks) {
@@ -450,7 +500,6 @@ pub async fn run(
                             }
                             seen.probe.push(r.sample);
                         }
-                        _ => {}
                     }
                 }
                 if !baseline_sent && seen.ready() && api.is_some() {

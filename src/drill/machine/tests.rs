@@ -34,6 +34,7 @@ fn world(t: i64, tasks: Vec<TaskView>, targets: &[(&str, &str)], up: Option<bool
             .collect(),
         probe_up: up,
         probe_at: up.map(|_| at(t)),
+        scheduler_trouble: None,
         served_by: None,
     }
 }
@@ -718,4 +719,26 @@ fn the_final_answer_naming_the_new_task_is_evidence_for_a_hand_set_url() {
         served_by: Some(NEW.into()),
     }));
     assert_eq!(verdict(&d), Verdict::Pass, "{}", reason(&d));
+}
+
+#[test]
+fn a_fail_at_the_timeout_cites_what_ecs_and_the_replacement_said() {
+    let mut d = restarted(false);
+    let mut new = task(NEW, "STOPPED");
+    new.stop_reason = Some(
+        "TaskFailedToStart: ResourceInitializationError: failed to invoke EFS utils commands, container mongodb exited 32".into(),
+    );
+    let mut w = world(30, vec![task(OLD, "STOPPED"), new], &[], Some(false));
+    w.scheduler_trouble =
+        Some("(service goals-service) is unable to consistently start tasks successfully.".into());
+    d.step(Input::Observed(w));
+    let cmds = d.step(Input::Tick(at(700)));
+    assert_eq!(verdict(&d), Verdict::Fail);
+    let r = reason(&d);
+    assert!(
+        r.contains("ResourceInitializationError") && r.contains("exited 32"),
+        "{r}"
+    );
+    assert!(r.contains("unable to consistently start tasks"), "{r}");
+    cleans_up(&mut d, cmds);
 }

@@ -381,3 +381,51 @@ async fn a_hand_set_url_that_never_shows_this_service_is_aborted_not_passed() {
     assert_eq!(stops.lock().unwrap_or_else(|p| p.into_inner()).len(), 1);
     assert_eq!(r.cleanup, "deleted", "the marker written to it is removed");
 }
+
+#[test]
+fn dbpathinuse_in_the_logs_is_a_note_of_the_report() {
+    use crate::model::logs::{FollowResult, LogBatch, LogSource, RawLogEvent};
+    let started = Utc::now();
+    let mut seen = Seen {
+        started,
+        ..Seen::default()
+    };
+    let line = |ms: i64, m: &str| RawLogEvent {
+        timestamp_ms: started.timestamp_millis() + ms,
+        message: m.into(),
+    };
+    let f = FollowResult {
+        batches: vec![LogBatch {
+            source: LogSource {
+                group: "/ecs/goals".into(),
+                region: None,
+                stream: "ecs/mongodb/1b1b".into(),
+                container: "mongodb".into(),
+                task_arn: format!("arn:aws:ecs:us-east-1:1:task/c/{NEW}"),
+                stopped_at: None,
+                started: true,
+                stop_reason: None,
+            },
+            events: vec![
+                line(-5000, "DBPathInUse: before the drill, not its doing"),
+                line(
+                    2000,
+                    "exception in initAndListen: DBPathInUse: Unable to lock the lock file",
+                ),
+            ],
+        }],
+        problems: vec![],
+        notes: vec![],
+        calls: 1,
+        following: 1,
+        live_problems: 0,
+    };
+    seen.scan_logs(&f);
+    seen.scan_logs(&f);
+    assert_eq!(seen.log_notes.len(), 1, "said once: {:?}", seen.log_notes);
+    assert!(
+        seen.log_notes[0].contains("mongodb of task 1b1b1b1b"),
+        "{:?}",
+        seen.log_notes
+    );
+}
