@@ -150,6 +150,8 @@ pub struct World {
     pub scheduler_trouble: Option<String>,
     /// The task the probe's last answer named (served-by header).
     pub served_by: Option<String>,
+    /// A poll the drill needs has been failing: what it cannot see.
+    pub blind: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,6 +246,8 @@ pub struct Drill {
     pub replacement_stopped: Option<String>,
     /// What ECS's scheduler said of it, when it gave up.
     pub scheduler_trouble: Option<String>,
+    /// The drill cannot see part of the service (a poll failing).
+    pub blind: Option<String>,
     pub verdict: Option<(Verdict, String)>,
     pub cleanup: Option<Result<(), String>>,
     /// While observing: what the service still lacks to be back.
@@ -310,6 +314,7 @@ impl Drill {
             last_step: "preflight".into(),
             replacement_stopped: None,
             scheduler_trouble: None,
+            blind: None,
             verdict: None,
             cleanup: None,
             missing: Vec::new(),
@@ -557,6 +562,15 @@ impl Drill {
                     ),
                 );
             }
+            // Not back, but unseen: no claim either way.
+            if let Some(b) = &self.blind {
+                return self.end(
+                    Verdict::Aborted,
+                    format!(
+                        "the service could not be watched to the end ({b}): whether it came back within {mins} is unknown"
+                    ),
+                );
+            }
             let mut why = self
                 .replacement_stopped
                 .as_ref()
@@ -581,6 +595,7 @@ impl Drill {
         if w.scheduler_trouble.is_some() {
             self.scheduler_trouble.clone_from(&w.scheduler_trouble);
         }
+        self.blind.clone_from(&w.blind);
         if w.tasks
             .iter()
             .any(|t| self.before_tasks.contains(&t.arn) && (t.leaving || t.stopped))

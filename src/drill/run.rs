@@ -14,6 +14,13 @@ use crate::cloud::Cloud;
 use crate::model::timeline::Step;
 use crate::model::{FileSystem, TaskDef};
 
+/// A poll the drill needs failing this long makes it blind to the service.
+const BLIND_AFTER_S: i64 = 30;
+
+/// The baseline (the tasks, targets and a probe answer) must come within
+/// this: the drill never waits for ever to start.
+const BASELINE_WAIT: Duration = Duration::from_secs(60);
+
 /// How long the marker's delete keeps trying while the API does not
 /// answer (a drill cancelled during the outage).
 const CLEANUP_WAIT: Duration = Duration::from_secs(90);
@@ -22,8 +29,7 @@ use crate::model::ServiceRef;
 use crate::model::derive::target_owners;
 use crate::model::drill::Contract;
 use crate::model::lb::probe_base;
-use crate::model::observe::Observation;
-use crate::model::observe::PollEvent;
+use crate::model::observe::{Observation, PollEvent, Resource};
 use crate::model::probe::{ProbeConfig, Sample};
 use crate::model::timeline::Tracker;
 use crate::model::{Identity, Service, TargetGroup, Task, Time};
@@ -62,12 +68,35 @@ struct Seen {
     started: Time,
     /// What the containers' logs said on the way (`DBPathInUse`).
     log_notes: Vec<String>,
+    /// The last answer of each poll the drill depends on, and the last
+    /// failure since: a drill that cannot see must not judge.
+    last_ok: std::collections::HashMap<Resource, Time>,
+    last_err: std::collections::HashMap<Resource, CloudError>,
     /// The caller identity poll answered (or failed): the stop reason can
     /// name the caller, or say it is unknown, from then on.
     identity_answered: bool,
 }
 
 impl Seen {
+    /// A poll the drill needs that has failed for a while: the drill is
+    /// blind to that part of the service.
+    fn blind(&self, now: Time) -> Option<String> {
+        [Resource::Service, Resource::Tasks, Resource::Targets]
+            .iter()
+            .find_map(|r| {
+                let e = self.last_err.get(r)?;
+                let since = self.last_ok.get(r).copied().unwrap_or(self.started);
+                let secs = (now - since).num_seconds();
+                (secs >= BLIND_AFTER_S).then(|| {
+                    format!(
+                        "{} has failed for {secs} s: {}",
+                        e.action,
+                        e.operator_text()
+                    )
+                })
+            })
+    }
+
     fn world(&self, now: Time) -> World {
         let tasks = self.tasks.clone().unwrap_or_default();
         let groups = self.targets.clone().unwrap_or_default();
@@ -125,6 +154,7 @@ impl Seen {
             probe_up: last.map(|s| s.up),
             probe_at: last.map(|s| s.at),
             served_by: last.and_then(|s| s.served_by.clone()),
+            blind: self.blind(now),
             scheduler_trouble: self.service.as_ref().and_then(|s| {
                 s.events
                     .iter()
@@ -218,6 +248,34 @@ impl Seen {
             });
         }
         out
+    }
+
+    /// What the baseline still lacks, in words.
+    fn missing(&self) -> String {
+        let mut out = Vec::new();
+        for (r, have, what) in [
+            (
+                Resource::Identity,
+                self.identity_answered,
+                "the caller identity",
+            ),
+            (Resource::Service, self.service.is_some(), "the service"),
+            (Resource::Tasks, self.tasks.is_some(), "the tasks"),
+            (
+                Resource::Targets,
+                self.targets.is_some(),
+                "the target health",
+            ),
+            (Resource::Probe, !self.probe.is_empty(), "a probe answer"),
+        ] {
+            if !have {
+                out.push(match self.last_err.get(&r) {
+                    Some(e) => format!("{what} ({})", e.operator_text()),
+                    None => format!("{what} (no answer yet)"),
+                });
+            }
+        }
+        format!("still waiting for {}", out.join(", "))
     }
 
     fn ready(&self) -> bool {
@@ -458,13 +516,43 @@ pub async fn run(
             }
             _ = clock.tick() => {
                 links.hurry.keep();
-                pending.extend(drill.step(Input::Tick(Utc::now())));
+                let now = Utc::now();
+                if !baseline_sent
+                    && (now - started).to_std().is_ok_and(|d| d > BASELINE_WAIT)
+                {
+                    return Err(format!(
+                        "no baseline after {} s: {}; nothing was sent",
+                        BASELINE_WAIT.as_secs(),
+                        seen.missing()
+                    ));
+                }
+                pending.extend(drill.step(Input::Tick(now)));
             }
             ev = feed.next() => {
                 let Some(ev) = ev else { return Err("the session ended".into()) };
                 let at = ev.at;
                 if ev.resource == crate::model::observe::Resource::Identity {
                     seen.identity_answered = true;
+                }
+                match &ev.result {
+                    Ok(_) => {
+                        seen.last_ok.insert(ev.resource, at);
+                        seen.last_err.remove(&ev.resource);
+                    }
+                    Err(f) => {
+                        // Denied before the drill began: it could never
+                        // see the service come back. Nothing was sent.
+                        if !baseline_sent
+                            && f.error.kind == ErrorKind::AccessDenied
+                            && matches!(ev.resource, Resource::Service | Resource::Tasks | Resource::Targets)
+                        {
+                            return Err(format!(
+                                "the drill needs to watch the service: {}; nothing was sent",
+                                f.error.operator_text()
+                            ));
+                        }
+                        seen.last_err.insert(ev.resource, f.error.clone());
+                    }
                 }
                 if let Ok(obs) = ev.result {
                     match obs {

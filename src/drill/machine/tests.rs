@@ -35,6 +35,7 @@ fn world(t: i64, tasks: Vec<TaskView>, targets: &[(&str, &str)], up: Option<bool
         probe_up: up,
         probe_at: up.map(|_| at(t)),
         scheduler_trouble: None,
+        blind: None,
         served_by: None,
     }
 }
@@ -741,4 +742,19 @@ fn a_fail_at_the_timeout_cites_what_ecs_and_the_replacement_said() {
     );
     assert!(r.contains("unable to consistently start tasks"), "{r}");
     cleans_up(&mut d, cmds);
+}
+
+#[test]
+fn a_drill_that_lost_sight_of_the_service_is_aborted_not_failed() {
+    let mut d = restarted(false);
+    let mut w = world(20, vec![task(OLD, "STOPPING")], &[], Some(false));
+    w.blind = Some("ecs:DescribeTasks has failed for 45 s: throttled on ecs:DescribeTasks".into());
+    d.step(Input::Observed(w));
+    d.step(Input::Tick(at(700)));
+    assert_eq!(verdict(&d), Verdict::Aborted, "{}", reason(&d));
+    assert!(
+        reason(&d).contains("could not be watched"),
+        "{}",
+        reason(&d)
+    );
 }

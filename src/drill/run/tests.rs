@@ -429,3 +429,84 @@ fn dbpathinuse_in_the_logs_is_a_note_of_the_report() {
         seen.log_notes
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_target_health_stops_the_drill_before_anything_is_sent() {
+    use crate::cloud::{CloudError, ErrorKind};
+    use crate::model::observe::Failure;
+    let world: Shared = Arc::default();
+    let url = api(Api::Keeps, world.clone()).await;
+    let stops = Arc::new(Mutex::new(Vec::new()));
+    let (tx, mut rx) = mpsc::channel(256);
+    let feed_url = url.clone();
+    tokio::spawn(async move {
+        loop {
+            for mut e in observations(&feed_url, None, false) {
+                if e.resource == Resource::Targets {
+                    e.result = Err(Failure {
+                        error: CloudError::new(
+                            ErrorKind::AccessDenied,
+                            "elasticloadbalancing:DescribeTargetHealth",
+                            "not authorized",
+                        ),
+                        retry_in: Duration::from_secs(30),
+                    });
+                }
+                if tx.send(e).await.is_err() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let links = Links {
+        cloud: None,
+        operator: Arc::new(Operator {
+            world: world.clone(),
+            kind: Api::Keeps,
+            stops: stops.clone(),
+        }),
+        target: ServiceRef {
+            cluster: "goals-cluster".into(),
+            service: "goals-service".into(),
+        },
+        hurry: Hurry::default(),
+    };
+    let probe = ProbeConfig {
+        info: ProbeInfo {
+            url: Some(url),
+            ..ProbeInfo::default()
+        },
+        ..ProbeConfig::default()
+    };
+    let r = tokio::time::timeout(
+        Duration::from_secs(10),
+        run(
+            &mut rx,
+            links,
+            Options {
+                restart: RestartKind::StopTask,
+                timeout: Duration::from_secs(20),
+                contract: Contract::default(),
+                probe,
+                redact: false,
+                caller: None,
+                wait_for_identity: false,
+            },
+            |_| {},
+            std::future::pending(),
+        ),
+    )
+    .await
+    .expect("ends at once");
+    let e = r.expect_err("no drill without the target health");
+    assert!(
+        e.contains("elasticloadbalancing:DescribeTargetHealth") && e.contains("nothing was sent"),
+        "{e}"
+    );
+    assert!(stops.lock().unwrap_or_else(|p| p.into_inner()).is_empty());
+    assert!(
+        !lock(&world).seen.iter().any(|l| l.starts_with("POST")),
+        "no marker written"
+    );
+}
