@@ -129,7 +129,8 @@ pub fn phases(tl: Option<&Timeline>) -> Vec<Phase> {
                 },
                 uncertainty_s: match (s, m.within) {
                     (Step::StopRequested, _) => Some(0.0),
-                    (_, w) => w.map(|d| d.as_secs_f64()),
+                    // To the millisecond: the poll's spacing, not noise.
+                    (_, w) => w.map(|d| (d.as_secs_f64() * 1000.0).round() / 1000.0),
                 },
             })
         })

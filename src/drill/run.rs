@@ -390,11 +390,35 @@ pub async fn run(
     let mut probe_url: Option<String> = None;
     let mut baseline_sent = false;
     let mut final_read: Option<Time> = None;
+    let mut told: std::collections::BTreeSet<Step> = Default::default();
     let mut warnings: Vec<String> = Vec::new();
     let started = now;
     loop {
         // Say the new steps.
         said = tell(&drill, said, started, &mut on);
+        // The replacement's steps, as the timeline sees them.
+        if let Some(tl) = tracker.current.as_ref() {
+            for (step, m) in tl.ordered() {
+                if told.contains(&step) || step == Step::StopRequested {
+                    continue;
+                }
+                told.insert(step);
+                let within = m
+                    .within
+                    .map(|d| format!("  (polled: within {} s)", d.as_secs().max(1)))
+                    .unwrap_or_default();
+                let note = m
+                    .note
+                    .as_deref()
+                    .map(|n| format!("  {n}"))
+                    .unwrap_or_default();
+                on(Progress::Line(&format!(
+                    "{:>7.1}s    {}{note}{within}",
+                    (m.at - started).num_milliseconds() as f64 / 1000.0,
+                    step.words()
+                )));
+            }
+        }
         on(Progress::State(&drill));
         if let Some(cmd) = pending.pop_front() {
             let input = match cmd.clone() {
