@@ -127,7 +127,7 @@ pub fn open(state: &mut State) {
         plan.insert(
             0,
             format!(
-                "the service runs {} tasks: the drill stops every one of them, so no read can be answered by a task that was never restarted",
+                "the service runs {} tasks: the drill stops every one of them, one at a time (each replaced and healthy before the next), so no read can be answered by a task that was never restarted",
                 tasks.len()
             ),
         );

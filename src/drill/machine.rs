@@ -260,6 +260,9 @@ pub struct Drill {
     pub stale_since: Option<Time>,
     /// The replacements seen.
     pub new_task_arns: Vec<String>,
+    /// StopTask, one task at a time: those asked so far, and those left.
+    pub stopping: Vec<String>,
+    pub to_stop: Vec<String>,
     /// Final reads tried (transient failures get a few more).
     reads: u32,
     /// Each step with its time, for the report.
@@ -321,6 +324,8 @@ impl Drill {
             stopped_seen: Vec::new(),
             stale_since: None,
             new_task_arns: Vec::new(),
+            stopping: Vec::new(),
+            to_stop: Vec::new(),
             reads: 0,
             log: Vec::new(),
         }
@@ -469,7 +474,14 @@ impl Drill {
                 self.stage = Stage::Restarting;
                 self.restart_sent = true;
                 let what = match self.restart {
-                    RestartKind::StopTask => Some(self.before_tasks.clone()),
+                    // One task at a time: the service keeps serving, and
+                    // each is replaced before the next is stopped.
+                    RestartKind::StopTask => {
+                        self.to_stop = self.before_tasks.clone();
+                        let first = self.to_stop.remove(0);
+                        self.stopping.push(first.clone());
+                        Some(vec![first])
+                    }
                     RestartKind::ForceDeployment => None,
                 };
                 vec![Command::Restart(what)]
@@ -484,9 +496,18 @@ impl Drill {
             }
             (Stage::Restarting, Input::Restarted(Err(e))) if !e.unknown => {
                 self.restart_refused = true;
+                let done = self.stopping.len().saturating_sub(1);
+                let partly = if done > 0 {
+                    format!(
+                        " (after {done} of {} tasks were stopped and replaced)",
+                        self.before_tasks.len()
+                    )
+                } else {
+                    String::new()
+                };
                 self.end(
                     Verdict::Aborted,
-                    format!("the restart was refused: {}", e.message),
+                    format!("the restart was refused: {}{partly}", e.message),
                 )
             }
             (Stage::Restarting, Input::Restarted(Err(_))) => {
@@ -688,6 +709,39 @@ impl Drill {
         if new_target && !self.log.iter().any(|(_, s)| s == "new target healthy") {
             self.note(w.now, "new target healthy");
         }
+        // The next task, once every one stopped so far is STOPPED and has
+        // a healthy replacement in the target group.
+        let replaced = w
+            .healthy_targets
+            .iter()
+            .filter(|(_, o)| {
+                o.as_ref()
+                    .is_some_and(|o| new_up.iter().any(|t| &t.arn == o))
+            })
+            .count();
+        if self.stage == Stage::Observing
+            && !self.to_stop.is_empty()
+            && self.stopping.iter().all(|a| self.stopped_seen.contains(a))
+            && replaced >= self.stopping.len()
+        {
+            // A task that stopped by itself meanwhile needs no StopTask.
+            self.to_stop.retain(|a| !self.stopped_seen.contains(a));
+            if !self.to_stop.is_empty() {
+                let next = self.to_stop.remove(0);
+                self.stopping.push(next.clone());
+                self.note(
+                    w.now,
+                    format!(
+                        "stopping the next task, {} ({} of {})",
+                        crate::model::short_id(&next),
+                        self.stopping.len(),
+                        self.before_tasks.len()
+                    ),
+                );
+                self.stage = Stage::Restarting;
+                return vec![Command::Restart(Some(vec![next]))];
+            }
+        }
         let back = old_gone && !new_up.is_empty() && new_target && w.probe_up == Some(true);
         self.missing = [
             (!old_gone, "the old task to stop"),
@@ -699,6 +753,18 @@ impl Drill {
         .filter(|(m, _)| *m)
         .map(|(_, s)| s.to_string())
         .collect();
+        if !self.to_stop.is_empty() {
+            // The rest waits for this one's replacement.
+            self.missing = vec![format!(
+                "task {} STOPPED and its replacement healthy before the next ({} of {} stopped so far)",
+                self.stopping
+                    .last()
+                    .map(|a| crate::model::short_id(a))
+                    .unwrap_or("?"),
+                self.stopping.len(),
+                self.before_tasks.len()
+            )];
+        }
         if self.stage == Stage::Observing && back {
             if let Some(what) = stale {
                 // A poll may lag; a task run by hand does not go away.

@@ -393,13 +393,31 @@ fn a_pre_drill_task_still_serving_aborts_when_there_are_several() {
     d.step(Input::Baseline(base));
     d.step(read(false, 3));
     d.step(Input::Written(Ok(Some("m1".into()))));
-    // Every pre-drill task is to be restarted.
+    // Every pre-drill task is to be restarted, one at a time.
     assert_eq!(
         d.step(read(true, 4)),
-        vec![Command::Restart(Some(vec![OLD.into(), OLD2.into()]))]
+        vec![Command::Restart(Some(vec![OLD.into()]))]
     );
     d.step(Input::Restarted(Ok(())));
-    // OLD2 did not stop: not back.
+    // OLD's replacement is not healthy yet: OLD2 waits.
+    let cmds = d.step(Input::Observed(world(
+        30,
+        vec![
+            task(OLD, "STOPPED"),
+            task(OLD2, "RUNNING"),
+            task(NEW, "PENDING"),
+        ],
+        &[("10.0.1.6", OLD2)],
+        Some(true),
+    )));
+    assert!(cmds.is_empty(), "the service keeps one task serving");
+    assert!(
+        d.waiting()
+            .contains("before the next (1 of 2 stopped so far)"),
+        "{}",
+        d.waiting()
+    );
+    // Replaced: now OLD2. Not back while it runs.
     let cmds = d.step(Input::Observed(world(
         40,
         vec![
@@ -410,7 +428,8 @@ fn a_pre_drill_task_still_serving_aborts_when_there_are_several() {
         &[("10.0.1.6", OLD2), ("10.0.2.9", NEW)],
         Some(true),
     )));
-    assert!(cmds.is_empty());
+    assert_eq!(cmds, vec![Command::Restart(Some(vec![OLD2.into()]))]);
+    assert!(d.step(Input::Restarted(Ok(()))).is_empty());
     // Both stopped, but something still answers on a pre-drill target
     // (a task run by hand on the same IP and port).
     let mut w = world(
@@ -581,11 +600,11 @@ fn a_task_that_started_after_the_baseline_is_restarted_too_not_taken_for_new() {
     d.step(Input::Written(Ok(Some("m1".into()))));
     assert_eq!(
         d.step(read(true, 4)),
-        vec![Command::Restart(Some(vec![OLD.into(), OLD2.into()]))],
-        "both are stopped"
+        vec![Command::Restart(Some(vec![OLD.into()]))],
     );
     d.step(Input::Restarted(Ok(())));
-    // OLD stopped, OLD2 still serving: never back, never a PASS.
+    // OLD stopped and replaced, OLD2 still serving: it is stopped next,
+    // never taken for a replacement.
     let cmds = d.step(Input::Observed(world(
         40,
         vec![
@@ -596,7 +615,12 @@ fn a_task_that_started_after_the_baseline_is_restarted_too_not_taken_for_new() {
         &[("10.0.1.6", OLD2), ("10.0.2.9", NEW)],
         Some(true),
     )));
-    assert!(cmds.is_empty(), "OLD2 is not a replacement");
+    assert_eq!(
+        cmds,
+        vec![Command::Restart(Some(vec![OLD2.into()]))],
+        "both are stopped"
+    );
+    d.step(Input::Restarted(Ok(())));
     assert_eq!(d.stage, Stage::Observing);
 }
 
@@ -757,4 +781,40 @@ fn a_drill_that_lost_sight_of_the_service_is_aborted_not_failed() {
         "{}",
         reason(&d)
     );
+}
+
+#[test]
+fn a_refusal_of_the_second_stop_says_the_first_was_done() {
+    let mut d = drill(false);
+    d.step(Input::Baseline(world(
+        0,
+        vec![task(OLD, "RUNNING"), task(OLD2, "RUNNING")],
+        &[("10.0.1.5", OLD), ("10.0.1.6", OLD2)],
+        Some(true),
+    )));
+    d.step(read(false, 3));
+    d.step(Input::Written(Ok(Some("m1".into()))));
+    d.step(read(true, 4));
+    d.step(Input::Restarted(Ok(())));
+    d.step(Input::Observed(world(
+        40,
+        vec![
+            task(OLD, "STOPPED"),
+            task(OLD2, "RUNNING"),
+            task(NEW, "RUNNING"),
+        ],
+        &[("10.0.1.6", OLD2), ("10.0.2.9", NEW)],
+        Some(true),
+    )));
+    let cmds = d.step(Input::Restarted(Err(RestartError {
+        unknown: false,
+        message: "add ecs:StopTask to the IAM policy".into(),
+    })));
+    assert_eq!(verdict(&d), Verdict::Aborted);
+    assert!(
+        reason(&d).contains("after 1 of 2 tasks were stopped"),
+        "{}",
+        reason(&d)
+    );
+    cleans_up(&mut d, cmds);
 }
