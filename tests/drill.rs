@@ -16,13 +16,16 @@ use ecsdeck::poll::Plan;
 use ecsdeck::session::Session;
 
 async fn drill(fresh_volume: bool) -> (Report, Vec<String>) {
-    let env = DemoEnv::start(DemoOptions {
+    drill_on(DemoOptions {
         seed_records: true,
         fresh_volume,
         ..DemoOptions::default()
     })
     .await
-    .expect("demo");
+}
+
+async fn drill_on(opts: DemoOptions) -> (Report, Vec<String>) {
+    let env = DemoEnv::start(opts).await.expect("demo");
     let demo = Arc::new(env.cloud());
     let cloud: Arc<dyn Cloud> = demo.clone();
     let probe = ProbeConfig {
@@ -111,4 +114,21 @@ async fn the_demo_passes_and_a_fresh_volume_fails() {
         lines.join("\n")
     );
     assert!(r.reason.contains("is missing"), "{}", r.reason);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_two_tasks_each_is_stopped_in_turn_and_the_service_keeps_serving() {
+    let (r, lines) = drill_on(DemoOptions {
+        seed_records: true,
+        tasks: 2,
+        ..DemoOptions::default()
+    })
+    .await;
+    let all = lines.join("\n");
+    assert_eq!(r.old_tasks.len(), 2, "{all}");
+    assert!(all.contains("stopping the next task"), "in turn: {all}");
+    assert!(all.contains("(2 of 2)"), "{all}");
+    assert_eq!(r.verdict, Verdict::Pass, "{}\n{all}", r.reason);
+    // The second task's replacement is told too.
+    assert!(all.matches("new task RUNNING").count() >= 2, "{all}");
 }

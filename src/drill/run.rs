@@ -391,6 +391,7 @@ pub async fn run(
     let mut baseline_sent = false;
     let mut final_read: Option<Time> = None;
     let mut told: std::collections::BTreeSet<Step> = Default::default();
+    let mut told_for: Option<String> = None;
     let mut warnings: Vec<String> = Vec::new();
     let started = now;
     loop {
@@ -398,6 +399,11 @@ pub async fn run(
         said = tell(&drill, said, started, &mut on);
         // The replacement's steps, as the timeline sees them.
         if let Some(tl) = tracker.current.as_ref() {
+            // A new timeline (the next task stopped): its steps anew.
+            if told_for.as_deref() != Some(tl.old_task.as_str()) {
+                told.clear();
+                told_for = Some(tl.old_task.clone());
+            }
             for (step, m) in tl.ordered() {
                 if told.contains(&step) || step == Step::StopRequested {
                     continue;
