@@ -155,6 +155,9 @@ pub async fn drill(
                     println!("note: {}", mask(n, masked));
                 }
                 println!("cleanup: {}", r.cleanup);
+                if let Some(n) = r.aws_calls {
+                    println!("AWS calls: {n} during the drill");
+                }
             }
             if let Some(w) = r.clock_warning() {
                 eprintln!("ecsdeck drill: warning: {w}");

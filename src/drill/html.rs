@@ -144,6 +144,10 @@ pub fn page(r: &Report) -> String {
         ("downtime (probe)", secs(r.downtime_s)),
         ("stop → first 2xx", secs(r.stop_to_first_2xx_s)),
         ("clock offset", secs(r.clock_offset_s)),
+        (
+            "AWS calls",
+            r.aws_calls.map_or("—".to_string(), |n| n.to_string()),
+        ),
         ("cleanup", r.cleanup.clone()),
     ];
     h.push_str("<table>");

@@ -51,6 +51,8 @@ pub struct Report {
     pub stop_to_first_2xx_s: Option<f64>,
     /// This host's clock minus AWS's (to about a second).
     pub clock_offset_s: Option<f64>,
+    /// AWS API requests the session sent during the drill (its cost).
+    pub aws_calls: Option<u64>,
     pub phases: Vec<Phase>,
     /// Every step the drill logged, with its time.
     pub steps: Vec<(String, String)>,

@@ -390,6 +390,7 @@ pub async fn run(
     let mut probe_url: Option<String> = None;
     let mut baseline_sent = false;
     let mut final_read: Option<Time> = None;
+    let calls_before = links.cloud.as_ref().map(|c| c.api_calls());
     let mut told: std::collections::BTreeSet<Step> = Default::default();
     let mut told_for: Option<String> = None;
     let mut warnings: Vec<String> = Vec::new();
@@ -702,6 +703,11 @@ pub async fn run(
             .and_then(|(a, b)| b.map(|b| (b - a).num_milliseconds() as f64 / 1000.0)),
         stop_to_first_2xx_s,
         clock_offset_s: links.cloud.as_ref().and_then(|c| c.clock_offset_s()),
+        aws_calls: links
+            .cloud
+            .as_ref()
+            .zip(calls_before)
+            .map(|(c, b)| c.api_calls().saturating_sub(b)),
         account: seen
             .identity
             .as_ref()

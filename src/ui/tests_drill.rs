@@ -152,6 +152,7 @@ fn report(v: Verdict, reason: &str) -> Report {
         downtime_s: Some(55.0),
         stop_to_first_2xx_s: Some(57.0),
         clock_offset_s: Some(0.3),
+        aws_calls: None,
         phases: phases
             .iter()
             .map(|(n, t, src)| ReportPhase {

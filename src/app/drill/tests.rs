@@ -94,6 +94,7 @@ fn report(v: Verdict) -> Report {
         downtime_s: None,
         stop_to_first_2xx_s: None,
         clock_offset_s: None,
+        aws_calls: None,
         phases: vec![],
         steps: vec![],
         probe: vec![],

@@ -22,6 +22,7 @@ fn report(verdict: Verdict) -> Report {
         downtime_s: Some(7.0),
         stop_to_first_2xx_s: Some(41.5),
         clock_offset_s: Some(0.2),
+        aws_calls: None,
         phases: vec![Phase {
             name: "old_task_stopped",
             at: "2026-12-02T03:00:30.000Z".into(),
