@@ -17,7 +17,7 @@ use super::*;
 use crate::cloud::{CloudResult, Operate};
 use crate::model::fixtures::{service, target, task, tg};
 use crate::model::observe::{ProbeResult, Resource};
-use crate::model::probe::{Outcome, ProbeInfo};
+use crate::model::probe::{Outcome, ProbeInfo, Sample};
 
 const OLD: &str = "0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
 const NEW: &str = "1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b";

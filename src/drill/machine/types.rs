@@ -1,0 +1,206 @@
+//! The drill's vocabulary: what goes into the machine (reads, writes,
+//! answers, observations of the world), what comes out (commands), and
+//! the verdict.
+
+use serde::Serialize;
+
+use crate::model::Time;
+
+/// The outcome, and the exit code `ecsdeck drill` gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Aborted,
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Aborted => "ABORTED",
+        }
+    }
+
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::Fail => 1,
+            Verdict::Aborted => 3,
+        }
+    }
+}
+
+/// Where the drill is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Waiting for the baseline: the probe up, the tasks and targets known.
+    Preflight,
+    /// Reading: the fresh marker must not be there yet.
+    CheckAbsent,
+    Writing,
+    /// Reading the marker back right after writing it.
+    ReadBack,
+    /// The restart was asked for; waiting for AWS's answer.
+    Restarting,
+    /// Watching the replacement until the service is back.
+    Observing,
+    /// The final read.
+    Verifying,
+    /// Deleting the marker.
+    CleaningUp,
+    Done,
+}
+
+/// What a read through the load balancer found. A read only counts when
+/// it is a 2xx and the marker is where the contract says, never anywhere
+/// in an error page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    pub status: Option<u16>,
+    pub found: bool,
+    pub count: Option<u32>,
+    /// The task the answer came from (the served-by header), when known.
+    pub served_by: Option<String>,
+}
+
+/// Whether `marker` is in `body` where the contract says: at the JSON
+/// pointer (anywhere in that subtree, as a whole string value), or — with
+/// no pointer — anywhere in the text. Only for 2xx answers.
+pub fn read_result(
+    status: u16,
+    body: &[u8],
+    marker: &str,
+    pointer: Option<&str>,
+    count_pointer: Option<&str>,
+) -> Read {
+    let ok = (200..300).contains(&status);
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    fn holds(v: &serde_json::Value, marker: &str) -> bool {
+        match v {
+            serde_json::Value::String(s) => s == marker,
+            serde_json::Value::Array(a) => a.iter().any(|x| holds(x, marker)),
+            serde_json::Value::Object(o) => o.values().any(|x| holds(x, marker)),
+            _ => false,
+        }
+    }
+    let found = ok
+        && match pointer {
+            Some(p) => json
+                .as_ref()
+                .and_then(|j| j.pointer(p))
+                .is_some_and(|v| holds(v, marker)),
+            None => String::from_utf8_lossy(body).contains(marker),
+        };
+    let count = if ok {
+        count_pointer.and_then(|p| {
+            json.as_ref()?
+                .pointer(p)?
+                .as_array()
+                .and_then(|a| u32::try_from(a.len()).ok())
+        })
+    } else {
+        None
+    };
+    Read {
+        status: Some(status),
+        found,
+        count,
+        served_by: None,
+    }
+}
+
+/// A task as the drill needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskView {
+    pub arn: String,
+    pub stopped: bool,
+    /// Desired STOPPED: ECS is taking it away.
+    pub leaving: bool,
+    /// RUNNING with desired RUNNING.
+    pub running: bool,
+    /// Every essential container healthy, or none has a health check.
+    pub healthy: bool,
+    /// `stopCode: stoppedReason` once stopped.
+    pub stop_reason: Option<String>,
+}
+
+/// One observation of the service around the drill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct World {
+    pub now: Time,
+    pub tasks: Vec<TaskView>,
+    /// The healthy targets of the service's target group: (target id,
+    /// the task behind it when known).
+    pub healthy_targets: Vec<(String, Option<String>)>,
+    /// The probe's last sample: up (2xx) or not; None before any.
+    pub probe_up: Option<bool>,
+    /// When that sample was taken: a failure before the restart is no
+    /// outage of the restart.
+    pub probe_at: Option<Time>,
+    /// A service event since the drill began saying the scheduler gives
+    /// up (`unable to consistently start tasks`).
+    pub scheduler_trouble: Option<String>,
+    /// The task the probe's last answer named (served-by header).
+    pub served_by: Option<String>,
+    /// A poll the drill needs has been failing: what it cannot see.
+    pub blind: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// The world at the start: the probe must be up.
+    Baseline(World),
+    Read(Read),
+    /// A read that got no answer (a connection error, a timeout).
+    ReadFailed(String),
+    /// The write answered; `Ok(id)` is the id from its response.
+    Written(Result<Option<String>, WriteError>),
+    /// AWS's answer to the restart.
+    Restarted(Result<(), RestartError>),
+    Observed(World),
+    Deleted(Result<(), String>),
+    /// The operator stopped waiting (Esc, Ctrl-C).
+    Cancel,
+    Tick(Time),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteError {
+    /// Timed out or the connection broke: the write may have happened.
+    pub unknown: bool,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestartError {
+    /// Timed out: the restart may have happened.
+    pub unknown: bool,
+    pub message: String,
+}
+
+/// What the runtime must do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Read through the load balancer (no-cache, cache-busting query).
+    Read,
+    /// The same, after a pause (a final read that failed or was not 2xx).
+    ReadAgain,
+    Write,
+    /// Stop these tasks (StopTask), or force a deployment (None).
+    Restart(Option<Vec<String>>),
+    Delete(String),
+    /// The drill is over: write the report.
+    Finish,
+}
+
+/// How the drill restarts the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestartKind {
+    StopTask,
+    ForceDeployment,
+}
