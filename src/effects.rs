@@ -98,6 +98,7 @@ impl DrillHost {
                 caller,
                 // The dashboard polled it long before.
                 wait_for_identity: false,
+                confirm: None,
             };
             let progress = tx.clone();
             let on = move |p: Progress<'_>| {

@@ -63,6 +63,7 @@ async fn drill_on(opts: DemoOptions) -> (Report, Vec<String>) {
                 redact: false,
                 caller: None,
                 wait_for_identity: true,
+                confirm: None,
             },
             |p| {
                 if let Progress::Line(l) = p {

@@ -642,3 +642,28 @@ fn the_drill_fails_on_a_fresh_volume_naming_the_missing_marker() {
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
 }
+
+#[test]
+fn the_headless_drill_asks_after_its_preflight_and_n_sends_nothing() {
+    let mut s = Session::start(&["drill", "--demo"], &[]);
+    let screen = s.wait_for(&["[y/N]"], BOOT);
+    assert!(
+        screen.contains("expect about"),
+        "the estimate first: {screen}"
+    );
+    assert!(
+        screen.contains("ECS: ECS stops task"),
+        "the plan first: {screen}"
+    );
+    assert!(
+        screen.contains("probe now: 200"),
+        "the baseline first: {screen}"
+    );
+    s.send("n\r");
+    let st = s.wait_exit(Duration::from_secs(20));
+    assert_eq!(st.exit_code(), 3, "ABORTED");
+    let screen = s.screen();
+    assert!(screen.contains("no restart was requested"), "{screen}");
+    assert!(!screen.contains("restart sent"), "{screen}");
+    assert!(!screen.contains("writing the marker"), "{screen}");
+}

@@ -82,6 +82,19 @@ pub fn busy(state: &State) -> bool {
     state.drill.as_ref().is_some_and(DrillScreen::running)
 }
 
+/// Whether a running drill was asked to stop.
+pub fn cancelling(state: &State) -> bool {
+    state.drill.as_ref().is_some_and(|d| {
+        matches!(
+            d.phase,
+            Phase::Running {
+                cancelling: true,
+                ..
+            }
+        )
+    })
+}
+
 /// `R`: the preflight, everything frozen now.
 pub fn open(state: &mut State) {
     if busy(state) {

@@ -334,7 +334,15 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             Action::Confirm if asking => super::drill::confirm(state),
             Action::Cancel | Action::Close => super::drill::cancel(state),
             // Only Ctrl-C reaches here (q is not bound in the drill's
-            // window): it always quits, even mid-drill.
+            // window). Mid-drill the first one cancels, so the marker is
+            // still removed; a second quits at once.
+            Action::Quit if super::drill::busy(state) && !super::drill::cancelling(state) => {
+                let fx = super::drill::cancel(state);
+                state.notice = Some(
+                    "cancelling the drill: it removes its marker and writes its report — Ctrl-C again quits now and leaves the marker".into(),
+                );
+                fx
+            }
             Action::Quit => {
                 state.quit = true;
                 vec![Effect::Quit]

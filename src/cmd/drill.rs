@@ -30,10 +30,11 @@ pub struct Args {
     pub redact: bool,
 }
 
-/// Asks on the terminal; without one, and without `--yes`, refuses.
-fn confirmed(target: &ServiceRef, a: &Args) -> Result<bool, String> {
+/// The question, once the preflight is printed: None with `--yes`;
+/// without `--yes` and without a terminal to ask on, a refusal.
+fn asker(target: &ServiceRef, a: &Args) -> Result<Option<Box<dyn FnMut() -> bool + Send>>, String> {
     if a.yes {
-        return Ok(true);
+        return Ok(None);
     }
     if !std::io::stdin().is_terminal() {
         return Err(
@@ -45,17 +46,18 @@ fn confirmed(target: &ServiceRef, a: &Args) -> Result<bool, String> {
         RestartKind::StopTask => "stop every task of",
         RestartKind::ForceDeployment => "force a new deployment of",
     };
-    eprint!(
-        "The drill will write a marker through the load balancer, {how} {}/{} and read the marker back. Run it? [y/N] ",
+    let question = format!(
+        "Write a marker through the load balancer, {how} {}/{} and read the marker back? [y/N] ",
         target.cluster, target.service
     );
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
-    Ok(line.trim().eq_ignore_ascii_case("y"))
+    Ok(Some(Box::new(move || {
+        eprint!("{question}");
+        let _ = std::io::stderr().flush();
+        let mut line = String::new();
+        // A closed terminal answers no.
+        std::io::stdin().lock().read_line(&mut line).is_ok()
+            && line.trim().eq_ignore_ascii_case("y")
+    })))
 }
 
 pub async fn drill(
@@ -74,17 +76,13 @@ pub async fn drill(
         );
         return EXIT_ERROR;
     }
-    match confirmed(&target, &a) {
-        Ok(true) => {}
-        Ok(false) => {
-            eprintln!("ecsdeck drill: ABORTED: cancelled before it started; nothing was sent");
-            return 3;
-        }
+    let confirm = match asker(&target, &a) {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("ecsdeck drill: {e}");
             return EXIT_ERROR;
         }
-    }
+    };
     let mut session = Session::start(
         cloud,
         target,
@@ -133,6 +131,7 @@ pub async fn drill(
             redact: a.redact,
             caller: None,
             wait_for_identity: true,
+            confirm,
         },
         say,
         cancel,

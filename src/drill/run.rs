@@ -50,6 +50,9 @@ pub struct Options {
     /// Wait for the session's identity poll before the restart, so the
     /// stop reason names the caller (the dashboard's was polled before).
     pub wait_for_identity: bool,
+    /// Asked once the preflight is printed, before anything is written
+    /// (`ecsdeck drill` on a terminal, without `--yes`); false cancels.
+    pub confirm: Option<Box<dyn FnMut() -> bool + Send>>,
 }
 
 /// Says the steps logged since the `said`-th; returns how many are said.
@@ -131,7 +134,7 @@ pub enum Progress<'a> {
 pub async fn run(
     feed: &mut impl Feed,
     links: Links,
-    opts: Options,
+    mut opts: Options,
     mut on: impl FnMut(Progress<'_>),
     cancel: impl Future<Output = ()>,
 ) -> Result<Report, String> {
@@ -403,10 +406,32 @@ pub async fn run(
                             e.parts.join(", ")
                         )));
                     }
+                    if let Some(s) = seen.probe.last() {
+                        on(Progress::Line(&format!(
+                            "          probe now: {} in {} ms",
+                            s.outcome.label(),
+                            s.total_ms
+                        )));
+                    }
                     for w in &warnings {
                         on(Progress::Line(&format!("          warning: {w}")));
                     }
-                    pending.extend(drill.step(Input::Baseline(seen.world(Utc::now()))));
+                    // Asked now, with the preflight on screen, before
+                    // anything is written.
+                    let go = match opts.confirm.as_mut() {
+                        Some(ask) => {
+                            for l in seen.plan(opts.restart) {
+                                on(Progress::Line(&format!("          ECS: {l}")));
+                            }
+                            ask()
+                        }
+                        None => true,
+                    };
+                    pending.extend(drill.step(if go {
+                        Input::Baseline(seen.world(Utc::now()))
+                    } else {
+                        Input::Cancel
+                    }));
                 } else if baseline_sent {
                     pending.extend(drill.step(Input::Observed(seen.world(Utc::now()))));
                 }

@@ -126,6 +126,7 @@ async fn the_drill_on_the_wire_stops_the_task_once_and_never_passes_without_a_re
                 redact: false,
                 caller: None,
                 wait_for_identity: true,
+                confirm: None,
             },
             |_| {},
             std::future::pending(),

@@ -191,10 +191,20 @@ fn y_starts_the_drill_once_and_s_d_r_wait_for_it() {
 }
 
 #[test]
-fn ctrl_c_still_quits_during_a_drill() {
+fn ctrl_c_cancels_a_running_drill_first_and_quits_the_second_time() {
     let mut s = loaded(false);
     act(&mut s, Action::Drill);
     act(&mut s, Action::Confirm);
+    assert_eq!(act(&mut s, Action::Quit), vec![Effect::CancelDrill]);
+    assert!(
+        s.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("Ctrl-C again quits now"))
+    );
+    assert_eq!(act(&mut s, Action::Quit), vec![Effect::Quit]);
+    // At the verdict, or in the preflight, it quits at once.
+    let mut s = loaded(false);
+    act(&mut s, Action::Drill);
     assert_eq!(act(&mut s, Action::Quit), vec![Effect::Quit]);
 }
 

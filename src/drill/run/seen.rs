@@ -144,6 +144,38 @@ impl Seen {
         }
     }
 
+    /// What ECS will do, step by step, as the restart dialog says it.
+    pub(super) fn plan(&self, kind: RestartKind) -> Vec<String> {
+        let Some(svc) = &self.service else {
+            return Vec::new();
+        };
+        let tasks = self.tasks.as_deref().unwrap_or_default();
+        let first = tasks.iter().find(|t| !t.is_leaving());
+        let restart = match (kind, first) {
+            (RestartKind::StopTask, Some(t)) => crate::model::derive::Restart::StopTask {
+                task_arn: t.arn.clone(),
+            },
+            (RestartKind::StopTask, None) => return Vec::new(),
+            (RestartKind::ForceDeployment, _) => crate::model::derive::Restart::ForceDeployment,
+        };
+        let td = self.task_defs.iter().find(|d| d.arn == svc.task_definition);
+        let mut out = crate::model::derive::restart_plan(
+            &restart,
+            svc,
+            td,
+            self.targets.as_deref().unwrap_or_default(),
+            first,
+        );
+        let running = tasks.iter().filter(|t| !t.is_leaving()).count();
+        if kind == RestartKind::StopTask && running > 1 {
+            out.insert(
+                0,
+                format!("the service runs {running} tasks: each is stopped in turn, once the last one's replacement is healthy"),
+            );
+        }
+        out
+    }
+
     /// The restart-safety warnings, as the dashboard shows them.
     pub(super) fn warnings(&self) -> Vec<String> {
         let (Some(svc), Some(tasks)) = (&self.service, &self.tasks) else {
