@@ -339,7 +339,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             Action::Quit if super::drill::busy(state) && !super::drill::cancelling(state) => {
                 let fx = super::drill::cancel(state);
                 state.notice = Some(
-                    "cancelling the drill: it removes its marker and writes its report — Ctrl-C again quits now and leaves the marker".into(),
+                    "cancelling the drill (it removes its marker); Ctrl-C again quits now".into(),
                 );
                 fx
             }
