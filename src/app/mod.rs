@@ -8,6 +8,8 @@ mod modal;
 mod rate;
 pub mod restart;
 mod state;
+#[cfg(test)]
+mod testing;
 mod update;
 
 pub use loadable::{LoadError, Loadable};

@@ -168,54 +168,18 @@ pub fn answered(state: &mut State, result: Result<(), CloudError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{Action, Context, Msg, update};
+    use crate::app::testing::loaded_with;
+    use crate::app::{Action, Msg, update};
+    use crate::model::Identity;
     use crate::model::fixtures::*;
-    use crate::model::observe::{Observation, PollEvent, Resource};
-    use crate::model::{Identity, ServiceRef};
-
-    fn ok(resource: Resource, obs: Observation) -> Msg {
-        Msg::Poll(Box::new(PollEvent {
-            resource,
-            at: ts(100).expect("time"),
-            result: Ok(obs),
-        }))
-    }
 
     /// Two running tasks, the identity known.
     fn loaded(read_only: bool) -> State {
-        let mut ctx = Context::new(
-            ServiceRef {
-                cluster: "goals-cluster".into(),
-                service: "goals-service".into(),
-            },
-            "us-east-1",
-        );
-        ctx.read_only = read_only;
-        let mut s = State::new(ctx, ts(100).expect("time"));
-        update(
-            &mut s,
-            ok(Resource::Service, Observation::Service(Box::new(service()))),
-        );
-        update(
-            &mut s,
-            ok(Resource::TaskDefs, Observation::TaskDefs(vec![task_def()])),
-        );
         let mut a = task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING");
         a.created_at = ts(10);
         let mut b = task("bbbb2222", "10.0.1.6", "RUNNING", "RUNNING");
         b.created_at = ts(5);
-        update(&mut s, ok(Resource::Tasks, Observation::Tasks(vec![a, b])));
-        update(
-            &mut s,
-            ok(
-                Resource::Identity,
-                Observation::Identity(Identity {
-                    account: "123456789012".into(),
-                    arn: "arn:aws:sts::123456789012:assumed-role/ops/alice".into(),
-                }),
-            ),
-        );
-        s
+        loaded_with(read_only, vec![a, b])
     }
 
     fn act(s: &mut State, a: Action) -> Vec<Effect> {

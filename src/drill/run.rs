@@ -178,15 +178,7 @@ pub async fn run(
                     continue;
                 }
                 told.insert(step);
-                let within = m
-                    .within
-                    .map(|d| format!("  (polled: within {} s)", d.as_secs().max(1)))
-                    .unwrap_or_default();
-                let note = m
-                    .note
-                    .as_deref()
-                    .map(|n| format!("  {n}"))
-                    .unwrap_or_default();
+                let (within, note) = (m.polled_words(), m.note_words());
                 on(Progress::Line(&format!(
                     "{:>7.1}s    {}{note}{within}",
                     (m.at - started).num_milliseconds() as f64 / 1000.0,

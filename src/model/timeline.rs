@@ -90,6 +90,23 @@ pub struct Timeline {
     pub health_checked: bool,
 }
 
+impl Mark {
+    /// `  (polled: within 1 s before)` for a step first seen by a poll.
+    pub fn polled_words(&self) -> String {
+        self.within
+            .map(|d| format!("  (polled: within {} s before)", d.as_secs().max(1)))
+            .unwrap_or_default()
+    }
+
+    /// `  <note>`, when there is one.
+    pub fn note_words(&self) -> String {
+        self.note
+            .as_deref()
+            .map(|n| format!("  {n}"))
+            .unwrap_or_default()
+    }
+}
+
 impl Timeline {
     /// The steps in the order they happened.
     pub fn ordered(&self) -> Vec<(Step, &Mark)> {

@@ -5,15 +5,15 @@ use std::time::Duration;
 use super::*;
 use crate::model::fixtures::ts;
 
-const OLD: &str = "arn:aws:ecs:us-east-1:1:task/c/old00000aaaa";
-const OLD2: &str = "arn:aws:ecs:us-east-1:1:task/c/old11111bbbb";
-const NEW: &str = "arn:aws:ecs:us-east-1:1:task/c/new00000cccc";
+pub(super) const OLD: &str = "arn:aws:ecs:us-east-1:1:task/c/old00000aaaa";
+pub(super) const OLD2: &str = "arn:aws:ecs:us-east-1:1:task/c/old11111bbbb";
+pub(super) const NEW: &str = "arn:aws:ecs:us-east-1:1:task/c/new00000cccc";
 
-fn at(s: i64) -> Time {
+pub(super) fn at(s: i64) -> Time {
     ts(s).expect("time")
 }
 
-fn task(arn: &str, state: &str) -> TaskView {
+pub(super) fn task(arn: &str, state: &str) -> TaskView {
     TaskView {
         arn: arn.into(),
         stopped: state == "STOPPED",
@@ -24,7 +24,12 @@ fn task(arn: &str, state: &str) -> TaskView {
     }
 }
 
-fn world(t: i64, tasks: Vec<TaskView>, targets: &[(&str, &str)], up: Option<bool>) -> World {
+pub(super) fn world(
+    t: i64,
+    tasks: Vec<TaskView>,
+    targets: &[(&str, &str)],
+    up: Option<bool>,
+) -> World {
     World {
         now: at(t),
         tasks,
@@ -40,7 +45,7 @@ fn world(t: i64, tasks: Vec<TaskView>, targets: &[(&str, &str)], up: Option<bool
     }
 }
 
-fn read(found: bool, count: u32) -> Input {
+pub(super) fn read(found: bool, count: u32) -> Input {
     Input::Read(Read {
         status: Some(200),
         found,
@@ -49,7 +54,7 @@ fn read(found: bool, count: u32) -> Input {
     })
 }
 
-fn drill(hand_set: bool) -> Drill {
+pub(super) fn drill(hand_set: bool) -> Drill {
     Drill::new(
         "ecsdeck-drill-abc123".into(),
         RestartKind::StopTask,
@@ -60,7 +65,7 @@ fn drill(hand_set: bool) -> Drill {
 }
 
 /// Through the restart: baseline, absent, written (id m1), read back.
-fn restarted(hand_set: bool) -> Drill {
+pub(super) fn restarted(hand_set: bool) -> Drill {
     let mut d = drill(hand_set);
     let base = world(
         0,
@@ -84,7 +89,7 @@ fn restarted(hand_set: bool) -> Drill {
 
 /// The replacement, all the way back: old stopped, new healthy, its
 /// target healthy, the probe up after an outage.
-fn back(d: &mut Drill) -> Vec<Command> {
+pub(super) fn back(d: &mut Drill) -> Vec<Command> {
     d.step(Input::Observed(world(
         5,
         vec![task(OLD, "STOPPING")],
@@ -99,11 +104,11 @@ fn back(d: &mut Drill) -> Vec<Command> {
     )))
 }
 
-fn verdict(d: &Drill) -> Verdict {
+pub(super) fn verdict(d: &Drill) -> Verdict {
     d.verdict.as_ref().map(|(v, _)| *v).expect("a verdict")
 }
 
-fn reason(d: &Drill) -> String {
+pub(super) fn reason(d: &Drill) -> String {
     d.verdict
         .as_ref()
         .map(|(_, r)| r.clone())
@@ -111,7 +116,7 @@ fn reason(d: &Drill) -> String {
 }
 
 /// Deleting the marker, then finishing.
-fn cleans_up(d: &mut Drill, cmds: Vec<Command>) {
+pub(super) fn cleans_up(d: &mut Drill, cmds: Vec<Command>) {
     assert_eq!(cmds, vec![Command::Delete("m1".into())], "{:?}", d.verdict);
     assert_eq!(d.step(Input::Deleted(Ok(()))), vec![Command::Finish]);
     assert_eq!(d.cleanup, Some(Ok(())));
@@ -577,244 +582,4 @@ fn cancel_aborts_says_whether_the_restart_was_sent_and_cleans_up() {
         serde_json::to_string(&Verdict::Aborted).expect("json"),
         "\"ABORTED\""
     );
-}
-
-#[test]
-fn a_task_that_started_after_the_baseline_is_restarted_too_not_taken_for_new() {
-    let mut d = drill(false);
-    d.step(Input::Baseline(world(
-        0,
-        vec![task(OLD, "RUNNING")],
-        &[("10.0.1.5", OLD)],
-        Some(true),
-    )));
-    d.step(read(false, 3));
-    // A scale-out (or a replacement of an unhealthy task) before the
-    // restart: it may have taken the write.
-    d.step(Input::Observed(world(
-        1,
-        vec![task(OLD, "RUNNING"), task(OLD2, "RUNNING")],
-        &[("10.0.1.5", OLD), ("10.0.1.6", OLD2)],
-        Some(true),
-    )));
-    d.step(Input::Written(Ok(Some("m1".into()))));
-    assert_eq!(
-        d.step(read(true, 4)),
-        vec![Command::Restart(Some(vec![OLD.into()]))],
-    );
-    d.step(Input::Restarted(Ok(())));
-    // OLD stopped and replaced, OLD2 still serving: it is stopped next,
-    // never taken for a replacement.
-    let cmds = d.step(Input::Observed(world(
-        40,
-        vec![
-            task(OLD, "STOPPED"),
-            task(OLD2, "RUNNING"),
-            task(NEW, "RUNNING"),
-        ],
-        &[("10.0.1.6", OLD2), ("10.0.2.9", NEW)],
-        Some(true),
-    )));
-    assert_eq!(
-        cmds,
-        vec![Command::Restart(Some(vec![OLD2.into()]))],
-        "both are stopped"
-    );
-    d.step(Input::Restarted(Ok(())));
-    assert_eq!(d.stage, Stage::Observing);
-}
-
-#[test]
-fn a_task_missing_from_the_list_is_not_a_stopped_one() {
-    let mut d = restarted(false);
-    // ListTasks is eventually consistent: the old task gone from the
-    // RUNNING list but not yet listed STOPPED.
-    let cmds = d.step(Input::Observed(world(
-        40,
-        vec![task(NEW, "RUNNING")],
-        &[("10.0.2.9", NEW)],
-        Some(true),
-    )));
-    assert!(
-        cmds.is_empty(),
-        "not back before the old task is seen STOPPED"
-    );
-    assert_eq!(d.waiting(), "the old task to stop");
-    // Once seen STOPPED it stays so, even if it later drops off the list.
-    d.step(Input::Observed(world(
-        41,
-        vec![task(OLD, "STOPPED"), task(NEW, "RUNNING")],
-        &[],
-        Some(false),
-    )));
-    let cmds = d.step(Input::Observed(world(
-        42,
-        vec![task(NEW, "RUNNING")],
-        &[("10.0.2.9", NEW)],
-        Some(true),
-    )));
-    assert_eq!(cmds, vec![Command::Read]);
-}
-
-#[test]
-fn a_healthy_target_of_no_replacement_blocks_the_final_read() {
-    let mut d = restarted(false);
-    d.step(Input::Observed(world(
-        5,
-        vec![task(OLD, "STOPPING")],
-        &[],
-        Some(false),
-    )));
-    // A hand-run task that was not healthy at the baseline, now healthy,
-    // on the IP of a stopped task of the service.
-    let cmds = d.step(Input::Observed(world(
-        40,
-        vec![task(OLD, "STOPPED"), task(NEW, "RUNNING")],
-        &[("10.0.2.9", NEW), ("10.0.1.5", OLD)],
-        Some(true),
-    )));
-    assert!(cmds.is_empty());
-    assert!(d.waiting().contains("10.0.1.5"), "{}", d.waiting());
-}
-
-#[test]
-fn a_count_that_cannot_be_read_after_the_restart_is_no_pass() {
-    let mut d = restarted(false);
-    back(&mut d);
-    let cmds = d.step(Input::Read(Read {
-        status: Some(200),
-        found: true,
-        count: None,
-        served_by: None,
-    }));
-    assert_eq!(verdict(&d), Verdict::Aborted, "{}", reason(&d));
-    assert!(reason(&d).contains("record count could not be read"));
-    cleans_up(&mut d, cmds);
-}
-
-#[test]
-fn a_failure_before_the_restart_is_not_its_outage_and_a_short_served_by_names_nothing() {
-    let mut d = drill(true);
-    d.step(Input::Baseline(world(
-        0,
-        vec![task(OLD, "RUNNING")],
-        &[("10.0.1.5", OLD)],
-        Some(true),
-    )));
-    d.step(read(false, 3));
-    d.step(Input::Written(Ok(Some("m1".into()))));
-    d.step(read(true, 4));
-    d.step(Input::Restarted(Ok(())));
-    // The probe's last sample failed before the restart was requested.
-    let mut w = world(5, vec![task(OLD, "STOPPING")], &[], Some(false));
-    w.probe_at = Some(at(-1));
-    d.step(Input::Observed(w));
-    assert!(!d.outage_seen, "that failure was not the restart's outage");
-    // A served-by value any id ends with is no evidence.
-    let mut w = world(
-        40,
-        vec![task(OLD, "STOPPED"), task(NEW, "RUNNING")],
-        &[("10.0.2.9", NEW)],
-        Some(true),
-    );
-    w.served_by = Some("c".into());
-    assert_eq!(d.step(Input::Observed(w)), vec![Command::Read]);
-    assert!(!d.served_by_new);
-    d.step(read(true, 4));
-    assert_eq!(verdict(&d), Verdict::Aborted, "{}", reason(&d));
-    assert!(names_task("new00000", NEW), "a short id of 8");
-    assert!(names_task("new00000cccc", NEW));
-    assert!(!names_task("c", NEW), "the old suffix rule matched this");
-}
-
-#[test]
-fn the_final_answer_naming_the_new_task_is_evidence_for_a_hand_set_url() {
-    let mut d = restarted(true);
-    // No outage seen (the ALB kept answering from a draining target).
-    d.step(Input::Observed(world(
-        40,
-        vec![task(OLD, "STOPPED"), task(NEW, "RUNNING")],
-        &[("10.0.2.9", NEW)],
-        Some(true),
-    )));
-    d.step(Input::Read(Read {
-        status: Some(200),
-        found: true,
-        count: Some(4),
-        served_by: Some(NEW.into()),
-    }));
-    assert_eq!(verdict(&d), Verdict::Pass, "{}", reason(&d));
-}
-
-#[test]
-fn a_fail_at_the_timeout_cites_what_ecs_and_the_replacement_said() {
-    let mut d = restarted(false);
-    let mut new = task(NEW, "STOPPED");
-    new.stop_reason = Some(
-        "TaskFailedToStart: ResourceInitializationError: failed to invoke EFS utils commands, container mongodb exited 32".into(),
-    );
-    let mut w = world(30, vec![task(OLD, "STOPPED"), new], &[], Some(false));
-    w.scheduler_trouble =
-        Some("(service goals-service) is unable to consistently start tasks successfully.".into());
-    d.step(Input::Observed(w));
-    let cmds = d.step(Input::Tick(at(700)));
-    assert_eq!(verdict(&d), Verdict::Fail);
-    let r = reason(&d);
-    assert!(
-        r.contains("ResourceInitializationError") && r.contains("exited 32"),
-        "{r}"
-    );
-    assert!(r.contains("unable to consistently start tasks"), "{r}");
-    cleans_up(&mut d, cmds);
-}
-
-#[test]
-fn a_drill_that_lost_sight_of_the_service_is_aborted_not_failed() {
-    let mut d = restarted(false);
-    let mut w = world(20, vec![task(OLD, "STOPPING")], &[], Some(false));
-    w.blind = Some("ecs:DescribeTasks has failed for 45 s: throttled on ecs:DescribeTasks".into());
-    d.step(Input::Observed(w));
-    d.step(Input::Tick(at(700)));
-    assert_eq!(verdict(&d), Verdict::Aborted, "{}", reason(&d));
-    assert!(
-        reason(&d).contains("could not be watched"),
-        "{}",
-        reason(&d)
-    );
-}
-
-#[test]
-fn a_refusal_of_the_second_stop_says_the_first_was_done() {
-    let mut d = drill(false);
-    d.step(Input::Baseline(world(
-        0,
-        vec![task(OLD, "RUNNING"), task(OLD2, "RUNNING")],
-        &[("10.0.1.5", OLD), ("10.0.1.6", OLD2)],
-        Some(true),
-    )));
-    d.step(read(false, 3));
-    d.step(Input::Written(Ok(Some("m1".into()))));
-    d.step(read(true, 4));
-    d.step(Input::Restarted(Ok(())));
-    d.step(Input::Observed(world(
-        40,
-        vec![
-            task(OLD, "STOPPED"),
-            task(OLD2, "RUNNING"),
-            task(NEW, "RUNNING"),
-        ],
-        &[("10.0.1.6", OLD2), ("10.0.2.9", NEW)],
-        Some(true),
-    )));
-    let cmds = d.step(Input::Restarted(Err(RestartError {
-        unknown: false,
-        message: "add ecs:StopTask to the IAM policy".into(),
-    })));
-    assert_eq!(verdict(&d), Verdict::Aborted);
-    assert!(
-        reason(&d).contains("after 1 of 2 tasks were stopped"),
-        "{}",
-        reason(&d)
-    );
-    cleans_up(&mut d, cmds);
 }

@@ -57,11 +57,11 @@ impl Seen {
     }
 
     pub(super) fn world(&self, now: Time) -> World {
-        let tasks = self.tasks.clone().unwrap_or_default();
-        let groups = self.targets.clone().unwrap_or_default();
+        let tasks = self.tasks.as_deref().unwrap_or_default();
+        let groups = self.targets.as_deref().unwrap_or_default();
         let mut healthy = Vec::new();
         if let Some(svc) = &self.service {
-            let owners = target_owners(svc, &groups, &tasks);
+            let owners = target_owners(svc, groups, tasks);
             for (g, owners) in groups.iter().zip(owners) {
                 for (t, owner) in g.targets.iter().zip(owners) {
                     if t.state == "healthy" {

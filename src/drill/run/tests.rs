@@ -177,6 +177,39 @@ impl Operate for Operator {
     }
 }
 
+const CALLER: &str = "arn:aws:sts::123456789012:assumed-role/ops/alice";
+
+/// The links of a drill on the scripted service, with `kind`'s operator.
+fn links(world: &Shared, kind: Api, stops: &Arc<Mutex<Vec<(String, String)>>>) -> Links {
+    Links {
+        cloud: None,
+        operator: Arc::new(Operator {
+            world: world.clone(),
+            kind,
+            stops: stops.clone(),
+        }),
+        target: ServiceRef {
+            cluster: "goals-cluster".into(),
+            service: "goals-service".into(),
+        },
+        hurry: Hurry::default(),
+    }
+}
+
+/// StopTask, a 20 s timeout, the goals contract.
+fn options(probe: ProbeConfig, caller: Option<&str>) -> Options {
+    Options {
+        restart: RestartKind::StopTask,
+        timeout: Duration::from_secs(20),
+        contract: Contract::default(),
+        probe,
+        redact: false,
+        caller: caller.map(String::from),
+        wait_for_identity: false,
+        confirm: None,
+    }
+}
+
 fn ev(resource: Resource, obs: Observation) -> PollEvent {
     PollEvent {
         resource,
@@ -277,19 +310,7 @@ async fn drill(kind: Api) -> (Report, Arc<Mutex<Vec<(String, String)>>>, Shared)
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });
-    let links = Links {
-        cloud: None,
-        operator: Arc::new(Operator {
-            world: world.clone(),
-            kind,
-            stops: stops.clone(),
-        }),
-        target: ServiceRef {
-            cluster: "goals-cluster".into(),
-            service: "goals-service".into(),
-        },
-        hurry: Hurry::default(),
-    };
+    let links = links(&world, kind, &stops);
     let probe = ProbeConfig {
         info: ProbeInfo {
             // Set by hand: the evidence rule applies.
@@ -304,16 +325,7 @@ async fn drill(kind: Api) -> (Report, Arc<Mutex<Vec<(String, String)>>>, Shared)
         run(
             &mut rx,
             links,
-            Options {
-                restart: RestartKind::StopTask,
-                timeout: Duration::from_secs(20),
-                contract: Contract::default(),
-                probe,
-                redact: false,
-                caller: Some("arn:aws:sts::123456789012:assumed-role/ops/alice".into()),
-                wait_for_identity: false,
-                confirm: None,
-            },
+            options(probe, Some(CALLER)),
             |_| {},
             std::future::pending(),
         ),
@@ -331,10 +343,7 @@ async fn an_api_that_keeps_its_records_passes() {
     let stops = stops.lock().unwrap_or_else(|p| p.into_inner()).clone();
     assert_eq!(stops.len(), 1, "one StopTask");
     assert!(stops[0].0.ends_with(OLD));
-    assert_eq!(
-        stops[0].1,
-        "ecsdeck drill: stopped by arn:aws:sts::123456789012:assumed-role/ops/alice"
-    );
+    assert_eq!(stops[0].1, format!("ecsdeck drill: stopped by {CALLER}"));
     assert_eq!(r.cleanup, "deleted");
     assert_eq!(lock(&world).records.len(), 3, "the marker is gone again");
     assert!(r.probe_url_verified);
@@ -460,19 +469,7 @@ async fn a_denied_target_health_stops_the_drill_before_anything_is_sent() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });
-    let links = Links {
-        cloud: None,
-        operator: Arc::new(Operator {
-            world: world.clone(),
-            kind: Api::Keeps,
-            stops: stops.clone(),
-        }),
-        target: ServiceRef {
-            cluster: "goals-cluster".into(),
-            service: "goals-service".into(),
-        },
-        hurry: Hurry::default(),
-    };
+    let links = links(&world, Api::Keeps, &stops);
     let probe = ProbeConfig {
         info: ProbeInfo {
             url: Some(url),
@@ -485,16 +482,7 @@ async fn a_denied_target_health_stops_the_drill_before_anything_is_sent() {
         run(
             &mut rx,
             links,
-            Options {
-                restart: RestartKind::StopTask,
-                timeout: Duration::from_secs(20),
-                contract: Contract::default(),
-                probe,
-                redact: false,
-                caller: None,
-                wait_for_identity: false,
-                confirm: None,
-            },
+            options(probe, None),
             |_| {},
             std::future::pending(),
         ),

@@ -2,7 +2,8 @@
 //! shown in the drill's preflight so nobody aborts a drill that is only
 //! waiting out a 300 s deregistration delay.
 
-use super::preflight::{DEFAULT_STOP_TIMEOUT_S, time_to_healthy_s};
+use super::preflight::time_to_healthy_s;
+use super::restart::{bound_groups, stop_timeout};
 use crate::model::{Service, TargetGroup, TaskDef};
 
 /// A replacement task from created to its containers running, with a
@@ -22,23 +23,14 @@ pub fn drill_estimate(
     td: Option<&TaskDef>,
     tgs: &[TargetGroup],
 ) -> Estimate {
-    let bound: Vec<&TargetGroup> = tgs
-        .iter()
-        .filter(|g| svc.target_group_arns().contains(&g.arn))
-        .collect();
-    let drain = bound
-        .iter()
-        .filter_map(|g| g.deregistration_delay_s)
-        .max()
-        .unwrap_or(if bound.is_empty() { 0 } else { 300 });
+    let (bound, drain) = bound_groups(svc, tgs);
+    // No load balancer, no drain.
+    let drain = if bound.is_empty() { 0 } else { drain };
     let healthy = bound
         .first()
         .and_then(|g| time_to_healthy_s(g))
         .map_or(30, |s| s.max(0) as u32);
-    let stop = td
-        .and_then(|td| td.containers.iter().filter_map(|c| c.stop_timeout_s).max())
-        .unwrap_or(DEFAULT_STOP_TIMEOUT_S)
-        .max(0) as u32;
+    let stop = stop_timeout(td).0.max(0) as u32;
     let mut parts = vec![
         format!("~{TYPICAL_START_S} s for the new task to start"),
         format!("~{healthy} s of health checks for its target"),

@@ -15,7 +15,7 @@ pub enum Restart {
 
 /// The longest stopTimeout of the task definition's containers, and which
 /// container has it: the time ECS waits after SIGTERM.
-fn stop_timeout(td: Option<&TaskDef>) -> (i32, Option<String>) {
+pub(super) fn stop_timeout(td: Option<&TaskDef>) -> (i32, Option<String>) {
     td.and_then(|td| {
         td.containers
             .iter()
@@ -24,6 +24,24 @@ fn stop_timeout(td: Option<&TaskDef>) -> (i32, Option<String>) {
             .map(|(s, c)| (s, Some(c.name.clone())))
     })
     .unwrap_or((DEFAULT_STOP_TIMEOUT_S, None))
+}
+
+/// The target groups the service is bound to, and their longest
+/// deregistration delay (the ALB default, 300 s, when unknown).
+pub(super) fn bound_groups<'a>(
+    svc: &Service,
+    tgs: &'a [TargetGroup],
+) -> (Vec<&'a TargetGroup>, u32) {
+    let bound: Vec<&TargetGroup> = tgs
+        .iter()
+        .filter(|g| svc.target_group_arns().contains(&g.arn))
+        .collect();
+    let drain = bound
+        .iter()
+        .filter_map(|g| g.deregistration_delay_s)
+        .max()
+        .unwrap_or(300);
+    (bound, drain)
 }
 
 /// Each step ECS will take, in order, from the deployment configuration.
@@ -35,15 +53,7 @@ pub fn restart_plan(
     task: Option<&Task>,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    let bound: Vec<&TargetGroup> = tgs
-        .iter()
-        .filter(|g| svc.target_group_arns().contains(&g.arn))
-        .collect();
-    let drain = bound
-        .iter()
-        .filter_map(|g| g.deregistration_delay_s)
-        .max()
-        .unwrap_or(300);
+    let (bound, drain) = bound_groups(svc, tgs);
     let (stop_s, who) = stop_timeout(td);
     let who = who
         .map(|w| format!("{w} and the other containers"))

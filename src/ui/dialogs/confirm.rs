@@ -11,35 +11,15 @@ use crate::ui::Theme;
 use crate::ui::pane::{fit_line, wrapped};
 
 fn lines(c: &Confirm, state: &State, theme: &Theme, width: usize) -> Vec<Line<'static>> {
-    let mut out = vec![Line::from(vec![
-        Span::styled("service ", theme.dim()),
-        Span::raw(c.service.clone()),
-        Span::styled("  cluster ", theme.dim()),
-        Span::raw(c.cluster.clone()),
-        Span::styled(
-            if state.ctx.demo {
-                "  (the simulated demo)"
-            } else {
-                ""
-            },
-            theme.demo(),
-        ),
-    ])];
+    let mut out = vec![super::service_line(
+        &c.service,
+        &c.cluster,
+        state.ctx.demo,
+        theme,
+    )];
     out.push(Line::default());
     out.push(Line::from(Span::styled("What happens next", theme.title())));
-    for (i, step) in c.plan.iter().enumerate() {
-        let rows = wrapped(step, width.saturating_sub(4), ratatui::style::Style::new());
-        for (k, r) in rows.into_iter().enumerate() {
-            let lead = if k == 0 {
-                format!(" {}. ", i + 1)
-            } else {
-                "    ".to_string()
-            };
-            let mut spans = vec![Span::styled(lead, theme.dim())];
-            spans.extend(r.spans);
-            out.push(Line::from(spans));
-        }
-    }
+    super::numbered(&mut out, &c.plan, width, theme);
     if !c.warnings.is_empty() {
         out.push(Line::default());
         for w in &c.warnings {

@@ -11,6 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use super::big::big;
+use super::numbered;
 use crate::app::drill::{DrillScreen, Phase, Preflight, short_tasks, stage_words};
 use crate::app::{Modal, State};
 use crate::drill::machine::{RestartKind, Verdict};
@@ -34,39 +35,13 @@ fn restart_words(p: &Preflight) -> String {
     }
 }
 
-fn numbered(out: &mut Vec<Line<'static>>, items: &[String], width: usize, theme: &Theme) {
-    for (i, step) in items.iter().enumerate() {
-        for (k, r) in wrapped(step, width.saturating_sub(4), Style::new())
-            .into_iter()
-            .enumerate()
-        {
-            let lead = if k == 0 {
-                format!(" {}. ", i + 1)
-            } else {
-                "    ".into()
-            };
-            let mut spans = vec![Span::styled(lead, theme.dim())];
-            spans.extend(r.spans);
-            out.push(Line::from(spans));
-        }
-    }
-}
-
 fn preflight(p: &Preflight, state: &State, theme: &Theme, width: usize) -> Vec<Line<'static>> {
-    let mut out = vec![Line::from(vec![
-        Span::styled("service ", theme.dim()),
-        Span::raw(p.service.clone()),
-        Span::styled("  cluster ", theme.dim()),
-        Span::raw(p.cluster.clone()),
-        Span::styled(
-            if state.ctx.demo {
-                "  (the simulated demo)"
-            } else {
-                ""
-            },
-            theme.demo(),
-        ),
-    ])];
+    let mut out = vec![super::service_line(
+        &p.service,
+        &p.cluster,
+        state.ctx.demo,
+        theme,
+    )];
     out.push(Line::from(vec![
         Span::styled("restart ", theme.dim()),
         Span::raw(restart_words(p)),
@@ -322,11 +297,7 @@ fn running(
             if m.at < started {
                 continue;
             }
-            let note = m
-                .note
-                .as_deref()
-                .map(|n| format!("  {n}"))
-                .unwrap_or_default();
+            let note = m.note_words();
             let style = if s == Step::NewStopped {
                 theme.bad()
             } else {

@@ -72,15 +72,7 @@ pub fn timeline(state: &State, theme: &Theme, width: usize) -> Option<Content> {
     let bad = bad || dropped;
     let mut lines = Vec::new();
     for (step, m) in tl.ordered() {
-        let within = m
-            .within
-            .map(|d| format!("  (polled: within {} s before)", d.as_secs().max(1)))
-            .unwrap_or_default();
-        let note = m
-            .note
-            .as_deref()
-            .map(|n| format!("  {n}"))
-            .unwrap_or_default();
+        let (within, note) = (m.polled_words(), m.note_words());
         let style = if step == Step::NewStopped {
             theme.bad()
         } else {

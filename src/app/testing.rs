@@ -1,0 +1,48 @@
+//! What the reducer's tests share: a loaded state, and observations.
+
+use super::{Context, Msg, State, update};
+use crate::model::fixtures::*;
+use crate::model::observe::{Observation, PollEvent, Resource};
+use crate::model::{Identity, ServiceRef, Task};
+
+/// An observation at the fixtures' clock (100 s).
+pub fn ok(resource: Resource, obs: Observation) -> Msg {
+    Msg::Poll(Box::new(PollEvent {
+        resource,
+        at: ts(100).expect("time"),
+        result: Ok(obs),
+    }))
+}
+
+/// The service, its task definition, `tasks` and the caller known.
+pub fn loaded_with(read_only: bool, tasks: Vec<Task>) -> State {
+    let mut ctx = Context::new(
+        ServiceRef {
+            cluster: "goals-cluster".into(),
+            service: "goals-service".into(),
+        },
+        "us-east-1",
+    );
+    ctx.read_only = read_only;
+    let mut s = State::new(ctx, ts(100).expect("time"));
+    update(
+        &mut s,
+        ok(Resource::Service, Observation::Service(Box::new(service()))),
+    );
+    update(
+        &mut s,
+        ok(Resource::TaskDefs, Observation::TaskDefs(vec![task_def()])),
+    );
+    update(&mut s, ok(Resource::Tasks, Observation::Tasks(tasks)));
+    update(
+        &mut s,
+        ok(
+            Resource::Identity,
+            Observation::Identity(Identity {
+                account: "123456789012".into(),
+                arn: "arn:aws:sts::123456789012:assumed-role/ops/alice".into(),
+            }),
+        ),
+    );
+    s
+}
