@@ -1,15 +1,28 @@
 //! Runs what the reducer asks for. Work that takes time runs in a spawned
-//! task and answers with a message, so keys are never kept waiting.
+//! task and answers with a message, so keys are never kept waiting. The
+//! dashboard, `status` and `ecsdeck drill` share this runner.
 
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::app::drill::DrillMsg;
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use crate::app::drill::{DrillEffect, DrillMsg};
 use crate::app::{Effect, Msg};
-use crate::drill::machine::RestartKind;
-use crate::drill::report::write_pair;
-use crate::drill::run::{Links, Options, Progress, run as run_drill};
-use crate::model::observe::PollEvent;
+use crate::cloud::{Cloud, CloudError, ErrorKind, Operate};
+use crate::drill::api::{Api, new_marker};
+use crate::drill::files::write_pair;
+use crate::model::ServiceRef;
+use crate::model::drill::Contract;
+use crate::model::drill::report::{Report, rfc3339};
+use crate::model::probe::ProbeConfig;
+use crate::poll::Hurry;
 use crate::session::Session;
+
+/// How long the marker's delete keeps trying while the API does not
+/// answer (a drill cancelled during the outage).
+const CLEANUP_WAIT: Duration = Duration::from_secs(90);
 
 /// What the event loop does after an effect.
 #[derive(Debug, PartialEq, Eq)]
@@ -18,193 +31,294 @@ pub enum Next {
     Quit,
 }
 
-/// What the dashboard needs to run a drill, and the running one's links.
-#[derive(Default)]
-pub struct DrillHost {
-    /// None: the drill cannot run here (read-only, or no probe).
-    pub setup: Option<DrillSetup>,
-    feed: Option<mpsc::Sender<PollEvent>>,
-    cancel: Option<oneshot::Sender<()>>,
+/// What effects act through.
+#[derive(Clone)]
+pub struct Links {
+    /// The backend, for its counters and clock offset.
+    pub cloud: Option<Arc<dyn Cloud>>,
+    /// The half that changes things; a read-only run has none.
+    pub operator: Option<Arc<dyn Operate>>,
+    pub target: ServiceRef,
+    /// The session's pollers: poll now, or fast for a while.
+    pub hurry: Hurry,
 }
 
+impl Links {
+    pub fn of(session: &Session) -> Links {
+        Links {
+            cloud: Some(session.cloud().clone()),
+            operator: session.operator().cloned(),
+            target: session.target().clone(),
+            hurry: session.hurry_handle(),
+        }
+    }
+}
+
+/// What the drill's HTTP needs, and where its report files go.
 #[derive(Clone)]
 pub struct DrillSetup {
-    pub timeout: std::time::Duration,
-    pub contract: crate::model::drill::Contract,
-    pub probe: crate::model::probe::ProbeConfig,
+    pub contract: Contract,
+    pub probe: ProbeConfig,
     pub redact: bool,
-    /// Where the report files go (the working directory).
-    pub dir: std::path::PathBuf,
+    /// Where the dashboard writes the report pair (the working
+    /// directory); None: the caller writes what it wants (`--report`).
+    pub dir: Option<std::path::PathBuf>,
 }
 
-impl DrillHost {
-    pub fn new(setup: Option<DrillSetup>) -> DrillHost {
-        DrillHost {
-            setup,
-            feed: None,
-            cancel: None,
+pub struct Effects {
+    links: Links,
+    answers: mpsc::Sender<Msg>,
+    /// None: the drill cannot run here (read-only, or no probe).
+    drill: Option<DrillSetup>,
+    /// The backend's calls when the drill began.
+    calls_before: Option<u64>,
+    /// The drill's HTTP client, for the base URL it was made for.
+    api: Option<(String, Arc<Api>)>,
+}
+
+impl Effects {
+    pub fn new(links: Links, answers: mpsc::Sender<Msg>, drill: Option<DrillSetup>) -> Effects {
+        Effects {
+            links,
+            answers,
+            drill,
+            calls_before: None,
+            api: None,
         }
     }
 
-    /// Hands an observation of the dashboard's session to the running
-    /// drill, which sees the same polls (nothing is polled twice).
-    pub fn forward(&mut self, ev: &PollEvent) {
-        if let Some(tx) = &self.feed {
-            match tx.try_send(ev.clone()) {
-                Ok(()) => {}
-                // The next poll brings the same facts again.
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    tracing::warn!("drill feed full: an observation skipped");
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => self.feed = None,
-            }
-        }
-    }
-
-    fn start(
-        &mut self,
-        restart: RestartKind,
-        caller: Option<String>,
-        session: &Session,
-        answers: &mpsc::Sender<Msg>,
-    ) {
-        let fail = |why: String| {
-            let tx = answers.clone();
-            tokio::spawn(async move {
-                let _ = tx.send(Msg::Drill(DrillMsg::Failed(why))).await;
-            });
-        };
-        let (Some(setup), Some(links)) = (self.setup.clone(), Links::of(session)) else {
-            return fail("this run cannot change AWS (read-only, or the probe is off)".into());
-        };
-        if self.feed.as_ref().is_some_and(|f| !f.is_closed()) {
-            return fail("a drill is already running".into());
-        }
-        let (feed_tx, mut feed_rx) = mpsc::channel::<PollEvent>(256);
-        let (cancel_tx, cancel_rx) = oneshot::channel::<()>();
-        self.feed = Some(feed_tx);
-        self.cancel = Some(cancel_tx);
-        // The session's pollers run at the dashboard's refresh: poll fast
-        // from now, not from the restart on.
-        links.hurry.now();
-        let tx = answers.clone();
+    /// Answers `msg` from a task of its own.
+    fn answer(&self, msg: Msg) {
+        let tx = self.answers.clone();
         tokio::spawn(async move {
-            let opts = Options {
-                restart,
-                timeout: setup.timeout,
-                contract: setup.contract,
-                probe: setup.probe,
-                redact: setup.redact,
-                caller,
-                // The dashboard polled it long before.
-                wait_for_identity: false,
-                confirm: None,
-            };
-            let progress = tx.clone();
-            let on = move |p: Progress<'_>| {
-                let m = match p {
-                    Progress::Line(_) => return,
-                    Progress::State(d) => DrillMsg::State(Box::new(d.clone())),
-                    Progress::Requested(t, at) => DrillMsg::Requested(t.map(String::from), at),
-                };
-                // A full channel only drops a state the next one replaces;
-                // a restart request always gets through.
-                if progress.try_send(Msg::Drill(m.clone())).is_err()
-                    && matches!(m, DrillMsg::Requested(..))
-                {
-                    let progress = progress.clone();
-                    tokio::spawn(async move {
-                        let _ = progress.send(Msg::Drill(m)).await;
-                    });
-                }
-            };
-            let cancel = async move {
-                // Only a sent cancel counts; a dropped sender is no Esc.
-                if cancel_rx.await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            };
-            let msg = match run_drill(&mut feed_rx, links, opts, on, cancel).await {
-                Ok(report) => {
-                    let masked = report.redaction(setup.redact).map(String::from);
-                    let dir = setup.dir.clone();
-                    let r = report.clone();
-                    let files = tokio::task::spawn_blocking(move || {
-                        write_pair(&r, &dir, masked.as_deref())
-                    })
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|x| x)
-                    .map(|v| v.iter().map(|p| p.display().to_string()).collect());
-                    DrillMsg::Finished {
-                        report: Box::new(report),
-                        files,
-                    }
-                }
-                Err(e) => DrillMsg::Failed(e),
-            };
-            let _ = tx.send(Msg::Drill(msg)).await;
+            let _ = tx.send(msg).await;
         });
     }
-}
 
-pub fn run(
-    effect: Effect,
-    session: &Session,
-    answers: &mpsc::Sender<Msg>,
-    drill: &mut DrillHost,
-) -> Next {
-    match effect {
-        Effect::StartDrill { restart, caller } => drill.start(restart, caller, session, answers),
-        Effect::CancelDrill => {
-            if let Some(c) = drill.cancel.take() {
-                let _ = c.send(());
+    pub fn run(&mut self, effect: Effect) -> Next {
+        match effect {
+            Effect::Quit => return Next::Quit,
+            Effect::RefreshNow => self.links.hurry.refresh(),
+            Effect::StopTask {
+                cluster,
+                task_arn,
+                reason,
+            } => {
+                let tx = self.answers.clone();
+                let op = self.links.operator.clone();
+                self.links.hurry.now();
+                tokio::spawn(async move {
+                    let r = match op {
+                        Some(op) => op.stop_task(&cluster, &task_arn, &reason).await,
+                        None => Err(read_only("ecs:StopTask")),
+                    };
+                    let _ = tx.send(Msg::Restarted(r)).await;
+                });
+            }
+            Effect::ForceDeployment { cluster, service } => {
+                let tx = self.answers.clone();
+                let op = self.links.operator.clone();
+                self.links.hurry.now();
+                tokio::spawn(async move {
+                    let r = match op {
+                        Some(op) => op.force_deployment(&cluster, &service).await,
+                        None => Err(read_only("ecs:UpdateService")),
+                    };
+                    let _ = tx.send(Msg::Restarted(r)).await;
+                });
+            }
+            Effect::SaveLogs { name, contents } => {
+                let tx = self.answers.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::LogsSaved(save(&name, &contents).await)).await;
+                });
+            }
+            Effect::Drill(d) => self.drill(d),
+        }
+        Next::Continue
+    }
+
+    /// The drill's HTTP client for `base`, made once.
+    fn api(&mut self, base: &str) -> Result<Arc<Api>, String> {
+        if let Some((b, api)) = &self.api
+            && b == base
+        {
+            return Ok(api.clone());
+        }
+        let setup = self.drill.as_ref().ok_or("the drill is not set up")?;
+        let api = Arc::new(Api::new(base, &setup.probe, setup.contract.clone())?);
+        self.api = Some((base.to_string(), api.clone()));
+        Ok(api)
+    }
+
+    fn drill(&mut self, effect: DrillEffect) {
+        let tx = self.answers.clone();
+        let send = |m: DrillMsg| Msg::Drill(m);
+        match effect {
+            DrillEffect::Begin => {
+                if self.drill.is_none() || self.links.operator.is_none() {
+                    return self.answer(send(DrillMsg::Failed(
+                        "this run cannot change AWS (read-only, or the probe is off)".into(),
+                    )));
+                }
+                self.calls_before = self.links.cloud.as_ref().map(|c| c.api_calls());
+                self.api = None;
+                // The pollers run at the dashboard's refresh: poll fast
+                // from now, not from the restart on.
+                self.links.hurry.now();
+                self.answer(send(DrillMsg::Begun {
+                    marker: new_marker(),
+                    at: Utc::now(),
+                }));
+            }
+            DrillEffect::Hold => self.links.hurry.keep(),
+            DrillEffect::Read {
+                base,
+                marker,
+                again,
+            } => match self.api(&base) {
+                Ok(api) => {
+                    tokio::spawn(async move {
+                        if again {
+                            tokio::time::sleep(Duration::from_secs(2)).await;
+                        }
+                        let result = api.read(&marker).await;
+                        let at = Utc::now();
+                        let _ = tx.send(send(DrillMsg::Read { result, at })).await;
+                    });
+                }
+                Err(e) => self.answer(send(DrillMsg::Failed(e))),
+            },
+            DrillEffect::Write { base, marker } => match self.api(&base) {
+                Ok(api) => {
+                    tokio::spawn(async move {
+                        let r = api.write(&marker).await;
+                        let _ = tx.send(send(DrillMsg::Written(r))).await;
+                    });
+                }
+                Err(e) => self.answer(send(DrillMsg::Failed(e))),
+            },
+            DrillEffect::Delete { base, id } => match self.api(&base) {
+                Ok(api) => {
+                    tokio::spawn(async move {
+                        let r = api.delete_patiently(&id, CLEANUP_WAIT).await;
+                        let _ = tx.send(send(DrillMsg::Deleted(r))).await;
+                    });
+                }
+                Err(e) => self.answer(send(DrillMsg::Deleted(Err(e)))),
+            },
+            DrillEffect::Restart {
+                cluster,
+                service,
+                tasks,
+                reason,
+            } => {
+                self.links.hurry.now();
+                let op = self.links.operator.clone();
+                tokio::spawn(async move {
+                    let r = match op {
+                        Some(op) => restart(&*op, &tx, &cluster, &service, tasks, &reason).await,
+                        None => Err(read_only("ecs:StopTask")),
+                    };
+                    let _ = tx.send(send(DrillMsg::Restarted(r))).await;
+                });
+            }
+            DrillEffect::Finish(mut report) => {
+                let cloud = self.links.cloud.clone();
+                if let (Some(c), Some(before)) = (&cloud, self.calls_before) {
+                    report.aws_calls = Some(c.api_calls().saturating_sub(before));
+                }
+                report.clock_offset_s = cloud.as_ref().and_then(|c| c.clock_offset_s());
+                report.ended_at = rfc3339(Utc::now());
+                let dir = self
+                    .drill
+                    .as_ref()
+                    .and_then(|s| Some((s.dir.clone()?, s.redact)));
+                tokio::spawn(async move {
+                    let files = match dir {
+                        Some((dir, redact)) => write_files(&report, dir, redact).await,
+                        None => Ok(Vec::new()),
+                    };
+                    let _ = tx.send(send(DrillMsg::Finished { report, files })).await;
+                });
             }
         }
-        Effect::Quit => return Next::Quit,
-        Effect::RefreshNow => session.refresh(),
-        Effect::StopTask {
-            cluster,
-            task_arn,
-            reason,
-        } => {
-            let tx = answers.clone();
-            let op = session.operator().cloned();
-            session.hurry();
-            tokio::spawn(async move {
-                let r = match op {
-                    Some(op) => op.stop_task(&cluster, &task_arn, &reason).await,
-                    None => Err(read_only("ecs:StopTask")),
-                };
-                let _ = tx.send(Msg::Restarted(r)).await;
-            });
-        }
-        Effect::ForceDeployment { cluster, service } => {
-            let tx = answers.clone();
-            let op = session.operator().cloned();
-            session.hurry();
-            tokio::spawn(async move {
-                let r = match op {
-                    Some(op) => op.force_deployment(&cluster, &service).await,
-                    None => Err(read_only("ecs:UpdateService")),
-                };
-                let _ = tx.send(Msg::Restarted(r)).await;
-            });
-        }
-        Effect::SaveLogs { name, contents } => {
-            let tx = answers.clone();
-            tokio::spawn(async move {
-                let _ = tx.send(Msg::LogsSaved(save(&name, &contents).await)).await;
-            });
+    }
+}
+
+/// The dashboard's report pair, written off the loop.
+async fn write_files(
+    report: &Report,
+    dir: std::path::PathBuf,
+    redact: bool,
+) -> Result<Vec<String>, String> {
+    let masked = report.redaction(redact).map(String::from);
+    let r = report.clone();
+    tokio::task::spawn_blocking(move || write_pair(&r, &dir, masked.as_deref()))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|x| x)
+        .map(|v| v.iter().map(|p| p.display().to_string()).collect())
+}
+
+/// The drill's restart: StopTask for each task (every one is asked, even
+/// after a failure: a task left running could answer the final read), or
+/// a forced deployment. Each request is told before it is sent.
+async fn restart(
+    op: &dyn Operate,
+    tx: &mpsc::Sender<Msg>,
+    cluster: &str,
+    service: &str,
+    tasks: Option<Vec<String>>,
+    reason: &str,
+) -> Result<(), CloudError> {
+    let Some(arns) = tasks else {
+        let _ = tx
+            .send(Msg::Drill(DrillMsg::Requested(None, Utc::now())))
+            .await;
+        return op.force_deployment(cluster, service).await;
+    };
+    let mut refused: Option<CloudError> = None;
+    let mut unknown: Option<CloudError> = None;
+    let mut accepted = 0;
+    for arn in &arns {
+        let _ = tx
+            .send(Msg::Drill(DrillMsg::Requested(
+                Some(arn.clone()),
+                Utc::now(),
+            )))
+            .await;
+        match op.stop_task(cluster, arn, reason).await {
+            Ok(()) => accepted += 1,
+            Err(e) if e.outcome_unknown() => {
+                unknown.get_or_insert(e);
+            }
+            Err(e) => {
+                refused.get_or_insert(e);
+            }
         }
     }
-    Next::Continue
+    match (refused, unknown) {
+        (Some(mut e), _) => {
+            if accepted > 0 {
+                e.message = format!(
+                    "{} (for {} of {} tasks; {accepted} were stopped)",
+                    e.message,
+                    arns.len() - accepted,
+                    arns.len()
+                );
+            }
+            Err(e)
+        }
+        (None, Some(e)) => Err(e),
+        (None, None) => Ok(()),
+    }
 }
 
 /// A session without an operator cannot change anything.
-fn read_only(action: &str) -> crate::cloud::CloudError {
-    crate::cloud::CloudError::new(
-        crate::cloud::ErrorKind::Other,
+fn read_only(action: &str) -> CloudError {
+    CloudError::new(
+        ErrorKind::Other,
         action,
         "this session is read-only: it holds no way to change AWS",
     )
@@ -230,70 +344,4 @@ async fn save(name: &str, contents: &str) -> Result<String, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::os::unix::fs::PermissionsExt;
-
-    use super::*;
-
-    #[tokio::test]
-    async fn a_session_without_an_operator_cannot_reach_stop_task_at_all() {
-        use crate::cloud::Cloud;
-        use crate::cloud::demo::{CLUSTER, DemoEnv, DemoOptions, SERVICE};
-        let env = DemoEnv::start(DemoOptions::default()).await.expect("demo");
-        let demo = std::sync::Arc::new(env.cloud());
-        let cloud: std::sync::Arc<dyn Cloud> = demo.clone();
-        let target = crate::model::ServiceRef {
-            cluster: CLUSTER.into(),
-            service: SERVICE.into(),
-        };
-        // As a read-only run builds it: no operator.
-        let session = Session::start(
-            cloud.clone(),
-            target.clone(),
-            crate::poll::Plan {
-                refresh: std::time::Duration::from_secs(5),
-                logs: false,
-                probe: None,
-            },
-        );
-        assert!(session.operator().is_none());
-        let task = cloud.tasks(&target).await.expect("tasks")[0].arn.clone();
-        let (tx, mut rx) = mpsc::channel(4);
-        run(
-            Effect::StopTask {
-                cluster: CLUSTER.into(),
-                task_arn: task.clone(),
-                reason: "x".into(),
-            },
-            &session,
-            &tx,
-            &mut DrillHost::default(),
-        );
-        let Some(Msg::Restarted(Err(e))) = rx.recv().await else {
-            panic!("an answer")
-        };
-        assert!(e.message.contains("read-only"), "{e:?}");
-        let stops = demo
-            .api_calls_by()
-            .into_iter()
-            .find(|(api, _)| api == "ecs:StopTask");
-        assert_eq!(stops, None, "StopTask never called");
-        let t = cloud.tasks(&target).await.expect("tasks");
-        assert!(t.iter().any(|t| t.arn == task && !t.is_leaving()));
-    }
-
-    #[tokio::test]
-    async fn saved_logs_are_owner_only_and_never_overwrite() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let name = dir.path().join("ecsdeck-test.log");
-        let name = name.to_str().expect("utf-8");
-        let path = save(name, "line\n").await.expect("saved");
-        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
-        assert!(
-            save(name, "again\n").await.is_err(),
-            "an existing file is kept"
-        );
-        assert_eq!(std::fs::read_to_string(&path).expect("read"), "line\n");
-    }
-}
+mod tests;

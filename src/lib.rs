@@ -111,13 +111,6 @@ fn demo_probe(p: &mut crate::model::probe::ProbeConfig) {
         .get_or_insert_with(|| cloud::demo::SERVED_BY.to_string());
 }
 
-fn drill_kind(s: &str) -> crate::drill::machine::RestartKind {
-    match s {
-        "force-deployment" => crate::drill::machine::RestartKind::ForceDeployment,
-        _ => crate::drill::machine::RestartKind::StopTask,
-    }
-}
-
 /// What the dashboard's `R` runs with: nothing in a read-only run or
 /// without the probe (the drill reads and writes through it).
 fn drill_setup(
@@ -126,11 +119,10 @@ fn drill_setup(
 ) -> Option<effects::DrillSetup> {
     opts.operator.as_ref()?;
     Some(effects::DrillSetup {
-        timeout: settings.drill.timeout,
         contract: settings.drill.contract.clone(),
         probe: opts.probe.clone()?,
         redact: settings.redact,
-        dir: std::env::current_dir().ok()?,
+        dir: Some(std::env::current_dir().ok()?),
     })
 }
 
@@ -153,7 +145,8 @@ pub async fn main(cli: Cli) -> Result<i32> {
         redact: settings.redact,
         operator: None,
         drill: None,
-        drill_restart: drill_kind(&settings.drill.restart),
+        drill_restart: crate::model::drill::RestartKind::from_config(&settings.drill.restart),
+        drill_timeout: settings.drill.timeout,
     };
     match cli.command {
         Some(Command::Demo {
@@ -275,7 +268,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 eprintln!("ecsdeck drill: the drill needs the probe ([probe] enabled = false)");
                 return Ok(EXIT_ERROR);
             };
-            let restart = drill_kind(
+            let restart = crate::model::drill::RestartKind::from_config(
                 restart
                     .as_deref()
                     .unwrap_or(settings.drill.restart.as_str()),

@@ -510,17 +510,18 @@ async fn a_denied_task_definition_costs_only_the_panels_that_need_it() {
         });
     }
     let e = state
+        .world
         .task_defs
         .error
         .as_ref()
         .expect("task definitions denied");
     assert_eq!(e.error.action, "ecs:DescribeTaskDefinition");
     assert!(
-        state.service.get().is_some(),
+        state.world.service.get().is_some(),
         "DescribeServices still shown"
     );
     assert!(
-        state.targets.get().is_some(),
+        state.world.targets.get().is_some(),
         "targets come from the service"
     );
     assert_ne!(

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use ecsdeck::cloud::Cloud;
 use ecsdeck::cloud::demo::{CLUSTER, DemoEnv, DemoOptions, SERVED_BY, SERVICE};
+use ecsdeck::cmd::drill::{Options, run};
 use ecsdeck::drill::machine::{RestartKind, Verdict};
 use ecsdeck::drill::report::Report;
-use ecsdeck::drill::run::{Links, Options, Progress, run};
+use ecsdeck::effects::Links;
 use ecsdeck::model::ServiceRef;
 use ecsdeck::model::drill::Contract;
 use ecsdeck::model::probe::{ProbeConfig, ProbeInfo};
@@ -49,7 +50,7 @@ async fn drill_on(opts: DemoOptions) -> (Report, Vec<String>) {
     )
     .with_operator(demo);
     let mut lines = Vec::new();
-    let links = Links::of(&session).expect("an operator");
+    let links = Links::of(&session);
     let report = tokio::time::timeout(
         Duration::from_secs(120),
         run(
@@ -61,15 +62,9 @@ async fn drill_on(opts: DemoOptions) -> (Report, Vec<String>) {
                 contract: Contract::default(),
                 probe,
                 redact: false,
-                caller: None,
-                wait_for_identity: true,
-                confirm: None,
+                ask: None,
             },
-            |p| {
-                if let Progress::Line(l) = p {
-                    lines.push(l.to_string())
-                }
-            },
+            |l: &str| lines.push(l.to_string()),
             std::future::pending(),
         ),
     )

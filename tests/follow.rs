@@ -52,7 +52,8 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
             log_buffer: 10_000,
             probe: None,
             redact: false,
-            drill_restart: ecsdeck::drill::machine::RestartKind::StopTask,
+            drill_restart: ecsdeck::model::drill::RestartKind::StopTask,
+            drill_timeout: Duration::from_secs(600),
         },
         Utc::now(),
     );
@@ -177,7 +178,7 @@ async fn the_probe_sees_the_outage_and_the_new_task_take_over_with_the_records()
             update(&mut state, Msg::Poll(Box::new(ev)));
         }
         update(&mut state, Msg::Tick(Utc::now()));
-        let h = &state.probe.history;
+        let h = &state.world.probe.history;
         let Some(last) = h.last() else { continue };
         match &old {
             None => {

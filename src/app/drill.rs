@@ -1,37 +1,23 @@
 //! The restart drill in the reducer: `R` opens the preflight (frozen when
-//! the key was pressed), `y` asks the runtime to start the drill, which
-//! then reports its machine's state, the restart it sends and, at the end,
-//! the report and where it was written. `Esc` cancels a running drill (it
-//! still cleans up) and closes the verdict. Nothing is sent before `y`,
-//! and nothing at all in a read-only run.
+//! the key was pressed), `y` starts the run, and from then on the drill's
+//! machine is stepped here, on the one loop: every observation, every
+//! second and every answer to its commands is a message, and its commands
+//! (read, write, restart, delete, finish) are effects. A cancel is a
+//! message like any other, so nothing the drill does can run past it.
+//! Nothing is sent before `y`, and nothing at all in a read-only run.
+//! `ecsdeck drill` runs this same code without a screen.
 
 use super::{Effect, Modal, State};
-use crate::drill::machine::{Drill, RestartKind, Stage};
-use crate::drill::report::Report;
-use crate::model::derive::{Estimate, Restart, drill_estimate, restart_plan};
-use crate::model::probe::{Standing, glance};
+use crate::model::derive::stop_reason;
+use crate::model::drill::conduct::{restart_words, without_userinfo};
+use crate::model::drill::machine::{Command, Input, Read, RestartError, Stage, WriteError};
+use crate::model::drill::view::{BASELINE_WAIT, cannot_start, missing, ready, sight};
+use crate::model::drill::{Conduct, Drill, Report, preflight};
+use crate::model::error::CloudError;
+use crate::model::observe::Resource;
 use crate::model::{Time, short_id};
 
-/// What the preflight dialog shows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Preflight {
-    pub cluster: String,
-    pub service: String,
-    pub restart: RestartKind,
-    /// The tasks that will be restarted (every running task).
-    pub tasks: Vec<String>,
-    /// What ECS will do, step by step (as the restart dialog says it).
-    pub plan: Vec<String>,
-    pub warnings: Vec<String>,
-    pub estimate: Estimate,
-    /// The probe now, in words (`UP 200 in 3 ms …`).
-    pub baseline: String,
-    /// The API answers its expected status: without it the drill would
-    /// only end ABORTED.
-    pub baseline_ok: bool,
-    /// The probe URL was set by hand.
-    pub hand_set_url: bool,
-}
+pub use crate::model::drill::{Preflight, RestartKind};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
@@ -39,8 +25,10 @@ pub enum Phase {
     Asking,
     Running {
         started: Time,
-        /// The machine as last reported.
+        /// The machine, once the run has its marker.
         drill: Option<Box<Drill>>,
+        /// The run's record beside it.
+        conduct: Option<Box<Conduct>>,
         /// `Esc` was pressed: the drill is cleaning up.
         cancelling: bool,
     },
@@ -61,20 +49,76 @@ impl DrillScreen {
     pub fn running(&self) -> bool {
         matches!(self.phase, Phase::Running { .. })
     }
+
+    /// The lines told so far, for a terminal.
+    pub fn transcript(&self) -> &[String] {
+        match &self.phase {
+            Phase::Running {
+                conduct: Some(c), ..
+            } => &c.transcript,
+            _ => &[],
+        }
+    }
 }
 
-/// What the drill's runtime tells the reducer.
+/// What the drill's commands answer, and how its run begins and ends.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DrillMsg {
-    State(Box<Drill>),
+    /// The run has its marker (chosen where randomness lives).
+    Begun {
+        marker: String,
+        at: Time,
+    },
+    /// A read through the load balancer, or why it got no answer.
+    Read {
+        result: Result<Read, String>,
+        at: Time,
+    },
+    Written(Result<Option<String>, WriteError>),
     /// The restart is being sent: the task (StopTask) or the service.
     Requested(Option<String>, Time),
+    /// AWS's answer to the restart.
+    Restarted(Result<(), CloudError>),
+    Deleted(Result<(), String>),
     Finished {
         report: Box<Report>,
         files: Result<Vec<String>, String>,
     },
     /// The drill could not run at all.
     Failed(String),
+}
+
+/// The drill's work, carried out by the effects runner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DrillEffect {
+    /// Choose the marker, count the calls from here, poll fast.
+    Begin,
+    /// Keep the pollers fast (every second of a run).
+    Hold,
+    /// Read through the load balancer at `base`; `again`: after a pause.
+    Read {
+        base: String,
+        marker: String,
+        again: bool,
+    },
+    Write {
+        base: String,
+        marker: String,
+    },
+    /// StopTask each of `tasks` (the service's when None: a forced
+    /// deployment), never retried.
+    Restart {
+        cluster: String,
+        service: String,
+        tasks: Option<Vec<String>>,
+        reason: String,
+    },
+    Delete {
+        base: String,
+        id: String,
+    },
+    /// Fill in the backend's figures, write the files, answer Finished.
+    Finish(Box<Report>),
 }
 
 /// Whether a drill runs now: S, D and R wait for it.
@@ -102,83 +146,35 @@ pub fn open(state: &mut State) {
         state.modal = Some(Modal::Drill);
         return;
     }
-    let Some(svc) = state.service.get() else {
-        state.notice = Some("the service is not loaded yet: no drill can start".into());
-        return;
-    };
-    let Some(info) = state.ctx.probe.as_ref() else {
-        state.notice = Some(
-            "the drill needs the probe ([probe] enabled = false): it reads and writes through the load balancer"
-                .into(),
-        );
-        return;
-    };
-    let restart = match state.ctx.drill_restart {
-        RestartKind::ForceDeployment => Restart::ForceDeployment,
-        RestartKind::StopTask => match state.task_list().iter().find(|t| !t.is_leaving()) {
-            Some(t) => Restart::StopTask {
-                task_arn: t.arn.clone(),
-            },
-            None => {
-                state.notice = Some("no running task: nothing for the drill to restart".into());
-                return;
-            }
-        },
-    };
-    let tasks: Vec<String> = state
-        .task_list()
-        .iter()
-        .filter(|t| !t.is_leaving() && !t.is_stopped())
-        .map(|t| t.arn.clone())
-        .collect();
-    let first = state.task_list().iter().find(|t| !t.is_leaving());
-    let td = first
-        .and_then(|t| state.task_def_of(t))
-        .or_else(|| state.task_def());
-    let mut plan = restart_plan(&restart, svc, td, state.target_groups(), first);
-    if tasks.len() > 1 && matches!(restart, Restart::StopTask { .. }) {
-        plan.insert(
-            0,
-            format!(
-                "the service runs {} tasks: the drill stops every one of them, one at a time (each replaced and healthy before the next), so no read can be answered by a task that was never restarted",
-                tasks.len()
-            ),
-        );
+    match preflight(
+        &state.world,
+        &state.ctx.target.cluster,
+        state.ctx.drill_restart,
+    ) {
+        Ok(p) => {
+            state.drill = Some(DrillScreen {
+                preflight: p,
+                phase: Phase::Asking,
+            });
+            state.modal = Some(Modal::Drill);
+        }
+        Err(why) => state.notice = Some(why),
     }
-    let estimate = drill_estimate(
-        matches!(restart, Restart::ForceDeployment),
-        svc,
-        td,
-        state.target_groups(),
-    );
-    let (baseline, baseline_ok) = match glance(&state.probe.history, info.timeout) {
-        Some(g) => (format!("{} {}", g.head, g.rest), g.state == Standing::Up),
-        None => ("no probe answer yet".to_string(), false),
-    };
-    state.drill = Some(DrillScreen {
-        preflight: Preflight {
-            cluster: state.ctx.target.cluster.clone(),
-            service: svc.name.clone(),
-            restart: state.ctx.drill_restart,
-            tasks,
-            plan,
-            warnings: state.warnings().iter().map(|w| w.message.clone()).collect(),
-            estimate,
-            baseline,
-            baseline_ok,
-            hand_set_url: info.url.is_some(),
-        },
-        phase: Phase::Asking,
-    });
-    state.modal = Some(Modal::Drill);
 }
 
-/// `y` in the preflight: the effect that starts the drill.
+/// `ecsdeck drill`: the preflight opens by itself once the world can
+/// show it (the caller, the service, its tasks and targets, a probe
+/// answer); until then the drill waits, at most `BASELINE_WAIT`.
+pub fn prepare(state: &mut State) {
+    state.drill_waiting = Some(state.now);
+    state.drill_failed = None;
+}
+
+/// `y` in the preflight: the run begins.
 pub fn confirm(state: &mut State) -> Vec<Effect> {
     if state.ctx.read_only {
         return Vec::new();
     }
-    let caller = state.identity.get().map(|i| i.arn.clone());
     let now = state.now;
     let Some(d) = state.drill.as_mut() else {
         return Vec::new();
@@ -189,12 +185,10 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     d.phase = Phase::Running {
         started: now,
         drill: None,
+        conduct: None,
         cancelling: false,
     };
-    vec![Effect::StartDrill {
-        restart: d.preflight.restart,
-        caller,
-    }]
+    vec![Effect::Drill(DrillEffect::Begin)]
 }
 
 /// `n`/`Esc`: cancel the preflight (nothing sent), cancel a running drill
@@ -216,7 +210,7 @@ pub fn cancel(state: &mut State) -> Vec<Effect> {
                 return Vec::new();
             }
             *cancelling = true;
-            vec![Effect::CancelDrill]
+            step(state, Input::Cancel, Some("cancelled: cleaning up"))
         }
         Phase::Done { report, files } => {
             state.notice = Some(match files {
@@ -237,32 +231,260 @@ pub fn cancel(state: &mut State) -> Vec<Effect> {
     }
 }
 
-pub fn on_msg(state: &mut State, m: DrillMsg) {
-    let Some(d) = state.drill.as_mut() else {
-        return;
+/// The drill could not run: nothing was sent.
+fn fail(state: &mut State, why: String) {
+    state.notice = Some(format!("the drill could not run: {why}"));
+    state.drill_failed = Some(why);
+    state.drill_waiting = None;
+    state.drill = None;
+    if state.modal == Some(Modal::Drill) {
+        state.modal = None;
+    }
+}
+
+/// The running machine and its record, when there is one.
+fn run_of(state: &mut State) -> Option<(&mut Drill, &mut Conduct)> {
+    match &mut state.drill.as_mut()?.phase {
+        Phase::Running {
+            drill: Some(d),
+            conduct: Some(c),
+            ..
+        } => Some((d, c)),
+        _ => None,
+    }
+}
+
+/// Steps the machine with `input` and carries out what it asks.
+fn step(state: &mut State, input: Input, say: Option<&str>) -> Vec<Effect> {
+    let Some((d, c)) = run_of(state) else {
+        return Vec::new();
     };
-    match m {
-        DrillMsg::State(s) => {
-            if s.restart_refused {
-                // Nothing was restarted: the timeline has nothing to tell.
-                state.timeline.refused();
+    if let Some(line) = say {
+        c.say(line);
+    }
+    let cmds = d.step(input);
+    carry(state, cmds)
+}
+
+/// The machine's commands as effects; the transcript told.
+fn carry(state: &mut State, cmds: Vec<Command>) -> Vec<Effect> {
+    let target = state.ctx.target.clone();
+    let caller = state.world.identity.get().map(|i| i.arn.clone());
+    let redact = state.ctx.redact;
+    let now = state.now;
+    let mut out = Vec::new();
+    let Some(screen) = state.drill.as_mut() else {
+        return out;
+    };
+    let Phase::Running {
+        drill: Some(d),
+        conduct: Some(c),
+        ..
+    } = &mut screen.phase
+    else {
+        return out;
+    };
+    let base = c.base.clone().unwrap_or_default();
+    for cmd in cmds {
+        out.push(Effect::Drill(match cmd {
+            Command::Read | Command::ReadAgain => DrillEffect::Read {
+                base: base.clone(),
+                marker: d.marker.clone(),
+                again: cmd == Command::ReadAgain,
+            },
+            Command::Write => {
+                c.say(format!("writing the marker {}", d.marker));
+                DrillEffect::Write {
+                    base: base.clone(),
+                    marker: d.marker.clone(),
+                }
             }
-            if let Phase::Running { drill, .. } = &mut d.phase {
-                *drill = Some(s);
+            Command::Delete(id) => {
+                c.say("removing the marker");
+                DrillEffect::Delete {
+                    base: base.clone(),
+                    id,
+                }
+            }
+            Command::Restart(tasks) => DrillEffect::Restart {
+                cluster: target.cluster.clone(),
+                service: target.service.clone(),
+                tasks,
+                reason: stop_reason("ecsdeck drill", caller.as_deref(), redact),
+            },
+            Command::Finish => {
+                c.tell(d, state.world.timeline.current.as_ref());
+                DrillEffect::Finish(Box::new(c.report(d, &state.world, &target, now)))
+            }
+        }));
+    }
+    c.tell(d, state.world.timeline.current.as_ref());
+    out
+}
+
+/// An observation was folded into the world: the drill looks at it.
+pub fn on_poll(state: &mut State, resource: Resource, at: Time) -> Vec<Effect> {
+    if state.drill_waiting.is_some() {
+        if let Some(why) = cannot_start(&state.world) {
+            fail(state, why);
+        } else if ready(&state.world) {
+            state.drill_waiting = None;
+            open(state);
+            if state.drill.is_none() {
+                let why = state.notice.clone().unwrap_or_default();
+                fail(state, why);
             }
         }
-        DrillMsg::Requested(task, at) => state.timeline.requested(task, at),
+        return Vec::new();
+    }
+    let Some((_, c)) = run_of(state) else {
+        return Vec::new();
+    };
+    let (began, baseline_sent) = (c.began, c.baseline_sent);
+    if resource == Resource::Tasks
+        && let Some(Phase::Running {
+            conduct: Some(c), ..
+        }) = state.drill.as_mut().map(|d| &mut d.phase)
+    {
+        c.note_running(&state.world);
+    }
+    if !baseline_sent {
+        if let Some(why) = cannot_start(&state.world) {
+            fail(state, why);
+            return Vec::new();
+        }
+        let base = state.world.api_base();
+        if !ready(&state.world) || base.is_none() {
+            return Vec::new();
+        }
+        let warnings: Vec<String> = state
+            .world
+            .warnings()
+            .iter()
+            .map(|w| w.message.clone())
+            .collect();
+        let url = state.world.probe.url.as_deref().map(without_userinfo);
+        let sight = sight(&state.world, at, began);
+        let Some((_, c)) = run_of(state) else {
+            return Vec::new();
+        };
+        c.baseline_sent = true;
+        c.warnings = warnings;
+        c.probe_url = url;
+        c.base = base;
+        return step(state, Input::Baseline(sight), None);
+    }
+    let sight = sight(&state.world, at, began);
+    step(state, Input::Observed(sight), None)
+}
+
+/// A second passed: the drill's timeout and the baseline's wait.
+pub fn on_tick(state: &mut State, now: Time) -> Vec<Effect> {
+    if let Some(since) = state.drill_waiting {
+        if (now - since).to_std().is_ok_and(|d| d > BASELINE_WAIT) {
+            let why = format!(
+                "no baseline after {} s: {}; nothing was sent",
+                BASELINE_WAIT.as_secs(),
+                missing(&state.world)
+            );
+            fail(state, why);
+        }
+        return Vec::new();
+    }
+    let Some((_, c)) = run_of(state) else {
+        return Vec::new();
+    };
+    if !c.baseline_sent && (now - c.began).to_std().is_ok_and(|d| d > BASELINE_WAIT) {
+        let why = format!(
+            "no baseline after {} s: {}; nothing was sent",
+            BASELINE_WAIT.as_secs(),
+            missing(&state.world)
+        );
+        fail(state, why);
+        return Vec::new();
+    }
+    let mut out = vec![Effect::Drill(DrillEffect::Hold)];
+    out.extend(step(state, Input::Tick(now), None));
+    out
+}
+
+pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
+    let Some(d) = state.drill.as_mut() else {
+        return Vec::new();
+    };
+    match m {
+        DrillMsg::Begun { marker, at } => {
+            let Phase::Running {
+                drill,
+                conduct,
+                cancelling,
+                ..
+            } = &mut d.phase
+            else {
+                return Vec::new();
+            };
+            let hand_set = d.preflight.hand_set_url;
+            let timeout = state.ctx.drill_timeout;
+            *drill = Some(Box::new(Drill::new(
+                marker,
+                d.preflight.restart,
+                hand_set,
+                timeout,
+                at,
+            )));
+            *conduct = Some(Box::new(Conduct::new(at)));
+            if *cancelling {
+                return step(state, Input::Cancel, Some("cancelled: cleaning up"));
+            }
+            Vec::new()
+        }
+        DrillMsg::Read { result, at } => {
+            if let Some((d, c)) = run_of(state)
+                && d.stage == Stage::Verifying
+            {
+                c.final_read = Some(at);
+            }
+            let input = match result {
+                Ok(r) => Input::Read(r),
+                Err(e) => Input::ReadFailed(e),
+            };
+            step(state, input, None)
+        }
+        DrillMsg::Written(r) => step(state, Input::Written(r), None),
+        DrillMsg::Requested(task, at) => {
+            state.world.timeline.requested(task, at);
+            Vec::new()
+        }
+        DrillMsg::Restarted(r) => {
+            let kind = d.preflight.restart;
+            let line = format!(
+                "restart sent ({}): {}",
+                restart_words(kind),
+                match &r {
+                    Ok(()) => "accepted".to_string(),
+                    Err(e) => e.operator_text(),
+                }
+            );
+            let r = r.map_err(|e| RestartError {
+                unknown: e.outcome_unknown(),
+                message: e.operator_text(),
+            });
+            if r.as_ref().is_err_and(|e| !e.unknown) {
+                // Nothing was restarted: the timeline has nothing to tell.
+                state.world.timeline.refused();
+            }
+            step(state, Input::Restarted(r), Some(&line))
+        }
+        DrillMsg::Deleted(r) => step(state, Input::Deleted(r), None),
         DrillMsg::Finished { report, files } => {
             d.phase = Phase::Done { report, files };
             // The verdict is shown whatever else was open.
             state.modal = Some(Modal::Drill);
+            Vec::new()
         }
         DrillMsg::Failed(e) => {
-            state.notice = Some(format!("the drill could not run: {e}"));
-            state.drill = None;
-            if state.modal == Some(Modal::Drill) {
-                state.modal = None;
-            }
+            fail(state, e);
+            Vec::new()
         }
     }
 }

@@ -2,7 +2,6 @@
 //! synchronous: no I/O, no runtime, no terminal.
 
 pub mod drill;
-mod loadable;
 pub mod logs;
 mod modal;
 mod rate;
@@ -12,7 +11,7 @@ mod state;
 mod testing;
 mod update;
 
-pub use loadable::{LoadError, Loadable};
+pub use crate::model::loadable::{LoadError, Loadable};
 pub use modal::{Confirm, Modal, Mode, Prompt};
 pub use rate::CallRate;
 pub use state::*;
@@ -107,7 +106,7 @@ pub enum Msg {
 }
 
 /// Work the reducer asks the runtime to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Quit,
     RefreshNow,
@@ -127,12 +126,6 @@ pub enum Effect {
         cluster: String,
         service: String,
     },
-    /// Start the restart drill.
-    StartDrill {
-        restart: crate::drill::machine::RestartKind,
-        /// The caller's ARN, for the stop reason.
-        caller: Option<String>,
-    },
-    /// Stop waiting: the drill cleans up and reports ABORTED.
-    CancelDrill,
+    /// The restart drill's work.
+    Drill(drill::DrillEffect),
 }

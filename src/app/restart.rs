@@ -5,11 +5,8 @@
 
 use super::{Confirm, Effect, Modal, Pane, State};
 use crate::model::derive::{Restart, restart_plan};
-use crate::model::error::{CloudError, ErrorKind};
+use crate::model::error::CloudError;
 use crate::model::{Time, short_id};
-
-/// StopTask's reason may be at most 255 characters.
-const REASON_MAX: usize = 255;
 
 /// A restart the operator confirmed, and what AWS answered.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +62,7 @@ fn target_task(state: &State) -> Option<String> {
 
 /// `S` or `D`: the dialog, with everything frozen now.
 pub fn open(state: &mut State, force: bool) {
-    let Some(svc) = state.service.get() else {
+    let Some(svc) = state.world.service.get() else {
         state.notice = Some("the service is not loaded yet: nothing to restart".into());
         return;
     };
@@ -126,7 +123,7 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
         Restart::StopTask { task_arn } => Some(task_arn.clone()),
         Restart::ForceDeployment => None,
     };
-    state.timeline.requested(task, state.now);
+    state.world.timeline.requested(task, state.now);
     state.restart = Some(Requested {
         restart: c.restart,
         at: state.now,
@@ -138,13 +135,8 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
 /// `ecsdeck: stopped by <caller ARN>`, at most 255 characters; the caller
 /// masked with `--redact`.
 pub fn stop_reason(state: &State) -> String {
-    let who = match state.identity.get() {
-        _ if state.ctx.redact => "an operator (redacted)".to_string(),
-        Some(i) => i.arn.clone(),
-        None => "an operator (identity unknown)".to_string(),
-    };
-    let reason = format!("ecsdeck: stopped by {who}");
-    reason.chars().take(REASON_MAX).collect()
+    let caller = state.world.identity.get().map(|i| i.arn.as_str());
+    crate::model::derive::stop_reason("ecsdeck", caller, state.ctx.redact)
 }
 
 /// AWS's answer.
@@ -154,11 +146,9 @@ pub fn answered(state: &mut State, result: Result<(), CloudError>) {
     };
     r.answer = match result {
         Ok(()) => Answer::Accepted,
-        Err(e) if matches!(e.kind, ErrorKind::Network) || e.message.contains("timed out") => {
-            Answer::Unknown(e.operator_text())
-        }
+        Err(e) if e.outcome_unknown() => Answer::Unknown(e.operator_text()),
         Err(e) => {
-            state.timeline.refused();
+            state.world.timeline.refused();
             Answer::Refused(e.operator_text())
         }
     };
@@ -171,6 +161,7 @@ mod tests {
     use crate::app::testing::loaded_with;
     use crate::app::{Action, Msg, update};
     use crate::model::Identity;
+    use crate::model::error::ErrorKind;
     use crate::model::fixtures::*;
 
     /// Two running tasks, the identity known.
@@ -220,7 +211,7 @@ mod tests {
             Some(&Answer::Waiting)
         );
         assert!(
-            s.timeline.current.is_some(),
+            s.world.timeline.current.is_some(),
             "the timeline starts at the request"
         );
         // A second y sends nothing: the dialog is gone.
@@ -279,7 +270,7 @@ mod tests {
         assert!(words.contains("refused"), "{words}");
         assert!(words.contains("ecs:StopTask"), "{words}");
         assert!(
-            s.timeline.current.is_none(),
+            s.world.timeline.current.is_none(),
             "nothing happened: no timeline"
         );
         act(&mut s, Action::StopTask);
@@ -300,7 +291,7 @@ mod tests {
     #[test]
     fn the_stop_reason_is_at_most_255_characters_and_redact_masks_the_caller() {
         let mut s = loaded(false);
-        s.identity.data = Some(Identity {
+        s.world.identity.data = Some(Identity {
             account: "123456789012".into(),
             arn: format!("arn:aws:sts::123456789012:assumed-role/{}", "r".repeat(400)),
         });

@@ -1,10 +1,10 @@
 use std::time::Duration;
 
-use super::Loadable;
 use super::logs::LogState;
 use crate::model::derive::{self, Verdict, Warning};
-use crate::model::probe::{History, ProbeInfo};
-use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef, Time};
+use crate::model::probe::ProbeInfo;
+use crate::model::world::World;
+use crate::model::{FileSystem, ServiceRef, TargetGroup, Task, TaskDef, Time};
 
 /// The panes that take the focus, in the order Tab visits them: the path
 /// of a request, from the task to its volume, then what ECS says.
@@ -63,7 +63,9 @@ pub struct Context {
     /// Mask the account id and the caller on screen and in stop reasons.
     pub redact: bool,
     /// How `R` restarts the service (`[drill] restart`).
-    pub drill_restart: crate::drill::machine::RestartKind,
+    pub drill_restart: crate::model::drill::RestartKind,
+    /// How long the drill waits for the service to come back.
+    pub drill_timeout: Duration,
 }
 
 impl Context {
@@ -78,7 +80,8 @@ impl Context {
             refresh: Duration::from_secs(5),
             log_buffer: super::logs::DEFAULT_BUFFER,
             probe: None,
-            drill_restart: crate::drill::machine::RestartKind::StopTask,
+            drill_restart: crate::model::drill::RestartKind::StopTask,
+            drill_timeout: Duration::from_secs(600),
             redact: false,
         }
     }
@@ -88,13 +91,9 @@ impl Context {
 pub struct State {
     pub ctx: Context,
     pub now: Time,
-    pub identity: Loadable<Identity>,
-    pub service: Loadable<Service>,
-    /// The task definitions in use, by revision.
-    pub task_defs: Loadable<Vec<TaskDef>>,
-    pub tasks: Loadable<Vec<Task>>,
-    pub targets: Loadable<Vec<TargetGroup>>,
-    pub efs: Loadable<Vec<FileSystem>>,
+    /// The one picture of the service: its observations and every fact
+    /// derived from them.
+    pub world: World,
     pub focus: Pane,
     /// Cursor row per pane, indexed by `Pane::index`.
     pub cursor: [usize; 8],
@@ -112,74 +111,35 @@ pub struct State {
     /// Each API's calls over the last minute.
     pub api_rates: std::collections::BTreeMap<String, super::CallRate>,
     pub logs: LogState,
-    pub probe: ProbeState,
     /// The last restart the operator confirmed, and AWS's answer.
     pub restart: Option<super::restart::Requested>,
-    /// The restart timeline, whoever caused the restart.
-    pub timeline: crate::model::timeline::Tracker,
     /// The restart drill: its preflight, its run, its verdict.
     pub drill: Option<super::drill::DrillScreen>,
+    /// `ecsdeck drill`: since when the drill waits for the world to show
+    /// its preflight.
+    pub drill_waiting: Option<Time>,
+    /// Why the last drill could not run (nothing was sent).
+    pub drill_failed: Option<String>,
     /// An answer to the operator's last key, in the bottom bar until the
     /// next key.
     pub notice: Option<String>,
     /// How often the service, tasks and targets are polled now (1 s while
     /// something changes).
     pub cadence: Duration,
-    /// What the panes show that is derived from several observations,
-    /// worked out when one arrives (`derive`), never while drawing.
-    pub derived: Derived,
 }
 
-/// The verdict, the warnings and the joins, as of the last observation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Derived {
-    pub verdict: Verdict,
-    pub warnings: Vec<Warning>,
-    /// Per target group, per target: the ARN of the task behind it.
-    pub owners: Vec<Vec<Option<String>>>,
-    pub mounts: Vec<derive::TaskMount>,
-    /// The URL the probe found from the load balancer, or why there is
-    /// none (None: a URL was given, or the probe is off).
-    pub probe_base: Option<Result<String, String>>,
-}
-
-/// What the probe has seen.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ProbeState {
-    /// The URL of the last sample.
-    pub url: Option<String>,
-    pub history: History,
-    pub updated: Option<Time>,
-    /// The probe could not start.
-    pub error: Option<String>,
-}
-
-impl Default for Derived {
-    fn default() -> Self {
-        Derived {
-            verdict: derive::verdict(None, None, None),
-            warnings: Vec::new(),
-            owners: Vec::new(),
-            mounts: Vec::new(),
-            probe_base: None,
-        }
-    }
-}
+pub use crate::model::world::{Derived, ProbeState};
 
 impl State {
     pub fn new(ctx: Context, now: Time) -> State {
         let logs = LogState::new(ctx.log_buffer);
         let ctx_refresh = ctx.refresh;
+        let world = World::new(ctx.probe.clone());
         State {
             logs,
             ctx,
             now,
-            identity: Loadable::default(),
-            service: Loadable::default(),
-            task_defs: Loadable::default(),
-            tasks: Loadable::default(),
-            targets: Loadable::default(),
-            efs: Loadable::default(),
+            world,
             focus: Pane::Tasks,
             cursor: [0; 8],
             pinned_task: None,
@@ -189,41 +149,47 @@ impl State {
             call_rate: super::CallRate::default(),
             slowed: Vec::new(),
             api_rates: std::collections::BTreeMap::new(),
-            derived: Derived::default(),
-            probe: ProbeState::default(),
             restart: None,
-            timeline: Default::default(),
             drill: None,
+            drill_waiting: None,
+            drill_failed: None,
             notice: None,
             cadence: ctx_refresh,
         }
     }
 
+    /// The probe's settings, for the header and for the world's verdict
+    /// alike.
+    pub fn set_probe(&mut self, info: Option<ProbeInfo>) {
+        self.ctx.probe = info.clone();
+        self.world.probe_info = info;
+        self.world.derive();
+    }
+
     pub fn task_def(&self) -> Option<&TaskDef> {
-        let arn = &self.service.get()?.task_definition;
-        self.task_def_by_arn(arn)
+        self.world.task_def()
     }
 
     pub fn task_def_by_arn(&self, arn: &str) -> Option<&TaskDef> {
-        self.task_defs.get()?.iter().find(|td| td.arn == arn)
+        self.world.task_def_by_arn(arn)
     }
 
     /// The task definition a task runs: its own revision, which during a
     /// deployment is not the service's.
     pub fn task_def_of(&self, task: &Task) -> Option<&TaskDef> {
-        self.task_def_by_arn(&task.task_definition)
+        self.world.task_def_of(task)
     }
 
     pub fn task_list(&self) -> &[Task] {
-        self.tasks.get().map(Vec::as_slice).unwrap_or(&[])
+        self.world.task_list()
     }
 
     pub fn target_groups(&self) -> &[TargetGroup] {
-        self.targets.get().map(Vec::as_slice).unwrap_or(&[])
+        self.world.target_groups()
     }
 
     pub fn file_systems(&self) -> &[FileSystem] {
-        self.efs.get().map(Vec::as_slice).unwrap_or(&[])
+        self.world.file_systems()
     }
 
     /// The task whose containers are shown.
@@ -254,68 +220,21 @@ impl State {
         self.logs.full || self.focus == Pane::Logs
     }
 
-    /// Works out the derived views again; the reducer calls it after
-    /// every observation.
-    pub fn derive(&mut self) {
-        let service = self.service.get();
-        let tasks = self.task_list();
-        let aws = derive::verdict(
-            service,
-            self.tasks.get().map(Vec::as_slice),
-            self.targets.get().map(Vec::as_slice),
-        );
-        let probe = self.ctx.probe.as_ref();
-        self.derived = Derived {
-            verdict: match probe {
-                Some(p) => derive::with_probe(aws, &self.probe.history, p.timeout),
-                None => aws,
-            },
-            probe_base: match (probe, service) {
-                (Some(p), _) if p.url.is_some() => None,
-                (Some(_), Some(s)) => Some(crate::model::lb::probe_base(
-                    &s.target_group_arns(),
-                    self.target_groups(),
-                )),
-                _ => None,
-            },
-            warnings: match service {
-                Some(s) => derive::preflight(
-                    s,
-                    self.task_def(),
-                    self.target_groups(),
-                    self.file_systems(),
-                    tasks,
-                ),
-                None => Vec::new(),
-            },
-            owners: match service {
-                Some(s) => derive::target_owners(s, self.target_groups(), tasks),
-                None => Vec::new(),
-            },
-            mounts: derive::task_mounts(
-                self.task_defs.get().map(Vec::as_slice).unwrap_or(&[]),
-                self.file_systems(),
-                tasks,
-            ),
-        };
-    }
-
     pub fn verdict(&self) -> &Verdict {
-        &self.derived.verdict
+        self.world.verdict()
     }
 
     pub fn warnings(&self) -> &[Warning] {
-        &self.derived.warnings
+        self.world.warnings()
     }
 
     pub fn mounts(&self) -> &[derive::TaskMount] {
-        &self.derived.mounts
+        self.world.mounts()
     }
 
     /// The task behind the `target`-th target of the `group`-th group.
     pub fn target_owner(&self, group: usize, target: usize) -> Option<&Task> {
-        let arn = self.derived.owners.get(group)?.get(target)?.as_ref()?;
-        self.task_list().iter().find(|t| &t.arn == arn)
+        self.world.target_owner(group, target)
     }
 
     /// Calls per minute over the last minute.
@@ -368,7 +287,7 @@ impl State {
                 .iter()
                 .map(|f| f.mount_targets.len())
                 .sum(),
-            Pane::Events => self.service.get().map_or(0, |s| s.events.len()),
+            Pane::Events => self.world.service.get().map_or(0, |s| s.events.len()),
             Pane::Probe => 0,
             // The logs pane has its own anchor, not a cursor row.
             Pane::Logs => 0,

@@ -9,7 +9,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Tick(now) => {
             state.now = now;
-            Vec::new()
+            super::drill::on_tick(state, now)
         }
         Msg::ApiCalls(at, total) => {
             state.call_rate.record(at, total);
@@ -27,14 +27,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Poll(ev) => {
             let (resource, at) = (ev.resource, ev.at);
-            let ok = ev.result.is_ok();
             apply_poll(state, *ev);
-            state.derive();
-            if ok {
-                feed_timeline(state, resource, at);
-            }
             clamp_cursors(state);
-            Vec::new()
+            super::drill::on_poll(state, resource, at)
         }
         Msg::Action(a) => action(state, a),
         Msg::Cadence(d) => {
@@ -45,10 +40,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::restart::answered(state, r);
             Vec::new()
         }
-        Msg::Drill(m) => {
-            super::drill::on_msg(state, m);
-            Vec::new()
-        }
+        Msg::Drill(m) => super::drill::on_msg(state, m),
         Msg::LogsSaved(r) => {
             state.logs.notice = Some(match r {
                 Ok(path) => format!("saved to {path}"),
@@ -59,40 +51,21 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
+/// The world takes every observation; the logs view keeps its lines and
+/// its own status, and learns of the tasks it follows.
 fn apply_poll(state: &mut State, ev: PollEvent) {
     let at = ev.at;
-    match ev.result {
-        Ok(Observation::Identity(i)) => state.identity.set(i, at),
-        Ok(Observation::Service(s)) => state.service.set(*s, at),
-        Ok(Observation::TaskDefs(t)) => state.task_defs.set(t, at),
-        Ok(Observation::Tasks(mut t)) => {
-            crate::model::sort_tasks(&mut t);
-            state.logs.note_tasks(&t);
-            state.tasks.set(t, at)
+    match &ev.result {
+        Ok(Observation::Logs(r)) => state.logs.ingest(r, at),
+        Err(f) if ev.resource == Resource::Logs => {
+            state.logs.status.fail(f.error.clone(), at, f.retry_in)
         }
-        Ok(Observation::Targets(t)) => state.targets.set(t, at),
-        Ok(Observation::Efs(f)) => state.efs.set(f, at),
-        Ok(Observation::Logs(r)) => state.logs.ingest(&r, at),
-        Ok(Observation::Probe(r)) => {
-            let p = &mut state.probe;
-            if p.url.as_deref() != Some(r.url.as_str()) {
-                p.url = Some(r.url);
-            }
-            p.history.push(r.sample);
-            p.updated = Some(at);
-        }
-        Err(f) => match ev.resource {
-            Resource::Identity => state.identity.fail(f.error, at, f.retry_in),
-            Resource::Service => state.service.fail(f.error, at, f.retry_in),
-            Resource::TaskDefs => state.task_defs.fail(f.error, at, f.retry_in),
-            Resource::Tasks => state.tasks.fail(f.error, at, f.retry_in),
-            Resource::Targets => state.targets.fail(f.error, at, f.retry_in),
-            Resource::Efs => state.efs.fail(f.error, at, f.retry_in),
-            Resource::Logs => state.logs.status.fail(f.error, at, f.retry_in),
-            // Samples carry their own failures: this is the probe that
-            // could not start at all.
-            Resource::Probe => state.probe.error = Some(f.error.message.clone()),
-        },
+        _ => {}
+    }
+    let tasks = ev.resource == Resource::Tasks && ev.result.is_ok();
+    state.world.apply(ev);
+    if tasks {
+        state.logs.note_tasks(state.world.task_list());
     }
 }
 
@@ -106,27 +79,6 @@ fn step_pane(state: &State, from: Pane, by: usize) -> Pane {
         if p != Pane::Probe || state.ctx.probe.is_some() {
             return p;
         }
-    }
-}
-
-/// The restart timeline reads the same observations, once derived.
-fn feed_timeline(state: &mut State, resource: Resource, at: crate::model::Time) {
-    match resource {
-        Resource::Tasks => {
-            let tasks = state.task_list().to_vec();
-            state.timeline.on_tasks(&tasks, at);
-        }
-        Resource::Targets => {
-            let groups = state.target_groups().to_vec();
-            let owners = state.derived.owners.clone();
-            state.timeline.on_targets(&groups, &owners, at);
-        }
-        Resource::Probe => {
-            if let Some(s) = state.probe.history.last().cloned() {
-                state.timeline.on_probe(&s);
-            }
-        }
-        _ => {}
     }
 }
 
@@ -402,7 +354,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         }
         Action::Drill => super::drill::open(state),
         Action::StopTask => super::restart::open(state, false),
-        Action::DismissTimeline => state.timeline.dismiss(),
+        Action::DismissTimeline => state.world.timeline.dismiss(),
         Action::ForceDeploy => super::restart::open(state, true),
         Action::Close => {
             if state.zoom {

@@ -53,7 +53,8 @@ pub struct Options {
     pub operator: Option<Arc<dyn crate::cloud::Operate>>,
     /// What `R` runs with; None in a read-only run or without the probe.
     pub drill: Option<effects::DrillSetup>,
-    pub drill_restart: crate::drill::machine::RestartKind,
+    pub drill_restart: crate::model::drill::RestartKind,
+    pub drill_timeout: Duration,
 }
 
 /// Runs the dashboard until the operator quits, a signal arrives or the
@@ -82,6 +83,7 @@ async fn event_loop(
         probe: opts.probe.as_ref().map(|p| p.info.clone()),
         redact: opts.redact,
         drill_restart: opts.drill_restart,
+        drill_timeout: opts.drill_timeout,
     };
     let mut state = State::new(ctx, Utc::now());
     let mut session = Session::start(
@@ -104,7 +106,7 @@ async fn event_loop(
     // terminal is restored when the dashboard panics.
     let test_panic = cfg!(debug_assertions) && std::env::var_os("ECSDECK_TEST_PANIC").is_some();
     let (answer_tx, mut answer_rx) = mpsc::channel::<Msg>(64);
-    let mut drill = effects::DrillHost::new(opts.drill.clone());
+    let mut fx = effects::Effects::new(effects::Links::of(&session), answer_tx, opts.drill.clone());
     let mut dirty = true;
     loop {
         if dirty {
@@ -137,7 +139,6 @@ async fn event_loop(
             },
             Some(ev) = session.next() => {
                 dirty = true;
-                drill.forward(&ev);
                 update(&mut state, Msg::Poll(Box::new(ev)))
             }
             Some(msg) = answer_rx.recv() => {
@@ -146,18 +147,18 @@ async fn event_loop(
             }
             _ = clock.tick() => {
                 let now = Utc::now();
-                update(&mut state, Msg::Tick(now));
-                update(&mut state, Msg::ApiCalls(now, session.api_calls()));
-                update(&mut state, Msg::ApiCallsBy(now, session.api_calls_by()));
-                update(&mut state, Msg::Slowed(session.slowed()));
-                update(&mut state, Msg::Cadence(session.cadence()));
+                let mut out = update(&mut state, Msg::Tick(now));
+                out.extend(update(&mut state, Msg::ApiCalls(now, session.api_calls())));
+                out.extend(update(&mut state, Msg::ApiCallsBy(now, session.api_calls_by())));
+                out.extend(update(&mut state, Msg::Slowed(session.slowed())));
+                out.extend(update(&mut state, Msg::Cadence(session.cadence())));
                 dirty = true;
-                Vec::new()
+                out
             }
             n = signals.recv() => return Ok(Ended::Signal(n)),
         };
         for e in effects {
-            if effects::run(e, &session, &answer_tx, &mut drill) == Next::Quit {
+            if fx.run(e) == Next::Quit {
                 return Ok(Ended::Quit);
             }
         }

@@ -1,17 +1,24 @@
-//! `ecsdeck drill`: the restart drill without a screen. Steps as they
-//! happen, a verdict, an exit code by verdict (0 PASS, 1 FAIL, 3 ABORTED);
-//! `--json` prints the report.
+//! `ecsdeck drill`: the restart drill without a screen, on the same update
+//! and effects the dashboard's `R` runs. Steps as they happen, a verdict,
+//! an exit code by verdict (0 PASS, 1 FAIL, 3 ABORTED); `--json` prints
+//! the report.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use crate::app::drill::{Phase, prepare};
+use crate::app::{Action, Context, Msg, State, update};
 use crate::cloud::{Cloud, Operate};
-use crate::drill::machine::RestartKind;
-use crate::drill::report::{mask, write_file};
-use crate::drill::run::{Links, Options, Progress, run};
+use crate::drill::files::write_file;
+use crate::effects::{DrillSetup, Effects, Links};
 use crate::model::ServiceRef;
-use crate::model::drill::Contract;
+use crate::model::drill::report::{Report, mask};
+use crate::model::drill::{Contract, RestartKind};
+use crate::model::observe::PollEvent;
 use crate::model::probe::ProbeConfig;
 use crate::poll::Plan;
 use crate::session::Session;
@@ -30,9 +37,42 @@ pub struct Args {
     pub redact: bool,
 }
 
+/// Where the drill's observations come from: a session of its own, or a
+/// scripted feed in tests.
+pub trait Feed: Send {
+    fn next(&mut self) -> impl Future<Output = Option<PollEvent>> + Send;
+}
+
+impl Feed for Session {
+    fn next(&mut self) -> impl Future<Output = Option<PollEvent>> + Send {
+        Session::next(self)
+    }
+}
+
+impl Feed for mpsc::Receiver<PollEvent> {
+    fn next(&mut self) -> impl Future<Output = Option<PollEvent>> + Send {
+        self.recv()
+    }
+}
+
+/// The question asked once the preflight is printed, before anything is
+/// written; false cancels.
+pub type Ask = Box<dyn FnMut() -> bool + Send>;
+
+pub struct Options {
+    pub restart: RestartKind,
+    pub timeout: Duration,
+    pub contract: Contract,
+    pub probe: ProbeConfig,
+    /// Mask the caller in the stop reason.
+    pub redact: bool,
+    /// None: no question (`--yes`).
+    pub ask: Option<Ask>,
+}
+
 /// The question, once the preflight is printed: None with `--yes`;
 /// without `--yes` and without a terminal to ask on, a refusal.
-fn asker(target: &ServiceRef, a: &Args) -> Result<Option<Box<dyn FnMut() -> bool + Send>>, String> {
+fn asker(target: &ServiceRef, a: &Args) -> Result<Option<Ask>, String> {
     if a.yes {
         return Ok(None);
     }
@@ -60,6 +100,122 @@ fn asker(target: &ServiceRef, a: &Args) -> Result<Option<Box<dyn FnMut() -> bool
     })))
 }
 
+/// Runs a drill on the observations of `feed`, acting through `links`,
+/// with the dashboard's own update and effects and no screen; each line
+/// goes to `on_line` as it is told; `cancel` resolving cancels (the drill
+/// still cleans up and reports).
+pub async fn run(
+    feed: &mut impl Feed,
+    links: Links,
+    mut opts: Options,
+    mut on_line: impl FnMut(&str),
+    cancel: impl Future<Output = ()>,
+) -> Result<Report, String> {
+    let (tx, mut rx) = mpsc::channel::<Msg>(64);
+    let region = links.cloud.as_ref().map(|c| c.region()).unwrap_or_default();
+    let mut ctx = Context::new(links.target.clone(), region);
+    ctx.probe = Some(opts.probe.info.clone());
+    ctx.redact = opts.redact;
+    ctx.drill_restart = opts.restart;
+    ctx.drill_timeout = opts.timeout;
+    let mut state = State::new(ctx, Utc::now());
+    let setup = DrillSetup {
+        contract: opts.contract.clone(),
+        probe: opts.probe.clone(),
+        redact: opts.redact,
+        dir: None,
+    };
+    let mut fx = Effects::new(links, tx.clone(), Some(setup));
+    prepare(&mut state);
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(cancel);
+    let mut cancelled = false;
+    let mut asked = false;
+    let mut printed = 0;
+    loop {
+        let asking = state
+            .drill
+            .as_ref()
+            .is_some_and(|d| d.phase == Phase::Asking);
+        let effects = tokio::select! {
+            ev = feed.next() => match ev {
+                Some(ev) => update(&mut state, Msg::Poll(Box::new(ev))),
+                None => return Err("the session ended".into()),
+            },
+            Some(m) = rx.recv() => {
+                if asking && m == Msg::Action(Action::Cancel) {
+                    decline(&mut state)
+                } else {
+                    update(&mut state, m)
+                }
+            }
+            _ = clock.tick() => update(&mut state, Msg::Tick(Utc::now())),
+            _ = &mut cancel, if !cancelled => {
+                cancelled = true;
+                if asking {
+                    decline(&mut state)
+                } else {
+                    update(&mut state, Msg::Action(Action::Cancel))
+                }
+            }
+        };
+        for e in effects {
+            fx.run(e);
+        }
+        if let Some(why) = state.drill_failed.take() {
+            return Err(why);
+        }
+        let Some(d) = state.drill.as_ref() else {
+            continue;
+        };
+        for l in d.transcript().get(printed..).unwrap_or_default() {
+            on_line(l);
+        }
+        printed = printed.max(d.transcript().len());
+        match &d.phase {
+            Phase::Asking if !asked => {
+                asked = true;
+                for l in d.preflight.lines() {
+                    on_line(&format!("          {l}"));
+                }
+                match opts.ask.take() {
+                    Some(mut ask) => {
+                        for l in &d.preflight.plan {
+                            on_line(&format!("          ECS: {l}"));
+                        }
+                        // Asked on a thread of its own: observations keep
+                        // arriving while the operator reads, and a Ctrl-C
+                        // meanwhile is still heard.
+                        let tx = tx.clone();
+                        std::thread::spawn(move || {
+                            let yes = ask();
+                            let a = if yes { Action::Confirm } else { Action::Cancel };
+                            let _ = tx.blocking_send(Msg::Action(a));
+                        });
+                    }
+                    None => {
+                        for e in update(&mut state, Msg::Action(Action::Confirm)) {
+                            fx.run(e);
+                        }
+                    }
+                }
+            }
+            Phase::Done { report, .. } => return Ok((**report).clone()),
+            _ => {}
+        }
+    }
+}
+
+/// `n` (or a signal) at the question: the drill ends ABORTED with its
+/// report, having sent nothing. The run begins and is cancelled before
+/// its baseline, so the machine itself says what was (not) done.
+fn decline(state: &mut State) -> Vec<crate::app::Effect> {
+    let mut out = update(state, Msg::Action(Action::Confirm));
+    out.extend(update(state, Msg::Action(Action::Cancel)));
+    out
+}
+
 pub async fn drill(
     cloud: Arc<dyn Cloud>,
     operator: Arc<dyn Operate>,
@@ -76,7 +232,7 @@ pub async fn drill(
         );
         return EXIT_ERROR;
     }
-    let confirm = match asker(&target, &a) {
+    let ask = match asker(&target, &a) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("ecsdeck drill: {e}");
@@ -99,80 +255,73 @@ pub async fn drill(
     // The account is not known before the identity is read: mask every
     // ARN's account field meanwhile.
     let redact = a.redact;
-    let say = |p: Progress<'_>| {
-        if let Progress::Line(l) = p {
-            let l = if redact {
-                mask(l, Some(""))
-            } else {
-                l.to_string()
-            };
-            if json {
-                eprintln!("{l}");
-            } else {
-                println!("{l}");
-            }
+    let say = |l: &str| {
+        let l = if redact {
+            mask(l, Some(""))
+        } else {
+            l.to_string()
+        };
+        if json {
+            eprintln!("{l}");
+        } else {
+            println!("{l}");
         }
-    };
-    let Some(links) = Links::of(&session) else {
-        eprintln!("ecsdeck drill: this session is read-only: the drill cannot restart anything");
-        return EXIT_ERROR;
     };
     let cancel = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    let report = run(
-        &mut session,
-        links,
-        Options {
-            restart: a.restart,
-            timeout: a.timeout,
-            contract: a.contract,
-            probe: a.probe,
-            redact: a.redact,
-            caller: None,
-            wait_for_identity: true,
-            confirm,
-        },
-        say,
-        cancel,
-    )
-    .await;
-    match report {
-        Ok(r) => {
-            let masked = r.redaction(redact);
-            if json {
-                match r.json(masked) {
-                    Ok(s) => println!("{s}"),
-                    Err(e) => {
-                        eprintln!("ecsdeck drill: {e}");
-                        return EXIT_ERROR;
-                    }
-                }
-            } else {
-                println!("{}: {}", r.verdict.word(), mask(&r.reason, masked));
-                for n in &r.notes {
-                    println!("note: {}", mask(n, masked));
-                }
-                println!("cleanup: {}", r.cleanup);
-                if let Some(n) = r.aws_calls {
-                    println!("AWS calls: {n} during the drill");
-                }
-            }
-            if let Some(w) = r.clock_warning() {
-                eprintln!("ecsdeck drill: warning: {w}");
-            }
-            if let Some(p) = &a.report {
-                match write_file(&r, p, masked) {
-                    Ok(p) => eprintln!("ecsdeck drill: report written to {}", p.display()),
-                    // The verdict stands; the file is what failed.
-                    Err(e) => eprintln!("ecsdeck drill: the report was not written: {e}"),
-                }
-            }
-            r.verdict.exit_code()
-        }
+    let links = Links::of(&session);
+    let opts = Options {
+        restart: a.restart,
+        timeout: a.timeout,
+        contract: a.contract,
+        probe: a.probe,
+        redact: a.redact,
+        ask,
+    };
+    match run(&mut session, links, opts, say, cancel).await {
+        Ok(r) => finish(&r, json, redact, a.report.as_deref()),
         Err(e) => {
             eprintln!("ecsdeck drill: {e}");
             EXIT_ERROR
         }
     }
 }
+
+/// Prints the verdict (or the JSON report), writes `--report`, and gives
+/// the exit code.
+fn finish(r: &Report, json: bool, redact: bool, file: Option<&std::path::Path>) -> i32 {
+    let masked = r.redaction(redact);
+    if json {
+        match r.json(masked) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("ecsdeck drill: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    } else {
+        println!("{}: {}", r.verdict.word(), mask(&r.reason, masked));
+        for n in &r.notes {
+            println!("note: {}", mask(n, masked));
+        }
+        println!("cleanup: {}", r.cleanup);
+        if let Some(n) = r.aws_calls {
+            println!("AWS calls: {n} during the drill");
+        }
+    }
+    if let Some(w) = r.clock_warning() {
+        eprintln!("ecsdeck drill: warning: {w}");
+    }
+    if let Some(p) = file {
+        match write_file(r, p, masked) {
+            Ok(p) => eprintln!("ecsdeck drill: report written to {}", p.display()),
+            // The verdict stands; the file is what failed.
+            Err(e) => eprintln!("ecsdeck drill: the report was not written: {e}"),
+        }
+    }
+    r.verdict.exit_code()
+}
+
+#[cfg(test)]
+mod tests;

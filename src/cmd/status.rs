@@ -9,9 +9,10 @@ use serde::Serialize;
 
 use crate::cloud::{Cloud, CloudError};
 use crate::config::DEFAULT_REFRESH;
-use crate::model::derive::{self, Health, MountStatus, Verdict, Warning};
-use crate::model::observe::{Observation, PollEvent, Resource};
-use crate::model::probe::{History, Outcome, ProbeConfig, Standing, glance, join_url};
+use crate::model::derive::{Health, MountStatus, Verdict, Warning};
+use crate::model::observe::{PollEvent, Resource};
+use crate::model::probe::{Outcome, ProbeConfig, Standing, glance, join_url};
+use crate::model::world::World;
 use crate::model::{
     FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef, short_id,
 };
@@ -75,135 +76,99 @@ pub struct ProbeSnap {
     pub summary: String,
 }
 
-/// The latest observation of each resource a snapshot needs.
-#[derive(Default)]
+/// The service as the world model sees it, and what a snapshot still
+/// needs of it.
 struct Collected {
-    identity: Option<Option<Identity>>,
-    service: Option<Service>,
-    task_defs: Option<Vec<TaskDef>>,
-    tasks: Option<Vec<Task>>,
-    target_groups: Option<Vec<TargetGroup>>,
-    file_systems: Option<Vec<FileSystem>>,
-    probe: Option<ProbeSeen>,
-}
-
-/// What the probe has answered so far.
-struct ProbeSeen {
-    cfg: ProbeConfig,
-    url: Option<String>,
-    history: History,
-    error: Option<String>,
-}
-
-impl ProbeSeen {
-    /// The base URL, or why there is none.
-    fn base(&self, c: &Collected) -> Option<Result<String, String>> {
-        if let Some(u) = &self.cfg.info.url {
-            return Some(Ok(u.clone()));
-        }
-        let s = c.service.as_ref()?;
-        let tgs = c.target_groups.as_ref()?;
-        Some(crate::model::lb::probe_base(&s.target_group_arns(), tgs))
-    }
-
-    /// Up, or three samples taken, or nothing to probe: enough to say.
-    fn settled(&self, c: &Collected) -> bool {
-        if self.error.is_some() {
-            return true;
-        }
-        match self.base(c) {
-            None => false,
-            Some(Err(_)) => true,
-            Some(Ok(_)) => {
-                self.history.last().is_some_and(|s| s.up)
-                    || self.history.total() >= u64::from(crate::model::probe::DOWN_AFTER)
-            }
-        }
-    }
+    world: World,
+    /// The probe's settings; None when it is off.
+    probe: Option<ProbeConfig>,
 }
 
 impl Collected {
-    /// Takes one observation; a failure of anything but the identity is
-    /// returned: it ends the snapshot.
-    fn take(&mut self, ev: PollEvent) -> Option<CloudError> {
-        match ev.result {
-            Ok(Observation::Identity(i)) => self.identity = Some(Some(i)),
-            // The identity needs no permission but can fail on bad
-            // credentials; the service call will say that more usefully.
-            Err(_) if ev.resource == Resource::Identity => self.identity = Some(None),
-            Ok(Observation::Service(s)) => self.service = Some(*s),
-            Ok(Observation::TaskDefs(t)) => self.task_defs = Some(t),
-            Ok(Observation::Tasks(t)) => self.tasks = Some(t),
-            Ok(Observation::Targets(t)) => self.target_groups = Some(t),
-            Ok(Observation::Efs(f)) => self.file_systems = Some(f),
-            Ok(Observation::Logs(_)) => {}
-            Ok(Observation::Probe(r)) => {
-                if let Some(p) = self.probe.as_mut() {
-                    p.url = Some(r.url);
-                    p.history.push(r.sample);
-                }
-            }
-            Err(f) if ev.resource == Resource::Probe => {
-                if let Some(p) = self.probe.as_mut() {
-                    p.error = Some(f.error.message);
-                }
-            }
-            Err(f) => return Some(f.error),
+    /// The probe's base URL, or why there is none; None before the
+    /// service and its target groups are known.
+    fn base(&self) -> Option<Result<String, String>> {
+        let cfg = self.probe.as_ref()?;
+        if let Some(u) = &cfg.info.url {
+            return Some(Ok(u.clone()));
         }
+        self.world.targets.get()?;
+        self.world.derived.probe_base.clone()
+    }
+
+    /// Up, or three samples taken, or nothing to probe: enough to say.
+    fn probe_settled(&self) -> bool {
+        if self.probe.is_none() || self.world.probe.error.is_some() {
+            return true;
+        }
+        let h = &self.world.probe.history;
+        match self.base() {
+            None => false,
+            Some(Err(_)) => true,
+            Some(Ok(_)) => {
+                h.last().is_some_and(|s| s.up)
+                    || h.total() >= u64::from(crate::model::probe::DOWN_AFTER)
+            }
+        }
+    }
+
+    /// Takes one observation; a failure of anything but the identity, the
+    /// probe and the logs is returned: it ends the snapshot. The identity
+    /// needs no permission but can fail on bad credentials; the service
+    /// call will say that more usefully.
+    fn take(&mut self, ev: PollEvent) -> Option<CloudError> {
+        if let Err(f) = &ev.result
+            && !matches!(
+                ev.resource,
+                Resource::Identity | Resource::Probe | Resource::Logs
+            )
+        {
+            return Some(f.error.clone());
+        }
+        self.world.apply(ev);
         None
     }
 
     fn missing(&self) -> Vec<&'static str> {
+        let w = &self.world;
         let mut out = Vec::new();
-        if self.identity.is_none() {
+        if !w.identity_answered() {
             out.push("the caller identity (sts:GetCallerIdentity)");
         }
-        if self.service.is_none() {
+        if w.service.get().is_none() {
             out.push("the service");
         }
-        if self.task_defs.is_none() {
+        if w.task_defs.get().is_none() {
             out.push("the task definitions");
         }
-        if self.tasks.is_none() {
+        if w.tasks.get().is_none() {
             out.push("the tasks");
         }
-        if self.target_groups.is_none() {
+        if w.targets.get().is_none() {
             out.push("the target groups");
         }
-        if self.file_systems.is_none() {
+        if w.efs.get().is_none() {
             out.push("the EFS file systems");
         }
-        if self.probe.as_ref().is_some_and(|p| !p.settled(self)) {
+        if !self.probe_settled() {
             out.push("the probe");
         }
         out
     }
 
     fn complete(&self) -> bool {
-        self.identity.is_some()
-            && self.service.is_some()
-            && self
-                .task_defs
-                .as_ref()
-                .zip(self.service.as_ref())
-                .is_some_and(|(tds, s)| tds.iter().any(|td| td.arn == s.task_definition))
-            && self.tasks.is_some()
-            && self.target_groups.is_some()
-            && self.file_systems.is_some()
-            && self.probe.as_ref().is_none_or(|p| p.settled(self))
+        let w = &self.world;
+        w.identity_answered()
+            && w.task_def().is_some()
+            && w.tasks.get().is_some()
+            && w.targets.get().is_some()
+            && w.efs.get().is_some()
+            && self.probe_settled()
     }
 
-    fn verdict(&self) -> Option<Verdict> {
-        let s = self.service.as_ref()?;
-        let aws = derive::verdict(
-            Some(s),
-            self.tasks.as_deref(),
-            self.target_groups.as_deref(),
-        );
-        Some(match &self.probe {
-            Some(p) => derive::with_probe(aws, &p.history, p.cfg.info.timeout),
-            None => aws,
-        })
+    fn verdict(&self) -> Option<&Verdict> {
+        self.world.service.get()?;
+        Some(self.world.verdict())
     }
 }
 
@@ -252,13 +217,8 @@ pub async fn snapshot_with(
     // answers is named rather than waited on for ever.
     let give_up = tokio::time::Instant::now() + SNAPSHOT_LIMIT;
     let mut c = Collected {
-        probe: probe.map(|cfg| ProbeSeen {
-            cfg,
-            url: None,
-            history: History::default(),
-            error: None,
-        }),
-        ..Collected::default()
+        world: World::new(probe.as_ref().map(|p| p.info.clone())),
+        probe,
     };
     // Once healthy, one more round of the fast resources, so the tasks'
     // container health is as new as the target health that said so.
@@ -308,14 +268,15 @@ pub async fn snapshot_with(
     })
 }
 
-fn probe_snap(p: &ProbeSeen, c: &Collected) -> ProbeSnap {
+fn probe_snap(cfg: &ProbeConfig, c: &Collected) -> ProbeSnap {
+    let p = &c.world.probe;
     let last = p.history.last();
-    let g = glance(&p.history, p.cfg.info.timeout);
-    let base = p.base(c);
+    let g = glance(&p.history, cfg.info.timeout);
+    let base = c.base();
     let url = p.url.clone().or_else(|| {
         base.as_ref()
             .and_then(|b| b.as_ref().ok())
-            .map(|b| join_url(b, &p.cfg.info.path))
+            .map(|b| join_url(b, &cfg.info.path))
     });
     let summary = match (&g, &base, &p.error) {
         (_, _, Some(e)) => format!("could not start: {e}"),
@@ -344,22 +305,16 @@ fn probe_snap(p: &ProbeSeen, c: &Collected) -> ProbeSnap {
 }
 
 fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
-    let verdict = c.verdict()?;
+    let verdict = c.verdict()?.clone();
     let probe = c.probe.as_ref().map(|p| probe_snap(p, &c));
-    let identity = c.identity.flatten();
-    let service = c.service?;
-    let task_defs = c.task_defs?;
-    let task_def = task_defs
-        .iter()
-        .find(|td| td.arn == service.task_definition)?
-        .clone();
-    let mut tasks = c.tasks?;
-    crate::model::sort_tasks(&mut tasks);
-    let target_groups = c.target_groups?;
-    let file_systems = c.file_systems?;
-    let owners = derive::target_owners(&service, &target_groups, &tasks);
+    let w = &c.world;
+    let service = w.service.get()?.clone();
+    let task_def = w.task_def()?.clone();
+    let tasks = w.task_list().to_vec();
+    let target_groups = w.target_groups().to_vec();
+    let file_systems = w.efs.get()?.clone();
     let mut targets = Vec::new();
-    for (g, owners) in target_groups.iter().zip(&owners) {
+    for (g, owners) in target_groups.iter().zip(&w.derived.owners) {
         for (t, owner) in g.targets.iter().zip(owners) {
             targets.push(TargetRow {
                 target_group: g.name.clone(),
@@ -374,27 +329,21 @@ fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
             });
         }
     }
-    let mounts = derive::task_mounts(&task_defs, &file_systems, &tasks)
-        .into_iter()
+    let mounts = w
+        .mounts()
+        .iter()
         .map(|m| MountRow {
             task: crate::model::arn_tail(&m.task_arn).to_string(),
-            volume: m.volume,
-            file_system: m.file_system,
-            status: m.status,
+            volume: m.volume.clone(),
+            file_system: m.file_system.clone(),
+            status: m.status.clone(),
         })
         .collect();
-    let warnings = derive::preflight(
-        &service,
-        Some(&task_def),
-        &target_groups,
-        &file_systems,
-        &tasks,
-    );
     Some(Snapshot {
         cluster: svc.cluster.clone(),
         service_name: svc.service.clone(),
         region,
-        identity,
+        identity: w.identity.get().cloned(),
         verdict,
         service,
         task_definition: task_def,
@@ -403,7 +352,7 @@ fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
         targets,
         file_systems,
         mounts,
-        warnings,
+        warnings: w.warnings().to_vec(),
         probe,
     })
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::header::{self, HeaderValue};
 
-use super::machine::{Read, WriteError, read_result};
+use crate::model::drill::machine::{Read, WriteError, read_result};
 use crate::model::probe::{ProbeConfig, join_url};
 use crate::model::sanitize::clean;
 
@@ -20,6 +20,7 @@ pub fn new_marker() -> String {
 
 const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
+#[derive(Clone)]
 pub struct Api {
     client: reqwest::Client,
     base: String,

@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use super::machine::Verdict;
-use super::report::Report;
+use crate::model::drill::machine::Verdict;
+use crate::model::drill::report::Report;
 use crate::model::probe::Outcome;
 
 fn esc(s: &str) -> String {

@@ -1,10 +1,11 @@
-//! The restart drill. `machine.rs` is the pure state machine every guard
-//! lives in; `run.rs` feeds it (reads and writes through the load
-//! balancer, the restart, the session's observations) and carries out its
-//! commands; `report.rs` is what it leaves behind.
+//! The restart drill's I/O: the marker's HTTP through the load balancer
+//! (`api.rs`) and the report's files (`files.rs`, `html.rs`). The drill's
+//! machine, its vocabulary and its report are pure and live in
+//! `model::drill`; the reducer steps the machine and the effects runner
+//! carries out its commands with these.
 
 pub mod api;
+pub mod files;
 pub mod html;
-pub mod machine;
-pub mod report;
-pub mod run;
+
+pub use crate::model::drill::{machine, report};

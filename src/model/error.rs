@@ -43,6 +43,13 @@ impl CloudError {
     }
 
     /// One line an operator can act on.
+    /// The call may have happened: the connection broke or it timed out
+    /// before AWS answered. Such a call is never taken as refused (nor
+    /// retried: it could be a second StopTask).
+    pub fn outcome_unknown(&self) -> bool {
+        self.kind == ErrorKind::Network || self.message.contains("timed out")
+    }
+
     pub fn operator_text(&self) -> String {
         match self.kind {
             // The action first: it is the one word the operator needs,

@@ -8,11 +8,13 @@ pub mod error;
 #[cfg(test)]
 pub mod fixtures;
 pub mod lb;
+pub mod loadable;
 pub mod logs;
 pub mod observe;
 pub mod probe;
 pub mod sanitize;
 pub mod timeline;
+pub mod world;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -200,8 +200,20 @@ impl Tracker {
         self.current = Some(t);
     }
 
-    /// A task list arrived at `at`.
+    /// A task list arrived at `at`; a container has a health check when
+    /// it reports a health.
     pub fn on_tasks(&mut self, tasks: &[Task], at: Time) {
+        self.on_tasks_checked(tasks, at, &|_, c| c.health.is_some());
+    }
+
+    /// A task list arrived at `at`; `checked` says which containers have
+    /// a health check (the world asks each task's own revision).
+    pub fn on_tasks_checked(
+        &mut self,
+        tasks: &[Task],
+        at: Time,
+        checked: &dyn Fn(&Task, &crate::model::Container) -> bool,
+    ) {
         let gap = self
             .last_tasks_at
             .map(|p| (at - p).to_std().unwrap_or_default());
@@ -276,8 +288,7 @@ impl Tracker {
                         Some(s) => tl.mark(Step::Running, s, None, None),
                         None => tl.mark(Step::Running, at, gap, None),
                     }
-                    let checked: Vec<_> =
-                        n.containers.iter().filter(|c| c.health.is_some()).collect();
+                    let checked: Vec<_> = n.containers.iter().filter(|c| checked(n, c)).collect();
                     if checked.is_empty() {
                         tl.health_checked = false;
                         let at = n.started_at.unwrap_or(at);

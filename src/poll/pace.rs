@@ -99,6 +99,11 @@ impl Hurry {
         self.ctl.kick();
     }
 
+    /// Poll now, at the cadence there is.
+    pub fn refresh(&self) {
+        self.ctl.kick();
+    }
+
     /// Stay fast (called every second while a drill runs).
     pub fn keep(&self) {
         self.pace.hurry_for(FAST_AFTER_ACTION);

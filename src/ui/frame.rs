@@ -54,7 +54,7 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
     }
     dialogs::drill::draw(state, theme, f, area);
     if state.ctx.redact
-        && let Some(id) = state.identity.get()
+        && let Some(id) = state.world.identity.get()
     {
         redact(f.buffer_mut(), &id.account);
     }

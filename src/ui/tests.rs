@@ -438,7 +438,7 @@ fn z_shows_a_pane_whole_even_on_a_wide_screen() {
         "(service goals-service) (deployment ecs-svc/1204518762918329481) {} END-OF-MESSAGE",
         "failed to launch a task with (error ECS was unable to assume the role) ".repeat(4)
     );
-    let mut svc = s.service.get().cloned().expect("service");
+    let mut svc = s.world.service.get().cloned().expect("service");
     svc.events.insert(
         0,
         ServiceEvent {

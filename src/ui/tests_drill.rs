@@ -5,8 +5,8 @@ use super::tests::{at, screen};
 use super::tests_probe::{NEW, OLD, probed, sample};
 use crate::app::drill::{DrillMsg, Phase};
 use crate::app::{Action, Msg, State, update};
-use crate::drill::machine::{Drill, RestartKind, Stage, Verdict};
-use crate::drill::report::{Phase as ReportPhase, ProbeRow, Report};
+use crate::model::drill::machine::{Drill, RestartKind, Stage, Verdict};
+use crate::model::drill::report::{Phase as ReportPhase, ProbeRow, Report};
 use crate::model::probe::Outcome;
 
 macro_rules! snap {
@@ -26,7 +26,7 @@ fn up_for_a_while() -> State {
 }
 
 fn rfc(t: i64) -> String {
-    crate::drill::report::rfc3339(at(t))
+    crate::model::drill::report::rfc3339(at(t))
 }
 
 #[test]
@@ -81,7 +81,10 @@ fn a_running_drill_shows_its_steps_the_probe_and_what_it_waits_for() {
         "the old task to stop".into(),
         "a new task running and healthy".into(),
     ];
-    update(&mut s, Msg::Drill(DrillMsg::State(Box::new(d))));
+    // The machine as the run would have stepped it.
+    if let Some(Phase::Running { drill, .. }) = s.drill.as_mut().map(|x| &mut x.phase) {
+        *drill = Some(Box::new(d));
+    }
     for t in 101..=106 {
         let o = if t < 103 {
             Outcome::Http(200)

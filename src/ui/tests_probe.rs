@@ -56,10 +56,10 @@ pub(super) fn probed(samples: Vec<Sample>) -> State {
             result: Ok(Observation::Tasks(tasks)),
         })),
     );
-    s.ctx.probe = Some(ProbeInfo {
+    s.set_probe(Some(ProbeInfo {
         served_by_header: Some("X-Served-By".into()),
         ..ProbeInfo::default()
-    });
+    }));
     for sample in samples {
         let at = sample.at;
         update(
@@ -191,7 +191,7 @@ fn a_certificate_for_another_name_suggests_probe_url() {
     tls.detail = Some("invalid peer certificate: NotValidForName".into());
     samples.push(tls);
     let mut s = probed(samples);
-    s.probe.url = Some("https://goals-alb-1.us-east-1.elb.amazonaws.com:443/goals".into());
+    s.world.probe.url = Some("https://goals-alb-1.us-east-1.elb.amazonaws.com:443/goals".into());
     let out = screen(&s, 120, 40);
     assert!(
         out.contains("TLS verification failed for goals-alb-1.us-east-1.elb.amazonaws.com"),

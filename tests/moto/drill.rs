@@ -12,8 +12,9 @@ use super::ecs::seed;
 use super::{MOTO, endpoint, sdk_config};
 use ecsdeck::cloud::aws::AwsCloud;
 use ecsdeck::cloud::{Cloud, Operate};
+use ecsdeck::cmd::drill::{Options, run};
 use ecsdeck::drill::machine::{RestartKind, Verdict};
-use ecsdeck::drill::run::{Links, Options, run};
+use ecsdeck::effects::Links;
 use ecsdeck::model::ServiceRef;
 use ecsdeck::model::drill::Contract;
 use ecsdeck::model::probe::{ProbeConfig, ProbeInfo};
@@ -112,7 +113,7 @@ async fn the_drill_on_the_wire_stops_the_task_once_and_never_passes_without_a_re
         },
     )
     .with_operator(operate);
-    let links = Links::of(&session).expect("an operator");
+    let links = Links::of(&session);
     let report = tokio::time::timeout(
         Duration::from_secs(60),
         run(
@@ -124,9 +125,7 @@ async fn the_drill_on_the_wire_stops_the_task_once_and_never_passes_without_a_re
                 contract: Contract::default(),
                 probe,
                 redact: false,
-                caller: None,
-                wait_for_identity: true,
-                confirm: None,
+                ask: None,
             },
             |_| {},
             std::future::pending(),

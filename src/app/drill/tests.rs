@@ -1,7 +1,7 @@
 use super::*;
 use crate::app::testing::{loaded_with, ok};
 use crate::app::{Action, Msg, update};
-use crate::drill::machine::Verdict;
+use crate::model::drill::machine::Verdict;
 use crate::model::fixtures::*;
 use crate::model::observe::{Observation, ProbeResult, Resource};
 use crate::model::probe::{Outcome, ProbeInfo, Sample};
@@ -12,7 +12,7 @@ fn loaded(read_only: bool) -> State {
         read_only,
         vec![task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING")],
     );
-    s.ctx.probe = Some(ProbeInfo::default());
+    s.set_probe(Some(ProbeInfo::default()));
     update(
         &mut s,
         ok(
@@ -38,6 +38,25 @@ fn loaded(read_only: bool) -> State {
 
 fn act(s: &mut State, a: Action) -> Vec<Effect> {
     update(s, Msg::Action(a))
+}
+
+/// The run has its marker.
+fn begun(s: &mut State) {
+    update(
+        s,
+        Msg::Drill(DrillMsg::Begun {
+            marker: "ecsdeck-drill-0a1b2c3d4e5f".into(),
+            at: ts(100).expect("time"),
+        }),
+    );
+}
+
+/// The report a Finish effect carries.
+fn finished(fx: &[Effect]) -> Option<&Report> {
+    fx.iter().find_map(|e| match e {
+        Effect::Drill(DrillEffect::Finish(r)) => Some(&**r),
+        _ => None,
+    })
 }
 
 fn report(v: Verdict) -> Report {
@@ -93,13 +112,7 @@ fn y_starts_the_drill_once_and_s_d_r_wait_for_it() {
     let mut s = loaded(false);
     act(&mut s, Action::Drill);
     let fx = act(&mut s, Action::Confirm);
-    assert_eq!(
-        fx,
-        vec![Effect::StartDrill {
-            restart: RestartKind::StopTask,
-            caller: Some("arn:aws:sts::123456789012:assumed-role/ops/alice".into()),
-        }]
-    );
+    assert_eq!(fx, vec![Effect::Drill(DrillEffect::Begin)]);
     assert!(busy(&s));
     assert_eq!(s.mode(), crate::app::Mode::Drill);
     assert!(
@@ -115,7 +128,14 @@ fn y_starts_the_drill_once_and_s_d_r_wait_for_it() {
     }
     // Esc cancels, once; the drill cleans up and reports.
     s.modal = Some(Modal::Drill);
-    assert_eq!(act(&mut s, Action::Cancel), vec![Effect::CancelDrill]);
+    begun(&mut s);
+    let fx = act(&mut s, Action::Cancel);
+    assert!(
+        finished(&fx).is_some_and(
+            |r| r.verdict == Verdict::Aborted && r.reason.contains("cancelled by the operator")
+        ),
+        "{fx:?}"
+    );
     assert!(act(&mut s, Action::Cancel).is_empty(), "already cancelling");
     // The restart the drill sends starts the dashboard's timeline.
     update(
@@ -126,7 +146,7 @@ fn y_starts_the_drill_once_and_s_d_r_wait_for_it() {
         )),
     );
     assert!(
-        s.timeline.current.is_some(),
+        s.world.timeline.current.is_some(),
         "the timeline follows the drill's restart"
     );
     update(
@@ -162,7 +182,8 @@ fn ctrl_c_cancels_a_running_drill_first_and_quits_the_second_time() {
     let mut s = loaded(false);
     act(&mut s, Action::Drill);
     act(&mut s, Action::Confirm);
-    assert_eq!(act(&mut s, Action::Quit), vec![Effect::CancelDrill]);
+    begun(&mut s);
+    assert!(finished(&act(&mut s, Action::Quit)).is_some(), "cancelled");
     assert!(
         s.notice
             .as_deref()
@@ -193,7 +214,7 @@ fn a_read_only_run_starts_no_drill() {
 #[test]
 fn no_probe_no_drill_and_a_probe_down_is_said_before_y() {
     let mut s = loaded(false);
-    s.ctx.probe = None;
+    s.set_probe(None);
     act(&mut s, Action::Drill);
     assert!(s.drill.is_none());
     assert!(

@@ -100,9 +100,9 @@ fn failed_poll_keeps_last_data_and_records_why() {
         })),
     );
     assert_eq!(s.task_list().len(), 2, "data kept");
-    let e = s.tasks.error.as_ref().expect("error recorded");
+    let e = s.world.tasks.error.as_ref().expect("error recorded");
     assert_eq!(e.error, err);
-    assert_eq!(s.tasks.updated, Some(now()));
+    assert_eq!(s.world.tasks.updated, Some(now()));
     assert_eq!(
         e.error.operator_text(),
         "add ecs:DescribeTasks to the IAM policy (AccessDenied)"
@@ -124,7 +124,7 @@ fn cursor_stays_in_bounds_and_tab_cycles() {
         assert_ne!(s.focus, Pane::Probe);
     }
     assert_eq!(s.focus, Pane::Tasks);
-    s.ctx.probe = Some(crate::model::probe::ProbeInfo::default());
+    s.set_probe(Some(crate::model::probe::ProbeInfo::default()));
     for _ in 0..Pane::ALL.len() {
         update(&mut s, Msg::Action(Action::NextPane));
     }
@@ -132,7 +132,7 @@ fn cursor_stays_in_bounds_and_tab_cycles() {
     s.focus = Pane::Efs;
     update(&mut s, Msg::Action(Action::NextPane));
     assert_eq!(s.focus, Pane::Probe);
-    s.ctx.probe = None;
+    s.set_probe(None);
     s.focus = Pane::Tasks;
     update(&mut s, Msg::Action(Action::PrevPane));
     update(&mut s, Msg::Action(Action::PrevPane));

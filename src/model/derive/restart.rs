@@ -141,6 +141,23 @@ pub fn restart_plan(
     out
 }
 
+/// StopTask's reason may be at most 255 characters.
+const REASON_MAX: usize = 255;
+
+/// `<by>: stopped by <caller ARN>`, at most 255 characters; the caller
+/// masked with `--redact`, and said unknown when the identity is.
+pub fn stop_reason(by: &str, caller: Option<&str>, redact: bool) -> String {
+    let who = match caller {
+        _ if redact => "an operator (redacted)",
+        Some(arn) => arn,
+        None => "an operator (identity unknown)",
+    };
+    format!("{by}: stopped by {who}")
+        .chars()
+        .take(REASON_MAX)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,9 +14,9 @@ use super::big::big;
 use super::numbered;
 use crate::app::drill::{DrillScreen, Phase, Preflight, short_tasks, stage_words};
 use crate::app::{Modal, State};
-use crate::drill::machine::{RestartKind, Verdict};
-use crate::drill::report::Report;
 use crate::model::Time;
+use crate::model::drill::machine::{RestartKind, Verdict};
+use crate::model::drill::report::Report;
 use crate::model::timeline::Step;
 use crate::ui::Theme;
 use crate::ui::pane::{fit_line, wrapped};
@@ -253,10 +253,12 @@ fn running(
         width,
         theme.warn(),
     ));
-    let probe = match (state.probe.history.last(), state.ctx.probe.as_ref()) {
-        (Some(s), Some(info)) => crate::model::probe::glance(&state.probe.history, info.timeout)
-            .map(|g| (format!("probe {} {}", g.head, g.rest), s.up))
-            .unwrap_or_default(),
+    let probe = match (state.world.probe.history.last(), state.ctx.probe.as_ref()) {
+        (Some(s), Some(info)) => {
+            crate::model::probe::glance(&state.world.probe.history, info.timeout)
+                .map(|g| (format!("probe {} {}", g.head, g.rest), s.up))
+                .unwrap_or_default()
+        }
         _ => ("probe: no answer yet".into(), false),
     };
     out.push(fit_line(
@@ -267,6 +269,7 @@ fn running(
         width,
     ));
     let dots: Vec<Dot> = state
+        .world
         .probe
         .history
         .samples()
@@ -292,7 +295,7 @@ fn running(
             steps.push((secs_between(started, *at), what.clone(), Style::new()));
         }
     }
-    if let Some(tl) = state.timeline.current.as_ref() {
+    if let Some(tl) = state.world.timeline.current.as_ref() {
         for (s, m) in tl.ordered() {
             if m.at < started {
                 continue;
@@ -335,7 +338,7 @@ fn running(
 }
 
 fn timeline_marks(state: &State, started: Time) -> Vec<(f64, &'static str)> {
-    let Some(tl) = state.timeline.current.as_ref() else {
+    let Some(tl) = state.world.timeline.current.as_ref() else {
         return Vec::new();
     };
     tl.ordered()

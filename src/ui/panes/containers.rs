@@ -9,16 +9,16 @@ use crate::ui::pane::{Content, freshness, placeholder, title, waiting};
 use crate::ui::text::{fit, pad};
 
 pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
-    let (status, notice) = freshness(&state.tasks, state, theme);
+    let (status, notice) = freshness(&state.world.tasks, state, theme);
     let Some(task) = state.selected_task() else {
         return waiting(
             "Containers",
             status,
             notice,
-            if state.tasks.get().is_some() {
+            if state.world.tasks.get().is_some() {
                 vec![Line::from(Span::styled("no task", theme.dim()))]
             } else {
-                placeholder(&state.tasks, "tasks", theme, width)
+                placeholder(&state.world.tasks, "tasks", theme, width)
             },
             theme,
         );

@@ -10,16 +10,16 @@ use crate::ui::pane::{Content, freshness, needs, placeholder, short_az, title, w
 use crate::ui::text::{bytes, fit, pad};
 
 pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
-    let (status, notice) = freshness(&state.efs, state, theme);
+    let (status, notice) = freshness(&state.world.efs, state, theme);
     let Some(td) = state.task_def() else {
         return waiting(
             "EFS",
             status,
             notice,
-            if state.service.get().is_some() {
-                needs(&state.task_defs, "task definition", theme, width)
+            if state.world.service.get().is_some() {
+                needs(&state.world.task_defs, "task definition", theme, width)
             } else {
-                placeholder(&state.service, "service", theme, width)
+                placeholder(&state.world.service, "service", theme, width)
             },
             theme,
         );
@@ -89,7 +89,7 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
             if extra.is_empty() {
                 extra = cfg.file_system_id.clone();
             }
-            lines.extend(placeholder(&state.efs, "file system", theme, width));
+            lines.extend(placeholder(&state.world.efs, "file system", theme, width));
             continue;
         };
         extra = fs.id.clone();

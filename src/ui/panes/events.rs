@@ -9,13 +9,13 @@ use crate::ui::pane::{Content, freshness, placeholder, title, waiting};
 use crate::ui::text::{clock, fit};
 
 pub fn events(state: &State, theme: &Theme, width: usize) -> Content {
-    let (status, notice) = freshness(&state.service, state, theme);
-    let Some(snap) = state.service.get() else {
+    let (status, notice) = freshness(&state.world.service, state, theme);
+    let Some(snap) = state.world.service.get() else {
         return waiting(
             "Events",
             status,
             notice,
-            placeholder(&state.service, "events", theme, width),
+            placeholder(&state.world.service, "events", theme, width),
             theme,
         );
     };

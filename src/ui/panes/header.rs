@@ -71,7 +71,7 @@ pub fn header(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     // room first, the identity whatever is left.
     let reason = fit(&v.reason, width.saturating_sub(used));
     let mut left = width.saturating_sub(used + reason.width());
-    let identity = match (state.identity.get(), &state.identity.error) {
+    let identity = match (state.world.identity.get(), &state.world.identity.error) {
         (Some(_), _) if ctx.redact => Some((" account redacted ".to_string(), theme.dim())),
         (Some(id), _) => Some((
             format!(" {} {} ", id.account, arn_tail(&id.arn)),

@@ -315,7 +315,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, focused: bo
 
 fn empty_text(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let Some(td) = state.task_def() else {
-        return match &state.task_defs.error {
+        return match &state.world.task_defs.error {
             Some(e) => vec![Line::from(Span::styled(
                 format!(
                     "needs the task definition (its log configuration): {}",

@@ -31,10 +31,11 @@ pub fn probe(state: &State, theme: &Theme, width: usize, rows: usize) -> Content
             cursor_line: None,
         };
     };
-    let p = &state.probe;
+    let p = &state.world.probe;
     let url = p.url.clone().or_else(|| {
         let base = info.url.clone().or_else(|| {
             state
+                .world
                 .derived
                 .probe_base
                 .as_ref()
@@ -65,7 +66,7 @@ pub fn probe(state: &State, theme: &Theme, width: usize, rows: usize) -> Content
     let status = freshness(state, info, theme);
     let h = &p.history;
     let Some(g) = glance(h, info.timeout) else {
-        let line = match (&p.error, &state.derived.probe_base) {
+        let line = match (&p.error, &state.world.derived.probe_base) {
             (Some(e), _) => wrapped(
                 &format!("the probe could not start: {e}"),
                 width,
@@ -142,7 +143,7 @@ pub fn probe(state: &State, theme: &Theme, width: usize, rows: usize) -> Content
 
 /// `updated 0s ago`, or a warning when samples stopped coming.
 fn freshness(state: &State, info: &ProbeInfo, theme: &Theme) -> Line<'static> {
-    let Some(at) = state.probe.updated else {
+    let Some(at) = state.world.probe.updated else {
         return Line::from(Span::styled(" starting… ", theme.dim()));
     };
     let age = (state.now - at).num_seconds().max(0) as u64;
@@ -323,6 +324,7 @@ fn notice(state: &State, info: &ProbeInfo, h: &History, theme: &Theme) -> Option
     if last.outcome == Outcome::Failed(ErrorClass::Tls) && info.url.is_none() && !info.insecure_tls
     {
         let host = state
+            .world
             .probe
             .url
             .as_deref()

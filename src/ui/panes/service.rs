@@ -9,13 +9,13 @@ use crate::ui::pane::{Content, freshness, placeholder, title, waiting};
 use crate::ui::text::fit;
 
 pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
-    let (status, notice) = freshness(&state.service, state, theme);
-    let Some(snap) = state.service.get() else {
+    let (status, notice) = freshness(&state.world.service, state, theme);
+    let Some(snap) = state.world.service.get() else {
         return waiting(
             "Service",
             status,
             notice,
-            placeholder(&state.service, "service", theme, width),
+            placeholder(&state.world.service, "service", theme, width),
             theme,
         );
     };

@@ -10,13 +10,13 @@ use crate::ui::pane::{Content, freshness, placeholder, title, waiting};
 use crate::ui::text::{fit, pad};
 
 pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
-    let (status, notice) = freshness(&state.targets, state, theme);
-    let Some(snap) = state.service.get() else {
+    let (status, notice) = freshness(&state.world.targets, state, theme);
+    let Some(snap) = state.world.service.get() else {
         return waiting(
             "Load balancer",
             status,
             notice,
-            placeholder(&state.service, "service", theme, width),
+            placeholder(&state.world.service, "service", theme, width),
             theme,
         );
     };
@@ -32,12 +32,12 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
             theme,
         );
     }
-    let Some(groups) = state.targets.get() else {
+    let Some(groups) = state.world.targets.get() else {
         return waiting(
             "Load balancer",
             status,
             notice,
-            placeholder(&state.targets, "target groups", theme, width),
+            placeholder(&state.world.targets, "target groups", theme, width),
             theme,
         );
     };

@@ -68,16 +68,16 @@ fn task_line(t: &Task, state: &State, theme: &Theme, width: usize, marked: bool)
 }
 
 pub fn tasks(state: &State, theme: &Theme, width: usize) -> Content {
-    let (status, notice) = freshness(&state.tasks, state, theme);
+    let (status, notice) = freshness(&state.world.tasks, state, theme);
     let list = state.task_list();
     let live = list.iter().filter(|t| !t.is_stopped()).count();
-    let extra = if state.tasks.get().is_some() {
+    let extra = if state.world.tasks.get().is_some() {
         format!("{} running · {} stopped", live, list.len() - live)
     } else {
         String::new()
     };
-    let lines = if state.tasks.get().is_none() {
-        placeholder(&state.tasks, "tasks", theme, width)
+    let lines = if state.world.tasks.get().is_none() {
+        placeholder(&state.world.tasks, "tasks", theme, width)
     } else if list.is_empty() {
         vec![Line::from(Span::styled(
             "no tasks: the service has none running or recently stopped",

@@ -34,7 +34,7 @@ fn standing(tl: &Timeline, probed: bool) -> (String, bool) {
 }
 
 pub fn timeline(state: &State, theme: &Theme, width: usize) -> Option<Content> {
-    let tl = state.timeline.current.as_ref()?;
+    let tl = state.world.timeline.current.as_ref()?;
     let probed = state.ctx.probe.is_some();
     let (words, bad) = standing(tl, probed);
     let new = tl

@@ -1,5 +1,19 @@
-//! The drill's API contract: how a marker is written, read and deleted
-//! through the load balancer (`[drill]` in the config).
+//! The restart drill's vocabulary and its pure parts: the API contract
+//! (`[drill]` in the config), the state machine every guard lives in, the
+//! preflight, the machine's view of the world, the run's record and the
+//! report. The dashboard's `R` and `ecsdeck drill` both drive the machine
+//! through the one reducer; nothing here does I/O.
+
+pub mod conduct;
+pub mod machine;
+pub mod preflight;
+pub mod report;
+pub mod view;
+
+pub use conduct::Conduct;
+pub use machine::{Drill, RestartKind, Stage, Verdict};
+pub use preflight::{Preflight, preflight};
+pub use report::Report;
 
 /// How the API is written to and read, with the reference goals API's
 /// defaults.

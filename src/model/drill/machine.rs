@@ -70,6 +70,9 @@ pub struct Drill {
     pub to_stop: Vec<String>,
     /// Final reads tried (transient failures get a few more).
     reads: u32,
+    /// The operator cancelled while a write or a restart was in flight:
+    /// the drill ends with its answer.
+    pub cancel_asked: bool,
     /// Each step with its time, for the report.
     pub log: Vec<(Time, String)>,
 }
@@ -132,6 +135,7 @@ impl Drill {
             stopping: Vec::new(),
             to_stop: Vec::new(),
             reads: 0,
+            cancel_asked: false,
             log: Vec::new(),
         }
     }
@@ -196,17 +200,44 @@ impl Drill {
         if self.stage == Stage::CleaningUp {
             return Vec::new();
         }
-        if input == Input::Cancel {
-            let sent = if self.restart_sent {
-                "the restart had already been requested"
-            } else {
-                "no restart was requested"
-            };
-            return self.end(
-                Verdict::Aborted,
-                format!("cancelled by the operator; {sent}"),
-            );
+        if input == Input::Cancel && matches!(self.stage, Stage::Writing | Stage::Restarting) {
+            // A write or a restart is in flight: its answer decides what
+            // there is to clean up; nothing more is sent after it.
+            self.cancel_asked = true;
+            return Vec::new();
         }
+        if input == Input::Cancel {
+            return self.cancelled();
+        }
+        let answer = matches!(
+            (self.stage, &input),
+            (Stage::Writing, Input::Written(_)) | (Stage::Restarting, Input::Restarted(_))
+        );
+        let out = self.take(input);
+        if answer
+            && self.cancel_asked
+            && self.stage != Stage::Done
+            && self.stage != Stage::CleaningUp
+        {
+            return self.cancelled();
+        }
+        out
+    }
+
+    /// Ends the drill as the operator asked.
+    fn cancelled(&mut self) -> Vec<Command> {
+        let sent = if self.restart_sent {
+            "the restart had already been requested"
+        } else {
+            "no restart was requested"
+        };
+        self.end(
+            Verdict::Aborted,
+            format!("cancelled by the operator; {sent}"),
+        )
+    }
+
+    fn take(&mut self, input: Input) -> Vec<Command> {
         match (self.stage, input) {
             (Stage::Preflight, Input::Baseline(w)) => {
                 if w.probe_up != Some(true) {

@@ -1,6 +1,7 @@
-//! The drill's runtime against local HTTP servers: an API that keeps its
-//! records (PASS), one that loses them on restart (FAIL) and an endpoint
-//! that echoes what it is asked (ABORTED, never PASS). The AWS side is a
+//! The headless drill — the dashboard's update and effects without a
+//! screen — against local HTTP servers: an API that keeps its records
+//! (PASS), one that loses them on restart (FAIL) and an endpoint that
+//! echoes what it is asked (ABORTED, never PASS). The AWS side is a
 //! scripted feed of observations and an operator whose StopTask starts
 //! the scripted replacement.
 
@@ -14,10 +15,12 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use super::*;
-use crate::cloud::{CloudResult, Operate};
+use crate::cloud::CloudResult;
+use crate::model::drill::machine::Verdict;
 use crate::model::fixtures::{service, target, task, tg};
-use crate::model::observe::{ProbeResult, Resource};
+use crate::model::observe::{Observation, ProbeResult, Resource};
 use crate::model::probe::{Outcome, ProbeInfo, Sample};
+use crate::poll::Hurry;
 
 const OLD: &str = "0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
 const NEW: &str = "1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b";
@@ -33,6 +36,8 @@ enum Api {
     /// Keeps its records, but is not this service: the hand-set URL
     /// reaches another copy of the API, which never goes down.
     Decoy,
+    /// Keeps its records, and takes a second to answer a write.
+    SlowWrite,
 }
 
 #[derive(Default)]
@@ -90,6 +95,10 @@ async fn api(kind: Api, world: Shared) -> String {
             tokio::spawn(async move {
                 let req = request(&mut sock).await;
                 let first = req.lines().next().unwrap_or("").to_string();
+                if kind == Api::SlowWrite && first.starts_with("POST") {
+                    lock(&world).seen.push("POST held".into());
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
                 let body = req.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
                 let (status, json) = {
                     let mut w = lock(&world);
@@ -183,11 +192,11 @@ const CALLER: &str = "arn:aws:sts::123456789012:assumed-role/ops/alice";
 fn links(world: &Shared, kind: Api, stops: &Arc<Mutex<Vec<(String, String)>>>) -> Links {
     Links {
         cloud: None,
-        operator: Arc::new(Operator {
+        operator: Some(Arc::new(Operator {
             world: world.clone(),
             kind,
             stops: stops.clone(),
-        }),
+        })),
         target: ServiceRef {
             cluster: "goals-cluster".into(),
             service: "goals-service".into(),
@@ -196,17 +205,15 @@ fn links(world: &Shared, kind: Api, stops: &Arc<Mutex<Vec<(String, String)>>>) -
     }
 }
 
-/// StopTask, a 20 s timeout, the goals contract.
-fn options(probe: ProbeConfig, caller: Option<&str>) -> Options {
+/// StopTask, a 20 s timeout, the goals contract, no question.
+fn options(probe: ProbeConfig) -> Options {
     Options {
         restart: RestartKind::StopTask,
         timeout: Duration::from_secs(20),
         contract: Contract::default(),
         probe,
         redact: false,
-        caller: caller.map(String::from),
-        wait_for_identity: false,
-        confirm: None,
+        ask: None,
     }
 }
 
@@ -269,6 +276,13 @@ fn observations(url: &str, since: Option<f64>, decoy: bool) -> Vec<PollEvent> {
         detail: None,
     };
     vec![
+        ev(
+            Resource::Identity,
+            Observation::Identity(crate::model::Identity {
+                account: "123456789012".into(),
+                arn: CALLER.into(),
+            }),
+        ),
         ev(Resource::Service, Observation::Service(Box::new(service()))),
         ev(Resource::Tasks, Observation::Tasks(tasks)),
         ev(Resource::Targets, Observation::Targets(vec![tg(targets)])),
@@ -283,6 +297,15 @@ fn observations(url: &str, since: Option<f64>, decoy: bool) -> Vec<PollEvent> {
 }
 
 async fn drill(kind: Api) -> (Report, Arc<Mutex<Vec<(String, String)>>>, Shared) {
+    drill_with(kind, std::future::pending()).await
+}
+
+/// A drill on the scripted service, `cancel` resolving when the operator
+/// presses Esc.
+async fn drill_with(
+    kind: Api,
+    cancel: impl Future<Output = ()>,
+) -> (Report, Arc<Mutex<Vec<(String, String)>>>, Shared) {
     let world: Shared = Arc::default();
     // Three records before the drill.
     {
@@ -292,6 +315,14 @@ async fn drill(kind: Api) -> (Report, Arc<Mutex<Vec<(String, String)>>>, Shared)
         }
         w.next_id = 3;
     }
+    drill_on(kind, world, cancel).await
+}
+
+async fn drill_on(
+    kind: Api,
+    world: Shared,
+    cancel: impl Future<Output = ()>,
+) -> (Report, Arc<Mutex<Vec<(String, String)>>>, Shared) {
     let url = api(kind, world.clone()).await;
     let stops = Arc::new(Mutex::new(Vec::new()));
     let (tx, mut rx) = mpsc::channel(256);
@@ -322,13 +353,7 @@ async fn drill(kind: Api) -> (Report, Arc<Mutex<Vec<(String, String)>>>, Shared)
     };
     let report = tokio::time::timeout(
         Duration::from_secs(30),
-        run(
-            &mut rx,
-            links,
-            options(probe, Some(CALLER)),
-            |_| {},
-            std::future::pending(),
-        ),
+        run(&mut rx, links, options(probe), |_| {}, cancel),
     )
     .await
     .expect("the drill ends")
@@ -394,50 +419,93 @@ async fn a_hand_set_url_that_never_shows_this_service_is_aborted_not_passed() {
 
 #[test]
 fn dbpathinuse_in_the_logs_is_a_note_of_the_report() {
+    use crate::model::drill::view::notes;
     use crate::model::logs::{FollowResult, LogBatch, LogSource, RawLogEvent};
+    use crate::model::world::World;
     let started = Utc::now();
-    let mut seen = Seen {
-        started,
-        ..Seen::default()
-    };
     let line = |ms: i64, m: &str| RawLogEvent {
         timestamp_ms: started.timestamp_millis() + ms,
         message: m.into(),
     };
-    let f = FollowResult {
-        batches: vec![LogBatch {
-            source: LogSource {
-                group: "/ecs/goals".into(),
-                region: None,
-                stream: "ecs/mongodb/1b1b".into(),
-                container: "mongodb".into(),
-                task_arn: format!("arn:aws:ecs:us-east-1:1:task/c/{NEW}"),
-                stopped_at: None,
-                started: true,
-                stop_reason: None,
-            },
-            events: vec![
-                line(-5000, "DBPathInUse: before the drill, not its doing"),
-                line(
-                    2000,
-                    "exception in initAndListen: DBPathInUse: Unable to lock the lock file",
-                ),
-            ],
-        }],
-        problems: vec![],
-        notes: vec![],
-        calls: 1,
-        following: 1,
-        live_problems: 0,
+    let batch = |events| LogBatch {
+        source: LogSource {
+            group: "/ecs/goals".into(),
+            region: None,
+            stream: "ecs/mongodb/1b1b".into(),
+            container: "mongodb".into(),
+            task_arn: format!("arn:aws:ecs:us-east-1:1:task/c/{NEW}"),
+            stopped_at: None,
+            started: true,
+            stop_reason: None,
+        },
+        events,
     };
-    seen.scan_logs(&f);
-    seen.scan_logs(&f);
-    assert_eq!(seen.log_notes.len(), 1, "said once: {:?}", seen.log_notes);
-    assert!(
-        seen.log_notes[0].contains("mongodb of task 1b1b1b1b"),
-        "{:?}",
-        seen.log_notes
+    let logs = |events| {
+        ev(
+            Resource::Logs,
+            Observation::Logs(Box::new(FollowResult {
+                batches: vec![batch(events)],
+                problems: vec![],
+                notes: vec![],
+                calls: 1,
+                following: 1,
+                live_problems: 0,
+            })),
+        )
+    };
+    let mut w = World::new(None);
+    w.apply(logs(vec![line(
+        -5000,
+        "DBPathInUse: before the drill, not its doing",
+    )]));
+    let hit = line(
+        2000,
+        "exception in initAndListen: DBPathInUse: Unable to lock the lock file",
     );
+    w.apply(logs(vec![hit.clone()]));
+    w.apply(logs(vec![hit]));
+    let log_notes: Vec<String> = notes(&w, &[], &[], started, Verdict::Fail, RestartKind::StopTask)
+        .into_iter()
+        .filter(|n| n.contains("DBPathInUse"))
+        .collect();
+    assert_eq!(log_notes.len(), 1, "said once: {log_notes:?}");
+    assert!(
+        log_notes[0].contains("mongodb of task 1b1b1b1b"),
+        "{log_notes:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_while_the_write_is_in_flight_sends_no_stop_task_and_removes_the_marker() {
+    let world: Shared = Arc::default();
+    {
+        let mut w = lock(&world);
+        for i in 1..=3 {
+            w.records.push((i, format!("goal {i}")));
+        }
+        w.next_id = 3;
+    }
+    let seen = world.clone();
+    // Esc once the write has reached the API and before it answers.
+    let cancel = async move {
+        while !lock(&seen).seen.iter().any(|l| l == "POST held") {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let (r, stops, world) = drill_on(Api::SlowWrite, world, cancel).await;
+    assert_eq!(r.verdict, Verdict::Aborted, "{}", r.reason);
+    assert!(
+        r.reason
+            .contains("cancelled by the operator; no restart was requested"),
+        "{}",
+        r.reason
+    );
+    assert!(
+        stops.lock().unwrap_or_else(|p| p.into_inner()).is_empty(),
+        "no StopTask after a cancel"
+    );
+    assert_eq!(r.cleanup, "deleted", "the marker the write made is removed");
+    assert_eq!(lock(&world).records.len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -482,7 +550,7 @@ async fn a_denied_target_health_stops_the_drill_before_anything_is_sent() {
         run(
             &mut rx,
             links,
-            options(probe, None),
+            options(probe),
             |_| {},
             std::future::pending(),
         ),

@@ -1,4 +1,6 @@
 use super::*;
+use crate::model::drill::machine::{RestartKind, Verdict};
+use crate::model::drill::report::*;
 use crate::model::probe::{ErrorClass, Outcome};
 
 fn report(verdict: Verdict) -> Report {

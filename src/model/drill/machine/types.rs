@@ -204,3 +204,13 @@ pub enum RestartKind {
     StopTask,
     ForceDeployment,
 }
+
+impl RestartKind {
+    /// `[drill] restart` and `--restart`: `force-deployment`, else StopTask.
+    pub fn from_config(s: &str) -> RestartKind {
+        match s {
+            "force-deployment" => RestartKind::ForceDeployment,
+            _ => RestartKind::StopTask,
+        }
+    }
+}

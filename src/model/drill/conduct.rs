@@ -1,0 +1,219 @@
+//! A drill's run beside its machine: when it began, what it has told so
+//! far (a terminal's transcript), what it saw on the way, and the report
+//! it leaves, built from the machine, this record and the world.
+
+use std::collections::BTreeSet;
+
+use super::machine::{Drill, RestartKind, Verdict};
+use super::report::{Phase, ProbeRow, Report, phases, rfc3339};
+use super::view::notes;
+use crate::model::timeline::{Step, Timeline};
+use crate::model::world::World;
+use crate::model::{ServiceRef, Time};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conduct {
+    pub began: Time,
+    /// The machine has its baseline: the drill is under way.
+    pub baseline_sent: bool,
+    /// The restart-safety warnings at the baseline.
+    pub warnings: Vec<String>,
+    /// When the final read answered.
+    pub final_read: Option<Time>,
+    /// The most tasks seen running at once, and which.
+    pub peak: Vec<String>,
+    /// The URL the drill read and wrote through, without credentials.
+    pub probe_url: Option<String>,
+    /// The API's base URL, as the probe reaches it.
+    pub base: Option<String>,
+    /// Every line told so far, for a terminal.
+    pub transcript: Vec<String>,
+    /// The machine's log entries told, and the timeline's steps.
+    said: usize,
+    told: BTreeSet<Step>,
+    told_for: Option<String>,
+}
+
+/// A URL as a report may show it: no user name or password.
+pub fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+fn secs(from: Time, to: Time) -> f64 {
+    (to - from).num_milliseconds() as f64 / 1000.0
+}
+
+impl Conduct {
+    pub fn new(began: Time) -> Conduct {
+        Conduct {
+            began,
+            baseline_sent: false,
+            warnings: Vec::new(),
+            final_read: None,
+            peak: Vec::new(),
+            probe_url: None,
+            base: None,
+            transcript: Vec::new(),
+            said: 0,
+            told: BTreeSet::new(),
+            told_for: None,
+        }
+    }
+
+    /// A line of its own (an act of the drill's, not a step).
+    pub fn say(&mut self, line: impl AsRef<str>) {
+        self.transcript.push(format!("          {}", line.as_ref()));
+    }
+
+    /// Tells the machine's new steps, then the replacement's as the
+    /// timeline sees them (AWS's times; polled ones with their spacing).
+    pub fn tell(&mut self, drill: &Drill, tl: Option<&Timeline>) {
+        for (at, what) in &drill.log[self.said.min(drill.log.len())..] {
+            self.transcript
+                .push(format!("{:>7.1}s  {what}", secs(self.began, *at)));
+        }
+        self.said = drill.log.len();
+        let Some(tl) = tl else { return };
+        // A new timeline (the next task stopped): its steps anew.
+        if self.told_for.as_deref() != Some(tl.old_task.as_str()) {
+            self.told.clear();
+            self.told_for = Some(tl.old_task.clone());
+        }
+        for (step, m) in tl.ordered() {
+            if self.told.contains(&step) || step == Step::StopRequested {
+                continue;
+            }
+            self.told.insert(step);
+            self.transcript.push(format!(
+                "{:>7.1}s    {}{}{}",
+                secs(self.began, m.at),
+                step.words(),
+                m.note_words(),
+                m.polled_words()
+            ));
+        }
+    }
+
+    /// The tasks running now, kept when they are the most seen at once.
+    pub fn note_running(&mut self, w: &World) {
+        let running: Vec<String> = w
+            .task_list()
+            .iter()
+            .filter(|t| t.last_status == "RUNNING")
+            .map(|t| t.arn.clone())
+            .collect();
+        if running.len() > self.peak.len() {
+            self.peak = running;
+        }
+    }
+
+    /// The report, once the machine is done. The clock offset and the
+    /// calls are the backend's, filled in by whoever writes it.
+    pub fn report(&self, d: &Drill, w: &World, target: &ServiceRef, now: Time) -> Report {
+        let (verdict, reason) = d
+            .verdict
+            .clone()
+            .unwrap_or((Verdict::Aborted, "the drill ended without a verdict".into()));
+        let tl = w.timeline.current.as_ref();
+        let mut phases = phases(tl);
+        if let Some(at) = self.final_read {
+            phases.push(Phase {
+                name: "marker_read",
+                at: rfc3339(at),
+                source: "observed",
+                uncertainty_s: Some(0.0),
+            });
+        }
+        let mark = |s: Step| tl.and_then(|t| t.steps.get(&s)).map(|m| m.at);
+        let stop_to_first_2xx_s = match (mark(Step::StopRequested), mark(Step::FirstUp)) {
+            (Some(a), Some(b)) => Some(secs(a, b)),
+            _ => None,
+        };
+        Report {
+            verdict,
+            reason,
+            service: target.service.clone(),
+            cluster: target.cluster.clone(),
+            restart: d.restart,
+            marker: d.marker.clone(),
+            old_task: d.before_tasks.first().cloned(),
+            old_tasks: d.before_tasks.clone(),
+            new_task: tl.and_then(|t| t.new_task.clone()),
+            probe_url: self.probe_url.clone(),
+            probe_url_verified: !d.hand_set_url || d.outage_seen || d.served_by_new,
+            warnings: self.warnings.clone(),
+            notes: notes(
+                w,
+                &d.before_tasks,
+                &self.peak,
+                self.began,
+                verdict,
+                d.restart,
+            ),
+            cleanup: match &d.cleanup {
+                Some(Ok(())) => "deleted".into(),
+                Some(Err(e)) if e.starts_with("already gone") => e.clone(),
+                Some(Err(e)) => format!("not done: {e}"),
+                None => "nothing to clean up".into(),
+            },
+            started_at: rfc3339(self.began),
+            ended_at: rfc3339(now),
+            downtime_s: tl
+                .and_then(|t| t.outage)
+                .and_then(|(a, b)| b.map(|b| secs(a, b))),
+            stop_to_first_2xx_s,
+            clock_offset_s: None,
+            aws_calls: None,
+            account: w.identity.get().map(|i| i.account.clone()),
+            phases,
+            steps: d
+                .log
+                .iter()
+                .map(|(t, s)| (rfc3339(*t), s.clone()))
+                .collect(),
+            probe: w
+                .probe
+                .history
+                .samples()
+                .filter(|s| s.at >= self.began)
+                .map(|s| ProbeRow {
+                    at: rfc3339(s.at),
+                    outcome: s.outcome,
+                    latency_ms: s.total_ms,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The restart in the words of the line that says it was sent.
+pub fn restart_words(kind: RestartKind) -> &'static str {
+    match kind {
+        RestartKind::StopTask => "StopTask",
+        RestartKind::ForceDeployment => "UpdateService forceNewDeployment",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_loses_its_user_name_and_password_and_keeps_the_rest() {
+        assert_eq!(
+            without_userinfo("https://bob:secret@api.example.com:8443/goals?a=b@c"),
+            "https://api.example.com:8443/goals?a=b@c"
+        );
+        assert_eq!(
+            without_userinfo("http://127.0.0.1:80/goals"),
+            "http://127.0.0.1:80/goals"
+        );
+    }
+}

@@ -1,0 +1,188 @@
+//! The world as the drill's machine sees it, and what the drill says of
+//! the way: both read from the one model of the service.
+
+use std::time::Duration;
+
+use super::machine::{RestartKind, TaskView, Verdict, World as Sight};
+use crate::model::world::World;
+use crate::model::{Task, Time, short_id};
+
+/// A poll the drill needs failing this long makes it blind to the service.
+pub const BLIND_AFTER: Duration = Duration::from_secs(30);
+
+/// The baseline (the tasks, targets and a probe answer) must come within
+/// this: the drill never waits for ever to start.
+pub const BASELINE_WAIT: Duration = Duration::from_secs(60);
+
+/// `stopCode: stoppedReason`, with the containers' non-zero exit codes.
+fn stop_reason(t: &Task) -> Option<String> {
+    let exits: String = t
+        .containers
+        .iter()
+        .filter_map(|c| match c.exit_code {
+            Some(n) if n != 0 => Some(format!(", container {} exited {n}", c.name)),
+            _ => None,
+        })
+        .collect();
+    match (&t.stop_code, &t.stopped_reason) {
+        (Some(c), Some(r)) => Some(format!("{c}: {r}{exits}")),
+        (_, Some(r)) => Some(format!("{r}{exits}")),
+        (_, None) if !exits.is_empty() => Some(exits.trim_start_matches(", ").to_string()),
+        (_, None) => None,
+    }
+}
+
+/// The machine's view of `w` at `now`; `since` is when the drill began
+/// (service events and poll failures count from then).
+pub fn sight(w: &World, now: Time, since: Time) -> Sight {
+    let last = w.probe.history.last();
+    Sight {
+        now,
+        tasks: w
+            .task_list()
+            .iter()
+            .map(|t| TaskView {
+                arn: t.arn.clone(),
+                stopped: t.is_stopped(),
+                leaving: t.is_leaving(),
+                running: t.last_status == "RUNNING" && t.desired_status == "RUNNING",
+                healthy: t
+                    .containers
+                    .iter()
+                    .filter(|c| w.health_checked(t, c))
+                    .all(|c| c.health.as_deref() == Some("HEALTHY")),
+                stop_reason: stop_reason(t),
+            })
+            .collect(),
+        healthy_targets: w.healthy_targets(),
+        probe_up: last.map(|s| s.up),
+        probe_at: last.map(|s| s.at),
+        served_by: last.and_then(|s| s.served_by.clone()),
+        blind: w.blind(now, since, BLIND_AFTER),
+        scheduler_trouble: w.service.get().and_then(|s| {
+            s.events
+                .iter()
+                .filter(|e| e.at.is_some_and(|at| at >= since))
+                .find(|e| e.message.contains("unable to consistently start tasks"))
+                .map(|e| e.message.clone())
+        }),
+    }
+}
+
+/// The drill can take its baseline: the caller identity answered (the
+/// stop reason names the caller), the service, its tasks and targets
+/// known, and the probe has answered.
+pub fn ready(w: &World) -> bool {
+    w.identity_answered()
+        && w.service.get().is_some()
+        && w.tasks.get().is_some()
+        && w.targets.get().is_some()
+        && w.probe.history.last().is_some()
+}
+
+/// What the baseline still lacks, in words.
+pub fn missing(w: &World) -> String {
+    let err =
+        |e: &Option<crate::model::loadable::LoadError>| e.as_ref().map(|e| e.error.operator_text());
+    let mut out = Vec::new();
+    for (have, what, why) in [
+        (w.identity_answered(), "the caller identity", None),
+        (
+            w.service.get().is_some(),
+            "the service",
+            err(&w.service.error),
+        ),
+        (w.tasks.get().is_some(), "the tasks", err(&w.tasks.error)),
+        (
+            w.targets.get().is_some(),
+            "the target health",
+            err(&w.targets.error),
+        ),
+        (
+            w.probe.history.last().is_some(),
+            "a probe answer",
+            w.probe.error.clone(),
+        ),
+    ] {
+        if !have {
+            out.push(match why {
+                Some(e) => format!("{what} ({e})"),
+                None => format!("{what} (no answer yet)"),
+            });
+        }
+    }
+    format!("still waiting for {}", out.join(", "))
+}
+
+/// Why no drill can start on what `w` shows, before anything is sent: a
+/// poll the drill needs is denied, or there is no URL to reach the API.
+pub fn cannot_start(w: &World) -> Option<String> {
+    for e in [&w.service.error, &w.tasks.error, &w.targets.error]
+        .into_iter()
+        .flatten()
+    {
+        if e.error.kind == crate::model::error::ErrorKind::AccessDenied {
+            return Some(format!(
+                "the drill needs to watch the service: {}; nothing was sent",
+                e.error.operator_text()
+            ));
+        }
+    }
+    if w.api_base().is_none()
+        && let Some(Err(why)) = &w.derived.probe_base
+        && w.targets.get().is_some()
+    {
+        return Some(format!("no URL to reach the API: {why}"));
+    }
+    None
+}
+
+/// What an operator should know of the way: the old tasks' exit codes,
+/// the logs' alarms since `since`, tasks running at once (`peak`), and
+/// what kind of stop was tested.
+pub fn notes(
+    w: &World,
+    before: &[String],
+    peak: &[String],
+    since: Time,
+    verdict: Verdict,
+    kind: RestartKind,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in w.task_list().iter().filter(|t| before.contains(&t.arn)) {
+        for c in &t.containers {
+            match c.exit_code {
+                Some(137) => out.push(format!(
+                    "container {} of the old task {} exited 137: it was killed (SIGKILL) after stopTimeout, not stopped cleanly",
+                    c.name,
+                    short_id(&t.arn)
+                )),
+                Some(0) | None => {}
+                Some(n) => out.push(format!(
+                    "container {} of the old task {} exited {n}",
+                    c.name,
+                    short_id(&t.arn)
+                )),
+            }
+        }
+    }
+    for a in w.log_alarms.iter().filter(|a| a.at >= since) {
+        if !out.contains(&a.note) {
+            out.push(a.note.clone());
+        }
+    }
+    if peak.len() > 1 {
+        out.push(format!(
+            "{} tasks ran at once during the restart ({}): with the data on one EFS volume, two database processes may have shared its files",
+            peak.len(),
+            peak.iter().map(|a| short_id(a)).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if verdict == Verdict::Pass {
+        out.push(match kind {
+            RestartKind::StopTask => "a graceful stop was tested (StopTask: SIGTERM, then stopTimeout), not a crash or a lost host".to_string(),
+            RestartKind::ForceDeployment => "a graceful replacement was tested (a forced deployment), not a crash or a lost host".to_string(),
+        });
+    }
+    out
+}
