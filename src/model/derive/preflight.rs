@@ -28,6 +28,10 @@ pub enum WarningKind {
 pub struct Warning {
     pub kind: WarningKind,
     pub message: String,
+    /// The tasks it is about (short ids), as data: the header names the
+    /// overlapping tasks from here, never from the message's words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<String>,
 }
 
 const DATABASES: &[(&str, &str)] = &[
@@ -106,6 +110,7 @@ pub fn preflight(
                 if svc.config.max_percent > 100 {
                     out.push(Warning {
                         kind: WarningKind::SingleWriter,
+                        tasks: Vec::new(),
                         message: format!(
                             "max {}% with {} on EFS volume \"{}\" ({}): a restart can start a second {proc_name} on the same files ({lock}); set maximumPercent 100 and minimumHealthyPercent 0",
                             svc.config.max_percent, c.name, vol.name, efs.file_system_id
@@ -124,6 +129,7 @@ pub fn preflight(
                     if window > FASTEST_REPLACEMENT_S {
                         out.push(Warning {
                             kind: WarningKind::DrainOverlap,
+                            tasks: Vec::new(),
                             message: format!(
                                 "{} on EFS volume \"{}\": a stopped task drains {drain} s (deregistration delay) and its {proc_name} may run {stop} s more (stopTimeout) while ECS starts the replacement; a replacement up within that {window} s opens the same files ({lock}). Lower the deregistration delay",
                                 c.name, vol.name
@@ -134,6 +140,7 @@ pub fn preflight(
                 if svc.desired > 1 {
                     out.push(Warning {
                         kind: WarningKind::SingleWriter,
+                        tasks: Vec::new(),
                         message: format!(
                             "desired count {} with {} on EFS volume \"{}\": every task runs its own {proc_name} on the same files ({lock})",
                             svc.desired, c.name, vol.name
@@ -145,6 +152,7 @@ pub fn preflight(
                     let ids: Vec<&str> = alive.iter().map(|t| t.short()).collect();
                     out.push(Warning {
                         kind: WarningKind::LiveOverlap,
+                        tasks: ids.iter().map(|i| i.to_string()).collect(),
                         message: format!(
                             "{} tasks are up at once on EFS volume \"{}\" ({}): {proc_name} lock conflict likely",
                             alive.len(),
@@ -158,6 +166,7 @@ pub fn preflight(
         if !deployment_can_replace(svc.desired, svc.config.min_percent, svc.config.max_percent) {
             out.push(Warning {
                 kind: WarningKind::DeploymentStuck,
+                tasks: Vec::new(),
                 message: format!(
                     "deploy min {}% max {}% with {} task{}: a deployment can neither start a new task beside the old nor stop one first, so it cannot replace the task (it hangs); a stopped task is still replaced. Set minimumHealthyPercent 0 (or raise maximumPercent where two copies are safe)",
                     svc.config.min_percent,
@@ -171,6 +180,7 @@ pub fn preflight(
             if c.health_check.is_none() {
                 out.push(Warning {
                     kind: WarningKind::NoHealthCheck,
+                    tasks: Vec::new(),
                     message: format!(
                         "{} has no container health check: ECS cannot tell when it is ready",
                         c.name
@@ -194,6 +204,7 @@ pub fn preflight(
                 if !fs.mount_targets.iter().any(|m| m.az.as_deref() == Some(az)) {
                     out.push(Warning {
                         kind: WarningKind::MissingMountTarget,
+                        tasks: Vec::new(),
                         message: format!(
                             "{} has no mount target in {az}, where the service runs tasks: they cannot mount \"{}\"",
                             fs.id, vol.name
@@ -207,6 +218,7 @@ pub fn preflight(
         if let Some(s) = time_to_healthy_s(tg).filter(|s| *s >= SLOW_HEALTH_CHECK_S) {
             out.push(Warning {
                 kind: WarningKind::SlowHealthCheck,
+                tasks: Vec::new(),
                 message: format!(
                     "{}: a new target takes traffic after one passing check (every {} s), but one that failed checks first (probed before the API listened) needs {} × {} s = {s} s of passing checks to recover",
                     tg.name,
@@ -222,6 +234,7 @@ pub fn preflight(
         {
             out.push(Warning {
                 kind: WarningKind::LongDeregistration,
+                tasks: Vec::new(),
                 message: format!(
                     "{}: deregistration delay {d} s: a stopped task drains that long before it stops",
                     tg.name
@@ -232,6 +245,7 @@ pub fn preflight(
     if let Some(t) = tasks.iter().find(|t| is_efs_mount_failure(t)) {
         out.push(Warning {
             kind: WarningKind::MountFailed,
+            tasks: Vec::new(),
             message: format!(
                 "task {} failed to mount EFS: {}",
                 t.short(),

@@ -43,13 +43,8 @@ pub fn header(state: &State, theme: &Theme, width: u16) -> Line<'static> {
         .iter()
         .find(|w| w.kind == crate::model::derive::WarningKind::LiveOverlap)
     {
-        let ids = w
-            .message
-            .split_once('(')
-            .and_then(|(_, r)| r.split_once(')'))
-            .map(|(ids, _)| ids.to_string())
-            .unwrap_or_default();
-        let n = ids.split(',').count();
+        let ids = w.tasks.join(", ");
+        let n = w.tasks.len();
         // Short on a narrow screen: the verdict must keep its place.
         let text = if width < 120 {
             format!(" ⚠ {n} TASKS/VOLUME ")
