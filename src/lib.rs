@@ -3,17 +3,22 @@
 //! Imports point one way, down this list, with no arrow back up:
 //!
 //! - `cli`, `config`: the command line and the config file.
-//! - `cmd`: the commands (`dashboard`, `status`, the service `picker`),
-//!   each a consumer of one session; `effects` runs what the reducer asks
-//!   for; `term` only sets up and restores the terminal.
+//! - `cmd`: the consumers of one session: `dashboard` (with a screen),
+//!   `drill` (the same update and effects without one), `status` (one
+//!   snapshot of the world), the service `picker`; `effects` runs what the
+//!   reducer asks for; `term` only sets up and restores the terminal.
 //! - `ui`: rendering, reading state only; the key table.
-//! - `app`: state and the pure reducer; imports `model` only.
+//! - `app`: state and the pure reducer, the drill stepped in it; imports
+//!   `model` only.
 //! - `session`: the backend, the pollers and their channel.
-//! - `poll`: the generic periodic runner and the AWS pollers; `logfollow`
-//!   reads the log streams.
-//! - `cloud`: the backends (the AWS SDK, the embedded demo) behind one
-//!   trait speaking domain types.
-//! - `model`: domain types, observations, errors and the pure derivations.
+//! - `drill`: the drill's I/O (the marker's HTTP, the report files);
+//!   `probe`; `poll`: the generic periodic runner and the AWS pollers;
+//!   `logfollow` reads the log streams.
+//! - `cloud`: the backends (the AWS SDK, the embedded demo) behind the
+//!   observe and operate traits, speaking domain types.
+//! - `model`: domain types, observations, errors; `world`, the one picture
+//!   of the service every consumer reads; the pure rules (`derive`) and
+//!   the drill's pure machine and vocabulary (`drill`).
 
 pub mod app;
 pub mod cli;

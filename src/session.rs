@@ -1,6 +1,6 @@
 //! The session core, one per run: the backend, the pollers and the channel
-//! their observations arrive on. The dashboard, `status` and (later) the
-//! drill are its consumers; nothing polls twice.
+//! their observations arrive on. The dashboard, `status` and `ecsdeck
+//! drill` are its consumers; nothing polls twice.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,5 +1,5 @@
 //! What has the keys: the dashboard, the logs view, or a modal on top of
-//! them (the help, the filter prompt; later the confirm and drill dialogs).
+//! them (the help, the filter prompt, the confirm and drill dialogs).
 
 use crate::model::derive::Restart;
 
