@@ -86,32 +86,36 @@ pub enum Command {
         demo: bool,
     },
     /// The restart drill: write a marker, restart, wait until the service is back, read it back. Exits 0 PASS, 1 FAIL, 3 ABORTED, 2 error
-    Drill {
-        /// How to restart: stop-task (every task of the service) or force-deployment
-        #[arg(long, value_name = "HOW", value_parser = ["stop-task", "force-deployment"])]
-        restart: Option<String>,
-        /// How long the service may take to come back (default 10m)
-        #[arg(long, value_name = "DURATION", value_parser = parse_drill_timeout)]
-        timeout: Option<std::time::Duration>,
-        /// Print one JSON report at the end (the steps go to stderr)
-        #[arg(long)]
-        json: bool,
-        /// Also write the report to FILE: JSON if it ends in .json, else a self-contained HTML page. Never overwrites
-        #[arg(long, value_name = "FILE")]
-        report: Option<std::path::PathBuf>,
-        /// Do not ask: needed when standard input is not a terminal
-        #[arg(long)]
-        yes: bool,
-        /// Run it on the embedded demo instead of AWS
-        #[arg(long)]
-        demo: bool,
-        /// With --demo: every task gets an empty volume (the drill must FAIL)
-        #[arg(long, requires = "demo")]
-        fresh_volume: bool,
-        /// With --demo: StopTask is denied, as without ecs:StopTask (the drill must be ABORTED)
-        #[arg(long, requires = "demo")]
-        deny_stop_task: bool,
-    },
+    Drill(DrillArgs),
+}
+
+/// `ecsdeck drill`'s own flags.
+#[derive(Debug, clap::Args)]
+pub struct DrillArgs {
+    /// How to restart: stop-task (every task of the service) or force-deployment
+    #[arg(long, value_name = "HOW", value_parser = ["stop-task", "force-deployment"])]
+    pub restart: Option<String>,
+    /// How long the service may take to come back (default 10m)
+    #[arg(long, value_name = "DURATION", value_parser = parse_drill_timeout)]
+    pub timeout: Option<std::time::Duration>,
+    /// Print one JSON report at the end (the steps go to stderr)
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the report to FILE: JSON if it ends in .json, else a self-contained HTML page. Never overwrites
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<std::path::PathBuf>,
+    /// Do not ask: needed when standard input is not a terminal
+    #[arg(long)]
+    pub yes: bool,
+    /// Run it on the embedded demo instead of AWS
+    #[arg(long)]
+    pub demo: bool,
+    /// With --demo: every task gets an empty volume (the drill must FAIL)
+    #[arg(long, requires = "demo")]
+    pub fresh_volume: bool,
+    /// With --demo: StopTask is denied, as without ecs:StopTask (the drill must be ABORTED)
+    #[arg(long, requires = "demo")]
+    pub deny_stop_task: bool,
 }
 
 fn parse_drill_timeout(s: &str) -> Result<std::time::Duration, String> {

@@ -36,17 +36,16 @@ pub mod term;
 pub mod ui;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-use color_eyre::eyre::{Result, eyre};
+use color_eyre::eyre::Result;
 
 use cli::{Cli, Command};
-use cloud::aws::{AwsCloud, AwsOptions};
-use cloud::demo::{DemoEnv, DemoOptions};
-use cloud::{Cloud, Operate};
+use cloud::demo::DemoOptions;
+use cmd::launch::{self, Launched, Source, launch};
 use cmd::status::{self, Settle};
 use model::ServiceRef;
+use model::drill::RestartKind;
 
 /// Exit codes: 0 fine (or healthy), 1 degraded or down (status), 2 error.
 pub const EXIT_ERROR: i32 = 2;
@@ -82,53 +81,144 @@ fn init_logging(path: Option<PathBuf>) {
         .try_init();
 }
 
-async fn aws_backend(s: &config::Settings) -> Result<Arc<AwsCloud>> {
-    let opts = AwsOptions {
-        profile: s.profile.clone(),
-        region: s.region.clone(),
-        endpoint_url: s.endpoint_url.clone(),
+/// The dashboard on what `launch` opened: `R` runs with the probe and
+/// the operate half (neither in a read-only run), the report files in the
+/// working directory.
+async fn dashboard(
+    settings: &config::Settings,
+    launched: Launched,
+    target: ServiceRef,
+) -> Result<i32> {
+    let drill = match (&launched.operator, &launched.probe) {
+        (Some(_), Some(probe)) => std::env::current_dir().ok().map(|dir| effects::DrillSetup {
+            contract: settings.drill.contract.clone(),
+            probe: probe.clone(),
+            redact: settings.redact,
+            dir: Some(dir),
+        }),
+        _ => None,
     };
-    let conf = cloud::aws::load_config(&opts).await.map_err(|e| eyre!(e))?;
-    Ok(Arc::new(AwsCloud::new(&conf, s.profile.clone())))
+    let opts = cmd::dashboard::Options {
+        refresh: settings.refresh,
+        read_only: settings.read_only,
+        log_buffer: settings.log_buffer_lines,
+        probe: launched.probe.clone(),
+        redact: settings.redact,
+        operator: launched.operator.clone(),
+        drill,
+        drill_restart: RestartKind::from_config(&settings.drill.restart),
+        drill_timeout: settings.drill.timeout,
+    };
+    let ended = cmd::dashboard::run(launched.cloud.clone(), target, opts).await?;
+    Ok(ended.exit_code())
 }
 
-async fn aws_cloud(s: &config::Settings) -> Result<Arc<dyn Cloud>> {
-    Ok(aws_backend(s).await?)
-}
-
-/// The operate half, unless the run is read-only: then there is none.
-fn operator<T: Operate + 'static>(backend: Arc<T>, read_only: bool) -> Option<Arc<dyn Operate>> {
-    (!read_only).then_some(backend as Arc<dyn Operate>)
-}
-
-fn demo_target() -> ServiceRef {
-    ServiceRef {
-        cluster: cloud::demo::CLUSTER.into(),
-        service: cloud::demo::SERVICE.into(),
+/// `ecsdeck status`: one snapshot, its exit code by health.
+async fn status(settings: &config::Settings, json: bool, demo: bool) -> Result<i32> {
+    let source = if demo {
+        let ignored = launch::ignored_by_demo(settings);
+        if !ignored.is_empty() {
+            eprintln!(
+                "ecsdeck status --demo: ignoring {} (the demo is its own simulated service, {}/{})",
+                ignored.join(", "),
+                cloud::demo::CLUSTER,
+                cloud::demo::SERVICE
+            );
+        }
+        eprintln!("ecsdeck status --demo: starting the simulated service…");
+        Source::Demo(DemoOptions {
+            seed_records: true,
+            ..DemoOptions::default()
+        })
+    } else {
+        Source::Aws
+    };
+    let launched = launch(settings, source, false).await?;
+    let Some(target) = launched.target.clone() else {
+        eprintln!("{}", launch::which_service("status"));
+        return Ok(EXIT_ERROR);
+    };
+    // The demo's first task is still starting: let it come up (at most
+    // 20 s), so the snapshot shows a running service rather than a cold
+    // start.
+    let (refresh, settle) = if demo {
+        (
+            Duration::from_secs(1),
+            Settle::Until(Duration::from_secs(20)),
+        )
+    } else {
+        (settings.refresh, Settle::No)
+    };
+    let snap = status::snapshot_with(
+        &launched.cloud,
+        &target,
+        refresh,
+        launched.probe.clone(),
+        settle,
+    )
+    .await;
+    match snap {
+        Ok(snap) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&snap)?);
+            } else {
+                print!("{}", status::table(&snap));
+            }
+            Ok(status::exit_code(&snap))
+        }
+        Err(e) => {
+            eprintln!("ecsdeck status: {e}");
+            Ok(EXIT_ERROR)
+        }
     }
 }
 
-/// The demo's API says which task served each answer: the probe shows it
-/// unless told to read another header.
-fn demo_probe(p: &mut crate::model::probe::ProbeConfig) {
-    p.info
-        .served_by_header
-        .get_or_insert_with(|| cloud::demo::SERVED_BY.to_string());
-}
-
-/// What the dashboard's `R` runs with: nothing in a read-only run or
-/// without the probe (the drill reads and writes through it).
-fn drill_setup(
-    settings: &config::Settings,
-    opts: &cmd::dashboard::Options,
-) -> Option<effects::DrillSetup> {
-    opts.operator.as_ref()?;
-    Some(effects::DrillSetup {
+/// `ecsdeck drill`: refused in a read-only run or without the probe.
+async fn drill(settings: &config::Settings, a: cli::DrillArgs) -> Result<i32> {
+    if settings.read_only {
+        eprintln!(
+            "ecsdeck drill: read-only: the drill restarts the service, so it does not run; nothing was sent"
+        );
+        return Ok(EXIT_ERROR);
+    }
+    if settings.probe.is_none() {
+        eprintln!("ecsdeck drill: the drill needs the probe ([probe] enabled = false)");
+        return Ok(EXIT_ERROR);
+    }
+    let source = if a.demo {
+        Source::Demo(DemoOptions {
+            seed_records: true,
+            fresh_volume: a.fresh_volume,
+            deny_stop_task: a.deny_stop_task,
+            ..DemoOptions::default()
+        })
+    } else {
+        Source::Aws
+    };
+    let launched = launch(settings, source, true).await?;
+    let (Some(target), Some(operator), Some(probe)) = (
+        launched.target.clone(),
+        launched.operator.clone(),
+        launched.probe.clone(),
+    ) else {
+        eprintln!("{}", launch::which_service("drill"));
+        return Ok(EXIT_ERROR);
+    };
+    let args = cmd::drill::Args {
+        restart: RestartKind::from_config(
+            a.restart
+                .as_deref()
+                .unwrap_or(settings.drill.restart.as_str()),
+        ),
+        timeout: a.timeout.unwrap_or(settings.drill.timeout),
+        json: a.json,
+        report: a.report,
+        yes: a.yes,
         contract: settings.drill.contract.clone(),
-        probe: opts.probe.clone()?,
+        probe,
         redact: settings.redact,
-        dir: Some(std::env::current_dir().ok()?),
-    })
+    };
+    Ok(cmd::drill::drill(launched.cloud.clone(), operator, target, args).await)
 }
 
 /// Runs the program; returns the process exit code.
@@ -142,17 +232,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
     };
     init_logging(log_path(cli.opts.log_file.clone()));
     tracing::info!(?settings, "starting");
-    let mut run_opts = cmd::dashboard::Options {
-        refresh: settings.refresh,
-        read_only: settings.read_only,
-        log_buffer: settings.log_buffer_lines,
-        probe: settings.probe.clone(),
-        redact: settings.redact,
-        operator: None,
-        drill: None,
-        drill_restart: crate::model::drill::RestartKind::from_config(&settings.drill.restart),
-        drill_timeout: settings.drill.timeout,
-    };
+    let operate = !settings.read_only;
     match cli.command {
         Some(Command::Demo {
             fresh_volume,
@@ -160,181 +240,36 @@ pub async fn main(cli: Cli) -> Result<i32> {
             data_dir,
             deny_stop_task,
         }) => {
-            let env = DemoEnv::start(DemoOptions {
+            let source = Source::Demo(DemoOptions {
                 lb_port,
                 fresh_volume,
                 data_dir,
                 seed_records: true,
                 deny_stop_task,
                 ..DemoOptions::default()
-            })
-            .await
-            .map_err(|e| eyre!("cannot start the demo environment: {e}"))?;
-            let demo = Arc::new(env.cloud());
-            run_opts.operator = operator(demo.clone(), settings.read_only);
-            let cloud: Arc<dyn Cloud> = demo;
-            if let Some(p) = run_opts.probe.as_mut() {
-                demo_probe(p);
-            }
-            run_opts.drill = drill_setup(&settings, &run_opts);
-            let ended = cmd::dashboard::run(cloud, demo_target(), run_opts).await?;
-            Ok(ended.exit_code())
-        }
-        Some(Command::Status { json, demo }) => {
-            let (cloud, target, _env): (Arc<dyn Cloud>, ServiceRef, Option<DemoEnv>) = if demo {
-                let ignored: Vec<&str> = [
-                    ("--cluster", settings.cluster.is_some()),
-                    ("--service", settings.service.is_some()),
-                    ("--region", settings.region.is_some()),
-                    ("--profile", settings.profile.is_some()),
-                    ("--endpoint-url", settings.endpoint_url.is_some()),
-                ]
-                .into_iter()
-                .filter_map(|(f, set)| set.then_some(f))
-                .collect();
-                if !ignored.is_empty() {
-                    eprintln!(
-                        "ecsdeck status --demo: ignoring {} (the demo is its own simulated service, {}/{})",
-                        ignored.join(", "),
-                        cloud::demo::CLUSTER,
-                        cloud::demo::SERVICE
-                    );
-                }
-                eprintln!("ecsdeck status --demo: starting the simulated service…");
-                let env = DemoEnv::start(DemoOptions {
-                    seed_records: true,
-                    ..DemoOptions::default()
-                })
-                .await?;
-                (Arc::new(env.cloud()), demo_target(), Some(env))
-            } else {
-                let cloud = aws_cloud(&settings).await?;
-                let target = match (&settings.cluster, &settings.service) {
-                    (Some(c), Some(s)) => ServiceRef {
-                        cluster: c.clone(),
-                        service: s.clone(),
-                    },
-                    _ => {
-                        eprintln!(
-                            "ecsdeck status: which service? Pass --cluster and --service, or set them in the config file"
-                        );
-                        return Ok(EXIT_ERROR);
-                    }
-                };
-                (cloud, target, None)
-            };
-            // The demo's first task is still starting: let it come up (at
-            // most 20 s), so the snapshot shows a running service rather
-            // than a cold start.
-            let (refresh, settle) = if demo {
-                (
-                    Duration::from_secs(1),
-                    Settle::Until(Duration::from_secs(20)),
-                )
-            } else {
-                (settings.refresh, Settle::No)
-            };
-            let mut probe = settings.probe.clone();
-            if demo && let Some(p) = probe.as_mut() {
-                demo_probe(p);
-            }
-            match status::snapshot_with(&cloud, &target, refresh, probe, settle).await {
-                Ok(snap) => {
-                    if json {
-                        println!("{}", serde_json::to_string_pretty(&snap)?);
-                    } else {
-                        print!("{}", status::table(&snap));
-                    }
-                    Ok(status::exit_code(&snap))
-                }
-                Err(e) => {
-                    eprintln!("ecsdeck status: {e}");
-                    Ok(EXIT_ERROR)
-                }
-            }
-        }
-        Some(Command::Drill {
-            restart,
-            timeout,
-            json,
-            report,
-            yes,
-            demo,
-            fresh_volume,
-            deny_stop_task,
-        }) => {
-            if settings.read_only {
-                eprintln!(
-                    "ecsdeck drill: read-only: the drill restarts the service, so it does not run; nothing was sent"
-                );
-                return Ok(EXIT_ERROR);
-            }
-            let Some(mut probe) = settings.probe.clone() else {
-                eprintln!("ecsdeck drill: the drill needs the probe ([probe] enabled = false)");
+            });
+            let launched = launch(&settings, source, operate).await?;
+            let Some(target) = launched.target.clone() else {
                 return Ok(EXIT_ERROR);
             };
-            let restart = crate::model::drill::RestartKind::from_config(
-                restart
-                    .as_deref()
-                    .unwrap_or(settings.drill.restart.as_str()),
-            );
-            let args = |probe| cmd::drill::Args {
-                restart,
-                timeout: timeout.unwrap_or(settings.drill.timeout),
-                json,
-                report: report.clone(),
-                yes,
-                contract: settings.drill.contract.clone(),
-                probe,
-                redact: settings.redact,
-            };
-            if demo {
-                let env = DemoEnv::start(DemoOptions {
-                    seed_records: true,
-                    fresh_volume,
-                    deny_stop_task,
-                    ..DemoOptions::default()
-                })
-                .await
-                .map_err(|e| eyre!("cannot start the demo environment: {e}"))?;
-                demo_probe(&mut probe);
-                let d = Arc::new(env.cloud());
-                return Ok(cmd::drill::drill(d.clone(), d, demo_target(), args(probe)).await);
-            }
-            let aws = aws_backend(&settings).await?;
-            let target = match (&settings.cluster, &settings.service) {
-                (Some(c), Some(s)) => ServiceRef {
-                    cluster: c.clone(),
-                    service: s.clone(),
-                },
-                _ => {
-                    eprintln!(
-                        "ecsdeck drill: which service? Pass --cluster and --service, or set them in the config file"
-                    );
-                    return Ok(EXIT_ERROR);
-                }
-            };
-            Ok(cmd::drill::drill(aws.clone(), aws, target, args(probe)).await)
+            dashboard(&settings, launched, target).await
         }
+        Some(Command::Status { json, demo }) => status(&settings, json, demo).await,
+        Some(Command::Drill(a)) => drill(&settings, a).await,
         None => {
-            let aws = aws_backend(&settings).await?;
-            run_opts.operator = operator(aws.clone(), settings.read_only);
-            let cloud: Arc<dyn Cloud> = aws;
-            let target = match (&settings.cluster, &settings.service) {
-                (Some(c), Some(s)) => ServiceRef {
-                    cluster: c.clone(),
-                    service: s.clone(),
-                },
-                _ => {
-                    match cmd::picker::choose_service(&cloud, settings.cluster.as_deref()).await? {
+            let launched = launch(&settings, Source::Aws, operate).await?;
+            let target = match launched.target.clone() {
+                Some(t) => t,
+                None => {
+                    match cmd::picker::choose_service(&launched.cloud, settings.cluster.as_deref())
+                        .await?
+                    {
                         Some(t) => t,
                         None => return Ok(0),
                     }
                 }
             };
-            run_opts.drill = drill_setup(&settings, &run_opts);
-            let ended = cmd::dashboard::run(cloud, target, run_opts).await?;
-            Ok(ended.exit_code())
+            dashboard(&settings, launched, target).await
         }
     }
 }

@@ -2,5 +2,6 @@
 
 pub mod dashboard;
 pub mod drill;
+pub mod launch;
 pub mod picker;
 pub mod status;
