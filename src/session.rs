@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::cloud::{Cloud, CloudError, ErrorKind, Operate};
 use crate::model::ServiceRef;
-use crate::model::observe::{Failure, PollEvent, Resource};
+use crate::model::observe::{Counters, Failure, PollEvent, Resource};
 use crate::poll::{self, Plan, Pollers};
 
 pub struct Session {
@@ -21,6 +21,15 @@ pub struct Session {
     _probe_url: Option<watch::Sender<Option<String>>>,
     /// The half that changes things; a read-only session has none.
     operator: Option<Arc<dyn Operate>>,
+    /// When the session next tells its counters.
+    counters: tokio::time::Interval,
+}
+
+/// What a session tells its consumer: an observation, or its counters.
+#[derive(Debug)]
+pub enum Event {
+    Poll(PollEvent),
+    Counters(Counters),
 }
 
 impl Session {
@@ -62,6 +71,11 @@ impl Session {
             rx,
             _probe_url: given,
             operator: None,
+            counters: {
+                let mut i = tokio::time::interval(Duration::from_secs(1));
+                i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                i
+            },
         }
     }
 
@@ -81,6 +95,21 @@ impl Session {
     /// in a `select!` beside the keys.
     pub async fn next(&mut self) -> Option<PollEvent> {
         self.rx.recv().await
+    }
+
+    /// The next observation, or the session's counters once a second (the
+    /// call rate, the APIs slowed down, the cadence). Cancel-safe.
+    pub async fn next_event(&mut self) -> Option<Event> {
+        tokio::select! {
+            ev = self.rx.recv() => ev.map(Event::Poll),
+            _ = self.counters.tick() => Some(Event::Counters(Counters {
+                at: chrono::Utc::now(),
+                calls: self.cloud.api_calls(),
+                by_api: self.cloud.api_calls_by(),
+                slowed: self.pollers.slowed(),
+                cadence: self.pollers.cadence(),
+            })),
+        }
     }
 
     /// The next observation, or None after `wait`.

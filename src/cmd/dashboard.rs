@@ -15,7 +15,7 @@ use crate::cloud::Cloud;
 use crate::effects::{self, Next};
 use crate::model::ServiceRef;
 use crate::poll::Plan;
-use crate::session::Session;
+use crate::session::{self, Session};
 use crate::term;
 use crate::ui::{self, Theme, keys};
 
@@ -137,23 +137,26 @@ async fn event_loop(
                 Some(Ok(_)) => Vec::new(),
                 Some(Err(_)) | None => return Ok(Ended::TerminalGone),
             },
-            Some(ev) = session.next() => {
+            Some(ev) = session.next_event() => {
                 dirty = true;
-                update(&mut state, Msg::Poll(Box::new(ev)))
+                match ev {
+                    session::Event::Poll(ev) => update(&mut state, Msg::Poll(Box::new(ev))),
+                    session::Event::Counters(c) => {
+                        let mut out = update(&mut state, Msg::ApiCalls(c.at, c.calls));
+                        out.extend(update(&mut state, Msg::ApiCallsBy(c.at, c.by_api)));
+                        out.extend(update(&mut state, Msg::Slowed(c.slowed)));
+                        out.extend(update(&mut state, Msg::Cadence(c.cadence)));
+                        out
+                    }
+                }
             }
             Some(msg) = answer_rx.recv() => {
                 dirty = true;
                 update(&mut state, msg)
             }
             _ = clock.tick() => {
-                let now = Utc::now();
-                let mut out = update(&mut state, Msg::Tick(now));
-                out.extend(update(&mut state, Msg::ApiCalls(now, session.api_calls())));
-                out.extend(update(&mut state, Msg::ApiCallsBy(now, session.api_calls_by())));
-                out.extend(update(&mut state, Msg::Slowed(session.slowed())));
-                out.extend(update(&mut state, Msg::Cadence(session.cadence())));
                 dirty = true;
-                out
+                update(&mut state, Msg::Tick(Utc::now()))
             }
             n = signals.recv() => return Ok(Ended::Signal(n)),
         };

@@ -58,6 +58,20 @@ pub struct PollEvent {
     pub result: Result<Observation, Failure>,
 }
 
+/// The session's own figures, pushed once a second with its observations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Counters {
+    pub at: crate::model::Time,
+    /// The backend's running total of API calls.
+    pub calls: u64,
+    /// The running totals per API (`ecs:DescribeTasks`).
+    pub by_api: Vec<(String, u64)>,
+    /// The APIs being slowed down because AWS throttles them.
+    pub slowed: Vec<Slowed>,
+    /// How often the service, tasks and targets are polled now.
+    pub cadence: std::time::Duration,
+}
+
 /// An API ecsdeck is slowing down on because AWS throttles it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slowed {
