@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::app::{Context, Msg, State, update};
 use crate::cloud::{Cloud, CloudError};
 use crate::config::DEFAULT_REFRESH;
 use crate::model::derive::{Health, MountStatus, Verdict, Warning};
@@ -76,15 +77,29 @@ pub struct ProbeSnap {
     pub summary: String,
 }
 
-/// The service as the world model sees it, and what a snapshot still
-/// needs of it.
+/// The service as the dashboard's own update sees it (no screen), and
+/// what a snapshot still needs of it.
 struct Collected {
-    world: World,
+    state: State,
     /// The probe's settings; None when it is off.
     probe: Option<ProbeConfig>,
 }
 
 impl Collected {
+    fn new(svc: &ServiceRef, region: String, probe: Option<ProbeConfig>) -> Collected {
+        let mut ctx = Context::new(svc.clone(), region);
+        ctx.probe = probe.as_ref().map(|p| p.info.clone());
+        ctx.read_only = true;
+        Collected {
+            state: State::new(ctx, chrono::Utc::now()),
+            probe,
+        }
+    }
+
+    fn world(&self) -> &World {
+        &self.state.world
+    }
+
     /// The probe's base URL, or why there is none; None before the
     /// service and its target groups are known.
     fn base(&self) -> Option<Result<String, String>> {
@@ -92,16 +107,16 @@ impl Collected {
         if let Some(u) = &cfg.info.url {
             return Some(Ok(u.clone()));
         }
-        self.world.targets.get()?;
-        self.world.derived.probe_base.clone()
+        self.world().targets.get()?;
+        self.world().derived.probe_base.clone()
     }
 
     /// Up, or three samples taken, or nothing to probe: enough to say.
     fn probe_settled(&self) -> bool {
-        if self.probe.is_none() || self.world.probe.error.is_some() {
+        if self.probe.is_none() || self.world().probe.error.is_some() {
             return true;
         }
-        let h = &self.world.probe.history;
+        let h = &self.world().probe.history;
         match self.base() {
             None => false,
             Some(Err(_)) => true,
@@ -125,12 +140,13 @@ impl Collected {
         {
             return Some(f.error.clone());
         }
-        self.world.apply(ev);
+        // Nothing a snapshot does asks for work: the effects are none.
+        let _ = update(&mut self.state, Msg::Poll(Box::new(ev)));
         None
     }
 
     fn missing(&self) -> Vec<&'static str> {
-        let w = &self.world;
+        let w = self.world();
         let mut out = Vec::new();
         if !w.identity_answered() {
             out.push("the caller identity (sts:GetCallerIdentity)");
@@ -157,7 +173,7 @@ impl Collected {
     }
 
     fn complete(&self) -> bool {
-        let w = &self.world;
+        let w = self.world();
         w.identity_answered()
             && w.task_def().is_some()
             && w.tasks.get().is_some()
@@ -167,8 +183,8 @@ impl Collected {
     }
 
     fn verdict(&self) -> Option<&Verdict> {
-        self.world.service.get()?;
-        Some(self.world.verdict())
+        self.world().service.get()?;
+        Some(self.world().verdict())
     }
 }
 
@@ -216,10 +232,7 @@ pub async fn snapshot_with(
     // However the backend misbehaves, a snapshot ends: a poller that never
     // answers is named rather than waited on for ever.
     let give_up = tokio::time::Instant::now() + SNAPSHOT_LIMIT;
-    let mut c = Collected {
-        world: World::new(probe.as_ref().map(|p| p.info.clone())),
-        probe,
-    };
+    let mut c = Collected::new(svc, cloud.region(), probe);
     // Once healthy, one more round of the fast resources, so the tasks'
     // container health is as new as the target health that said so.
     let mut fresh: Option<Vec<Resource>> = None;
@@ -269,7 +282,7 @@ pub async fn snapshot_with(
 }
 
 fn probe_snap(cfg: &ProbeConfig, c: &Collected) -> ProbeSnap {
-    let p = &c.world.probe;
+    let p = &c.world().probe;
     let last = p.history.last();
     let g = glance(&p.history, cfg.info.timeout);
     let base = c.base();
@@ -307,7 +320,7 @@ fn probe_snap(cfg: &ProbeConfig, c: &Collected) -> ProbeSnap {
 fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
     let verdict = c.verdict()?.clone();
     let probe = c.probe.as_ref().map(|p| probe_snap(p, &c));
-    let w = &c.world;
+    let w = c.world();
     let service = w.service.get()?.clone();
     let task_def = w.task_def()?.clone();
     let tasks = w.task_list().to_vec();
@@ -497,3 +510,6 @@ pub fn table(s: &Snapshot) -> String {
     }
     o
 }
+
+#[cfg(test)]
+mod tests;

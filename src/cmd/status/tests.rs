@@ -1,0 +1,98 @@
+//! `status` runs the dashboard's own update without a screen: the same
+//! observations give the same verdict, warnings and joins.
+
+use super::*;
+use crate::model::Identity;
+use crate::model::fixtures::*;
+use crate::model::observe::Observation;
+
+fn events() -> Vec<PollEvent> {
+    let ok = |resource, obs| PollEvent {
+        resource,
+        at: ts(100).expect("time"),
+        result: Ok(obs),
+    };
+    let a = task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING");
+    let b = task("bbbb2222", "10.0.1.6", "RUNNING", "RUNNING");
+    vec![
+        ok(
+            Resource::Identity,
+            Observation::Identity(Identity {
+                account: "123456789012".into(),
+                arn: "arn:aws:sts::123456789012:assumed-role/ops/alice".into(),
+            }),
+        ),
+        ok(Resource::Service, Observation::Service(Box::new(service()))),
+        ok(Resource::TaskDefs, Observation::TaskDefs(vec![task_def()])),
+        ok(Resource::Tasks, Observation::Tasks(vec![a, b])),
+        ok(
+            Resource::Targets,
+            Observation::Targets(vec![tg(vec![
+                target("10.0.1.5", "healthy", None),
+                target("10.0.1.6", "draining", None),
+            ])]),
+        ),
+        ok(Resource::Efs, Observation::Efs(vec![fs(&["us-east-1a"])])),
+    ]
+}
+
+#[test]
+fn status_and_the_dashboard_read_the_same_world_through_the_same_update() {
+    let svc = ServiceRef {
+        cluster: "goals-cluster".into(),
+        service: "goals-service".into(),
+    };
+    let mut c = Collected::new(&svc, "us-east-1".into(), None);
+    let mut dash = State::new(Context::new(svc.clone(), "us-east-1"), ts(100).expect("t"));
+    for ev in events() {
+        assert!(!c.complete(), "not before every resource is in");
+        assert!(c.take(ev.clone()).is_none());
+        update(&mut dash, Msg::Poll(Box::new(ev)));
+    }
+    assert!(c.complete(), "missing: {:?}", c.missing());
+    let snap = build(c, &svc, "us-east-1".into()).expect("a snapshot");
+    assert_eq!(&snap.verdict, dash.verdict());
+    assert_eq!(snap.warnings, dash.warnings());
+    assert!(
+        snap.warnings
+            .iter()
+            .any(|w| w.tasks == ["aaaa1111", "bbbb2222"]),
+        "two tasks up on one volume, named as data: {:?}",
+        snap.warnings
+    );
+    let owners: Vec<Option<String>> = snap.targets.iter().map(|t| t.task.clone()).collect();
+    assert_eq!(
+        owners,
+        vec![
+            Some(crate::model::arn_tail(&dash.task_list()[0].arn).to_string()),
+            Some(crate::model::arn_tail(&dash.task_list()[1].arn).to_string()),
+        ]
+    );
+}
+
+#[test]
+fn a_failed_poll_ends_the_snapshot_with_its_error_but_the_identity_does_not() {
+    use crate::model::error::ErrorKind;
+    use crate::model::observe::Failure;
+    let svc = ServiceRef {
+        cluster: "goals-cluster".into(),
+        service: "goals-service".into(),
+    };
+    let mut c = Collected::new(&svc, "us-east-1".into(), None);
+    let fail = |resource, action: &str| PollEvent {
+        resource,
+        at: ts(100).expect("time"),
+        result: Err(Failure {
+            error: CloudError::new(ErrorKind::AccessDenied, action, "not authorized"),
+            retry_in: Duration::from_secs(30),
+        }),
+    };
+    assert!(
+        c.take(fail(Resource::Identity, "sts:GetCallerIdentity"))
+            .is_none()
+    );
+    let e = c
+        .take(fail(Resource::Tasks, "ecs:DescribeTasks"))
+        .expect("the snapshot ends");
+    assert_eq!(e.action, "ecs:DescribeTasks");
+}
