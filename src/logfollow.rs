@@ -87,11 +87,30 @@ impl LogFollower {
         sources: &[LogSource],
         now: Time,
     ) -> FollowResult {
-        let mut out = FollowResult::default();
+        let mut round = Round {
+            now,
+            out: FollowResult::default(),
+            batches: BTreeMap::new(),
+        };
+        let groups = self.tail_new(cloud, sources, &mut round).await;
+        for ((group, region), members) in groups {
+            self.follow_group(cloud, (group, region), &members, &mut round)
+                .await;
+        }
+        self.finish(round)
+    }
+
+    /// Tails each stream seen for the first time; returns the streams
+    /// already tailed, by (group, region), with whether each is finished.
+    async fn tail_new<'s>(
+        &mut self,
+        cloud: &dyn Cloud,
+        sources: &'s [LogSource],
+        round: &mut Round,
+    ) -> BTreeMap<GroupKey, Vec<(&'s LogSource, bool)>> {
+        let now = round.now;
         let now_ms = now.timestamp_millis();
-        let mut batches: BTreeMap<(String, String), (LogSource, Vec<RawLogEvent>)> =
-            BTreeMap::new();
-        // Streams to query, by (group, region): (name, finished).
+        let out = &mut round.out;
         let mut groups: BTreeMap<GroupKey, Vec<(&LogSource, bool)>> = BTreeMap::new();
         for src in sources {
             let key = (src.group.clone(), src.stream.clone());
@@ -155,7 +174,7 @@ impl LogFollower {
                         .or_insert(now_ms);
                     *since = (*since).min(now_ms);
                     if !page.events.is_empty() {
-                        batches.insert(key, (src.clone(), page.events));
+                        round.batches.insert(key, (src.clone(), page.events));
                     }
                 }
                 Err(mut e) => {
@@ -188,81 +207,104 @@ impl LogFollower {
                 state.done = true;
             }
         }
-        for ((group, region), members) in groups {
-            let gkey = (group.clone(), region.clone());
-            let since = *self.since_ms.get(&gkey).unwrap_or(&now_ms);
-            let mut all_ok = true;
-            for chunk in members.chunks(NAMES_PER_CALL) {
-                let q = LogQuery {
-                    group: group.clone(),
-                    region: region.clone(),
-                    streams: chunk.iter().map(|(s, _)| s.stream.clone()).collect(),
-                    start_ms: since - LOOKBACK_MS,
-                    limit: self.page,
-                };
-                let mut token: Option<String> = None;
-                for _ in 0..MAX_PAGES {
-                    out.calls += 1;
-                    match cloud.filter_logs(&q, token.as_deref()).await {
-                        Ok(page) => {
-                            for ev in page.events {
-                                let Some((src, _)) =
-                                    chunk.iter().find(|(s, _)| s.stream == ev.stream)
-                                else {
-                                    continue;
-                                };
-                                let key = (src.group.clone(), src.stream.clone());
-                                let cutoff = self.streams.get(&key).map_or(0, |s| s.cutoff_ms);
-                                if ev.timestamp_ms <= cutoff
-                                    || self.shown.insert(ev.id.clone(), ev.timestamp_ms).is_some()
-                                {
-                                    continue;
-                                }
-                                batches
-                                    .entry(key)
-                                    .or_insert_with(|| ((*src).clone(), Vec::new()))
-                                    .1
-                                    .push(RawLogEvent {
-                                        timestamp_ms: ev.timestamp_ms,
-                                        message: ev.message,
-                                    });
+        groups
+    }
+
+    /// What is new in one group's tailed streams: FilterLogEvents, up to
+    /// 100 names a call, from the last query's time less a look-back,
+    /// dropping events already shown.
+    async fn follow_group(
+        &mut self,
+        cloud: &dyn Cloud,
+        (group, region): GroupKey,
+        members: &[(&LogSource, bool)],
+        round: &mut Round,
+    ) {
+        let now_ms = round.now.timestamp_millis();
+        let gkey = (group.clone(), region.clone());
+        let since = *self.since_ms.get(&gkey).unwrap_or(&now_ms);
+        let mut all_ok = true;
+        for chunk in members.chunks(NAMES_PER_CALL) {
+            let q = LogQuery {
+                group: group.clone(),
+                region: region.clone(),
+                streams: chunk.iter().map(|(s, _)| s.stream.clone()).collect(),
+                start_ms: since - LOOKBACK_MS,
+                limit: self.page,
+            };
+            let mut token: Option<String> = None;
+            for _ in 0..MAX_PAGES {
+                round.out.calls += 1;
+                match cloud.filter_logs(&q, token.as_deref()).await {
+                    Ok(page) => {
+                        for ev in page.events {
+                            let Some((src, _)) = chunk.iter().find(|(s, _)| s.stream == ev.stream)
+                            else {
+                                continue;
+                            };
+                            let key = (src.group.clone(), src.stream.clone());
+                            let cutoff = self.streams.get(&key).map_or(0, |s| s.cutoff_ms);
+                            if ev.timestamp_ms <= cutoff
+                                || self.shown.insert(ev.id.clone(), ev.timestamp_ms).is_some()
+                            {
+                                continue;
                             }
-                            // Pages can be short or empty with a token:
-                            // follow it, until it is gone or comes back.
-                            match page.next {
-                                Some(n) if token.as_deref() != Some(n.as_str()) => token = Some(n),
-                                _ => break,
-                            }
-                        }
-                        Err(e) => {
-                            all_ok = false;
-                            for (src, finished) in chunk {
-                                if !finished {
-                                    out.live_problems += 1;
-                                }
-                                out.problems.push(StreamProblem {
-                                    source: (*src).clone(),
-                                    error: e.clone(),
+                            round
+                                .batches
+                                .entry(key)
+                                .or_insert_with(|| ((*src).clone(), Vec::new()))
+                                .1
+                                .push(RawLogEvent {
+                                    timestamp_ms: ev.timestamp_ms,
+                                    message: ev.message,
                                 });
-                            }
-                            break;
                         }
+                        // Pages can be short or empty with a token: follow
+                        // it, until it is gone or comes back.
+                        match page.next {
+                            Some(n) if token.as_deref() != Some(n.as_str()) => token = Some(n),
+                            _ => break,
+                        }
+                    }
+                    Err(e) => {
+                        all_ok = false;
+                        for (src, finished) in chunk {
+                            if !finished {
+                                round.out.live_problems += 1;
+                            }
+                            round.out.problems.push(StreamProblem {
+                                source: (*src).clone(),
+                                error: e.clone(),
+                            });
+                        }
+                        break;
                     }
                 }
             }
-            for (src, finished) in &members {
-                if *finished
-                    && let Some(st) = self
-                        .streams
-                        .get_mut(&(src.group.clone(), src.stream.clone()))
-                {
-                    st.done = true;
-                }
-            }
-            if all_ok {
-                self.since_ms.insert(gkey, now_ms);
+        }
+        for (src, finished) in members {
+            if *finished
+                && let Some(st) = self
+                    .streams
+                    .get_mut(&(src.group.clone(), src.stream.clone()))
+            {
+                st.done = true;
             }
         }
+        if all_ok {
+            self.since_ms.insert(gkey, now_ms);
+        }
+    }
+
+    /// The round's lines in time order per stream; what can never come
+    /// back is forgotten.
+    fn finish(&mut self, round: Round) -> FollowResult {
+        let Round {
+            now,
+            mut out,
+            batches,
+        } = round;
+        let now_ms = now.timestamp_millis();
         for (_, (source, mut events)) in batches {
             events.sort_by_key(|e| e.timestamp_ms);
             out.batches.push(LogBatch { source, events });
@@ -274,6 +316,14 @@ impl LogFollower {
             .retain(|_, s| (now - s.seen).num_seconds() <= KEEP_POSITION_S);
         out
     }
+}
+
+/// One poll's work in progress.
+struct Round {
+    now: Time,
+    out: FollowResult,
+    /// New lines by (group, stream).
+    batches: BTreeMap<(String, String), (LogSource, Vec<RawLogEvent>)>,
 }
 
 #[cfg(test)]

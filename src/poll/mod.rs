@@ -3,13 +3,14 @@
 //! cancellation token. They send owned observations (`model::observe`); a
 //! poller ends as soon as its receiver is gone.
 
+mod aws;
 pub mod governor;
 mod pace;
 pub mod runner;
 
 pub use pace::{FAST, FAST_AFTER_ACTION, FAST_WHILE_CHANGING, Hurry, Pace, in_motion};
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,8 +18,6 @@ use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 
 use crate::cloud::{Cloud, CloudError, CloudResult, ErrorKind};
-use crate::logfollow::LogFollower;
-use crate::model::logs::log_sources_by_task;
 use crate::model::observe::{Failure, Observation, PollEvent, Resource};
 use crate::model::{ServiceRef, Task, TaskDef};
 use governor::Governor;
@@ -245,9 +244,6 @@ pub fn spawn(
     let ctl = Control::new();
     let governor = Arc::new(Governor::default());
     let pace = Arc::new(Pace::default());
-    let g = (&ctl, &governor, None);
-    let fast = (&ctl, &governor, Some(&pace));
-    let refresh = plan.refresh;
     // None until known, so a service with no load balancer and no EFS
     // still gets its (empty) targets and file systems polled: the target
     // groups come from DescribeServices, the file systems from the task
@@ -255,248 +251,36 @@ pub fn spawn(
     let (tg_tx, tg_rx) = watch::channel(None::<Vec<String>>);
     let (fs_tx, fs_rx) = watch::channel(None::<Vec<String>>);
     let (need_tx, need_rx) = watch::channel(Needed::default());
-    let need_tx = Arc::new(need_tx);
     let (logs_tx, logs_rx) = watch::channel(LogInputs::default());
-    let logs_tx = Arc::new(logs_tx);
     let (url_tx, url_rx) = watch::channel(None::<String>);
-    let url_tx = Arc::new(url_tx);
-    let none = || {
-        (
-            runner::fixed_input(),
-            runner::always::<()> as fn(&()) -> bool,
-        )
+    let w = aws::Wires {
+        cloud,
+        svc,
+        tx,
+        ctl: &ctl,
+        governor: &governor,
+        pace: &pace,
+        refresh: plan.refresh,
+        groups: Arc::new(tg_tx),
+        file_systems: Arc::new(fs_tx),
+        needed: Arc::new(need_tx),
+        log_inputs: Arc::new(logs_tx),
+        probe_url: Arc::new(url_tx),
     };
-    type Ready<W> = fn(&Option<W>) -> bool;
-    let tg_scope = (tg_rx, Option::is_some as Ready<Vec<String>>);
-    let fs_scope = (fs_rx, Option::is_some as Ready<Vec<String>>);
-
-    {
-        let cloud = cloud.clone();
-        spawn_aws(
-            g,
-            &tx,
-            (Resource::Identity, "sts"),
-            Duration::from_secs(600),
-            none(),
-            move |_| {
-                let cloud = cloud.clone();
-                async move { cloud.identity().await.map(Observation::Identity) }
-            },
-        );
-    }
-    {
-        let cloud = cloud.clone();
-        let svc = svc.clone();
-        let tg_tx = Arc::new(tg_tx);
-        let need_tx = need_tx.clone();
-        spawn_aws(
-            fast,
-            &tx,
-            (Resource::Service, "ecs"),
-            refresh,
-            none(),
-            move |_| {
-                let cloud = cloud.clone();
-                let svc = svc.clone();
-                let tg_tx = tg_tx.clone();
-                let need_tx = need_tx.clone();
-                async move {
-                    let service = cloud.service(&svc).await?;
-                    let groups = Some(service.target_group_arns());
-                    tg_tx.send_if_modified(|s| {
-                        let changed = *s != groups;
-                        *s = groups;
-                        changed
-                    });
-                    let mut wanted: BTreeSet<String> = service
-                        .deployments
-                        .iter()
-                        .map(|d| d.task_definition.clone())
-                        .collect();
-                    wanted.insert(service.task_definition.clone());
-                    need_tx.send_if_modified(|n| {
-                        let changed = n.service != wanted;
-                        n.service = wanted;
-                        changed
-                    });
-                    Ok(Observation::Service(Box::new(service)))
-                }
-            },
-        );
-    }
-    {
-        // Task definitions are immutable: each revision is described once,
-        // and kept while the service or a listed task uses it.
-        let cloud = cloud.clone();
-        let cache: Arc<tokio::sync::Mutex<BTreeMap<String, TaskDef>>> = Arc::default();
-        let fs_tx = Arc::new(fs_tx);
-        let logs_tx = logs_tx.clone();
-        let needed = (
-            need_rx,
-            (|n: &Needed| !n.service.is_empty()) as fn(&Needed) -> bool,
-        );
-        spawn_aws(
-            g,
-            &tx,
-            (Resource::TaskDefs, "ecs"),
-            refresh,
-            needed,
-            move |need: Needed| {
-                let cloud = cloud.clone();
-                let cache = cache.clone();
-                let fs_tx = fs_tx.clone();
-                let logs_tx = logs_tx.clone();
-                async move {
-                    let wanted = need.all();
-                    let mut cache = cache.lock().await;
-                    cache.retain(|arn, _| wanted.contains(arn));
-                    for arn in &wanted {
-                        if !cache.contains_key(arn) {
-                            let td = cloud.task_definition(arn).await?;
-                            cache.insert(arn.clone(), td);
-                        }
-                    }
-                    let tds: Vec<TaskDef> = cache.values().cloned().collect();
-                    let mut ids: Vec<String> = tds.iter().flat_map(TaskDef::efs_ids).collect();
-                    ids.sort();
-                    ids.dedup();
-                    let ids = Some(ids);
-                    fs_tx.send_if_modified(|s| {
-                        let changed = *s != ids;
-                        *s = ids;
-                        changed
-                    });
-                    logs_tx.send_if_modified(|i| {
-                        let changed = i.task_defs != tds;
-                        i.task_defs = tds.clone();
-                        changed
-                    });
-                    Ok(Observation::TaskDefs(tds))
-                }
-            },
-        );
-    }
-    {
-        let cloud = cloud.clone();
-        let svc = svc.clone();
-        let logs_tx = logs_tx.clone();
-        let need_tx = need_tx.clone();
-        spawn_aws(
-            fast,
-            &tx,
-            (Resource::Tasks, "ecs"),
-            refresh,
-            none(),
-            move |_| {
-                let cloud = cloud.clone();
-                let svc = svc.clone();
-                let logs_tx = logs_tx.clone();
-                let need_tx = need_tx.clone();
-                async move {
-                    let tasks = cloud.tasks(&svc).await?;
-                    let wanted: BTreeSet<String> =
-                        tasks.iter().map(|t| t.task_definition.clone()).collect();
-                    need_tx.send_if_modified(|n| {
-                        let changed = n.tasks != wanted;
-                        n.tasks = wanted;
-                        changed
-                    });
-                    logs_tx.send_modify(|i| i.tasks = tasks.clone());
-                    Ok(Observation::Tasks(tasks))
-                }
-            },
-        );
-    }
-    {
-        let cloud = cloud.clone();
-        spawn_aws(
-            fast,
-            &tx,
-            (Resource::Targets, "elasticloadbalancing"),
-            refresh,
-            tg_scope,
-            move |groups: Option<Vec<String>>| {
-                let cloud = cloud.clone();
-                let url_tx = url_tx.clone();
-                async move {
-                    let Some(groups) = groups else {
-                        return Err(gone());
-                    };
-                    let found = cloud.target_groups(&groups).await?;
-                    // The probe's URL: kept when the load balancer stops
-                    // saying, so a blip does not stop the probe.
-                    if let Ok(url) = crate::model::lb::probe_base(&groups, &found) {
-                        url_tx.send_if_modified(|u| {
-                            let changed = u.as_deref() != Some(url.as_str());
-                            *u = Some(url);
-                            changed
-                        });
-                    }
-                    Ok(Observation::Targets(found))
-                }
-            },
-        );
-    }
-    {
-        let cloud = cloud.clone();
-        spawn_aws(
-            g,
-            &tx,
-            (Resource::Efs, "elasticfilesystem"),
-            refresh * 6,
-            fs_scope,
-            move |ids: Option<Vec<String>>| {
-                let cloud = cloud.clone();
-                async move {
-                    let Some(ids) = ids else {
-                        return Err(gone());
-                    };
-                    cloud.file_systems(&ids).await.map(Observation::Efs)
-                }
-            },
-        );
-    }
+    aws::identity(&w);
+    aws::service(&w);
+    aws::task_defs(&w, need_rx);
+    aws::tasks(&w);
+    aws::targets(&w, tg_rx);
+    aws::efs(&w, fs_rx);
     if plan.logs {
-        let cloud = cloud.clone();
-        let follower = Arc::new(tokio::sync::Mutex::new(LogFollower::default()));
-        spawn_aws(
-            g,
-            &tx,
-            (Resource::Logs, "logs"),
-            LOG_POLL,
-            none(),
-            move |_| {
-                let cloud = cloud.clone();
-                let follower = follower.clone();
-                let inputs = logs_rx.borrow().clone();
-                async move {
-                    let sources = log_sources_by_task(&inputs.task_defs, &inputs.tasks);
-                    let result = follower
-                        .lock()
-                        .await
-                        .poll(&*cloud, &sources, Utc::now())
-                        .await;
-                    // Every stream failing the same way is the poller
-                    // failing (a missing group, a missing permission): say
-                    // so as one stale panel; otherwise the lines that came
-                    // are shown.
-                    if result.batches.is_empty()
-                        && result.following > 0
-                        && result.live_problems >= result.following
-                        && let Some(p) = result.problems.first()
-                    {
-                        return Err(p.error.clone());
-                    }
-                    Ok(Observation::Logs(Box::new(result)))
-                }
-            },
-        );
+        aws::logs(&w, logs_rx);
     }
     Pollers {
         ctl,
         governor,
         pace,
-        refresh,
+        refresh: plan.refresh,
         probe_url: url_rx,
     }
 }
