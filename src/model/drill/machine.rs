@@ -12,6 +12,7 @@ use crate::model::Time;
 
 mod judge;
 mod types;
+mod watch;
 pub use types::*;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -239,24 +240,7 @@ impl Drill {
 
     fn take(&mut self, input: Input) -> Vec<Command> {
         match (self.stage, input) {
-            (Stage::Preflight, Input::Baseline(w)) => {
-                if w.probe_up != Some(true) {
-                    return self.end(
-                        Verdict::Aborted,
-                        "the API does not answer its expected status through the load balancer before the drill: no valid test can be made",
-                    );
-                }
-                self.remember_before(&w);
-                if self.before_tasks.is_empty() {
-                    return self.end(
-                        Verdict::Aborted,
-                        "the service has no running task to restart",
-                    );
-                }
-                self.note(w.now, "baseline: the API answers through the load balancer");
-                self.stage = Stage::CheckAbsent;
-                vec![Command::Read]
-            }
+            (Stage::Preflight, Input::Baseline(w)) => self.baseline(&w),
             (Stage::CheckAbsent, Input::Read(r)) => {
                 if !r.status.is_some_and(|s| (200..300).contains(&s)) {
                     return self.end(
@@ -292,36 +276,7 @@ impl Drill {
                 };
                 self.end(Verdict::Aborted, format!("the write {how} ({})", e.message))
             }
-            (Stage::ReadBack, Input::Read(r)) => {
-                if !r.found {
-                    return self.end(
-                        Verdict::Aborted,
-                        "the marker could not be read back right after writing it: no claim about the data can be made",
-                    );
-                }
-                // The count before includes the marker from here on.
-                if self.count_before.is_some() && r.count.is_none() {
-                    return self.end(
-                        Verdict::Aborted,
-                        "the record count could not be read back with the marker: a drop could not be seen",
-                    );
-                }
-                self.count_before = r.count;
-                self.stage = Stage::Restarting;
-                self.restart_sent = true;
-                let what = match self.restart {
-                    // One task at a time: the service keeps serving, and
-                    // each is replaced before the next is stopped.
-                    RestartKind::StopTask => {
-                        self.to_stop = self.before_tasks.clone();
-                        let first = self.to_stop.remove(0);
-                        self.stopping.push(first.clone());
-                        Some(vec![first])
-                    }
-                    RestartKind::ForceDeployment => None,
-                };
-                vec![Command::Restart(what)]
-            }
+            (Stage::ReadBack, Input::Read(r)) => self.read_back(r),
             (Stage::CheckAbsent | Stage::ReadBack, Input::ReadFailed(e)) => self.end(
                 Verdict::Aborted,
                 format!("a read before the restart failed: {e}"),
@@ -375,6 +330,60 @@ impl Drill {
         }
     }
 
+    /// The world when the operator said yes: the probe must be up, and
+    /// every task and healthy target then is a pre-drill one.
+    fn baseline(&mut self, w: &World) -> Vec<Command> {
+        if w.probe_up != Some(true) {
+            return self.end(
+                Verdict::Aborted,
+                "the API does not answer its expected status through the load balancer before the drill: no valid test can be made",
+            );
+        }
+        self.remember_before(w);
+        if self.before_tasks.is_empty() {
+            return self.end(
+                Verdict::Aborted,
+                "the service has no running task to restart",
+            );
+        }
+        self.note(w.now, "baseline: the API answers through the load balancer");
+        self.stage = Stage::CheckAbsent;
+        vec![Command::Read]
+    }
+
+    /// The marker read back right after its write: the count from here
+    /// includes it; then the restart, one task at a time.
+    fn read_back(&mut self, r: Read) -> Vec<Command> {
+        if !r.found {
+            return self.end(
+                Verdict::Aborted,
+                "the marker could not be read back right after writing it: no claim about the data can be made",
+            );
+        }
+        // The count before includes the marker from here on.
+        if self.count_before.is_some() && r.count.is_none() {
+            return self.end(
+                Verdict::Aborted,
+                "the record count could not be read back with the marker: a drop could not be seen",
+            );
+        }
+        self.count_before = r.count;
+        self.stage = Stage::Restarting;
+        self.restart_sent = true;
+        let what = match self.restart {
+            // One task at a time: the service keeps serving, and
+            // each is replaced before the next is stopped.
+            RestartKind::StopTask => {
+                self.to_stop = self.before_tasks.clone();
+                let first = self.to_stop.remove(0);
+                self.stopping.push(first.clone());
+                Some(vec![first])
+            }
+            RestartKind::ForceDeployment => None,
+        };
+        vec![Command::Restart(what)]
+    }
+
     /// Every task and healthy target seen before the restart is sent.
     fn remember_before(&mut self, w: &World) {
         for t in &w.tasks {
@@ -397,188 +406,6 @@ impl Drill {
             self.restart_at = Some(now);
             self.note(now, "restart requested");
         }
-    }
-
-    fn observe(&mut self, w: World) -> Vec<Command> {
-        self.restart_seen(w.now);
-        if w.scheduler_trouble.is_some() {
-            self.scheduler_trouble.clone_from(&w.scheduler_trouble);
-        }
-        self.blind.clone_from(&w.blind);
-        if w.tasks
-            .iter()
-            .any(|t| self.before_tasks.contains(&t.arn) && (t.leaving || t.stopped))
-        {
-            self.old_leaving = true;
-        }
-        // Only a failure after the restart is its outage.
-        if w.probe_up == Some(false)
-            && let (Some(at), Some(restart)) = (w.probe_at, self.restart_at)
-            && at >= restart
-        {
-            self.outage_seen = true;
-        }
-        for t in &w.tasks {
-            if t.stopped
-                && self.before_tasks.contains(&t.arn)
-                && !self.stopped_seen.contains(&t.arn)
-            {
-                self.stopped_seen.push(t.arn.clone());
-            }
-        }
-        let new: Vec<&TaskView> = w
-            .tasks
-            .iter()
-            .filter(|t| !self.known_before.contains(&t.arn))
-            .collect();
-        if let Some(b) = &w.served_by
-            && new.iter().any(|t| names_task(b, &t.arn))
-        {
-            self.served_by_new = true;
-        }
-        for t in &new {
-            if !self.new_task_arns.contains(&t.arn) {
-                self.new_task_arns.push(t.arn.clone());
-            }
-            if t.stopped
-                && let Some(r) = &t.stop_reason
-            {
-                self.replacement_stopped = Some(r.clone());
-            }
-        }
-        // Seen STOPPED, not merely missing from a list (ListTasks is
-        // eventually consistent).
-        let old_gone = self
-            .before_tasks
-            .iter()
-            .all(|arn| self.stopped_seen.contains(arn));
-        let new_up: Vec<&&TaskView> = new.iter().filter(|t| t.running && t.healthy).collect();
-        let new_target = w.healthy_targets.iter().any(|(_, owner)| {
-            owner
-                .as_ref()
-                .is_some_and(|o| new_up.iter().any(|t| &t.arn == o))
-        });
-        // A healthy target that is not a replacement's — one that served
-        // before the drill, a task run by hand, one whose task is unknown:
-        // a read could come from it, never restarted.
-        let stale = w
-            .healthy_targets
-            .iter()
-            .find(|(_, owner)| {
-                owner
-                    .as_ref()
-                    .is_none_or(|o| !new_up.iter().any(|t| &t.arn == o))
-            })
-            .map(|(id, owner)| {
-                let before = if self.before_targets.contains(id) {
-                    ", which served before the drill,"
-                } else {
-                    ""
-                };
-                match owner {
-                    Some(o) => format!("target {id}{before} (task {})", crate::model::short_id(o)),
-                    None => format!("target {id}{before} (no task of this service)"),
-                }
-            });
-        if old_gone
-            && self.last_step != "old tasks stopped"
-            && !self.log.iter().any(|(_, s)| s == "old tasks stopped")
-        {
-            self.note(w.now, "old tasks stopped");
-        }
-        if !new_up.is_empty()
-            && !self
-                .log
-                .iter()
-                .any(|(_, s)| s == "new task running, containers healthy")
-        {
-            self.note(w.now, "new task running, containers healthy");
-        }
-        if new_target && !self.log.iter().any(|(_, s)| s == "new target healthy") {
-            self.note(w.now, "new target healthy");
-        }
-        // The next task, once every one stopped so far is STOPPED and has
-        // a healthy replacement in the target group.
-        let replaced = w
-            .healthy_targets
-            .iter()
-            .filter(|(_, o)| {
-                o.as_ref()
-                    .is_some_and(|o| new_up.iter().any(|t| &t.arn == o))
-            })
-            .count();
-        if self.stage == Stage::Observing
-            && !self.to_stop.is_empty()
-            && self.stopping.iter().all(|a| self.stopped_seen.contains(a))
-            && replaced >= self.stopping.len()
-        {
-            // A task that stopped by itself meanwhile needs no StopTask.
-            self.to_stop.retain(|a| !self.stopped_seen.contains(a));
-            if !self.to_stop.is_empty() {
-                let next = self.to_stop.remove(0);
-                self.stopping.push(next.clone());
-                self.note(
-                    w.now,
-                    format!(
-                        "stopping the next task, {} ({} of {})",
-                        crate::model::short_id(&next),
-                        self.stopping.len(),
-                        self.before_tasks.len()
-                    ),
-                );
-                self.stage = Stage::Restarting;
-                return vec![Command::Restart(Some(vec![next]))];
-            }
-        }
-        let back = old_gone && !new_up.is_empty() && new_target && w.probe_up == Some(true);
-        self.missing = [
-            (!old_gone, "the old task to stop"),
-            (new_up.is_empty(), "a new task running and healthy"),
-            (!new_target, "the new task's target healthy"),
-            (w.probe_up != Some(true), "a 2xx through the load balancer"),
-        ]
-        .iter()
-        .filter(|(m, _)| *m)
-        .map(|(_, s)| s.to_string())
-        .collect();
-        if !self.to_stop.is_empty() {
-            // The rest waits for this one's replacement.
-            self.missing = vec![format!(
-                "task {} STOPPED and its replacement healthy before the next ({} of {} stopped so far)",
-                self.stopping
-                    .last()
-                    .map(|a| crate::model::short_id(a))
-                    .unwrap_or("?"),
-                self.stopping.len(),
-                self.before_tasks.len()
-            )];
-        }
-        if self.stage == Stage::Observing && back {
-            if let Some(what) = stale {
-                // A poll may lag; a task run by hand does not go away.
-                let since = *self.stale_since.get_or_insert(w.now);
-                let grace =
-                    chrono::Duration::from_std(STALE_GRACE).unwrap_or(chrono::Duration::MAX);
-                if w.now - since < grace {
-                    self.missing = vec![format!("{what} to leave the target group")];
-                    return Vec::new();
-                }
-                return self.end(
-                    Verdict::Aborted,
-                    format!(
-                        "{what} is still healthy in the target group: a read could be answered by a task that was never restarted"
-                    ),
-                );
-            }
-            self.stale_since = None;
-            self.note(
-                w.now,
-                "back: old tasks stopped, a new task healthy in the target group, the probe answers 2xx",
-            );
-            self.stage = Stage::Verifying;
-            return vec![Command::Read];
-        }
-        Vec::new()
     }
 }
 
