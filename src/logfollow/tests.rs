@@ -1,0 +1,277 @@
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use super::*;
+use crate::cloud::{CloudError, CloudResult};
+use crate::model::fixtures::ts;
+use crate::model::logs::{FilterPage, FilteredEvent, LogPage};
+use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
+
+/// Streams by name, their events readable once ingested (`clock_ms`);
+/// "not found" while absent. Filter pages hold at most `cap` events
+/// (as CloudWatch's 1 MB cut).
+/// (timestamp, ingestion time, message).
+type Stored = (i64, i64, String);
+
+#[derive(Default)]
+struct Fake {
+    streams: Mutex<HashMap<String, Vec<Stored>>>,
+    clock_ms: Mutex<i64>,
+    cap: usize,
+    filter_calls: Mutex<u32>,
+}
+
+impl Fake {
+    fn put(&self, stream: &str, ts_ms: i64, ingested_ms: i64, msg: &str) {
+        self.streams
+            .lock()
+            .expect("lock")
+            .entry(stream.into())
+            .or_default()
+            .push((ts_ms, ingested_ms, msg.into()));
+    }
+    fn at(&self, ms: i64) {
+        *self.clock_ms.lock().expect("lock") = ms;
+    }
+}
+
+fn not_here() -> CloudError {
+    CloudError::new(ErrorKind::Other, "test", "not in this fake")
+}
+
+#[async_trait]
+impl Cloud for Fake {
+    fn region(&self) -> String {
+        "test".into()
+    }
+    async fn identity(&self) -> CloudResult<Identity> {
+        Err(not_here())
+    }
+    async fn list_services(&self, _: Option<&str>) -> CloudResult<Vec<ServiceRef>> {
+        Err(not_here())
+    }
+    async fn service(&self, _: &ServiceRef) -> CloudResult<Service> {
+        Err(not_here())
+    }
+    async fn task_definition(&self, _: &str) -> CloudResult<TaskDef> {
+        Err(not_here())
+    }
+    async fn tasks(&self, _: &ServiceRef) -> CloudResult<Vec<Task>> {
+        Err(not_here())
+    }
+    async fn target_groups(&self, _: &[String]) -> CloudResult<Vec<TargetGroup>> {
+        Err(not_here())
+    }
+    async fn file_systems(&self, _: &[String]) -> CloudResult<Vec<FileSystem>> {
+        Err(not_here())
+    }
+    async fn log_page(
+        &self,
+        src: &LogSource,
+        cursor: &LogCursor,
+        _limit: i32,
+    ) -> CloudResult<LogPage> {
+        let now = *self.clock_ms.lock().expect("lock");
+        let streams = self.streams.lock().expect("lock");
+        let Some(events) = streams.get(&src.stream) else {
+            return Err(CloudError::new(
+                ErrorKind::NotFound,
+                "logs:GetLogEvents",
+                "The specified log stream does not exist.",
+            ));
+        };
+        let visible: Vec<&Stored> = events.iter().filter(|e| e.1 <= now).collect();
+        let n = match cursor {
+            LogCursor::Tail(n) => *n as usize,
+            LogCursor::After(_) => 0,
+        };
+        Ok(LogPage {
+            events: visible[visible.len().saturating_sub(n)..]
+                .iter()
+                .map(|e| RawLogEvent {
+                    timestamp_ms: e.0,
+                    message: e.2.clone(),
+                })
+                .collect(),
+            next: "f".into(),
+        })
+    }
+    async fn filter_logs(&self, q: &LogQuery, token: Option<&str>) -> CloudResult<FilterPage> {
+        *self.filter_calls.lock().expect("lock") += 1;
+        let now = *self.clock_ms.lock().expect("lock");
+        let streams = self.streams.lock().expect("lock");
+        let mut all: Vec<FilteredEvent> = Vec::new();
+        for name in &q.streams {
+            for (i, e) in streams.get(name).into_iter().flatten().enumerate() {
+                if e.0 >= q.start_ms && e.1 <= now {
+                    all.push(FilteredEvent {
+                        id: format!("{name}:{i}"),
+                        stream: name.clone(),
+                        timestamp_ms: e.0,
+                        message: e.2.clone(),
+                    });
+                }
+            }
+        }
+        all.sort_by_key(|e| e.timestamp_ms);
+        let from: usize = token.and_then(|t| t.parse().ok()).unwrap_or(0);
+        let cap = if self.cap == 0 { usize::MAX } else { self.cap };
+        let to = from.saturating_add(cap).min(all.len());
+        // A token while there is more, short page or not; none once
+        // the search is complete.
+        Ok(FilterPage {
+            events: all[from.min(to)..to].to_vec(),
+            next: (to < all.len()).then(|| to.to_string()),
+        })
+    }
+    fn api_calls(&self) -> u64 {
+        0
+    }
+}
+
+fn source(container: &str, task: &str, started: bool, stopped: bool) -> LogSource {
+    LogSource {
+        group: "/ecs/goals".into(),
+        region: None,
+        stream: format!("ecs/{container}/{task}"),
+        container: container.into(),
+        task_arn: format!("arn:aws:ecs:r:1:task/c/{task}"),
+        stopped_at: if stopped { ts(0) } else { None },
+        started,
+        stop_reason: stopped
+            .then(|| "ResourceInitializationError: failed to invoke EFS utils commands".into()),
+    }
+}
+
+fn lines(r: &FollowResult) -> Vec<String> {
+    let mut all: Vec<(i64, String)> = r
+        .batches
+        .iter()
+        .flat_map(|b| b.events.iter().map(|e| (e.timestamp_ms, e.message.clone())))
+        .collect();
+    all.sort();
+    all.into_iter().map(|(_, m)| m).collect()
+}
+
+fn ms(s: i64) -> i64 {
+    ts(s).expect("t").timestamp_millis()
+}
+
+#[tokio::test]
+async fn a_stream_is_missing_only_once_its_container_runs() {
+    let cloud = Fake::default();
+    let mut f = LogFollower::default();
+    let now = ts(10).expect("t");
+    // Not started yet (a Fargate replacement takes 35-60 s): never a
+    // problem, however long.
+    for _ in 0..MISSING_POLLS + 5 {
+        let r = f
+            .poll(&cloud, &[source("mongodb", "3f2a91bc", false, false)], now)
+            .await;
+        assert!(r.problems.is_empty() && r.notes.is_empty(), "{r:?}");
+    }
+    // Stopped before it ran (an EFS mount error): said as such, once,
+    // with the stop reason; the log configuration is not blamed.
+    let stopped = [source("mongodb", "3f2a91bc", false, true)];
+    let r = f.poll(&cloud, &stopped, now).await;
+    assert!(r.problems.is_empty());
+    assert_eq!(r.notes.len(), 1);
+    assert!(
+        r.notes[0]
+            .starts_with("task 3f2a91bc stopped before mongodb ran: ResourceInitializationError"),
+        "{:?}",
+        r.notes
+    );
+    let r = f.poll(&cloud, &stopped, now).await;
+    assert!(r.notes.is_empty(), "said once");
+    // Running, and the stream is still missing: a problem after a while.
+    let mut last = FollowResult::default();
+    for _ in 0..MISSING_POLLS {
+        last = f
+            .poll(&cloud, &[source("goals-api", "3f2a91bc", true, false)], now)
+            .await;
+    }
+    assert_eq!(last.problems.len(), 1);
+    assert_eq!(last.live_problems, 1);
+    assert!(last.problems[0].error.message.contains("awslogs-group"));
+}
+
+#[tokio::test]
+async fn four_streams_are_followed_with_one_call_per_poll() {
+    let cloud = Fake::default();
+    let srcs: Vec<LogSource> = ["t1", "t2"]
+        .iter()
+        .flat_map(|t| {
+            ["goals-api", "mongodb"]
+                .map(|c| source(c, t, true, false))
+                .into_iter()
+        })
+        .collect();
+    for s in &srcs {
+        cloud.put(&s.stream, ms(1), ms(1), &format!("{} up", s.stream));
+    }
+    cloud.at(ms(2));
+    let mut f = LogFollower::default();
+    let r = f.poll(&cloud, &srcs, ts(2).expect("t")).await;
+    assert_eq!(r.calls, 4, "one tail per new stream");
+    assert_eq!(lines(&r).len(), 4);
+    for (i, s) in srcs.iter().enumerate() {
+        cloud.put(&s.stream, ms(3) + i as i64, ms(3), &format!("line {i}"));
+    }
+    cloud.at(ms(4));
+    let r = f.poll(&cloud, &srcs, ts(4).expect("t")).await;
+    assert_eq!(r.calls, 1, "one FilterLogEvents for all four");
+    assert_eq!(lines(&r), vec!["line 0", "line 1", "line 2", "line 3"]);
+    let r = f.poll(&cloud, &srcs, ts(5).expect("t")).await;
+    assert_eq!((r.calls, lines(&r).len()), (1, 0), "nothing twice");
+}
+
+#[tokio::test]
+async fn pages_and_the_look_back_never_show_a_line_twice_and_a_late_one_once() {
+    let cloud = Fake {
+        cap: 2,
+        ..Fake::default()
+    };
+    let src = [source("goals-api", "t1", true, false)];
+    cloud.put(&src[0].stream, ms(1), ms(1), "a");
+    cloud.at(ms(1));
+    let mut f = LogFollower::default();
+    assert_eq!(
+        lines(&f.poll(&cloud, &src, ts(1).expect("t")).await),
+        vec!["a"]
+    );
+    for i in 0..5 {
+        cloud.put(&src[0].stream, ms(2) + i, ms(2), &format!("n{i}"));
+    }
+    cloud.at(ms(3));
+    // Five new events in pages of two: all of them, once, in one poll.
+    let r = f.poll(&cloud, &src, ts(3).expect("t")).await;
+    assert_eq!(lines(&r), vec!["n0", "n1", "n2", "n3", "n4"]);
+    // An event stamped 3 s ago but readable only now (ingested late):
+    // the look-back finds it, once.
+    cloud.put(&src[0].stream, ms(1) + 500, ms(4), "late");
+    cloud.at(ms(4));
+    let r = f.poll(&cloud, &src, ts(4).expect("t")).await;
+    assert_eq!(lines(&r), vec!["late"]);
+    let r = f.poll(&cloud, &src, ts(5).expect("t")).await;
+    assert!(lines(&r).is_empty(), "{r:?}");
+}
+
+#[tokio::test]
+async fn a_stream_that_briefly_leaves_the_list_keeps_its_position() {
+    let cloud = Fake::default();
+    let src = [source("goals-api", "t1", true, false)];
+    cloud.put(&src[0].stream, ms(1), ms(1), "a");
+    cloud.put(&src[0].stream, ms(2), ms(2), "b");
+    cloud.at(ms(3));
+    let mut f = LogFollower::default();
+    assert_eq!(
+        lines(&f.poll(&cloud, &src, ts(10).expect("t")).await).len(),
+        2
+    );
+    // One poll without it (a ListTasks answer that missed the task).
+    f.poll(&cloud, &[], ts(15).expect("t")).await;
+    let r = f.poll(&cloud, &src, ts(20).expect("t")).await;
+    assert!(lines(&r).is_empty(), "no tail shown twice: {r:?}");
+}

@@ -1,0 +1,92 @@
+use super::*;
+
+#[test]
+fn records_are_the_length_of_the_array_at_the_pointer() {
+    let body = br#"{"goals":[{"id":"1"},{"id":"2"}],"n":3}"#;
+    assert_eq!(count_records(body, "/goals"), Some(2));
+    assert_eq!(count_records(body, "/n"), None, "not an array");
+    assert_eq!(count_records(body, "/missing"), None);
+    assert_eq!(count_records(b"<html>", "/goals"), None);
+    assert_eq!(count_records(b"[1,2,3]", ""), Some(3));
+}
+
+fn class_of(what: Signs, err: &(dyn std::error::Error + 'static)) -> ErrorClass {
+    classify_chain(what, Some(err), "").0
+}
+
+#[test]
+fn failures_are_told_apart() {
+    use std::io::{Error, ErrorKind};
+    let none = Signs::default();
+    let connecting = Signs {
+        connecting: true,
+        ..Signs::default()
+    };
+    assert_eq!(
+        class_of(connecting, &Error::from(ErrorKind::ConnectionRefused)),
+        ErrorClass::Refused
+    );
+    assert_eq!(
+        class_of(none, &Error::from(ErrorKind::ConnectionReset)),
+        ErrorClass::Reset
+    );
+    assert_eq!(
+        class_of(none, &Error::from(ErrorKind::UnexpectedEof)),
+        ErrorClass::Reset
+    );
+    let tls = Error::new(
+        ErrorKind::InvalidData,
+        rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+    );
+    let (class, detail) = classify_chain(connecting, Some(&tls), "");
+    assert_eq!(class, ErrorClass::Tls);
+    assert!(detail.is_some_and(|d| d.contains("UnknownIssuer")));
+    // As reqwest's connector hands it over: an io error in an io error.
+    let nested = Error::other(Error::new(
+        ErrorKind::InvalidData,
+        rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
+    ));
+    assert_eq!(class_of(connecting, &nested), ErrorClass::Tls);
+    let refused = Error::other(Error::from(ErrorKind::ConnectionRefused));
+    assert_eq!(class_of(connecting, &refused), ErrorClass::Refused);
+    // A timeout while the connector works is a connect timeout; after
+    // it, the answer is what was late.
+    let late = Error::from(ErrorKind::TimedOut);
+    let timeout = Signs {
+        timeout: true,
+        ..Signs::default()
+    };
+    assert_eq!(class_of(timeout, &late), ErrorClass::Timeout);
+    assert_eq!(
+        class_of(
+            Signs {
+                connecting: true,
+                ..timeout
+            },
+            &late
+        ),
+        ErrorClass::ConnectTimeout
+    );
+    assert_eq!(
+        class_of(
+            Signs {
+                dns: true,
+                connecting: true,
+                ..Signs::default()
+            },
+            &Error::other("failed to lookup address")
+        ),
+        ErrorClass::Dns
+    );
+    let (class, detail) = classify_chain(none, Some(&Error::other("weird")), "x");
+    assert_eq!(class, ErrorClass::Other);
+    assert_eq!(detail.as_deref(), Some("weird"));
+}
+
+#[test]
+fn bad_headers_are_named() {
+    let e = header_map(&[("bad header".into(), "v".into())]).expect_err("invalid");
+    assert!(e.contains("\"bad header\""), "{e}");
+    let e = header_map(&[("X-Key".into(), "a\nb".into())]).expect_err("invalid");
+    assert!(e.contains("\"X-Key\"") && !e.contains("a\nb"), "{e}");
+}
