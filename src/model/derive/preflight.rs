@@ -83,6 +83,16 @@ pub fn deployment_can_replace(desired: i32, min_percent: i32, max_percent: i32) 
     d < max_tasks || d > min_tasks
 }
 
+impl Warning {
+    fn new(kind: WarningKind, message: String) -> Warning {
+        Warning {
+            kind,
+            message,
+            tasks: Vec::new(),
+        }
+    }
+}
+
 /// The restart-safety preflight: what will go wrong, or take long, when a
 /// task of this service is restarted.
 pub fn preflight(
@@ -94,166 +104,181 @@ pub fn preflight(
 ) -> Vec<Warning> {
     let mut out = Vec::new();
     if let Some(td) = td {
-        for vol in &td.volumes {
-            let Some(efs) = &vol.efs else { continue };
-            for c in &td.containers {
-                let Some(mp) = c.mount_points.iter().find(|m| m.volume == vol.name) else {
-                    continue;
-                };
-                if mp.read_only {
-                    continue;
-                }
-                let Some((db, lock)) = database_of(&c.image, &c.name) else {
-                    continue;
-                };
-                let proc_name = if db == "mongo" { "mongod" } else { db };
-                if svc.config.max_percent > 100 {
-                    out.push(Warning {
-                        kind: WarningKind::SingleWriter,
-                        tasks: Vec::new(),
-                        message: format!(
-                            "max {}% with {} on EFS volume \"{}\" ({}): a restart can start a second {proc_name} on the same files ({lock}); set maximumPercent 100 and minimumHealthyPercent 0",
-                            svc.config.max_percent, c.name, vol.name, efs.file_system_id
-                        ),
-                    });
-                } else if svc.desired >= 1 {
-                    // The replacement of a stopped task is launched at once;
-                    // the old one first drains, then has stopTimeout to exit.
-                    let drain = tgs
-                        .iter()
-                        .filter_map(|g| g.deregistration_delay_s)
-                        .max()
-                        .unwrap_or(0);
-                    let stop = c.stop_timeout_s.unwrap_or(DEFAULT_STOP_TIMEOUT_S).max(0);
-                    let window = i64::from(drain) + i64::from(stop);
-                    if window > FASTEST_REPLACEMENT_S {
-                        out.push(Warning {
-                            kind: WarningKind::DrainOverlap,
-                            tasks: Vec::new(),
-                            message: format!(
-                                "{} on EFS volume \"{}\": a stopped task drains {drain} s (deregistration delay) and its {proc_name} may run {stop} s more (stopTimeout) while ECS starts the replacement; a replacement up within that {window} s opens the same files ({lock}). Lower the deregistration delay",
-                                c.name, vol.name
-                            ),
-                        });
-                    }
-                }
-                if svc.desired > 1 {
-                    out.push(Warning {
-                        kind: WarningKind::SingleWriter,
-                        tasks: Vec::new(),
-                        message: format!(
-                            "desired count {} with {} on EFS volume \"{}\": every task runs its own {proc_name} on the same files ({lock})",
-                            svc.desired, c.name, vol.name
-                        ),
-                    });
-                }
-                let alive: Vec<&Task> = tasks.iter().filter(|t| !t.is_stopped()).collect();
-                if alive.len() > 1 {
-                    let ids: Vec<&str> = alive.iter().map(|t| t.short()).collect();
-                    out.push(Warning {
-                        kind: WarningKind::LiveOverlap,
-                        tasks: ids.iter().map(|i| i.to_string()).collect(),
-                        message: format!(
-                            "{} tasks are up at once on EFS volume \"{}\" ({}): {proc_name} lock conflict likely",
-                            alive.len(),
-                            vol.name,
-                            ids.join(", ")
-                        ),
-                    });
-                }
-            }
-        }
+        databases_on_efs(&mut out, svc, td, tgs, tasks);
         if !deployment_can_replace(svc.desired, svc.config.min_percent, svc.config.max_percent) {
-            out.push(Warning {
-                kind: WarningKind::DeploymentStuck,
-                tasks: Vec::new(),
-                message: format!(
+            out.push(Warning::new(
+                WarningKind::DeploymentStuck,
+                format!(
                     "deploy min {}% max {}% with {} task{}: a deployment can neither start a new task beside the old nor stop one first, so it cannot replace the task (it hangs); a stopped task is still replaced. Set minimumHealthyPercent 0 (or raise maximumPercent where two copies are safe)",
                     svc.config.min_percent,
                     svc.config.max_percent,
                     svc.desired,
                     if svc.desired == 1 { "" } else { "s" }
                 ),
-            });
+            ));
         }
         for c in td.containers.iter().filter(|c| c.essential) {
             if c.health_check.is_none() {
-                out.push(Warning {
-                    kind: WarningKind::NoHealthCheck,
-                    tasks: Vec::new(),
-                    message: format!(
+                out.push(Warning::new(
+                    WarningKind::NoHealthCheck,
+                    format!(
                         "{} has no container health check: ECS cannot tell when it is ready",
                         c.name
                     ),
-                });
+                ));
             }
         }
-        for vol in &td.volumes {
-            let Some(efs) = &vol.efs else { continue };
-            let Some(fs) = fss.iter().find(|f| f.id == efs.file_system_id) else {
-                continue;
-            };
-            let mut azs: Vec<&str> = tasks
-                .iter()
-                .filter(|t| !t.is_stopped())
-                .filter_map(|t| t.az.as_deref())
-                .collect();
-            azs.sort_unstable();
-            azs.dedup();
-            for az in azs {
-                if !fs.mount_targets.iter().any(|m| m.az.as_deref() == Some(az)) {
-                    out.push(Warning {
-                        kind: WarningKind::MissingMountTarget,
-                        tasks: Vec::new(),
-                        message: format!(
-                            "{} has no mount target in {az}, where the service runs tasks: they cannot mount \"{}\"",
-                            fs.id, vol.name
-                        ),
-                    });
-                }
-            }
-        }
+        mount_targets(&mut out, td, fss, tasks);
     }
     for tg in tgs {
-        if let Some(s) = time_to_healthy_s(tg).filter(|s| *s >= SLOW_HEALTH_CHECK_S) {
-            out.push(Warning {
-                kind: WarningKind::SlowHealthCheck,
-                tasks: Vec::new(),
-                message: format!(
-                    "{}: a new target takes traffic after one passing check (every {} s), but one that failed checks first (probed before the API listened) needs {} × {} s = {s} s of passing checks to recover",
-                    tg.name,
-                    tg.health_check.interval_s.unwrap_or(0),
-                    tg.health_check.healthy_threshold.unwrap_or(0),
-                    tg.health_check.interval_s.unwrap_or(0)
-                ),
-            });
-        }
-        if let Some(d) = tg
-            .deregistration_delay_s
-            .filter(|d| *d > LONG_DEREGISTRATION_S)
-        {
-            out.push(Warning {
-                kind: WarningKind::LongDeregistration,
-                tasks: Vec::new(),
-                message: format!(
-                    "{}: deregistration delay {d} s: a stopped task drains that long before it stops",
-                    tg.name
-                ),
-            });
-        }
+        target_group(&mut out, tg);
     }
     if let Some(t) = tasks.iter().find(|t| is_efs_mount_failure(t)) {
-        out.push(Warning {
-            kind: WarningKind::MountFailed,
-            tasks: Vec::new(),
-            message: format!(
+        out.push(Warning::new(
+            WarningKind::MountFailed,
+            format!(
                 "task {} failed to mount EFS: {}",
                 t.short(),
                 t.stopped_reason.as_deref().unwrap_or("")
             ),
-        });
+        ));
     }
     out
+}
+
+/// A database writing to an EFS volume: two copies of it on the same
+/// files, by configuration (max percent, desired count, the drain
+/// overlapping the replacement) or live (two tasks up now).
+fn databases_on_efs(
+    out: &mut Vec<Warning>,
+    svc: &Service,
+    td: &TaskDef,
+    tgs: &[TargetGroup],
+    tasks: &[Task],
+) {
+    for vol in &td.volumes {
+        let Some(efs) = &vol.efs else { continue };
+        for c in &td.containers {
+            let Some(mp) = c.mount_points.iter().find(|m| m.volume == vol.name) else {
+                continue;
+            };
+            if mp.read_only {
+                continue;
+            }
+            let Some((db, lock)) = database_of(&c.image, &c.name) else {
+                continue;
+            };
+            let proc_name = if db == "mongo" { "mongod" } else { db };
+            if svc.config.max_percent > 100 {
+                out.push(Warning::new(
+                    WarningKind::SingleWriter,
+                    format!(
+                        "max {}% with {} on EFS volume \"{}\" ({}): a restart can start a second {proc_name} on the same files ({lock}); set maximumPercent 100 and minimumHealthyPercent 0",
+                        svc.config.max_percent, c.name, vol.name, efs.file_system_id
+                    ),
+                ));
+            } else if svc.desired >= 1 {
+                // The replacement of a stopped task is launched at once;
+                // the old one first drains, then has stopTimeout to exit.
+                let drain = tgs
+                    .iter()
+                    .filter_map(|g| g.deregistration_delay_s)
+                    .max()
+                    .unwrap_or(0);
+                let stop = c.stop_timeout_s.unwrap_or(DEFAULT_STOP_TIMEOUT_S).max(0);
+                let window = i64::from(drain) + i64::from(stop);
+                if window > FASTEST_REPLACEMENT_S {
+                    out.push(Warning::new(
+                        WarningKind::DrainOverlap,
+                        format!(
+                            "{} on EFS volume \"{}\": a stopped task drains {drain} s (deregistration delay) and its {proc_name} may run {stop} s more (stopTimeout) while ECS starts the replacement; a replacement up within that {window} s opens the same files ({lock}). Lower the deregistration delay",
+                            c.name, vol.name
+                        ),
+                    ));
+                }
+            }
+            if svc.desired > 1 {
+                out.push(Warning::new(
+                    WarningKind::SingleWriter,
+                    format!(
+                        "desired count {} with {} on EFS volume \"{}\": every task runs its own {proc_name} on the same files ({lock})",
+                        svc.desired, c.name, vol.name
+                    ),
+                ));
+            }
+            let alive: Vec<&Task> = tasks.iter().filter(|t| !t.is_stopped()).collect();
+            if alive.len() > 1 {
+                let ids: Vec<&str> = alive.iter().map(|t| t.short()).collect();
+                out.push(Warning {
+                    kind: WarningKind::LiveOverlap,
+                    tasks: ids.iter().map(|i| i.to_string()).collect(),
+                    message: format!(
+                        "{} tasks are up at once on EFS volume \"{}\" ({}): {proc_name} lock conflict likely",
+                        alive.len(),
+                        vol.name,
+                        ids.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// An EFS file system with no mount target in an AZ the service's tasks
+/// run in: they cannot mount it.
+fn mount_targets(out: &mut Vec<Warning>, td: &TaskDef, fss: &[FileSystem], tasks: &[Task]) {
+    for vol in &td.volumes {
+        let Some(efs) = &vol.efs else { continue };
+        let Some(fs) = fss.iter().find(|f| f.id == efs.file_system_id) else {
+            continue;
+        };
+        let mut azs: Vec<&str> = tasks
+            .iter()
+            .filter(|t| !t.is_stopped())
+            .filter_map(|t| t.az.as_deref())
+            .collect();
+        azs.sort_unstable();
+        azs.dedup();
+        for az in azs {
+            if !fs.mount_targets.iter().any(|m| m.az.as_deref() == Some(az)) {
+                out.push(Warning::new(
+                    WarningKind::MissingMountTarget,
+                    format!(
+                        "{} has no mount target in {az}, where the service runs tasks: they cannot mount \"{}\"",
+                        fs.id, vol.name
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// A target group's health checks slow to recover, or a long drain.
+fn target_group(out: &mut Vec<Warning>, tg: &TargetGroup) {
+    if let Some(s) = time_to_healthy_s(tg).filter(|s| *s >= SLOW_HEALTH_CHECK_S) {
+        out.push(Warning::new(
+            WarningKind::SlowHealthCheck,
+            format!(
+                "{}: a new target takes traffic after one passing check (every {} s), but one that failed checks first (probed before the API listened) needs {} × {} s = {s} s of passing checks to recover",
+                tg.name,
+                tg.health_check.interval_s.unwrap_or(0),
+                tg.health_check.healthy_threshold.unwrap_or(0),
+                tg.health_check.interval_s.unwrap_or(0)
+            ),
+        ));
+    }
+    if let Some(d) = tg
+        .deregistration_delay_s
+        .filter(|d| *d > LONG_DEREGISTRATION_S)
+    {
+        out.push(Warning::new(
+            WarningKind::LongDeregistration,
+            format!(
+                "{}: deregistration delay {d} s: a stopped task drains that long before it stops",
+                tg.name
+            ),
+        ));
+    }
 }
 
 #[cfg(test)]
