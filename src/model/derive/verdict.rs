@@ -79,9 +79,8 @@ pub fn verdict(
     // Each bound target group on its own: it serves only when one of the
     // service's own tasks is healthy in it. An empty group, or one whose
     // healthy targets belong to nobody we know, serves nothing.
-    let mut healthy_targets = 0usize;
-    let mut target_problem: Option<String> = None;
     let bound = svc.target_group_arns();
+    let mut groups = Groups::default();
     if let Some(tgs) = tgs.filter(|_| !bound.is_empty()) {
         let Some(tasks) = tasks else {
             return Verdict::new(
@@ -89,64 +88,17 @@ pub fn verdict(
                 "tasks not loaded: cannot tell whose targets are healthy",
             );
         };
-        let mut dead: Vec<String> = Vec::new();
-        let mut serving = 0usize;
-        for arn in &bound {
-            let Some(tg) = tgs.iter().find(|g| &g.arn == arn) else {
-                continue;
-            };
-            let b = binding_for(svc, tg);
-            let mut owned_healthy = 0usize;
-            let mut foreign_healthy = 0usize;
-            for target in &tg.targets {
-                let owner = task_for_target(tg, b, target, tasks);
-                if target.state == "healthy" {
-                    if owner.is_some() {
-                        owned_healthy += 1;
-                    } else {
-                        foreign_healthy += 1;
-                    }
-                } else if owner.is_none_or(|t| !t.is_leaving()) && target.state != "draining" {
-                    target_problem.get_or_insert_with(|| {
-                        format!(
-                            "target {} {}{}",
-                            target.id,
-                            target.state,
-                            target
-                                .reason
-                                .as_deref()
-                                .map(|r| format!(" ({r})"))
-                                .unwrap_or_default()
-                        )
-                    });
-                }
-            }
-            healthy_targets += owned_healthy;
-            if owned_healthy > 0 {
-                serving += 1;
-            } else if tg.targets.is_empty() {
-                dead.push(format!(
-                    "no healthy target in {} (none registered)",
-                    tg.name
-                ));
-            } else if foreign_healthy > 0 {
-                dead.push(format!(
-                    "{}: no healthy target of the service's tasks ({foreign_healthy} healthy belong to none of them)",
-                    tg.name
-                ));
-            } else {
-                dead.push(format!("no healthy target in {}", tg.name));
-            }
-        }
-        if !dead.is_empty() {
-            let health = if serving == 0 {
+        groups = judge_groups(svc, &bound, tgs, tasks);
+        if !groups.dead.is_empty() {
+            let health = if groups.serving == 0 {
                 Health::Down
             } else {
                 Health::Degraded
             };
-            return Verdict::new(health, dead.join("; "));
+            return Verdict::new(health, groups.dead.join("; "));
         }
     }
+    let (healthy_targets, target_problem) = (groups.healthy, groups.problem);
     for t in &live {
         for c in &t.containers {
             if c.health.as_deref() == Some("UNHEALTHY") {
@@ -190,6 +142,74 @@ pub fn verdict(
         ));
     }
     Verdict::new(Health::Healthy, reason)
+}
+
+/// The bound target groups, each judged on its own.
+#[derive(Default)]
+struct Groups {
+    /// Healthy targets of the service's own tasks.
+    healthy: usize,
+    /// Groups with at least one.
+    serving: usize,
+    /// Why each other group serves nothing.
+    dead: Vec<String>,
+    /// The first target of a live task that is not healthy.
+    problem: Option<String>,
+}
+
+/// Each bound target group serves only when one of the service's own
+/// tasks is healthy in it. An empty group, or one whose healthy targets
+/// belong to nobody we know, serves nothing.
+fn judge_groups(svc: &Service, bound: &[String], tgs: &[TargetGroup], tasks: &[Task]) -> Groups {
+    let mut g = Groups::default();
+    for arn in bound {
+        let Some(tg) = tgs.iter().find(|g| &g.arn == arn) else {
+            continue;
+        };
+        let b = binding_for(svc, tg);
+        let mut owned_healthy = 0usize;
+        let mut foreign_healthy = 0usize;
+        for target in &tg.targets {
+            let owner = task_for_target(tg, b, target, tasks);
+            if target.state == "healthy" {
+                if owner.is_some() {
+                    owned_healthy += 1;
+                } else {
+                    foreign_healthy += 1;
+                }
+            } else if owner.is_none_or(|t| !t.is_leaving()) && target.state != "draining" {
+                g.problem.get_or_insert_with(|| {
+                    format!(
+                        "target {} {}{}",
+                        target.id,
+                        target.state,
+                        target
+                            .reason
+                            .as_deref()
+                            .map(|r| format!(" ({r})"))
+                            .unwrap_or_default()
+                    )
+                });
+            }
+        }
+        g.healthy += owned_healthy;
+        if owned_healthy > 0 {
+            g.serving += 1;
+        } else if tg.targets.is_empty() {
+            g.dead.push(format!(
+                "no healthy target in {} (none registered)",
+                tg.name
+            ));
+        } else if foreign_healthy > 0 {
+            g.dead.push(format!(
+                "{}: no healthy target of the service's tasks ({foreign_healthy} healthy belong to none of them)",
+                tg.name
+            ));
+        } else {
+            g.dead.push(format!("no healthy target in {}", tg.name));
+        }
+    }
+    g
 }
 
 /// The probe joins the verdict once its URL has answered at all (a URL
