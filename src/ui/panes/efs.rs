@@ -48,39 +48,7 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
         .collect();
     for v in volumes {
         let Some(cfg) = &v.efs else { continue };
-        let users: Vec<String> = td
-            .containers
-            .iter()
-            .flat_map(|c| {
-                c.mount_points
-                    .iter()
-                    .filter(|m| m.volume == v.name)
-                    .map(move |m| {
-                        format!(
-                            "{}:{}{}",
-                            c.name,
-                            m.path,
-                            if m.read_only { " ro" } else { " rw" }
-                        )
-                    })
-            })
-            .collect();
-        let mut opts = Vec::new();
-        if let Some(ap) = &cfg.access_point {
-            opts.push(format!("AP {}", short_id(ap)));
-        } else if let Some(r) = &cfg.root_directory {
-            opts.push(format!("root {r}"));
-        }
-        if cfg.transit_encryption {
-            opts.push("TLS".into());
-        }
-        if cfg.iam {
-            opts.push("IAM".into());
-        }
-        lines.push(Line::from(fit(
-            &format!("{} → {}  {}", v.name, users.join(", "), opts.join(", ")),
-            width,
-        )));
+        lines.push(volume_line(v, cfg, td, width));
         let fs = state
             .file_systems()
             .iter()
@@ -93,25 +61,7 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
             continue;
         };
         extra = fs.id.clone();
-        lines.insert(
-            lines.len() - 1,
-            Line::from(vec![
-                Span::styled(fs.lifecycle.clone(), theme.status(&fs.lifecycle)),
-                Span::raw(fit(
-                    &format!(
-                        "  {}  {} mount target{}{}",
-                        bytes(fs.size_bytes),
-                        fs.mount_target_count,
-                        if fs.mount_target_count == 1 { "" } else { "s" },
-                        fs.name
-                            .as_deref()
-                            .map(|n| format!("  \"{n}\""))
-                            .unwrap_or_default()
-                    ),
-                    width.saturating_sub(fs.lifecycle.len()),
-                )),
-            ]),
-        );
+        lines.insert(lines.len() - 1, fs_line(fs, theme, width));
         // Each task's mount first: on a small screen it is the line that
         // matters, before the mount targets.
         for m in state.mounts().iter().filter(|m| m.volume == v.name) {
@@ -130,34 +80,7 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
                 cursor_line = Some(lines.len());
             }
             row += 1;
-            let here: Vec<&str> = tasks
-                .iter()
-                .filter(|t| t.az.is_some() && t.az == mt.az)
-                .map(|t| t.short())
-                .collect();
-            lines.push(Line::from(vec![
-                Span::raw(format!(
-                    "{} {} ",
-                    pad(mt.az.as_deref().map(short_az).unwrap_or("-"), 3),
-                    pad(&mt.id, 13)
-                )),
-                Span::styled(pad(&mt.state, 10), theme.status(&mt.state)),
-                Span::styled(
-                    fit(
-                        &format!(
-                            " {}{}",
-                            mt.ip.as_deref().unwrap_or(""),
-                            if here.is_empty() {
-                                String::new()
-                            } else {
-                                format!("  ✓ task {}", here.join(", "))
-                            }
-                        ),
-                        width.saturating_sub(29),
-                    ),
-                    theme.dim(),
-                ),
-            ]));
+            lines.push(mount_target_line(mt, &tasks, theme, width));
         }
     }
     Content {
@@ -167,4 +90,104 @@ pub fn efs(state: &State, theme: &Theme, width: usize) -> Content {
         lines,
         cursor_line,
     }
+}
+
+/// A volume: who mounts it where, and how (access point or root, TLS,
+/// IAM).
+fn volume_line(
+    v: &crate::model::Volume,
+    cfg: &crate::model::EfsVolume,
+    td: &crate::model::TaskDef,
+    width: usize,
+) -> Line<'static> {
+    let users: Vec<String> = td
+        .containers
+        .iter()
+        .flat_map(|c| {
+            c.mount_points
+                .iter()
+                .filter(|m| m.volume == v.name)
+                .map(move |m| {
+                    format!(
+                        "{}:{}{}",
+                        c.name,
+                        m.path,
+                        if m.read_only { " ro" } else { " rw" }
+                    )
+                })
+        })
+        .collect();
+    let mut opts = Vec::new();
+    if let Some(ap) = &cfg.access_point {
+        opts.push(format!("AP {}", short_id(ap)));
+    } else if let Some(r) = &cfg.root_directory {
+        opts.push(format!("root {r}"));
+    }
+    if cfg.transit_encryption {
+        opts.push("TLS".into());
+    }
+    if cfg.iam {
+        opts.push("IAM".into());
+    }
+    Line::from(fit(
+        &format!("{} → {}  {}", v.name, users.join(", "), opts.join(", ")),
+        width,
+    ))
+}
+
+/// The file system: its state, size and mount targets.
+fn fs_line(fs: &crate::model::FileSystem, theme: &Theme, width: usize) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(fs.lifecycle.clone(), theme.status(&fs.lifecycle)),
+        Span::raw(fit(
+            &format!(
+                "  {}  {} mount target{}{}",
+                bytes(fs.size_bytes),
+                fs.mount_target_count,
+                if fs.mount_target_count == 1 { "" } else { "s" },
+                fs.name
+                    .as_deref()
+                    .map(|n| format!("  \"{n}\""))
+                    .unwrap_or_default()
+            ),
+            width.saturating_sub(fs.lifecycle.len()),
+        )),
+    ])
+}
+
+/// A mount target, and the live tasks in its AZ.
+fn mount_target_line(
+    mt: &crate::model::MountTarget,
+    tasks: &[&Task],
+    theme: &Theme,
+    width: usize,
+) -> Line<'static> {
+    let here: Vec<&str> = tasks
+        .iter()
+        .filter(|t| t.az.is_some() && t.az == mt.az)
+        .map(|t| t.short())
+        .collect();
+    Line::from(vec![
+        Span::raw(format!(
+            "{} {} ",
+            pad(mt.az.as_deref().map(short_az).unwrap_or("-"), 3),
+            pad(&mt.id, 13)
+        )),
+        Span::styled(pad(&mt.state, 10), theme.status(&mt.state)),
+        Span::styled(
+            fit(
+                &format!(
+                    " {}{}",
+                    mt.ip.as_deref().unwrap_or(""),
+                    if here.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  ✓ task {}", here.join(", "))
+                    }
+                ),
+                width.saturating_sub(29),
+            ),
+            theme.dim(),
+        ),
+    ])
 }
