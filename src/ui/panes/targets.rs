@@ -54,29 +54,8 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
         .unwrap_or(0)
         .max(12);
     for (gi, g) in groups.iter().enumerate() {
-        let hc = &g.health_check;
         extra = g.name.clone();
-        // The health check, in the terms that decide how long a new task
-        // waits for traffic and an old one drains.
-        let settings = format!(
-            "{}{} {} every {}s · recovers after {}{} · drain {}",
-            if groups.len() > 1 {
-                format!("{}: ", g.name)
-            } else {
-                String::new()
-            },
-            hc.protocol.as_deref().unwrap_or(""),
-            hc.path.as_deref().unwrap_or(""),
-            hc.interval_s.unwrap_or(0),
-            hc.healthy_threshold.unwrap_or(0),
-            derive::time_to_healthy_s(g)
-                .map(|s| format!(" ({s}s)"))
-                .unwrap_or_default(),
-            g.deregistration_delay_s
-                .map(|d| format!("{d}s"))
-                .unwrap_or_else(|| "?".into())
-        );
-
+        let settings = health_check_words(g, groups.len() > 1);
         if groups.len() > 1 {
             lines.push(Line::from(Span::styled(
                 fit(&settings, width),
@@ -94,33 +73,8 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
                 cursor_line = Some(lines.len());
             }
             row += 1;
-            let owner = state.target_owner(gi, ti);
-            let addr = format!(
-                "{}:{}",
-                t.id,
-                t.port.map(|p| p.to_string()).unwrap_or_default()
-            );
-            // The reason code is what an operator searches for; the
-            // description only when there is room for it.
-            let why = match (t.reason.as_deref(), t.description.as_deref()) {
-                (Some(r), Some(d)) if width >= 90 => format!("{r}: {d}"),
-                (Some(r), _) => r.to_string(),
-                (None, Some(d)) => d.to_string(),
-                (None, None) => String::new(),
-            };
-            let who = match owner {
-                Some(task) => format!("→ {}", task.short()),
-                None => "→ no task".into(),
-            };
-            let fixed = addr_w + 1 + 10 + who.len() + 2;
-            lines.push(Line::from(vec![
-                Span::raw(format!("{} ", pad(&addr, addr_w))),
-                Span::styled(pad(&t.state, 9), theme.status(&t.state)),
-                Span::raw(" "),
-                Span::styled(pad(&why, width.saturating_sub(fixed)), theme.dim()),
-                Span::raw(" "),
-                Span::raw(who),
-            ]));
+            let owner = state.target_owner(gi, ti).map(|t| t.short());
+            lines.push(target_line(t, owner, addr_w, theme, width));
         }
         // Below the targets (on a small screen they matter most), unless
         // several groups need it as their heading.
@@ -154,4 +108,64 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
         lines,
         cursor_line,
     }
+}
+
+/// The health check, in the terms that decide how long a new task waits
+/// for traffic and an old one drains; named when there are several groups.
+fn health_check_words(g: &crate::model::TargetGroup, named: bool) -> String {
+    let hc = &g.health_check;
+    format!(
+        "{}{} {} every {}s · recovers after {}{} · drain {}",
+        if named {
+            format!("{}: ", g.name)
+        } else {
+            String::new()
+        },
+        hc.protocol.as_deref().unwrap_or(""),
+        hc.path.as_deref().unwrap_or(""),
+        hc.interval_s.unwrap_or(0),
+        hc.healthy_threshold.unwrap_or(0),
+        derive::time_to_healthy_s(g)
+            .map(|s| format!(" ({s}s)"))
+            .unwrap_or_default(),
+        g.deregistration_delay_s
+            .map(|d| format!("{d}s"))
+            .unwrap_or_else(|| "?".into())
+    )
+}
+
+/// A target: its address, state, reason and the task behind it.
+fn target_line(
+    t: &crate::model::Target,
+    owner: Option<&str>,
+    addr_w: usize,
+    theme: &Theme,
+    width: usize,
+) -> Line<'static> {
+    let addr = format!(
+        "{}:{}",
+        t.id,
+        t.port.map(|p| p.to_string()).unwrap_or_default()
+    );
+    // The reason code is what an operator searches for; the description
+    // only when there is room for it.
+    let why = match (t.reason.as_deref(), t.description.as_deref()) {
+        (Some(r), Some(d)) if width >= 90 => format!("{r}: {d}"),
+        (Some(r), _) => r.to_string(),
+        (None, Some(d)) => d.to_string(),
+        (None, None) => String::new(),
+    };
+    let who = match owner {
+        Some(task) => format!("→ {task}"),
+        None => "→ no task".into(),
+    };
+    let fixed = addr_w + 1 + 10 + who.len() + 2;
+    Line::from(vec![
+        Span::raw(format!("{} ", pad(&addr, addr_w))),
+        Span::styled(pad(&t.state, 9), theme.status(&t.state)),
+        Span::raw(" "),
+        Span::styled(pad(&why, width.saturating_sub(fixed)), theme.dim()),
+        Span::raw(" "),
+        Span::raw(who),
+    ])
 }
