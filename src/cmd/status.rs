@@ -429,8 +429,37 @@ pub fn table(s: &Snapshot) -> String {
             d.desired
         );
     }
+    tasks_table(&mut o, &s.tasks);
+    let _ = writeln!(o, "\ntargets:");
+    if s.targets.is_empty() {
+        let _ = writeln!(o, "  (none registered)");
+    }
+    for t in &s.targets {
+        let _ = writeln!(
+            o,
+            "  {:<10} {}:{}  {:<9} {:<32} → {}",
+            t.target_group,
+            t.id,
+            t.port.map(|p| p.to_string()).unwrap_or_default(),
+            t.state,
+            t.reason.as_deref().unwrap_or(""),
+            t.task.as_deref().map(short_id).unwrap_or("no task")
+        );
+    }
+    efs_table(&mut o, s);
+    if !s.warnings.is_empty() {
+        let _ = writeln!(o, "\nwarnings:");
+        for w in &s.warnings {
+            let _ = writeln!(o, "  ⚠ {}", w.message);
+        }
+    }
+    o
+}
+
+/// The tasks and their containers, one line each.
+fn tasks_table(o: &mut String, tasks: &[Task]) {
     let _ = writeln!(o, "\ntasks:");
-    for t in &s.tasks {
+    for t in tasks {
         let _ = writeln!(
             o,
             "  {:<8}  {:<13} {:<9} {:<8} {:<11} {:<15} {}",
@@ -459,22 +488,10 @@ pub fn table(s: &Snapshot) -> String {
             );
         }
     }
-    let _ = writeln!(o, "\ntargets:");
-    if s.targets.is_empty() {
-        let _ = writeln!(o, "  (none registered)");
-    }
-    for t in &s.targets {
-        let _ = writeln!(
-            o,
-            "  {:<10} {}:{}  {:<9} {:<32} → {}",
-            t.target_group,
-            t.id,
-            t.port.map(|p| p.to_string()).unwrap_or_default(),
-            t.state,
-            t.reason.as_deref().unwrap_or(""),
-            t.task.as_deref().map(short_id).unwrap_or("no task")
-        );
-    }
+}
+
+/// The file systems, their mount targets and each task's mount.
+fn efs_table(o: &mut String, s: &Snapshot) {
     let _ = writeln!(o, "\nefs:");
     for f in &s.file_systems {
         let _ = writeln!(
@@ -502,13 +519,6 @@ pub fn table(s: &Snapshot) -> String {
             m.status.label()
         );
     }
-    if !s.warnings.is_empty() {
-        let _ = writeln!(o, "\nwarnings:");
-        for w in &s.warnings {
-            let _ = writeln!(o, "  ⚠ {}", w.message);
-        }
-    }
-    o
 }
 
 #[cfg(test)]
