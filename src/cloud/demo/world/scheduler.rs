@@ -176,6 +176,51 @@ impl World {
     /// which the caller does outside the lock.
     pub(super) fn step(&mut self) -> (Vec<(String, PathBuf)>, Vec<Server>) {
         let now = self.clock.now();
+        let Moves {
+            start,
+            stop,
+            registered,
+            logs,
+        } = self.advance(now);
+        for (id, ev) in logs {
+            match ev {
+                LogEvent::MongoStarts => {
+                    let fresh = self.fresh_volume;
+                    self.mongo_starts(&id, fresh)
+                }
+                LogEvent::ApiStarts => self.api_starts(&id),
+                LogEvent::Stops => self.task_stops(&id),
+            }
+        }
+        for (task_id, ip) in registered {
+            self.targets.push(SimTarget {
+                task_id,
+                ip,
+                state: TargetState::Initial,
+                reason: Some("Elb.RegistrationInProgress"),
+                ok_streak: 0,
+                fail_streak: 0,
+                last_fail: None,
+                draining_since: None,
+            });
+            self.event("registered 1 targets in (target-group goals-tg)".into());
+        }
+        self.targets.retain(|g| {
+            g.draining_since.is_none_or(|s| {
+                now.duration_since(s) < Duration::from_secs(DEREGISTRATION_S.into())
+            })
+        });
+        let active = self.tasks.iter().filter(|t| !t.desired_stopped).count() as i32;
+        for _ in active..self.desired {
+            self.launch();
+        }
+        self.keep_recent();
+        self.say_steady();
+        (start, stop)
+    }
+
+    /// Each task's next phase, when its time has come.
+    fn advance(&mut self, now: std::time::Instant) -> Moves {
         let mut start = Vec::new();
         let mut stop = Vec::new();
         let mut registered = Vec::new();
@@ -239,38 +284,17 @@ impl World {
                 _ => {}
             }
         }
-        for (id, ev) in logs {
-            match ev {
-                LogEvent::MongoStarts => {
-                    let fresh = self.fresh_volume;
-                    self.mongo_starts(&id, fresh)
-                }
-                LogEvent::ApiStarts => self.api_starts(&id),
-                LogEvent::Stops => self.task_stops(&id),
-            }
+        Moves {
+            start,
+            stop,
+            registered,
+            logs,
         }
-        for (task_id, ip) in registered {
-            self.targets.push(SimTarget {
-                task_id,
-                ip,
-                state: TargetState::Initial,
-                reason: Some("Elb.RegistrationInProgress"),
-                ok_streak: 0,
-                fail_streak: 0,
-                last_fail: None,
-                draining_since: None,
-            });
-            self.event("registered 1 targets in (target-group goals-tg)".into());
-        }
-        self.targets.retain(|g| {
-            g.draining_since.is_none_or(|s| {
-                now.duration_since(s) < Duration::from_secs(DEREGISTRATION_S.into())
-            })
-        });
-        let active = self.tasks.iter().filter(|t| !t.desired_stopped).count() as i32;
-        for _ in active..self.desired {
-            self.launch();
-        }
+    }
+
+    /// The stopped tasks kept are the most recent; their streams go with
+    /// the others.
+    fn keep_recent(&mut self) {
         let mut stopped_seen = 0;
         let mut keep = Vec::with_capacity(self.tasks.len());
         for t in self.tasks.drain(..).rev() {
@@ -288,6 +312,10 @@ impl World {
         let ids: Vec<&str> = self.tasks.iter().map(|t| t.id.as_str()).collect();
         self.logs
             .retain(|stream, _| ids.iter().any(|id| stream.ends_with(id)));
+    }
+
+    /// The service's steady state and a finished deployment, said once.
+    fn say_steady(&mut self) {
         let steady = self.tasks.iter().all(|t| {
             matches!(t.phase, Phase::Running | Phase::Stopped)
                 && (t.phase == Phase::Running) != t.desired_stopped
@@ -308,7 +336,6 @@ impl World {
             self.steady_said = true;
             self.event("has reached a steady state.".into());
         }
-        (start, stop)
     }
 
     pub(super) fn server_started(&mut self, id: &str, server: Option<Server>) {
@@ -365,6 +392,15 @@ pub async fn run_scheduler(world: Arc<Mutex<World>>, cancel: CancellationToken) 
         }
     }
     lock(&world).shutdown_all();
+}
+
+/// What one step of the scheduler moved: servers to start and stop,
+/// targets to register, log lines to write.
+struct Moves {
+    start: Vec<(String, PathBuf)>,
+    stop: Vec<Server>,
+    registered: Vec<(String, String)>,
+    logs: Vec<(String, LogEvent)>,
 }
 
 #[cfg(test)]
