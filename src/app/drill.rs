@@ -380,27 +380,26 @@ pub fn on_poll(state: &mut State, resource: Resource, at: Time) -> Vec<Effect> {
 
 /// A second passed: the drill's timeout and the baseline's wait.
 pub fn on_tick(state: &mut State, now: Time) -> Vec<Effect> {
-    if let Some(since) = state.drill_waiting {
-        if (now - since).to_std().is_ok_and(|d| d > BASELINE_WAIT) {
-            let why = format!(
-                "no baseline after {} s: {}; nothing was sent",
-                BASELINE_WAIT.as_secs(),
-                missing(&state.world)
-            );
-            fail(state, why);
-        }
-        return Vec::new();
-    }
-    let Some((_, c)) = run_of(state) else {
-        return Vec::new();
+    // The drill never waits for ever to start: neither for the world to
+    // show its preflight (`ecsdeck drill`) nor for its baseline.
+    let waiting_since = match (state.drill_waiting, run_of(state)) {
+        (Some(since), _) => Some(since),
+        (None, Some((_, c))) if !c.baseline_sent => Some(c.began),
+        (None, Some(_)) => None,
+        (None, None) => return Vec::new(),
     };
-    if !c.baseline_sent && (now - c.began).to_std().is_ok_and(|d| d > BASELINE_WAIT) {
+    if let Some(since) = waiting_since
+        && (now - since).to_std().is_ok_and(|d| d > BASELINE_WAIT)
+    {
         let why = format!(
             "no baseline after {} s: {}; nothing was sent",
             BASELINE_WAIT.as_secs(),
             missing(&state.world)
         );
         fail(state, why);
+        return Vec::new();
+    }
+    if state.drill_waiting.is_some() {
         return Vec::new();
     }
     let mut out = vec![Effect::Drill(DrillEffect::Hold)];

@@ -247,3 +247,50 @@ fn no_probe_no_drill_and_a_probe_down_is_said_before_y() {
     let d = s.drill.as_ref().expect("the preflight still opens");
     assert!(!d.preflight.baseline_ok, "{}", d.preflight.baseline);
 }
+
+#[test]
+fn the_drill_never_waits_for_ever_for_its_preflight_or_its_baseline() {
+    // `ecsdeck drill`: nothing seen yet; a minute on, it gives up, naming
+    // what it still waits for, having sent nothing.
+    let mut s = State::new(
+        crate::app::Context::new(
+            crate::model::ServiceRef {
+                cluster: "c".into(),
+                service: "s".into(),
+            },
+            "us-east-1",
+        ),
+        ts(0).expect("t"),
+    );
+    prepare(&mut s);
+    assert!(update(&mut s, Msg::Tick(ts(30).expect("t"))).is_empty());
+    assert!(s.drill_failed.is_none(), "still waiting at 30 s");
+    assert!(update(&mut s, Msg::Tick(ts(61).expect("t"))).is_empty());
+    let why = s.drill_failed.clone().expect("given up");
+    assert!(
+        why.contains("no baseline after 60 s")
+            && why.contains("the service (no answer yet)")
+            && why.contains("nothing was sent"),
+        "{why}"
+    );
+    // The dashboard's R: begun, but the probe never answers again.
+    let mut s = loaded(false);
+    act(&mut s, Action::Drill);
+    act(&mut s, Action::Confirm);
+    begun(&mut s);
+    let fx = update(&mut s, Msg::Tick(ts(130).expect("t")));
+    assert_eq!(
+        fx,
+        vec![Effect::Drill(DrillEffect::Hold)],
+        "waits, polling fast"
+    );
+    update(&mut s, Msg::Tick(ts(161).expect("t")));
+    assert!(s.drill.is_none(), "the window closes");
+    assert!(
+        s.drill_failed
+            .as_deref()
+            .is_some_and(|w| w.contains("no baseline after 60 s")),
+        "{:?}",
+        s.drill_failed
+    );
+}
