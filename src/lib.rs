@@ -3,9 +3,10 @@
 //! Imports point one way, down this list, with no arrow back up:
 //!
 //! - `cli`, `config`: the command line and the config file.
-//! - `cmd`: the consumers of one session: `dashboard` (with a screen),
-//!   `drill` (the same update and effects without one), `status` (one
-//!   snapshot of the world), the service `picker`; `effects` runs what the
+//! - `cmd`: `launch` opens the backend once; the consumers of one
+//!   session: `dashboard` (with a screen), `drill` (the same update and
+//!   effects without one), `status` (one snapshot of the world, through
+//!   the same update), the service `picker`; `effects` runs what the
 //!   reducer asks for; `term` only sets up and restores the terminal.
 //! - `ui`: rendering, reading state only; the key table.
 //! - `app`: state and the pure reducer, the drill stepped in it; imports
