@@ -75,6 +75,9 @@ pub enum Command {
         /// StopTask is denied, as without ecs:StopTask (S and the drill show the refusal)
         #[arg(long)]
         deny_stop_task: bool,
+        /// The API container has no health check, as in most real task definitions (AWS reports it UNKNOWN for ever)
+        #[arg(long)]
+        no_api_health_check: bool,
     },
     /// Print one snapshot of the service and exit: 0 healthy, 1 degraded or down, 2 error
     Status {
@@ -116,6 +119,9 @@ pub struct DrillArgs {
     /// With --demo: StopTask is denied, as without ecs:StopTask (the drill must be ABORTED)
     #[arg(long, requires = "demo")]
     pub deny_stop_task: bool,
+    /// With --demo: the API container has no health check (AWS reports it UNKNOWN for ever)
+    #[arg(long, requires = "demo")]
+    pub no_api_health_check: bool,
 }
 
 fn parse_drill_timeout(s: &str) -> Result<std::time::Duration, String> {

@@ -191,6 +191,7 @@ async fn drill(settings: &config::Settings, a: cli::DrillArgs) -> Result<i32> {
             seed_records: true,
             fresh_volume: a.fresh_volume,
             deny_stop_task: a.deny_stop_task,
+            no_api_health_check: a.no_api_health_check,
             ..DemoOptions::default()
         })
     } else {
@@ -240,6 +241,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
             lb_port,
             data_dir,
             deny_stop_task,
+            no_api_health_check,
         }) => {
             let source = Source::Demo(DemoOptions {
                 lb_port,
@@ -247,6 +249,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 data_dir,
                 seed_records: true,
                 deny_stop_task,
+                no_api_health_check,
                 ..DemoOptions::default()
             });
             let launched = launch(&settings, source, operate).await?;

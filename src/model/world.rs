@@ -151,8 +151,11 @@ impl World {
             Resource::Tasks => {
                 let tds = self.task_defs.get().map(Vec::as_slice).unwrap_or(&[]);
                 let tasks = self.tasks.get().map(Vec::as_slice).unwrap_or(&[]);
+                // Only essential containers with a health check wait to
+                // turn HEALTHY; the others are ready once running.
                 self.timeline.on_tasks_checked(tasks, at, &|t, c| {
-                    has_health_check(tds.iter().find(|d| d.arn == t.task_definition), c)
+                    let td = tds.iter().find(|d| d.arn == t.task_definition);
+                    gates_readiness(td, c) && has_health_check(td, c)
                 });
             }
             Resource::Targets => {
@@ -303,6 +306,17 @@ impl World {
         has_health_check(self.task_def_of(task), c)
     }
 
+    /// Every container that gates the task ready, by the task's own
+    /// revision: what "containers healthy" means for the timeline and the
+    /// drill.
+    pub fn task_ready(&self, task: &Task) -> bool {
+        let td = self.task_def_of(task);
+        task.containers
+            .iter()
+            .filter(|c| gates_readiness(td, c))
+            .all(|c| container_ready(td, c))
+    }
+
     /// The caller identity poll answered, or failed: a stop reason can
     /// name the caller, or say it is unknown.
     pub fn identity_answered(&self) -> bool {
@@ -342,6 +356,24 @@ impl World {
                 )
             })
         })
+    }
+}
+
+/// Whether a container decides that its task is ready: the essential ones
+/// (every one, when the revision is not known). A non-essential sidecar
+/// may fail without the task failing.
+pub fn gates_readiness(td: Option<&TaskDef>, c: &Container) -> bool {
+    td.and_then(|d| d.containers.iter().find(|x| x.name == c.name))
+        .is_none_or(|def| def.essential)
+}
+
+/// Whether a container is ready: HEALTHY when it has a health check,
+/// RUNNING when it has none (AWS never reports such a one healthy).
+pub fn container_ready(td: Option<&TaskDef>, c: &Container) -> bool {
+    if has_health_check(td, c) {
+        c.health.as_deref() == Some("HEALTHY")
+    } else {
+        c.last_status == "RUNNING"
     }
 }
 

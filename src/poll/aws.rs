@@ -124,6 +124,7 @@ pub(super) fn task_defs(w: &Wires, need_rx: watch::Receiver<Needed>) {
     let cloud = w.cloud.clone();
     let cache: Arc<tokio::sync::Mutex<BTreeMap<String, TaskDef>>> = Arc::default();
     let (fs_tx, logs_tx) = (w.file_systems.clone(), w.log_inputs.clone());
+    let pace = w.pace.clone();
     let needed = (
         need_rx,
         (|n: &Needed| !n.service.is_empty()) as fn(&Needed) -> bool,
@@ -137,6 +138,7 @@ pub(super) fn task_defs(w: &Wires, need_rx: watch::Receiver<Needed>) {
         move |need: Needed| {
             let (cloud, cache) = (cloud.clone(), cache.clone());
             let (fs_tx, logs_tx) = (fs_tx.clone(), logs_tx.clone());
+            let pace = pace.clone();
             async move {
                 let wanted = need.all();
                 let mut cache = cache.lock().await;
@@ -152,6 +154,7 @@ pub(super) fn task_defs(w: &Wires, need_rx: watch::Receiver<Needed>) {
                 ids.sort();
                 ids.dedup();
                 set_if_changed(&fs_tx, Some(ids));
+                pace.set_task_defs(tds.clone());
                 logs_tx.send_if_modified(|i| {
                     let changed = i.task_defs != tds;
                     i.task_defs = tds.clone();

@@ -8,7 +8,9 @@ pub mod governor;
 mod pace;
 pub mod runner;
 
-pub use pace::{FAST, FAST_AFTER_ACTION, FAST_WHILE_CHANGING, Hurry, Pace, in_motion};
+pub use pace::{
+    FAST, FAST_AFTER_ACTION, FAST_WHILE_CHANGING, Hurry, Pace, in_motion, in_motion_with,
+};
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -212,7 +214,7 @@ fn spawn_aws<W, J, Fut>(
             let pace = pace_for_sink.clone();
             async move {
                 if let (Some(p), Ok(obs)) = (&pace, &result)
-                    && in_motion(obs)
+                    && p.moving(obs)
                 {
                     p.hurry_for(FAST_WHILE_CHANGING);
                 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use chrono::Utc;
 
 use super::runner::Control;
+use crate::model::TaskDef;
 use crate::model::observe::Observation;
+use crate::model::world::{gates_readiness, has_health_check};
 
 /// While something changes, the service, task and target pollers run at
 /// this cadence (unless `--refresh` is faster, or AWS throttles).
@@ -23,6 +25,9 @@ pub const FAST_WHILE_CHANGING: Duration = Duration::from_secs(30);
 #[derive(Debug, Default)]
 pub struct Pace {
     fast_until_ms: std::sync::atomic::AtomicI64,
+    /// The task definitions in use: which containers have a health check
+    /// (one without reports UNKNOWN for ever, which is no motion).
+    task_defs: std::sync::Mutex<Vec<TaskDef>>,
 }
 
 impl Pace {
@@ -44,6 +49,18 @@ impl Pace {
                 .load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// The task definitions the task poller's observations are read with.
+    pub fn set_task_defs(&self, tds: Vec<TaskDef>) {
+        *self.task_defs.lock().unwrap_or_else(|p| p.into_inner()) = tds;
+    }
+
+    /// Whether `obs` shows the service in motion, by the task definitions
+    /// known.
+    pub fn moving(&self, obs: &Observation) -> bool {
+        let tds = self.task_defs.lock().unwrap_or_else(|p| p.into_inner());
+        in_motion_with(obs, &tds)
+    }
+
     /// The cadence of the fast-changing pollers now.
     pub fn cadence(&self, refresh: Duration) -> Duration {
         if self.fast() {
@@ -59,6 +76,13 @@ impl Pace {
 /// (A target that stays unhealthy is not motion: it would keep the
 /// pollers fast for ever.)
 pub fn in_motion(obs: &Observation) -> bool {
+    in_motion_with(obs, &[])
+}
+
+/// `in_motion`, reading each task's containers with its own revision from
+/// `tds`: a container with no health check is UNKNOWN for ever, and only
+/// an essential one with a check still UNKNOWN is starting.
+pub fn in_motion_with(obs: &Observation, tds: &[TaskDef]) -> bool {
     match obs {
         Observation::Service(s) => {
             s.deployments.len() > 1
@@ -71,10 +95,14 @@ pub fn in_motion(obs: &Observation) -> bool {
             !matches!(
                 (t.last_status.as_str(), t.desired_status.as_str()),
                 ("RUNNING", "RUNNING") | ("STOPPED", _)
-            ) || (t.last_status == "RUNNING"
-                && t.containers
-                    .iter()
-                    .any(|c| c.health.as_deref() == Some("UNKNOWN")))
+            ) || (t.last_status == "RUNNING" && {
+                let td = tds.iter().find(|d| d.arn == t.task_definition);
+                t.containers.iter().any(|c| {
+                    c.health.as_deref() == Some("UNKNOWN")
+                        && gates_readiness(td, c)
+                        && has_health_check(td, c)
+                })
+            })
         }),
         Observation::Targets(gs) => gs
             .iter()

@@ -150,3 +150,23 @@ fn under_30_percent_throttling_the_rate_falls_below_60_percent_and_recovers() {
     assert_eq!(g.pace("ecs"), 1.0);
     assert!(g.slowed().is_empty());
 }
+
+#[test]
+fn a_container_without_a_health_check_is_no_motion_for_ever() {
+    use crate::model::fixtures::{task, task_def};
+    let mut t = task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING");
+    t.containers[0].health = Some("UNKNOWN".into());
+    let obs = Observation::Tasks(vec![t]);
+    // Its revision says goals-api has no health check: UNKNOWN is how AWS
+    // reports it for ever, not a container starting.
+    let mut td = task_def();
+    td.containers[0].health_check = None;
+    assert!(!in_motion_with(&obs, &[td]));
+    // With a check, UNKNOWN is a container still starting.
+    assert!(in_motion_with(&obs, &[task_def()]));
+    let pace = Pace::default();
+    let mut td = task_def();
+    td.containers[0].health_check = None;
+    pace.set_task_defs(vec![td]);
+    assert!(!pace.moving(&obs));
+}

@@ -47,6 +47,9 @@ pub struct DemoOptions {
     /// Answer StopTask with AccessDenied, as a policy without
     /// `ecs:StopTask` does: the drill must end ABORTED.
     pub deny_stop_task: bool,
+    /// Give the API container no health check, as most real task
+    /// definitions do: AWS reports its health UNKNOWN for ever.
+    pub no_api_health_check: bool,
 }
 
 /// Where the demo keeps its volume.
@@ -103,6 +106,7 @@ impl DemoEnv {
         // restart then shows the cold path.
         let (id, dir) = {
             let mut w = lock(&world);
+            w.api_health_check = !opts.no_api_health_check;
             w.set_desired(opts.tasks.max(1));
             w.seed()
         };
@@ -351,7 +355,7 @@ impl Cloud for DemoCloud {
     }
     async fn task_definition(&self, arn: &str) -> CloudResult<TaskDef> {
         self.count(&[("ecs:DescribeTaskDefinition", 1)]);
-        let td = world::task_def();
+        let td = world::task_def_with(lock(&self.world).api_health_check);
         if arn != td.arn {
             return Err(not_found(
                 "ecs:DescribeTaskDefinition",

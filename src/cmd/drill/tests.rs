@@ -38,6 +38,9 @@ enum Api {
     Decoy,
     /// Keeps its records, and takes a second to answer a write.
     SlowWrite,
+    /// Keeps its records; the API container has no health check, so AWS
+    /// reports its health UNKNOWN for ever.
+    NoApiCheck,
 }
 
 #[derive(Default)]
@@ -296,6 +299,25 @@ fn observations(url: &str, since: Option<f64>, decoy: bool) -> Vec<PollEvent> {
     ]
 }
 
+/// The task definition gives goals-api no health check: the tasks report
+/// its health UNKNOWN, as AWS does, and the revision says why.
+fn without_api_health_check(events: &mut Vec<PollEvent>) {
+    for e in events.iter_mut() {
+        if let Ok(Observation::Tasks(tasks)) = &mut e.result {
+            for t in tasks {
+                // As AWS reports a running task's containers.
+                for c in &mut t.containers {
+                    c.last_status.clone_from(&t.last_status);
+                }
+                t.containers[0].health = Some("UNKNOWN".into());
+            }
+        }
+    }
+    let mut td = crate::model::fixtures::task_def();
+    td.containers[0].health_check = None;
+    events.insert(0, ev(Resource::TaskDefs, Observation::TaskDefs(vec![td])));
+}
+
 async fn drill(kind: Api) -> (Report, Arc<Mutex<Vec<(String, String)>>>, Shared) {
     drill_with(kind, std::future::pending()).await
 }
@@ -333,7 +355,11 @@ async fn drill_on(
             let since = lock(&feed_world)
                 .stopped_at
                 .map(|t| (Utc::now() - t).num_milliseconds() as f64 / 1000.0);
-            for e in observations(&feed_url, since, kind == Api::Decoy) {
+            let mut events = observations(&feed_url, since, kind == Api::Decoy);
+            if kind == Api::NoApiCheck {
+                without_api_health_check(&mut events);
+            }
+            for e in events {
                 if tx.send(e).await.is_err() {
                     return;
                 }
@@ -373,6 +399,20 @@ async fn an_api_that_keeps_its_records_passes() {
     assert_eq!(lock(&world).records.len(), 3, "the marker is gone again");
     assert!(r.probe_url_verified);
     assert!(r.phases.iter().any(|p| p.name == "marker_read"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_container_without_a_health_check_is_ready_when_running_and_the_drill_passes() {
+    let (r, stops, _) = drill(Api::NoApiCheck).await;
+    assert_eq!(r.verdict, Verdict::Pass, "{}", r.reason);
+    assert_eq!(stops.lock().unwrap_or_else(|p| p.into_inner()).len(), 1);
+    assert!(
+        r.steps
+            .iter()
+            .any(|(_, s)| s == "new task running, containers healthy"),
+        "{:?}",
+        r.steps
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -46,11 +46,7 @@ pub fn sight(w: &World, now: Time, since: Time) -> Sight {
                 stopped: t.is_stopped(),
                 leaving: t.is_leaving(),
                 running: t.last_status == "RUNNING" && t.desired_status == "RUNNING",
-                healthy: t
-                    .containers
-                    .iter()
-                    .filter(|c| w.health_checked(t, c))
-                    .all(|c| c.health.as_deref() == Some("HEALTHY")),
+                healthy: w.task_ready(t),
                 stop_reason: stop_reason(t),
             })
             .collect(),

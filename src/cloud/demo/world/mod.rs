@@ -23,7 +23,7 @@ pub use alb::run_health_checker;
 pub use clock::Clock;
 use logs::Stream;
 pub use scheduler::{run_scheduler, start_server};
-pub use taskdef::task_def;
+pub use taskdef::task_def_with;
 
 pub const CLUSTER: &str = "demo";
 pub const SERVICE: &str = "goals-service";
@@ -172,6 +172,9 @@ pub struct World {
     deployment: String,
     previous: Option<String>,
     deployment_seq: u64,
+    /// The API container has a health check in the task definition (most
+    /// real ones do not: AWS then reports its health UNKNOWN for ever).
+    pub api_health_check: bool,
 }
 
 const FIRST_DEPLOYMENT: &str = "ecs-svc/1204518762918329481";
@@ -198,6 +201,7 @@ impl World {
             connections: 0,
             clock,
             deployment: FIRST_DEPLOYMENT.into(),
+            api_health_check: true,
             previous: None,
             deployment_seq: 0,
         }

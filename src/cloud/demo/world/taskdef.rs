@@ -3,6 +3,15 @@
 use super::{FS_ID, TD_ARN};
 use crate::model::*;
 
+/// The task definition, with or without the API container's health check.
+pub fn task_def_with(api_health_check: bool) -> TaskDef {
+    let mut td = task_def();
+    if !api_health_check {
+        td.containers[0].health_check = None;
+    }
+    td
+}
+
 pub fn task_def() -> TaskDef {
     let log = || LogConfig {
         group: "/ecs/goals".into(),

@@ -117,16 +117,26 @@ impl World {
                     Phase::Stopping | Phase::Deprovisioning | Phase::Stopped => "STOPPED",
                     _ => "PENDING",
                 };
-                let (api_h, db_h) = if early {
+                let (api_h, db_h) = if !self.api_health_check {
+                    // No health check: AWS reports UNKNOWN for ever, and
+                    // the task's health is its checked containers'.
+                    let db = if matches!(t.phase, Phase::Running | Phase::Deactivating) {
+                        t.mongo_health(self.clock.now())
+                    } else {
+                        "UNKNOWN"
+                    };
+                    ("UNKNOWN", db)
+                } else if early {
                     ("UNKNOWN", "UNKNOWN")
                 } else if matches!(t.phase, Phase::Running | Phase::Deactivating) {
                     (t.api_health, t.mongo_health(self.clock.now()))
                 } else {
                     ("UNKNOWN", "UNKNOWN")
                 };
+                let api_ok = api_h == "HEALTHY" || !self.api_health_check;
                 let health = if [api_h, db_h].contains(&"UNHEALTHY") {
                     "UNHEALTHY"
-                } else if api_h == "HEALTHY" && db_h == "HEALTHY" {
+                } else if api_ok && db_h == "HEALTHY" {
                     "HEALTHY"
                 } else {
                     "UNKNOWN"

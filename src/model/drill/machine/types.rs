@@ -122,7 +122,8 @@ pub struct TaskView {
     pub leaving: bool,
     /// RUNNING with desired RUNNING.
     pub running: bool,
-    /// Every essential container healthy, or none has a health check.
+    /// Every essential container ready: HEALTHY with a health check,
+    /// RUNNING without one (AWS reports such a one UNKNOWN for ever).
     pub healthy: bool,
     /// `stopCode: stoppedReason` once stopped.
     pub stop_reason: Option<String>,
