@@ -78,6 +78,9 @@ pub enum Command {
         /// The API container has no health check, as in most real task definitions (AWS reports it UNKNOWN for ever)
         #[arg(long)]
         no_api_health_check: bool,
+        /// minimumHealthyPercent 100 with maximumPercent 100: a forced deployment cannot replace the task (it hangs)
+        #[arg(long)]
+        min_healthy_100: bool,
     },
     /// Print one snapshot of the service and exit: 0 healthy, 1 degraded or down, 2 error
     Status {
@@ -122,6 +125,9 @@ pub struct DrillArgs {
     /// With --demo: the API container has no health check (AWS reports it UNKNOWN for ever)
     #[arg(long, requires = "demo")]
     pub no_api_health_check: bool,
+    /// With --demo: minimumHealthyPercent 100 with maximumPercent 100, so a forced deployment cannot replace the task (the drill must be ABORTED)
+    #[arg(long, requires = "demo")]
+    pub min_healthy_100: bool,
 }
 
 fn parse_drill_timeout(s: &str) -> Result<std::time::Duration, String> {

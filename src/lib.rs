@@ -192,6 +192,7 @@ async fn drill(settings: &config::Settings, a: cli::DrillArgs) -> Result<i32> {
             fresh_volume: a.fresh_volume,
             deny_stop_task: a.deny_stop_task,
             no_api_health_check: a.no_api_health_check,
+            min_healthy_100: a.min_healthy_100,
             ..DemoOptions::default()
         })
     } else {
@@ -242,6 +243,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
             data_dir,
             deny_stop_task,
             no_api_health_check,
+            min_healthy_100,
         }) => {
             let source = Source::Demo(DemoOptions {
                 lb_port,
@@ -250,6 +252,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 seed_records: true,
                 deny_stop_task,
                 no_api_health_check,
+                min_healthy_100,
                 ..DemoOptions::default()
             });
             let launched = launch(&settings, source, operate).await?;

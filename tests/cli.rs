@@ -424,3 +424,30 @@ fn the_drill_passes_on_a_demo_whose_api_container_has_no_health_check() {
         "{v}"
     );
 }
+
+#[test]
+fn a_forced_deployment_ecs_cannot_carry_out_is_aborted_not_failed() {
+    // min 100 % / max 100 %: the deployment hangs and the old task runs
+    // on; nothing was restarted, so nothing about the data is claimed.
+    let home = tempfile::tempdir().expect("tmp");
+    let o = ecsdeck(
+        &[
+            "drill",
+            "--demo",
+            "--yes",
+            "--restart",
+            "force-deployment",
+            "--min-healthy-100",
+            "--timeout",
+            "30s",
+        ],
+        home.path(),
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(3), "{out}\n{}", stderr(&o));
+    assert!(
+        out.contains("ABORTED: nothing was restarted") && out.contains("min 100% max 100%"),
+        "{out}"
+    );
+    assert!(out.contains("cleanup: deleted"), "{out}");
+}

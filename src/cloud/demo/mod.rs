@@ -50,6 +50,9 @@ pub struct DemoOptions {
     /// Give the API container no health check, as most real task
     /// definitions do: AWS reports its health UNKNOWN for ever.
     pub no_api_health_check: bool,
+    /// minimumHealthyPercent 100 (maximumPercent 100): a forced
+    /// deployment cannot replace the task and hangs, as on AWS.
+    pub min_healthy_100: bool,
 }
 
 /// Where the demo keeps its volume.
@@ -107,6 +110,7 @@ impl DemoEnv {
         let (id, dir) = {
             let mut w = lock(&world);
             w.api_health_check = !opts.no_api_health_check;
+            w.min_percent = if opts.min_healthy_100 { 100 } else { 0 };
             w.set_desired(opts.tasks.max(1));
             w.seed()
         };

@@ -44,6 +44,14 @@ pub struct Drill {
     pub restart_unknown: bool,
     /// A pre-drill task was seen leaving: the restart happened.
     pub old_leaving: bool,
+    /// The pre-drill tasks seen leaving or STOPPED.
+    pub left: Vec<String>,
+    /// The task whose StopTask had an unknown outcome.
+    pub unknown_stop: Option<String>,
+    /// Why ECS could not carry out a deployment: a rollback's reason, or
+    /// a configuration that cannot replace a task.
+    pub rollout_failed: Option<String>,
+    pub cannot_replace: Option<String>,
     pub outage_seen: bool,
     pub served_by_new: bool,
     /// The newest thing the drill saw, for a FAIL's reason.
@@ -121,6 +129,10 @@ impl Drill {
             restart_refused: false,
             restart_unknown: false,
             old_leaving: false,
+            left: Vec::new(),
+            unknown_stop: None,
+            rollout_failed: None,
+            cannot_replace: None,
             outage_seen: false,
             served_by_new: false,
             last_step: "preflight".into(),
@@ -304,6 +316,9 @@ impl Drill {
             (Stage::Restarting, Input::Restarted(Err(_))) => {
                 // Unknown: the task may still stop. Keep watching.
                 self.restart_unknown = true;
+                if self.restart == RestartKind::StopTask {
+                    self.unknown_stop = self.stopping.last().cloned();
+                }
                 self.stage = Stage::Observing;
                 Vec::new()
             }
@@ -413,3 +428,5 @@ impl Drill {
 mod tests;
 #[cfg(test)]
 mod tests_guards;
+#[cfg(test)]
+mod tests_truth;

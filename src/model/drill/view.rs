@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::machine::{RestartKind, TaskView, Verdict, World as Sight};
+use crate::model::derive::deployment_can_replace;
 use crate::model::world::World;
 use crate::model::{Task, Time, short_id};
 
@@ -55,6 +56,28 @@ pub fn sight(w: &World, now: Time, since: Time) -> Sight {
         probe_at: last.map(|s| s.at),
         served_by: last.and_then(|s| s.served_by.clone()),
         blind: w.blind(now, since, BLIND_AFTER),
+        rollout_failed: w.service.get().and_then(|s| {
+            s.deployments
+                .iter()
+                .filter(|d| d.updated_at.is_none_or(|u| u >= since))
+                .find(|d| d.rollout_state.as_deref() == Some("FAILED"))
+                .map(|d| {
+                    format!(
+                        "the deployment {} failed and was rolled back ({})",
+                        d.id,
+                        d.rollout_reason.as_deref().unwrap_or("no reason given")
+                    )
+                })
+        }),
+        cannot_replace: w.service.get().and_then(|s| {
+            let c = &s.config;
+            (!deployment_can_replace(s.desired, c.min_percent, c.max_percent)).then(|| {
+                format!(
+                    "deploy min {}% max {}% with {} task(s): a deployment can neither start a new task beside the old nor stop one first, so it cannot replace them",
+                    c.min_percent, c.max_percent, s.desired
+                )
+            })
+        }),
         scheduler_trouble: w.service.get().and_then(|s| {
             s.events
                 .iter()

@@ -175,6 +175,9 @@ pub struct World {
     /// The API container has a health check in the task definition (most
     /// real ones do not: AWS then reports its health UNKNOWN for ever).
     pub api_health_check: bool,
+    /// The deployment configuration's minimumHealthyPercent (maximumPercent
+    /// is 100): 100 leaves a deployment unable to replace the only task.
+    pub min_percent: i32,
 }
 
 const FIRST_DEPLOYMENT: &str = "ecs-svc/1204518762918329481";
@@ -202,6 +205,7 @@ impl World {
             clock,
             deployment: FIRST_DEPLOYMENT.into(),
             api_health_check: true,
+            min_percent: 0,
             previous: None,
             deployment_seq: 0,
         }

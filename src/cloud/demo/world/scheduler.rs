@@ -155,6 +155,12 @@ impl World {
         );
         let old = std::mem::replace(&mut self.deployment, new.clone());
         self.previous = Some(old.clone());
+        // With minimumHealthyPercent 100 and maximumPercent 100, ECS can
+        // neither stop a task first nor start one beside it: the
+        // deployment stays in progress and the old tasks run on.
+        if !crate::model::derive::deployment_can_replace(self.desired, self.min_percent, 100) {
+            return;
+        }
         let live: Vec<String> = self
             .tasks
             .iter()

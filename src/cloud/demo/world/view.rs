@@ -34,7 +34,7 @@ impl World {
             task_definition: TD_ARN.into(),
             deployments: self.deployments(steady),
             config: DeploymentConfig {
-                min_percent: 0,
+                min_percent: self.min_percent,
                 max_percent: 100,
                 circuit_breaker: Some(CircuitBreaker {
                     enable: true,

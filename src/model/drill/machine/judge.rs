@@ -25,6 +25,31 @@ impl Drill {
                     ),
                 );
             }
+            // No pre-drill task ever left: ECS did not carry the restart
+            // out, and nothing about the data was tested.
+            if !self.old_leaving {
+                let why = self
+                    .rollout_failed
+                    .as_ref()
+                    .or(self.cannot_replace.as_ref())
+                    .map(|w| format!("; ECS: {w}"))
+                    .unwrap_or_default();
+                return self.end(
+                    Verdict::Aborted,
+                    format!("nothing was restarted: no pre-drill task left within {mins}{why}"),
+                );
+            }
+            if let Some(arn) = self.unknown_stop.clone()
+                && !self.left.contains(&arn)
+            {
+                return self.end(
+                    Verdict::Aborted,
+                    format!(
+                        "the stop of task {} had an unknown outcome and it never stopped within {mins}: not every task was restarted",
+                        crate::model::short_id(&arn)
+                    ),
+                );
+            }
             // Not back, but unseen: no claim either way.
             if let Some(b) = &self.blind {
                 return self.end(

@@ -42,6 +42,8 @@ pub(super) fn world(
         scheduler_trouble: None,
         blind: None,
         served_by: None,
+        rollout_failed: None,
+        cannot_replace: None,
     }
 }
 
@@ -362,7 +364,14 @@ fn the_old_task_never_stopping_is_not_back() {
     assert!(cmds.is_empty(), "no final read while the old task runs");
     assert_eq!(d.waiting(), "the old task to stop");
     d.step(Input::Tick(at(700)));
-    assert_eq!(verdict(&d), Verdict::Fail);
+    // It never even left (desired RUNNING throughout): nothing was
+    // restarted, so nothing about the data was tested (issue 17, rule 4).
+    assert_eq!(verdict(&d), Verdict::Aborted, "{}", reason(&d));
+    assert!(
+        reason(&d).contains("nothing was restarted"),
+        "{}",
+        reason(&d)
+    );
 }
 
 #[test]

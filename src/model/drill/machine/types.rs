@@ -149,6 +149,12 @@ pub struct World {
     pub served_by: Option<String>,
     /// A poll the drill needs has been failing: what it cannot see.
     pub blind: Option<String>,
+    /// A deployment since the drill began that ECS rolled back (the
+    /// circuit breaker): its id and reason.
+    pub rollout_failed: Option<String>,
+    /// The deployment configuration leaves ECS unable to replace a task
+    /// in a deployment (it hangs), in words.
+    pub cannot_replace: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,6 +9,18 @@ impl Drill {
     pub(super) fn observe(&mut self, w: World) -> Vec<Command> {
         self.restart_seen(w.now);
         self.take_facts(&w);
+        // ECS rolled the deployment back and every pre-drill task still
+        // runs: nothing was restarted, nothing can be tested.
+        if self.restart == RestartKind::ForceDeployment
+            && !self.old_leaving
+            && let Some(why) = &self.rollout_failed
+        {
+            let why = why.clone();
+            return self.end(
+                Verdict::Aborted,
+                format!("nothing was restarted: {why}; every pre-drill task still runs"),
+            );
+        }
         // Replacements RUNNING with their containers healthy.
         let up: Vec<&str> = w
             .tasks
@@ -42,12 +54,19 @@ impl Drill {
             self.scheduler_trouble.clone_from(&w.scheduler_trouble);
         }
         self.blind.clone_from(&w.blind);
-        if w.tasks
-            .iter()
-            .any(|t| self.before_tasks.contains(&t.arn) && (t.leaving || t.stopped))
-        {
-            self.old_leaving = true;
+        if w.rollout_failed.is_some() {
+            self.rollout_failed.clone_from(&w.rollout_failed);
         }
+        self.cannot_replace.clone_from(&w.cannot_replace);
+        for t in &w.tasks {
+            if self.before_tasks.contains(&t.arn)
+                && (t.leaving || t.stopped)
+                && !self.left.contains(&t.arn)
+            {
+                self.left.push(t.arn.clone());
+            }
+        }
+        self.old_leaving = !self.left.is_empty();
         // Only a failure after the restart is its outage.
         if w.probe_up == Some(false)
             && let (Some(at), Some(restart)) = (w.probe_at, self.restart_at)

@@ -1,0 +1,127 @@
+//! Issue 17's rules for the truth on real AWS services: a drill where
+//! nothing was restarted is ABORTED, never FAIL.
+
+use std::time::Duration;
+
+use super::tests::*;
+use super::*;
+
+#[test]
+fn an_old_task_that_left_but_never_stopped_is_a_fail() {
+    let mut d = restarted(false);
+    d.step(Input::Observed(world(
+        40,
+        vec![task(OLD, "STOPPING"), task(NEW, "RUNNING")],
+        &[("10.0.2.9", NEW)],
+        Some(true),
+    )));
+    d.step(Input::Tick(at(700)));
+    assert_eq!(verdict(&d), Verdict::Fail, "{}", reason(&d));
+}
+
+#[test]
+fn a_forced_deployment_ecs_cannot_carry_out_is_aborted_naming_the_configuration() {
+    let mut d = Drill::new(
+        "ecsdeck-drill-abc123".into(),
+        RestartKind::ForceDeployment,
+        false,
+        Duration::from_secs(600),
+        at(0),
+    );
+    let base = world(
+        0,
+        vec![task(OLD, "RUNNING")],
+        &[("10.0.1.5", OLD)],
+        Some(true),
+    );
+    d.step(Input::Baseline(base));
+    d.step(read(false, 3));
+    d.step(Input::Written(Ok(Some("m1".into()))));
+    assert_eq!(d.step(read(true, 4)), vec![Command::Restart(None)]);
+    d.step(Input::Restarted(Ok(())));
+    // min 100 % / max 100 %: the deployment hangs, the old task runs on.
+    let mut w = world(
+        30,
+        vec![task(OLD, "RUNNING")],
+        &[("10.0.1.5", OLD)],
+        Some(true),
+    );
+    w.cannot_replace = Some("deploy min 100% max 100% with 1 task(s): …".into());
+    d.step(Input::Observed(w));
+    let cmds = d.step(Input::Tick(at(700)));
+    assert_eq!(verdict(&d), Verdict::Aborted, "{}", reason(&d));
+    assert!(
+        reason(&d).contains("nothing was restarted") && reason(&d).contains("min 100% max 100%"),
+        "{}",
+        reason(&d)
+    );
+    cleans_up(&mut d, cmds);
+}
+
+#[test]
+fn a_deployment_rolled_back_is_aborted_at_once_never_a_fail() {
+    let mut d = Drill::new(
+        "ecsdeck-drill-abc123".into(),
+        RestartKind::ForceDeployment,
+        false,
+        Duration::from_secs(600),
+        at(0),
+    );
+    d.step(Input::Baseline(world(
+        0,
+        vec![task(OLD, "RUNNING")],
+        &[("10.0.1.5", OLD)],
+        Some(true),
+    )));
+    d.step(read(false, 3));
+    d.step(Input::Written(Ok(Some("m1".into()))));
+    d.step(read(true, 4));
+    d.step(Input::Restarted(Ok(())));
+    // The new task failed to start; the circuit breaker rolled back.
+    let mut w = world(
+        60,
+        vec![task(OLD, "RUNNING"), task(NEW, "STOPPED")],
+        &[("10.0.1.5", OLD)],
+        Some(true),
+    );
+    w.rollout_failed =
+        Some("the deployment ecs-svc/2 failed and was rolled back (tasks failed to start)".into());
+    let cmds = d.step(Input::Observed(w));
+    assert_eq!(verdict(&d), Verdict::Aborted, "{}", reason(&d));
+    assert!(reason(&d).contains("rolled back"), "{}", reason(&d));
+    cleans_up(&mut d, cmds);
+}
+
+#[test]
+fn the_kth_stop_with_an_unknown_outcome_that_never_stops_is_aborted() {
+    let mut d = drill(false);
+    d.step(Input::Baseline(world(
+        0,
+        vec![task(OLD, "RUNNING"), task(OLD2, "RUNNING")],
+        &[("10.0.1.5", OLD), ("10.0.1.6", OLD2)],
+        Some(true),
+    )));
+    d.step(read(false, 3));
+    d.step(Input::Written(Ok(Some("m1".into()))));
+    d.step(read(true, 4));
+    d.step(Input::Restarted(Ok(())));
+    // The first is replaced; the second's StopTask times out.
+    let cmds = d.step(Input::Observed(world(
+        40,
+        vec![
+            task(OLD, "STOPPED"),
+            task(OLD2, "RUNNING"),
+            task(NEW, "RUNNING"),
+        ],
+        &[("10.0.2.9", NEW), ("10.0.1.6", OLD2)],
+        Some(true),
+    )));
+    assert_eq!(cmds, vec![Command::Restart(Some(vec![OLD2.into()]))]);
+    d.step(Input::Restarted(Err(RestartError {
+        unknown: true,
+        message: "timed out".into(),
+    })));
+    d.step(Input::Tick(at(700)));
+    assert_eq!(verdict(&d), Verdict::Aborted, "{}", reason(&d));
+    assert!(reason(&d).contains("unknown outcome"), "{}", reason(&d));
+}
