@@ -101,7 +101,7 @@ pub struct DrillArgs {
     /// How to restart: stop-task (every task of the service) or force-deployment
     #[arg(long, value_name = "HOW", value_parser = ["stop-task", "force-deployment"])]
     pub restart: Option<String>,
-    /// How long the service may take to come back (default 10m)
+    /// How long the service may take to come back (default: this service's worst case with a margin, at least 5m)
     #[arg(long, value_name = "DURATION", value_parser = parse_drill_timeout)]
     pub timeout: Option<std::time::Duration>,
     /// Print one JSON report at the end (the steps go to stderr)

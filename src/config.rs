@@ -160,7 +160,8 @@ impl DrillFile {
 pub struct DrillSettings {
     /// `stop-task` or `force-deployment`.
     pub restart: String,
-    pub timeout: Duration,
+    /// None: the worst case of the service's own estimate, with a margin.
+    pub timeout: Option<Duration>,
     pub contract: crate::model::drill::Contract,
 }
 
@@ -175,8 +176,7 @@ fn drill_settings(d: DrillFile) -> DrillSettings {
         restart: d.restart.unwrap_or_else(|| "stop-task".into()),
         timeout: d
             .timeout
-            .and_then(|t| parse_between(&t, DRILL_TIMEOUT.0, DRILL_TIMEOUT.1).ok())
-            .unwrap_or(Duration::from_secs(600)),
+            .and_then(|t| parse_between(&t, DRILL_TIMEOUT.0, DRILL_TIMEOUT.1).ok()),
         contract: crate::model::drill::Contract {
             write_method: d.write_method.unwrap_or(c.write_method),
             write_path: d.write_path.unwrap_or(c.write_path),

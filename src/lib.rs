@@ -213,7 +213,7 @@ async fn drill(settings: &config::Settings, a: cli::DrillArgs) -> Result<i32> {
                 .as_deref()
                 .unwrap_or(settings.drill.restart.as_str()),
         ),
-        timeout: a.timeout.unwrap_or(settings.drill.timeout),
+        timeout: a.timeout.or(settings.drill.timeout),
         json: a.json,
         report: a.report,
         yes: a.yes,

@@ -58,7 +58,7 @@ async fn drill_on(opts: DemoOptions) -> (Report, Vec<String>) {
             links,
             Options {
                 restart: RestartKind::StopTask,
-                timeout: Duration::from_secs(90),
+                timeout: Some(Duration::from_secs(90)),
                 contract: Contract::default(),
                 probe,
                 redact: false,

@@ -53,7 +53,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
             probe: None,
             redact: false,
             drill_restart: ecsdeck::model::drill::RestartKind::StopTask,
-            drill_timeout: Duration::from_secs(600),
+            drill_timeout: None,
         },
         Utc::now(),
     );

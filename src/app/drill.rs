@@ -150,6 +150,7 @@ pub fn open(state: &mut State) {
         &state.world,
         &state.ctx.target.cluster,
         state.ctx.drill_restart,
+        state.ctx.drill_timeout,
     ) {
         Ok(p) => {
             state.drill = Some(DrillScreen {
@@ -423,7 +424,7 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
                 return Vec::new();
             };
             let hand_set = d.preflight.hand_set_url;
-            let timeout = state.ctx.drill_timeout;
+            let timeout = d.preflight.timeout;
             *drill = Some(Box::new(Drill::new(
                 marker,
                 d.preflight.restart,
@@ -431,7 +432,9 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
                 timeout,
                 at,
             )));
-            *conduct = Some(Box::new(Conduct::new(at)));
+            let mut c = Conduct::new(at);
+            c.estimate = Some((d.preflight.estimate.min_s, d.preflight.estimate.max_s));
+            *conduct = Some(Box::new(c));
             if *cancelling {
                 return step(state, Input::Cancel, Some("cancelled: cleaning up"));
             }

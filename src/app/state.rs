@@ -64,8 +64,9 @@ pub struct Context {
     pub redact: bool,
     /// How `R` restarts the service (`[drill] restart`).
     pub drill_restart: crate::model::drill::RestartKind,
-    /// How long the drill waits for the service to come back.
-    pub drill_timeout: Duration,
+    /// How long the drill waits for the service to come back (None: the
+    /// worst case of this service's own estimate, with a margin).
+    pub drill_timeout: Option<Duration>,
 }
 
 impl Context {
@@ -81,7 +82,7 @@ impl Context {
             log_buffer: super::logs::DEFAULT_BUFFER,
             probe: None,
             drill_restart: crate::model::drill::RestartKind::StopTask,
-            drill_timeout: Duration::from_secs(600),
+            drill_timeout: None,
             redact: false,
         }
     }

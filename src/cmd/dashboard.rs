@@ -54,7 +54,7 @@ pub struct Options {
     /// What `R` runs with; None in a read-only run or without the probe.
     pub drill: Option<effects::DrillSetup>,
     pub drill_restart: crate::model::drill::RestartKind,
-    pub drill_timeout: Duration,
+    pub drill_timeout: Option<Duration>,
 }
 
 /// Runs the dashboard until the operator quits, a signal arrives or the

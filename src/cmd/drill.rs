@@ -27,7 +27,8 @@ pub const EXIT_ERROR: i32 = 2;
 
 pub struct Args {
     pub restart: RestartKind,
-    pub timeout: Duration,
+    /// None: derived from the service's worst case.
+    pub timeout: Option<Duration>,
     pub json: bool,
     /// `--report FILE`.
     pub report: Option<std::path::PathBuf>,
@@ -61,7 +62,8 @@ pub type Ask = Box<dyn FnMut() -> bool + Send>;
 
 pub struct Options {
     pub restart: RestartKind,
-    pub timeout: Duration,
+    /// None: derived from the service's worst case.
+    pub timeout: Option<Duration>,
     pub contract: Contract,
     pub probe: ProbeConfig,
     /// Mask the caller in the stop reason.

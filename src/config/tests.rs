@@ -142,7 +142,7 @@ fn drill_keys_are_checked_and_default_to_the_goals_api() {
     assert!(e.0.contains("{id}"), "{}", e.0);
     let s = merge(&Overrides::default(), FileConfig::default(), None);
     assert_eq!(s.drill.contract, crate::model::drill::Contract::default());
-    assert_eq!(s.drill.timeout, Duration::from_secs(600));
+    assert_eq!(s.drill.timeout, None, "derived from the worst case");
     let cfg = parse("[drill]\ndelete_path = \"\"\nmarker_pointer = \"\"\n", &p()).expect("ok");
     let s = merge(&Overrides::default(), cfg, None);
     assert_eq!(s.drill.contract.delete_path, None, "no delete");

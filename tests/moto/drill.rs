@@ -121,7 +121,7 @@ async fn the_drill_on_the_wire_stops_the_task_once_and_never_passes_without_a_re
             links,
             Options {
                 restart: RestartKind::StopTask,
-                timeout: Duration::from_secs(6),
+                timeout: Some(Duration::from_secs(6)),
                 contract: Contract::default(),
                 probe,
                 redact: false,

@@ -81,6 +81,8 @@ fn report(v: Verdict) -> Report {
         stop_to_first_2xx_s: None,
         clock_offset_s: None,
         aws_calls: None,
+        estimate_s: None,
+        timeout_s: 600,
         phases: vec![],
         steps: vec![],
         probe: vec![],
@@ -97,7 +99,7 @@ fn r_asks_first_and_n_or_esc_send_nothing() {
     assert_eq!(d.preflight.tasks.len(), 1);
     assert!(d.preflight.baseline_ok, "{}", d.preflight.baseline);
     assert!(d.preflight.baseline.starts_with("UP 200"));
-    assert!(d.preflight.estimate.seconds > 0);
+    assert!(d.preflight.estimate.max_s > d.preflight.estimate.min_s);
     assert_eq!(s.mode(), crate::app::Mode::Confirm, "only y, n and Esc");
     assert!(act(&mut s, Action::Cancel).is_empty());
     assert!(s.drill.is_none() && s.modal.is_none());

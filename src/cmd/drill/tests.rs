@@ -212,7 +212,7 @@ fn links(world: &Shared, kind: Api, stops: &Arc<Mutex<Vec<(String, String)>>>) -
 fn options(probe: ProbeConfig) -> Options {
     Options {
         restart: RestartKind::StopTask,
-        timeout: Duration::from_secs(20),
+        timeout: Some(Duration::from_secs(20)),
         contract: Contract::default(),
         probe,
         redact: false,

@@ -25,6 +25,8 @@ fn report(verdict: Verdict) -> Report {
         stop_to_first_2xx_s: Some(41.5),
         clock_offset_s: Some(0.2),
         aws_calls: None,
+        estimate_s: Some(crate::model::drill::report::Range { min: 65, max: 365 }),
+        timeout_s: 600,
         phases: vec![Phase {
             name: "old_task_stopped",
             at: "2026-12-02T03:00:30.000Z".into(),
@@ -80,6 +82,9 @@ fn the_json_says_the_verdict_in_the_exact_words_scripts_match() {
             assert!(j.get(key).is_some(), "{key} missing");
         }
         assert!(j.get("account").is_none(), "the account is never written");
+        assert_eq!(j["timeout_s"], 600);
+        assert_eq!(j["estimate_s"]["min"], 65);
+        assert_eq!(j["estimate_s"]["max"], 365);
         assert_eq!(j["phases"][0]["name"], "old_task_stopped");
         assert_eq!(j["probe"][1]["outcome"], "refused");
     }

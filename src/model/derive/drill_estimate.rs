@@ -6,51 +6,99 @@ use super::preflight::time_to_healthy_s;
 use super::restart::{bound_groups, stop_timeout};
 use crate::model::{Service, TargetGroup, TaskDef};
 
-/// A replacement task from created to its containers running, with a
-/// cached image: typical, not a bound.
-pub const TYPICAL_START_S: u32 = 60;
+/// A Fargate task from created to its containers running: 30 s at best
+/// (a cached image), 90 s in the usual worst case.
+pub const START_S: (u32, u32) = (30, 90);
+/// From the containers' exit to STOPPED (deprovisioning the ENI), worst.
+pub const DEPROVISION_S: u32 = 30;
+/// The drill's own reads, and the polls between the steps.
+pub const READS_S: u32 = 5;
+/// A drill's default timeout is never shorter than this.
+pub const MIN_TIMEOUT_S: u32 = 300;
 
+/// How long a drill should take on AWS: a range, from this service's own
+/// settings and task count.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Estimate {
-    pub seconds: u32,
+    /// Best case: no connection open (the drain ends at once), a quick
+    /// start, the first health check passing.
+    pub min_s: u32,
+    /// Worst case: the whole deregistration delay, the whole stopTimeout,
+    /// a slow start and a target that failed a check first.
+    pub max_s: u32,
     /// What the time is made of, in words.
     pub parts: Vec<String>,
 }
 
+impl Estimate {
+    /// The default timeout: the worst case with a margin (a quarter, at
+    /// least a minute), never under 5 minutes.
+    pub fn default_timeout(&self) -> std::time::Duration {
+        let with_margin = self.max_s + (self.max_s / 4).max(60);
+        std::time::Duration::from_secs(u64::from(with_margin.max(MIN_TIMEOUT_S)))
+    }
+}
+
+/// The estimate of a drill restarting `tasks` tasks of `svc`: StopTask one
+/// task at a time (each replaced before the next), or one forced
+/// deployment.
 pub fn drill_estimate(
     force: bool,
     svc: &Service,
     td: Option<&TaskDef>,
     tgs: &[TargetGroup],
+    tasks: usize,
 ) -> Estimate {
     let (bound, drain) = bound_groups(svc, tgs);
     // No load balancer, no drain.
     let drain = if bound.is_empty() { 0 } else { drain };
-    let healthy = bound
+    let first = bound
+        .first()
+        .and_then(|g| g.health_check.interval_s)
+        .map_or(30, |s| s.max(0) as u32);
+    let recover = bound
         .first()
         .and_then(|g| time_to_healthy_s(g))
-        .map_or(30, |s| s.max(0) as u32);
+        .map_or(150, |s| s.max(0) as u32);
     let stop = stop_timeout(td).0.max(0) as u32;
+    // The replacement: started, then its target's health checks (one
+    // passing check when new; interval × threshold after a failed one).
+    let new = (START_S.0 + first, START_S.1 + recover);
+    // The old task: ECS waits until its target is unused (at once when no
+    // connection is open, else the deregistration delay), then SIGTERM and
+    // up to stopTimeout, then deprovisioning.
+    let old_max = drain + stop + DEPROVISION_S;
     let mut parts = vec![
-        format!("~{TYPICAL_START_S} s for the new task to start"),
-        format!("~{healthy} s of health checks for its target"),
+        format!(
+            "a new task starts in {}–{} s, then {first}–{recover} s of health checks for its target",
+            START_S.0, START_S.1
+        ),
+        format!(
+            "the old task drains 0–{drain} s (deregistration delay; at once when no connection is open), then stops within {stop} s (stopTimeout) and deprovisions (up to {DEPROVISION_S} s)"
+        ),
     ];
-    let mut seconds = TYPICAL_START_S + healthy;
-    if force {
-        // A deployment drains the old target before stopping the task.
-        parts.push(format!("{drain} s deregistration delay for the old target"));
-        parts.push(format!("up to {stop} s stopTimeout for the old task"));
-        seconds += drain + stop;
+    let n = u32::try_from(tasks.max(1)).unwrap_or(u32::MAX);
+    let (min, max) = if force {
+        if svc.config.max_percent <= 100 {
+            // No room beside the old: it is stopped first.
+            parts.push("a deployment within maximumPercent 100 stops the old tasks before it starts new ones".into());
+            (new.0, old_max + new.1)
+        } else {
+            (new.0, new.1.max(old_max))
+        }
     } else {
-        // StopTask stops at once; the old task's exit overlaps the start.
-        parts.push(format!(
-            "the old task's stop (up to {stop} s stopTimeout) overlaps the start; StopTask does not wait for the {drain} s drain"
-        ));
-        seconds = seconds.max(stop);
-    }
+        if n > 1 {
+            parts.push(format!(
+                "{n} tasks, one at a time (each replaced and healthy before the next)"
+            ));
+        }
+        // The replacement starts at once; back needs both ends.
+        (new.0 * n, new.1.max(old_max).saturating_mul(n))
+    };
     parts.push("a few seconds for the reads".into());
     Estimate {
-        seconds: seconds + 5,
+        min_s: min + READS_S,
+        max_s: max + READS_S,
         parts,
     }
 }

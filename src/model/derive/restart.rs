@@ -59,20 +59,15 @@ pub fn restart_plan(
         .map(|w| format!("{w} and the other containers"))
         .unwrap_or_else(|| "the containers".into());
     let (min, max) = (svc.config.min_percent, svc.config.max_percent);
-    // For a deployment ECS drains the target before stopping the task;
-    // for StopTask it does not wait (aws/amazon-ecs-agent#2316): SIGTERM
-    // can come while the target still drains.
-    let drains = |out: &mut Vec<String>, what: &str, waits: bool| {
+    // ECS waits until a service task's target is unused before it stops
+    // the containers, for a deployment and a StopTask alike: at once when
+    // no connection is open, else the deregistration delay (AWS's
+    // "Optimize load balancer connection draining parameters").
+    let drains = |out: &mut Vec<String>, what: &str| {
         if !bound.is_empty() {
-            out.push(if waits {
-                format!(
-                    "{what}'s target is deregistered and drains for up to the deregistration delay ({drain} s) before the task is stopped"
-                )
-            } else {
-                format!(
-                    "{what}'s target is deregistered and drains for up to the deregistration delay ({drain} s); for a StopTask, ECS does not wait for the drain before stopping the containers"
-                )
-            });
+            out.push(format!(
+                "{what}'s target is deregistered and drains — at once when no connection is open, else for up to the deregistration delay ({drain} s); ECS waits for it to be unused before it stops the task"
+            ));
         }
         out.push(format!(
             "{who} get SIGTERM (or the image's STOPSIGNAL), then {stop_s} s (stopTimeout) to exit before SIGKILL"
@@ -89,7 +84,7 @@ pub fn restart_plan(
                 "ECS stops task {id}{ip} of service {} (StopTask, sent once)",
                 svc.name
             ));
-            drains(&mut out, &format!("task {id}"), false);
+            drains(&mut out, &format!("task {id}"));
             out.push(format!(
                 "the service scheduler starts a replacement to keep {} desired{}; it keeps the deployment's image digest (no new pull of a newer tag)",
                 svc.desired,
@@ -116,12 +111,12 @@ pub fn restart_plan(
                 out.push(format!(
                     "maximumPercent {max}: each new task starts beside the old one, which is stopped once the new one is healthy — two tasks run at once"
                 ));
-                drains(&mut out, "then the old task", true);
+                drains(&mut out, "then the old task");
             } else {
                 out.push(format!(
                     "minimumHealthyPercent {min}, maximumPercent {max}: the old task is stopped first, then the new one starts — expect an outage"
                 ));
-                drains(&mut out, "the old task", true);
+                drains(&mut out, "the old task");
             }
             out.push(
                 "a forced deployment resolves image tags to digests again: a tag such as mongo:7 may now mean a newer image (unless the container sets versionConsistency: disabled)"

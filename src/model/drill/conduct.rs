@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::machine::{Drill, RestartKind, Verdict};
-use super::report::{Phase, ProbeRow, Report, phases, rfc3339};
+use super::report::{Phase, ProbeRow, Range, Report, phases, rfc3339};
 use super::view::notes;
 use crate::model::timeline::{Step, Timeline};
 use crate::model::world::World;
@@ -26,6 +26,8 @@ pub struct Conduct {
     pub probe_url: Option<String>,
     /// The API's base URL, as the probe reaches it.
     pub base: Option<String>,
+    /// The preflight's estimate, best and worst, in seconds.
+    pub estimate: Option<(u32, u32)>,
     /// Every line told so far, for a terminal.
     pub transcript: Vec<String>,
     /// The machine's log entries told, and the timeline's steps.
@@ -60,6 +62,7 @@ impl Conduct {
             peak: Vec::new(),
             probe_url: None,
             base: None,
+            estimate: None,
             transcript: Vec::new(),
             said: 0,
             told: BTreeSet::new(),
@@ -171,6 +174,8 @@ impl Conduct {
             stop_to_first_2xx_s,
             clock_offset_s: None,
             aws_calls: None,
+            estimate_s: self.estimate.map(|(min, max)| Range { min, max }),
+            timeout_s: d.timeout.as_secs(),
             account: w.identity.get().map(|i| i.account.clone()),
             phases,
             steps: d

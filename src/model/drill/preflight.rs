@@ -20,6 +20,9 @@ pub struct Preflight {
     pub plan: Vec<String>,
     pub warnings: Vec<String>,
     pub estimate: Estimate,
+    /// How long the service may take to come back: `--timeout`, or the
+    /// worst case with a margin.
+    pub timeout: std::time::Duration,
     /// The probe now, in words (`UP 200 in 3 ms …`).
     pub baseline: String,
     /// The API answers its expected status: without it the drill would
@@ -33,7 +36,12 @@ pub struct Preflight {
 
 /// The preflight of a drill restarting `kind` on what `w` shows now; the
 /// reason there can be none, in words.
-pub fn preflight(w: &World, cluster: &str, kind: RestartKind) -> Result<Preflight, String> {
+pub fn preflight(
+    w: &World,
+    cluster: &str,
+    kind: RestartKind,
+    timeout: Option<std::time::Duration>,
+) -> Result<Preflight, String> {
     let Some(svc) = w.service.get() else {
         return Err("the service is not loaded yet: no drill can start".into());
     };
@@ -77,7 +85,19 @@ pub fn preflight(w: &World, cluster: &str, kind: RestartKind) -> Result<Prefligh
         svc,
         td,
         w.target_groups(),
+        tasks.len(),
     );
+    let mut warnings: Vec<String> = w.warnings().iter().map(|w| w.message.clone()).collect();
+    if let Some(t) = timeout
+        && t.as_secs() < u64::from(estimate.max_s)
+    {
+        warnings.push(format!(
+            "the timeout {} is shorter than this service's worst case ({} s): a slow but healthy restart would be called FAIL",
+            humantime::format_duration(t),
+            estimate.max_s
+        ));
+    }
+    let timeout = timeout.unwrap_or_else(|| estimate.default_timeout());
     let (baseline, baseline_ok) = match glance(&w.probe.history, info.timeout) {
         Some(g) => (format!("{} {}", g.head, g.rest), g.state == Standing::Up),
         None => ("no probe answer yet".to_string(), false),
@@ -88,8 +108,9 @@ pub fn preflight(w: &World, cluster: &str, kind: RestartKind) -> Result<Prefligh
         restart: kind,
         tasks,
         plan,
-        warnings: w.warnings().iter().map(|w| w.message.clone()).collect(),
+        warnings,
         estimate,
+        timeout,
         baseline,
         baseline_ok,
         probe_now: w
@@ -104,11 +125,15 @@ pub fn preflight(w: &World, cluster: &str, kind: RestartKind) -> Result<Prefligh
 impl Preflight {
     /// The preflight as lines for a terminal, before the question.
     pub fn lines(&self) -> Vec<String> {
-        let mut out = vec![format!(
-            "expect about {} s: {}",
-            self.estimate.seconds,
-            self.estimate.parts.join(", ")
-        )];
+        let mut out = vec![
+            format!(
+                "expect about {}–{} s: {}",
+                self.estimate.min_s,
+                self.estimate.max_s,
+                self.estimate.parts.join(", ")
+            ),
+            format!("timeout {}", humantime::format_duration(self.timeout)),
+        ];
         if let Some(p) = &self.probe_now {
             out.push(format!("probe now: {p}"));
         }
@@ -116,3 +141,6 @@ impl Preflight {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;

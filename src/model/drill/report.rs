@@ -51,6 +51,10 @@ pub struct Report {
     pub clock_offset_s: Option<f64>,
     /// AWS API requests the session sent during the drill (its cost).
     pub aws_calls: Option<u64>,
+    /// The preflight's estimate for this service, best and worst case.
+    pub estimate_s: Option<Range>,
+    /// How long the service was given to come back.
+    pub timeout_s: u64,
     pub phases: Vec<Phase>,
     /// Every step the drill logged, with its time.
     pub steps: Vec<(String, String)>,
@@ -59,6 +63,13 @@ pub struct Report {
     /// The caller's account, for `--redact`; never written.
     #[serde(skip)]
     pub account: Option<String>,
+}
+
+/// A range of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Range {
+    pub min: u32,
+    pub max: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

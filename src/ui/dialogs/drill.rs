@@ -66,8 +66,10 @@ fn preflight(p: &Preflight, state: &State, theme: &Theme, width: usize) -> Vec<L
     }
     out.extend(wrapped(
         &format!(
-            "expect about {} s on AWS: {}{}",
-            p.estimate.seconds,
+            "expect about {}–{} s on AWS (timeout {}): {}{}",
+            p.estimate.min_s,
+            p.estimate.max_s,
+            humantime::format_duration(p.timeout),
             p.estimate.parts.join(", "),
             if state.ctx.demo {
                 " (the demo's timings are compressed: about 10 s)"
@@ -233,8 +235,8 @@ fn running(
     let elapsed = secs_between(started, state.now).max(0.0);
     let stage = drill.map_or("starting", |m| stage_words(m.stage));
     let title = format!(
-        " Restart drill — {elapsed:.0} s of ~{} s · {stage} ",
-        d.preflight.estimate.seconds
+        " Restart drill — {elapsed:.0} s of ~{}–{} s · {stage} ",
+        d.preflight.estimate.min_s, d.preflight.estimate.max_s
     );
     let mut out = Vec::new();
     out.push(Line::from(vec![

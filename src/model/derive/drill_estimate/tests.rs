@@ -1,26 +1,72 @@
 use super::*;
 use crate::model::fixtures::*;
 
-#[test]
-fn a_forced_deployment_waits_out_the_deregistration_delay() {
+/// AWS's defaults: a 300 s deregistration delay, a 30 s stopTimeout, the
+/// ALB's 30 s interval with a healthy threshold of 5.
+fn defaults() -> (crate::model::Service, crate::model::TaskDef, TargetGroup) {
     let svc = service();
     let td = task_def();
     let mut g = tg(vec![]);
     g.deregistration_delay_s = Some(300);
-    let stop = drill_estimate(false, &svc, Some(&td), std::slice::from_ref(&g));
-    let force = drill_estimate(true, &svc, Some(&td), &[g]);
-    assert!(force.seconds >= stop.seconds + 300, "{force:?} vs {stop:?}");
+    g.health_check.interval_s = Some(30);
+    g.health_check.healthy_threshold = Some(5);
+    (svc, td, g)
+}
+
+#[test]
+fn the_estimate_is_a_range_that_includes_the_whole_drain_at_worst() {
+    let (svc, td, g) = defaults();
+    let e = drill_estimate(false, &svc, Some(&td), std::slice::from_ref(&g), 1);
+    // Best: a 30 s start and one 30 s check; worst: 300 s drain + 30 s
+    // stop + 30 s deprovisioning outlasts a 90 s start + 150 s of checks.
+    assert_eq!(
+        (e.min_s, e.max_s),
+        (30 + 30 + 5, 300 + 30 + 30 + 5),
+        "{e:?}"
+    );
     assert!(
-        force
+        e.parts.iter().any(|p| p.contains("drains 0–300 s")),
+        "{e:?}"
+    );
+    assert!(
+        !e.parts.iter().any(|p| p.contains("does not wait")),
+        "ECS waits for the target to be unused before it stops a service's task: {e:?}"
+    );
+}
+
+#[test]
+fn several_tasks_one_at_a_time_add_up() {
+    let (svc, td, g) = defaults();
+    let one = drill_estimate(false, &svc, Some(&td), std::slice::from_ref(&g), 1);
+    let three = drill_estimate(false, &svc, Some(&td), std::slice::from_ref(&g), 3);
+    assert_eq!(three.max_s - READS_S, 3 * (one.max_s - READS_S));
+    assert!(
+        three
             .parts
             .iter()
-            .any(|p| p.contains("300 s deregistration delay")),
-        "{force:?}"
+            .any(|p| p.contains("3 tasks, one at a time"))
     );
-    assert!(
-        stop.parts
-            .iter()
-            .any(|p| p.contains("does not wait for the 300 s drain")),
-        "{stop:?}"
-    );
+}
+
+#[test]
+fn a_forced_deployment_within_max_100_stops_before_it_starts() {
+    let (svc, td, g) = defaults();
+    let e = drill_estimate(true, &svc, Some(&td), std::slice::from_ref(&g), 1);
+    // 360 s for the old task, then 90 s + 150 s for the new one.
+    assert_eq!(e.max_s, 300 + 30 + 30 + 90 + 150 + 5, "{e:?}");
+}
+
+#[test]
+fn the_default_timeout_follows_the_worst_case_with_a_margin_and_a_floor() {
+    let (svc, td, g) = defaults();
+    let e = drill_estimate(false, &svc, Some(&td), std::slice::from_ref(&g), 2);
+    let t = e.default_timeout().as_secs();
+    assert!(t > u64::from(e.max_s) + 59, "{t} vs {e:?}");
+    // A quick service still gets 5 minutes.
+    let mut quick = g.clone();
+    quick.deregistration_delay_s = Some(5);
+    quick.health_check.interval_s = Some(5);
+    quick.health_check.healthy_threshold = Some(2);
+    let e = drill_estimate(false, &svc, Some(&td), &[quick], 1);
+    assert_eq!(e.default_timeout().as_secs(), 300, "{e:?}");
 }
