@@ -125,3 +125,87 @@ fn the_kth_stop_with_an_unknown_outcome_that_never_stops_is_aborted() {
     assert_eq!(verdict(&d), Verdict::Aborted, "{}", reason(&d));
     assert!(reason(&d).contains("unknown outcome"), "{}", reason(&d));
 }
+
+#[test]
+fn two_tasks_with_awss_300_s_drain_are_not_a_false_fail_at_ten_minutes() {
+    use crate::model::derive::drill_estimate;
+    use crate::model::fixtures::{service, task_def, tg};
+    // AWS's defaults: each old task drains 300 s (a connection stays
+    // open), stops in 30 s; two tasks one at a time take about 12 minutes.
+    let mut g = tg(vec![]);
+    g.deregistration_delay_s = Some(300);
+    let e = drill_estimate(false, &service(), Some(&task_def()), &[g], 2);
+    let mut d = Drill::new(
+        "ecsdeck-drill-abc123".into(),
+        RestartKind::StopTask,
+        false,
+        e.default_timeout(),
+        at(0),
+    );
+    const NEW2: &str = "arn:aws:ecs:us-east-1:1:task/c/new11111dddd";
+    d.step(Input::Baseline(world(
+        0,
+        vec![task(OLD, "RUNNING"), task(OLD2, "RUNNING")],
+        &[("10.0.1.5", OLD), ("10.0.1.6", OLD2)],
+        Some(true),
+    )));
+    d.step(read(false, 3));
+    d.step(Input::Written(Ok(Some("m1".into()))));
+    d.step(read(true, 4));
+    d.step(Input::Restarted(Ok(())));
+    // The first old task drains 300 s, then stops.
+    d.step(Input::Observed(world(
+        1,
+        vec![task(OLD, "STOPPING"), task(OLD2, "RUNNING")],
+        &[("10.0.1.6", OLD2)],
+        Some(true),
+    )));
+    for t in (60..360).step_by(60) {
+        assert!(
+            d.step(Input::Tick(at(t))).is_empty(),
+            "still draining at {t} s"
+        );
+    }
+    let next = d.step(Input::Observed(world(
+        361,
+        vec![
+            task(OLD, "STOPPED"),
+            task(OLD2, "RUNNING"),
+            task(NEW, "RUNNING"),
+        ],
+        &[("10.0.2.9", NEW), ("10.0.1.6", OLD2)],
+        Some(true),
+    )));
+    assert_eq!(next, vec![Command::Restart(Some(vec![OLD2.into()]))]);
+    d.step(Input::Restarted(Ok(())));
+    d.step(Input::Observed(world(
+        362,
+        vec![
+            task(OLD, "STOPPED"),
+            task(OLD2, "STOPPING"),
+            task(NEW, "RUNNING"),
+        ],
+        &[("10.0.2.9", NEW)],
+        Some(true),
+    )));
+    // Past the old flat 10 minutes, the second still drains: no verdict.
+    for t in (600..=720).step_by(60) {
+        assert!(
+            d.step(Input::Tick(at(t))).is_empty(),
+            "still waiting at {t} s"
+        );
+        assert!(d.verdict.is_none(), "{:?}", d.verdict);
+    }
+    let cmds = d.step(Input::Observed(world(
+        725,
+        vec![
+            task(OLD, "STOPPED"),
+            task(OLD2, "STOPPED"),
+            task(NEW, "RUNNING"),
+            task(NEW2, "RUNNING"),
+        ],
+        &[("10.0.2.9", NEW), ("10.0.2.10", NEW2)],
+        Some(true),
+    )));
+    assert_eq!(cmds, vec![Command::Read], "back after 12 minutes");
+}
