@@ -70,6 +70,7 @@ pub struct FileConfig {
 pub struct DrillFile {
     pub restart: Option<String>,
     pub timeout: Option<String>,
+    pub read_window: Option<String>,
     pub write_method: Option<String>,
     pub write_path: Option<String>,
     pub write_body: Option<String>,
@@ -82,6 +83,8 @@ pub struct DrillFile {
 
 const DRILL_TIMEOUT: (Duration, Duration) =
     (Duration::from_secs(30), Duration::from_secs(6 * 3600));
+/// The final reads' window: long enough for 3 reads over 20 s.
+const READ_WINDOW: (Duration, Duration) = (Duration::from_secs(20), Duration::from_secs(600));
 
 fn pointer_ok(p: &str) -> bool {
     p.is_empty() || p.starts_with('/')
@@ -99,6 +102,9 @@ impl DrillFile {
         }
         if let Some(t) = &self.timeout {
             parse_between(t, DRILL_TIMEOUT.0, DRILL_TIMEOUT.1).map_err(|e| ("timeout", e))?;
+        }
+        if let Some(t) = &self.read_window {
+            parse_between(t, READ_WINDOW.0, READ_WINDOW.1).map_err(|e| ("read_window", e))?;
         }
         if let Some(m) = &self.write_method
             && !m.bytes().all(|b| b.is_ascii_uppercase())
@@ -162,6 +168,8 @@ pub struct DrillSettings {
     pub restart: String,
     /// None: the worst case of the service's own estimate, with a margin.
     pub timeout: Option<Duration>,
+    /// How long the final reads are tried once the service is back.
+    pub read_window: Duration,
     pub contract: crate::model::drill::Contract,
 }
 
@@ -177,6 +185,10 @@ fn drill_settings(d: DrillFile) -> DrillSettings {
         timeout: d
             .timeout
             .and_then(|t| parse_between(&t, DRILL_TIMEOUT.0, DRILL_TIMEOUT.1).ok()),
+        read_window: d
+            .read_window
+            .and_then(|t| parse_between(&t, READ_WINDOW.0, READ_WINDOW.1).ok())
+            .unwrap_or(crate::model::drill::machine::READ_WINDOW),
         contract: crate::model::drill::Contract {
             write_method: d.write_method.unwrap_or(c.write_method),
             write_path: d.write_path.unwrap_or(c.write_path),

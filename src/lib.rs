@@ -109,6 +109,7 @@ async fn dashboard(
         drill,
         drill_restart: RestartKind::from_config(&settings.drill.restart),
         drill_timeout: settings.drill.timeout,
+        drill_read_window: settings.drill.read_window,
     };
     let ended = cmd::dashboard::run(launched.cloud.clone(), target, opts).await?;
     Ok(ended.exit_code())
@@ -214,6 +215,7 @@ async fn drill(settings: &config::Settings, a: cli::DrillArgs) -> Result<i32> {
                 .unwrap_or(settings.drill.restart.as_str()),
         ),
         timeout: a.timeout.or(settings.drill.timeout),
+        read_window: settings.drill.read_window,
         json: a.json,
         report: a.report,
         yes: a.yes,

@@ -59,6 +59,7 @@ async fn drill_on(opts: DemoOptions) -> (Report, Vec<String>) {
             Options {
                 restart: RestartKind::StopTask,
                 timeout: Some(Duration::from_secs(90)),
+                read_window: ecsdeck::model::drill::machine::READ_WINDOW,
                 contract: Contract::default(),
                 probe,
                 redact: false,

@@ -425,13 +425,9 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
             };
             let hand_set = d.preflight.hand_set_url;
             let timeout = d.preflight.timeout;
-            *drill = Some(Box::new(Drill::new(
-                marker,
-                d.preflight.restart,
-                hand_set,
-                timeout,
-                at,
-            )));
+            let mut m = Drill::new(marker, d.preflight.restart, hand_set, timeout, at);
+            m.read_window = state.ctx.drill_read_window;
+            *drill = Some(Box::new(m));
             let mut c = Conduct::new(at);
             c.estimate = Some((d.preflight.estimate.min_s, d.preflight.estimate.max_s));
             *conduct = Some(Box::new(c));

@@ -67,6 +67,8 @@ pub struct Context {
     /// How long the drill waits for the service to come back (None: the
     /// worst case of this service's own estimate, with a margin).
     pub drill_timeout: Option<Duration>,
+    /// How long the final reads are tried once the service is back.
+    pub drill_read_window: Duration,
 }
 
 impl Context {
@@ -83,6 +85,7 @@ impl Context {
             probe: None,
             drill_restart: crate::model::drill::RestartKind::StopTask,
             drill_timeout: None,
+            drill_read_window: crate::model::drill::machine::READ_WINDOW,
             redact: false,
         }
     }

@@ -55,6 +55,7 @@ pub struct Options {
     pub drill: Option<effects::DrillSetup>,
     pub drill_restart: crate::model::drill::RestartKind,
     pub drill_timeout: Option<Duration>,
+    pub drill_read_window: Duration,
 }
 
 /// Runs the dashboard until the operator quits, a signal arrives or the
@@ -84,6 +85,7 @@ async fn event_loop(
         redact: opts.redact,
         drill_restart: opts.drill_restart,
         drill_timeout: opts.drill_timeout,
+        drill_read_window: opts.drill_read_window,
     };
     let mut state = State::new(ctx, Utc::now());
     let mut session = Session::start(

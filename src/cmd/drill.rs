@@ -29,6 +29,7 @@ pub struct Args {
     pub restart: RestartKind,
     /// None: derived from the service's worst case.
     pub timeout: Option<Duration>,
+    pub read_window: Duration,
     pub json: bool,
     /// `--report FILE`.
     pub report: Option<std::path::PathBuf>,
@@ -64,6 +65,8 @@ pub struct Options {
     pub restart: RestartKind,
     /// None: derived from the service's worst case.
     pub timeout: Option<Duration>,
+    /// How long the final reads are tried once the service is back.
+    pub read_window: Duration,
     pub contract: Contract,
     pub probe: ProbeConfig,
     /// Mask the caller in the stop reason.
@@ -120,6 +123,7 @@ pub async fn run(
     ctx.redact = opts.redact;
     ctx.drill_restart = opts.restart;
     ctx.drill_timeout = opts.timeout;
+    ctx.drill_read_window = opts.read_window;
     let mut state = State::new(ctx, Utc::now());
     let setup = DrillSetup {
         contract: opts.contract.clone(),
@@ -276,6 +280,7 @@ pub async fn drill(
     let opts = Options {
         restart: a.restart,
         timeout: a.timeout,
+        read_window: a.read_window,
         contract: a.contract,
         probe: a.probe,
         redact: a.redact,

@@ -122,6 +122,7 @@ async fn the_drill_on_the_wire_stops_the_task_once_and_never_passes_without_a_re
             Options {
                 restart: RestartKind::StopTask,
                 timeout: Some(Duration::from_secs(6)),
+                read_window: ecsdeck::model::drill::machine::READ_WINDOW,
                 contract: Contract::default(),
                 probe,
                 redact: false,

@@ -41,6 +41,9 @@ enum Api {
     /// Keeps its records; the API container has no health check, so AWS
     /// reports its health UNKNOWN for ever.
     NoApiCheck,
+    /// After the restart, every read answers 200 with an HTML page (a
+    /// maintenance page in front of the API).
+    HtmlAfter,
 }
 
 #[derive(Default)]
@@ -147,6 +150,18 @@ async fn api(kind: Api, world: Shared) -> String {
                         _ => ("404 Not Found", serde_json::json!({})),
                     }
                 };
+                if kind == Api::HtmlAfter
+                    && first.starts_with("GET")
+                    && lock(&world).stopped_at.is_some()
+                {
+                    let page = "<!DOCTYPE html><html><body>Down for maintenance</body></html>";
+                    let resp = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\nx-served-by: {NEW}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                        page.len()
+                    );
+                    let _ = sock.write_all(resp.as_bytes()).await;
+                    return;
+                }
                 let served = match (kind, lock(&world).stopped_at.is_some()) {
                     (Api::Decoy, _) => "elsewhere",
                     (_, true) => NEW,
@@ -213,6 +228,7 @@ fn options(probe: ProbeConfig) -> Options {
     Options {
         restart: RestartKind::StopTask,
         timeout: Some(Duration::from_secs(20)),
+        read_window: crate::model::drill::machine::READ_WINDOW,
         contract: Contract::default(),
         probe,
         redact: false,
@@ -345,6 +361,11 @@ async fn drill_on(
     world: Shared,
     cancel: impl Future<Output = ()>,
 ) -> (Report, Arc<Mutex<Vec<(String, String)>>>, Shared) {
+    let mut opts_window = crate::model::drill::machine::READ_WINDOW;
+    if kind == Api::HtmlAfter {
+        // Short, so the test need not wait a minute.
+        opts_window = Duration::from_secs(4);
+    }
     let url = api(kind, world.clone()).await;
     let stops = Arc::new(Mutex::new(Vec::new()));
     let (tx, mut rx) = mpsc::channel(256);
@@ -379,7 +400,16 @@ async fn drill_on(
     };
     let report = tokio::time::timeout(
         Duration::from_secs(30),
-        run(&mut rx, links, options(probe), |_| {}, cancel),
+        run(
+            &mut rx,
+            links,
+            Options {
+                read_window: opts_window,
+                ..options(probe)
+            },
+            |_| {},
+            cancel,
+        ),
     )
     .await
     .expect("the drill ends")
@@ -413,6 +443,18 @@ async fn an_api_container_without_a_health_check_is_ready_when_running_and_the_d
         "{:?}",
         r.steps
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_html_page_after_the_restart_is_unreadable_and_aborted_never_a_fail() {
+    let (r, stops, _) = drill(Api::HtmlAfter).await;
+    assert_eq!(r.verdict, Verdict::Aborted, "{}", r.reason);
+    assert!(
+        r.reason.contains("could not be read by the contract") && r.reason.contains("not JSON"),
+        "{}",
+        r.reason
+    );
+    assert_eq!(stops.lock().unwrap_or_else(|p| p.into_inner()).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

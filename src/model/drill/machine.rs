@@ -77,8 +77,16 @@ pub struct Drill {
     /// StopTask, one task at a time: those asked so far, and those left.
     pub stopping: Vec<String>,
     pub to_stop: Vec<String>,
-    /// Final reads tried (transient failures get a few more).
-    reads: u32,
+    /// The final reads: the window they are tried through, when it
+    /// began, the reads that answered 2xx without the marker, why an
+    /// answer could not be read, and what each answered.
+    pub read_window: std::time::Duration,
+    pub verify_from: Option<Time>,
+    pub missing_reads: Vec<Time>,
+    pub unreadable: Option<String>,
+    pub answers: Vec<String>,
+    /// The latest time the machine was told (observations and ticks).
+    pub now: Time,
     /// The operator cancelled while a write or a restart was in flight:
     /// the drill ends with its answer.
     pub cancel_asked: bool,
@@ -86,8 +94,9 @@ pub struct Drill {
     pub log: Vec<(Time, String)>,
 }
 
-/// Final reads tried (2 s apart) before a failing read is the answer.
-const READS: u32 = 5;
+/// How long the final reads are tried (2 s apart) after "back", by
+/// default: a new task can take a while to answer with its data.
+pub const READ_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How long the service may look back while a target that is not a
 /// replacement's is still healthy, before the drill gives up on a valid
@@ -147,7 +156,12 @@ impl Drill {
             new_task_arns: Vec::new(),
             stopping: Vec::new(),
             to_stop: Vec::new(),
-            reads: 0,
+            read_window: READ_WINDOW,
+            verify_from: None,
+            missing_reads: Vec::new(),
+            unreadable: None,
+            answers: Vec::new(),
+            now,
             cancel_asked: false,
             log: Vec::new(),
         }
@@ -201,6 +215,11 @@ impl Drill {
     pub fn step(&mut self, input: Input) -> Vec<Command> {
         if self.stage == Stage::Done {
             return Vec::new();
+        }
+        match &input {
+            Input::Tick(t) => self.now = self.now.max(*t),
+            Input::Observed(w) | Input::Baseline(w) => self.now = self.now.max(w.now),
+            _ => {}
         }
         if let Input::Deleted(r) = input {
             if self.stage == Stage::CleaningUp {
@@ -333,12 +352,8 @@ impl Drill {
             }
             (Stage::Verifying, Input::Read(r)) => self.verify(r),
             (Stage::Verifying, Input::ReadFailed(e)) => {
-                self.reads += 1;
-                if self.reads < READS {
-                    vec![Command::ReadAgain]
-                } else {
-                    self.end(Verdict::Fail, format!("the final reads failed: {e}"))
-                }
+                self.answered(e);
+                self.read_again()
             }
             (_, Input::Tick(now)) => self.tick(now),
             _ => Vec::new(),

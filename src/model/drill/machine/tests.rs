@@ -53,6 +53,7 @@ pub(super) fn read(found: bool, count: u32) -> Input {
         found,
         count: Some(count),
         served_by: None,
+        unreadable: None,
     })
 }
 
@@ -522,13 +523,19 @@ fn the_marker_only_inside_an_error_body_is_not_found() {
 }
 
 #[test]
-fn a_missing_marker_fails() {
+fn a_missing_marker_fails_on_every_read_of_20_s() {
     let mut d = restarted(false);
     back(&mut d);
+    // A new task may answer before its data is in place: not at once.
+    assert_eq!(d.step(read(false, 4)), vec![Command::ReadAgain]);
+    d.step(Input::Tick(at(50)));
+    assert_eq!(d.step(read(false, 4)), vec![Command::ReadAgain]);
+    d.step(Input::Tick(at(60)));
     let cmds = d.step(read(false, 4));
     assert_eq!(verdict(&d), Verdict::Fail);
     assert!(
-        reason(&d).contains("marker ecsdeck-drill-abc123 is missing"),
+        reason(&d).contains("marker ecsdeck-drill-abc123 is missing")
+            && reason(&d).contains("3 reads over 20 s"),
         "{}",
         reason(&d)
     );
@@ -545,7 +552,7 @@ fn a_dropped_count_fails_even_with_the_marker() {
 }
 
 #[test]
-fn a_failing_final_read_is_tried_again_then_fails() {
+fn a_failing_final_read_is_tried_again_through_the_read_window_then_fails() {
     let mut d = restarted(false);
     back(&mut d);
     let bad = || {
@@ -554,15 +561,24 @@ fn a_failing_final_read_is_tried_again_then_fails() {
             found: false,
             count: None,
             served_by: None,
+            unreadable: None,
         })
     };
-    // Tried again after a pause, a few times: one 502 while the targets
-    // switch is not a FAIL.
-    for _ in 1..READS {
-        assert_eq!(d.step(bad()), vec![Command::ReadAgain]);
+    // Tried again, 2 s apart, through the 60 s window: a 502 while the
+    // targets switch is not a FAIL.
+    for t in (40..100).step_by(2) {
+        d.step(Input::Tick(at(t)));
+        assert_eq!(d.step(bad()), vec![Command::ReadAgain], "at {t} s");
     }
-    d.step(bad());
+    d.step(Input::Tick(at(101)));
+    d.step(Input::ReadFailed("connection reset".into()));
     assert_eq!(verdict(&d), Verdict::Fail);
+    assert!(
+        reason(&d).contains("did not come back to answer reads within 1m")
+            && reason(&d).contains("502 ×30, connection reset"),
+        "{}",
+        reason(&d)
+    );
     // A read that gets no answer is tried again too, never left waiting.
     let mut d = restarted(false);
     back(&mut d);

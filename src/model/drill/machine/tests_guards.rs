@@ -111,6 +111,7 @@ fn a_count_that_cannot_be_read_after_the_restart_is_no_pass() {
         found: true,
         count: None,
         served_by: None,
+        unreadable: None,
     }));
     assert_eq!(verdict(&d), Verdict::Aborted, "{}", reason(&d));
     assert!(reason(&d).contains("record count could not be read"));
@@ -167,6 +168,7 @@ fn the_final_answer_naming_the_new_task_is_evidence_for_a_hand_set_url() {
         found: true,
         count: Some(4),
         served_by: Some(NEW.into()),
+        unreadable: None,
     }));
     assert_eq!(verdict(&d), Verdict::Pass, "{}", reason(&d));
 }

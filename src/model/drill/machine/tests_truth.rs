@@ -209,3 +209,67 @@ fn two_tasks_with_awss_300_s_drain_are_not_a_false_fail_at_ten_minutes() {
     )));
     assert_eq!(cmds, vec![Command::Read], "back after 12 minutes");
 }
+
+/// A read answering 200 with a body the contract cannot read.
+fn unreadable(why: &str) -> Input {
+    Input::Read(Read {
+        status: Some(200),
+        found: false,
+        count: None,
+        served_by: None,
+        unreadable: Some(why.into()),
+    })
+}
+
+#[test]
+fn an_html_page_is_unreadable_not_missing_and_ends_aborted_if_it_stays() {
+    let body = b"<!DOCTYPE html><html><body>Maintenance</body></html>";
+    let r = read_result(200, body, "m", Some("/goals"), Some("/goals"));
+    assert_eq!(r.unreadable.as_deref(), Some("the body is not JSON"));
+    let r = read_result(200, br#"{"items":[]}"#, "m", Some("/goals"), None);
+    assert_eq!(r.unreadable.as_deref(), Some("no /goals in the JSON"));
+    let mut d = restarted(false);
+    back(&mut d);
+    for t in (40..100).step_by(2) {
+        d.step(Input::Tick(at(t)));
+        assert_eq!(
+            d.step(unreadable("the body is not JSON")),
+            vec![Command::ReadAgain],
+            "at {t} s"
+        );
+    }
+    d.step(Input::Tick(at(101)));
+    let cmds = d.step(unreadable("the body is not JSON"));
+    assert_eq!(verdict(&d), Verdict::Aborted, "never FAIL: {}", reason(&d));
+    assert!(
+        reason(&d).contains("could not be read by the contract"),
+        "{}",
+        reason(&d)
+    );
+    cleans_up(&mut d, cmds);
+}
+
+#[test]
+fn a_marker_that_shows_up_on_a_later_read_of_the_window_passes() {
+    let mut d = restarted(false);
+    back(&mut d);
+    // The new task answers 503, then 2xx without the marker (its data
+    // still loading), then with it: a slow start, not a loss.
+    let answer = |status: u16| {
+        Input::Read(Read {
+            status: Some(status),
+            found: false,
+            count: None,
+            served_by: None,
+            unreadable: None,
+        })
+    };
+    assert_eq!(d.step(answer(503)), vec![Command::ReadAgain]);
+    d.step(Input::Tick(at(45)));
+    assert_eq!(d.step(read(false, 3)), vec![Command::ReadAgain]);
+    d.step(Input::Tick(at(50)));
+    assert_eq!(d.step(read(false, 3)), vec![Command::ReadAgain]);
+    d.step(Input::Tick(at(55)));
+    d.step(read(true, 4));
+    assert_eq!(verdict(&d), Verdict::Pass, "{}", reason(&d));
+}

@@ -65,6 +65,9 @@ pub struct Read {
     pub count: Option<u32>,
     /// The task the answer came from (the served-by header), when known.
     pub served_by: Option<String>,
+    /// A 2xx whose body the contract cannot read (not JSON, the pointer
+    /// missing: an HTML page), and why: neither found nor missing.
+    pub unreadable: Option<String>,
 }
 
 /// Whether `marker` is in `body` where the contract says: at the JSON
@@ -105,11 +108,20 @@ pub fn read_result(
     } else {
         None
     };
+    let unreadable = match (ok, pointer) {
+        (true, Some(p)) => match &json {
+            None => Some("the body is not JSON".to_string()),
+            Some(j) if j.pointer(p).is_none() => Some(format!("no {p} in the JSON")),
+            Some(_) => None,
+        },
+        _ => None,
+    };
     Read {
         status: Some(status),
         found,
         count,
         served_by: None,
+        unreadable,
     }
 }
 

@@ -221,6 +221,7 @@ impl Drill {
             "back: old tasks stopped, a new task healthy in the target group, the probe answers 2xx",
         );
         self.stage = Stage::Verifying;
+        self.verify_from = Some(w.now);
         vec![Command::Read]
     }
 }
