@@ -53,6 +53,10 @@ pub struct Drill {
     pub rollout_failed: Option<String>,
     pub cannot_replace: Option<String>,
     pub outage_seen: bool,
+    /// Failed probe samples in a row since the restart, and the last
+    /// sample counted (each counts once, however often it is observed).
+    pub failed_in_a_row: u32,
+    pub last_sample_at: Option<Time>,
     pub served_by_new: bool,
     /// The newest thing the drill saw, for a FAIL's reason.
     pub last_step: String,
@@ -143,6 +147,8 @@ impl Drill {
             rollout_failed: None,
             cannot_replace: None,
             outage_seen: false,
+            failed_in_a_row: 0,
+            last_sample_at: None,
             served_by_new: false,
             last_step: "preflight".into(),
             replacement_stopped: None,

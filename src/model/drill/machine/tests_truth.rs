@@ -273,3 +273,98 @@ fn a_marker_that_shows_up_on_a_later_read_of_the_window_passes() {
     d.step(read(true, 4));
     assert_eq!(verdict(&d), Verdict::Pass, "{}", reason(&d));
 }
+
+/// The world at `t` with the probe's sample taken then.
+fn probed(t: i64, tasks: Vec<TaskView>, targets: &[(&str, &str)], up: bool) -> World {
+    world(t, tasks, targets, Some(up))
+}
+
+#[test]
+fn one_failed_sample_is_no_evidence_for_a_hand_set_url() {
+    let mut d = restarted(true);
+    // One timeout while the old task drains: a blip, not the outage.
+    d.step(Input::Observed(probed(
+        5,
+        vec![task(OLD, "STOPPING")],
+        &[],
+        false,
+    )));
+    d.step(Input::Observed(probed(
+        6,
+        vec![task(OLD, "STOPPING")],
+        &[],
+        true,
+    )));
+    let cmds = d.step(Input::Observed(probed(
+        40,
+        vec![task(OLD, "STOPPED"), task(NEW, "RUNNING")],
+        &[("10.0.2.9", NEW)],
+        true,
+    )));
+    assert_eq!(cmds, vec![Command::Read]);
+    d.step(read(true, 4));
+    assert_eq!(verdict(&d), Verdict::Aborted, "{}", reason(&d));
+    assert!(reason(&d).contains("cannot tell"), "{}", reason(&d));
+}
+
+#[test]
+fn an_outage_of_two_samples_ending_as_the_replacement_turns_healthy_is_evidence() {
+    let mut d = restarted(true);
+    d.step(Input::Observed(probed(
+        5,
+        vec![task(OLD, "STOPPING")],
+        &[],
+        false,
+    )));
+    // The same sample observed again counts once.
+    d.step(Input::Observed(probed(
+        5,
+        vec![task(OLD, "STOPPING")],
+        &[],
+        false,
+    )));
+    d.step(Input::Observed(probed(
+        6,
+        vec![task(OLD, "STOPPED"), task(NEW, "PENDING")],
+        &[],
+        false,
+    )));
+    let cmds = d.step(Input::Observed(probed(
+        40,
+        vec![task(OLD, "STOPPED"), task(NEW, "RUNNING")],
+        &[("10.0.2.9", NEW)],
+        true,
+    )));
+    assert!(
+        d.outage_seen,
+        "two failures in a row, over when the new target served"
+    );
+    assert_eq!(cmds, vec![Command::Read]);
+    d.step(read(true, 4));
+    assert_eq!(verdict(&d), Verdict::Pass, "{}", reason(&d));
+}
+
+#[test]
+fn an_outage_over_before_any_replacement_serves_is_no_evidence() {
+    let mut d = restarted(true);
+    d.step(Input::Observed(probed(
+        5,
+        vec![task(OLD, "STOPPING")],
+        &[],
+        false,
+    )));
+    d.step(Input::Observed(probed(
+        6,
+        vec![task(OLD, "STOPPING")],
+        &[],
+        false,
+    )));
+    // Up again while no replacement is healthy: another copy answered.
+    d.step(Input::Observed(probed(
+        7,
+        vec![task(OLD, "STOPPING")],
+        &[],
+        true,
+    )));
+    assert!(!d.outage_seen);
+}

@@ -39,6 +39,7 @@ impl Drill {
             .iter()
             .filter(|(_, o)| o.as_deref().is_some_and(|o| up.contains(&o)))
             .count();
+        self.track_outage(&w, replaced > 0);
         self.note_progress(w.now, old_gone, !up.is_empty(), replaced > 0);
         if let Some(next) = self.next_stop(w.now, replaced) {
             return next;
@@ -67,13 +68,6 @@ impl Drill {
             }
         }
         self.old_leaving = !self.left.is_empty();
-        // Only a failure after the restart is its outage.
-        if w.probe_up == Some(false)
-            && let (Some(at), Some(restart)) = (w.probe_at, self.restart_at)
-            && at >= restart
-        {
-            self.outage_seen = true;
-        }
         for t in &w.tasks {
             if t.stopped
                 && self.before_tasks.contains(&t.arn)
@@ -102,6 +96,31 @@ impl Drill {
                 self.replacement_stopped = Some(r.clone());
             }
         }
+    }
+
+    /// The restart's outage, as evidence that a URL set by hand reaches
+    /// this service: at least two failed samples in a row after the
+    /// restart, ending when a replacement is healthy in the target group.
+    /// One failed sample (a timeout, a WAF's 429) is no evidence.
+    fn track_outage(&mut self, w: &World, replaced: bool) {
+        let (Some(up), Some(at)) = (w.probe_up, w.probe_at) else {
+            return;
+        };
+        if self.last_sample_at == Some(at) {
+            return;
+        }
+        self.last_sample_at = Some(at);
+        if !up {
+            // Only a failure after the restart is its outage.
+            if self.restart_at.is_some_and(|r| at >= r) {
+                self.failed_in_a_row += 1;
+            }
+            return;
+        }
+        if self.failed_in_a_row >= 2 && replaced {
+            self.outage_seen = true;
+        }
+        self.failed_in_a_row = 0;
     }
 
     /// The steps of the replacement, each said once.
