@@ -128,4 +128,18 @@ async fn with_two_tasks_each_is_stopped_in_turn_and_the_service_keeps_serving() 
     assert_eq!(r.verdict, Verdict::Pass, "{}\n{all}", r.reason);
     // The second task's replacement is told too.
     assert!(all.matches("new task RUNNING").count() >= 2, "{all}");
+    // The report has both: each old task with its replacement and phases.
+    assert_eq!(r.restarts.len(), 2, "{:?}", r.restarts);
+    for x in &r.restarts {
+        assert!(r.old_tasks.contains(&x.old_task));
+        assert!(x.new_task.is_some(), "{x:?}");
+        assert!(
+            x.phases.iter().any(|p| p.name == "old_task_stopped"),
+            "{x:?}"
+        );
+    }
+    assert!(r.new_tasks.len() >= 2, "{:?}", r.new_tasks);
+    assert!(r.new_task.as_ref().is_some_and(|n| r.new_tasks.contains(n)));
+    // One at a time, the service kept serving: no outage, said as 0.
+    assert_eq!(r.downtime_s, Some(0.0), "{all}");
 }

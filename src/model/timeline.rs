@@ -142,6 +142,9 @@ impl Timeline {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tracker {
     pub current: Option<Timeline>,
+    /// The timelines before the current one, newest last (a drill of
+    /// several tasks reports each).
+    pub past: Vec<Timeline>,
     /// The tasks of the previous observation, and when it was.
     last_tasks: Vec<Task>,
     last_tasks_at: Option<Time>,
@@ -150,6 +153,9 @@ pub struct Tracker {
     requested: Option<(Option<String>, Time)>,
     last_up_records: Option<u32>,
 }
+
+/// Timelines kept before the current one.
+const PAST_KEPT: usize = 16;
 
 fn live(t: &Task) -> bool {
     t.desired_status == "RUNNING" && !t.is_stopped()
@@ -197,7 +203,12 @@ impl Tracker {
         if ours {
             t.mark(Step::StopRequested, began, None, None);
         }
-        self.current = Some(t);
+        if let Some(prev) = self.current.replace(t) {
+            self.past.push(prev);
+            if self.past.len() > PAST_KEPT {
+                self.past.remove(0);
+            }
+        }
     }
 
     /// A task list arrived at `at`; a container has a health check when

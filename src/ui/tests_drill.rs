@@ -156,6 +156,9 @@ fn report(v: Verdict, reason: &str) -> Report {
         stop_to_first_2xx_s: Some(57.0),
         clock_offset_s: Some(0.3),
         aws_calls: None,
+        longest_outage_s: None,
+        new_tasks: vec![],
+        restarts: vec![],
         estimate_s: None,
         timeout_s: 600,
         phases: phases

@@ -25,6 +25,9 @@ fn report(verdict: Verdict) -> Report {
         stop_to_first_2xx_s: Some(41.5),
         clock_offset_s: Some(0.2),
         aws_calls: None,
+        longest_outage_s: None,
+        new_tasks: vec![],
+        restarts: vec![],
         estimate_s: Some(crate::model::drill::report::Range { min: 65, max: 365 }),
         timeout_s: 600,
         phases: vec![Phase {

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeSet;
 
+use super::machine::names_task;
 use super::machine::{Drill, RestartKind, Verdict};
-use super::report::{Phase, ProbeRow, Range, Report, phases, rfc3339};
+use super::report::{Phase, ProbeRow, Range, Report, Restarted, phases, rfc3339};
 use super::view::notes;
 use crate::model::timeline::{Step, Timeline};
 use crate::model::world::World;
@@ -124,21 +125,42 @@ impl Conduct {
             .verdict
             .clone()
             .unwrap_or((Verdict::Aborted, "the drill ended without a verdict".into()));
-        let tl = w.timeline.current.as_ref();
-        let mut phases = phases(tl);
+        // This drill's timelines: one per task it restarted.
+        let tracker = &w.timeline;
+        let ours: Vec<&Timeline> = tracker
+            .past
+            .iter()
+            .chain(tracker.current.as_ref())
+            .filter(|t| t.began >= self.began && d.before_tasks.contains(&t.old_task))
+            .collect();
+        let tl = ours.last().copied();
+        let mut last_phases = phases(tl);
         if let Some(at) = self.final_read {
-            phases.push(Phase {
+            last_phases.push(Phase {
                 name: "marker_read",
                 at: rfc3339(at),
                 source: "observed",
                 uncertainty_s: Some(0.0),
             });
         }
-        let mark = |s: Step| tl.and_then(|t| t.steps.get(&s)).map(|m| m.at);
-        let stop_to_first_2xx_s = match (mark(Step::StopRequested), mark(Step::FirstUp)) {
+        let mark = |t: Option<&Timeline>, s: Step| t.and_then(|t| t.steps.get(&s)).map(|m| m.at);
+        let stopped_at = mark(ours.first().copied(), Step::StopRequested).or(d.restart_at);
+        let stop_to_first_2xx_s = match (stopped_at, mark(tl, Step::FirstUp)) {
             (Some(a), Some(b)) => Some(secs(a, b)),
             _ => None,
         };
+        let (downtime, longest) = match stopped_at {
+            Some(from) => outages(w, from),
+            None => (0.0, 0.0),
+        };
+        // The replacement that served the final read, else the last.
+        let new_task = d
+            .final_served_by
+            .as_ref()
+            .and_then(|b| d.new_task_arns.iter().find(|a| names_task(b, a)))
+            .cloned()
+            .or_else(|| tl.and_then(|t| t.new_task.clone()))
+            .or_else(|| d.new_task_arns.last().cloned());
         Report {
             verdict,
             reason,
@@ -148,7 +170,16 @@ impl Conduct {
             marker: d.marker.clone(),
             old_task: d.before_tasks.first().cloned(),
             old_tasks: d.before_tasks.clone(),
-            new_task: tl.and_then(|t| t.new_task.clone()),
+            new_task,
+            new_tasks: d.new_task_arns.clone(),
+            restarts: ours
+                .iter()
+                .map(|t| Restarted {
+                    old_task: t.old_task.clone(),
+                    new_task: t.new_task.clone(),
+                    phases: phases(Some(t)),
+                })
+                .collect(),
             probe_url: self.probe_url.clone(),
             probe_url_verified: !d.hand_set_url || d.outage_seen || d.served_by_new,
             warnings: self.warnings.clone(),
@@ -168,16 +199,15 @@ impl Conduct {
             },
             started_at: rfc3339(self.began),
             ended_at: rfc3339(now),
-            downtime_s: tl
-                .and_then(|t| t.outage)
-                .and_then(|(a, b)| b.map(|b| secs(a, b))),
+            downtime_s: Some(downtime),
+            longest_outage_s: Some(longest),
             stop_to_first_2xx_s,
             clock_offset_s: None,
             aws_calls: None,
             estimate_s: self.estimate.map(|(min, max)| Range { min, max }),
             timeout_s: d.timeout.as_secs(),
             account: w.identity.get().map(|i| i.account.clone()),
-            phases,
+            phases: last_phases,
             steps: d
                 .log
                 .iter()
@@ -196,6 +226,34 @@ impl Conduct {
                 .collect(),
         }
     }
+}
+
+/// Every outage the probe saw from `from` on, added up, and the longest:
+/// from a failed sample to the next 2xx (or the last sample, when it
+/// never came back).
+fn outages(w: &World, from: Time) -> (f64, f64) {
+    let (mut total, mut longest) = (0.0f64, 0.0f64);
+    let mut since: Option<Time> = None;
+    let mut last: Option<Time> = None;
+    for s in w.probe.history.samples().filter(|s| s.at >= from) {
+        last = Some(s.at);
+        match (s.up, since) {
+            (false, None) => since = Some(s.at),
+            (true, Some(a)) => {
+                let d = secs(a, s.at);
+                total += d;
+                longest = longest.max(d);
+                since = None;
+            }
+            _ => {}
+        }
+    }
+    if let (Some(a), Some(b)) = (since, last) {
+        let d = secs(a, b);
+        total += d;
+        longest = longest.max(d);
+    }
+    (total, longest)
 }
 
 /// The restart in the words of the line that says it was sent.

@@ -91,6 +91,8 @@ pub struct Drill {
     pub answers: Vec<String>,
     /// The latest time the machine was told (observations and ticks).
     pub now: Time,
+    /// The task the last 2xx final read named (served-by).
+    pub final_served_by: Option<String>,
     /// The operator cancelled while a write or a restart was in flight:
     /// the drill ends with its answer.
     pub cancel_asked: bool,
@@ -168,6 +170,7 @@ impl Drill {
             unreadable: None,
             answers: Vec::new(),
             now,
+            final_served_by: None,
             cancel_asked: false,
             log: Vec::new(),
         }

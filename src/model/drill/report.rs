@@ -33,7 +33,13 @@ pub struct Report {
     /// The task that was restarted (the first, when there were several).
     pub old_task: Option<String>,
     pub old_tasks: Vec<String>,
+    /// The replacement that answered the final read (served-by), else the
+    /// last one.
     pub new_task: Option<String>,
+    /// Every replacement seen.
+    pub new_tasks: Vec<String>,
+    /// Each task restarted: the old task, its replacement and the phases.
+    pub restarts: Vec<Restarted>,
     pub probe_url: Option<String>,
     pub probe_url_verified: bool,
     /// The restart-safety warnings at the start.
@@ -43,8 +49,10 @@ pub struct Report {
     pub cleanup: String,
     pub started_at: String,
     pub ended_at: String,
-    /// The probe's outage during the drill.
+    /// Every outage the probe saw after the stop, added up (0 when none).
     pub downtime_s: Option<f64>,
+    /// The longest of them.
+    pub longest_outage_s: Option<f64>,
     /// From the restart request to the first 2xx after it.
     pub stop_to_first_2xx_s: Option<f64>,
     /// This host's clock minus AWS's (to about a second).
@@ -63,6 +71,14 @@ pub struct Report {
     /// The caller's account, for `--redact`; never written.
     #[serde(skip)]
     pub account: Option<String>,
+}
+
+/// One task's replacement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Restarted {
+    pub old_task: String,
+    pub new_task: Option<String>,
+    pub phases: Vec<Phase>,
 }
 
 /// A range of seconds.

@@ -85,6 +85,9 @@ impl Drill {
             self.answered(r.status.map_or("no status".into(), |s| s.to_string()));
             return self.read_again();
         }
+        if r.served_by.is_some() {
+            self.final_served_by.clone_from(&r.served_by);
+        }
         // The final answer naming a replacement is evidence too.
         if let Some(b) = &r.served_by
             && self.new_task_arns.iter().any(|a| names_task(b, a))
