@@ -347,7 +347,7 @@ pub fn on_poll(state: &mut State, resource: Resource, at: Time) -> Vec<Effect> {
             conduct: Some(c), ..
         }) = state.drill.as_mut().map(|d| &mut d.phase)
     {
-        c.note_running(&state.world);
+        c.note_running(&state.world, at);
     }
     if !baseline_sent {
         if let Some(why) = cannot_start(&state.world) {

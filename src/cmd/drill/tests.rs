@@ -546,10 +546,18 @@ fn dbpathinuse_in_the_logs_is_a_note_of_the_report() {
     );
     w.apply(logs(vec![hit.clone()]));
     w.apply(logs(vec![hit]));
-    let log_notes: Vec<String> = notes(&w, &[], &[], started, Verdict::Fail, RestartKind::StopTask)
-        .into_iter()
-        .filter(|n| n.contains("DBPathInUse"))
-        .collect();
+    let none = crate::model::drill::conduct::Overlap::default();
+    let log_notes: Vec<String> = notes(
+        &w,
+        &[],
+        &none,
+        started,
+        Verdict::Fail,
+        RestartKind::StopTask,
+    )
+    .into_iter()
+    .filter(|n| n.contains("DBPathInUse"))
+    .collect();
     assert_eq!(log_notes.len(), 1, "said once: {log_notes:?}");
     assert!(
         log_notes[0].contains("mongodb of task 1b1b1b1b"),

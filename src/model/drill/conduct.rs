@@ -21,8 +21,9 @@ pub struct Conduct {
     pub warnings: Vec<String>,
     /// When the final read answered.
     pub final_read: Option<Time>,
-    /// The most tasks seen running at once, and which.
-    pub peak: Vec<String>,
+    /// Tasks that held the data volume at once: which, since when (still
+    /// at once), and for how long in all, as polled.
+    pub overlap: Overlap,
     /// The URL the drill read and wrote through, without credentials.
     pub probe_url: Option<String>,
     /// The API's base URL, as the probe reaches it.
@@ -35,6 +36,25 @@ pub struct Conduct {
     said: usize,
     told: BTreeSet<Step>,
     told_for: Option<String>,
+}
+
+/// Tasks that held the data volume at once during the drill.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Overlap {
+    pub since: Option<Time>,
+    pub total_s: f64,
+    pub tasks: Vec<String>,
+}
+
+impl Overlap {
+    /// The overlap as of `now`, one still going counted to then.
+    pub fn until(&self, now: Time) -> Overlap {
+        let mut o = self.clone();
+        if let Some(s) = o.since.take() {
+            o.total_s += secs(s, now);
+        }
+        o
+    }
 }
 
 /// A URL as a report may show it: no user name or password.
@@ -60,7 +80,7 @@ impl Conduct {
             baseline_sent: false,
             warnings: Vec::new(),
             final_read: None,
-            peak: Vec::new(),
+            overlap: Overlap::default(),
             probe_url: None,
             base: None,
             estimate: None,
@@ -105,16 +125,31 @@ impl Conduct {
         }
     }
 
-    /// The tasks running now, kept when they are the most seen at once.
-    pub fn note_running(&mut self, w: &World) {
-        let running: Vec<String> = w
+    /// The tasks whose containers may run now (a draining task still runs
+    /// its database): two or more at once on the data volume is an
+    /// overlap, timed from the observations.
+    pub fn note_running(&mut self, w: &World, at: Time) {
+        let holding: Vec<&str> = w
             .task_list()
             .iter()
-            .filter(|t| t.last_status == "RUNNING")
-            .map(|t| t.arn.clone())
+            .filter(|t| {
+                matches!(
+                    t.last_status.as_str(),
+                    "ACTIVATING" | "RUNNING" | "DEACTIVATING" | "STOPPING"
+                )
+            })
+            .map(|t| t.arn.as_str())
             .collect();
-        if running.len() > self.peak.len() {
-            self.peak = running;
+        let o = &mut self.overlap;
+        if holding.len() > 1 {
+            o.since.get_or_insert(at);
+            for t in holding {
+                if !o.tasks.iter().any(|x| x == t) {
+                    o.tasks.push(t.to_string());
+                }
+            }
+        } else if let Some(s) = o.since.take() {
+            o.total_s += secs(s, at);
         }
     }
 
@@ -186,7 +221,7 @@ impl Conduct {
             notes: notes(
                 w,
                 &d.before_tasks,
-                &self.peak,
+                &self.overlap.until(now),
                 self.began,
                 verdict,
                 d.restart,

@@ -157,12 +157,12 @@ pub fn cannot_start(w: &World) -> Option<String> {
 }
 
 /// What an operator should know of the way: the old tasks' exit codes,
-/// the logs' alarms since `since`, tasks running at once (`peak`), and
-/// what kind of stop was tested.
+/// the logs' alarms since `since`, tasks on the data volume at once
+/// (`overlap`), and what kind of stop was tested.
 pub fn notes(
     w: &World,
     before: &[String],
-    peak: &[String],
+    overlap: &super::conduct::Overlap,
     since: Time,
     verdict: Verdict,
     kind: RestartKind,
@@ -185,17 +185,38 @@ pub fn notes(
             }
         }
     }
-    for a in w.log_alarms.iter().filter(|a| a.at >= since) {
-        if !out.contains(&a.note) {
-            out.push(a.note.clone());
-        }
-    }
-    if peak.len() > 1 {
+    let volume = w
+        .task_def()
+        .and_then(|td| td.volumes.iter().find_map(|v| v.efs.as_ref()))
+        .map(|e| e.file_system_id.clone());
+    let alarms: Vec<&str> = w
+        .log_alarms
+        .iter()
+        .filter(|a| a.at >= since)
+        .map(|a| a.note.as_str())
+        .collect();
+    let mut cited = None;
+    if overlap.tasks.len() > 1
+        && let Some(fs) = volume
+    {
+        cited = alarms.first().copied();
+        let cite = cited.map(|n| format!("; {n}")).unwrap_or_default();
         out.push(format!(
-            "{} tasks ran at once during the restart ({}): with the data on one EFS volume, two database processes may have shared its files",
-            peak.len(),
-            peak.iter().map(|a| short_id(a)).collect::<Vec<_>>().join(", ")
+            "{} tasks had the data volume ({fs}) at once for {:.0} s during the restart ({}), as polled: two database processes may have shared its files{cite}",
+            overlap.tasks.len(),
+            overlap.total_s,
+            overlap
+                .tasks
+                .iter()
+                .map(|a| short_id(a))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
+    }
+    for a in alarms {
+        if Some(a) != cited && !out.iter().any(|n| n == a) {
+            out.push(a.to_string());
+        }
     }
     if verdict == Verdict::Pass {
         out.push(match kind {

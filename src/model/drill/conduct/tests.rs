@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::drill::view::notes;
 
 #[test]
 fn a_url_loses_its_user_name_and_password_and_keeps_the_rest() {
@@ -55,4 +56,88 @@ fn every_outage_after_the_stop_is_added_up_with_the_longest_beside() {
     assert_eq!((total, longest), (3.0 + 8.0, 8.0));
     // No failure after the stop: 0, not unknown.
     assert_eq!(outages(&w, ts(29).expect("t")), (0.0, 0.0));
+}
+
+#[test]
+fn two_tasks_on_the_data_volume_at_once_are_noted_with_how_long_and_the_log_that_says_so() {
+    use crate::model::fixtures::{task, task_def, ts};
+    use crate::model::logs::{FollowResult, LogBatch, LogSource, RawLogEvent};
+    use crate::model::observe::{Observation, PollEvent, Resource};
+    let at = |t| ts(t).expect("t");
+    let ev = |t, resource, obs| PollEvent {
+        resource,
+        at: at(t),
+        result: Ok(obs),
+    };
+    let mut w = World::new(None);
+    w.apply(ev(
+        0,
+        Resource::Service,
+        Observation::Service(Box::new(crate::model::fixtures::service())),
+    ));
+    w.apply(ev(
+        0,
+        Resource::TaskDefs,
+        Observation::TaskDefs(vec![task_def()]),
+    ));
+    let mut c = Conduct::new(at(0));
+    let old = task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING");
+    let mut draining = old.clone();
+    draining.last_status = "DEACTIVATING".into();
+    draining.desired_status = "STOPPED".into();
+    let new = task("bbbb2222", "10.0.2.9", "RUNNING", "RUNNING");
+    let mut stopped = old.clone();
+    stopped.last_status = "STOPPED".into();
+    for (t, tasks) in [
+        (5, vec![old.clone()]),
+        // The replacement runs beside the draining old task: 39 s.
+        (10, vec![draining.clone(), new.clone()]),
+        (30, vec![draining, new.clone()]),
+        (49, vec![stopped, new]),
+    ] {
+        w.apply(ev(t, Resource::Tasks, Observation::Tasks(tasks)));
+        c.note_running(&w, at(t));
+    }
+    w.apply(ev(
+        31,
+        Resource::Logs,
+        Observation::Logs(Box::new(FollowResult {
+            batches: vec![LogBatch {
+                source: LogSource {
+                    group: "/ecs/goals".into(),
+                    region: None,
+                    stream: "ecs/mongodb/bbbb2222".into(),
+                    container: "mongodb".into(),
+                    task_arn: "arn:aws:ecs:us-east-1:1:task/c/bbbb2222".into(),
+                    stopped_at: None,
+                    started: true,
+                    stop_reason: None,
+                },
+                events: vec![RawLogEvent {
+                    timestamp_ms: at(20).timestamp_millis(),
+                    message: "DBPathInUse: Unable to lock the lock file".into(),
+                }],
+            }],
+            problems: vec![],
+            notes: vec![],
+            calls: 1,
+            following: 1,
+            live_problems: 0,
+        })),
+    ));
+    let n = notes(
+        &w,
+        std::slice::from_ref(&old.arn),
+        &c.overlap.until(at(60)),
+        at(0),
+        Verdict::Fail,
+        RestartKind::StopTask,
+    );
+    let all = n.join("\n");
+    assert!(
+        all.contains("2 tasks had the data volume (fs-a85a7c53) at once for 39 s")
+            && all.contains("DBPathInUse in the log of mongodb of task bbbb2222"),
+        "{all}"
+    );
+    assert_eq!(all.matches("DBPathInUse").count(), 1, "cited once: {all}");
 }
