@@ -169,6 +169,7 @@ impl Effects {
                 self.answer(send(DrillMsg::Begun {
                     marker: new_marker(),
                     at: Utc::now(),
+                    clock_offset_s: self.links.cloud.as_ref().and_then(|c| c.clock_offset_s()),
                 }));
             }
             DrillEffect::Hold => self.links.hurry.keep(),

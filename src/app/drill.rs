@@ -64,10 +64,12 @@ impl DrillScreen {
 /// What the drill's commands answer, and how its run begins and ends.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DrillMsg {
-    /// The run has its marker (chosen where randomness lives).
+    /// The run has its marker (chosen where randomness lives), and this
+    /// host's clock minus AWS's, when measured.
     Begun {
         marker: String,
         at: Time,
+        clock_offset_s: Option<f64>,
     },
     /// A read through the load balancer, or why it got no answer.
     Read {
@@ -355,9 +357,17 @@ pub fn on_poll(state: &mut State, resource: Resource, at: Time) -> Vec<Effect> {
             return Vec::new();
         }
         let base = state.world.api_base();
-        if !ready(&state.world) || base.is_none() {
+        // "Before" is what is true once the operator said yes: the tasks
+        // and targets from polls answered after it, never older ones.
+        let fresh = |t: Option<Time>| t.is_some_and(|t| t >= began);
+        if !ready(&state.world)
+            || base.is_none()
+            || !fresh(state.world.tasks.updated)
+            || !fresh(state.world.targets.updated)
+        {
             return Vec::new();
         }
+        replan(state);
         let warnings: Vec<String> = state
             .world
             .warnings()
@@ -377,6 +387,44 @@ pub fn on_poll(state: &mut State, resource: Resource, at: Time) -> Vec<Effect> {
     }
     let sight = sight(&state.world, at, began);
     step(state, Input::Observed(sight), None)
+}
+
+/// The tasks to restart changed between the preflight and the baseline
+/// (a deployment, a task that stopped): the plan becomes what runs now,
+/// and says so.
+fn replan(state: &mut State) {
+    let Some(d) = state.drill.as_ref() else {
+        return;
+    };
+    let was = d.preflight.tasks.clone();
+    let Ok(now) = preflight(
+        &state.world,
+        &state.ctx.target.cluster,
+        d.preflight.restart,
+        state.ctx.drill_timeout,
+    ) else {
+        return;
+    };
+    if now.tasks == was {
+        return;
+    }
+    let line = format!(
+        "the tasks changed since the preflight: the drill restarts {} (was {})",
+        short_tasks(&now.tasks),
+        short_tasks(&was)
+    );
+    if let Some(d) = state.drill.as_mut() {
+        // The estimate and the timeout the run was started with stay.
+        let (estimate, timeout) = (d.preflight.estimate.clone(), d.preflight.timeout);
+        d.preflight = Preflight {
+            estimate,
+            timeout,
+            ..now
+        };
+    }
+    if let Some((_, c)) = run_of(state) {
+        c.say(line);
+    }
 }
 
 /// A second passed: the drill's timeout and the baseline's wait.
@@ -413,7 +461,11 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
         return Vec::new();
     };
     match m {
-        DrillMsg::Begun { marker, at } => {
+        DrillMsg::Begun {
+            marker,
+            at,
+            clock_offset_s,
+        } => {
             let Phase::Running {
                 drill,
                 conduct,
@@ -427,6 +479,7 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
             let timeout = d.preflight.timeout;
             let mut m = Drill::new(marker, d.preflight.restart, hand_set, timeout, at);
             m.read_window = state.ctx.drill_read_window;
+            m.clock_offset_s = clock_offset_s.unwrap_or(0.0);
             *drill = Some(Box::new(m));
             let mut c = Conduct::new(at);
             c.estimate = Some((d.preflight.estimate.min_s, d.preflight.estimate.max_s));

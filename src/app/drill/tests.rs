@@ -47,6 +47,7 @@ fn begun(s: &mut State) {
         Msg::Drill(DrillMsg::Begun {
             marker: "ecsdeck-drill-0a1b2c3d4e5f".into(),
             at: ts(100).expect("time"),
+            clock_offset_s: None,
         }),
     );
 }
@@ -298,4 +299,95 @@ fn the_drill_never_waits_for_ever_for_its_preflight_or_its_baseline() {
         "{:?}",
         s.drill_failed
     );
+}
+
+#[test]
+fn before_is_what_the_polls_after_yes_say_and_a_deployment_during_the_question_is_replanned() {
+    let at = |t| ts(t).expect("t");
+    let poll = |s: &mut State, t: i64, resource, obs| {
+        update(
+            s,
+            Msg::Poll(Box::new(crate::model::observe::PollEvent {
+                resource,
+                at: at(t),
+                result: Ok(obs),
+            })),
+        )
+    };
+    let mut s = loaded(false);
+    poll(
+        &mut s,
+        100,
+        Resource::Targets,
+        Observation::Targets(vec![tg(vec![target("10.0.1.5", "healthy", None)])]),
+    );
+    act(&mut s, Action::Drill);
+    assert_eq!(s.drill.as_ref().map(|d| d.preflight.tasks.len()), Some(1));
+    // The operator reads the preflight; meanwhile a deployment replaces
+    // task aaaa1111 with bbbb2222. Then y.
+    act(&mut s, Action::Confirm);
+    update(
+        &mut s,
+        Msg::Drill(DrillMsg::Begun {
+            marker: "ecsdeck-drill-0a1b2c3d4e5f".into(),
+            at: at(130),
+            clock_offset_s: None,
+        }),
+    );
+    // A probe answer alone, with tasks and targets from before yes: no
+    // baseline from that stale picture.
+    let up = |t| {
+        Observation::Probe(Box::new(ProbeResult {
+            url: "http://alb/goals".into(),
+            sample: Sample {
+                at: ts(t).expect("time"),
+                outcome: Outcome::Http(200),
+                up: true,
+                total_ms: 9,
+                connect_ms: Some(1),
+                first_byte_ms: Some(8),
+                records: Some(3),
+                served_by: None,
+                detail: None,
+            },
+        }))
+    };
+    assert!(poll(&mut s, 131, Resource::Probe, up(131)).is_empty());
+    let mut gone = task("aaaa1111", "10.0.1.5", "STOPPED", "STOPPED");
+    gone.stop_code = Some("ServiceSchedulerInitiated".into());
+    let mid = task("bbbb2222", "10.0.1.6", "RUNNING", "RUNNING");
+    poll(
+        &mut s,
+        132,
+        Resource::Tasks,
+        Observation::Tasks(vec![gone, mid.clone()]),
+    );
+    let fx = poll(
+        &mut s,
+        132,
+        Resource::Targets,
+        Observation::Targets(vec![tg(vec![target("10.0.1.6", "healthy", None)])]),
+    );
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Drill(DrillEffect::Read { .. }))),
+        "the baseline, from the polls after yes: {fx:?}"
+    );
+    let d = s.drill.as_ref().expect("drill");
+    assert_eq!(
+        d.preflight.tasks,
+        vec![mid.arn.clone()],
+        "the plan is what runs now"
+    );
+    assert!(
+        d.transcript().iter().any(|l| l.contains(
+            "the tasks changed since the preflight: the drill restarts bbbb2222 (was aaaa1111)"
+        )),
+        "{:?}",
+        d.transcript()
+    );
+    let Phase::Running { drill: Some(m), .. } = &d.phase else {
+        panic!("running")
+    };
+    assert_eq!(m.before_tasks, vec![mid.arn.clone()]);
 }

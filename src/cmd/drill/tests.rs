@@ -250,6 +250,10 @@ fn ev(resource: Resource, obs: Observation) -> PollEvent {
 fn observations(url: &str, since: Option<f64>, decoy: bool) -> Vec<PollEvent> {
     let mut old = task(OLD, "10.0.1.5", "RUNNING", "RUNNING");
     let mut new = task(NEW, "10.0.2.9", "PROVISIONING", "RUNNING");
+    // As AWS says it: the replacement was created when the old task was
+    // stopped.
+    new.created_at =
+        since.map(|s| Utc::now() - chrono::Duration::milliseconds((s * 1000.0) as i64));
     let mut tasks = vec![old.clone()];
     let mut targets = vec![target("10.0.1.5", "healthy", None)];
     let mut up = true;

@@ -93,6 +93,10 @@ pub struct Drill {
     pub now: Time,
     /// The task the last 2xx final read named (served-by).
     pub final_served_by: Option<String>,
+    /// When the first restart was sent (this host's clock), and this
+    /// host's clock minus AWS's: a replacement is created after it.
+    pub restart_requested: Option<Time>,
+    pub clock_offset_s: f64,
     /// The operator cancelled while a write or a restart was in flight:
     /// the drill ends with its answer.
     pub cancel_asked: bool,
@@ -108,6 +112,29 @@ pub const READ_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 /// replacement's is still healthy, before the drill gives up on a valid
 /// test (a poll can lag; a task run by hand does not go away).
 pub const STALE_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// AWS's `createdAt` and this host's clock agree to about this.
+const CREATED_SLACK_S: f64 = 2.0;
+
+impl Drill {
+    /// A replacement: a task not in the pre-drill picture, created after
+    /// the restart was requested (AWS's `createdAt`, shifted by the
+    /// measured clock offset). A task ECS started before the restart — a
+    /// deployment under way, a scale-out, one run by hand — first seen
+    /// later is never taken for one.
+    pub fn is_replacement(&self, t: &TaskView) -> bool {
+        if self.known_before.contains(&t.arn) {
+            return false;
+        }
+        match (t.created_at, self.restart_requested) {
+            (Some(c), Some(r)) => {
+                let ms = ((self.clock_offset_s + CREATED_SLACK_S) * 1000.0) as i64;
+                c + chrono::Duration::milliseconds(ms) >= r
+            }
+            _ => true,
+        }
+    }
+}
 
 /// Whether a served-by value names the task `arn`: its id, its ARN, or at
 /// least the first 8 characters of its id — never a shorter or generic
@@ -171,6 +198,8 @@ impl Drill {
             answers: Vec::new(),
             now,
             final_served_by: None,
+            restart_requested: None,
+            clock_offset_s: 0.0,
             cancel_asked: false,
             log: Vec::new(),
         }
@@ -420,6 +449,7 @@ impl Drill {
             }
             RestartKind::ForceDeployment => None,
         };
+        self.restart_requested.get_or_insert(self.now);
         vec![Command::Restart(what)]
     }
 

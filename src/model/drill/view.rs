@@ -49,6 +49,7 @@ pub fn sight(w: &World, now: Time, since: Time) -> Sight {
                 running: t.last_status == "RUNNING" && t.desired_status == "RUNNING",
                 healthy: w.task_ready(t),
                 stop_reason: stop_reason(t),
+                created_at: t.created_at,
             })
             .collect(),
         healthy_targets: w.healthy_targets(),

@@ -21,6 +21,7 @@ pub(super) fn task(arn: &str, state: &str) -> TaskView {
         running: state == "RUNNING",
         healthy: state == "RUNNING",
         stop_reason: None,
+        created_at: None,
     }
 }
 

@@ -368,3 +368,41 @@ fn an_outage_over_before_any_replacement_serves_is_no_evidence() {
     )));
     assert!(!d.outage_seen);
 }
+
+#[test]
+fn a_task_created_before_the_restart_and_first_seen_after_it_is_no_replacement() {
+    const MID: &str = "arn:aws:ecs:us-east-1:1:task/c/mid00000eeee";
+    let mut d = restarted(false);
+    // The restart was requested at 0 s (the machine's clock then).
+    assert!(d.restart_requested.is_some());
+    // A task a deployment started before the restart, listed only now
+    // (ListTasks is eventually consistent), healthy and serving.
+    let mut mid = task(MID, "RUNNING");
+    mid.created_at = Some(at(-60));
+    let mut new = task(NEW, "PENDING");
+    new.created_at = Some(at(3));
+    let cmds = d.step(Input::Observed(world(
+        40,
+        vec![task(OLD, "STOPPED"), mid.clone(), new],
+        &[("10.0.3.3", MID)],
+        Some(true),
+    )));
+    assert!(
+        cmds.is_empty(),
+        "no final read answered by a task never restarted"
+    );
+    assert!(!d.new_task_arns.contains(&MID.to_string()));
+    // It stays healthy: no valid test, never a PASS.
+    let cmds = d.step(Input::Observed(world(
+        80,
+        vec![task(OLD, "STOPPED"), mid],
+        &[("10.0.3.3", MID)],
+        Some(true),
+    )));
+    d.step(Input::Tick(at(700)));
+    assert_ne!(
+        d.verdict.as_ref().map(|(v, _)| *v),
+        Some(Verdict::Pass),
+        "{cmds:?}"
+    );
+}

@@ -139,6 +139,8 @@ pub struct TaskView {
     pub healthy: bool,
     /// `stopCode: stoppedReason` once stopped.
     pub stop_reason: Option<String>,
+    /// AWS's `createdAt` (AWS's clock), when known.
+    pub created_at: Option<Time>,
 }
 
 /// One observation of the service around the drill.

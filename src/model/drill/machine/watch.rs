@@ -25,7 +25,7 @@ impl Drill {
         let up: Vec<&str> = w
             .tasks
             .iter()
-            .filter(|t| !self.known_before.contains(&t.arn) && t.running && t.healthy)
+            .filter(|t| self.is_replacement(t) && t.running && t.healthy)
             .map(|t| t.arn.as_str())
             .collect();
         // Seen STOPPED, not merely missing from a list (ListTasks is
@@ -76,11 +76,7 @@ impl Drill {
                 self.stopped_seen.push(t.arn.clone());
             }
         }
-        let new: Vec<&TaskView> = w
-            .tasks
-            .iter()
-            .filter(|t| !self.known_before.contains(&t.arn))
-            .collect();
+        let new: Vec<&TaskView> = w.tasks.iter().filter(|t| self.is_replacement(t)).collect();
         if let Some(b) = &w.served_by
             && new.iter().any(|t| names_task(b, &t.arn))
         {
