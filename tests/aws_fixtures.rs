@@ -31,6 +31,7 @@ fn fixture(name: &str) -> &'static str {
         "health" => include_str!("fixtures/describe_target_health.xml"),
         "lbs" => include_str!("fixtures/describe_load_balancers.xml"),
         "listeners" => include_str!("fixtures/describe_listeners.xml"),
+        "rules" => include_str!("fixtures/describe_rules.xml"),
         "fs" => include_str!("fixtures/describe_file_systems.json"),
         "mts" => include_str!("fixtures/describe_mount_targets.json"),
         _ => panic!("no fixture {name}"),
@@ -116,10 +117,11 @@ fn backend_full(
     let lbs = mock!(Elb::describe_load_balancers).then_http_response(|| body(200, fixture("lbs")));
     let listeners =
         mock!(Elb::describe_listeners).then_http_response(|| body(200, fixture("listeners")));
+    let rules = mock!(Elb::describe_rules).then_http_response(|| body(200, fixture("rules")));
     let elb = mock_client!(
         aws_sdk_elasticloadbalancingv2,
         RuleMode::MatchAny,
-        [&tgs, &attrs, &health, &lbs, &listeners]
+        [&tgs, &attrs, &health, &lbs, &listeners, &rules]
     );
     let fs = mock!(Efs::describe_file_systems).then_http_response(|| body(200, fixture("fs")));
     let mts = mock!(Efs::describe_mount_targets).then_http_response(|| body(200, fixture("mts")));
@@ -209,6 +211,25 @@ async fn tasks_targets_and_efs_join_up() {
         "goals-alb-424835706.us-east-1.elb.amazonaws.com"
     );
     assert_eq!(g.load_balancers[0].listeners[0].port, 80);
+    // The listener's rules are read: /admin/* goes elsewhere, /goals by
+    // the default action to the service's group.
+    let l = &g.load_balancers[0].listeners[0];
+    assert_eq!(l.rules.len(), 1, "{l:?}");
+    assert_eq!(l.rules[0].priority, 10);
+    assert_eq!(l.rules[0].conditions[0].field, "path-pattern");
+    assert_eq!(
+        l.rules[0].conditions[0].values,
+        vec!["/admin/*".to_string()]
+    );
+    let bound = s.target_group_arns();
+    assert_eq!(
+        ecsdeck::model::lb::route(l, &bound, "goals-alb", "GET", "/goals"),
+        ecsdeck::model::lb::Route::Ours
+    );
+    assert!(matches!(
+        ecsdeck::model::lb::route(l, &bound, "goals-alb", "GET", "/admin/users"),
+        ecsdeck::model::lb::Route::Elsewhere(w) if w.contains("admin-tg") && w.contains("rule 10")
+    ));
     let states: Vec<(&str, &str, Option<&str>)> = g
         .targets
         .iter()

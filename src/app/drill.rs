@@ -153,6 +153,7 @@ pub fn open(state: &mut State) {
         &state.ctx.target.cluster,
         state.ctx.drill_restart,
         state.ctx.drill_timeout,
+        &state.ctx.drill_requests,
     ) {
         Ok(p) => {
             state.drill = Some(DrillScreen {
@@ -402,6 +403,7 @@ fn replan(state: &mut State) {
         &state.ctx.target.cluster,
         d.preflight.restart,
         state.ctx.drill_timeout,
+        &state.ctx.drill_requests,
     ) else {
         return;
     };

@@ -69,6 +69,9 @@ pub struct Context {
     pub drill_timeout: Option<Duration>,
     /// How long the final reads are tried once the service is back.
     pub drill_read_window: Duration,
+    /// The drill's own requests (method, path), whose way through the
+    /// load balancer's rules is checked.
+    pub drill_requests: Vec<(String, String)>,
 }
 
 impl Context {
@@ -86,6 +89,7 @@ impl Context {
             drill_restart: crate::model::drill::RestartKind::StopTask,
             drill_timeout: None,
             drill_read_window: crate::model::drill::machine::READ_WINDOW,
+            drill_requests: crate::model::drill::Contract::default().requests(),
             redact: false,
         }
     }

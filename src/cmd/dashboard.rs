@@ -86,6 +86,11 @@ async fn event_loop(
         drill_restart: opts.drill_restart,
         drill_timeout: opts.drill_timeout,
         drill_read_window: opts.drill_read_window,
+        drill_requests: opts
+            .drill
+            .as_ref()
+            .map(|d| d.contract.requests())
+            .unwrap_or_default(),
     };
     let mut state = State::new(ctx, Utc::now());
     let mut session = Session::start(

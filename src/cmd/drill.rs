@@ -124,6 +124,7 @@ pub async fn run(
     ctx.drill_restart = opts.restart;
     ctx.drill_timeout = opts.timeout;
     ctx.drill_read_window = opts.read_window;
+    ctx.drill_requests = opts.contract.requests();
     let mut state = State::new(ctx, Utc::now());
     let setup = DrillSetup {
         contract: opts.contract.clone(),

@@ -223,6 +223,32 @@ pub struct Listener {
     pub port: i32,
     /// The target groups its default action forwards to.
     pub forwards: Vec<String>,
+    /// Its rules other than the default, in priority order: they, not
+    /// the default action, decide where a path goes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<ListenerRule>,
+    /// Why the rules could not be read (then where a path goes is not
+    /// known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules_error: Option<String>,
+}
+
+/// A listener rule: when every condition matches, its actions decide.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListenerRule {
+    pub priority: i32,
+    pub conditions: Vec<RuleCondition>,
+    /// The target groups it forwards to (empty: a fixed response or a
+    /// redirect).
+    pub forwards: Vec<String>,
+}
+
+/// One condition: `path-pattern`, `host-header`, `http-request-method`,
+/// `http-header:<name>`, `query-string`, `source-ip`, and its values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleCondition {
+    pub field: String,
+    pub values: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -212,9 +212,10 @@ impl World {
             },
             probe_base: match (probe, service) {
                 (Some(p), _) if p.url.is_some() => None,
-                (Some(_), Some(s)) => Some(super::lb::probe_base(
+                (Some(p), Some(s)) => Some(super::lb::probe_base_at(
                     &s.target_group_arns(),
                     self.target_groups(),
+                    &p.path,
                 )),
                 _ => None,
             },
@@ -334,6 +335,46 @@ impl World {
                 .trim_end_matches('/')
                 .to_string(),
         )
+    }
+
+    /// Where each of `requests` (method, path) goes through the listener
+    /// the probe found: what does not reach only this service's target
+    /// groups, in words (empty when the probe URL was set by hand: the
+    /// load balancer behind it is not known).
+    pub fn route_problems(&self, requests: &[(String, String)]) -> Vec<String> {
+        let Some(svc) = self.service.get() else {
+            return Vec::new();
+        };
+        let bound = svc.target_group_arns();
+        let path = self.probe_info.as_ref().map_or("/", |p| p.path.as_str());
+        if self.probe_info.as_ref().is_some_and(|p| p.url.is_some()) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for g in self
+            .target_groups()
+            .iter()
+            .filter(|g| bound.contains(&g.arn))
+        {
+            for lb in &g.load_balancers {
+                let probed = lb.listeners.iter().filter(|l| {
+                    super::lb::route(l, &bound, &lb.dns_name, "GET", path) == super::lb::Route::Ours
+                });
+                for l in probed {
+                    for (method, p) in requests {
+                        match super::lb::route(l, &bound, &lb.dns_name, method, p) {
+                            super::lb::Route::Ours => {}
+                            super::lb::Route::Elsewhere(w) | super::lb::Route::Unsure(w) => {
+                                if !out.contains(&w) {
+                                    out.push(w);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// A poll the drill needs that has failed for `after` (counting from

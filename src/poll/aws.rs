@@ -35,8 +35,10 @@ pub(super) struct Wires<'a> {
     pub(super) needed: Arc<watch::Sender<Needed>>,
     /// What the logs follower follows.
     pub(super) log_inputs: Arc<watch::Sender<LogInputs>>,
-    /// The load balancer's URL for the probe.
+    /// The load balancer's URL for the probe, and the path it requests
+    /// (the listener rules decide where that path goes).
     pub(super) probe_url: Arc<watch::Sender<Option<String>>>,
+    pub(super) probe_path: String,
 }
 
 impl<'a> Wires<'a> {
@@ -201,6 +203,7 @@ pub(super) fn tasks(w: &Wires) {
 pub(super) fn targets(w: &Wires, groups_rx: watch::Receiver<Option<Vec<String>>>) {
     let cloud = w.cloud.clone();
     let url_tx = w.probe_url.clone();
+    let path = w.probe_path.clone();
     type Ready = fn(&Option<Vec<String>>) -> bool;
     spawn_aws(
         w.fast(),
@@ -211,6 +214,7 @@ pub(super) fn targets(w: &Wires, groups_rx: watch::Receiver<Option<Vec<String>>>
         move |groups: Option<Vec<String>>| {
             let cloud = cloud.clone();
             let url_tx = url_tx.clone();
+            let path = path.clone();
             async move {
                 let Some(groups) = groups else {
                     return Err(gone());
@@ -218,7 +222,7 @@ pub(super) fn targets(w: &Wires, groups_rx: watch::Receiver<Option<Vec<String>>>
                 let found = cloud.target_groups(&groups).await?;
                 // Kept when the load balancer stops saying, so a blip
                 // does not stop the probe.
-                if let Ok(url) = crate::model::lb::probe_base(&groups, &found) {
+                if let Ok(url) = crate::model::lb::probe_base_at(&groups, &found, &path) {
                     set_if_changed(&url_tx, Some(url));
                 }
                 Ok(Observation::Targets(found))

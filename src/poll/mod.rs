@@ -268,6 +268,10 @@ pub fn spawn(
         needed: Arc::new(need_tx),
         log_inputs: Arc::new(logs_tx),
         probe_url: Arc::new(url_tx),
+        probe_path: plan
+            .probe
+            .as_ref()
+            .map_or_else(|| "/".to_string(), |p| p.info.path.clone()),
     };
     aws::identity(&w);
     aws::service(&w);

@@ -111,6 +111,8 @@ pub(super) fn replacing() -> State {
             protocol: "HTTP".into(),
             port: 80,
             forwards: vec![group.arn.clone()],
+            rules: vec![],
+            rules_error: None,
         }],
     }];
     update(

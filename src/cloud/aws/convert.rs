@@ -10,8 +10,9 @@ use crate::cloud::{CloudError, ErrorKind};
 use crate::model::sanitize::clean;
 use crate::model::{
     CircuitBreaker, Container, ContainerDef, Deployment, DeploymentConfig, EfsVolume, FileSystem,
-    HealthCheck, LbBinding, Listener, LoadBalancer, LogConfig, MountPoint, MountTarget, Service,
-    ServiceEvent, Target, TargetGroup, Task, TaskDef, Time, Volume,
+    HealthCheck, LbBinding, Listener, ListenerRule, LoadBalancer, LogConfig, MountPoint,
+    MountTarget, RuleCondition, Service, ServiceEvent, Target, TargetGroup, Task, TaskDef, Time,
+    Volume,
 };
 
 /// An SDK error with the operation's type erased, so one classifier serves
@@ -392,6 +393,55 @@ fn forwards(actions: &[aws_sdk_elasticloadbalancingv2::types::Action]) -> Vec<St
     arns
 }
 
+/// A listener's rules other than the default, with their conditions as
+/// values (the newer per-field configs, or the older `Values`).
+pub fn rules(rules: &[aws_sdk_elasticloadbalancingv2::types::Rule]) -> Vec<ListenerRule> {
+    rules
+        .iter()
+        .filter(|r| !r.is_default().unwrap_or(false))
+        .filter_map(|r| {
+            let priority = r.priority()?.parse::<i32>().ok()?;
+            let conditions = r
+                .conditions()
+                .iter()
+                .map(|c| {
+                    let field = c.field().map(clean).unwrap_or_default();
+                    let own: Option<Vec<String>> = match field.as_str() {
+                        "path-pattern" => c.path_pattern_config().map(|x| x.values().to_vec()),
+                        "host-header" => c.host_header_config().map(|x| x.values().to_vec()),
+                        "http-request-method" => {
+                            c.http_request_method_config().map(|x| x.values().to_vec())
+                        }
+                        "http-header" => c.http_header_config().map(|x| x.values().to_vec()),
+                        _ => None,
+                    };
+                    let field = match (field.as_str(), c.http_header_config()) {
+                        ("http-header", Some(h)) => {
+                            format!("http-header:{}", clean(h.http_header_name().unwrap_or("")))
+                        }
+                        // A regular expression is not decided here.
+                        _ if !c.regex_values().is_empty() => format!("{field} (regex)"),
+                        _ => field,
+                    };
+                    let values = own
+                        .filter(|v| !v.is_empty())
+                        .unwrap_or_else(|| c.values().to_vec())
+                        .iter()
+                        .chain(c.regex_values())
+                        .map(|v| clean(v))
+                        .collect();
+                    RuleCondition { field, values }
+                })
+                .collect();
+            Some(ListenerRule {
+                priority,
+                conditions,
+                forwards: forwards(r.actions()),
+            })
+        })
+        .collect()
+}
+
 pub fn load_balancer(
     arn: &str,
     lb: Option<&aws_sdk_elasticloadbalancingv2::types::LoadBalancer>,
@@ -412,6 +462,8 @@ pub fn load_balancer(
                 protocol: l.protocol().map(|p| clean(p.as_str())).unwrap_or_default(),
                 port: l.port().unwrap_or(0),
                 forwards: forwards(l.default_actions()),
+                rules: Vec::new(),
+                rules_error: None,
             })
             .collect(),
     }

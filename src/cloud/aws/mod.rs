@@ -445,6 +445,31 @@ impl AwsCloud {
             .await
             .map_err(|e| self.err(e, "elasticloadbalancing:DescribeListeners"))?;
         let lb = out.load_balancers().first();
-        Ok(convert::load_balancer(arn, lb, listeners.listeners()))
+        let mut found = convert::load_balancer(arn, lb, listeners.listeners());
+        // The rules, not the default action, decide where a path goes. A
+        // listener whose rules cannot be read is said so, and the rest of
+        // the load balancer is still shown.
+        for (l, sdk) in found.listeners.iter_mut().zip(listeners.listeners()) {
+            let Some(listener_arn) = sdk.listener_arn() else {
+                continue;
+            };
+            match self
+                .elb
+                .describe_rules()
+                .listener_arn(listener_arn)
+                .page_size(400)
+                .send()
+                .await
+            {
+                Ok(r) => l.rules = convert::rules(r.rules()),
+                Err(e) => {
+                    l.rules_error = Some(
+                        self.err(e, "elasticloadbalancing:DescribeRules")
+                            .operator_text(),
+                    )
+                }
+            }
+        }
+        Ok(found)
     }
 }

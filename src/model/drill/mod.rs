@@ -34,6 +34,21 @@ pub struct Contract {
     pub count_pointer: Option<String>,
 }
 
+impl Contract {
+    /// The drill's requests, as the load balancer's rules see them: the
+    /// read, the write and the delete (`{id}` stands for any id).
+    pub fn requests(&self) -> Vec<(String, String)> {
+        let mut out = vec![
+            ("GET".to_string(), self.read_path.clone()),
+            (self.write_method.clone(), self.write_path.clone()),
+        ];
+        if let Some(d) = &self.delete_path {
+            out.push(("DELETE".to_string(), d.replace("{id}", "0")));
+        }
+        out
+    }
+}
+
 impl Default for Contract {
     fn default() -> Self {
         Contract {

@@ -41,6 +41,7 @@ pub fn preflight(
     cluster: &str,
     kind: RestartKind,
     timeout: Option<std::time::Duration>,
+    requests: &[(String, String)],
 ) -> Result<Preflight, String> {
     let Some(svc) = w.service.get() else {
         return Err("the service is not loaded yet: no drill can start".into());
@@ -98,6 +99,14 @@ pub fn preflight(
         ));
     }
     let timeout = timeout.unwrap_or_else(|| estimate.default_timeout());
+    // The listener's rules may send the drill's own requests elsewhere:
+    // then its URL needs the evidence a hand-set one does.
+    let routes = w.route_problems(requests);
+    for r in &routes {
+        warnings.push(format!(
+            "{r}: the drill needs evidence that its requests reach this service (an outage during the restart, or served-by naming a replacement)"
+        ));
+    }
     let (baseline, baseline_ok) = match glance(&w.probe.history, info.timeout) {
         Some(g) => (format!("{} {}", g.head, g.rest), g.state == Standing::Up),
         None => ("no probe answer yet".to_string(), false),
@@ -118,7 +127,7 @@ pub fn preflight(
             .history
             .last()
             .map(|s| format!("{} in {} ms", s.outcome.label(), s.total_ms)),
-        hand_set_url: info.url.is_some(),
+        hand_set_url: info.url.is_some() || !routes.is_empty(),
     })
 }
 

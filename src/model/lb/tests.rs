@@ -15,6 +15,8 @@ fn urls_from_dns_name_and_listener() {
         protocol: protocol.into(),
         port,
         forwards: vec![],
+        rules: vec![],
+        rules_error: None,
     };
     assert_eq!(
         listener_url(&lb, &l("HTTP", 80)),
@@ -43,6 +45,8 @@ fn the_probe_finds_the_listener_that_forwards_to_the_service() {
         } else {
             vec!["arn:tg/other".into()]
         },
+        rules: vec![],
+        rules_error: None,
     };
     let lb = |listeners| LoadBalancer {
         arn: "arn:lb".into(),
@@ -89,4 +93,77 @@ fn the_probe_finds_the_listener_that_forwards_to_the_service() {
             .expect_err("none")
             .contains("--probe-url")
     );
+}
+
+#[test]
+fn listener_rules_in_priority_order_decide_where_a_path_goes() {
+    let ours = "arn:tg/goals".to_string();
+    let bound = vec![ours.clone()];
+    let rule = |priority, field: &str, values: &[&str], to: &str| crate::model::ListenerRule {
+        priority,
+        conditions: vec![crate::model::RuleCondition {
+            field: field.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }],
+        forwards: if to.is_empty() {
+            vec![]
+        } else {
+            vec![to.to_string()]
+        },
+    };
+    let mut l = Listener {
+        protocol: "HTTP".into(),
+        port: 80,
+        forwards: vec![ours.clone()],
+        rules: vec![
+            rule(20, "path-pattern", &["/goals*"], "arn:tg/v2"),
+            rule(5, "host-header", &["admin.example.com"], "arn:tg/admin"),
+        ],
+        rules_error: None,
+    };
+    // /goals matches rule 20 (rule 5's host does not match): elsewhere.
+    let r = route(&l, &bound, "goals-alb-1.elb.amazonaws.com", "GET", "/goals");
+    assert!(
+        matches!(&r, Route::Elsewhere(w) if w.contains("GET /goals goes to v2 by rule 20 (path-pattern /goals*)")),
+        "{r:?}"
+    );
+    // A path no rule matches takes the default action: ours.
+    assert_eq!(
+        route(
+            &l,
+            &bound,
+            "goals-alb-1.elb.amazonaws.com",
+            "GET",
+            "/health"
+        ),
+        Route::Ours
+    );
+    // A condition that cannot be decided from here makes it unsure.
+    l.rules = vec![rule(1, "source-ip", &["10.0.0.0/8"], "arn:tg/internal")];
+    assert!(matches!(
+        route(&l, &bound, "x", "GET", "/goals"),
+        Route::Unsure(_)
+    ));
+    // Rules that could not be read: unsure, said why.
+    l.rules = vec![];
+    l.rules_error = Some("add elasticloadbalancing:DescribeRules".into());
+    assert!(
+        matches!(route(&l, &bound, "x", "GET", "/goals"), Route::Unsure(w) if w.contains("DescribeRules"))
+    );
+    // The probe finds no URL when its path goes elsewhere, and says where.
+    l.rules_error = None;
+    l.rules = vec![rule(20, "path-pattern", &["/goals*"], "arn:tg/v2")];
+    let mut group = crate::model::fixtures::tg(vec![]);
+    group.arn = ours.clone();
+    group.load_balancers = vec![LoadBalancer {
+        arn: "arn:lb".into(),
+        name: "goals-alb".into(),
+        dns_name: "goals-alb-1.elb.amazonaws.com".into(),
+        scheme: None,
+        state: None,
+        listeners: vec![l],
+    }];
+    let e = probe_base_at(&bound, std::slice::from_ref(&group), "/goals").expect_err("elsewhere");
+    assert!(e.contains("by rule 20"), "{e}");
+    assert!(probe_base_at(&bound, &[group], "/health").is_ok());
 }

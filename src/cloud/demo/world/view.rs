@@ -223,6 +223,8 @@ impl World {
                     protocol: "HTTP".into(),
                     port: i32::from(self.lb_addr.port()),
                     forwards: vec![TG_ARN.into()],
+                    rules: vec![],
+                    rules_error: None,
                 }],
             }],
             targets: self
