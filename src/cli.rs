@@ -81,6 +81,9 @@ pub enum Command {
         /// minimumHealthyPercent 100 with maximumPercent 100: a forced deployment cannot replace the task (it hangs)
         #[arg(long)]
         min_healthy_100: bool,
+        /// The target group's deregistration delay in seconds (AWS's default is 300; the demo's 4)
+        #[arg(long, value_name = "SECONDS")]
+        deregistration_delay: Option<u32>,
     },
     /// Print one snapshot of the service and exit: 0 healthy, 1 degraded or down, 2 error
     Status {
@@ -128,6 +131,9 @@ pub struct DrillArgs {
     /// With --demo: minimumHealthyPercent 100 with maximumPercent 100, so a forced deployment cannot replace the task (the drill must be ABORTED)
     #[arg(long, requires = "demo")]
     pub min_healthy_100: bool,
+    /// With --demo: the target group's deregistration delay in seconds (AWS's default is 300)
+    #[arg(long, value_name = "SECONDS", requires = "demo")]
+    pub deregistration_delay: Option<u32>,
 }
 
 fn parse_drill_timeout(s: &str) -> Result<std::time::Duration, String> {

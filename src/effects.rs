@@ -173,6 +173,7 @@ impl Effects {
                 }));
             }
             DrillEffect::Hold => self.links.hurry.keep(),
+            DrillEffect::Relax => self.links.hurry.relax(Duration::from_secs(3)),
             DrillEffect::Read {
                 base,
                 marker,

@@ -194,6 +194,7 @@ async fn drill(settings: &config::Settings, a: cli::DrillArgs) -> Result<i32> {
             deny_stop_task: a.deny_stop_task,
             no_api_health_check: a.no_api_health_check,
             min_healthy_100: a.min_healthy_100,
+            deregistration_s: a.deregistration_delay,
             ..DemoOptions::default()
         })
     } else {
@@ -246,6 +247,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
             deny_stop_task,
             no_api_health_check,
             min_healthy_100,
+            deregistration_delay,
         }) => {
             let source = Source::Demo(DemoOptions {
                 lb_port,
@@ -255,6 +257,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 deny_stop_task,
                 no_api_health_check,
                 min_healthy_100,
+                deregistration_s: deregistration_delay,
                 ..DemoOptions::default()
             });
             let launched = launch(&settings, source, operate).await?;

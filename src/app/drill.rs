@@ -95,8 +95,10 @@ pub enum DrillMsg {
 pub enum DrillEffect {
     /// Choose the marker, count the calls from here, poll fast.
     Begin,
-    /// Keep the pollers fast (every second of a run).
+    /// Keep the pollers fast: the drill expects a step.
     Hold,
+    /// Let them relax: the drill only waits out a long drain.
+    Relax,
     /// Read through the load balancer at `base`; `again`: after a pause.
     Read {
         base: String,
@@ -453,7 +455,12 @@ pub fn on_tick(state: &mut State, now: Time) -> Vec<Effect> {
     if state.drill_waiting.is_some() {
         return Vec::new();
     }
-    let mut out = vec![Effect::Drill(DrillEffect::Hold)];
+    let relax = run_of(state).is_some_and(|(d, _)| d.waiting_out_drain());
+    let mut out = vec![Effect::Drill(if relax {
+        DrillEffect::Relax
+    } else {
+        DrillEffect::Hold
+    })];
     out.extend(step(state, Input::Tick(now), None));
     out
 }

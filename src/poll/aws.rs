@@ -256,8 +256,9 @@ pub(super) fn efs(w: &Wires, ids_rx: watch::Receiver<Option<Vec<String>>>) {
 pub(super) fn logs(w: &Wires, inputs_rx: watch::Receiver<LogInputs>) {
     let cloud = w.cloud.clone();
     let follower = Arc::new(tokio::sync::Mutex::new(LogFollower::default()));
+    // On the pace, so a drill waiting out a drain relaxes it too.
     spawn_aws(
-        w.slow(),
+        w.fast(),
         &w.tx,
         (Resource::Logs, "logs"),
         LOG_POLL,

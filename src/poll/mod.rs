@@ -9,7 +9,7 @@ mod pace;
 pub mod runner;
 
 pub use pace::{
-    FAST, FAST_AFTER_ACTION, FAST_WHILE_CHANGING, Hurry, Pace, in_motion, in_motion_with,
+    FAST, FAST_AFTER_ACTION, FAST_WHILE_CHANGING, Hurry, Pace, RELAXED, in_motion, in_motion_with,
 };
 
 use std::collections::BTreeSet;

@@ -20,11 +20,17 @@ pub const FAST_AFTER_ACTION: Duration = Duration::from_secs(60);
 /// How long an observation of something changing keeps them fast: the
 /// service must look steady this long before the cadence relaxes.
 pub const FAST_WHILE_CHANGING: Duration = Duration::from_secs(30);
+/// While a drill only waits out a long drain, the pollers (the logs too)
+/// run no faster than this: AWS's own timestamps keep the precision.
+pub const RELAXED: Duration = Duration::from_secs(5);
 
 /// The shared "something is changing" clock of the fast pollers.
 #[derive(Debug, Default)]
 pub struct Pace {
     fast_until_ms: std::sync::atomic::AtomicI64,
+    /// Until then, the drill waits out a drain: no poller runs faster than
+    /// `RELAXED`.
+    relaxed_until_ms: std::sync::atomic::AtomicI64,
     /// The task definitions in use: which containers have a health check
     /// (one without reports UNKNOWN for ever, which is no motion).
     task_defs: std::sync::Mutex<Vec<TaskDef>>,
@@ -40,6 +46,20 @@ impl Pace {
         let until = Self::now_ms() + i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2);
         self.fast_until_ms
             .fetch_max(until, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// No faster than `RELAXED` for `d` from now (or until `fast_for`).
+    pub fn relax_for(&self, d: Duration) {
+        let until = Self::now_ms() + i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2);
+        self.relaxed_until_ms
+            .store(until, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn relaxed(&self) -> bool {
+        Self::now_ms()
+            < self
+                .relaxed_until_ms
+                .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn fast(&self) -> bool {
@@ -63,6 +83,9 @@ impl Pace {
 
     /// The cadence of the fast-changing pollers now.
     pub fn cadence(&self, refresh: Duration) -> Duration {
+        if self.relaxed() {
+            return refresh.max(RELAXED);
+        }
         if self.fast() {
             refresh.min(FAST)
         } else {
@@ -132,8 +155,14 @@ impl Hurry {
         self.ctl.kick();
     }
 
-    /// Stay fast (called every second while a drill runs).
+    /// Stay fast (called every second while a drill expects a step).
     pub fn keep(&self) {
+        self.pace.relax_for(Duration::ZERO);
         self.pace.hurry_for(FAST_AFTER_ACTION);
+    }
+
+    /// Relax for a while: the drill waits out a drain.
+    pub fn relax(&self, d: Duration) {
+        self.pace.relax_for(d);
     }
 }

@@ -170,3 +170,20 @@ fn a_container_without_a_health_check_is_no_motion_for_ever() {
     pace.set_task_defs(vec![td]);
     assert!(!pace.moving(&obs));
 }
+
+#[test]
+fn a_relaxed_pace_polls_no_faster_than_five_seconds_until_kept_fast_again() {
+    let pace = std::sync::Arc::new(Pace::default());
+    pace.hurry_for(std::time::Duration::from_secs(60));
+    assert_eq!(pace.cadence(std::time::Duration::from_secs(5)), FAST);
+    pace.relax_for(std::time::Duration::from_secs(3));
+    assert_eq!(pace.cadence(std::time::Duration::from_secs(5)), RELAXED);
+    // The logs' 1 s poller relaxes too.
+    assert_eq!(pace.cadence(std::time::Duration::from_secs(1)), RELAXED);
+    let hurry = Hurry {
+        pace: pace.clone(),
+        ctl: runner::Control::new(),
+    };
+    hurry.keep();
+    assert_eq!(pace.cadence(std::time::Duration::from_secs(5)), FAST);
+}

@@ -53,6 +53,8 @@ pub struct DemoOptions {
     /// minimumHealthyPercent 100 (maximumPercent 100): a forced
     /// deployment cannot replace the task and hangs, as on AWS.
     pub min_healthy_100: bool,
+    /// The target group's deregistration delay (None: the demo's 4 s).
+    pub deregistration_s: Option<u32>,
 }
 
 /// Where the demo keeps its volume.
@@ -111,6 +113,9 @@ impl DemoEnv {
             let mut w = lock(&world);
             w.api_health_check = !opts.no_api_health_check;
             w.min_percent = if opts.min_healthy_100 { 100 } else { 0 };
+            if let Some(d) = opts.deregistration_s {
+                w.deregistration_s = d;
+            }
             w.set_desired(opts.tasks.max(1));
             w.seed()
         };

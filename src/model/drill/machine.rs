@@ -97,12 +97,19 @@ pub struct Drill {
     /// host's clock minus AWS's: a replacement is created after it.
     pub restart_requested: Option<Time>,
     pub clock_offset_s: f64,
+    /// The old target's drain: seconds left at most, and the delay.
+    pub drain_left: Option<(u32, u32)>,
+    /// Replacements healthy in the target group, at the last look.
+    pub replaced: usize,
     /// The operator cancelled while a write or a restart was in flight:
     /// the drill ends with its answer.
     pub cancel_asked: bool,
     /// Each step with its time, for the report.
     pub log: Vec<(Time, String)>,
 }
+
+/// The pollers run fast again this long before a drain ends.
+const RELAX_MARGIN_S: u32 = 15;
 
 /// How long the final reads are tried (2 s apart) after "back", by
 /// default: a new task can take a while to answer with its data.
@@ -200,9 +207,23 @@ impl Drill {
             final_served_by: None,
             restart_requested: None,
             clock_offset_s: 0.0,
+            drain_left: None,
+            replaced: 0,
             cancel_asked: false,
             log: Vec::new(),
         }
+    }
+
+    /// Whether the drill only waits out a long drain: every replacement
+    /// so far healthy and serving, the old task's target draining with
+    /// more than `RELAX_MARGIN_S` to go. The pollers may relax; AWS's own
+    /// timestamps keep the precision of the steps.
+    pub fn waiting_out_drain(&self) -> bool {
+        self.stage == Stage::Observing
+            && self.log.iter().any(|(_, s)| s == "new target healthy")
+            && self
+                .drain_left
+                .is_some_and(|(left, _)| left > RELAX_MARGIN_S)
     }
 
     /// What the drill is waiting for now, in words.

@@ -57,6 +57,7 @@ pub fn sight(w: &World, now: Time, since: Time) -> Sight {
         probe_at: last.map(|s| s.at),
         served_by: last.and_then(|s| s.served_by.clone()),
         blind: w.blind(now, since, BLIND_AFTER),
+        draining: draining(w, now),
         rollout_failed: w.service.get().and_then(|s| {
             s.deployments
                 .iter()
@@ -87,6 +88,40 @@ pub fn sight(w: &World, now: Time, since: Time) -> Sight {
                 .map(|e| e.message.clone())
         }),
     }
+}
+
+/// A draining target of a task that is leaving: how long it may still
+/// drain (from when it was first seen draining), and the delay.
+fn draining(w: &World, now: Time) -> Option<(u32, u32)> {
+    let since = w
+        .timeline
+        .current
+        .as_ref()
+        .and_then(|t| {
+            t.steps
+                .get(&crate::model::timeline::Step::OldTargetDraining)
+        })
+        .map(|m| m.at)?;
+    w.target_groups()
+        .iter()
+        .zip(&w.derived.owners)
+        .filter_map(|(g, owners)| {
+            let delay = g.deregistration_delay_s?;
+            g.targets
+                .iter()
+                .zip(owners)
+                .any(|(t, o)| {
+                    t.state == "draining"
+                        && o.as_ref()
+                            .and_then(|o| w.task_list().iter().find(|x| &x.arn == o))
+                            .is_some_and(|x| x.is_leaving())
+                })
+                .then(|| {
+                    let gone = (now - since).num_seconds().max(0) as u32;
+                    (delay.saturating_sub(gone), delay)
+                })
+        })
+        .max()
 }
 
 /// The drill can take its baseline: the caller identity answered (the

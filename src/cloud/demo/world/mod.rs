@@ -178,6 +178,8 @@ pub struct World {
     /// The deployment configuration's minimumHealthyPercent (maximumPercent
     /// is 100): 100 leaves a deployment unable to replace the only task.
     pub min_percent: i32,
+    /// The target group's deregistration delay, in seconds.
+    pub deregistration_s: u32,
 }
 
 const FIRST_DEPLOYMENT: &str = "ecs-svc/1204518762918329481";
@@ -206,6 +208,7 @@ impl World {
             deployment: FIRST_DEPLOYMENT.into(),
             api_health_check: true,
             min_percent: 0,
+            deregistration_s: DEREGISTRATION_S,
             previous: None,
             deployment_seq: 0,
         }

@@ -213,7 +213,7 @@ impl World {
         }
         self.targets.retain(|g| {
             g.draining_since.is_none_or(|s| {
-                now.duration_since(s) < Duration::from_secs(DEREGISTRATION_S.into())
+                now.duration_since(s) < Duration::from_secs(self.deregistration_s.into())
             })
         });
         let active = self.tasks.iter().filter(|t| !t.desired_stopped).count() as i32;

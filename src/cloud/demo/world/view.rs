@@ -212,7 +212,7 @@ impl World {
                 unhealthy_threshold: Some(HC_UNHEALTHY as i32),
                 matcher: Some("200".into()),
             },
-            deregistration_delay_s: Some(DEREGISTRATION_S),
+            deregistration_delay_s: Some(self.deregistration_s),
             load_balancers: vec![LoadBalancer {
                 arn: LB_ARN.into(),
                 name: "goals-alb".into(),

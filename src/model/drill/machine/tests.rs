@@ -45,6 +45,7 @@ pub(super) fn world(
         served_by: None,
         rollout_failed: None,
         cannot_replace: None,
+        draining: None,
     }
 }
 

@@ -406,3 +406,41 @@ fn a_task_created_before_the_restart_and_first_seen_after_it_is_no_replacement()
         "{cmds:?}"
     );
 }
+
+#[test]
+fn waiting_out_a_long_drain_says_what_remains_and_lets_the_pollers_relax() {
+    let mut d = restarted(false);
+    // The replacement is healthy and serving at 60 s; the old target
+    // drains (AWS's 300 s delay, 250 s to go).
+    let mut w = world(
+        60,
+        vec![task(OLD, "STOPPING"), task(NEW, "RUNNING")],
+        &[("10.0.2.9", NEW)],
+        Some(true),
+    );
+    w.draining = Some((250, 300));
+    d.step(Input::Observed(w.clone()));
+    assert!(
+        d.waiting()
+            .contains("old target draining: up to 4m 10s more (deregistration delay 300 s)"),
+        "{}",
+        d.waiting()
+    );
+    assert!(d.waiting_out_drain(), "only the drain is left");
+    // The last 15 s: fast again, the old task's stop is near.
+    w.now = at(300);
+    w.draining = Some((10, 300));
+    d.step(Input::Observed(w.clone()));
+    assert!(!d.waiting_out_drain());
+    // While the replacement is not yet serving, a step is expected.
+    let mut d = restarted(false);
+    let mut w = world(
+        20,
+        vec![task(OLD, "STOPPING"), task(NEW, "PENDING")],
+        &[],
+        Some(false),
+    );
+    w.draining = Some((280, 300));
+    d.step(Input::Observed(w));
+    assert!(!d.waiting_out_drain());
+}

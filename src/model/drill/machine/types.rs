@@ -169,6 +169,9 @@ pub struct World {
     /// The deployment configuration leaves ECS unable to replace a task
     /// in a deployment (it hangs), in words.
     pub cannot_replace: Option<String>,
+    /// A pre-drill task's target draining: the seconds left at most, and
+    /// the deregistration delay.
+    pub draining: Option<(u32, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -39,6 +39,7 @@ impl Drill {
             .iter()
             .filter(|(_, o)| o.as_deref().is_some_and(|o| up.contains(&o)))
             .count();
+        self.replaced = replaced;
         self.track_outage(&w, replaced > 0);
         self.note_progress(w.now, old_gone, !up.is_empty(), replaced > 0);
         if let Some(next) = self.next_stop(w.now, replaced) {
@@ -190,8 +191,16 @@ impl Drill {
                 }
             });
         let back = old_gone && !up.is_empty() && new_target && w.probe_up == Some(true);
+        self.drain_left = w.draining.filter(|_| !old_gone);
+        let old_words = match self.drain_left {
+            Some((left, delay)) if left > 0 => format!(
+                "the old task to stop — old target draining: up to {} more (deregistration delay {delay} s)",
+                humantime::format_duration(std::time::Duration::from_secs(u64::from(left)))
+            ),
+            _ => "the old task to stop".to_string(),
+        };
         self.missing = [
-            (!old_gone, "the old task to stop"),
+            (!old_gone, old_words.as_str()),
             (up.is_empty(), "a new task running and healthy"),
             (!new_target, "the new task's target healthy"),
             (w.probe_up != Some(true), "a 2xx through the load balancer"),
