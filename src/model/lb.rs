@@ -162,6 +162,8 @@ fn goes_to(forwards: &[String]) -> String {
 /// priority order, then its default action.
 pub fn route(l: &Listener, bound: &[String], host: &str, method: &str, path: &str) -> Route {
     let ours = |f: &[String]| !f.is_empty() && f.iter().all(|a| bound.contains(a));
+    // Path patterns see the path only, never the query string.
+    let path = path.split(['?', '#']).next().unwrap_or(path);
     if let Some(e) = &l.rules_error {
         return Route::Unsure(format!("the listener's rules could not be read ({e})"));
     }

@@ -167,9 +167,19 @@ impl Tracker {
     pub fn requested(&mut self, task: Option<String>, at: Time) {
         self.requested = Some((task, at));
         let old = task_or_first(&self.requested, &self.last_tasks);
-        if let Some(old) = old {
-            self.start(old, at, true);
+        let Some(old) = old else { return };
+        // The task was already seen leaving (a poll came before the news
+        // of our own request): the same restart, not a second one.
+        if let Some(c) = self.current.as_mut()
+            && c.old_task == old
+            && !c.steps.contains_key(&Step::StopRequested)
+            && !c.steps.contains_key(&Step::OldStopped)
+        {
+            c.began = c.began.min(at);
+            c.mark(Step::StopRequested, at, None, None);
+            return;
         }
+        self.start(old, at, true);
     }
 
     pub fn dismiss(&mut self) {

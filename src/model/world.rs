@@ -420,11 +420,12 @@ pub fn container_ready(td: Option<&TaskDef>, c: &Container) -> bool {
 
 /// Whether a container has a health check: its task definition revision
 /// says (AWS reports `UNKNOWN` health for ever when there is none); when
-/// the revision is not known, a reported health is taken as one.
+/// the revision is not known, a reported HEALTHY or UNHEALTHY is taken as
+/// one, an UNKNOWN as none (the drill waits for the revision instead).
 pub fn has_health_check(td: Option<&TaskDef>, c: &Container) -> bool {
     match td.and_then(|d| d.containers.iter().find(|x| x.name == c.name)) {
         Some(def) => def.health_check.is_some(),
-        None => c.health.is_some(),
+        None => c.health.as_deref().is_some_and(|h| h != "UNKNOWN"),
     }
 }
 

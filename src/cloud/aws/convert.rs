@@ -375,6 +375,15 @@ pub fn target(d: &aws_sdk_elasticloadbalancingv2::types::TargetHealthDescription
 /// The target groups a listener's default actions forward to: a plain
 /// `forward` names one, a weighted forward lists several.
 fn forwards(actions: &[aws_sdk_elasticloadbalancingv2::types::Action]) -> Vec<String> {
+    // An authenticate-oidc/-cognito action first answers an anonymous
+    // request with a redirect to the identity provider (or 401): the
+    // probe and the drill never reach the group behind it.
+    if actions.iter().any(|a| {
+        a.r#type()
+            .is_some_and(|t| t.as_str().starts_with("authenticate"))
+    }) {
+        return Vec::new();
+    }
     let mut arns: Vec<String> = Vec::new();
     for a in actions {
         let weighted = a

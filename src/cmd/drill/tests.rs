@@ -307,6 +307,10 @@ fn observations(url: &str, since: Option<f64>, decoy: bool) -> Vec<PollEvent> {
             }),
         ),
         ev(Resource::Service, Observation::Service(Box::new(service()))),
+        ev(
+            Resource::TaskDefs,
+            Observation::TaskDefs(vec![crate::model::fixtures::task_def()]),
+        ),
         ev(Resource::Tasks, Observation::Tasks(tasks)),
         ev(Resource::Targets, Observation::Targets(vec![tg(targets)])),
         ev(
@@ -321,7 +325,7 @@ fn observations(url: &str, since: Option<f64>, decoy: bool) -> Vec<PollEvent> {
 
 /// The task definition gives goals-api no health check: the tasks report
 /// its health UNKNOWN, as AWS does, and the revision says why.
-fn without_api_health_check(events: &mut Vec<PollEvent>) {
+fn without_api_health_check(events: &mut [PollEvent]) {
     for e in events.iter_mut() {
         if let Ok(Observation::Tasks(tasks)) = &mut e.result {
             for t in tasks {
@@ -333,9 +337,13 @@ fn without_api_health_check(events: &mut Vec<PollEvent>) {
             }
         }
     }
-    let mut td = crate::model::fixtures::task_def();
-    td.containers[0].health_check = None;
-    events.insert(0, ev(Resource::TaskDefs, Observation::TaskDefs(vec![td])));
+    for e in events.iter_mut() {
+        if let Ok(Observation::TaskDefs(tds)) = &mut e.result {
+            for td in tds {
+                td.containers[0].health_check = None;
+            }
+        }
+    }
 }
 
 async fn drill(kind: Api) -> (Report, Arc<Mutex<Vec<(String, String)>>>, Shared) {

@@ -64,28 +64,34 @@ pub fn drill_estimate(
     // The replacement: started, then its target's health checks (one
     // passing check when new; interval × threshold after a failed one).
     let new = (START_S.0 + first, START_S.1 + recover);
-    // The old task: ECS waits until its target is unused (at once when no
-    // connection is open, else the deregistration delay), then SIGTERM and
-    // up to stopTimeout, then deprovisioning.
-    let old_max = drain + stop + DEPROVISION_S;
+    // The old task: ECS waits until its target is unused. ELB shows a
+    // deregistering target draining for the whole deregistration delay,
+    // even when no connection is open; then SIGTERM and up to
+    // stopTimeout, then deprovisioning.
+    let old = (drain, drain + stop + DEPROVISION_S);
     let mut parts = vec![
         format!(
             "a new task starts in {}–{} s, then {first}–{recover} s of health checks for its target",
             START_S.0, START_S.1
         ),
         format!(
-            "the old task drains 0–{drain} s (deregistration delay; at once when no connection is open), then stops within {stop} s (stopTimeout) and deprovisions (up to {DEPROVISION_S} s)"
+            "the old task's target drains for the deregistration delay ({drain} s: ECS waits for it to be unused), then the task stops within {stop} s (stopTimeout) and deprovisions (up to {DEPROVISION_S} s)"
         ),
     ];
     let n = u32::try_from(tasks.max(1)).unwrap_or(u32::MAX);
     let (min, max) = if force {
-        if svc.config.max_percent <= 100 {
-            // No room beside the old: it is stopped first.
-            parts.push("a deployment within maximumPercent 100 stops the old tasks before it starts new ones".into());
-            (new.0, old_max + new.1)
+        // A deployment replaces in order: with room beside the old task
+        // (maximumPercent, rounded down) the new one is healthy before the
+        // old one drains; without, the old one stops before the new one
+        // starts. Either way one after the other.
+        let d = i64::from(svc.desired.max(1));
+        let room = d * i64::from(svc.config.max_percent) / 100 > d;
+        parts.push(if room {
+            "a deployment starts the new tasks and drains the old ones once the new are healthy".into()
         } else {
-            (new.0, new.1.max(old_max))
-        }
+            "a deployment with no room beside the old tasks (maximumPercent, rounded down) stops them before it starts new ones".into()
+        });
+        (new.0 + old.0, new.1 + old.1)
     } else {
         if n > 1 {
             parts.push(format!(
@@ -93,7 +99,10 @@ pub fn drill_estimate(
             ));
         }
         // The replacement starts at once; back needs both ends.
-        (new.0 * n, new.1.max(old_max).saturating_mul(n))
+        (
+            new.0.max(old.0).saturating_mul(n),
+            new.1.max(old.1).saturating_mul(n),
+        )
     };
     parts.push("a few seconds for the reads".into());
     Estimate {

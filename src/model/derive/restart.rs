@@ -66,7 +66,7 @@ pub fn restart_plan(
     let drains = |out: &mut Vec<String>, what: &str| {
         if !bound.is_empty() {
             out.push(format!(
-                "{what}'s target is deregistered and drains — at once when no connection is open, else for up to the deregistration delay ({drain} s); ECS waits for it to be unused before it stops the task"
+                "{what}'s target is deregistered and drains for the deregistration delay ({drain} s) — ELB shows it draining for the whole delay even when no connection is open — and ECS waits for it to be unused before it stops the task"
             ));
         }
         out.push(format!(
@@ -127,10 +127,13 @@ pub fn restart_plan(
     if let Some(g) = bound.first()
         && let Some(t) = super::preflight::time_to_healthy_s(g)
     {
+        // A newly registered target needs one passing check (AWS's
+        // target group health checks page); the threshold applies after a
+        // failed one.
         out.push(format!(
-            "the new task's target turns healthy after {} passing health check{} (~{t} s after registering)",
+            "the new task's target turns healthy after one passing health check (~{} s after registering); {} in a row (~{t} s) if it failed one first (probed before the API listened)",
+            g.health_check.interval_s.unwrap_or(0),
             g.health_check.healthy_threshold.unwrap_or(1),
-            if g.health_check.healthy_threshold == Some(1) { "" } else { "s" }
         ));
     }
     out

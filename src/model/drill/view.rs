@@ -133,6 +133,17 @@ pub fn ready(w: &World) -> bool {
         && w.tasks.get().is_some()
         && w.targets.get().is_some()
         && w.probe.history.last().is_some()
+        && revisions_known(w)
+}
+
+/// The task definition revision of every live task is known: without it,
+/// which containers have a health check is not (AWS reports UNKNOWN both
+/// for a container still starting and for one with no check).
+fn revisions_known(w: &World) -> bool {
+    w.task_list()
+        .iter()
+        .filter(|t| !t.is_stopped())
+        .all(|t| w.task_def_of(t).is_some())
 }
 
 /// What the baseline still lacks, in words.
@@ -158,6 +169,11 @@ pub fn missing(w: &World) -> String {
             "a probe answer",
             w.probe.error.clone(),
         ),
+        (
+            revisions_known(w),
+            "the tasks' task definitions (which containers have a health check)",
+            err(&w.task_defs.error),
+        ),
     ] {
         if !have {
             out.push(match why {
@@ -172,9 +188,14 @@ pub fn missing(w: &World) -> String {
 /// Why no drill can start on what `w` shows, before anything is sent: a
 /// poll the drill needs is denied, or there is no URL to reach the API.
 pub fn cannot_start(w: &World) -> Option<String> {
-    for e in [&w.service.error, &w.tasks.error, &w.targets.error]
-        .into_iter()
-        .flatten()
+    for e in [
+        &w.service.error,
+        &w.tasks.error,
+        &w.targets.error,
+        &w.task_defs.error,
+    ]
+    .into_iter()
+    .flatten()
     {
         if e.error.kind == crate::model::error::ErrorKind::AccessDenied {
             return Some(format!(

@@ -188,3 +188,19 @@ fn with_no_health_check_it_says_so() {
     let m = tl.steps.get(&Step::ContainersHealthy).expect("marked");
     assert_eq!(m.note.as_deref(), Some("no health check"));
 }
+
+#[test]
+fn a_stop_seen_before_the_news_of_our_request_is_one_restart_not_two() {
+    let mut tr = Tracker::default();
+    let old = task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING");
+    tr.on_tasks(std::slice::from_ref(&old), at(0));
+    // The poll shows it leaving before the drill's request is told.
+    let mut leaving = old.clone();
+    leaving.desired_status = "STOPPED".into();
+    tr.on_tasks(std::slice::from_ref(&leaving), at(2));
+    tr.requested(Some(old.arn.clone()), at(1));
+    assert!(tr.past.is_empty(), "one timeline: {:?}", tr.past);
+    let tl = tr.current.as_ref().expect("timeline");
+    assert!(tl.steps.contains_key(&Step::StopRequested));
+    assert_eq!(tl.began, at(1));
+}

@@ -21,9 +21,11 @@ fn a_container_without_a_health_check_in_its_revision_has_none_whatever_aws_repo
     w.apply(ev(Resource::Tasks, Observation::Tasks(vec![t.clone()])));
     assert!(!w.health_checked(&t, &t.containers[0]), "goals-api: none");
     assert!(w.health_checked(&t, &t.containers[1]), "mongodb: one");
-    // Without the revision, a reported health counts as a check.
+    // Without the revision, a reported HEALTHY counts as a check, an
+    // UNKNOWN does not (the drill waits for the revision).
     let blank = World::new(None);
-    assert!(blank.health_checked(&t, &t.containers[0]));
+    assert!(!blank.health_checked(&t, &t.containers[0]));
+    assert!(blank.health_checked(&t, &t.containers[1]));
 }
 
 #[test]

@@ -17,15 +17,14 @@ fn defaults() -> (crate::model::Service, crate::model::TaskDef, TargetGroup) {
 fn the_estimate_is_a_range_that_includes_the_whole_drain_at_worst() {
     let (svc, td, g) = defaults();
     let e = drill_estimate(false, &svc, Some(&td), std::slice::from_ref(&g), 1);
-    // Best: a 30 s start and one 30 s check; worst: 300 s drain + 30 s
-    // stop + 30 s deprovisioning outlasts a 90 s start + 150 s of checks.
-    assert_eq!(
-        (e.min_s, e.max_s),
-        (30 + 30 + 5, 300 + 30 + 30 + 5),
-        "{e:?}"
-    );
+    // ELB shows the old target draining for the whole 300 s and ECS
+    // waits for it: at best the drain, at worst + 30 s stop + 30 s
+    // deprovisioning (a 90 s start + 150 s of checks end sooner).
+    assert_eq!((e.min_s, e.max_s), (300 + 5, 300 + 30 + 30 + 5), "{e:?}");
     assert!(
-        e.parts.iter().any(|p| p.contains("drains 0–300 s")),
+        e.parts
+            .iter()
+            .any(|p| p.contains("drains for the deregistration delay (300 s:")),
         "{e:?}"
     );
     assert!(
@@ -49,11 +48,20 @@ fn several_tasks_one_at_a_time_add_up() {
 }
 
 #[test]
-fn a_forced_deployment_within_max_100_stops_before_it_starts() {
-    let (svc, td, g) = defaults();
+fn a_forced_deployment_replaces_one_after_the_other_whatever_its_room() {
+    let (mut svc, td, g) = defaults();
     let e = drill_estimate(true, &svc, Some(&td), std::slice::from_ref(&g), 1);
     // 360 s for the old task, then 90 s + 150 s for the new one.
     assert_eq!(e.max_s, 300 + 30 + 30 + 90 + 150 + 5, "{e:?}");
+    // With room (200 %) the new one is healthy first, then the old one
+    // drains: the same sum, not the longer of the two.
+    svc.config.max_percent = 200;
+    let e = drill_estimate(true, &svc, Some(&td), std::slice::from_ref(&g), 1);
+    assert_eq!(e.max_s, 300 + 30 + 30 + 90 + 150 + 5, "{e:?}");
+    // 150 % of one task rounds down to one: no room.
+    svc.config.max_percent = 150;
+    let e = drill_estimate(true, &svc, Some(&td), std::slice::from_ref(&g), 1);
+    assert!(e.parts.iter().any(|p| p.contains("no room")), "{e:?}");
 }
 
 #[test]
