@@ -283,3 +283,6 @@ pub fn notes(
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -554,43 +554,6 @@ fn a_dropped_count_fails_even_with_the_marker() {
 }
 
 #[test]
-fn a_failing_final_read_is_tried_again_through_the_read_window_then_fails() {
-    let mut d = restarted(false);
-    back(&mut d);
-    let bad = || {
-        Input::Read(Read {
-            status: Some(502),
-            found: false,
-            count: None,
-            served_by: None,
-            unreadable: None,
-        })
-    };
-    // Tried again, 2 s apart, through the 60 s window: a 502 while the
-    // targets switch is not a FAIL.
-    for t in (40..100).step_by(2) {
-        d.step(Input::Tick(at(t)));
-        assert_eq!(d.step(bad()), vec![Command::ReadAgain], "at {t} s");
-    }
-    d.step(Input::Tick(at(101)));
-    d.step(Input::ReadFailed("connection reset".into()));
-    assert_eq!(verdict(&d), Verdict::Fail);
-    assert!(
-        reason(&d).contains("did not come back to answer reads within 1m")
-            && reason(&d).contains("502 ×30, connection reset"),
-        "{}",
-        reason(&d)
-    );
-    // A read that gets no answer is tried again too, never left waiting.
-    let mut d = restarted(false);
-    back(&mut d);
-    assert_eq!(
-        d.step(Input::ReadFailed("connection reset".into())),
-        vec![Command::ReadAgain]
-    );
-}
-
-#[test]
 fn cancel_aborts_says_whether_the_restart_was_sent_and_cleans_up() {
     let mut d = restarted(false);
     let cmds = d.step(Input::Cancel);
