@@ -451,3 +451,66 @@ fn a_forced_deployment_ecs_cannot_carry_out_is_aborted_not_failed() {
     );
     assert!(out.contains("cleanup: deleted"), "{out}");
 }
+
+#[test]
+fn sigterm_mid_drill_cleans_up_reports_and_exits_3() {
+    // A CI runner cancelling the job sends SIGTERM: the marker must not
+    // stay in the API, and the report must still say what happened.
+    signal_mid_drill(libc::SIGTERM);
+}
+
+#[test]
+fn sighup_mid_drill_cleans_up_reports_and_exits_3() {
+    // A dropped SSH session sends SIGHUP to a drill run from a shell.
+    signal_mid_drill(libc::SIGHUP);
+}
+
+fn signal_mid_drill(signal: i32) {
+    use std::io::BufRead;
+    let home = tempfile::tempdir().expect("tmp");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
+        .args(["drill", "--demo", "--yes", "--json"])
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    // Wait until the restart has been sent: mid-drill.
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !seen.iter().any(|l: &String| l.contains("restart sent")) {
+        assert!(std::time::Instant::now() < deadline, "{seen:?}");
+        if let Ok(l) = rx.recv_timeout(std::time::Duration::from_secs(1)) {
+            seen.push(l);
+        }
+    }
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: kill(2) on our own child's pid, with a valid signal.
+    let rc = unsafe { libc::kill(pid, signal) };
+    assert_eq!(rc, 0);
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(3), "ABORTED: {seen:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report");
+    assert_eq!(v["verdict"], "ABORTED");
+    assert!(
+        v["reason"].as_str().is_some_and(
+            |r| r.contains("cancelled by the operator; the restart had already been requested")
+        ),
+        "{v}"
+    );
+    assert_eq!(v["cleanup"], "deleted", "the marker is removed: {v}");
+}

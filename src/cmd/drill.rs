@@ -160,6 +160,9 @@ pub async fn run(
             _ = clock.tick() => update(&mut state, Msg::Tick(Utc::now())),
             _ = &mut cancel, if !cancelled => {
                 cancelled = true;
+                if state.drill.is_none() {
+                    return Err("cancelled before the drill began: nothing was sent".into());
+                }
                 if asking {
                     decline(&mut state)
                 } else {
@@ -268,14 +271,21 @@ pub async fn drill(
         } else {
             l.to_string()
         };
-        if json {
-            eprintln!("{l}");
-        } else {
-            println!("{l}");
+        if json { say_err(&l) } else { say_out(&l) }
+    };
+    // Any of INT, TERM (a CI runner cancelling the job), HUP (a dropped
+    // session) or QUIT cancels: the drill still removes its marker, writes
+    // its report and exits 3.
+    let mut signals = match crate::term::Signals::new() {
+        Ok(s) => s,
+        Err(e) => {
+            say_err(&format!("ecsdeck drill: cannot listen for signals: {e}"));
+            return EXIT_ERROR;
         }
     };
-    let cancel = async {
-        let _ = tokio::signal::ctrl_c().await;
+    let cancel = async move {
+        let n = signals.recv().await;
+        tracing::info!(signal = n, "drill cancelled by a signal");
     };
     let links = Links::of(&session);
     let opts = Options {
@@ -290,10 +300,21 @@ pub async fn drill(
     match run(&mut session, links, opts, say, cancel).await {
         Ok(r) => finish(&r, json, redact, a.report.as_deref()),
         Err(e) => {
-            eprintln!("ecsdeck drill: {e}");
+            say_err(&format!("ecsdeck drill: {e}"));
             EXIT_ERROR
         }
     }
+}
+
+/// A line on standard output; a closed pipe or a gone terminal is not a
+/// reason to stop cleaning up (`println!` would panic).
+fn say_out(l: &str) {
+    let _ = writeln!(std::io::stdout(), "{l}");
+}
+
+/// The same on standard error.
+fn say_err(l: &str) {
+    let _ = writeln!(std::io::stderr(), "{l}");
 }
 
 /// Prints the verdict (or the JSON report), writes `--report`, and gives
@@ -302,30 +323,34 @@ fn finish(r: &Report, json: bool, redact: bool, file: Option<&std::path::Path>) 
     let masked = r.redaction(redact);
     if json {
         match r.json(masked) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => say_out(&s),
             Err(e) => {
-                eprintln!("ecsdeck drill: {e}");
+                say_err(&format!("ecsdeck drill: {e}"));
                 return EXIT_ERROR;
             }
         }
     } else {
-        println!("{}: {}", r.verdict.word(), mask(&r.reason, masked));
+        say_out(&format!(
+            "{}: {}",
+            r.verdict.word(),
+            mask(&r.reason, masked)
+        ));
         for n in &r.notes {
-            println!("note: {}", mask(n, masked));
+            say_out(&format!("note: {}", mask(n, masked)));
         }
-        println!("cleanup: {}", r.cleanup);
+        say_out(&format!("cleanup: {}", r.cleanup));
         if let Some(n) = r.aws_calls {
-            println!("AWS calls: {n} during the drill");
+            say_out(&format!("AWS calls: {n} during the drill"));
         }
     }
     if let Some(w) = r.clock_warning() {
-        eprintln!("ecsdeck drill: warning: {w}");
+        say_err(&format!("ecsdeck drill: warning: {w}"));
     }
     if let Some(p) = file {
         match write_file(r, p, masked) {
-            Ok(p) => eprintln!("ecsdeck drill: report written to {}", p.display()),
+            Ok(p) => say_err(&format!("ecsdeck drill: report written to {}", p.display())),
             // The verdict stands; the file is what failed.
-            Err(e) => eprintln!("ecsdeck drill: the report was not written: {e}"),
+            Err(e) => say_err(&format!("ecsdeck drill: the report was not written: {e}")),
         }
     }
     r.verdict.exit_code()
