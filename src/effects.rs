@@ -319,11 +319,14 @@ async fn restart(
 
 /// A session without an operator cannot change anything.
 fn read_only(action: &str) -> CloudError {
-    CloudError::new(
+    let mut e = CloudError::new(
         ErrorKind::Other,
         action,
         "this session is read-only: it holds no way to change AWS",
-    )
+    );
+    // Refused here, never sent: not an outcome to wonder about.
+    e.code = Some("ReadOnly".into());
+    e
 }
 
 /// Writes a new file in the working directory; never overwrites one.

@@ -30,6 +30,16 @@ pub struct CloudError {
     pub hint: Option<String>,
 }
 
+/// AWS's own faults (HTTP 5xx): the request may have been carried out.
+const SERVER_FAULTS: &[&str] = &[
+    "ServerException",
+    "InternalFailure",
+    "InternalError",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+];
+
 impl CloudError {
     pub fn new(kind: ErrorKind, action: &str, message: impl Into<String>) -> Self {
         CloudError {
@@ -47,7 +57,16 @@ impl CloudError {
     /// before AWS answered. Such a call is never taken as refused (nor
     /// retried: it could be a second StopTask).
     pub fn outcome_unknown(&self) -> bool {
-        self.kind == ErrorKind::Network || self.message.contains("timed out")
+        let server = self
+            .code
+            .as_deref()
+            .is_some_and(|c| SERVER_FAULTS.contains(&c));
+        // No error code at all: AWS's answer could not be understood.
+        let unreadable = self.kind == ErrorKind::Other && self.code.is_none();
+        self.kind == ErrorKind::Network
+            || self.message.contains("timed out")
+            || server
+            || unreadable
     }
 
     pub fn operator_text(&self) -> String {
@@ -96,3 +115,6 @@ impl fmt::Display for CloudError {
 impl std::error::Error for CloudError {}
 
 pub type CloudResult<T> = Result<T, CloudError>;
+
+#[cfg(test)]
+mod tests;
