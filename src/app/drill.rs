@@ -319,7 +319,6 @@ fn carry(state: &mut State, cmds: Vec<Command>) -> Vec<Effect> {
                 reason: stop_reason("ecsdeck drill", caller.as_deref(), redact),
             },
             Command::Finish => {
-                c.tell(d, state.world.timeline.current.as_ref());
                 DrillEffect::Finish(Box::new(c.report(d, &state.world, &target, now)))
             }
         }));

@@ -19,8 +19,27 @@ fn an_old_task_that_left_but_never_stopped_is_a_fail() {
     assert_eq!(verdict(&d), Verdict::Fail, "{}", reason(&d));
 }
 
-#[test]
-fn a_forced_deployment_ecs_cannot_carry_out_is_aborted_naming_the_configuration() {
+/// `d` through the restart: a baseline of `tasks` (each with a healthy
+/// target), the marker absent, written, read back, the restart accepted.
+/// Returns the restart command the read-back asked for.
+fn through_restart(d: &mut Drill, tasks: &[&str]) -> Vec<Command> {
+    let ips = ["10.0.1.5", "10.0.1.6"];
+    let targets: Vec<(&str, &str)> = tasks.iter().zip(ips).map(|(t, ip)| (ip, *t)).collect();
+    d.step(Input::Baseline(world(
+        0,
+        tasks.iter().map(|t| task(t, "RUNNING")).collect(),
+        &targets,
+        Some(true),
+    )));
+    d.step(read(false, 3));
+    d.step(Input::Written(Ok(Some("m1".into()))));
+    let restart = d.step(read(true, 4));
+    d.step(Input::Restarted(Ok(())));
+    restart
+}
+
+/// A forced deployment's drill, through its restart.
+fn deployment_restarted() -> Drill {
     let mut d = Drill::new(
         "ecsdeck-drill-abc123".into(),
         RestartKind::ForceDeployment,
@@ -28,17 +47,16 @@ fn a_forced_deployment_ecs_cannot_carry_out_is_aborted_naming_the_configuration(
         Duration::from_secs(600),
         at(0),
     );
-    let base = world(
-        0,
-        vec![task(OLD, "RUNNING")],
-        &[("10.0.1.5", OLD)],
-        Some(true),
+    assert_eq!(
+        through_restart(&mut d, &[OLD]),
+        vec![Command::Restart(None)]
     );
-    d.step(Input::Baseline(base));
-    d.step(read(false, 3));
-    d.step(Input::Written(Ok(Some("m1".into()))));
-    assert_eq!(d.step(read(true, 4)), vec![Command::Restart(None)]);
-    d.step(Input::Restarted(Ok(())));
+    d
+}
+
+#[test]
+fn a_forced_deployment_ecs_cannot_carry_out_is_aborted_naming_the_configuration() {
+    let mut d = deployment_restarted();
     // min 100 % / max 100 %: the deployment hangs, the old task runs on.
     let mut w = world(
         30,
@@ -60,23 +78,7 @@ fn a_forced_deployment_ecs_cannot_carry_out_is_aborted_naming_the_configuration(
 
 #[test]
 fn a_deployment_rolled_back_is_aborted_at_once_never_a_fail() {
-    let mut d = Drill::new(
-        "ecsdeck-drill-abc123".into(),
-        RestartKind::ForceDeployment,
-        false,
-        Duration::from_secs(600),
-        at(0),
-    );
-    d.step(Input::Baseline(world(
-        0,
-        vec![task(OLD, "RUNNING")],
-        &[("10.0.1.5", OLD)],
-        Some(true),
-    )));
-    d.step(read(false, 3));
-    d.step(Input::Written(Ok(Some("m1".into()))));
-    d.step(read(true, 4));
-    d.step(Input::Restarted(Ok(())));
+    let mut d = deployment_restarted();
     // The new task failed to start; the circuit breaker rolled back.
     let mut w = world(
         60,
@@ -95,16 +97,7 @@ fn a_deployment_rolled_back_is_aborted_at_once_never_a_fail() {
 #[test]
 fn the_kth_stop_with_an_unknown_outcome_that_never_stops_is_aborted() {
     let mut d = drill(false);
-    d.step(Input::Baseline(world(
-        0,
-        vec![task(OLD, "RUNNING"), task(OLD2, "RUNNING")],
-        &[("10.0.1.5", OLD), ("10.0.1.6", OLD2)],
-        Some(true),
-    )));
-    d.step(read(false, 3));
-    d.step(Input::Written(Ok(Some("m1".into()))));
-    d.step(read(true, 4));
-    d.step(Input::Restarted(Ok(())));
+    through_restart(&mut d, &[OLD, OLD2]);
     // The first is replaced; the second's StopTask times out.
     let cmds = d.step(Input::Observed(world(
         40,
@@ -143,16 +136,7 @@ fn two_tasks_with_awss_300_s_drain_are_not_a_false_fail_at_ten_minutes() {
         at(0),
     );
     const NEW2: &str = "arn:aws:ecs:us-east-1:1:task/c/new11111dddd";
-    d.step(Input::Baseline(world(
-        0,
-        vec![task(OLD, "RUNNING"), task(OLD2, "RUNNING")],
-        &[("10.0.1.5", OLD), ("10.0.1.6", OLD2)],
-        Some(true),
-    )));
-    d.step(read(false, 3));
-    d.step(Input::Written(Ok(Some("m1".into()))));
-    d.step(read(true, 4));
-    d.step(Input::Restarted(Ok(())));
+    through_restart(&mut d, &[OLD, OLD2]);
     // The first old task drains 300 s, then stops.
     d.step(Input::Observed(world(
         1,
