@@ -20,10 +20,6 @@ use crate::model::probe::ProbeConfig;
 use crate::poll::Hurry;
 use crate::session::Session;
 
-/// How long the marker's delete keeps trying while the API does not
-/// answer (a drill cancelled during the outage).
-const CLEANUP_WAIT: Duration = Duration::from_secs(90);
-
 /// What the event loop does after an effect.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Next {
@@ -200,10 +196,10 @@ impl Effects {
                 }
                 Err(e) => self.answer(send(DrillMsg::Failed(e))),
             },
-            DrillEffect::Delete { base, id } => match self.api(&base) {
+            DrillEffect::Delete { base, id, wait } => match self.api(&base) {
                 Ok(api) => {
                     tokio::spawn(async move {
-                        let r = api.delete_patiently(&id, CLEANUP_WAIT).await;
+                        let r = api.delete_patiently(&id, wait).await;
                         let _ = tx.send(send(DrillMsg::Deleted(r))).await;
                     });
                 }

@@ -89,6 +89,7 @@ async fn dashboard(
     settings: &config::Settings,
     launched: Launched,
     target: ServiceRef,
+    signals: &term::Signals,
 ) -> Result<i32> {
     let drill = match (&launched.operator, &launched.probe) {
         (Some(_), Some(probe)) => std::env::current_dir().ok().map(|dir| effects::DrillSetup {
@@ -110,13 +111,18 @@ async fn dashboard(
         drill_restart: RestartKind::from_config(&settings.drill.restart),
         drill_timeout: settings.drill.timeout,
         drill_read_window: settings.drill.read_window,
+        signals: signals.clone(),
     };
-    let ended = cmd::dashboard::run(launched.cloud.clone(), target, opts).await?;
-    Ok(ended.exit_code())
+    cmd::dashboard::run(launched.cloud.clone(), target, opts).await
 }
 
 /// `ecsdeck status`: one snapshot, its exit code by health.
-async fn status(settings: &config::Settings, json: bool, demo: bool) -> Result<i32> {
+async fn status(
+    settings: &config::Settings,
+    json: bool,
+    demo: bool,
+    signals: &term::Signals,
+) -> Result<i32> {
     let source = if demo {
         let ignored = launch::ignored_by_demo(settings);
         if !ignored.is_empty() {
@@ -135,7 +141,10 @@ async fn status(settings: &config::Settings, json: bool, demo: bool) -> Result<i
     } else {
         Source::Aws
     };
-    let launched = launch(settings, source, false).await?;
+    let launched = match term::or_signal(signals, launch(settings, source, false)).await {
+        Ok(l) => l?,
+        Err(n) => return Ok(128 + n),
+    };
     let Some(target) = launched.target.clone() else {
         eprintln!("{}", launch::which_service("status"));
         return Ok(EXIT_ERROR);
@@ -157,8 +166,11 @@ async fn status(settings: &config::Settings, json: bool, demo: bool) -> Result<i
         refresh,
         launched.probe.clone(),
         settle,
-    )
-    .await;
+    );
+    let snap = match term::or_signal(signals, snap).await {
+        Ok(s) => s,
+        Err(n) => return Ok(128 + n),
+    };
     match snap {
         Ok(snap) => {
             if json {
@@ -176,7 +188,11 @@ async fn status(settings: &config::Settings, json: bool, demo: bool) -> Result<i
 }
 
 /// `ecsdeck drill`: refused in a read-only run or without the probe.
-async fn drill(settings: &config::Settings, a: cli::DrillArgs) -> Result<i32> {
+async fn drill(
+    settings: &config::Settings,
+    a: cli::DrillArgs,
+    signals: &term::Signals,
+) -> Result<i32> {
     if settings.read_only {
         eprintln!(
             "ecsdeck drill: read-only: the drill restarts the service, so it does not run; nothing was sent"
@@ -200,7 +216,15 @@ async fn drill(settings: &config::Settings, a: cli::DrillArgs) -> Result<i32> {
     } else {
         Source::Aws
     };
-    let launched = launch(settings, source, true).await?;
+    let launched = match term::or_signal(signals, launch(settings, source, true)).await {
+        Ok(l) => l?,
+        Err(n) => {
+            eprintln!(
+                "ecsdeck drill: stopped by a signal before the drill began: nothing was sent"
+            );
+            return Ok(128 + n);
+        }
+    };
     let (Some(target), Some(operator), Some(probe)) = (
         launched.target.clone(),
         launched.operator.clone(),
@@ -224,11 +248,22 @@ async fn drill(settings: &config::Settings, a: cli::DrillArgs) -> Result<i32> {
         probe,
         redact: settings.redact,
     };
-    Ok(cmd::drill::drill(launched.cloud.clone(), operator, target, args).await)
+    Ok(cmd::drill::drill(
+        launched.cloud.clone(),
+        operator,
+        target,
+        args,
+        signals.clone(),
+    )
+    .await)
 }
 
 /// Runs the program; returns the process exit code.
 pub async fn main(cli: Cli) -> Result<i32> {
+    // Before anything else, so that no phase of a run (loading, the
+    // picker, the dashboard, a drill) is killed with the terminal raw or
+    // a marker left.
+    let signals = term::Signals::install()?;
     let settings = match config::load(&(&cli.opts).into()) {
         Ok(s) => s,
         Err(e) => {
@@ -260,28 +295,41 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 deregistration_s: deregistration_delay,
                 ..DemoOptions::default()
             });
-            let launched = launch(&settings, source, operate).await?;
+            let launched = match term::or_signal(&signals, launch(&settings, source, operate)).await
+            {
+                Ok(l) => l?,
+                Err(n) => return Ok(128 + n),
+            };
             let Some(target) = launched.target.clone() else {
                 return Ok(EXIT_ERROR);
             };
-            dashboard(&settings, launched, target).await
+            dashboard(&settings, launched, target, &signals).await
         }
-        Some(Command::Status { json, demo }) => status(&settings, json, demo).await,
-        Some(Command::Drill(a)) => drill(&settings, a).await,
+        Some(Command::Status { json, demo }) => status(&settings, json, demo, &signals).await,
+        Some(Command::Drill(a)) => drill(&settings, a, &signals).await,
         None => {
-            let launched = launch(&settings, Source::Aws, operate).await?;
+            let launched =
+                match term::or_signal(&signals, launch(&settings, Source::Aws, operate)).await {
+                    Ok(l) => l?,
+                    Err(n) => return Ok(128 + n),
+                };
             let target = match launched.target.clone() {
                 Some(t) => t,
                 None => {
-                    match cmd::picker::choose_service(&launched.cloud, settings.cluster.as_deref())
-                        .await?
-                    {
-                        Some(t) => t,
-                        None => return Ok(0),
+                    let chosen = cmd::picker::choose_service(
+                        &launched.cloud,
+                        settings.cluster.as_deref(),
+                        &signals,
+                    )
+                    .await?;
+                    match chosen {
+                        Ok(Some(t)) => t,
+                        Ok(None) => return Ok(0),
+                        Err(code) => return Ok(code),
                     }
                 }
             };
-            dashboard(&settings, launched, target).await
+            dashboard(&settings, launched, target, &signals).await
         }
     }
 }

@@ -1,10 +1,13 @@
+use std::io::Write;
+
 use clap::Parser;
 
 fn main() -> color_eyre::Result<()> {
-    // color-eyre's hooks first; ratatui's panic hook (installed when the
-    // terminal is set up) wraps them, so the terminal is restored before
-    // any report is printed.
-    color_eyre::install()?;
+    // color-eyre's reports, through ecsdeck's own panic hook: it restores
+    // the terminal first, and never writes to a terminal that is gone.
+    let (panic, eyre) = color_eyre::config::HookBuilder::default().into_hooks();
+    eyre.install()?;
+    ecsdeck::term::install_panic_hook(move |info| panic.panic_report(info).to_string());
     let cli = ecsdeck::cli::Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -16,7 +19,8 @@ fn main() -> color_eyre::Result<()> {
     let code = match runtime.block_on(ecsdeck::main(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("ecsdeck: {e:#}");
+            // Not eprintln!: it panics when stderr is gone.
+            let _ = writeln!(std::io::stderr(), "ecsdeck: {e:#}");
             ecsdeck::EXIT_ERROR
         }
     };

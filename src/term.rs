@@ -2,56 +2,136 @@
 //! panic hook and the signals that must end the program cleanly.
 //! Restoring is idempotent, so every exit path can call it.
 
-use std::io;
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ratatui::DefaultTerminal;
-use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::watch;
 
-/// Enters raw mode and the alternate screen. ratatui's init also installs
-/// a panic hook that restores the terminal before the report is printed;
-/// color-eyre's hooks are installed before this, so they run after it.
-///
-/// Bracketed paste is on, so pasted text arrives as one paste event —
-/// which the dashboard ignores — and never as keys: a pasted `Sy` must
-/// not stop a task.
+/// Whether the terminal is in the dashboard's modes now: a panic in a
+/// task must then leave it alone (the loop goes on drawing), and its
+/// report goes to the log file, not over the screen.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Enters raw mode, the alternate screen and bracketed paste: pasted text
+/// arrives as one paste event — which the dashboard ignores — and never
+/// as keys, so a pasted `Sy` does not stop a task. The panic hook
+/// (`install_panic_hook`) restores all three.
 pub fn init() -> io::Result<DefaultTerminal> {
-    let t = ratatui::try_init()?;
-    crossterm::execute!(io::stdout(), crossterm::event::EnableBracketedPaste)?;
-    Ok(t)
+    crossterm::terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    crossterm::execute!(
+        io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::event::EnableBracketedPaste
+    )?;
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
 }
 
+/// Leaves every mode `init` set. Each step on its own, errors ignored: a
+/// terminal that is gone (a dropped SSH session: EIO on every write, no
+/// `/dev/tty`) cannot be restored and is not an error to report — and
+/// reporting it on stderr, gone too, would panic.
 pub fn restore() {
-    let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableBracketedPaste);
-    ratatui::restore();
+    ACTIVE.store(false, Ordering::SeqCst);
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = crossterm::execute!(
+        io::stdout(),
+        crossterm::event::DisableBracketedPaste,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
 }
 
-/// The signals that end a run like `q` does, so the terminal is restored
-/// first: a dropped SSH session (HUP), Ctrl-C or `kill -INT` from another
-/// shell (in raw mode Ctrl-C is a key, not a signal), TERM and QUIT.
+/// Restores the terminal and lets go of it. ratatui's `Terminal` shows
+/// the cursor when dropped and reports a failure with `eprintln!`, which
+/// panics when stderr is gone too: a terminal that cannot show its cursor
+/// any more is forgotten, not dropped.
+pub fn close(mut terminal: DefaultTerminal) {
+    if terminal.show_cursor().is_err() {
+        std::mem::forget(terminal);
+    }
+    restore();
+}
+
+/// The process's panic hook: `report` makes the report (color-eyre's).
+/// A panic on the main thread (the event loop) restores the terminal,
+/// then prints the report; on stderr when it is there, else to the log
+/// file. A panic in a spawned task while the dashboard runs leaves the
+/// terminal alone and goes to the log: the task's owner shows it in its
+/// pane and goes on.
+pub fn install_panic_hook(
+    report: impl Fn(&std::panic::PanicHookInfo<'_>) -> String + Send + Sync + 'static,
+) {
+    std::panic::set_hook(Box::new(move |info| {
+        let text = report(info);
+        let main = std::thread::current().name() == Some("main");
+        if !main && ACTIVE.load(Ordering::SeqCst) {
+            tracing::error!("a task panicked: {text}");
+            return;
+        }
+        if main {
+            restore();
+        }
+        if writeln!(io::stderr(), "{text}").is_err() {
+            tracing::error!("panic (standard error is gone): {text}");
+        }
+    }));
+}
+
+/// The signals that end a run: a dropped SSH session (HUP), Ctrl-C or
+/// `kill -INT` from another shell (in raw mode Ctrl-C is a key, not a
+/// signal), TERM (a CI runner cancelling the job) and QUIT. Installed
+/// once, before anything else, so no phase of a run is killed with the
+/// terminal left raw or a drill's marker left behind; every clone hears
+/// every signal that arrives after it was made.
+#[derive(Clone)]
 pub struct Signals {
-    hup: Signal,
-    int: Signal,
-    quit: Signal,
-    term: Signal,
+    rx: watch::Receiver<(u64, i32)>,
 }
 
 impl Signals {
-    pub fn new() -> io::Result<Signals> {
-        Ok(Signals {
-            hup: signal(SignalKind::hangup())?,
-            int: signal(SignalKind::interrupt())?,
-            quit: signal(SignalKind::quit())?,
-            term: signal(SignalKind::terminate())?,
-        })
+    /// Listens from now on; needs the runtime.
+    pub fn install() -> io::Result<Signals> {
+        let mut hup = signal(SignalKind::hangup())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        let mut quit = signal(SignalKind::quit())?;
+        let mut term = signal(SignalKind::terminate())?;
+        let (tx, rx) = watch::channel((0, 0));
+        tokio::spawn(async move {
+            let mut count = 0;
+            loop {
+                let n = tokio::select! {
+                    _ = hup.recv() => 1,
+                    _ = int.recv() => 2,
+                    _ = quit.recv() => 3,
+                    _ = term.recv() => 15,
+                };
+                count += 1;
+                if tx.send((count, n)).is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Signals { rx })
     }
 
-    /// Waits for the next signal; returns its number.
+    /// Waits for the next signal; returns its number. Never returns if
+    /// the listener is gone.
     pub async fn recv(&mut self) -> i32 {
-        tokio::select! {
-            _ = self.hup.recv() => 1,
-            _ = self.int.recv() => 2,
-            _ = self.quit.recv() => 3,
-            _ = self.term.recv() => 15,
+        match self.rx.changed().await {
+            Ok(()) => self.rx.borrow_and_update().1,
+            Err(_) => std::future::pending().await,
         }
+    }
+}
+
+/// Runs `work` unless a signal comes first: then its number.
+pub async fn or_signal<T>(signals: &Signals, work: impl Future<Output = T>) -> Result<T, i32> {
+    let mut s = signals.clone();
+    tokio::select! {
+        v = work => Ok(v),
+        n = s.recv() => Err(n),
     }
 }

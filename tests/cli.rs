@@ -506,11 +506,17 @@ fn signal_mid_drill(signal: i32) {
     assert_eq!(out.status.code(), Some(3), "ABORTED: {seen:?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report");
     assert_eq!(v["verdict"], "ABORTED");
+    let name = match signal {
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        _ => "SIGINT",
+    };
     assert!(
-        v["reason"].as_str().is_some_and(
-            |r| r.contains("cancelled by the operator; the restart had already been requested")
-        ),
+        v["reason"].as_str().is_some_and(|r| r.contains(&format!(
+            "cancelled by {name}; the restart had already been requested"
+        ))),
         "{v}"
     );
+    assert_eq!(v["cancelled_by"], name, "{v}");
     assert_eq!(v["cleanup"], "deleted", "the marker is removed: {v}");
 }

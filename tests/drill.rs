@@ -66,7 +66,7 @@ async fn drill_on(opts: DemoOptions) -> (Report, Vec<String>) {
                 ask: None,
             },
             |l: &str| lines.push(l.to_string()),
-            std::future::pending(),
+            futures_util::stream::pending(),
         ),
     )
     .await

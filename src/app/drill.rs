@@ -10,7 +10,7 @@
 use super::{Effect, Modal, State};
 use crate::model::derive::stop_reason;
 use crate::model::drill::conduct::{restart_words, without_userinfo};
-use crate::model::drill::machine::{Command, Input, Read, RestartError, Stage, WriteError};
+use crate::model::drill::machine::{Command, Input, Read, RestartError, Stage, Stop, WriteError};
 use crate::model::drill::view::{BASELINE_WAIT, cannot_start, missing, ready, sight};
 use crate::model::drill::{Conduct, Drill, Report, preflight};
 use crate::model::error::CloudError;
@@ -18,6 +18,10 @@ use crate::model::observe::Resource;
 use crate::model::{Time, short_id};
 
 pub use crate::model::drill::{Preflight, RestartKind};
+
+/// How long the marker's delete keeps trying while the API does not
+/// answer (a drill cancelled during the outage), when nothing hurries it.
+pub const CLEANUP_WAIT: std::time::Duration = std::time::Duration::from_secs(90);
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
@@ -117,9 +121,12 @@ pub enum DrillEffect {
         tasks: Option<Vec<String>>,
         reason: String,
     },
+    /// Delete the marker, trying again for up to `wait` while the API
+    /// does not answer.
     Delete {
         base: String,
         id: String,
+        wait: std::time::Duration,
     },
     /// Fill in the backend's figures, write the files, answer Finished.
     Finish(Box<Report>),
@@ -216,7 +223,11 @@ pub fn cancel(state: &mut State) -> Vec<Effect> {
                 return Vec::new();
             }
             *cancelling = true;
-            step(state, Input::Cancel, Some("cancelled: cleaning up"))
+            step(
+                state,
+                Input::Cancel(Stop::Operator),
+                Some("cancelled: cleaning up"),
+            )
         }
         Phase::Done { report, files } => {
             state.notice = Some(match files {
@@ -248,6 +259,14 @@ fn fail(state: &mut State, why: String) {
     }
 }
 
+/// The running machine's stage, when there is one.
+pub(super) fn stage(state: &State) -> Option<Stage> {
+    match &state.drill.as_ref()?.phase {
+        Phase::Running { drill: Some(d), .. } => Some(d.stage),
+        _ => None,
+    }
+}
+
 /// The running machine and its record, when there is one.
 fn run_of(state: &mut State) -> Option<(&mut Drill, &mut Conduct)> {
     match &mut state.drill.as_mut()?.phase {
@@ -261,6 +280,10 @@ fn run_of(state: &mut State) -> Option<(&mut Drill, &mut Conduct)> {
 }
 
 /// Steps the machine with `input` and carries out what it asks.
+pub(super) fn step_input(state: &mut State, input: Input, say: Option<&str>) -> Vec<Effect> {
+    step(state, input, say)
+}
+
 fn step(state: &mut State, input: Input, say: Option<&str>) -> Vec<Effect> {
     let Some((d, c)) = run_of(state) else {
         return Vec::new();
@@ -278,6 +301,7 @@ fn carry(state: &mut State, cmds: Vec<Command>) -> Vec<Effect> {
     let caller = state.world.identity.get().map(|i| i.arn.clone());
     let redact = state.ctx.redact;
     let now = state.now;
+    let wait = super::shutdown::delete_wait(state, CLEANUP_WAIT);
     let mut out = Vec::new();
     let Some(screen) = state.drill.as_mut() else {
         return out;
@@ -310,6 +334,7 @@ fn carry(state: &mut State, cmds: Vec<Command>) -> Vec<Effect> {
                 DrillEffect::Delete {
                     base: base.clone(),
                     id,
+                    wait,
                 }
             }
             Command::Restart(tasks) => DrillEffect::Restart {
@@ -493,7 +518,9 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
             c.estimate = Some((d.preflight.estimate.min_s, d.preflight.estimate.max_s));
             *conduct = Some(Box::new(c));
             if *cancelling {
-                return step(state, Input::Cancel, Some("cancelled: cleaning up"));
+                let stop = state.ending.map_or(Stop::Operator, |e| e.why.stop());
+                let line = format!("{}: cleaning up", stop.words());
+                return step(state, Input::Cancel(stop), Some(&line));
             }
             Vec::new()
         }
@@ -539,11 +566,11 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
             d.phase = Phase::Done { report, files };
             // The verdict is shown whatever else was open.
             state.modal = Some(Modal::Drill);
-            Vec::new()
+            super::shutdown::drill_over(state)
         }
         DrillMsg::Failed(e) => {
             fail(state, e);
-            Vec::new()
+            super::shutdown::drill_over(state)
         }
     }
 }

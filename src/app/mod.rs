@@ -6,6 +6,7 @@ pub mod logs;
 mod modal;
 mod rate;
 pub mod restart;
+pub mod shutdown;
 mod state;
 #[cfg(test)]
 mod testing;
@@ -103,6 +104,8 @@ pub enum Msg {
     Restarted(Result<(), crate::model::error::CloudError>),
     /// The restart drill's runtime.
     Drill(drill::DrillMsg),
+    /// The program is asked to end (a signal, the terminal gone).
+    Shutdown(shutdown::Shutdown, Time),
 }
 
 /// Work the reducer asks the runtime to do.

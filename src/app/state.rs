@@ -112,6 +112,9 @@ pub struct State {
     pub modal: Option<super::Modal>,
     pub zoom: bool,
     pub quit: bool,
+    /// The program is ending (a signal, the terminal gone): why, and
+    /// until when it waits for a running drill's cleanup.
+    pub ending: Option<super::shutdown::Ending>,
     /// The backend's AWS calls over the last minute.
     pub call_rate: super::CallRate,
     /// The APIs being slowed down because AWS throttles them.
@@ -154,6 +157,7 @@ impl State {
             modal: None,
             zoom: false,
             quit: false,
+            ending: None,
             call_rate: super::CallRate::default(),
             slowed: Vec::new(),
             api_rates: std::collections::BTreeMap::new(),

@@ -9,8 +9,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Tick(now) => {
             state.now = now;
-            super::drill::on_tick(state, now)
+            let mut out = super::drill::on_tick(state, now);
+            out.extend(super::shutdown::on_tick(state, now));
+            out
         }
+        Msg::Shutdown(why, at) => super::shutdown::shutdown(state, why, at),
         Msg::ApiCalls(at, total) => {
             state.call_rate.record(at, total);
             Vec::new()
@@ -287,13 +290,17 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             Action::Cancel | Action::Close => super::drill::cancel(state),
             // Only Ctrl-C reaches here (q is not bound in the drill's
             // window). Mid-drill the first one cancels, so the marker is
-            // still removed; a second quits at once.
+            // still removed; a second quits once the delete was tried.
             Action::Quit if super::drill::busy(state) && !super::drill::cancelling(state) => {
                 let fx = super::drill::cancel(state);
                 state.notice = Some(
-                    "cancelling the drill (it removes its marker); Ctrl-C again quits now".into(),
+                    "cancelling the drill (it removes its marker); Ctrl-C again quits once its delete was tried".into(),
                 );
                 fx
+            }
+            Action::Quit if super::drill::busy(state) => {
+                let now = state.now;
+                super::shutdown::shutdown(state, super::shutdown::Shutdown::Quit, now)
             }
             Action::Quit => {
                 state.quit = true;

@@ -10,6 +10,7 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
+use crate::app::shutdown::Shutdown;
 use crate::app::{Context, Msg, State, update};
 use crate::cloud::Cloud;
 use crate::effects::{self, Next};
@@ -18,29 +19,6 @@ use crate::poll::Plan;
 use crate::session::{self, Session};
 use crate::term;
 use crate::ui::{self, Theme, keys};
-
-/// How the run ended, for the exit code.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Ended {
-    Quit,
-    /// Ended by this signal (its number).
-    Signal(i32),
-    /// The terminal went away (a dropped SSH session shows up as a failed
-    /// write or a closed input).
-    TerminalGone,
-}
-
-impl Ended {
-    /// 0 after `q`; 128 + the signal's number after a signal, as a shell
-    /// reports it; 1 when the terminal went away.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Ended::Quit => 0,
-            Ended::Signal(n) => 128 + n,
-            Ended::TerminalGone => 1,
-        }
-    }
-}
 
 pub struct Options {
     pub refresh: Duration,
@@ -56,15 +34,29 @@ pub struct Options {
     pub drill_restart: crate::model::drill::RestartKind,
     pub drill_timeout: Option<Duration>,
     pub drill_read_window: Duration,
+    /// Installed before the terminal was touched.
+    pub signals: term::Signals,
 }
 
+/// How long after the program was asked to end it quits whatever is
+/// still running: the drill's own limit, and a margin for its report.
+const BACKSTOP: Duration = Duration::from_secs(
+    crate::app::shutdown::CLEANUP_LIMIT.as_secs() + crate::app::shutdown::LAST_TRY.as_secs() + 3,
+);
+
 /// Runs the dashboard until the operator quits, a signal arrives or the
-/// terminal goes away. The terminal is restored on every path.
-pub async fn run(cloud: Arc<dyn Cloud>, target: ServiceRef, opts: Options) -> Result<Ended> {
+/// terminal goes away; a running drill cleans up and reports first. The
+/// terminal is restored on every path. Returns the exit code.
+pub async fn run(cloud: Arc<dyn Cloud>, target: ServiceRef, opts: Options) -> Result<i32> {
     let mut terminal = term::init()?;
     let result = event_loop(&mut terminal, cloud, target, opts).await;
-    term::restore();
+    term::close(terminal);
     result
+}
+
+/// The exit code of a run that ended this way.
+fn exit_code(state: &State) -> i32 {
+    state.ending.map_or(0, |e| e.why.exit_code())
 }
 
 async fn event_loop(
@@ -72,7 +64,7 @@ async fn event_loop(
     cloud: Arc<dyn Cloud>,
     target: ServiceRef,
     opts: Options,
-) -> Result<Ended> {
+) -> Result<i32> {
     let theme = Theme::from_env();
     let ctx = Context {
         target: target.clone(),
@@ -108,7 +100,11 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut signals = term::Signals::new()?;
+    let mut signals = opts.signals.clone();
+    // Set once the program is asked to end: the last moment it waits.
+    let mut backstop: Option<tokio::time::Instant> = None;
+    // The terminal is gone: nothing more is drawn or read.
+    let mut gone = false;
     // A test hook, in debug builds only: the end-to-end tests prove the
     // terminal is restored when the dashboard panics.
     let test_panic = cfg!(debug_assertions) && std::env::var_os("ECSDECK_TEST_PANIC").is_some();
@@ -116,61 +112,88 @@ async fn event_loop(
     let mut fx = effects::Effects::new(effects::Links::of(&session), answer_tx, opts.drill.clone());
     let mut dirty = true;
     loop {
-        if dirty {
-            // A dropped SSH session shows up as a failed write: leave.
+        let mut effects = Vec::new();
+        if dirty && !gone {
+            // A dropped SSH session shows up as a failed write.
             if terminal.draw(|f| ui::render(&state, &theme, f)).is_err() {
-                return Ok(Ended::TerminalGone);
+                gone = true;
+                effects = update(
+                    &mut state,
+                    Msg::Shutdown(Shutdown::TerminalGone, Utc::now()),
+                );
             }
             dirty = false;
             if test_panic {
                 panic!("ECSDECK_TEST_PANIC is set: panicking on purpose");
             }
         }
-        let effects = tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
-                    match keys::action_for(&k, state.mode(), state.ctx.read_only) {
-                        Some(a) => {
-                            dirty = true;
-                            update(&mut state, Msg::Action(a))
+        if effects.is_empty() {
+            effects = tokio::select! {
+                ev = events.next(), if !gone => match ev {
+                    Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
+                        match keys::action_for(&k, state.mode(), state.ctx.read_only) {
+                            Some(a) => {
+                                dirty = true;
+                                update(&mut state, Msg::Action(a))
+                            }
+                            None => Vec::new(),
                         }
-                        None => Vec::new(),
                     }
-                }
-                Some(Ok(Event::Resize(..))) => {
+                    Some(Ok(Event::Resize(..))) => {
+                        dirty = true;
+                        Vec::new()
+                    }
+                    Some(Ok(_)) => Vec::new(),
+                    Some(Err(_)) | None => {
+                        gone = true;
+                        update(&mut state, Msg::Shutdown(Shutdown::TerminalGone, Utc::now()))
+                    }
+                },
+                Some(ev) = session.next_event() => {
                     dirty = true;
-                    Vec::new()
-                }
-                Some(Ok(_)) => Vec::new(),
-                Some(Err(_)) | None => return Ok(Ended::TerminalGone),
-            },
-            Some(ev) = session.next_event() => {
-                dirty = true;
-                match ev {
-                    session::Event::Poll(ev) => update(&mut state, Msg::Poll(Box::new(ev))),
-                    session::Event::Counters(c) => {
-                        let mut out = update(&mut state, Msg::ApiCalls(c.at, c.calls));
-                        out.extend(update(&mut state, Msg::ApiCallsBy(c.at, c.by_api)));
-                        out.extend(update(&mut state, Msg::Slowed(c.slowed)));
-                        out.extend(update(&mut state, Msg::Cadence(c.cadence)));
-                        out
+                    match ev {
+                        session::Event::Poll(ev) => update(&mut state, Msg::Poll(Box::new(ev))),
+                        session::Event::Counters(c) => {
+                            let mut out = update(&mut state, Msg::ApiCalls(c.at, c.calls));
+                            out.extend(update(&mut state, Msg::ApiCallsBy(c.at, c.by_api)));
+                            out.extend(update(&mut state, Msg::Slowed(c.slowed)));
+                            out.extend(update(&mut state, Msg::Cadence(c.cadence)));
+                            out
+                        }
                     }
                 }
-            }
-            Some(msg) = answer_rx.recv() => {
-                dirty = true;
-                update(&mut state, msg)
-            }
-            _ = clock.tick() => {
-                dirty = true;
-                update(&mut state, Msg::Tick(Utc::now()))
-            }
-            n = signals.recv() => return Ok(Ended::Signal(n)),
-        };
+                Some(msg) = answer_rx.recv() => {
+                    dirty = true;
+                    update(&mut state, msg)
+                }
+                _ = clock.tick() => {
+                    dirty = true;
+                    update(&mut state, Msg::Tick(Utc::now()))
+                }
+                n = signals.recv() => {
+                    dirty = true;
+                    update(&mut state, Msg::Shutdown(Shutdown::Signal(n), Utc::now()))
+                }
+                _ = sleep_until(backstop), if backstop.is_some() => {
+                    tracing::warn!("the drill's cleanup overran its limit: quitting");
+                    return Ok(exit_code(&state));
+                }
+            };
+        }
+        if state.ending.is_some() && backstop.is_none() {
+            backstop = Some(tokio::time::Instant::now() + BACKSTOP);
+        }
         for e in effects {
             if fx.run(e) == Next::Quit {
-                return Ok(Ended::Quit);
+                return Ok(exit_code(&state));
             }
         }
+    }
+}
+
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }

@@ -8,9 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 
 use crate::app::drill::{Phase, prepare};
+use crate::app::shutdown::Shutdown;
 use crate::app::{Action, Context, Msg, State, update};
 use crate::cloud::{Cloud, Operate};
 use crate::drill::files::write_file;
@@ -107,14 +109,15 @@ fn asker(target: &ServiceRef, a: &Args) -> Result<Option<Ask>, String> {
 
 /// Runs a drill on the observations of `feed`, acting through `links`,
 /// with the dashboard's own update and effects and no screen; each line
-/// goes to `on_line` as it is told; `cancel` resolving cancels (the drill
-/// still cleans up and reports).
+/// goes to `on_line` as it is told; each item of `ends` (a signal) ends
+/// the run as in the dashboard: the drill cleans up and reports, a second
+/// hurries it.
 pub async fn run(
     feed: &mut impl Feed,
     links: Links,
     mut opts: Options,
     mut on_line: impl FnMut(&str),
-    cancel: impl Future<Output = ()>,
+    mut ends: impl Stream<Item = Shutdown> + Unpin,
 ) -> Result<Report, String> {
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
     let region = links.cloud.as_ref().map(|c| c.region()).unwrap_or_default();
@@ -136,8 +139,6 @@ pub async fn run(
     prepare(&mut state);
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(cancel);
-    let mut cancelled = false;
     let mut asked = false;
     let mut printed = 0;
     loop {
@@ -152,21 +153,20 @@ pub async fn run(
             },
             Some(m) = rx.recv() => {
                 if asking && m == Msg::Action(Action::Cancel) {
-                    decline(&mut state)
+                    decline(&mut state, None)
                 } else {
                     update(&mut state, m)
                 }
             }
             _ = clock.tick() => update(&mut state, Msg::Tick(Utc::now())),
-            _ = &mut cancel, if !cancelled => {
-                cancelled = true;
+            Some(why) = ends.next() => {
                 if state.drill.is_none() {
                     return Err("cancelled before the drill began: nothing was sent".into());
                 }
                 if asking {
-                    decline(&mut state)
+                    decline(&mut state, Some(why))
                 } else {
-                    update(&mut state, Msg::Action(Action::Cancel))
+                    update(&mut state, Msg::Shutdown(why, Utc::now()))
                 }
             }
         };
@@ -220,9 +220,12 @@ pub async fn run(
 /// `n` (or a signal) at the question: the drill ends ABORTED with its
 /// report, having sent nothing. The run begins and is cancelled before
 /// its baseline, so the machine itself says what was (not) done.
-fn decline(state: &mut State) -> Vec<crate::app::Effect> {
+fn decline(state: &mut State, why: Option<Shutdown>) -> Vec<crate::app::Effect> {
     let mut out = update(state, Msg::Action(Action::Confirm));
-    out.extend(update(state, Msg::Action(Action::Cancel)));
+    out.extend(match why {
+        Some(why) => update(state, Msg::Shutdown(why, Utc::now())),
+        None => update(state, Msg::Action(Action::Cancel)),
+    });
     out
 }
 
@@ -231,6 +234,7 @@ pub async fn drill(
     operator: Arc<dyn Operate>,
     target: ServiceRef,
     a: Args,
+    signals: crate::term::Signals,
 ) -> i32 {
     // Refuse before anything is sent, not after the drill.
     if let Some(p) = &a.report
@@ -275,18 +279,12 @@ pub async fn drill(
     };
     // Any of INT, TERM (a CI runner cancelling the job), HUP (a dropped
     // session) or QUIT cancels: the drill still removes its marker, writes
-    // its report and exits 3.
-    let mut signals = match crate::term::Signals::new() {
-        Ok(s) => s,
-        Err(e) => {
-            say_err(&format!("ecsdeck drill: cannot listen for signals: {e}"));
-            return EXIT_ERROR;
-        }
-    };
-    let cancel = async move {
-        let n = signals.recv().await;
+    // its report and exits 3; a second signal hurries the cleanup.
+    let ends = Box::pin(futures_util::stream::unfold(signals, |mut s| async move {
+        let n = s.recv().await;
         tracing::info!(signal = n, "drill cancelled by a signal");
-    };
+        Some((Shutdown::Signal(n), s))
+    }));
     let links = Links::of(&session);
     let opts = Options {
         restart: a.restart,
@@ -297,7 +295,7 @@ pub async fn drill(
         redact: a.redact,
         ask,
     };
-    match run(&mut session, links, opts, say, cancel).await {
+    match run(&mut session, links, opts, say, ends).await {
         Ok(r) => finish(&r, json, redact, a.report.as_deref()),
         Err(e) => {
             say_err(&format!("ecsdeck drill: {e}"));

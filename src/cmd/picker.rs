@@ -14,12 +14,18 @@ use crate::ui::Theme;
 use crate::ui::picker::{Picker, PickerOutcome};
 
 /// Finds the service to watch when none is configured: the only one, or
-/// the operator's pick among several.
+/// the operator's pick among several; None when the operator quit; the
+/// exit code when a signal or the terminal's loss ended the choice.
 pub async fn choose_service(
     cloud: &Arc<dyn Cloud>,
     cluster: Option<&str>,
-) -> Result<Option<ServiceRef>> {
-    let mut all = cloud.list_services(cluster).await.map_err(|e| {
+    signals: &term::Signals,
+) -> Result<Result<Option<ServiceRef>, i32>> {
+    let listed = match term::or_signal(signals, cloud.list_services(cluster)).await {
+        Ok(l) => l,
+        Err(n) => return Ok(Err(128 + n)),
+    };
+    let mut all = listed.map_err(|e| {
         eyre!("cannot list ECS services: {e}\n\nTo try ecsdeck without AWS, run: ecsdeck demo")
     })?;
     if let Some(c) = cluster {
@@ -33,39 +39,43 @@ pub async fn choose_service(
                 .map(|c| format!(" (cluster {c})"))
                 .unwrap_or_default()
         )),
-        1 => Ok(all.pop()),
-        _ => pick(all, cloud.region()).await,
+        1 => Ok(Ok(all.pop())),
+        _ => pick(all, cloud.region(), signals.clone()).await,
     }
 }
 
-async fn pick(items: Vec<ServiceRef>, region: String) -> Result<Option<ServiceRef>> {
+async fn pick(
+    items: Vec<ServiceRef>,
+    region: String,
+    mut signals: term::Signals,
+) -> Result<Result<Option<ServiceRef>, i32>> {
     let theme = Theme::from_env();
     let mut picker = Picker {
         items,
         cursor: 0,
         region,
     };
-    let mut signals = term::Signals::new()?;
     let mut terminal = term::init()?;
     let mut events = EventStream::new();
     let outcome = loop {
+        // The terminal is gone.
         if terminal.draw(|f| picker.render(&theme, f)).is_err() {
-            break None;
+            break Err(1);
         }
         let ev = tokio::select! {
             ev = events.next() => ev,
-            _ = signals.recv() => break None,
+            n = signals.recv() => break Err(128 + n),
         };
         match ev {
             Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => match picker.key(&k) {
-                PickerOutcome::Chosen(s) => break Some(s),
-                PickerOutcome::Quit => break None,
+                PickerOutcome::Chosen(s) => break Ok(Some(s)),
+                PickerOutcome::Quit => break Ok(None),
                 PickerOutcome::Continue => {}
             },
             Some(Ok(_)) => {}
-            _ => break None,
+            _ => break Err(1),
         }
     };
-    term::restore();
+    term::close(terminal);
     Ok(outcome)
 }

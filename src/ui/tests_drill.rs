@@ -182,6 +182,8 @@ fn report(v: Verdict, reason: &str) -> Report {
                 latency_ms: 9 + (t % 5) as u32,
             })
             .collect(),
+        cancelled_by: None,
+        cleanup_limit_s: None,
         account: None,
     }
 }

@@ -129,7 +129,7 @@ async fn the_drill_on_the_wire_stops_the_task_once_and_never_passes_without_a_re
                 ask: None,
             },
             |_| {},
-            std::future::pending(),
+            futures_util::stream::pending(),
         ),
     )
     .await

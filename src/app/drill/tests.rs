@@ -90,6 +90,8 @@ fn report(v: Verdict) -> Report {
         phases: vec![],
         steps: vec![],
         probe: vec![],
+        cancelled_by: None,
+        cleanup_limit_s: None,
         account: None,
     }
 }
@@ -193,9 +195,18 @@ fn ctrl_c_cancels_a_running_drill_first_and_quits_the_second_time() {
     assert!(
         s.notice
             .as_deref()
-            .is_some_and(|n| n.contains("Ctrl-C again quits now"))
+            .is_some_and(|n| n.contains("Ctrl-C again quits once its delete was tried"))
     );
-    assert_eq!(act(&mut s, Action::Quit), vec![Effect::Quit]);
+    // The report is being written: the second quits once it is out.
+    assert!(act(&mut s, Action::Quit).is_empty());
+    let fx = update(
+        &mut s,
+        Msg::Drill(DrillMsg::Finished {
+            report: Box::new(report(Verdict::Aborted)),
+            files: Ok(vec![]),
+        }),
+    );
+    assert_eq!(fx, vec![Effect::Quit]);
     // At the verdict, or in the preflight, it quits at once.
     let mut s = loaded(false);
     act(&mut s, Action::Drill);

@@ -198,7 +198,7 @@ async fn drill(kind: Api) -> (Report, Arc<Mutex<Vec<(String, String)>>>, Shared)
 }
 
 /// A drill on the scripted service, `cancel` resolving when the operator
-/// presses Esc.
+/// presses Ctrl-C.
 async fn drill_with(
     kind: Api,
     cancel: impl Future<Output = ()>,
@@ -257,6 +257,14 @@ async fn drill_on(
         },
         ..ProbeConfig::default()
     };
+    let ends = Box::pin(
+        futures_util::stream::once(async move {
+            cancel.await;
+            // Ctrl-C at the terminal the drill runs in.
+            Shutdown::Signal(2)
+        })
+        .chain(futures_util::stream::pending()),
+    );
     let report = tokio::time::timeout(
         Duration::from_secs(30),
         run(
@@ -267,7 +275,7 @@ async fn drill_on(
                 ..options(probe)
             },
             |_| {},
-            cancel,
+            ends,
         ),
     )
     .await
@@ -369,7 +377,7 @@ async fn a_cancel_while_the_write_is_in_flight_sends_no_stop_task_and_removes_th
         w.next_id = 3;
     }
     let seen = world.clone();
-    // Esc once the write has reached the API and before it answers.
+    // Ctrl-C once the write has reached the API and before it answers.
     let cancel = async move {
         while !lock(&seen).seen.iter().any(|l| l == "POST held") {
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -379,7 +387,7 @@ async fn a_cancel_while_the_write_is_in_flight_sends_no_stop_task_and_removes_th
     assert_eq!(r.verdict, Verdict::Aborted, "{}", r.reason);
     assert!(
         r.reason
-            .contains("cancelled by the operator; no restart was requested"),
+            .contains("cancelled by SIGINT; no restart was requested"),
         "{}",
         r.reason
     );
@@ -435,7 +443,7 @@ async fn a_denied_target_health_stops_the_drill_before_anything_is_sent() {
             links,
             options(probe),
             |_| {},
-            std::future::pending(),
+            futures_util::stream::pending(),
         ),
     )
     .await

@@ -49,6 +49,8 @@ fn report(verdict: Verdict) -> Report {
                 latency_ms: 1,
             },
         ],
+        cancelled_by: None,
+        cleanup_limit_s: None,
         account: Some("123456789012".into()),
     }
 }

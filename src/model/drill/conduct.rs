@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::machine::names_task;
-use super::machine::{Drill, RestartKind, Verdict};
+use super::machine::{Drill, RestartKind, Stop, Verdict};
 use super::report::{Phase, ProbeRow, Range, Report, Restarted, phases, rfc3339};
 use super::view::notes;
 use crate::model::timeline::{Step, Timeline};
@@ -32,6 +32,8 @@ pub struct Conduct {
     pub estimate: Option<(u32, u32)>,
     /// Every line told so far, for a terminal.
     pub transcript: Vec<String>,
+    /// The process is ending: the cleanup's time, at most.
+    pub cleanup_limit_s: Option<u64>,
     /// The machine's log entries told, and the timeline's steps.
     said: usize,
     told: BTreeSet<Step>,
@@ -85,6 +87,7 @@ impl Conduct {
             base: None,
             estimate: None,
             transcript: Vec::new(),
+            cleanup_limit_s: None,
             said: 0,
             told: BTreeSet::new(),
             told_for: None,
@@ -241,6 +244,8 @@ impl Conduct {
             aws_calls: None,
             estimate_s: self.estimate.map(|(min, max)| Range { min, max }),
             timeout_s: d.timeout.as_secs(),
+            cancelled_by: d.stopped_by.as_ref().map(Stop::who),
+            cleanup_limit_s: self.cleanup_limit_s,
             account: w.identity.get().map(|i| i.account.clone()),
             phases: last_phases,
             steps: d

@@ -101,9 +101,11 @@ pub struct Drill {
     pub drain_left: Option<(u32, u32)>,
     /// Replacements healthy in the target group, at the last look.
     pub replaced: usize,
-    /// The operator cancelled while a write or a restart was in flight:
-    /// the drill ends with its answer.
+    /// The drill was cancelled while a write or a restart was in flight:
+    /// it ends with that answer.
     pub cancel_asked: bool,
+    /// Why the drill was cancelled, when it was.
+    pub stopped_by: Option<Stop>,
     /// Each step with its time, for the report.
     pub log: Vec<(Time, String)>,
 }
@@ -210,6 +212,7 @@ impl Drill {
             drain_left: None,
             replaced: 0,
             cancel_asked: false,
+            stopped_by: None,
             log: Vec::new(),
         }
     }
@@ -288,16 +291,20 @@ impl Drill {
             }
             return Vec::new();
         }
+        if let Input::Hurry(why) = input {
+            return self.hurry(why);
+        }
         if self.stage == Stage::CleaningUp {
             return Vec::new();
         }
-        if input == Input::Cancel && matches!(self.stage, Stage::Writing | Stage::Restarting) {
-            // A write or a restart is in flight: its answer decides what
-            // there is to clean up; nothing more is sent after it.
-            self.cancel_asked = true;
-            return Vec::new();
-        }
-        if input == Input::Cancel {
+        if let Input::Cancel(stop) = input {
+            self.stopped_by.get_or_insert(stop);
+            if matches!(self.stage, Stage::Writing | Stage::Restarting) {
+                // A write or a restart is in flight: its answer decides
+                // what there is to clean up; nothing more is sent after it.
+                self.cancel_asked = true;
+                return Vec::new();
+            }
             return self.cancelled();
         }
         let answer = matches!(
@@ -315,17 +322,59 @@ impl Drill {
         out
     }
 
-    /// Ends the drill as the operator asked.
+    /// Ends the drill as it was asked to.
     fn cancelled(&mut self) -> Vec<Command> {
         let sent = if self.restart_sent {
             "the restart had already been requested"
         } else {
             "no restart was requested"
         };
-        self.end(
-            Verdict::Aborted,
-            format!("cancelled by the operator; {sent}"),
-        )
+        let who = self.stopped_by.get_or_insert(Stop::Operator).words();
+        self.end(Verdict::Aborted, format!("{who}; {sent}"))
+    }
+
+    /// The process is ending: an answer still awaited is taken as
+    /// unknown, so the drill ends now; a delete in flight is not waited
+    /// for.
+    fn hurry(&mut self, why: String) -> Vec<Command> {
+        match self.stage {
+            Stage::Done => Vec::new(),
+            Stage::CleaningUp => {
+                self.cleanup = Some(Err(format!(
+                    "the delete had no answer before {why}; the marker may be left"
+                )));
+                self.stage = Stage::Done;
+                vec![Command::Finish]
+            }
+            Stage::Writing if self.cancel_asked => {
+                let e = WriteError {
+                    unknown: true,
+                    message: format!("no answer before {why}"),
+                };
+                let out = self.take(Input::Written(Err(e)));
+                self.after_hurry(out)
+            }
+            Stage::Restarting if self.cancel_asked => {
+                let e = RestartError {
+                    unknown: true,
+                    message: format!("no answer before {why}"),
+                };
+                let out = self.take(Input::Restarted(Err(e)));
+                self.after_hurry(out)
+            }
+            _ => {
+                self.stopped_by.get_or_insert(Stop::Operator);
+                self.cancelled()
+            }
+        }
+    }
+
+    /// The answer taken may have ended the drill; if not, it ends now.
+    fn after_hurry(&mut self, out: Vec<Command>) -> Vec<Command> {
+        if matches!(self.stage, Stage::Done | Stage::CleaningUp) {
+            return out;
+        }
+        self.cancelled()
     }
 
     fn take(&mut self, input: Input) -> Vec<Command> {

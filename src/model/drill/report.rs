@@ -68,6 +68,11 @@ pub struct Report {
     pub steps: Vec<(String, String)>,
     /// Every probe sample during the drill.
     pub probe: Vec<ProbeRow>,
+    /// Who or what cancelled the drill (`operator`, `SIGTERM`, `terminal
+    /// gone`, `internal error`); None when it ran to its verdict.
+    pub cancelled_by: Option<String>,
+    /// The process was ending: how long its cleanup was given, at most.
+    pub cleanup_limit_s: Option<u64>,
     /// The caller's account, for `--redact`; never written.
     #[serde(skip)]
     pub account: Option<String>,

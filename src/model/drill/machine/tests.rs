@@ -556,7 +556,7 @@ fn a_dropped_count_fails_even_with_the_marker() {
 #[test]
 fn cancel_aborts_says_whether_the_restart_was_sent_and_cleans_up() {
     let mut d = restarted(false);
-    let cmds = d.step(Input::Cancel);
+    let cmds = d.step(Input::Cancel(Stop::Operator));
     assert_eq!(verdict(&d), Verdict::Aborted);
     assert!(
         reason(&d).contains("the restart had already been requested"),

@@ -187,9 +187,48 @@ pub enum Input {
     Restarted(Result<(), RestartError>),
     Observed(World),
     Deleted(Result<(), String>),
-    /// The operator stopped waiting (Esc, Ctrl-C).
-    Cancel,
+    /// Stop the drill: it cleans up and reports.
+    Cancel(Stop),
+    /// The process is ending (a signal's deadline, a second signal):
+    /// stop waiting on an answer; a marker whose id is known gets its
+    /// delete sent once, then the report.
+    Hurry(String),
     Tick(Time),
+}
+
+/// Who or what ended a drill before its verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Stop {
+    /// Esc, Ctrl-C, `n` at the question.
+    Operator,
+    /// A signal, by name (`SIGTERM`).
+    Signal(String),
+    /// The terminal went away (a dropped SSH session).
+    TerminalGone,
+    /// A part of ecsdeck failed (a panic in one of the drill's tasks).
+    Internal(String),
+}
+
+impl Stop {
+    /// The start of the report's reason.
+    pub fn words(&self) -> String {
+        match self {
+            Stop::Operator => "cancelled by the operator".into(),
+            Stop::Signal(name) => format!("cancelled by {name}"),
+            Stop::TerminalGone => "cancelled: the terminal went away".into(),
+            Stop::Internal(e) => format!("internal error in ecsdeck ({e})"),
+        }
+    }
+
+    /// For the report's `cancelled_by`.
+    pub fn who(&self) -> String {
+        match self {
+            Stop::Operator => "operator".into(),
+            Stop::Signal(name) => name.clone(),
+            Stop::TerminalGone => "terminal gone".into(),
+            Stop::Internal(_) => "internal error".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
