@@ -18,6 +18,7 @@ use crate::model::drill::Contract;
 use crate::model::drill::report::{Report, rfc3339};
 use crate::model::probe::ProbeConfig;
 use crate::poll::Hurry;
+use crate::poll::runner::contained;
 use crate::session::Session;
 
 /// What the event loop does after an effect.
@@ -83,6 +84,23 @@ impl Effects {
         }
     }
 
+    /// Runs `work` in a task of its own and sends its answer. A panic in
+    /// it sends `on_panic(message)` instead: the reducer always hears
+    /// back, so no dialog waits for ever and a drill cleans up.
+    fn spawn_answer<F>(&self, work: F, on_panic: impl FnOnce(String) -> Msg + Send + 'static)
+    where
+        F: Future<Output = Msg> + Send + 'static,
+    {
+        let tx = self.answers.clone();
+        tokio::spawn(async move {
+            let msg = contained(work).await.unwrap_or_else(|p| {
+                tracing::error!(panic = %p, "an effect panicked");
+                on_panic(p)
+            });
+            let _ = tx.send(msg).await;
+        });
+    }
+
     /// Answers `msg` from a task of its own.
     fn answer(&self, msg: Msg) {
         let tx = self.answers.clone();
@@ -100,34 +118,36 @@ impl Effects {
                 task_arn,
                 reason,
             } => {
-                let tx = self.answers.clone();
                 let op = self.links.operator.clone();
                 self.links.hurry.now();
-                tokio::spawn(async move {
-                    let r = match op {
-                        Some(op) => op.stop_task(&cluster, &task_arn, &reason).await,
-                        None => Err(read_only("ecs:StopTask")),
-                    };
-                    let _ = tx.send(Msg::Restarted(r)).await;
-                });
+                self.spawn_answer(
+                    async move {
+                        Msg::Restarted(match op {
+                            Some(op) => op.stop_task(&cluster, &task_arn, &reason).await,
+                            None => Err(read_only("ecs:StopTask")),
+                        })
+                    },
+                    |p| Msg::Restarted(Err(internal("ecs:StopTask", &p))),
+                );
             }
             Effect::ForceDeployment { cluster, service } => {
-                let tx = self.answers.clone();
                 let op = self.links.operator.clone();
                 self.links.hurry.now();
-                tokio::spawn(async move {
-                    let r = match op {
-                        Some(op) => op.force_deployment(&cluster, &service).await,
-                        None => Err(read_only("ecs:UpdateService")),
-                    };
-                    let _ = tx.send(Msg::Restarted(r)).await;
-                });
+                self.spawn_answer(
+                    async move {
+                        Msg::Restarted(match op {
+                            Some(op) => op.force_deployment(&cluster, &service).await,
+                            None => Err(read_only("ecs:UpdateService")),
+                        })
+                    },
+                    |p| Msg::Restarted(Err(internal("ecs:UpdateService", &p))),
+                );
             }
             Effect::SaveLogs { name, contents } => {
-                let tx = self.answers.clone();
-                tokio::spawn(async move {
-                    let _ = tx.send(Msg::LogsSaved(save(&name, &contents).await)).await;
-                });
+                self.spawn_answer(
+                    async move { Msg::LogsSaved(save(&name, &contents).await) },
+                    |p| Msg::LogsSaved(Err(format!("internal error in ecsdeck ({p})"))),
+                );
             }
             Effect::Drill(d) => self.drill(d),
         }
@@ -175,34 +195,37 @@ impl Effects {
                 marker,
                 again,
             } => match self.api(&base) {
-                Ok(api) => {
-                    tokio::spawn(async move {
+                Ok(api) => self.spawn_answer(
+                    async move {
                         if again {
                             tokio::time::sleep(Duration::from_secs(2)).await;
                         }
                         let result = api.read(&marker).await;
-                        let at = Utc::now();
-                        let _ = tx.send(send(DrillMsg::Read { result, at })).await;
-                    });
-                }
+                        send(DrillMsg::Read {
+                            result,
+                            at: Utc::now(),
+                        })
+                    },
+                    move |p| send(DrillMsg::Internal(p)),
+                ),
                 Err(e) => self.answer(send(DrillMsg::Failed(e))),
             },
             DrillEffect::Write { base, marker } => match self.api(&base) {
-                Ok(api) => {
-                    tokio::spawn(async move {
-                        let r = api.write(&marker).await;
-                        let _ = tx.send(send(DrillMsg::Written(r))).await;
-                    });
-                }
+                Ok(api) => self.spawn_answer(
+                    async move { send(DrillMsg::Written(api.write(&marker).await)) },
+                    move |p| send(DrillMsg::Internal(p)),
+                ),
                 Err(e) => self.answer(send(DrillMsg::Failed(e))),
             },
             DrillEffect::Delete { base, id, wait } => match self.api(&base) {
-                Ok(api) => {
-                    tokio::spawn(async move {
-                        let r = api.delete_patiently(&id, wait).await;
-                        let _ = tx.send(send(DrillMsg::Deleted(r))).await;
-                    });
-                }
+                Ok(api) => self.spawn_answer(
+                    async move { send(DrillMsg::Deleted(api.delete_patiently(&id, wait).await)) },
+                    move |p| {
+                        send(DrillMsg::Deleted(Err(format!(
+                            "internal error in ecsdeck ({p})"
+                        ))))
+                    },
+                ),
                 Err(e) => self.answer(send(DrillMsg::Deleted(Err(e)))),
             },
             DrillEffect::Restart {
@@ -213,13 +236,18 @@ impl Effects {
             } => {
                 self.links.hurry.now();
                 let op = self.links.operator.clone();
-                tokio::spawn(async move {
-                    let r = match op {
-                        Some(op) => restart(&*op, &tx, &cluster, &service, tasks, &reason).await,
-                        None => Err(read_only("ecs:StopTask")),
-                    };
-                    let _ = tx.send(send(DrillMsg::Restarted(r))).await;
-                });
+                self.spawn_answer(
+                    async move {
+                        let r = match op {
+                            Some(op) => {
+                                restart(&*op, &tx, &cluster, &service, tasks, &reason).await
+                            }
+                            None => Err(read_only("ecs:StopTask")),
+                        };
+                        send(DrillMsg::Restarted(r))
+                    },
+                    move |p| send(DrillMsg::Internal(p)),
+                );
             }
             DrillEffect::Finish(mut report) => {
                 let cloud = self.links.cloud.clone();
@@ -232,13 +260,22 @@ impl Effects {
                     .drill
                     .as_ref()
                     .and_then(|s| Some((s.dir.clone()?, s.redact)));
-                tokio::spawn(async move {
-                    let files = match dir {
-                        Some((dir, redact)) => write_files(&report, dir, redact).await,
-                        None => Ok(Vec::new()),
-                    };
-                    let _ = tx.send(send(DrillMsg::Finished { report, files })).await;
-                });
+                let kept = report.clone();
+                self.spawn_answer(
+                    async move {
+                        let files = match dir {
+                            Some((dir, redact)) => write_files(&report, dir, redact).await,
+                            None => Ok(Vec::new()),
+                        };
+                        send(DrillMsg::Finished { report, files })
+                    },
+                    move |p| {
+                        send(DrillMsg::Finished {
+                            report: kept,
+                            files: Err(format!("internal error in ecsdeck ({p})")),
+                        })
+                    },
+                );
             }
         }
     }
@@ -311,6 +348,16 @@ async fn restart(
         (None, Some(e)) => Err(e),
         (None, None) => Ok(()),
     }
+}
+
+/// A panic while a restart was being sent: it may or may not have gone
+/// out, so its outcome is unknown (no code), never a refusal.
+fn internal(action: &str, panic: &str) -> CloudError {
+    CloudError::new(
+        ErrorKind::Other,
+        action,
+        format!("internal error in ecsdeck ({panic}); it may have been sent"),
+    )
 }
 
 /// A session without an operator cannot change anything.

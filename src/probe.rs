@@ -343,18 +343,35 @@ pub fn spawn(
             let prober = prober.clone();
             let url = join_url(base.as_deref().unwrap_or_default(), &path);
             async move {
-                let sample = prober.sample(&url).await;
-                ProbeResult { url, sample }
+                // A panic is ecsdeck's failure, never the service's: no
+                // sample (it would read as an outage), an error in the
+                // pane, and the next sample on time.
+                let sample = crate::poll::runner::contained(prober.sample(&url)).await;
+                sample.map(|sample| ProbeResult { url, sample })
             }
         },
         Fixed(every),
-        move |r: ProbeResult, _| {
+        move |r: Result<ProbeResult, String>, wait| {
             let tx = tx.clone();
             async move {
-                let event = PollEvent {
-                    resource: Resource::Probe,
-                    at: r.sample.at,
-                    result: Ok(Observation::Probe(Box::new(r))),
+                let event = match r {
+                    Ok(r) => PollEvent {
+                        resource: Resource::Probe,
+                        at: r.sample.at,
+                        result: Ok(Observation::Probe(Box::new(r))),
+                    },
+                    Err(p) => PollEvent {
+                        resource: Resource::Probe,
+                        at: chrono::Utc::now(),
+                        result: Err(crate::model::observe::Failure {
+                            error: crate::model::error::CloudError::new(
+                                crate::model::error::ErrorKind::Other,
+                                "probe",
+                                format!("internal error in ecsdeck ({p}); details in the log"),
+                            ),
+                            retry_in: wait,
+                        }),
+                    },
                 };
                 tx.send(event).await.is_ok()
             }

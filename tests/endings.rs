@@ -280,3 +280,24 @@ fn a_dropped_ssh_session_mid_drill_still_deletes_the_marker_and_writes_the_repor
     let data = std::fs::read_to_string(r.home().join("data/efs/goals.json")).expect("data");
     assert!(!data.contains(marker), "the marker is gone");
 }
+
+#[test]
+fn a_pollers_panic_shows_in_its_pane_the_dashboard_goes_on_and_quit_restores_every_mode() {
+    let mut s = Session::start(&["demo"], &[("ECSDECK_TEST_PANIC", "poller")]);
+    let screen = s.wait_for(&["internal error in ecsdeck"], BOOT);
+    assert!(screen.contains("ECSDECK_TEST_PANIC=poller"), "{screen}");
+    // The poller retries with its backoff: the service comes back, and the
+    // keys still answer.
+    s.wait_for(&["● HEALTHY", "goals-api"], BOOT);
+    s.send("?");
+    s.wait_for(&["Help: keys"], Duration::from_secs(5));
+    s.send("q");
+    let st = s.wait_exit(Duration::from_secs(10));
+    assert!(st.success(), "{st:?}");
+    s.assert_restored();
+    let raw = s.raw.lock().expect("raw");
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("\x1b[?2004h"), "bracketed paste was on");
+    assert!(text.contains("\x1b[?2004l"), "bracketed paste left on");
+    assert!(!text.contains("panicked"), "no report over the screen");
+}

@@ -92,6 +92,9 @@ pub enum DrillMsg {
     },
     /// The drill could not run at all.
     Failed(String),
+    /// One of the drill's tasks failed inside ecsdeck (a panic): the
+    /// drill ends ABORTED and cleans up.
+    Internal(String),
 }
 
 /// The drill's work, carried out by the effects runner.
@@ -572,7 +575,25 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
             fail(state, e);
             super::shutdown::drill_over(state)
         }
+        DrillMsg::Internal(e) => internal(state, e),
     }
+}
+
+/// A drill task panicked: the drill ends ABORTED and cleans up. Its
+/// answer never comes, so one awaited (the write, the restart) is taken
+/// as unknown.
+fn internal(state: &mut State, e: String) -> Vec<Effect> {
+    if let Some(d) = state.drill.as_mut()
+        && let Phase::Running { cancelling, .. } = &mut d.phase
+    {
+        *cancelling = true;
+    }
+    let line = format!("internal error in ecsdeck ({e}): cleaning up");
+    let mut out = step(state, Input::Cancel(Stop::Internal(e)), Some(&line));
+    if matches!(stage(state), Some(Stage::Writing | Stage::Restarting)) {
+        out.extend(step(state, Input::Hurry("an internal error".into()), None));
+    }
+    out
 }
 
 /// The stage in a few words, for the running view's title.

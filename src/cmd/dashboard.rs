@@ -107,7 +107,8 @@ async fn event_loop(
     let mut gone = false;
     // A test hook, in debug builds only: the end-to-end tests prove the
     // terminal is restored when the dashboard panics.
-    let test_panic = cfg!(debug_assertions) && std::env::var_os("ECSDECK_TEST_PANIC").is_some();
+    let test_panic = cfg!(debug_assertions)
+        && std::env::var_os("ECSDECK_TEST_PANIC").is_some_and(|v| v != "poller");
     let (answer_tx, mut answer_rx) = mpsc::channel::<Msg>(64);
     let mut fx = effects::Effects::new(effects::Links::of(&session), answer_tx, opts.drill.clone());
     let mut dirty = true;

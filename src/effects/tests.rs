@@ -58,3 +58,62 @@ async fn saved_logs_are_owner_only_and_never_overwrite() {
     );
     assert_eq!(std::fs::read_to_string(&path).expect("read"), "line\n");
 }
+
+/// An operator whose every call panics (a bug in ecsdeck or the SDK).
+struct Panicking;
+
+#[async_trait::async_trait]
+impl Operate for Panicking {
+    async fn stop_task(&self, _: &str, _: &str, _: &str) -> crate::cloud::CloudResult<()> {
+        panic!("boom in stop_task")
+    }
+    async fn force_deployment(&self, _: &str, _: &str) -> crate::cloud::CloudResult<()> {
+        panic!("boom in force_deployment")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_while_sending_a_restart_answers_outcome_unknown_and_never_hangs() {
+    let (tx, mut rx) = mpsc::channel(4);
+    let links = Links {
+        cloud: None,
+        operator: Some(Arc::new(Panicking)),
+        target: crate::model::ServiceRef {
+            cluster: "c".into(),
+            service: "s".into(),
+        },
+        hurry: Hurry::default(),
+    };
+    let mut fx = Effects::new(links, tx, None);
+    fx.run(Effect::StopTask {
+        cluster: "c".into(),
+        task_arn: "t".into(),
+        reason: "x".into(),
+    });
+    let answer = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("an answer, not silence");
+    let Some(Msg::Restarted(Err(e))) = answer else {
+        panic!("a failed restart: {answer:?}")
+    };
+    assert!(e.outcome_unknown(), "it may have been sent: {e:?}");
+    assert!(e.message.contains("boom in stop_task"), "{e:?}");
+    // The drill's restart: the drill hears of the panic and cleans up.
+    fx.run(Effect::Drill(DrillEffect::Restart {
+        cluster: "c".into(),
+        service: "s".into(),
+        tasks: Some(vec!["t".into()]),
+        reason: "x".into(),
+    }));
+    let mut got = None;
+    while let Ok(Some(m)) = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+        if let Msg::Drill(DrillMsg::Internal(p)) = m {
+            got = Some(p);
+            break;
+        }
+    }
+    assert!(
+        got.is_some_and(|p| p.contains("boom")),
+        "DrillMsg::Internal"
+    );
+}

@@ -185,6 +185,8 @@ impl Drop for Pollers {
     }
 }
 
+static TEST_PANICKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Spawns an AWS poller: `job` at `every`, backing off on failures, its
 /// results sent as `PollEvent`s of `resource`.
 fn spawn_aws<W, J, Fut>(
@@ -201,6 +203,33 @@ fn spawn_aws<W, J, Fut>(
 {
     let tx = tx.clone();
     let pace_for_sink = pace.cloned();
+    let mut job = job;
+    // A test hook, in debug builds only: the end-to-end tests prove a
+    // poller's panic shows in its pane and the dashboard goes on.
+    let test_panic = cfg!(debug_assertions)
+        && resource == Resource::Service
+        && std::env::var("ECSDECK_TEST_PANIC").as_deref() == Ok("poller");
+    let job = move |w: W| {
+        let fut = job(w);
+        async move {
+            let run = async {
+                if test_panic && !TEST_PANICKED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                    panic!("ECSDECK_TEST_PANIC=poller: panicking on purpose");
+                }
+                fut.await
+            };
+            // A panic is one failed poll: shown in the pane, retried
+            // with the failures' backoff.
+            match runner::contained(run).await {
+                Ok(r) => r,
+                Err(p) => Err(CloudError::new(
+                    ErrorKind::Other,
+                    api,
+                    format!("internal error in ecsdeck ({p}); retrying, details in the log"),
+                )),
+            }
+        }
+    };
     ctl.spawn(
         input,
         ready,

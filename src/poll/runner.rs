@@ -117,6 +117,23 @@ impl Control {
     }
 }
 
+/// Runs `fut`; a panic inside it comes back as its message. A poller's
+/// or an effect's panic is then one failed run, shown where its result
+/// would be, never a task that silently stops (or a drill whose window
+/// says "running" for ever).
+pub async fn contained<T>(fut: impl Future<Output = T>) -> Result<T, String> {
+    use futures_util::FutureExt;
+    std::panic::AssertUnwindSafe(fut)
+        .catch_unwind()
+        .await
+        .map_err(|p| {
+            p.downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into())
+        })
+}
+
 /// The input of a job that needs none: never changes, always ready.
 pub fn fixed_input() -> watch::Receiver<()> {
     watch::channel(()).1

@@ -355,3 +355,34 @@ fn ctrl_c_twice_mid_drill_quits_once_the_delete_was_tried_never_before() {
     let r = finish_of(&fx).expect("the report");
     assert!(r.cleanup.contains("no answer before"), "{}", r.cleanup);
 }
+
+#[test]
+fn a_panic_in_one_of_the_drills_tasks_ends_it_aborted_with_its_cleanup_never_running_for_ever() {
+    // Watching: the marker's id is known; the drill deletes it.
+    let (mut s, _) = drill_to(Point::Watching);
+    let fx = update(&mut s, Msg::Drill(DrillMsg::Internal("boom".into())));
+    assert!(delete_of(&fx).is_some(), "{fx:?}");
+    let fx = update(&mut s, Msg::Drill(DrillMsg::Deleted(Ok(()))));
+    let r = finish_of(&fx).expect("report");
+    assert_eq!(r.verdict, Verdict::Aborted);
+    assert!(
+        r.reason.starts_with("internal error in ecsdeck (boom)"),
+        "{}",
+        r.reason
+    );
+    assert_eq!(r.cancelled_by.as_deref(), Some("internal error"));
+    update(
+        &mut s,
+        Msg::Drill(DrillMsg::Finished {
+            report: Box::new(r),
+            files: Ok(vec![]),
+        }),
+    );
+    assert!(!crate::app::drill::busy(&s), "S, D and R are back");
+    // The restart's task panicked: its answer never comes; the delete
+    // goes out at once.
+    let (mut s, _) = drill_to(Point::RestartInFlight);
+    let fx = update(&mut s, Msg::Drill(DrillMsg::Internal("boom".into())));
+    assert!(delete_of(&fx).is_some(), "{fx:?}");
+    assert!(!restart_sent(&fx));
+}

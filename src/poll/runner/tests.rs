@@ -70,3 +70,17 @@ async fn a_kick_or_a_changed_input_runs_it_early_and_cancel_stops_it() {
     ctl.cancel();
     assert_eq!(rx.recv().await, None, "cancelled: the runner is gone");
 }
+
+#[tokio::test]
+async fn a_panic_inside_a_job_comes_back_as_its_message() {
+    let ok = super::contained(async { 7 }).await;
+    assert_eq!(ok, Ok(7));
+    let boom = super::contained(async {
+        if ok.is_ok() {
+            panic!("boom: {}", 42);
+        }
+        0
+    })
+    .await;
+    assert_eq!(boom, Err("boom: 42".to_string()));
+}
