@@ -281,7 +281,7 @@ fn s_then_y_restarts_the_task_and_the_probe_sees_the_new_one_take_over() {
         Duration::from_secs(3),
     );
     assert!(dialog.contains("SIGTERM"), "{dialog}");
-    s.send("y");
+    s.confirm();
     // Down while no target is healthy, then back on a new task.
     s.wait_for(
         &[
@@ -325,7 +325,7 @@ fn s_then_y_restarts_the_task_and_the_probe_sees_the_new_one_take_over() {
 }
 
 #[test]
-fn s_then_n_and_a_pasted_sy_send_nothing() {
+fn s_then_n_a_pasted_sy_and_s_y_1_ms_apart_send_nothing() {
     let mut s = Session::start(&["demo"], &[]);
     let screen = s.wait_for(&["UP 200 in ", "● HEALTHY"], BOOT);
     let old = running_task(&screen);
@@ -335,12 +335,25 @@ fn s_then_n_and_a_pasted_sy_send_nothing() {
     s.wait_for(&["cancelled: nothing was sent"], Duration::from_secs(3));
     // The keys arrive as a bracketed paste: never as keys.
     s.send("\x1b[200~Sy\x1b[201~");
-    std::thread::sleep(Duration::from_secs(4));
+    std::thread::sleep(Duration::from_secs(2));
     let screen = s.screen();
     assert!(
         !screen.contains("Stop task"),
         "a paste opened the dialog:\n{screen}"
     );
+    // A terminal that does not bracket pastes (an older screen, some web
+    // consoles): S and y arrive as keys, 1 ms apart. The y is not taken.
+    s.send("S");
+    std::thread::sleep(Duration::from_millis(1));
+    s.send("y");
+    let screen = s.wait_for(
+        &["y came too soon after the dialog opened"],
+        Duration::from_secs(3),
+    );
+    assert!(screen.contains(&format!("Stop task {old}?")), "{screen}");
+    s.send("n");
+    std::thread::sleep(Duration::from_secs(3));
+    let screen = s.screen();
     assert!(!screen.contains("Restart task"), "{screen}");
     assert_eq!(running_task(&screen), old, "still the same task");
     assert!(screen.contains("1 running · 0 stopped"), "{screen}");
@@ -393,7 +406,7 @@ fn d_then_y_forces_a_deployment_and_the_new_task_takes_over() {
         dialog.contains("resolves image tags to digests again"),
         "{dialog}"
     );
-    s.send("y");
+    s.confirm();
     s.wait_for(
         &["force a new deployment: accepted by AWS"],
         Duration::from_secs(5),
@@ -430,7 +443,7 @@ fn r_then_y_runs_the_drill_to_pass_and_writes_both_reports() {
         Duration::from_secs(5),
     );
     assert!(reports(s.home()).is_empty(), "nothing before y");
-    s.send("y");
+    s.confirm();
     let running = s.wait_for(&["waiting for:"], Duration::from_secs(10));
     assert!(running.contains("Esc cancel"), "{running}");
     // S, D and R do nothing while it runs.
@@ -479,7 +492,7 @@ fn the_drill_fails_on_a_fresh_volume_naming_the_missing_marker() {
     s.wait_for(&["UP 200 in ", "● HEALTHY"], BOOT);
     s.send("R");
     s.wait_for(&["nothing is sent before y"], Duration::from_secs(5));
-    s.send("y");
+    s.confirm();
     let screen = s.wait_for(
         &["FAIL — the restart happened and the marker"],
         Duration::from_secs(90),

@@ -26,9 +26,7 @@ fn drill_under_way() -> Session {
     s.wait_for(&["UP 200 in ", "● HEALTHY"], BOOT);
     s.send("R");
     s.wait_for(&["nothing is sent before y"], Duration::from_secs(5));
-    // The dialog must be on screen a moment before y counts.
-    std::thread::sleep(Duration::from_millis(500));
-    s.send("y");
+    s.confirm();
     s.wait_for(&["new target healthy"], Duration::from_secs(60));
     s
 }
@@ -255,7 +253,8 @@ fn a_dropped_ssh_session_mid_drill_still_deletes_the_marker_and_writes_the_repor
     r.wait_for("UP 200 in", BOOT);
     r.send("R");
     r.wait_for("nothing is sent before y", Duration::from_secs(5));
-    std::thread::sleep(Duration::from_millis(500));
+    // An operator reads the preflight first: y within 300 ms is not taken.
+    std::thread::sleep(Duration::from_millis(400));
     r.send("y");
     r.wait_for("new target healthy", Duration::from_secs(60));
     r.hang_up();

@@ -86,7 +86,12 @@ impl Action {
 /// Everything entering the reducer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
+    /// An action with no time of its own (the headless drill's answer,
+    /// tests): taken at once.
     Action(Action),
+    /// A key the operator pressed, and when: `y` counts only once the
+    /// dialog it answers has been on screen `READ_FIRST`.
+    Pressed(Action, Time),
     /// The clock moved on; ages and staleness are computed against it.
     Tick(Time),
     Poll(Box<PollEvent>),

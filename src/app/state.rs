@@ -131,6 +131,10 @@ pub struct State {
     pub drill_waiting: Option<Time>,
     /// Why the last drill could not run (nothing was sent).
     pub drill_failed: Option<String>,
+    /// When the confirm dialog or the drill's preflight on screen was
+    /// opened (by a key press): `y` before `READ_FIRST` has passed is not
+    /// the operator's answer.
+    pub asked_at: Option<Time>,
     /// An answer to the operator's last key, in the bottom bar until the
     /// next key.
     pub notice: Option<String>,
@@ -165,6 +169,7 @@ impl State {
             drill: None,
             drill_waiting: None,
             drill_failed: None,
+            asked_at: None,
             notice: None,
             cadence: ctx_refresh,
         }

@@ -35,6 +35,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::drill::on_poll(state, resource, at)
         }
         Msg::Action(a) => action(state, a),
+        Msg::Pressed(a, at) => pressed(state, a, at),
         Msg::Cadence(d) => {
             state.cadence = d;
             Vec::new()
@@ -273,6 +274,41 @@ pub fn divider_words(e: &super::logs::Entry, tasks: &[crate::model::Task]) -> St
     }
 }
 
+/// How long a dialog that changes AWS is on screen before `y` counts: a
+/// `y` within it came with the key that opened the dialog (pasted text in
+/// a terminal without bracketed paste, a key held down), not from an
+/// operator who read it.
+pub const READ_FIRST: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// A key press at `at`.
+fn pressed(state: &mut State, a: Action, at: crate::model::Time) -> Vec<Effect> {
+    if a == Action::Confirm
+        && let Some(asked) = state.asked_at
+        && (at - asked).to_std().map_or(true, |d| d < READ_FIRST)
+        && (state.confirm().is_some() || asking(state))
+    {
+        state.notice =
+            Some("y came too soon after the dialog opened: read it, then press y".into());
+        return Vec::new();
+    }
+    let out = action(state, a);
+    if state.confirm().is_some() || asking(state) {
+        state.asked_at.get_or_insert(at);
+    } else {
+        state.asked_at = None;
+    }
+    out
+}
+
+/// The drill's preflight is on screen, waiting for y.
+fn asking(state: &State) -> bool {
+    state.modal == Some(Modal::Drill)
+        && state
+            .drill
+            .as_ref()
+            .is_some_and(|d| d.phase == super::drill::Phase::Asking)
+}
+
 fn action(state: &mut State, a: Action) -> Vec<Effect> {
     // A read-only run has no such bindings; and should one arrive anyway,
     // nothing happens.
@@ -347,6 +383,10 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         return Vec::new();
     }
     let drill_busy = super::drill::busy(state);
+    let restart_pending = state
+        .restart
+        .as_ref()
+        .is_some_and(|r| r.answer == super::restart::Answer::Waiting);
     let pane = state.focus;
     let rows = state.rows(pane);
     let cur = &mut state.cursor[pane.index()];
@@ -358,6 +398,10 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::Help => state.modal = Some(Modal::Help),
         Action::StopTask | Action::ForceDeploy | Action::Drill if drill_busy => {
             state.notice = Some("a drill is running: S, D and R wait for it".into());
+        }
+        Action::StopTask | Action::ForceDeploy | Action::Drill if restart_pending => {
+            state.notice =
+                Some("waiting for AWS's answer to the last restart: S, D and R wait for it".into());
         }
         Action::Drill => super::drill::open(state),
         Action::StopTask => super::restart::open(state, false),

@@ -135,7 +135,7 @@ async fn event_loop(
                         match keys::action_for(&k, state.mode(), state.ctx.read_only) {
                             Some(a) => {
                                 dirty = true;
-                                update(&mut state, Msg::Action(a))
+                                update(&mut state, Msg::Pressed(a, Utc::now()))
                             }
                             None => Vec::new(),
                         }

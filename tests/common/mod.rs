@@ -104,6 +104,13 @@ impl Session {
         self.writer.flush().expect("flush");
     }
 
+    /// `y` in a dialog, as an operator answers: after reading it (a `y`
+    /// within 300 ms of the dialog is not taken as the answer).
+    pub fn confirm(&mut self) {
+        std::thread::sleep(Duration::from_millis(400));
+        self.send("y");
+    }
+
     pub fn wait_exit(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
         let start = Instant::now();
         loop {

@@ -402,3 +402,17 @@ fn before_is_what_the_polls_after_yes_say_and_a_deployment_during_the_question_i
     };
     assert_eq!(m.before_tasks, vec![mid.arn.clone()]);
 }
+
+#[test]
+fn r_and_y_1_ms_apart_start_nothing() {
+    let mut s = loaded(false);
+    let t0 = ts(100).expect("t");
+    let at = |ms: i64| t0 + chrono::Duration::milliseconds(ms);
+    assert!(update(&mut s, Msg::Pressed(Action::Drill, at(0))).is_empty());
+    assert!(update(&mut s, Msg::Pressed(Action::Confirm, at(1))).is_empty());
+    assert_eq!(s.drill.as_ref().map(|d| &d.phase), Some(&Phase::Asking));
+    assert_eq!(
+        update(&mut s, Msg::Pressed(Action::Confirm, at(400))),
+        vec![Effect::Drill(DrillEffect::Begin)]
+    );
+}

@@ -141,3 +141,44 @@ fn the_stop_reason_is_at_most_255_characters_and_redact_masks_the_caller() {
     assert!(!r.contains("123456789012"), "{r}");
     assert_eq!(r, "ecsdeck: stopped by an operator (redacted)");
 }
+
+#[test]
+fn y_within_300_ms_of_the_dialog_is_not_the_answer_and_s_d_r_wait_for_a_pending_answer() {
+    let mut s = loaded(false);
+    let t0 = ts(100).expect("t");
+    let ms = |n: i64| t0 + chrono::Duration::milliseconds(n);
+    let press = |s: &mut State, a, at| update(s, Msg::Pressed(a, at));
+    // S and y 1 ms apart, as a terminal without bracketed paste delivers
+    // a pasted "Sy": the dialog stays, nothing is sent.
+    assert!(press(&mut s, Action::StopTask, ms(0)).is_empty());
+    assert!(press(&mut s, Action::Confirm, ms(1)).is_empty());
+    assert!(s.confirm().is_some(), "the dialog stays open");
+    assert!(
+        s.notice.as_deref().is_some_and(|n| n.contains("too soon")),
+        "{:?}",
+        s.notice
+    );
+    // Read, then y: sent once.
+    let fx = press(&mut s, Action::Confirm, ms(450));
+    assert!(matches!(fx.as_slice(), [Effect::StopTask { .. }]), "{fx:?}");
+    // While AWS has not answered, S, D and R open nothing.
+    for a in [Action::StopTask, Action::ForceDeploy, Action::Drill] {
+        assert!(press(&mut s, a, ms(900)).is_empty(), "{a:?}");
+        assert!(s.modal.is_none(), "{a:?} opened a dialog");
+        assert!(
+            s.notice
+                .as_deref()
+                .is_some_and(|n| n.contains("waiting for AWS's answer")),
+            "{:?}",
+            s.notice
+        );
+    }
+    update(&mut s, Msg::Restarted(Ok(())));
+    press(&mut s, Action::ForceDeploy, ms(2000));
+    assert!(s.confirm().is_some(), "answered: D asks again");
+    // A dialog reopened later gets its own 300 ms.
+    press(&mut s, Action::Cancel, ms(2100));
+    press(&mut s, Action::ForceDeploy, ms(5000));
+    assert!(press(&mut s, Action::Confirm, ms(5100)).is_empty());
+    assert!(!press(&mut s, Action::Confirm, ms(5400)).is_empty());
+}
