@@ -75,6 +75,9 @@ pub enum Command {
         /// StopTask is denied, as without ecs:StopTask (S and the drill show the refusal)
         #[arg(long)]
         deny_stop_task: bool,
+        /// StopTask stops the task but answers 500 ServerException, an ECS fault after the fact (the outcome is unknown)
+        #[arg(long)]
+        stop_task_fault: bool,
         /// The API container has no health check, as in most real task definitions (AWS reports it UNKNOWN for ever)
         #[arg(long)]
         no_api_health_check: bool,
@@ -125,6 +128,9 @@ pub struct DrillArgs {
     /// With --demo: StopTask is denied, as without ecs:StopTask (the drill must be ABORTED)
     #[arg(long, requires = "demo")]
     pub deny_stop_task: bool,
+    /// With --demo: StopTask stops the task but answers 500 ServerException (the outcome is unknown: the drill keeps watching)
+    #[arg(long, requires = "demo")]
+    pub stop_task_fault: bool,
     /// With --demo: the API container has no health check (AWS reports it UNKNOWN for ever)
     #[arg(long, requires = "demo")]
     pub no_api_health_check: bool,

@@ -520,3 +520,27 @@ fn signal_mid_drill(signal: i32) {
     assert_eq!(v["cancelled_by"], name, "{v}");
     assert_eq!(v["cleanup"], "deleted", "the marker is removed: {v}");
 }
+
+#[test]
+fn a_5xx_answer_to_the_drills_stop_task_keeps_it_watching_and_it_passes() {
+    // ECS stopped the task and then answered 500: the restart happened.
+    // The drill must not call it refused (ABORTED), and must not retry.
+    let home = tempfile::tempdir().expect("tmp");
+    let o = ecsdeck(
+        &["drill", "--demo", "--yes", "--json", "--stop-task-fault"],
+        home.path(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert_eq!(v["verdict"], "PASS", "{v}");
+    let steps = v["steps"].to_string();
+    assert!(!steps.contains("refused"), "{steps}");
+    let told = stderr(&o);
+    assert!(
+        told.contains(
+            "restart sent (StopTask): outcome unknown (ecs:StopTask failed: ServerException"
+        ),
+        "{told}"
+    );
+    assert!(told.contains("not retried"), "{told}");
+}

@@ -300,3 +300,20 @@ fn a_pollers_panic_shows_in_its_pane_the_dashboard_goes_on_and_quit_restores_eve
     assert!(text.contains("\x1b[?2004l"), "bracketed paste left on");
     assert!(!text.contains("panicked"), "no report over the screen");
 }
+
+#[test]
+fn a_5xx_answer_to_stop_task_is_an_unknown_outcome_never_a_refusal() {
+    // ECS stops the task, then answers 500 ServerException.
+    let mut s = Session::start(&["demo", "--stop-task-fault"], &[]);
+    s.wait_for(&["UP 200 in ", "● HEALTHY"], BOOT);
+    s.send("S");
+    s.wait_for(&["nothing is sent before y"], Duration::from_secs(5));
+    s.confirm();
+    let screen = s.wait_for(&["outcome unknown"], Duration::from_secs(10));
+    assert!(!screen.contains("refused"), "{screen}");
+    // It did happen: the timeline follows the replacement.
+    s.wait_for(&["1 running · 1 stopped"], Duration::from_secs(30));
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}

@@ -551,7 +551,11 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
                 restart_words(kind),
                 match &r {
                     Ok(()) => "accepted".to_string(),
-                    Err(e) => e.operator_text(),
+                    Err(e) if e.outcome_unknown() => format!(
+                        "outcome unknown ({}); not retried, watching whether it happens",
+                        e.operator_text()
+                    ),
+                    Err(e) => format!("refused: {}", e.operator_text()),
                 }
             );
             let r = r.map_err(|e| RestartError {

@@ -47,6 +47,9 @@ pub struct DemoOptions {
     /// Answer StopTask with AccessDenied, as a policy without
     /// `ecs:StopTask` does: the drill must end ABORTED.
     pub deny_stop_task: bool,
+    /// StopTask stops the task, then answers 500 ServerException, as an
+    /// ECS fault after the fact: the outcome is unknown, never refused.
+    pub stop_task_fault: bool,
     /// Give the API container no health check, as most real task
     /// definitions do: AWS reports its health UNKNOWN for ever.
     pub no_api_health_check: bool,
@@ -82,6 +85,7 @@ pub struct DemoEnv {
     by_api: Arc<Mutex<std::collections::BTreeMap<String, u64>>>,
     data: DataDir,
     deny_stop_task: bool,
+    stop_task_fault: bool,
 }
 
 fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
@@ -150,6 +154,7 @@ impl DemoEnv {
             by_api: Arc::default(),
             data,
             deny_stop_task: opts.deny_stop_task,
+            stop_task_fault: opts.stop_task_fault,
         })
     }
 
@@ -160,6 +165,7 @@ impl DemoEnv {
             by_api: self.by_api.clone(),
             task_polls: Arc::default(),
             deny_stop_task: self.deny_stop_task,
+            stop_task_fault: self.stop_task_fault,
         }
     }
 
@@ -277,6 +283,15 @@ impl Operate for DemoCloud {
             return Err(e);
         }
         if lock(&self.world).stop_task(task_arn, reason) {
+            if self.stop_task_fault {
+                let mut e = CloudError::new(
+                    ErrorKind::Other,
+                    "ecs:StopTask",
+                    "Service Unavailable (the demo was started with --stop-task-fault)",
+                );
+                e.code = Some("ServerException".into());
+                return Err(e);
+            }
             Ok(())
         } else {
             Err(not_found(
@@ -308,6 +323,7 @@ pub struct DemoCloud {
     by_api: Arc<Mutex<std::collections::BTreeMap<String, u64>>>,
     task_polls: Arc<AtomicU64>,
     deny_stop_task: bool,
+    stop_task_fault: bool,
 }
 
 impl DemoCloud {
