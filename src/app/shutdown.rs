@@ -83,6 +83,27 @@ pub fn signal_name(n: i32) -> String {
 pub struct Ending {
     pub why: Shutdown,
     pub deadline: Time,
+    /// How the report words the end of the wait: "SIGTERM, 25 s allowed",
+    /// "a second SIGTERM".
+    pub cut: Cut,
+}
+
+/// What ended the wait for the cleanup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// The limit, in seconds.
+    Limit(u64),
+    /// A second signal (or Ctrl-C again).
+    Again,
+}
+
+impl Ending {
+    fn words(&self) -> String {
+        match self.cut {
+            Cut::Limit(s) => format!("the process ended ({}, {s} s allowed)", self.why.words()),
+            Cut::Again => format!("the process ended (a second {})", self.why.words()),
+        }
+    }
 }
 
 fn after(at: Time, d: Duration) -> Time {
@@ -93,11 +114,14 @@ fn after(at: Time, d: Duration) -> Time {
 pub fn shutdown(state: &mut State, why: Shutdown, at: Time) -> Vec<Effect> {
     state.now = state.now.max(at);
     if !busy(state) {
-        state.ending = Some(
-            state
-                .ending
-                .map_or(Ending { why, deadline: at }, |e| Ending { why, ..e }),
-        );
+        state.ending = Some(state.ending.map_or(
+            Ending {
+                why,
+                deadline: at,
+                cut: Cut::Limit(0),
+            },
+            |e| Ending { why, ..e },
+        ));
         state.quit = true;
         return vec![Effect::Quit];
     }
@@ -110,6 +134,11 @@ pub fn shutdown(state: &mut State, why: Shutdown, at: Time) -> Vec<Effect> {
             state.ending = Some(Ending {
                 why,
                 deadline: after(at, limit),
+                cut: if again {
+                    Cut::Again
+                } else {
+                    Cut::Limit(limit.as_secs())
+                },
             });
             if let Some(Phase::Running {
                 conduct: Some(c), ..
@@ -124,7 +153,7 @@ pub fn shutdown(state: &mut State, why: Shutdown, at: Time) -> Vec<Effect> {
                 return hurry(state, "a second Ctrl-C");
             }
             state.notice = Some(format!(
-                "{}: the drill removes its marker and writes its report (at most {} s), then ecsdeck quits",
+                "{}: removing the marker, writing the report (≤{} s), then quitting",
                 why.words(),
                 limit.as_secs()
             ));
@@ -156,6 +185,7 @@ pub fn shutdown(state: &mut State, why: Shutdown, at: Time) -> Vec<Effect> {
             state.ending = Some(Ending {
                 why,
                 deadline: e.deadline.min(after(at, LAST_TRY)),
+                cut: Cut::Again,
             });
             state.notice = Some(format!(
                 "{} again: quitting once the marker's delete was tried",
@@ -194,11 +224,7 @@ pub fn on_tick(state: &mut State, now: Time) -> Vec<Effect> {
         deadline: after(now, LAST_TRY),
         ..e
     });
-    let why = format!(
-        "the process ended ({}, {} s allowed)",
-        e.why.words(),
-        CLEANUP_LIMIT.as_secs()
-    );
+    let why = e.words();
     step_input(state, Input::Hurry(why), None)
 }
 

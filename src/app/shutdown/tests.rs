@@ -267,8 +267,9 @@ fn a_delete_without_an_answer_is_given_up_at_the_limit_and_the_report_says_so() 
     let fx = update(&mut s, Msg::Tick(at(135)));
     let r = finish_of(&fx).expect("the report, at the limit");
     assert!(
-        r.cleanup
-            .contains("the delete had no answer before the process ended (SIGTERM, 25 s allowed)"),
+        r.cleanup.contains(
+            "the delete had not succeeded when the process ended (SIGTERM, 25 s allowed)"
+        ),
         "{}",
         r.cleanup
     );
@@ -295,7 +296,8 @@ fn a_second_signal_while_stop_task_is_unanswered_still_sends_the_delete_once_the
         r.reason
     );
     assert!(
-        r.cleanup.starts_with("not done: the delete had no answer"),
+        r.cleanup
+            .starts_with("not done: the delete had not succeeded"),
         "{}",
         r.cleanup
     );
@@ -353,7 +355,12 @@ fn ctrl_c_twice_mid_drill_quits_once_the_delete_was_tried_never_before() {
     update(&mut s, Msg::Action(Action::Quit));
     let fx = update(&mut s, Msg::Tick(at(100 + LAST_TRY.as_secs() as i64)));
     let r = finish_of(&fx).expect("the report");
-    assert!(r.cleanup.contains("no answer before"), "{}", r.cleanup);
+    assert!(
+        r.cleanup
+            .contains("had not succeeded when the process ended (a second Ctrl-C)"),
+        "{}",
+        r.cleanup
+    );
 }
 
 #[test]

@@ -341,7 +341,7 @@ impl Drill {
             Stage::Done => Vec::new(),
             Stage::CleaningUp => {
                 self.cleanup = Some(Err(format!(
-                    "the delete had no answer before {why}; the marker may be left"
+                    "the delete had not succeeded when {why}; the marker may be left"
                 )));
                 self.stage = Stage::Done;
                 vec![Command::Finish]
