@@ -21,12 +21,17 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 pub fn init() -> io::Result<DefaultTerminal> {
     crossterm::terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    crossterm::execute!(
+    let set = crossterm::execute!(
         io::stdout(),
         crossterm::terminal::EnterAlternateScreen,
         crossterm::event::EnableBracketedPaste
-    )?;
-    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
+    )
+    .and_then(|()| ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout())));
+    if set.is_err() {
+        // Half set up is not left behind.
+        restore();
+    }
+    set
 }
 
 /// Leaves every mode `init` set. Each step on its own, errors ignored: a
@@ -67,17 +72,38 @@ pub fn install_panic_hook(
     std::panic::set_hook(Box::new(move |info| {
         let text = report(info);
         let main = std::thread::current().name() == Some("main");
-        if !main && ACTIVE.load(Ordering::SeqCst) {
+        if !main {
+            // A task's panic: its owner shows it and goes on. The whole
+            // report to the log; one line on stderr only when no screen
+            // is drawn on it.
             tracing::error!("a task panicked: {text}");
+            if !ACTIVE.load(Ordering::SeqCst) {
+                let _ = writeln!(
+                    io::stderr(),
+                    "ecsdeck: internal error in a task ({}); details in the log",
+                    panic_message(info)
+                );
+            }
             return;
         }
-        if main {
+        // Only a terminal this process set up is restored: `drill --json`
+        // and `status` never had one, and stdout may be a pipe.
+        if ACTIVE.load(Ordering::SeqCst) {
             restore();
         }
         if writeln!(io::stderr(), "{text}").is_err() {
             tracing::error!("panic (standard error is gone): {text}");
         }
     }));
+}
+
+/// The panic's message, for one line.
+fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let p = info.payload();
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
 }
 
 /// The signals that end a run: a dropped SSH session (HUP), Ctrl-C or

@@ -92,6 +92,10 @@ pub enum Msg {
     /// A key the operator pressed, and when: `y` counts only once the
     /// dialog it answers has been on screen `READ_FIRST`.
     Pressed(Action, Time),
+    /// A frame was written to the terminal at this time: a dialog opened
+    /// by a key is on screen from then (a slow draw must not count as
+    /// reading time).
+    Shown(Time),
     /// The clock moved on; ages and staleness are computed against it.
     Tick(Time),
     Poll(Box<PollEvent>),

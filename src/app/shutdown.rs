@@ -84,7 +84,7 @@ pub struct Ending {
     pub why: Shutdown,
     pub deadline: Time,
     /// How the report words the end of the wait: "SIGTERM, 25 s allowed",
-    /// "a second SIGTERM".
+    /// "SIGINT, then another signal".
     pub cut: Cut,
 }
 
@@ -101,7 +101,13 @@ impl Ending {
     fn words(&self) -> String {
         match self.cut {
             Cut::Limit(s) => format!("the process ended ({}, {s} s allowed)", self.why.words()),
-            Cut::Again => format!("the process ended (a second {})", self.why.words()),
+            Cut::Again => match self.why {
+                Shutdown::Quit => "the process ended (a second Ctrl-C)".into(),
+                _ => format!(
+                    "the process ended ({}, then another signal)",
+                    self.why.words()
+                ),
+            },
         }
     }
 }
@@ -169,21 +175,27 @@ pub fn shutdown(state: &mut State, why: Shutdown, at: Time) -> Vec<Effect> {
             step_input(state, Input::Cancel(why.stop()), Some(&line))
         }
         Some(e) => {
-            // A lost terminal after a hangup (or the other way round) is
-            // one ending, not a second: the wait is not cut short. The
-            // exit code keeps the signal.
-            let second = why != Shutdown::TerminalGone && e.why != Shutdown::TerminalGone;
-            let why = if why == Shutdown::TerminalGone {
-                e.why
-            } else {
-                why
+            // A dropped SSH session is one ending however it is heard: the
+            // hangup, the failed write, and the hangup again an interactive
+            // shell sends its jobs as it exits. A lost terminal is never a
+            // second signal.
+            let hangup = |w| matches!(w, Shutdown::TerminalGone | Shutdown::Signal(1));
+            let second =
+                why != Shutdown::TerminalGone && !(why == Shutdown::Signal(1) && hangup(e.why));
+            // The exit code is the first signal's: Ctrl-C or a lost
+            // terminal after SIGTERM still exits 143; a hangup heard after
+            // the lost terminal gives 129.
+            let kept = match (e.why, why) {
+                (Shutdown::TerminalGone, Shutdown::Signal(_)) => why,
+                (Shutdown::Quit, Shutdown::Signal(_)) => why,
+                _ => e.why,
             };
             if !second {
-                state.ending = Some(Ending { why, ..e });
+                state.ending = Some(Ending { why: kept, ..e });
                 return Vec::new();
             }
             state.ending = Some(Ending {
-                why,
+                why: kept,
                 deadline: e.deadline.min(after(at, LAST_TRY)),
                 cut: Cut::Again,
             });

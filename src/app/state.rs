@@ -135,6 +135,8 @@ pub struct State {
     /// opened (by a key press): `y` before `READ_FIRST` has passed is not
     /// the operator's answer.
     pub asked_at: Option<Time>,
+    /// The dialog has been drawn since it opened: `asked_at` is when.
+    pub asked_shown: bool,
     /// An answer to the operator's last key, in the bottom bar until the
     /// next key.
     pub notice: Option<String>,
@@ -170,6 +172,7 @@ impl State {
             drill_waiting: None,
             drill_failed: None,
             asked_at: None,
+            asked_shown: false,
             notice: None,
             cadence: ctx_refresh,
         }

@@ -36,6 +36,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Action(a) => action(state, a),
         Msg::Pressed(a, at) => pressed(state, a, at),
+        Msg::Shown(at) => {
+            if !state.asked_shown && (state.confirm().is_some() || asking(state)) {
+                state.asked_at = Some(at);
+                state.asked_shown = true;
+            }
+            Vec::new()
+        }
         Msg::Cadence(d) => {
             state.cadence = d;
             Vec::new()
@@ -292,10 +299,11 @@ fn pressed(state: &mut State, a: Action, at: crate::model::Time) -> Vec<Effect> 
         return Vec::new();
     }
     let out = action(state, a);
-    if state.confirm().is_some() || asking(state) {
-        state.asked_at.get_or_insert(at);
-    } else {
+    if !(state.confirm().is_some() || asking(state)) {
         state.asked_at = None;
+    } else if state.asked_at.is_none() {
+        state.asked_at = Some(at);
+        state.asked_shown = false;
     }
     out
 }

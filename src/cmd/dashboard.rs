@@ -122,6 +122,8 @@ async fn event_loop(
                     &mut state,
                     Msg::Shutdown(Shutdown::TerminalGone, Utc::now()),
                 );
+            } else {
+                update(&mut state, Msg::Shown(Utc::now()));
             }
             dirty = false;
             if test_panic {

@@ -285,7 +285,8 @@ fn a_second_signal_while_stop_task_is_unanswered_still_sends_the_delete_once_the
     let fx = update(&mut s, Msg::Shutdown(Shutdown::Signal(15), at(106)));
     let wait = delete_of(&fx).expect("the delete, once");
     assert!(wait <= LAST_TRY, "{wait:?}");
-    assert_eq!(s.ending.map(|e| e.why.exit_code()), Some(143));
+    // The exit code is the first signal's, as the run was ended by it.
+    assert_eq!(s.ending.map(|e| e.why.exit_code()), Some(130));
     // No answer: at the shortened deadline, the report.
     let fx = update(&mut s, Msg::Tick(at(108)));
     let r = finish_of(&fx).expect("report");
@@ -392,4 +393,44 @@ fn a_panic_in_one_of_the_drills_tasks_ends_it_aborted_with_its_cleanup_never_run
     let fx = update(&mut s, Msg::Drill(DrillMsg::Internal("boom".into())));
     assert!(delete_of(&fx).is_some(), "{fx:?}");
     assert!(!restart_sent(&fx));
+}
+
+#[test]
+fn a_hangup_heard_twice_is_one_ending_and_ctrl_c_after_sigterm_keeps_143() {
+    // The kernel's SIGHUP, then the exiting shell's SIGHUP to its jobs:
+    // the cleanup keeps its whole limit.
+    let (mut s, _) = drill_to(Point::Watching);
+    update(&mut s, Msg::Shutdown(Shutdown::Signal(1), at(110)));
+    assert!(update(&mut s, Msg::Shutdown(Shutdown::Signal(1), at(110))).is_empty());
+    assert!(update(&mut s, Msg::Shutdown(Shutdown::TerminalGone, at(111))).is_empty());
+    assert!(
+        update(&mut s, Msg::Tick(at(125)))
+            .iter()
+            .all(|e| finish_of(std::slice::from_ref(e)).is_none()),
+        "still within the limit"
+    );
+    assert_eq!(s.ending.map(|e| e.why.exit_code()), Some(129));
+    // SIGTERM, then the operator's Ctrl-C in the drill's window: quit
+    // sooner, but the exit code is still the signal's.
+    let (mut s, _) = drill_to(Point::Watching);
+    update(&mut s, Msg::Shutdown(Shutdown::Signal(15), at(110)));
+    update(&mut s, Msg::Action(Action::Quit));
+    assert_eq!(s.ending.map(|e| e.why.exit_code()), Some(143));
+    let fx = update(&mut s, Msg::Tick(at(113)));
+    let r = finish_of(&fx).expect("the report, after the shortened wait");
+    assert!(
+        r.cleanup.contains("(SIGTERM, then another signal)"),
+        "{}",
+        r.cleanup
+    );
+    // SIGTERM, then the terminal lost: not a second signal.
+    let (mut s, _) = drill_to(Point::Watching);
+    update(&mut s, Msg::Shutdown(Shutdown::Signal(15), at(110)));
+    assert!(update(&mut s, Msg::Shutdown(Shutdown::TerminalGone, at(110))).is_empty());
+    assert!(
+        update(&mut s, Msg::Tick(at(120)))
+            .iter()
+            .all(|e| finish_of(std::slice::from_ref(e)).is_none())
+    );
+    assert_eq!(s.ending.map(|e| e.why.exit_code()), Some(143));
 }
