@@ -35,6 +35,9 @@ pub async fn sdk_config(endpoint: &str) -> SdkConfig {
         .await
 }
 
+#[path = "../common/mod.rs"]
+mod common;
 mod drill;
 mod ecs;
 mod logs;
+mod picker;
