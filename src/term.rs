@@ -5,7 +5,19 @@
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ratatui::DefaultTerminal;
+mod output;
+
+pub use output::{Handle, Output};
+
+/// The terminal the dashboard and the picker draw on: ratatui over
+/// crossterm, its bytes written by `Output`'s thread.
+pub type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<Output>>;
+
+/// The terminal, and how far behind its output is.
+pub struct Screen {
+    pub terminal: Term,
+    pub output: Handle,
+}
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
@@ -18,7 +30,7 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// arrives as one paste event — which the dashboard ignores — and never
 /// as keys, so a pasted `Sy` does not stop a task. The panic hook
 /// (`install_panic_hook`) restores all three.
-pub fn init() -> io::Result<DefaultTerminal> {
+pub fn init() -> io::Result<Screen> {
     crossterm::terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let set = crossterm::execute!(
@@ -26,7 +38,11 @@ pub fn init() -> io::Result<DefaultTerminal> {
         crossterm::terminal::EnterAlternateScreen,
         crossterm::event::EnableBracketedPaste
     )
-    .and_then(|()| ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout())));
+    .and_then(|()| Output::start())
+    .and_then(|(out, output)| {
+        let terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(out))?;
+        Ok(Screen { terminal, output })
+    });
     if set.is_err() {
         // Half set up is not left behind.
         restore();
@@ -49,15 +65,29 @@ pub fn restore() {
     );
 }
 
-/// Restores the terminal and lets go of it. ratatui's `Terminal` shows
-/// the cursor when dropped and reports a failure with `eprintln!`, which
-/// panics when stderr is gone too: a terminal that cannot show its cursor
-/// any more is forgotten, not dropped.
-pub fn close(mut terminal: DefaultTerminal) {
-    if terminal.show_cursor().is_err() {
-        std::mem::forget(terminal);
+/// Restores the terminal and lets go of it: the modes are left through
+/// the output thread, after the frames still queued, and waited for at
+/// most a second — a stalled terminal cannot hold the exit up. Raw mode
+/// is left directly (a terminal setting, not output). The `Terminal` is
+/// forgotten, not dropped: its drop shows the cursor again and reports a
+/// failure with `eprintln!`, which panics when stderr is gone too.
+pub fn close(screen: Screen) {
+    let Screen {
+        mut terminal,
+        output,
+    } = screen;
+    ACTIVE.store(false, Ordering::SeqCst);
+    let _ = terminal.show_cursor();
+    let _ = crossterm::execute!(
+        terminal.backend_mut(),
+        crossterm::event::DisableBracketedPaste,
+        crossterm::terminal::LeaveAlternateScreen
+    );
+    if !output.finish(std::time::Duration::from_secs(1)) {
+        tracing::warn!("the terminal did not take its last output within 1 s");
     }
-    restore();
+    let _ = crossterm::terminal::disable_raw_mode();
+    std::mem::forget(terminal);
 }
 
 /// The process's panic hook: `report` makes the report (color-eyre's).

@@ -202,6 +202,19 @@ impl Raw {
         assert_eq!(n, keys.len() as isize);
     }
 
+    /// The window changes size, as a terminal emulator tells it: the
+    /// dashboard redraws the whole screen.
+    fn resize(&mut self, rows: u16, cols: u16) {
+        let size = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCSWINSZ on the master with a valid winsize.
+        unsafe { libc::ioctl(self.master, libc::TIOCSWINSZ as _, &size) };
+    }
+
     /// The connection drops.
     fn hang_up(&mut self) {
         // SAFETY: the only descriptor of the master; not used after.
@@ -217,7 +230,7 @@ impl Raw {
             }
             if start.elapsed() > timeout {
                 let _ = self.child.kill();
-                panic!("still running {timeout:?} after the hangup");
+                panic!("still running {timeout:?} later");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -316,4 +329,27 @@ fn a_5xx_answer_to_stop_task_is_an_unknown_outcome_never_a_refusal() {
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
     s.assert_restored();
+}
+
+#[test]
+fn a_terminal_that_stops_taking_output_does_not_stop_sigterm() {
+    // The network died and sshd has not noticed: nobody reads the pty.
+    // Full redraws (resizes) fill its buffer; a write to it then blocks.
+    let mut r = Raw::start(&["demo"]);
+    r.wait_for("goals-api", BOOT);
+    for i in 0..60 {
+        if i % 2 == 0 {
+            r.resize(39, 119);
+        } else {
+            r.resize(40, 120);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    // SAFETY: kill(2) on our own child with a valid signal.
+    let pid = i32::try_from(r.child.id()).expect("pid");
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let st = r.wait_exit(Duration::from_secs(10));
+    assert_eq!(st.signal(), None, "{st:?}");
+    assert_eq!(st.code(), Some(143), "{st:?}");
 }

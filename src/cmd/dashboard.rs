@@ -48,9 +48,9 @@ const BACKSTOP: Duration = Duration::from_secs(
 /// terminal goes away; a running drill cleans up and reports first. The
 /// terminal is restored on every path. Returns the exit code.
 pub async fn run(cloud: Arc<dyn Cloud>, target: ServiceRef, opts: Options) -> Result<i32> {
-    let mut terminal = term::init()?;
-    let result = event_loop(&mut terminal, cloud, target, opts).await;
-    term::close(terminal);
+    let mut screen = term::init()?;
+    let result = event_loop(&mut screen, cloud, target, opts).await;
+    term::close(screen);
     result
 }
 
@@ -60,7 +60,7 @@ fn exit_code(state: &State) -> i32 {
 }
 
 async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+    screen: &mut term::Screen,
     cloud: Arc<dyn Cloud>,
     target: ServiceRef,
     opts: Options,
@@ -105,6 +105,9 @@ async fn event_loop(
     let mut backstop: Option<tokio::time::Instant> = None;
     // The terminal is gone: nothing more is drawn or read.
     let mut gone = false;
+    // The terminal stopped taking output (a network that died without
+    // sshd noticing): no drawing until it catches up, then a whole frame.
+    let mut stalled = false;
     // A test hook, in debug builds only: the end-to-end tests prove the
     // terminal is restored when the dashboard panics.
     let test_panic = cfg!(debug_assertions)
@@ -114,16 +117,26 @@ async fn event_loop(
     let mut dirty = true;
     loop {
         let mut effects = Vec::new();
-        if dirty && !gone {
-            // A dropped SSH session shows up as a failed write.
-            if terminal.draw(|f| ui::render(&state, &theme, f)).is_err() {
-                gone = true;
-                effects = update(
-                    &mut state,
-                    Msg::Shutdown(Shutdown::TerminalGone, Utc::now()),
-                );
-            } else {
-                update(&mut state, Msg::Shown(Utc::now()));
+        let terminal = &mut screen.terminal;
+        if stalled && screen.output.backlog() == 0 {
+            stalled = false;
+            // The frames dropped meanwhile: ratatui's diff is stale.
+            let _ = terminal.clear();
+        }
+        if dirty && !gone && !stalled {
+            match terminal.draw(|f| ui::render(&state, &theme, f)) {
+                Ok(_) => {
+                    update(&mut state, Msg::Shown(Utc::now()));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => stalled = true,
+                // A dropped SSH session shows up as a failed write.
+                Err(_) => {
+                    gone = true;
+                    effects = update(
+                        &mut state,
+                        Msg::Shutdown(Shutdown::TerminalGone, Utc::now()),
+                    );
+                }
             }
             dirty = false;
             if test_panic {

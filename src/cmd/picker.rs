@@ -55,11 +55,11 @@ async fn pick(
         cursor: 0,
         region,
     };
-    let mut terminal = term::init()?;
+    let mut screen = term::init()?;
     let mut events = EventStream::new();
     let outcome = loop {
         // The terminal is gone.
-        if terminal.draw(|f| picker.render(&theme, f)).is_err() {
+        if screen.terminal.draw(|f| picker.render(&theme, f)).is_err() {
             break Err(1);
         }
         let ev = tokio::select! {
@@ -76,6 +76,6 @@ async fn pick(
             _ => break Err(1),
         }
     };
-    term::close(terminal);
+    term::close(screen);
     Ok(outcome)
 }
