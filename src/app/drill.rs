@@ -8,6 +8,7 @@
 //! `ecsdeck drill` runs this same code without a screen.
 
 use super::{Effect, Modal, State};
+use crate::model::Time;
 use crate::model::derive::stop_reason;
 use crate::model::drill::conduct::{restart_words, without_userinfo};
 use crate::model::drill::machine::{Command, Input, Read, RestartError, Stage, Stop, WriteError};
@@ -15,7 +16,6 @@ use crate::model::drill::view::{BASELINE_WAIT, cannot_start, missing, ready, sig
 use crate::model::drill::{Conduct, Drill, Report, preflight};
 use crate::model::error::CloudError;
 use crate::model::observe::Resource;
-use crate::model::{Time, short_id};
 
 pub use crate::model::drill::{Preflight, RestartKind};
 
@@ -419,45 +419,6 @@ pub fn on_poll(state: &mut State, resource: Resource, at: Time) -> Vec<Effect> {
     step(state, Input::Observed(sight), None)
 }
 
-/// The tasks to restart changed between the preflight and the baseline
-/// (a deployment, a task that stopped): the plan becomes what runs now,
-/// and says so.
-fn replan(state: &mut State) {
-    let Some(d) = state.drill.as_ref() else {
-        return;
-    };
-    let was = d.preflight.tasks.clone();
-    let Ok(now) = preflight(
-        &state.world,
-        &state.ctx.target.cluster,
-        d.preflight.restart,
-        state.ctx.drill_timeout,
-        &state.ctx.drill_requests,
-    ) else {
-        return;
-    };
-    if now.tasks == was {
-        return;
-    }
-    let line = format!(
-        "the tasks changed since the preflight: the drill restarts {} (was {})",
-        short_tasks(&now.tasks),
-        short_tasks(&was)
-    );
-    if let Some(d) = state.drill.as_mut() {
-        // The estimate and the timeout the run was started with stay.
-        let (estimate, timeout) = (d.preflight.estimate.clone(), d.preflight.timeout);
-        d.preflight = Preflight {
-            estimate,
-            timeout,
-            ..now
-        };
-    }
-    if let Some((_, c)) = run_of(state) {
-        c.say(line);
-    }
-}
-
 /// A second passed: the drill's timeout and the baseline's wait.
 pub fn on_tick(state: &mut State, now: Time) -> Vec<Effect> {
     // The drill never waits for ever to start: neither for the world to
@@ -615,13 +576,10 @@ pub fn stage_words(s: Stage) -> &'static str {
     }
 }
 
-/// The tasks, short, for one line.
-pub fn short_tasks(arns: &[String]) -> String {
-    arns.iter()
-        .map(|a| short_id(a).to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+mod replan;
+
+use replan::replan;
+pub use replan::short_tasks;
 
 #[cfg(test)]
 mod tests;

@@ -317,6 +317,33 @@ fn asking(state: &State) -> bool {
             .is_some_and(|d| d.phase == super::drill::Phase::Asking)
 }
 
+/// A key in the drill's window: its preflight, its run, its verdict.
+fn drill_window(state: &mut State, a: Action) -> Vec<Effect> {
+    match a {
+        Action::Confirm if asking(state) => super::drill::confirm(state),
+        Action::Cancel | Action::Close => super::drill::cancel(state),
+        // Only Ctrl-C reaches here (q is not bound in the drill's
+        // window). Mid-drill the first one cancels, so the marker is
+        // still removed; a second quits once the delete was tried.
+        Action::Quit if super::drill::busy(state) && !super::drill::cancelling(state) => {
+            let fx = super::drill::cancel(state);
+            state.notice = Some(
+                "cancelling the drill (it removes its marker); Ctrl-C again quits once its delete was tried".into(),
+            );
+            fx
+        }
+        Action::Quit if super::drill::busy(state) => {
+            let now = state.now;
+            super::shutdown::shutdown(state, super::shutdown::Shutdown::Quit, now)
+        }
+        Action::Quit => {
+            state.quit = true;
+            vec![Effect::Quit]
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn action(state: &mut State, a: Action) -> Vec<Effect> {
     // A read-only run has no such bindings; and should one arrive anyway,
     // nothing happens.
@@ -325,33 +352,7 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
     }
     state.notice = None;
     if state.modal == Some(Modal::Drill) {
-        let asking = state
-            .drill
-            .as_ref()
-            .is_some_and(|d| d.phase == super::drill::Phase::Asking);
-        return match a {
-            Action::Confirm if asking => super::drill::confirm(state),
-            Action::Cancel | Action::Close => super::drill::cancel(state),
-            // Only Ctrl-C reaches here (q is not bound in the drill's
-            // window). Mid-drill the first one cancels, so the marker is
-            // still removed; a second quits once the delete was tried.
-            Action::Quit if super::drill::busy(state) && !super::drill::cancelling(state) => {
-                let fx = super::drill::cancel(state);
-                state.notice = Some(
-                    "cancelling the drill (it removes its marker); Ctrl-C again quits once its delete was tried".into(),
-                );
-                fx
-            }
-            Action::Quit if super::drill::busy(state) => {
-                let now = state.now;
-                super::shutdown::shutdown(state, super::shutdown::Shutdown::Quit, now)
-            }
-            Action::Quit => {
-                state.quit = true;
-                vec![Effect::Quit]
-            }
-            _ => Vec::new(),
-        };
+        return drill_window(state, a);
     }
     if state.confirm().is_some() {
         return match a {

@@ -103,11 +103,7 @@ async fn event_loop(
     let mut signals = opts.signals.clone();
     // Set once the program is asked to end: the last moment it waits.
     let mut backstop: Option<tokio::time::Instant> = None;
-    // The terminal is gone: nothing more is drawn or read.
-    let mut gone = false;
-    // The terminal stopped taking output (a network that died without
-    // sshd noticing): no drawing until it catches up, then a whole frame.
-    let mut stalled = false;
+    let mut out = Output::default();
     // A test hook, in debug builds only: the end-to-end tests prove the
     // terminal is restored when the dashboard panics.
     let test_panic = cfg!(debug_assertions)
@@ -117,27 +113,8 @@ async fn event_loop(
     let mut dirty = true;
     loop {
         let mut effects = Vec::new();
-        let terminal = &mut screen.terminal;
-        if stalled && screen.output.backlog() == 0 {
-            stalled = false;
-            // The frames dropped meanwhile: ratatui's diff is stale.
-            let _ = terminal.clear();
-        }
-        if dirty && !gone && !stalled {
-            match terminal.draw(|f| ui::render(&state, &theme, f)) {
-                Ok(_) => {
-                    update(&mut state, Msg::Shown(Utc::now()));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => stalled = true,
-                // A dropped SSH session shows up as a failed write.
-                Err(_) => {
-                    gone = true;
-                    effects = update(
-                        &mut state,
-                        Msg::Shutdown(Shutdown::TerminalGone, Utc::now()),
-                    );
-                }
-            }
+        if dirty {
+            effects = draw(screen, &mut state, &theme, &mut out);
             dirty = false;
             if test_panic {
                 panic!("ECSDECK_TEST_PANIC is set: panicking on purpose");
@@ -145,38 +122,14 @@ async fn event_loop(
         }
         if effects.is_empty() {
             effects = tokio::select! {
-                ev = events.next(), if !gone => match ev {
-                    Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
-                        match keys::action_for(&k, state.mode(), state.ctx.read_only) {
-                            Some(a) => {
-                                dirty = true;
-                                update(&mut state, Msg::Pressed(a, Utc::now()))
-                            }
-                            None => Vec::new(),
-                        }
-                    }
-                    Some(Ok(Event::Resize(..))) => {
-                        dirty = true;
-                        Vec::new()
-                    }
-                    Some(Ok(_)) => Vec::new(),
-                    Some(Err(_)) | None => {
-                        gone = true;
-                        update(&mut state, Msg::Shutdown(Shutdown::TerminalGone, Utc::now()))
-                    }
-                },
+                ev = events.next(), if !out.gone => {
+                    let (fx, changed) = on_terminal(&mut state, ev, &mut out);
+                    dirty |= changed;
+                    fx
+                }
                 Some(ev) = session.next_event() => {
                     dirty = true;
-                    match ev {
-                        session::Event::Poll(ev) => update(&mut state, Msg::Poll(Box::new(ev))),
-                        session::Event::Counters(c) => {
-                            let mut out = update(&mut state, Msg::ApiCalls(c.at, c.calls));
-                            out.extend(update(&mut state, Msg::ApiCallsBy(c.at, c.by_api)));
-                            out.extend(update(&mut state, Msg::Slowed(c.slowed)));
-                            out.extend(update(&mut state, Msg::Cadence(c.cadence)));
-                            out
-                        }
-                    }
+                    on_session(&mut state, ev)
                 }
                 Some(msg) = answer_rx.recv() => {
                     dirty = true;
@@ -203,6 +156,83 @@ async fn event_loop(
             if fx.run(e) == Next::Quit {
                 return Ok(exit_code(&state));
             }
+        }
+    }
+}
+
+/// How the terminal is taking what is drawn.
+#[derive(Default)]
+struct Output {
+    /// The terminal is gone: nothing more is drawn or read.
+    gone: bool,
+    /// It stopped taking output (a network that died without sshd
+    /// noticing): no drawing until it catches up, then a whole frame.
+    stalled: bool,
+}
+
+/// Draws the state, unless the terminal is gone or stalled; a failed
+/// draw tells which.
+fn draw(
+    screen: &mut term::Screen,
+    state: &mut State,
+    theme: &Theme,
+    out: &mut Output,
+) -> Vec<crate::app::Effect> {
+    if out.stalled && screen.output.backlog() == 0 {
+        out.stalled = false;
+        // The frames dropped meanwhile: ratatui's diff is stale.
+        let _ = screen.terminal.clear();
+    }
+    if out.gone || out.stalled {
+        return Vec::new();
+    }
+    match screen.terminal.draw(|f| ui::render(state, theme, f)) {
+        Ok(_) => update(state, Msg::Shown(Utc::now())),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+            out.stalled = true;
+            Vec::new()
+        }
+        // A dropped SSH session shows up as a failed write.
+        Err(_) => {
+            out.gone = true;
+            update(state, Msg::Shutdown(Shutdown::TerminalGone, Utc::now()))
+        }
+    }
+}
+
+/// A key, a resize, or the end of the input; and whether to redraw.
+fn on_terminal(
+    state: &mut State,
+    ev: Option<std::io::Result<Event>>,
+    out: &mut Output,
+) -> (Vec<crate::app::Effect>, bool) {
+    match ev {
+        Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
+            match keys::action_for(&k, state.mode(), state.ctx.read_only) {
+                Some(a) => (update(state, Msg::Pressed(a, Utc::now())), true),
+                None => (Vec::new(), false),
+            }
+        }
+        Some(Ok(Event::Resize(..))) => (Vec::new(), true),
+        Some(Ok(_)) => (Vec::new(), false),
+        Some(Err(_)) | None => {
+            out.gone = true;
+            let fx = update(state, Msg::Shutdown(Shutdown::TerminalGone, Utc::now()));
+            (fx, true)
+        }
+    }
+}
+
+/// An observation, or the backend's counters.
+fn on_session(state: &mut State, ev: session::Event) -> Vec<crate::app::Effect> {
+    match ev {
+        session::Event::Poll(ev) => update(state, Msg::Poll(Box::new(ev))),
+        session::Event::Counters(c) => {
+            let mut out = update(state, Msg::ApiCalls(c.at, c.calls));
+            out.extend(update(state, Msg::ApiCallsBy(c.at, c.by_api)));
+            out.extend(update(state, Msg::Slowed(c.slowed)));
+            out.extend(update(state, Msg::Cadence(c.cadence)));
+            out
         }
     }
 }
