@@ -140,6 +140,9 @@ pub struct DrillArgs {
     /// With --demo: the target group's deregistration delay in seconds (AWS's default is 300)
     #[arg(long, value_name = "SECONDS", requires = "demo")]
     pub deregistration_delay: Option<u32>,
+    /// With --demo: keep the demo's volume (its records) in DIR, to look at afterwards
+    #[arg(long, value_name = "DIR", requires = "demo")]
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 fn parse_drill_timeout(s: &str) -> Result<std::time::Duration, String> {

@@ -212,6 +212,7 @@ async fn drill(
             no_api_health_check: a.no_api_health_check,
             min_healthy_100: a.min_healthy_100,
             deregistration_s: a.deregistration_delay,
+            data_dir: a.data_dir.clone(),
             ..DemoOptions::default()
         })
     } else {

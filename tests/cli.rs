@@ -469,7 +469,14 @@ fn signal_mid_drill(signal: i32) {
     use std::io::BufRead;
     let home = tempfile::tempdir().expect("tmp");
     let mut child = Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
-        .args(["drill", "--demo", "--yes", "--json"])
+        .args([
+            "drill",
+            "--demo",
+            "--yes",
+            "--json",
+            "--data-dir",
+            &home.path().join("data").display().to_string(),
+        ])
         .env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env("XDG_STATE_HOME", home.path().join("state"))
@@ -519,6 +526,10 @@ fn signal_mid_drill(signal: i32) {
     );
     assert_eq!(v["cancelled_by"], name, "{v}");
     assert_eq!(v["cleanup"], "deleted", "the marker is removed: {v}");
+    // From the API's own data, not only by its answer.
+    let marker = v["marker"].as_str().expect("marker");
+    let data = std::fs::read_to_string(home.path().join("data/efs/goals.json")).expect("data");
+    assert!(!data.contains(marker), "the marker is gone from the data");
 }
 
 #[test]
