@@ -212,8 +212,8 @@ pub struct ProbeFile {
     pub interval: Option<String>,
     pub timeout: Option<String>,
     pub expect: Option<String>,
-    pub headers: Option<std::collections::BTreeMap<String, String>>,
-    pub proxy: Option<String>,
+    pub headers: Option<std::collections::BTreeMap<String, crate::model::secret::Secret>>,
+    pub proxy: Option<crate::model::secret::Secret>,
     pub insecure_tls: Option<bool>,
     pub reuse_connections: Option<bool>,
     pub count_pointer: Option<String>,
@@ -261,9 +261,9 @@ impl ProbeFile {
         }
         for (k, v) in self.headers.iter().flatten() {
             probe::check_header_name(k).map_err(|e| ("headers", e))?;
-            probe::check_header_value(k, v).map_err(|e| ("headers", e))?;
+            probe::check_header_value(k, v.expose()).map_err(|e| ("headers", e))?;
         }
-        if let Some(p) = &self.proxy
+        if let Some(p) = self.proxy.as_ref().map(|p| p.expose())
             && !(p.starts_with("http://") || p.starts_with("https://"))
         {
             // The address may carry a password: never repeat it.

@@ -60,18 +60,23 @@ fn log_path(flag: Option<PathBuf>) -> Option<PathBuf> {
 }
 
 /// ecsdeck's own diagnostics go to a file, never to the terminal the
-/// dashboard draws on.
+/// dashboard draws on. The file can hold what the service returns (log
+/// lines, error bodies): owner-only, in an owner-only directory, and a
+/// symbolic link planted at its path on a shared host is refused, not
+/// followed.
 fn init_logging(path: Option<PathBuf>) {
     let Some(path) = path else { return };
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-    else {
-        return;
+    let file = match open_log(&path) {
+        Ok(f) => f,
+        Err(e) => {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "ecsdeck: not logging to {}: {e}",
+                path.display()
+            );
+            return;
+        }
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("ecsdeck=info"));
@@ -80,6 +85,37 @@ fn init_logging(path: Option<PathBuf>) {
         .with_ansi(false)
         .with_writer(std::sync::Mutex::new(file))
         .try_init();
+}
+
+fn open_log(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    if let Some(dir) = path.parent() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        // ecsdeck's own directory, made earlier with the umask's mode, is
+        // narrowed; a directory named with --log-file is left as it is.
+        if dir.file_name().is_some_and(|n| n == "ecsdeck") {
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        }
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                std::io::Error::other("it is a symbolic link; remove it or pass --log-file")
+            } else {
+                e
+            }
+        })?;
+    // A file made earlier with the umask's mode is narrowed too.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    Ok(file)
 }
 
 /// The dashboard on what `launch` opened: `R` runs with the probe and

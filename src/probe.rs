@@ -92,12 +92,12 @@ pub struct Prober {
 }
 
 /// The configured headers, checked as HTTP allows them.
-pub fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, String> {
+pub fn header_map(headers: &[(String, crate::model::secret::Secret)]) -> Result<HeaderMap, String> {
     let mut map = HeaderMap::new();
     for (k, v) in headers {
         let name = HeaderName::from_bytes(k.as_bytes())
             .map_err(|_| format!("header name {k:?} is not a valid HTTP header name"))?;
-        let mut value = HeaderValue::from_str(v)
+        let mut value = HeaderValue::from_str(v.expose())
             .map_err(|_| format!("the value of header {k:?} holds characters HTTP forbids"))?;
         value.set_sensitive(true);
         map.insert(name, value);
@@ -129,7 +129,7 @@ impl Prober {
             .tls_danger_accept_invalid_certs(info.insecure_tls);
         b = match &cfg.proxy {
             Some(p) => b.proxy(
-                reqwest::Proxy::all(p)
+                reqwest::Proxy::all(p.expose())
                     .map_err(|_| "[probe] proxy is not a valid proxy URL".to_string())?,
             ),
             None => b.no_proxy(),

@@ -335,7 +335,7 @@ async fn the_environments_proxy_is_never_used_a_configured_one_is() {
     assert_eq!(seen.lock().expect("lock").len(), 1);
 
     let mut via = config();
-    via.proxy = Some(format!("http://{px}"));
+    via.proxy = Some(ecsdeck::model::secret::Secret::new(format!("http://{px}")));
     via.info.via_proxy = true;
     let s = sample(via, &url).await;
     assert_eq!(s.records, Some(0), "answered by the proxy");

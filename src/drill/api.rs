@@ -42,7 +42,7 @@ impl Api {
             .tls_danger_accept_invalid_certs(probe.info.insecure_tls);
         b = match &probe.proxy {
             Some(p) => b.proxy(
-                reqwest::Proxy::all(p)
+                reqwest::Proxy::all(p.expose())
                     .map_err(|_| "[probe] proxy is not a valid proxy URL".to_string())?,
             ),
             None => b.no_proxy(),

@@ -13,6 +13,7 @@ pub mod logs;
 pub mod observe;
 pub mod probe;
 pub mod sanitize;
+pub mod secret;
 pub mod timeline;
 pub mod world;
 

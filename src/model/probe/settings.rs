@@ -44,8 +44,8 @@ impl Default for ProbeInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeConfig {
     pub info: ProbeInfo,
-    pub headers: Vec<(String, String)>,
-    pub proxy: Option<String>,
+    pub headers: Vec<(String, crate::model::secret::Secret)>,
+    pub proxy: Option<crate::model::secret::Secret>,
     /// A JSON pointer to the array whose length is the record count.
     pub count_pointer: String,
 }

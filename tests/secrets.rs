@@ -1,0 +1,80 @@
+//! Secrets stay secret (issue 19): what `[probe.headers]` and the proxy's
+//! password hold never reaches the log, even at `RUST_LOG=debug`, and the
+//! log itself is the operator's alone.
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Output};
+
+const KEY: &str = "s3cr3t-key-7f2a";
+const PASSWORD: &str = "hunter2-9c1e";
+
+fn run(args: &[&str], home: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("RUST_LOG", "debug")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("run ecsdeck")
+}
+
+/// A config whose probe sends an API key through a proxy with a password.
+fn config(home: &std::path::Path) -> String {
+    let path = home.join("ecsdeck.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[probe]\nproxy = \"http://ops:{PASSWORD}@127.0.0.1:9\"\n\n[probe.headers]\nX-Api-Key = \"{KEY}\"\n"
+        ),
+    )
+    .expect("config");
+    path.display().to_string()
+}
+
+#[test]
+fn probe_headers_and_the_proxy_password_never_reach_the_log_which_is_owner_only() {
+    let home = tempfile::tempdir().expect("home");
+    let cfg = config(home.path());
+    let o = run(&["--config", &cfg, "status", "--demo"], home.path());
+    let dir = home.path().join("state/ecsdeck");
+    let log = std::fs::read_to_string(dir.join("ecsdeck.log")).expect("the log");
+    assert!(log.contains("starting"), "the settings were logged:\n{log}");
+    assert!(log.contains("***"), "masked, not left out:\n{log}");
+    for secret in [KEY, PASSWORD] {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+        assert!(!String::from_utf8_lossy(&o.stdout).contains(secret));
+        assert!(!String::from_utf8_lossy(&o.stderr).contains(secret));
+    }
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode(&dir.join("ecsdeck.log")), 0o600);
+    assert_eq!(mode(&dir), 0o700);
+}
+
+#[test]
+fn a_symbolic_link_at_the_logs_path_is_refused_not_followed() {
+    let home = tempfile::tempdir().expect("home");
+    let dir = home.path().join("state/ecsdeck");
+    std::fs::create_dir_all(&dir).expect("dir");
+    // Another user on a shared bastion plants a link to a file of theirs.
+    let theirs = home.path().join("theirs.txt");
+    std::fs::write(&theirs, "").expect("theirs");
+    std::os::unix::fs::symlink(&theirs, dir.join("ecsdeck.log")).expect("link");
+    let cfg = config(home.path());
+    let o = run(&["--config", &cfg, "status", "--demo"], home.path());
+    assert_eq!(
+        std::fs::read_to_string(&theirs).expect("theirs"),
+        "",
+        "nothing written through the link"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("not logging to") && err.contains("symbolic link"),
+        "{err}"
+    );
+}
