@@ -78,3 +78,24 @@ fn a_symbolic_link_at_the_logs_path_is_refused_not_followed() {
         "{err}"
     );
 }
+
+#[test]
+fn the_demo_works_on_a_bastion_whose_environment_names_a_proxy() {
+    // HTTP_PROXY and HTTPS_PROXY are often set on a bastion; the demo's
+    // load balancer and health checks are loopback and must not use them.
+    let home = tempfile::tempdir().expect("home");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
+        .args(["status", "--demo", "--json"])
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .env("http_proxy", "http://127.0.0.1:9")
+        .env("ALL_PROXY", "http://127.0.0.1:9")
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["verdict"]["health"], "healthy", "{v}");
+    assert_eq!(o.status.code(), Some(0));
+}

@@ -133,7 +133,9 @@ impl DemoEnv {
         tokio::spawn(world::run_health_checker(world.clone(), cancel.clone()));
         let proxy = Proxy {
             world: world.clone(),
+            // Loopback only: a bastion's HTTP_PROXY must not carry it.
             client: reqwest::Client::builder()
+                .no_proxy()
                 .pool_max_idle_per_host(0)
                 .timeout(Duration::from_secs(10))
                 .build()

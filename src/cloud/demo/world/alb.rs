@@ -98,7 +98,9 @@ impl World {
 /// The ALB's health checker: a real HTTP GET of the health check path on
 /// each registered target's server.
 pub async fn run_health_checker(world: Arc<Mutex<World>>, cancel: CancellationToken) {
+    // Loopback only: a bastion's HTTP_PROXY must not carry the checks.
     let Ok(client) = reqwest::Client::builder()
+        .no_proxy()
         .user_agent("ELB-HealthChecker/2.0")
         .timeout(Duration::from_secs(1))
         .pool_max_idle_per_host(0)
