@@ -20,6 +20,24 @@ pub fn new_marker() -> String {
 
 const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// `id` as one URL path segment: unreserved characters as they are,
+/// every other byte percent-encoded. None for an id that names no record
+/// (empty, `.` or `..`, which a server resolves to another path).
+fn path_segment(id: &str) -> Option<String> {
+    if id.is_empty() || id == "." || id == ".." {
+        return None;
+    }
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Some(out)
+}
+
 #[derive(Clone)]
 pub struct Api {
     client: reqwest::Client,
@@ -178,14 +196,20 @@ impl Api {
                 "the API has no delete in [drill]: the marker is left".into(),
             ));
         };
-        // The id came from the API: keep it to what a path segment holds.
-        let id: String = id
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            .collect();
+        // The id came from the API: it goes in as one path segment,
+        // percent-encoded, never cut (`goal:42` is not `goal42`).
+        let Some(segment) = path_segment(id) else {
+            return Err((
+                false,
+                format!(
+                    "the write's response gave the id {:?}, which names no record: the marker is left",
+                    clean(id)
+                ),
+            ));
+        };
         let r = self
             .client
-            .delete(self.url(&path.replace("{id}", &id)))
+            .delete(self.url(&path.replace("{id}", &segment)))
             .send()
             .await
             .map_err(|e| (true, clean(&e.to_string())))?;

@@ -50,3 +50,53 @@ async fn a_write_to_a_closed_port_is_known_not_written() {
     let e = api.write("m").await.expect_err("refused");
     assert!(!e.unknown, "{e:?}");
 }
+
+/// An API that answers 204 to everything and keeps each request line.
+async fn recorder() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = l.local_addr().expect("addr");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut c, _)) = l.accept().await {
+            let mut buf = vec![0u8; 4096];
+            let n = c.read(&mut buf).await.unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]);
+            let line = head.lines().next().unwrap_or_default().to_string();
+            keep.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+            let _ = c
+                .write_all(
+                    b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                )
+                .await;
+        }
+    });
+    (format!("http://{addr}"), seen)
+}
+
+#[tokio::test]
+async fn the_marker_id_is_percent_encoded_as_one_path_segment_and_no_id_sends_no_delete() {
+    let (base, seen) = recorder().await;
+    let api = Api::new(&base, &ProbeConfig::default(), Contract::default()).expect("api");
+    api.delete("goal:42").await.expect("deleted");
+    api.delete("a/b c").await.expect("deleted");
+    for id in ["", ".", ".."] {
+        let e = api.delete(id).await.expect_err("no record named");
+        assert!(
+            e.contains("names no record") && e.contains("the marker is left"),
+            "{e}"
+        );
+    }
+    let lines = seen.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    assert_eq!(
+        lines,
+        vec![
+            "DELETE /goals/goal%3A42 HTTP/1.1".to_string(),
+            "DELETE /goals/a%2Fb%20c HTTP/1.1".to_string(),
+        ],
+        "one segment each, nothing cut; no DELETE without an id"
+    );
+}
