@@ -16,6 +16,7 @@ use aws_sdk_ecs::types::DesiredStatus;
 
 use super::{Cloud, CloudError, CloudResult, ErrorKind, Operate};
 use crate::model::logs::{FilterPage, LogCursor, LogPage, LogQuery, LogSource};
+use crate::model::sanitize::clean;
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 pub use convert::classify;
 pub use setup::{AwsOptions, load_config};
@@ -167,9 +168,11 @@ impl Cloud for AwsCloud {
             .send()
             .await
             .map_err(|e| self.err(e, "sts:GetCallerIdentity"))?;
+        // Untrusted text like every other answer: the caller's ARN is on
+        // the header line and in every stop reason.
         Ok(Identity {
-            account: out.account().unwrap_or_default().to_string(),
-            arn: out.arn().unwrap_or_default().to_string(),
+            account: clean(out.account().unwrap_or_default()),
+            arn: clean(out.arn().unwrap_or_default()),
         })
     }
 
@@ -200,11 +203,12 @@ impl Cloud for AwsCloud {
                 .try_collect()
                 .await
                 .map_err(|e| self.err(e, "ecs:ListServices"))?;
-            let cluster_name = crate::model::arn_tail(&cluster).to_string();
+            // The picker shows these names.
+            let cluster_name = clean(crate::model::arn_tail(&cluster));
             for s in services {
                 out.push(ServiceRef {
                     cluster: cluster_name.clone(),
-                    service: crate::model::arn_tail(&s).to_string(),
+                    service: clean(crate::model::arn_tail(&s)),
                 });
             }
         }
@@ -223,11 +227,12 @@ impl Cloud for AwsCloud {
         match out.services().first() {
             Some(s) => Ok(convert::service(s, &svc.cluster)),
             None => {
-                let reason = out
-                    .failures()
-                    .first()
-                    .and_then(|f| f.reason())
-                    .unwrap_or("MISSING");
+                let reason = clean(
+                    out.failures()
+                        .first()
+                        .and_then(|f| f.reason())
+                        .unwrap_or("MISSING"),
+                );
                 let mut e = CloudError::new(
                     ErrorKind::NotFound,
                     "ecs:DescribeServices",
@@ -281,7 +286,10 @@ impl Cloud for AwsCloud {
                 let g: Vec<(TargetGroup, Vec<String>)> = out
                     .target_groups()
                     .iter()
-                    .map(|tg| (convert::target_group(tg), tg.load_balancer_arns().to_vec()))
+                    .map(|tg| {
+                        let lbs = tg.load_balancer_arns().iter().map(|a| clean(a)).collect();
+                        (convert::target_group(tg), lbs)
+                    })
                     .collect();
                 remember(&self.groups, &key, g.clone());
                 g
