@@ -20,6 +20,24 @@ pub fn new_marker() -> String {
 
 const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// The most of one answer the drill reads. A list endpoint can be huge
+/// (every record ever written); the drill runs on a shared bastion, in
+/// the middle of a restart, and must not run it out of memory.
+pub const READ_CAP: usize = 16 << 20;
+
+/// The body, read to at most `cap` bytes; None when it is longer (the
+/// rest is not read).
+async fn capped(mut r: reqwest::Response, cap: usize) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = r.chunk().await? {
+        if body.len() + chunk.len() > cap {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}
+
 /// `id` as one URL path segment: unreserved characters as they are,
 /// every other byte percent-encoded. None for an id that names no record
 /// (empty, `.` or `..`, which a server resolves to another path).
@@ -103,10 +121,14 @@ impl Api {
                 message: clean(&e.to_string()),
             })?;
         let status = r.status().as_u16();
-        let bytes = r.bytes().await.map_err(|e| WriteError {
-            unknown: true,
-            message: clean(&e.to_string()),
-        })?;
+        let bytes = capped(r, READ_CAP)
+            .await
+            .map_err(|e| WriteError {
+                unknown: true,
+                message: clean(&e.to_string()),
+            })?
+            // Too long to look for the id in: the write is as it answered.
+            .unwrap_or_default();
         if !(200..300).contains(&status) {
             return Err(WriteError {
                 // A 5xx may come after the record was stored (a proxy's
@@ -147,14 +169,29 @@ impl Api {
                 .and_then(|v| v.to_str().ok())
                 .map(|v| clean(&v.chars().take(64).collect::<String>()))
         });
-        let bytes = r.bytes().await.map_err(|e| clean(&e.to_string()))?;
-        let mut read = read_result(
-            status,
-            &bytes,
-            marker,
-            self.contract.marker_pointer.as_deref(),
-            self.contract.count_pointer.as_deref(),
-        );
+        let body = capped(r, READ_CAP)
+            .await
+            .map_err(|e| clean(&e.to_string()))?;
+        let mut read = match body {
+            Some(bytes) => read_result(
+                status,
+                &bytes,
+                marker,
+                self.contract.marker_pointer.as_deref(),
+                self.contract.count_pointer.as_deref(),
+            ),
+            // Neither found nor missing: what was not read says nothing.
+            None => Read {
+                status: Some(status),
+                found: false,
+                count: None,
+                served_by: None,
+                unreadable: Some(format!(
+                    "the answer is longer than {} MiB, the most the drill reads: neither the marker nor its absence can be told",
+                    READ_CAP >> 20
+                )),
+            },
+        };
         read.served_by = served_by;
         Ok(read)
     }

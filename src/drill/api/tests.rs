@@ -100,3 +100,46 @@ async fn the_marker_id_is_percent_encoded_as_one_path_segment_and_no_id_sends_no
         "one segment each, nothing cut; no DELETE without an id"
     );
 }
+
+#[tokio::test]
+async fn an_answer_longer_than_the_cap_is_unreadable_and_never_read_whole() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = l.local_addr().expect("addr");
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = sent.clone();
+    tokio::spawn(async move {
+        while let Ok((mut c, _)) = l.accept().await {
+            let mut buf = vec![0u8; 4096];
+            let _ = c.read(&mut buf).await;
+            // A list endpoint that never ends: 1 GiB announced.
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1073741824\r\n\r\n{\"goals\":[";
+            if c.write_all(head.as_bytes()).await.is_err() {
+                continue;
+            }
+            let chunk = vec![b' '; 64 << 10];
+            while c.write_all(&chunk).await.is_ok() {
+                count.fetch_add(chunk.len(), std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+    });
+    let api = Api::new(
+        &format!("http://{addr}"),
+        &ProbeConfig::default(),
+        Contract::default(),
+    )
+    .expect("api");
+    let r = api.read("ecsdeck-drill-x").await.expect("an answer");
+    assert!(!r.found);
+    assert!(
+        r.unreadable
+            .as_deref()
+            .is_some_and(|u| u.contains("longer than 16 MiB")),
+        "{r:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let n = sent.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(n < 64 << 20, "stopped reading near the cap: {n} bytes sent");
+}

@@ -393,6 +393,14 @@ impl Drill {
                         "the fresh marker is already there before it was written: the endpoint echoes what it is asked, no claim about the data can be made",
                     );
                 }
+                if let Some(why) = &r.unreadable {
+                    // Absent cannot be told from unread: nothing is
+                    // written that could not be found again.
+                    return self.end(
+                        Verdict::Aborted,
+                        format!("the first read cannot be judged ({why}); nothing was written"),
+                    );
+                }
                 self.count_before = r.count;
                 self.stage = Stage::Writing;
                 self.written = true;

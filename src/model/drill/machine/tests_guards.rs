@@ -245,3 +245,28 @@ fn a_refusal_of_the_second_stop_says_the_first_was_done() {
     );
     cleans_up(&mut d, cmds);
 }
+
+#[test]
+fn a_first_read_that_cannot_be_judged_writes_nothing() {
+    // An answer too long to read whole (or an HTML page): the marker's
+    // absence cannot be told, so nothing is written to find again.
+    let mut d = drill(false);
+    let base = world(
+        0,
+        vec![task(OLD, "RUNNING")],
+        &[("10.0.1.5", OLD)],
+        Some(true),
+    );
+    assert_eq!(d.step(Input::Baseline(base)), vec![Command::Read]);
+    let cmds = d.step(Input::Read(Read {
+        status: Some(200),
+        found: false,
+        count: None,
+        served_by: None,
+        unreadable: Some("the answer is longer than 16 MiB".into()),
+    }));
+    assert_eq!(cmds, vec![Command::Finish], "no Write");
+    assert!(!d.written);
+    assert_eq!(verdict(&d), Verdict::Aborted);
+    assert!(reason(&d).contains("longer than 16 MiB"), "{}", reason(&d));
+}
