@@ -309,11 +309,17 @@ impl LogFollower {
             events.sort_by_key(|e| e.timestamp_ms);
             out.batches.push(LogBatch { source, events });
         }
+        // A group none of whose streams is followed any more (a deployment
+        // changed awslogs-group, a sidecar went away) is read no more: its
+        // last query time must not hold every later id in `shown`.
+        self.streams
+            .retain(|_, s| (now - s.seen).num_seconds() <= KEEP_POSITION_S);
+        let streams = &self.streams;
+        self.since_ms
+            .retain(|(group, _), _| streams.keys().any(|(g, _)| g == group));
         // Ids older than any query's look-back can never come back.
         let oldest = self.since_ms.values().copied().min().unwrap_or(now_ms) - 2 * LOOKBACK_MS;
         self.shown.retain(|_, ts| *ts >= oldest);
-        self.streams
-            .retain(|_, s| (now - s.seen).num_seconds() <= KEEP_POSITION_S);
         out
     }
 }

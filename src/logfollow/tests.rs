@@ -275,3 +275,32 @@ async fn a_stream_that_briefly_leaves_the_list_keeps_its_position() {
     let r = f.poll(&cloud, &src, ts(20).expect("t")).await;
     assert!(lines(&r).is_empty(), "no tail shown twice: {r:?}");
 }
+
+#[tokio::test]
+async fn a_log_group_no_longer_read_does_not_hold_the_seen_ids_for_ever() {
+    // A deployment moved the containers to another log group: group A
+    // is read once, then only B, a line a second, for 10,000 polls.
+    let cloud = Fake::default();
+    let mut a = source("goals-api", "t1", true, false);
+    a.group = "/ecs/old".into();
+    let mut b = source("goals-api", "t2", true, false);
+    b.group = "/ecs/new".into();
+    cloud.put(&a.stream, ms(1), ms(1), "a");
+    cloud.at(ms(2));
+    let mut f = LogFollower::default();
+    f.poll(&cloud, std::slice::from_ref(&a), ts(2).expect("t"))
+        .await;
+    let mut most = 0;
+    for i in 3..10_003 {
+        cloud.put(&b.stream, ms(i), ms(i), "b");
+        cloud.at(ms(i));
+        f.poll(&cloud, std::slice::from_ref(&b), ts(i).expect("t"))
+            .await;
+        most = most.max(f.shown.len());
+    }
+    assert_eq!(f.since_ms.len(), 1, "group A's bookkeeping is gone");
+    assert!(
+        most < 1_000,
+        "the seen ids stay within the look-back: at most {most}"
+    );
+}
