@@ -83,6 +83,23 @@ struct Collected {
     state: State,
     /// The probe's settings; None when it is off.
     probe: Option<ProbeConfig>,
+    /// Failures in a row that may pass (throttling, AWS's 5xx), per
+    /// resource.
+    transient: std::collections::HashMap<Resource, u32>,
+}
+
+/// How often a failure that may pass (a throttle, a 5xx, a dropped
+/// connection) is tried again before the snapshot gives up: a CI gate
+/// must not fail on one throttle.
+const RETRIES: u32 = 3;
+
+/// What the snapshot does with an observation.
+#[derive(Debug, PartialEq)]
+enum Taken {
+    Kept,
+    /// Ask again after this long.
+    Retry(Duration),
+    Failed(CloudError),
 }
 
 impl Collected {
@@ -93,6 +110,7 @@ impl Collected {
         Collected {
             state: State::new(ctx, chrono::Utc::now()),
             probe,
+            transient: std::collections::HashMap::new(),
         }
     }
 
@@ -127,22 +145,36 @@ impl Collected {
         }
     }
 
-    /// Takes one observation; a failure of anything but the identity, the
-    /// probe and the logs is returned: it ends the snapshot. The identity
+    /// Takes one observation. A failure of anything but the identity, the
+    /// probe and the logs ends the snapshot — after `RETRIES` tries when
+    /// it may pass (throttling, a 5xx, a broken connection). The identity
     /// needs no permission but can fail on bad credentials; the service
     /// call will say that more usefully.
-    fn take(&mut self, ev: PollEvent) -> Option<CloudError> {
+    fn take(&mut self, ev: PollEvent) -> Taken {
         if let Err(f) = &ev.result
             && !matches!(
                 ev.resource,
                 Resource::Identity | Resource::Probe | Resource::Logs
             )
         {
-            return Some(f.error.clone());
+            let e = &f.error;
+            let passing = e.kind == crate::cloud::ErrorKind::Throttled || e.outcome_unknown();
+            let tries = self.transient.entry(ev.resource).or_default();
+            *tries += 1;
+            if passing && *tries <= RETRIES {
+                tracing::info!(resource = ?ev.resource, error = %e, tries = *tries, "status: trying again");
+                return Taken::Retry(Duration::from_secs(1 << (*tries - 1)));
+            }
+            let mut e = e.clone();
+            if passing {
+                e.message = format!("{} (after {} tries)", e.message, RETRIES + 1);
+            }
+            return Taken::Failed(e);
         }
+        self.transient.remove(&ev.resource);
         // Nothing a snapshot does asks for work: the effects are none.
         let _ = update(&mut self.state, Msg::Poll(Box::new(ev)));
-        None
+        Taken::Kept
     }
 
     fn missing(&self) -> Vec<&'static str> {
@@ -250,8 +282,15 @@ pub async fn snapshot_with(
         };
         let Some(ev) = next else { break };
         let resource = ev.resource;
-        if let Some(e) = c.take(ev) {
-            return Err(e);
+        match c.take(ev) {
+            Taken::Kept => {}
+            Taken::Retry(after) => {
+                // The pollers would wait out their backoff: ask now.
+                tokio::time::sleep(after).await;
+                session.hurry_handle().refresh();
+                continue;
+            }
+            Taken::Failed(e) => return Err(e),
         }
         if !c.complete() {
             continue;

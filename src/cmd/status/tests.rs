@@ -46,7 +46,7 @@ fn status_and_the_dashboard_read_the_same_world_through_the_same_update() {
     let mut dash = State::new(Context::new(svc.clone(), "us-east-1"), ts(100).expect("t"));
     for ev in events() {
         assert!(!c.complete(), "not before every resource is in");
-        assert!(c.take(ev.clone()).is_none());
+        assert_eq!(c.take(ev.clone()), Taken::Kept);
         update(&mut dash, Msg::Poll(Box::new(ev)));
     }
     assert!(c.complete(), "missing: {:?}", c.missing());
@@ -87,12 +87,60 @@ fn a_failed_poll_ends_the_snapshot_with_its_error_but_the_identity_does_not() {
             retry_in: Duration::from_secs(30),
         }),
     };
-    assert!(
-        c.take(fail(Resource::Identity, "sts:GetCallerIdentity"))
-            .is_none()
+    assert_eq!(
+        c.take(fail(Resource::Identity, "sts:GetCallerIdentity")),
+        Taken::Kept
     );
-    let e = c
-        .take(fail(Resource::Tasks, "ecs:DescribeTasks"))
-        .expect("the snapshot ends");
+    let Taken::Failed(e) = c.take(fail(Resource::Tasks, "ecs:DescribeTasks")) else {
+        panic!("a denied call ends the snapshot at once")
+    };
     assert_eq!(e.action, "ecs:DescribeTasks");
+}
+
+#[test]
+fn a_throttle_or_a_5xx_is_tried_again_a_few_times_before_the_snapshot_fails() {
+    use crate::model::error::ErrorKind;
+    use crate::model::observe::Failure;
+    let svc = ServiceRef {
+        cluster: "goals-cluster".into(),
+        service: "goals-service".into(),
+    };
+    let mut c = Collected::new(&svc, "us-east-1".into(), None);
+    let fail = |kind, code: &str| {
+        let mut error = CloudError::new(kind, "ecs:DescribeServices", "Rate exceeded");
+        error.code = Some(code.into());
+        PollEvent {
+            resource: Resource::Service,
+            at: ts(100).expect("time"),
+            result: Err(Failure {
+                error,
+                retry_in: Duration::from_secs(30),
+            }),
+        }
+    };
+    // One throttle in a CI gate: tried again, and it passes.
+    let throttled = || fail(ErrorKind::Throttled, "ThrottlingException");
+    assert_eq!(c.take(throttled()), Taken::Retry(Duration::from_secs(1)));
+    assert_eq!(
+        c.take(fail(ErrorKind::Other, "ServerException")),
+        Taken::Retry(Duration::from_secs(2)),
+        "AWS's 5xx too"
+    );
+    let ok = PollEvent {
+        resource: Resource::Service,
+        at: ts(101).expect("time"),
+        result: Ok(crate::model::observe::Observation::Service(Box::new(
+            crate::model::fixtures::service(),
+        ))),
+    };
+    assert_eq!(c.take(ok), Taken::Kept);
+    // A throttle that does not pass: three more tries, then it says so.
+    for wait in [1, 2, 4] {
+        assert_eq!(c.take(throttled()), Taken::Retry(Duration::from_secs(wait)));
+    }
+    let Taken::Failed(e) = c.take(throttled()) else {
+        panic!("gives up")
+    };
+    assert!(e.message.contains("after 4 tries"), "{}", e.message);
+    assert_eq!(e.action, "ecs:DescribeServices");
 }
