@@ -182,7 +182,7 @@ impl Prober {
                         .headers()
                         .get(header::LOCATION)
                         .and_then(|v| v.to_str().ok())
-                        .map(|v| format!("to {}", clean(&v.chars().take(200).collect::<String>())));
+                        .map(|v| format!("to {}", redirect_target(v)));
                 }
                 let mut body: Vec<u8> = Vec::new();
                 let mut complete = true;
@@ -235,6 +235,20 @@ pub fn count_records(body: &[u8], pointer: &str) -> Option<u32> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     let n = v.pointer(pointer)?.as_array()?.len();
     u32::try_from(n).ok()
+}
+
+/// Where a redirect points, to show: its query (a presigned URL's
+/// signature, a session token) as `?…`, and at most 200 characters.
+pub fn redirect_target(location: &str) -> String {
+    let (path, query) = match location.split_once('?') {
+        Some((p, _)) => (p, true),
+        None => (location, false),
+    };
+    let mut shown = clean(&path.chars().take(200).collect::<String>());
+    if query {
+        shown.push_str("?…");
+    }
+    shown
 }
 
 /// Which failure it was, from the error and what the connector was doing.

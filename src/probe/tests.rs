@@ -90,3 +90,15 @@ fn bad_headers_are_named() {
     let e = header_map(&[("X-Key".into(), "a\nb".into())]).expect_err("invalid");
     assert!(e.contains("\"X-Key\"") && !e.contains("a\nb"), "{e}");
 }
+
+#[test]
+fn a_redirects_query_is_never_shown() {
+    // A presigned URL: its signature is a credential.
+    let shown = redirect_target(
+        "https://bucket.s3.amazonaws.com/maint.html?X-Amz-Signature=abc123&X-Amz-Credential=AKIA",
+    );
+    assert_eq!(shown, "https://bucket.s3.amazonaws.com/maint.html?…");
+    assert!(!shown.contains("abc123"));
+    assert_eq!(redirect_target("/login"), "/login");
+    assert!(!redirect_target("/a\u{1b}[2Jb").contains('\u{1b}'));
+}
