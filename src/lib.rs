@@ -207,17 +207,31 @@ async fn status(
         Ok(s) => s,
         Err(n) => return Ok(128 + n),
     };
+    // --redact: every account id in an ARN masked, and the caller's own
+    // account wherever it stands; before the identity is known (or when
+    // STS is unreachable) the ARNs' account fields are masked anyway.
+    let account = match &snap {
+        Ok(s) => s.identity.as_ref().map(|i| i.account.clone()),
+        Err(_) => None,
+    };
+    let redact = |text: &str| -> String {
+        if settings.redact {
+            model::drill::report::mask(text, Some(account.as_deref().unwrap_or("")))
+        } else {
+            text.to_string()
+        }
+    };
     match snap {
         Ok(snap) => {
             if json {
-                println!("{}", serde_json::to_string_pretty(&snap)?);
+                println!("{}", redact(&serde_json::to_string_pretty(&snap)?));
             } else {
-                print!("{}", status::table(&snap));
+                print!("{}", redact(&status::table(&snap)));
             }
             Ok(status::exit_code(&snap))
         }
         Err(e) => {
-            eprintln!("ecsdeck status: {e}");
+            eprintln!("ecsdeck status: {}", redact(&e.to_string()));
             Ok(EXIT_ERROR)
         }
     }

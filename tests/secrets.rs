@@ -99,3 +99,28 @@ fn the_demo_works_on_a_bastion_whose_environment_names_a_proxy() {
     assert_eq!(v["verdict"]["health"], "healthy", "{v}");
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn status_with_redact_masks_the_account_in_text_and_json() {
+    let home = tempfile::tempdir().expect("home");
+    // The demo's account is 000000000000.
+    let plain = run(&["status", "--demo", "--json"], home.path());
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("000000000000"));
+    for args in [
+        &["--redact", "status", "--demo", "--json"][..],
+        &["--redact", "status", "--demo"][..],
+    ] {
+        let o = run(args, home.path());
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            !out.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!out.contains("000000000000"), "{args:?}:\n{out}");
+        assert!(
+            out.contains("************"),
+            "{args:?}: masked, not dropped"
+        );
+    }
+}
