@@ -53,10 +53,52 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
         dialogs::confirm::draw(state, theme, f, area);
     }
     dialogs::drill::draw(state, theme, f, area);
-    if state.ctx.redact
-        && let Some(id) = state.world.identity.get()
-    {
-        redact(f.buffer_mut(), &id.account);
+    if state.ctx.redact {
+        // From the first frame: before the caller's identity is known (or
+        // when STS cannot be reached) every ARN's account field is masked;
+        // once it is, the account wherever it stands.
+        redact_arns(f.buffer_mut());
+        if let Some(id) = state.world.identity.get() {
+            redact(f.buffer_mut(), &id.account);
+        }
+    }
+}
+
+/// The account field of every ARN on screen (`arn:aws:ecs:region:ACCOUNT:`).
+fn redact_arns(buf: &mut ratatui::buffer::Buffer) {
+    let area = buf.area;
+    for y in area.top()..area.bottom() {
+        let row: Vec<char> = (area.left()..area.right())
+            .map(|x| buf[(x, y)].symbol().chars().next().unwrap_or(' '))
+            .collect();
+        let mut i = 0;
+        while i + 4 <= row.len() {
+            if row[i..i + 4] != ['a', 'r', 'n', ':'] {
+                i += 1;
+                continue;
+            }
+            // Past partition, service and region to the account field.
+            let mut at = i + 4;
+            let mut colons = 0;
+            while at < row.len() && colons < 3 {
+                if row[at] == ':' {
+                    colons += 1;
+                } else if row[at] == ' ' {
+                    break;
+                }
+                at += 1;
+            }
+            let digits = row[at.min(row.len())..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if colons == 3 && digits == 12 && row.get(at + 12) == Some(&':') {
+                for k in 0..12 {
+                    buf[(area.left() + (at + k) as u16, y)].set_symbol("•");
+                }
+            }
+            i = at.max(i + 1);
+        }
     }
 }
 

@@ -136,4 +136,13 @@ fn redact_masks_the_account_id_everywhere_on_screen() {
     update(&mut s, Msg::Action(Action::Zoom));
     let zoomed = screen(&s, 120, 40);
     assert!(!zoomed.contains("123456789012"), "{zoomed}");
+    // Before the identity is known (or with STS unreachable): every ARN's
+    // account field is masked from the first frame.
+    s.world.identity = Default::default();
+    let early = screen(&s, 120, 40);
+    assert!(!early.contains("arn:aws:iam::123456789012:"), "{early}");
+    assert!(
+        early.contains("arn:aws:iam::••••••••••••:user/bob"),
+        "{early}"
+    );
 }
