@@ -41,6 +41,13 @@ pub fn probe_base_at(
         };
         for lb in &tg.load_balancers {
             attached = true;
+            if let Some(why) = &lb.unreadable {
+                why_not.get_or_insert(format!(
+                    "URL unknown: the load balancer {} cannot be read ({why})",
+                    lb.name
+                ));
+                continue;
+            }
             let forwarding: Vec<&Listener> = lb
                 .listeners
                 .iter()

@@ -216,6 +216,9 @@ pub struct LoadBalancer {
     pub scheme: Option<String>,
     pub state: Option<String>,
     pub listeners: Vec<Listener>,
+    /// Its description or listeners could not be read (a denied
+    /// DescribeListeners): why. The target group's health is still shown.
+    pub unreadable: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -102,6 +102,7 @@ pub(super) fn replacing() -> State {
     ]);
     group.targets[1].description = Some("Target deregistration is in progress".into());
     group.load_balancers = vec![crate::model::LoadBalancer {
+        unreadable: None,
         arn: "arn:lb".into(),
         name: "goals-alb".into(),
         dns_name: "goals-alb-1.us-east-1.elb.amazonaws.com".into(),

@@ -457,6 +457,7 @@ pub fn load_balancer(
     listeners: &[aws_sdk_elasticloadbalancingv2::types::Listener],
 ) -> LoadBalancer {
     LoadBalancer {
+        unreadable: None,
         arn: arn.to_string(),
         name: s(lb.and_then(|l| l.load_balancer_name())),
         dns_name: s(lb.and_then(|l| l.dns_name())),

@@ -334,11 +334,30 @@ impl Cloud for AwsCloud {
             for lb_arn in &lb_arns {
                 let lb = match cached(&self.lbs, lb_arn) {
                     Some(lb) => lb,
-                    None => {
-                        let lb = self.load_balancer(lb_arn).await?;
-                        remember(&self.lbs, lb_arn, lb.clone());
-                        lb
-                    }
+                    None => match self.load_balancer(lb_arn).await {
+                        Ok(lb) => {
+                            remember(&self.lbs, lb_arn, lb.clone());
+                            lb
+                        }
+                        // A denied DescribeListeners costs the probe's URL,
+                        // not the target group's health: the group is kept,
+                        // its load balancer says why it is unknown (and is
+                        // asked again next time).
+                        Err(e) => crate::model::LoadBalancer {
+                            arn: lb_arn.clone(),
+                            // loadbalancer/app/NAME/ID
+                            name: lb_arn
+                                .split('/')
+                                .nth(2)
+                                .unwrap_or_else(|| crate::model::arn_tail(lb_arn))
+                                .to_string(),
+                            dns_name: String::new(),
+                            scheme: None,
+                            state: None,
+                            listeners: Vec::new(),
+                            unreadable: Some(e.operator_text()),
+                        },
+                    },
                 };
                 group.load_balancers.push(lb);
             }

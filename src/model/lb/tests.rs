@@ -4,6 +4,7 @@ use crate::model::fixtures::{service, tg};
 #[test]
 fn urls_from_dns_name_and_listener() {
     let lb = LoadBalancer {
+        unreadable: None,
         arn: "arn:lb".into(),
         name: "goals-alb".into(),
         dns_name: "goals-alb-1.us-east-1.elb.amazonaws.com".into(),
@@ -49,6 +50,7 @@ fn the_probe_finds_the_listener_that_forwards_to_the_service() {
         rules_error: None,
     };
     let lb = |listeners| LoadBalancer {
+        unreadable: None,
         arn: "arn:lb".into(),
         name: "goals-alb".into(),
         dns_name: "goals-alb-1.elb.amazonaws.com".into(),
@@ -156,6 +158,7 @@ fn listener_rules_in_priority_order_decide_where_a_path_goes() {
     let mut group = crate::model::fixtures::tg(vec![]);
     group.arn = ours.clone();
     group.load_balancers = vec![LoadBalancer {
+        unreadable: None,
         arn: "arn:lb".into(),
         name: "goals-alb".into(),
         dns_name: "goals-alb-1.elb.amazonaws.com".into(),

@@ -82,6 +82,12 @@ pub fn targets(state: &State, theme: &Theme, width: usize) -> Content {
             lines.push(Line::from(Span::styled(fit(&settings, width), theme.dim())));
         }
         for lb in &g.load_balancers {
+            if let Some(why) = &lb.unreadable {
+                lines.push(Line::from(Span::styled(
+                    fit(&format!("{}: listeners unknown — {why}", lb.name), width),
+                    theme.warn(),
+                )));
+            }
             for l in &lb.listeners {
                 lines.push(Line::from(Span::styled(
                     fit(

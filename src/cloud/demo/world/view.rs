@@ -214,6 +214,7 @@ impl World {
             },
             deregistration_delay_s: Some(self.deregistration_s),
             load_balancers: vec![LoadBalancer {
+                unreadable: None,
                 arn: LB_ARN.into(),
                 name: "goals-alb".into(),
                 dns_name: self.lb_addr.ip().to_string(),

@@ -68,6 +68,7 @@ fn a_listener_rule_sending_the_drills_write_elsewhere_needs_evidence() {
     let mut g = tg(vec![target("10.0.1.5", "healthy", None)]);
     g.arn = ours.clone();
     g.load_balancers = vec![LoadBalancer {
+        unreadable: None,
         arn: "arn:lb".into(),
         name: "goals-alb".into(),
         dns_name: "goals-alb-1.elb.amazonaws.com".into(),
