@@ -110,6 +110,7 @@ impl Prober {
         let times: Slot = Arc::default();
         let info = &cfg.info;
         let mut headers = header_map(&cfg.headers)?;
+        let secret_headers = !cfg.headers.is_empty();
         // A cache between here and the API must not answer for it.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         let mut b = reqwest::Client::builder()
@@ -117,9 +118,18 @@ impl Prober {
             .default_headers(headers)
             .timeout(info.timeout)
             .connect_timeout(info.timeout)
-            .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                let first = attempt.previous().first().and_then(|u| u.host_str());
-                if attempt.previous().len() >= 5 || attempt.url().host_str() != first {
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                let first = attempt.previous().first();
+                // With secret headers, a redirect may not change the scheme,
+                // the host or the port: reqwest strips only Authorization
+                // and Cookie, so an X-Api-Key would follow to http:// or to
+                // another port in clear. Without them, the host is enough.
+                let stays = if secret_headers {
+                    first.map(|u| u.origin()) == Some(attempt.url().origin())
+                } else {
+                    first.and_then(|u| u.host_str()) == attempt.url().host_str()
+                };
+                if attempt.previous().len() >= 5 || !stays {
                     attempt.stop()
                 } else {
                     attempt.follow()

@@ -124,3 +124,59 @@ fn status_with_redact_masks_the_account_in_text_and_json() {
         );
     }
 }
+
+/// A server that answers every request with `answer` and keeps what it
+/// was sent.
+async fn server(answer: String) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut c, _)) = l.accept().await {
+            let mut buf = vec![0u8; 8192];
+            let n = c.read(&mut buf).await.unwrap_or(0);
+            keep.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            let _ = c.write_all(answer.as_bytes()).await;
+        }
+    });
+    (port, seen)
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_port_or_scheme_never_carries_the_secret_headers() {
+    use ecsdeck::model::probe::ProbeConfig;
+    use ecsdeck::model::secret::Secret;
+    let (other, reached) = server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 12\r\nconnection: close\r\n\r\n{\"goals\":[]}".into(),
+    )
+    .await;
+    // Same host, another port: another origin.
+    let (first, _) = server(format!(
+        "HTTP/1.1 302 Found\r\nlocation: http://127.0.0.1:{other}/goals\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    ))
+    .await;
+    let cfg = ProbeConfig {
+        headers: vec![("X-Api-Key".into(), Secret::new(KEY))],
+        ..ProbeConfig::default()
+    };
+    let prober = ecsdeck::probe::Prober::new(cfg).expect("prober");
+    let s = prober
+        .sample(&format!("http://127.0.0.1:{first}/goals"))
+        .await;
+    assert_eq!(
+        s.outcome,
+        ecsdeck::model::probe::Outcome::Http(302),
+        "not followed: {s:?}"
+    );
+    let got = reached.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    assert!(
+        got.iter().all(|r| !r.contains(KEY)),
+        "the key went to another origin: {got:?}"
+    );
+}
