@@ -485,6 +485,7 @@ fn probe_config(flags: &Overrides, p: ProbeFile) -> Option<probe::ProbeConfig> {
             via_proxy: p.proxy.is_some(),
             insecure_tls: p.insecure_tls.unwrap_or(false),
             served_by_header: p.served_by_header,
+            secret_headers: p.headers.as_ref().is_some_and(|h| !h.is_empty()),
         },
         headers: p.headers.unwrap_or_default().into_iter().collect(),
         proxy: p.proxy,

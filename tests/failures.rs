@@ -66,7 +66,7 @@ async fn a_denied_describe_listeners_keeps_target_health_and_says_why_the_url_is
         why.contains("elasticloadbalancing:DescribeListeners"),
         "{why}"
     );
-    let url = ecsdeck::model::lb::probe_base_at(&[TG.into()], &groups, "/goals")
+    let url = ecsdeck::model::lb::probe_base_at(&[TG.into()], &groups, "/goals", false)
         .expect_err("no URL without the listeners");
     assert!(
         url.contains("URL unknown")

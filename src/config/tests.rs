@@ -171,3 +171,14 @@ fn the_probe_url_flag_wins_and_enabled_false_turns_the_probe_off() {
         Some("https://b.example.com")
     );
 }
+
+#[test]
+fn probe_headers_make_the_probe_prefer_https_and_never_show_their_values() {
+    let cfg = parse("[probe.headers]\nX-Api-Key = \"s3cr3t\"\n", &p()).expect("valid");
+    let s = merge(&Overrides::default(), cfg, None);
+    let probe = s.probe.expect("the probe");
+    assert!(probe.info.secret_headers, "the HTTPS listener first");
+    assert!(!format!("{probe:?}").contains("s3cr3t"));
+    let plain = merge(&Overrides::default(), FileConfig::default(), None);
+    assert!(!plain.probe.expect("the probe").info.secret_headers);
+}

@@ -20,7 +20,7 @@ pub fn listener_url(lb: &LoadBalancer, l: &Listener) -> String {
 /// no certificate for the ELB name); HTTPS otherwise. Err says why there
 /// is none, for the pane.
 pub fn probe_base(bound: &[String], groups: &[TargetGroup]) -> Result<String, String> {
-    probe_base_at(bound, groups, "/")
+    probe_base_at(bound, groups, "/", false)
 }
 
 /// `probe_base` for a request of `path`: a listener counts only when its
@@ -29,6 +29,7 @@ pub fn probe_base_at(
     bound: &[String],
     groups: &[TargetGroup],
     path: &str,
+    https_first: bool,
 ) -> Result<String, String> {
     if bound.is_empty() {
         return Err("the service has no load balancer: pass --probe-url URL".into());
@@ -65,9 +66,11 @@ pub fn probe_base_at(
             {
                 why_not.get_or_insert(why);
             }
+            // Secret headers go over HTTPS where the load balancer has it.
+            let first = if https_first { "HTTPS" } else { "HTTP" };
             let pick = forwarding
                 .iter()
-                .find(|l| l.protocol.eq_ignore_ascii_case("HTTP"))
+                .find(|l| l.protocol.eq_ignore_ascii_case(first))
                 .or_else(|| forwarding.first());
             if let Some(l) = pick
                 && !lb.dns_name.is_empty()

@@ -216,6 +216,7 @@ impl World {
                     &s.target_group_arns(),
                     self.target_groups(),
                     &p.path,
+                    p.secret_headers,
                 )),
                 _ => None,
             },

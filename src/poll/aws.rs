@@ -39,6 +39,8 @@ pub(super) struct Wires<'a> {
     /// (the listener rules decide where that path goes).
     pub(super) probe_url: Arc<watch::Sender<Option<String>>>,
     pub(super) probe_path: String,
+    /// Secret headers are set: the HTTPS listener first.
+    pub(super) probe_https_first: bool,
 }
 
 impl<'a> Wires<'a> {
@@ -204,6 +206,7 @@ pub(super) fn targets(w: &Wires, groups_rx: watch::Receiver<Option<Vec<String>>>
     let cloud = w.cloud.clone();
     let url_tx = w.probe_url.clone();
     let path = w.probe_path.clone();
+    let https_first = w.probe_https_first;
     type Ready = fn(&Option<Vec<String>>) -> bool;
     spawn_aws(
         w.fast(),
@@ -222,7 +225,9 @@ pub(super) fn targets(w: &Wires, groups_rx: watch::Receiver<Option<Vec<String>>>
                 let found = cloud.target_groups(&groups).await?;
                 // Kept when the load balancer stops saying, so a blip
                 // does not stop the probe.
-                if let Ok(url) = crate::model::lb::probe_base_at(&groups, &found, &path) {
+                if let Ok(url) =
+                    crate::model::lb::probe_base_at(&groups, &found, &path, https_first)
+                {
                     set_if_changed(&url_tx, Some(url));
                 }
                 Ok(Observation::Targets(found))

@@ -301,6 +301,7 @@ pub fn spawn(
             .probe
             .as_ref()
             .map_or_else(|| "/".to_string(), |p| p.info.path.clone()),
+        probe_https_first: plan.probe.as_ref().is_some_and(|p| p.info.secret_headers),
     };
     aws::identity(&w);
     aws::service(&w);

@@ -166,7 +166,43 @@ fn listener_rules_in_priority_order_decide_where_a_path_goes() {
         state: None,
         listeners: vec![l],
     }];
-    let e = probe_base_at(&bound, std::slice::from_ref(&group), "/goals").expect_err("elsewhere");
+    let e = probe_base_at(&bound, std::slice::from_ref(&group), "/goals", false)
+        .expect_err("elsewhere");
     assert!(e.contains("by rule 20"), "{e}");
-    assert!(probe_base_at(&bound, &[group], "/health").is_ok());
+    assert!(probe_base_at(&bound, &[group], "/health", false).is_ok());
+}
+
+#[test]
+fn with_secret_headers_the_probe_takes_the_https_listener_when_there_is_one() {
+    let svc = service();
+    let mut group = tg(vec![]);
+    let listener = |protocol: &str, port| Listener {
+        protocol: protocol.into(),
+        port,
+        forwards: vec![group.arn.clone()],
+        rules: vec![],
+        rules_error: None,
+    };
+    let both = vec![listener("HTTP", 80), listener("HTTPS", 443)];
+    group.load_balancers = vec![LoadBalancer {
+        unreadable: None,
+        arn: "arn:lb".into(),
+        name: "goals-alb".into(),
+        dns_name: "goals-alb-1.us-east-1.elb.amazonaws.com".into(),
+        scheme: None,
+        state: None,
+        listeners: both,
+    }];
+    let bound = svc.target_group_arns();
+    let groups = std::slice::from_ref(&group);
+    assert_eq!(
+        probe_base_at(&bound, groups, "/goals", false).as_deref(),
+        Ok("http://goals-alb-1.us-east-1.elb.amazonaws.com:80"),
+        "no secret: plain HTTP needs no certificate for the ELB name"
+    );
+    assert_eq!(
+        probe_base_at(&bound, groups, "/goals", true).as_deref(),
+        Ok("https://goals-alb-1.us-east-1.elb.amazonaws.com:443"),
+        "an API key never crosses the network in clear"
+    );
 }

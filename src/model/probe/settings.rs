@@ -21,6 +21,10 @@ pub struct ProbeInfo {
     pub via_proxy: bool,
     pub insecure_tls: bool,
     pub served_by_header: Option<String>,
+    /// `[probe.headers]` are set (their names and values stay in
+    /// `ProbeConfig`): the URL found from the load balancer is its HTTPS
+    /// listener when it has one, so they never cross the network in clear.
+    pub secret_headers: bool,
 }
 
 impl Default for ProbeInfo {
@@ -35,6 +39,7 @@ impl Default for ProbeInfo {
             via_proxy: false,
             insecure_tls: false,
             served_by_header: None,
+            secret_headers: false,
         }
     }
 }
