@@ -2,24 +2,17 @@
 //! documentation) fed through the real SDK deserializers into the AWS
 //! backend, asserting the domain result.
 
+mod common;
+
+use common::aws::assert_inert;
+use common::aws::body;
+
 use aws_sdk_ecs::types::DesiredStatus;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use aws_smithy_runtime_api::http::{Response, StatusCode};
-use aws_smithy_types::body::SdkBody;
 use ecsdeck::cloud::aws::AwsCloud;
 use ecsdeck::cloud::{Cloud, ErrorKind};
 use ecsdeck::model::ServiceRef;
 use ecsdeck::model::derive::{self, Health, MountStatus, WarningKind};
-
-fn body(status: u16, text: impl Into<String>) -> Response {
-    let mut r = Response::new(
-        StatusCode::try_from(status).expect("status"),
-        SdkBody::from(text.into()),
-    );
-    r.headers_mut()
-        .insert("x-amzn-RequestId", "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111");
-    r
-}
 
 fn fixture(name: &str) -> &'static str {
     match name {
@@ -361,15 +354,6 @@ async fn expired_credentials_and_throttling_are_told_apart() {
 }
 
 /// No character a terminal acts on.
-fn assert_inert(what: &str, s: &str) {
-    for c in s.chars() {
-        assert!(
-            c == '\n' || !(c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c)),
-            "{what}: control character {c:?} survived in {s:?}"
-        );
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_strings_from_aws_are_inert_in_status_on_screen_and_in_files() {
     use ecsdeck::app::logs::Entry;

@@ -1,21 +1,13 @@
 //! Failures stay in their panel (issue 19): one denied call costs only
 //! what needs it.
 
+mod common;
+
+use common::aws::body;
+
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use aws_smithy_runtime_api::http::{Response, StatusCode};
-use aws_smithy_types::body::SdkBody;
 use ecsdeck::cloud::Cloud;
 use ecsdeck::cloud::aws::AwsCloud;
-
-fn body(status: u16, text: impl Into<String>) -> Response {
-    let mut r = Response::new(
-        StatusCode::try_from(status).expect("status"),
-        SdkBody::from(text.into()),
-    );
-    r.headers_mut()
-        .insert("x-amzn-RequestId", "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111");
-    r
-}
 
 const TG: &str =
     "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/goals-tg/6d0ecf831eec9f09";

@@ -4,33 +4,15 @@
 //! the load balancers' ARNs — each fed an escape sequence or a
 //! bidirectional override through the real SDK deserialisers.
 
+mod common;
+
+use common::aws::assert_inert;
+use common::aws::body;
+
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use aws_smithy_runtime_api::http::{Response, StatusCode};
-use aws_smithy_types::body::SdkBody;
 use ecsdeck::cloud::Cloud;
 use ecsdeck::cloud::aws::AwsCloud;
 use ecsdeck::model::ServiceRef;
-
-fn body(status: u16, text: impl Into<String>) -> Response {
-    let mut r = Response::new(
-        StatusCode::try_from(status).expect("status"),
-        SdkBody::from(text.into()),
-    );
-    r.headers_mut()
-        .insert("x-amzn-RequestId", "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111");
-    r
-}
-
-fn assert_inert(what: &str, s: &str) {
-    for c in s.chars() {
-        assert!(
-            !(c.is_control()
-                || ('\u{202A}'..='\u{202E}').contains(&c)
-                || ('\u{2066}'..='\u{2069}').contains(&c)),
-            "{what}: {c:?} survived in {s:?}"
-        );
-    }
-}
 
 #[tokio::test]
 async fn the_identity_the_picker_names_failure_reasons_and_load_balancer_arns_are_inert() {

@@ -64,13 +64,19 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
     }
 }
 
+/// One row of the screen, a character a cell.
+fn row_chars(buf: &ratatui::buffer::Buffer, y: u16) -> Vec<char> {
+    let area = buf.area;
+    (area.left()..area.right())
+        .map(|x| buf[(x, y)].symbol().chars().next().unwrap_or(' '))
+        .collect()
+}
+
 /// The account field of every ARN on screen (`arn:aws:ecs:region:ACCOUNT:`).
 fn redact_arns(buf: &mut ratatui::buffer::Buffer) {
     let area = buf.area;
     for y in area.top()..area.bottom() {
-        let row: Vec<char> = (area.left()..area.right())
-            .map(|x| buf[(x, y)].symbol().chars().next().unwrap_or(' '))
-            .collect();
+        let row = row_chars(buf, y);
         let mut i = 0;
         while i + 4 <= row.len() {
             if row[i..i + 4] != ['a', 'r', 'n', ':'] {
@@ -112,9 +118,7 @@ fn redact(buf: &mut ratatui::buffer::Buffer, account: &str) {
     }
     let area = buf.area;
     for y in area.top()..area.bottom() {
-        let row: Vec<char> = (area.left()..area.right())
-            .map(|x| buf[(x, y)].symbol().chars().next().unwrap_or(' '))
-            .collect();
+        let row = row_chars(buf, y);
         let mut i = 0;
         while i + digits.len() <= row.len() {
             // A whole number only: not the middle of a longer one.

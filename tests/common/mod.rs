@@ -4,6 +4,8 @@
 // Each test binary uses a part of it.
 #![allow(dead_code)]
 
+pub mod aws;
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::Command;
