@@ -14,6 +14,26 @@ pub fn ok(resource: Resource, obs: Observation) -> Msg {
     }))
 }
 
+/// The probe's answer at `t` seconds: 200, up, 3 records.
+pub fn probe_up(t: i64) -> Observation {
+    use crate::model::observe::ProbeResult;
+    use crate::model::probe::{Outcome, Sample};
+    Observation::Probe(Box::new(ProbeResult {
+        url: "http://alb/goals".into(),
+        sample: Sample {
+            at: ts(t).expect("time"),
+            outcome: Outcome::Http(200),
+            up: true,
+            total_ms: 9,
+            connect_ms: Some(1),
+            first_byte_ms: Some(8),
+            records: Some(3),
+            served_by: None,
+            detail: None,
+        },
+    }))
+}
+
 /// The service, its task definition, `tasks` and the caller known.
 pub fn loaded_with(read_only: bool, tasks: Vec<Task>) -> State {
     let mut ctx = Context::new(

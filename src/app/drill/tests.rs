@@ -1,5 +1,5 @@
 use super::*;
-use crate::app::testing::{loaded_with, ok};
+use crate::app::testing::{loaded_with, ok, probe_up};
 use crate::app::{Action, Msg, update};
 use crate::model::drill::machine::Verdict;
 use crate::model::fixtures::*;
@@ -13,26 +13,7 @@ fn loaded(read_only: bool) -> State {
         vec![task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING")],
     );
     s.set_probe(Some(ProbeInfo::default()));
-    update(
-        &mut s,
-        ok(
-            Resource::Probe,
-            Observation::Probe(Box::new(ProbeResult {
-                url: "http://alb/goals".into(),
-                sample: Sample {
-                    at: ts(99).expect("time"),
-                    outcome: Outcome::Http(200),
-                    up: true,
-                    total_ms: 9,
-                    connect_ms: Some(1),
-                    first_byte_ms: Some(8),
-                    records: Some(3),
-                    served_by: None,
-                    detail: None,
-                },
-            })),
-        ),
-    );
+    update(&mut s, ok(Resource::Probe, probe_up(99)));
     s
 }
 
@@ -347,23 +328,7 @@ fn before_is_what_the_polls_after_yes_say_and_a_deployment_during_the_question_i
     );
     // A probe answer alone, with tasks and targets from before yes: no
     // baseline from that stale picture.
-    let up = |t| {
-        Observation::Probe(Box::new(ProbeResult {
-            url: "http://alb/goals".into(),
-            sample: Sample {
-                at: ts(t).expect("time"),
-                outcome: Outcome::Http(200),
-                up: true,
-                total_ms: 9,
-                connect_ms: Some(1),
-                first_byte_ms: Some(8),
-                records: Some(3),
-                served_by: None,
-                detail: None,
-            },
-        }))
-    };
-    assert!(poll(&mut s, 131, Resource::Probe, up(131)).is_empty());
+    assert!(poll(&mut s, 131, Resource::Probe, probe_up(131)).is_empty());
     let mut gone = task("aaaa1111", "10.0.1.5", "STOPPED", "STOPPED");
     gone.stop_code = Some("ServiceSchedulerInitiated".into());
     let mid = task("bbbb2222", "10.0.1.6", "RUNNING", "RUNNING");

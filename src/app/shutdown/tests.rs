@@ -3,13 +3,13 @@
 
 use super::*;
 use crate::app::drill::{DrillEffect, DrillMsg};
-use crate::app::testing::{loaded_with, ok};
+use crate::app::testing::{loaded_with, ok, probe_up};
 use crate::app::{Action, Msg, update};
 use crate::model::drill::Report;
 use crate::model::drill::machine::{Read, Verdict};
 use crate::model::fixtures::*;
-use crate::model::observe::{Observation, ProbeResult, Resource};
-use crate::model::probe::{Outcome, ProbeInfo, Sample};
+use crate::model::observe::{Observation, Resource};
+use crate::model::probe::ProbeInfo;
 
 fn at(t: i64) -> Time {
     ts(t).expect("time")
@@ -46,27 +46,7 @@ fn drill_to(point: Point) -> (State, Vec<Effect>) {
         vec![task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING")],
     );
     s.set_probe(Some(ProbeInfo::default()));
-    let sample = Sample {
-        at: at(100),
-        outcome: Outcome::Http(200),
-        up: true,
-        total_ms: 9,
-        connect_ms: Some(1),
-        first_byte_ms: Some(8),
-        records: Some(3),
-        served_by: None,
-        detail: None,
-    };
-    update(
-        &mut s,
-        ok(
-            Resource::Probe,
-            Observation::Probe(Box::new(ProbeResult {
-                url: "http://alb/goals".into(),
-                sample: sample.clone(),
-            })),
-        ),
-    );
+    update(&mut s, ok(Resource::Probe, probe_up(100)));
     let targets = || {
         ok(
             Resource::Targets,
@@ -92,19 +72,7 @@ fn drill_to(point: Point) -> (State, Vec<Effect>) {
             result: Ok(obs),
         }))
     };
-    let mut fx = update(
-        &mut s,
-        poll(
-            Resource::Probe,
-            Observation::Probe(Box::new(ProbeResult {
-                url: "http://alb/goals".into(),
-                sample: Sample {
-                    at: at(101),
-                    ..sample
-                },
-            })),
-        ),
-    );
+    let mut fx = update(&mut s, poll(Resource::Probe, probe_up(101)));
     fx.extend(update(
         &mut s,
         poll(
