@@ -123,6 +123,7 @@ fn sample(i: usize) -> Sample {
         connect_ms: Some(3),
         first_byte_ms: Some(10),
         records: up.then_some(4),
+        records_at_least: false,
         served_by: up.then(|| "6299e51e0c2f4c7e9a1b2c3d4e5f6a7b".to_string()),
         detail: None,
     }

@@ -217,6 +217,7 @@ pub struct ProbeFile {
     pub insecure_tls: Option<bool>,
     pub reuse_connections: Option<bool>,
     pub count_pointer: Option<String>,
+    pub read_limit: Option<String>,
     pub served_by_header: Option<String>,
 }
 
@@ -284,6 +285,9 @@ impl ProbeFile {
         }
         if let Some(h) = &self.served_by_header {
             probe::check_header_name(h).map_err(|e| ("served_by_header", e))?;
+        }
+        if let Some(r) = &self.read_limit {
+            probe::parse_size(r).map_err(|e| ("read_limit", e))?;
         }
         Ok(())
     }
@@ -490,6 +494,10 @@ fn probe_config(flags: &Overrides, p: ProbeFile) -> Option<probe::ProbeConfig> {
         headers: p.headers.unwrap_or_default().into_iter().collect(),
         proxy: p.proxy,
         count_pointer: p.count_pointer.unwrap_or(d.count_pointer),
+        read_limit: p
+            .read_limit
+            .and_then(|r| probe::parse_size(&r).ok())
+            .unwrap_or(d.read_limit),
     })
 }
 

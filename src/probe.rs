@@ -16,12 +16,11 @@ use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::{mpsc, watch};
 
 use crate::model::observe::{Observation, PollEvent, ProbeResult, Resource};
-use crate::model::probe::{ErrorClass, Outcome, ProbeConfig, Sample, join_url};
+use crate::model::probe::{
+    ErrorClass, Outcome, ProbeConfig, Sample, count_start, count_whole, join_url,
+};
 use crate::model::sanitize::clean;
 use crate::poll::runner::{Control, Fixed};
-
-/// The most of an answer the probe reads to count its records.
-const BODY_CAP: usize = 8 << 20;
 
 /// When the connector of the current request started and how long it
 /// took: the connect time, apart from the time to first byte.
@@ -166,6 +165,7 @@ impl Prober {
             connect_ms: None,
             first_byte_ms: None,
             records: None,
+            records_at_least: false,
             served_by: None,
             detail: None,
         };
@@ -194,13 +194,19 @@ impl Prober {
                         .and_then(|v| v.to_str().ok())
                         .map(|v| format!("to {}", redirect_target(v)));
                 }
+                let limit = self.cfg.read_limit;
                 let mut body: Vec<u8> = Vec::new();
-                let mut complete = true;
+                let mut read = Read::Whole;
                 loop {
                     match resp.chunk().await {
                         Ok(Some(c)) => {
-                            if body.len() + c.len() > BODY_CAP {
-                                complete = false;
+                            let room = limit - body.len();
+                            if c.len() > room {
+                                // Enough to count a lower bound; dropping
+                                // the answer closes the connection, so the
+                                // rest is never sent.
+                                body.extend_from_slice(&c[..room]);
+                                read = Read::Start;
                                 break;
                             }
                             body.extend_from_slice(&c);
@@ -212,14 +218,18 @@ impl Prober {
                             let (class, detail) = self.classify(&e);
                             s.outcome = Outcome::Failed(class);
                             s.detail = detail;
-                            complete = false;
+                            read = Read::Broken;
                             break;
                         }
                     }
                 }
-                if complete {
-                    s.records = count_records(&body, &self.cfg.count_pointer);
-                }
+                let count = match read {
+                    Read::Whole => count_whole(&body, &self.cfg.count_pointer),
+                    Read::Start => count_start(&body, &self.cfg.count_pointer),
+                    Read::Broken => None,
+                };
+                s.records = count.map(|c| c.n);
+                s.records_at_least = count.is_some_and(|c| c.at_least);
                 s.up = matches!(s.outcome, Outcome::Http(c) if self.cfg.info.expect.matches(c));
             }
         }
@@ -240,11 +250,13 @@ fn ms(d: Duration) -> u32 {
     u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
 }
 
-/// The length of the array at `pointer` in a JSON answer.
-pub fn count_records(body: &[u8], pointer: &str) -> Option<u32> {
-    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let n = v.pointer(pointer)?.as_array()?.len();
-    u32::try_from(n).ok()
+/// How much of an answer was read.
+enum Read {
+    Whole,
+    /// Its first `read_limit` bytes.
+    Start,
+    /// It broke off: no answer.
+    Broken,
 }
 
 /// Where a redirect points, to show: its query (a presigned URL's

@@ -444,3 +444,61 @@ async fn https_to_a_plain_http_port_is_a_tls_failure() {
     let s = sample(config(), &format!("https://{addr}/goals")).await;
     assert_eq!(s.outcome, Outcome::Failed(ErrorClass::Tls), "{s:?}");
 }
+
+#[tokio::test]
+async fn a_long_list_is_read_to_the_limit_and_counted_as_at_least() {
+    // 64 MiB of goals: the probe reads its first MiB, says "≥ N records",
+    // and closes the connection, so the server cannot send the rest.
+    const RECORD: &str = r#"{"_id":"65a1b2c3d4e5f6a7b8c9d0e1","title":"a goal","done":false},"#;
+    const TOTAL: usize = 64 << 20;
+    let records = TOTAL / RECORD.len();
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = l.local_addr().expect("addr");
+    let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let s = sent.clone();
+    tokio::spawn(async move {
+        let Ok((mut sock, _)) = l.accept().await else {
+            return;
+        };
+        read_request(&mut sock).await;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{{\"goals\":[",
+            records * RECORD.len() + 1
+        );
+        let _ = sock.write_all(head.as_bytes()).await;
+        let chunk = RECORD.repeat(1000);
+        let mut left = records;
+        while left > 0 {
+            let n = left.min(1000);
+            let part = if n == 1000 {
+                &chunk[..]
+            } else {
+                &chunk[..n * RECORD.len()]
+            };
+            let part = if left == n {
+                // The last record closes the array instead of a comma.
+                format!("{}]}}", &part[..part.len() - 1])
+            } else {
+                part.to_string()
+            };
+            if sock.write_all(part.as_bytes()).await.is_err() {
+                return;
+            }
+            s.fetch_add(part.len(), Ordering::SeqCst);
+            left -= n;
+        }
+    });
+    let s = sample(config(), &format!("http://{addr}/goals")).await;
+    assert_eq!(s.outcome, Outcome::Http(200), "{s:?}");
+    assert!(s.up);
+    assert!(s.records_at_least, "{s:?}");
+    let whole_in_a_mib = ((1 << 20) - 10) / RECORD.len();
+    assert_eq!(s.records.map(|n| n as usize), Some(whole_in_a_mib));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sent = sent.load(Ordering::SeqCst);
+    assert!(
+        sent < TOTAL / 4,
+        "the server could send {} MiB of 64 after the probe had what it needed",
+        sent >> 20
+    );
+}

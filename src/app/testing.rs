@@ -28,6 +28,7 @@ pub fn probe_up(t: i64) -> Observation {
             connect_ms: Some(1),
             first_byte_ms: Some(8),
             records: Some(3),
+            records_at_least: false,
             served_by: None,
             detail: None,
         },

@@ -71,6 +71,9 @@ pub struct ProbeSnap {
     pub latency_ms: Option<u32>,
     pub connect_ms: Option<u32>,
     pub records: Option<u32>,
+    /// The answer was longer than `[probe] read_limit`: `records` counts
+    /// its start, and there are at least that many.
+    pub records_at_least: bool,
     pub served_by: Option<String>,
     pub samples: u64,
     /// In words: the state and its reason.
@@ -350,6 +353,7 @@ fn probe_snap(cfg: &ProbeConfig, c: &Collected) -> ProbeSnap {
         latency_ms: last.map(|s| s.total_ms),
         connect_ms: last.and_then(|s| s.connect_ms),
         records: last.and_then(|s| s.records),
+        records_at_least: last.is_some_and(|s| s.records.is_some() && s.records_at_least),
         served_by: last.and_then(|s| s.served_by.clone()),
         samples: p.history.total(),
         summary,

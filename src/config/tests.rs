@@ -71,6 +71,7 @@ fn example_config_is_valid_and_complete() {
     assert!(p.enabled.is_some() && p.path.is_some() && p.interval.is_some());
     assert!(p.timeout.is_some() && p.expect.is_some() && p.count_pointer.is_some());
     assert!(p.reuse_connections.is_some() && p.insecure_tls.is_some());
+    assert!(p.read_limit.is_some());
     for key in [
         "# url =",
         "# [probe.headers]",
@@ -124,6 +125,20 @@ fn probe_keys_are_checked_and_named_with_their_line() {
         "{}",
         e.0
     );
+    let e = parse("[probe]\nread_limit = \"1GB\"\n", &p()).expect_err("unit");
+    assert!(
+        e.0.contains("line 2, key `probe.read_limit`") && e.0.contains("KiB or MiB"),
+        "{}",
+        e.0
+    );
+    let e = parse("[probe]\nread_limit = \"1KiB\"\n", &p()).expect_err("small");
+    assert!(e.0.contains("between 4KiB and 64MiB"), "{}", e.0);
+    let s = merge(
+        &Overrides::default(),
+        parse("[probe]\nread_limit = \"256KiB\"\n", &p()).expect("ok"),
+        None,
+    );
+    assert_eq!(s.probe.map(|p| p.read_limit), Some(256 << 10));
     let e = parse("[probe]\nurls = \"x\"\n", &p()).expect_err("typo");
     assert!(
         e.0.contains("line 2, key `urls`") && e.0.contains("unknown field"),

@@ -10,7 +10,9 @@ use serde::Serialize;
 
 use super::Time;
 
+mod count;
 mod settings;
+pub use count::{Count, count_start, count_whole};
 pub use settings::*;
 
 /// An hour of samples at the default 1 s interval.
@@ -199,6 +201,9 @@ pub struct Sample {
     pub first_byte_ms: Option<u32>,
     /// How many records the answer holds (`count_pointer`).
     pub records: Option<u32>,
+    /// The answer was longer than `read_limit`: `records` is how many its
+    /// start holds, and there are at least that many.
+    pub records_at_least: bool,
     /// The task that served it (`served_by_header`).
     pub served_by: Option<String>,
     /// More on a failure: where a redirect pointed, what TLS said.
@@ -206,6 +211,14 @@ pub struct Sample {
 }
 
 impl Sample {
+    /// The record count as the probe knows it: exact, or a lower bound.
+    pub fn count(&self) -> Option<Count> {
+        self.records.map(|n| Count {
+            n,
+            at_least: self.records_at_least,
+        })
+    }
+
     pub fn ended(&self) -> Time {
         self.at + chrono::Duration::milliseconds(i64::from(self.total_ms))
     }
@@ -453,8 +466,8 @@ pub fn glance(h: &History, timeout: Duration) -> Option<Glance> {
         if let Some(c) = last.connect_ms {
             rest.push_str(&format!(" (connect {c} ms)"));
         }
-        if let Some(n) = last.records {
-            rest.push_str(&format!(" · {n} record{}", if n == 1 { "" } else { "s" }));
+        if let Some(c) = last.count() {
+            rest.push_str(&format!(" · {c} record{}", if c.n == 1 { "" } else { "s" }));
         }
         if let Some(b) = &last.served_by {
             rest.push_str(&format!(" · served by {}", short_served(b)));

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::probe::Sample;
+use super::probe::{Count, Sample};
 use super::{TargetGroup, Task, Time, short_id};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -83,8 +83,8 @@ pub struct Timeline {
     pub steps: BTreeMap<Step, Mark>,
     /// The probe's outage: its first failure and the first 2xx after.
     pub outage: Option<(Time, Option<Time>)>,
-    pub records_before: Option<u32>,
-    pub records_after: Option<u32>,
+    pub records_before: Option<Count>,
+    pub records_after: Option<Count>,
     /// The new task's containers have health checks (false: "no health
     /// check", said so).
     pub health_checked: bool,
@@ -151,7 +151,7 @@ pub struct Tracker {
     last_targets_at: Option<Time>,
     /// A restart ecsdeck sent and no task has shown yet.
     requested: Option<(Option<String>, Time)>,
-    last_up_records: Option<u32>,
+    last_up_records: Option<Count>,
 }
 
 /// Timelines kept before the current one.
@@ -376,7 +376,7 @@ impl Tracker {
     /// A probe sample.
     pub fn on_probe(&mut self, s: &Sample) {
         if s.up {
-            self.last_up_records = s.records.or(self.last_up_records);
+            self.last_up_records = s.count().or(self.last_up_records);
         }
         let Some(tl) = self.current.as_mut() else {
             return;
@@ -389,12 +389,12 @@ impl Tracker {
             (Some((_, end @ None)), true) => {
                 *end = Some(s.at);
                 tl.mark(Step::FirstUp, s.at, None, None);
-                tl.records_after = s.records;
+                tl.records_after = s.count();
             }
             (None, true) if tl.steps.contains_key(&Step::NewTargetHealthy) => {
                 // Back with no outage the probe saw.
                 tl.mark(Step::FirstUp, s.at, None, Some("no outage seen".into()));
-                tl.records_after = s.records;
+                tl.records_after = s.count();
             }
             _ => {}
         }

@@ -1,15 +1,5 @@
 use super::*;
 
-#[test]
-fn records_are_the_length_of_the_array_at_the_pointer() {
-    let body = br#"{"goals":[{"id":"1"},{"id":"2"}],"n":3}"#;
-    assert_eq!(count_records(body, "/goals"), Some(2));
-    assert_eq!(count_records(body, "/n"), None, "not an array");
-    assert_eq!(count_records(body, "/missing"), None);
-    assert_eq!(count_records(b"<html>", "/goals"), None);
-    assert_eq!(count_records(b"[1,2,3]", ""), Some(3));
-}
-
 fn class_of(what: Signs, err: &(dyn std::error::Error + 'static)) -> ErrorClass {
     classify_chain(what, Some(err), "").0
 }

@@ -33,6 +33,7 @@ pub(super) fn sample(t: i64, outcome: Outcome, served_by: &str) -> Sample {
         connect_ms: Some(2),
         first_byte_ms: Some(8),
         records: up.then_some(4),
+        records_at_least: false,
         served_by: up.then(|| served_by.to_string()),
         detail: None,
     }

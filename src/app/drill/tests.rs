@@ -235,6 +235,7 @@ fn no_probe_no_drill_and_a_probe_down_is_said_before_y() {
                     connect_ms: Some(1),
                     first_byte_ms: Some(2),
                     records: None,
+                    records_at_least: false,
                     served_by: None,
                     detail: None,
                 },

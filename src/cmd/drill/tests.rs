@@ -133,6 +133,7 @@ fn observations(url: &str, since: Option<f64>, decoy: bool) -> Vec<PollEvent> {
         connect_ms: Some(1),
         first_byte_ms: Some(3),
         records: None,
+        records_at_least: false,
         served_by: Some(
             if decoy {
                 "elsewhere"

@@ -53,6 +53,8 @@ pub struct ProbeConfig {
     pub proxy: Option<crate::model::secret::Secret>,
     /// A JSON pointer to the array whose length is the record count.
     pub count_pointer: String,
+    /// The most of an answer read: past it, the count is a lower bound.
+    pub read_limit: usize,
 }
 
 impl Default for ProbeConfig {
@@ -62,8 +64,48 @@ impl Default for ProbeConfig {
             headers: Vec::new(),
             proxy: None,
             count_pointer: "/goals".into(),
+            read_limit: READ_LIMIT,
         }
     }
+}
+
+/// The probe's default read limit: a page of a list API counts whole; a
+/// 50 MB list is read to its first MiB once a second, not all of it.
+pub const READ_LIMIT: usize = 1 << 20;
+/// What `read_limit` may be set to.
+pub const READ_LIMITS: (usize, usize) = (4 << 10, 64 << 20);
+
+/// A size such as `1MiB`, `256KiB` or `65536` (bytes), within
+/// `READ_LIMITS`.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(digits);
+    let scale: usize = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        _ => {
+            return Err(format!(
+                "{s:?} is not a size: write a number and KiB or MiB, such as 1MiB"
+            ));
+        }
+    };
+    let bytes = n
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| {
+            format!("{s:?} is not a size: write a number and KiB or MiB, such as 1MiB")
+        })?;
+    if bytes < READ_LIMITS.0 || bytes > READ_LIMITS.1 {
+        return Err(format!(
+            "must be between {}KiB and {}MiB",
+            READ_LIMITS.0 >> 10,
+            READ_LIMITS.1 >> 20
+        ));
+    }
+    Ok(bytes)
 }
 
 /// `http://` or `https://`, a host, an optional port and path prefix; no

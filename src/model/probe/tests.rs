@@ -18,6 +18,7 @@ fn sample(at: i64, outcome: Outcome) -> Sample {
         connect_ms: Some(3),
         first_byte_ms: Some(10),
         records: up.then_some(4),
+        records_at_least: false,
         served_by: None,
         detail: None,
     }
@@ -250,4 +251,35 @@ fn urls_join_with_one_slash() {
         join_url("https://api.example.com/v1/", "goals"),
         "https://api.example.com/v1/goals"
     );
+}
+
+#[test]
+fn a_count_cut_at_the_read_limit_says_at_least_and_is_never_called_fewer() {
+    let mut s = sample(0, OK);
+    s.records = Some(14319);
+    s.records_at_least = true;
+    let mut h = History::default();
+    h.push(s.clone());
+    let g = glance(&h, Duration::from_secs(2)).expect("a sample");
+    assert_eq!(
+        format!("{} {}", g.head, g.rest),
+        "UP 200 in 12 ms (connect 3 ms) · ≥ 14319 records"
+    );
+    let before = Count {
+        n: 20000,
+        at_least: false,
+    };
+    let after = s.count().expect("counted");
+    assert!(!after.fewer_than(before), "a lower bound is not fewer");
+    let exact = Count {
+        n: 19999,
+        at_least: false,
+    };
+    assert!(exact.fewer_than(before));
+    let less = Count {
+        n: 14000,
+        at_least: false,
+    };
+    assert!(less.fewer_than(after), "fewer than a lower bound is fewer");
+    assert!(!exact.fewer_than(after));
 }

@@ -143,6 +143,7 @@ fn the_probe_outage_and_the_records_before_and_after() {
         connect_ms: None,
         first_byte_ms: None,
         records,
+        records_at_least: false,
         served_by: None,
         detail: None,
     };
@@ -155,7 +156,13 @@ fn the_probe_outage_and_the_records_before_and_after() {
     tr.on_probe(&sample(120, true, Some(4)));
     let tl = tr.current.expect("timeline");
     assert_eq!(tl.outage, Some((at(102), Some(at(120)))));
-    assert_eq!((tl.records_before, tl.records_after), (Some(4), Some(4)));
+    assert_eq!(
+        (
+            tl.records_before.map(|c| c.n),
+            tl.records_after.map(|c| c.n)
+        ),
+        (Some(4), Some(4))
+    );
     assert_eq!(tl.steps.get(&Step::FirstUp).map(|m| m.at), Some(at(120)));
 }
 

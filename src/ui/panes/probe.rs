@@ -224,9 +224,9 @@ fn strips(state: &State, h: &History, theme: &Theme, width: usize) -> Line<'stat
 /// answered, in words.
 fn records_line(h: &History, info: &ProbeInfo, theme: &Theme, width: usize) -> Line<'static> {
     // The last count known: during an outage, the one before it.
-    let known = h.samples().rev().find_map(|s| s.records);
+    let known = h.samples().rev().find_map(|s| s.count());
     let label = match known {
-        Some(n) => format!("records {n:<4}"),
+        Some(c) => format!("records {:<4}", c.to_string()),
         None => "records -   ".into(),
     };
     let n = (width / 3).min(h.samples().len());
@@ -305,8 +305,8 @@ fn sample_row(s: &Sample, theme: &Theme) -> Line<'static> {
             format!("{} ms", s.total_ms),
             ms(s.connect_ms),
             ms(s.first_byte_ms),
-            s.records
-                .map(|r| r.to_string())
+            s.count()
+                .map(|c| c.to_string())
                 .unwrap_or_else(|| "-".into()),
             s.served_by.as_deref().map(short_served).unwrap_or("-"),
             s.detail

@@ -4,6 +4,7 @@
 use ratatui::text::{Line, Span};
 
 use crate::app::State;
+use crate::model::probe::Count;
 use crate::model::short_id;
 use crate::model::timeline::{Step, Timeline};
 use crate::ui::Theme;
@@ -54,9 +55,10 @@ pub fn timeline(state: &State, theme: &Theme, width: usize) -> Option<Content> {
             None => format!("probe down since {}", secs(tl.offset(from))),
         });
     }
-    let dropped = matches!((tl.records_before, tl.records_after), (Some(b), Some(a)) if a < b);
+    let dropped =
+        matches!((tl.records_before, tl.records_after), (Some(b), Some(a)) if a.fewer_than(b));
     if tl.records_before.is_some() || tl.records_after.is_some() {
-        let n = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_else(|| "?".into());
+        let n = |v: Option<Count>| v.map(|v| v.to_string()).unwrap_or_else(|| "?".into());
         summary.push(format!(
             "records {} → {}{}",
             n(tl.records_before),

@@ -144,6 +144,7 @@ fn probed(outcomes: &[(i64, u16)]) -> crate::model::probe::History {
             connect_ms: None,
             first_byte_ms: None,
             records: None,
+            records_at_least: false,
             served_by: None,
             detail: None,
         });

@@ -46,6 +46,7 @@ fn every_outage_after_the_stop_is_added_up_with_the_longest_beside() {
                     connect_ms: None,
                     first_byte_ms: None,
                     records: None,
+                    records_at_least: false,
                     served_by: None,
                     detail: None,
                 },
