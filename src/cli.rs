@@ -87,6 +87,9 @@ pub enum Command {
         /// The target group's deregistration delay in seconds (AWS's default is 300; the demo's 4)
         #[arg(long, value_name = "SECONDS")]
         deregistration_delay: Option<u32>,
+        /// AWS refuses the credentials (ExpiredTokenException) from FROM to UNTIL after the start, as when an SSO session runs out: polling pauses, then resumes
+        #[arg(long, value_name = "FROM..UNTIL", value_parser = parse_window)]
+        expired_credentials: Option<(std::time::Duration, std::time::Duration)>,
     },
     /// Print one snapshot of the service and exit: 0 healthy, 1 degraded or down, 2 error
     Status {
@@ -140,6 +143,9 @@ pub struct DrillArgs {
     /// With --demo: the target group's deregistration delay in seconds (AWS's default is 300)
     #[arg(long, value_name = "SECONDS", requires = "demo")]
     pub deregistration_delay: Option<u32>,
+    /// With --demo: AWS refuses the credentials from FROM to UNTIL after the start (an SSO session running out mid-drill)
+    #[arg(long, value_name = "FROM..UNTIL", value_parser = parse_window, requires = "demo")]
+    pub expired_credentials: Option<(std::time::Duration, std::time::Duration)>,
     /// With --demo: keep the demo's volume (its records) in DIR, to look at afterwards
     #[arg(long, value_name = "DIR", requires = "demo")]
     pub data_dir: Option<std::path::PathBuf>,
@@ -152,6 +158,18 @@ fn parse_drill_timeout(s: &str) -> Result<std::time::Duration, String> {
         return Err("must be between 30s and 6h".into());
     }
     Ok(d)
+}
+
+/// `20s..1m20s`: from the first time to the second.
+fn parse_window(s: &str) -> Result<(std::time::Duration, std::time::Duration), String> {
+    let bad = || format!("{s:?}: write FROM..UNTIL, such as 20s..1m20s");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let from = humantime::parse_duration(a.trim()).map_err(|_| bad())?;
+    let until = humantime::parse_duration(b.trim()).map_err(|_| bad())?;
+    if until <= from {
+        return Err(format!("{s:?}: UNTIL must come after FROM"));
+    }
+    Ok((from, until))
 }
 
 impl From<&Flags> for Overrides {

@@ -262,6 +262,7 @@ async fn drill(
             no_api_health_check: a.no_api_health_check,
             min_healthy_100: a.min_healthy_100,
             deregistration_s: a.deregistration_delay,
+            expired_credentials: a.expired_credentials,
             data_dir: a.data_dir.clone(),
             ..DemoOptions::default()
         })
@@ -336,6 +337,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
             no_api_health_check,
             min_healthy_100,
             deregistration_delay,
+            expired_credentials,
         }) => {
             let source = Source::Demo(DemoOptions {
                 lb_port,
@@ -347,6 +349,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 no_api_health_check,
                 min_healthy_100,
                 deregistration_s: deregistration_delay,
+                expired_credentials,
                 ..DemoOptions::default()
             });
             let launched = match term::or_signal(&signals, launch(&settings, source, operate)).await

@@ -108,6 +108,7 @@ impl Session {
                 by_api: self.cloud.api_calls_by(),
                 slowed: self.pollers.slowed(),
                 cadence: self.pollers.cadence(),
+                paused: self.pollers.paused(),
             })),
         }
     }

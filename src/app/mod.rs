@@ -105,6 +105,8 @@ pub enum Msg {
     ApiCallsBy(Time, Vec<(String, u64)>),
     /// The APIs ecsdeck is slowing down on, because AWS throttles them.
     Slowed(Vec<crate::model::observe::Slowed>),
+    /// AWS polling is paused (the credentials were refused), or not.
+    Paused(Option<crate::model::observe::Paused>),
     /// The logs were saved to this path, or could not be.
     LogsSaved(Result<String, String>),
     /// The pollers' cadence now.

@@ -119,6 +119,8 @@ pub struct State {
     pub call_rate: super::CallRate,
     /// The APIs being slowed down because AWS throttles them.
     pub slowed: Vec<crate::model::observe::Slowed>,
+    /// AWS polling is paused: the credentials were refused.
+    pub paused: Option<crate::model::observe::Paused>,
     /// Each API's calls over the last minute.
     pub api_rates: std::collections::BTreeMap<String, super::CallRate>,
     pub logs: LogState,
@@ -166,6 +168,7 @@ impl State {
             ending: None,
             call_rate: super::CallRate::default(),
             slowed: Vec::new(),
+            paused: None,
             api_rates: std::collections::BTreeMap::new(),
             restart: None,
             drill: None,

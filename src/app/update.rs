@@ -28,6 +28,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.slowed = s;
             Vec::new()
         }
+        Msg::Paused(p) => {
+            state.paused = p;
+            Vec::new()
+        }
         Msg::Poll(ev) => {
             let (resource, at) = (ev.resource, ev.at);
             apply_poll(state, *ev);

@@ -231,6 +231,7 @@ fn on_session(state: &mut State, ev: session::Event) -> Vec<crate::app::Effect> 
             let mut out = update(state, Msg::ApiCalls(c.at, c.calls));
             out.extend(update(state, Msg::ApiCallsBy(c.at, c.by_api)));
             out.extend(update(state, Msg::Slowed(c.slowed)));
+            out.extend(update(state, Msg::Paused(c.paused)));
             out.extend(update(state, Msg::Cadence(c.cadence)));
             out
         }

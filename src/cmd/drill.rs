@@ -141,6 +141,7 @@ pub async fn run(
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut asked = false;
     let mut printed = 0;
+    let mut refusal = Refusal::default();
     loop {
         let asking = state
             .drill
@@ -148,7 +149,12 @@ pub async fn run(
             .is_some_and(|d| d.phase == Phase::Asking);
         let effects = tokio::select! {
             ev = feed.next() => match ev {
-                Some(ev) => update(&mut state, Msg::Poll(Box::new(ev))),
+                Some(ev) => {
+                    if let Some(l) = refusal.on(&ev) {
+                        on_line(&l);
+                    }
+                    update(&mut state, Msg::Poll(Box::new(ev)))
+                }
                 None => return Err("the session ended".into()),
             },
             Some(m) = rx.recv() => {
@@ -213,6 +219,32 @@ pub async fn run(
             }
             Phase::Done { report, .. } => return Ok((**report).clone()),
             _ => {}
+        }
+    }
+}
+
+/// Whether AWS refuses the credentials, from the polls: said once when
+/// it starts (a CI log must show why the drill stopped seeing the
+/// service) and once when it ends.
+#[derive(Default)]
+struct Refusal(bool);
+
+impl Refusal {
+    fn on(&mut self, ev: &PollEvent) -> Option<String> {
+        use crate::model::error::ErrorKind;
+        match &ev.result {
+            Err(f) if f.error.kind == ErrorKind::Credentials && !self.0 => {
+                self.0 = true;
+                Some(format!(
+                    "          AWS refused the credentials: polling paused, one call every 30 s ({})",
+                    f.error.hint.as_deref().unwrap_or(&f.error.message)
+                ))
+            }
+            Ok(_) if self.0 && ev.resource != crate::model::observe::Resource::Probe => {
+                self.0 = false;
+                Some("          credentials accepted again: polling resumed".into())
+            }
+            _ => None,
         }
     }
 }

@@ -70,6 +70,21 @@ pub struct Counters {
     pub slowed: Vec<Slowed>,
     /// How often the service, tasks and targets are polled now.
     pub cadence: std::time::Duration,
+    /// AWS polling is paused: the credentials were refused.
+    pub paused: Option<Paused>,
+}
+
+/// AWS polling stopped because AWS refused the credentials (an SSO
+/// session that expired): one call tries again every 30 s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paused {
+    pub since: Time,
+    /// The last refusal, with its hint (`run aws sso login --profile ops`).
+    pub error: crate::model::error::CloudError,
+    /// Tries since the pause, all refused.
+    pub tries: u32,
+    /// Until the next try.
+    pub next_try_in: Option<std::time::Duration>,
 }
 
 /// An API ecsdeck is slowing down on because AWS throttles it.

@@ -391,6 +391,13 @@ impl World {
             let from = ok.map_or(since, |t| t.max(since));
             let secs = (now - from).num_seconds();
             (secs >= after.as_secs() as i64).then(|| {
+                if e.error.kind == super::error::ErrorKind::Credentials {
+                    // Every poller was paused, not this one call failing.
+                    return format!(
+                        "AWS refused the credentials for {secs} s: {}",
+                        e.error.hint.as_deref().unwrap_or(&e.error.message)
+                    );
+                }
                 format!(
                     "{} has failed for {secs} s: {}",
                     e.error.action,

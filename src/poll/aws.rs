@@ -9,9 +9,10 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 
+use super::gate::Gate;
 use super::governor::Governor;
 use super::runner::{self, Control};
-use super::{LOG_POLL, LogInputs, Needed, Pace, gone, spawn_aws};
+use super::{LOG_POLL, LogInputs, Needed, Pace, Shared, gone, spawn_aws};
 use crate::cloud::Cloud;
 use crate::logfollow::LogFollower;
 use crate::model::logs::log_sources_by_task;
@@ -26,6 +27,7 @@ pub(super) struct Wires<'a> {
     pub(super) ctl: &'a Control,
     pub(super) governor: &'a Arc<Governor>,
     pub(super) pace: &'a Arc<Pace>,
+    pub(super) gate: &'a Arc<Gate>,
     pub(super) refresh: Duration,
     /// The service's target groups, once known.
     pub(super) groups: Arc<watch::Sender<Option<Vec<String>>>>,
@@ -45,13 +47,22 @@ pub(super) struct Wires<'a> {
 
 impl<'a> Wires<'a> {
     /// A slow poller: its own cadence, never hurried.
-    fn slow(&self) -> (&'a Control, &'a Arc<Governor>, Option<&'a Arc<Pace>>) {
-        (self.ctl, self.governor, None)
+    fn slow(&'a self) -> Shared<'a> {
+        Shared {
+            ctl: self.ctl,
+            governor: self.governor,
+            pace: None,
+            gate: self.gate,
+            cloud: &self.cloud,
+        }
     }
 
     /// A poller that runs fast while something changes.
-    fn fast(&self) -> (&'a Control, &'a Arc<Governor>, Option<&'a Arc<Pace>>) {
-        (self.ctl, self.governor, Some(self.pace))
+    fn fast(&'a self) -> Shared<'a> {
+        Shared {
+            pace: Some(self.pace),
+            ..self.slow()
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! poller ends as soon as its receiver is gone.
 
 mod aws;
+pub mod gate;
 pub mod governor;
 mod pace;
 pub mod runner;
@@ -22,6 +23,7 @@ use tokio::sync::{mpsc, watch};
 use crate::cloud::{Cloud, CloudError, CloudResult, ErrorKind};
 use crate::model::observe::{Failure, Observation, PollEvent, Resource};
 use crate::model::{ServiceRef, Task, TaskDef};
+use gate::Gate;
 use governor::Governor;
 use runner::{Cadence, Control};
 
@@ -134,6 +136,7 @@ pub struct Plan {
 pub struct Pollers {
     ctl: Control,
     governor: Arc<Governor>,
+    gate: Arc<Gate>,
     pace: Arc<Pace>,
     refresh: Duration,
     probe_url: watch::Receiver<Option<String>>,
@@ -177,6 +180,11 @@ impl Pollers {
     pub fn slowed(&self) -> Vec<governor::Slowed> {
         self.governor.slowed()
     }
+
+    /// AWS polling is paused: the credentials were refused.
+    pub fn paused(&self) -> Option<crate::model::observe::Paused> {
+        self.gate.paused()
+    }
 }
 
 impl Drop for Pollers {
@@ -187,10 +195,21 @@ impl Drop for Pollers {
 
 static TEST_PANICKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// What an AWS poller shares with the others of its session.
+struct Shared<'a> {
+    ctl: &'a Control,
+    governor: &'a Arc<Governor>,
+    /// For the fast-changing pollers: hurried while something changes.
+    pace: Option<&'a Arc<Pace>>,
+    gate: &'a Arc<Gate>,
+    cloud: &'a Arc<dyn Cloud>,
+}
+
 /// Spawns an AWS poller: `job` at `every`, backing off on failures, its
-/// results sent as `PollEvent`s of `resource`.
+/// results sent as `PollEvent`s of `resource`. While the credentials are
+/// refused it calls nothing, and says so in its pane.
 fn spawn_aws<W, J, Fut>(
-    (ctl, governor, pace): (&Control, &Arc<Governor>, Option<&Arc<Pace>>),
+    sh: Shared,
     tx: &mpsc::Sender<PollEvent>,
     (resource, api): (Resource, &'static str),
     every: Duration,
@@ -201,8 +220,16 @@ fn spawn_aws<W, J, Fut>(
     J: FnMut(W) -> Fut + Send + 'static,
     Fut: Future<Output = CloudResult<Observation>> + Send,
 {
+    let Shared {
+        ctl,
+        governor,
+        pace,
+        gate,
+        cloud,
+    } = sh;
     let tx = tx.clone();
     let pace_for_sink = pace.cloned();
+    let (gate, cloud, ctl_for_gate) = (gate.clone(), cloud.clone(), ctl.clone());
     let mut job = job;
     // A test hook, in debug builds only: the end-to-end tests prove a
     // poller's panic shows in its pane and the dashboard goes on.
@@ -210,8 +237,13 @@ fn spawn_aws<W, J, Fut>(
         && resource == Resource::Service
         && std::env::var("ECSDECK_TEST_PANIC").as_deref() == Ok("poller");
     let job = move |w: W| {
+        let closed = gate.closed();
         let fut = job(w);
+        let (gate, cloud, ctl) = (gate.clone(), cloud.clone(), ctl_for_gate.clone());
         async move {
+            if let Some(e) = closed {
+                return Err(e);
+            }
             let run = async {
                 if test_panic && !TEST_PANICKED.swap(true, std::sync::atomic::Ordering::SeqCst) {
                     panic!("ECSDECK_TEST_PANIC=poller: panicking on purpose");
@@ -220,14 +252,18 @@ fn spawn_aws<W, J, Fut>(
             };
             // A panic is one failed poll: shown in the pane, retried
             // with the failures' backoff.
-            match runner::contained(run).await {
+            let result = match runner::contained(run).await {
                 Ok(r) => r,
                 Err(p) => Err(CloudError::new(
                     ErrorKind::Other,
                     api,
                     format!("internal error in ecsdeck ({p}); retrying, details in the log"),
                 )),
+            };
+            if let Err(e) = &result {
+                gate.failed(e, Utc::now(), &cloud, &ctl);
             }
+            result
         }
     };
     ctl.spawn(
@@ -275,6 +311,7 @@ pub fn spawn(
     let ctl = Control::new();
     let governor = Arc::new(Governor::default());
     let pace = Arc::new(Pace::default());
+    let gate = Arc::new(Gate::default());
     // None until known, so a service with no load balancer and no EFS
     // still gets its (empty) targets and file systems polled: the target
     // groups come from DescribeServices, the file systems from the task
@@ -291,6 +328,7 @@ pub fn spawn(
         ctl: &ctl,
         governor: &governor,
         pace: &pace,
+        gate: &gate,
         refresh: plan.refresh,
         groups: Arc::new(tg_tx),
         file_systems: Arc::new(fs_tx),
@@ -315,6 +353,7 @@ pub fn spawn(
     Pollers {
         ctl,
         governor,
+        gate,
         pace,
         refresh: plan.refresh,
         probe_url: url_rx,

@@ -52,6 +52,16 @@ impl Control {
         self.kick.notify_waiters();
     }
 
+    /// Completes at the next kick.
+    pub async fn kicked(&self) {
+        self.kick.notified().await;
+    }
+
+    /// Completes when the session is cancelled.
+    pub async fn cancelled(&self) {
+        self.cancel.cancelled().await;
+    }
+
     pub fn cancel(&self) {
         self.cancel.cancel();
     }

@@ -14,8 +14,10 @@ use crate::app::{Action, Pane, State};
 
 pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
     let area = f.area();
-    let [header, body, footer] = Layout::vertical([
+    let paused = panes::header::paused(state, theme, area.width);
+    let [header, banner, body, footer] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(paused.len() as u16),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
@@ -24,6 +26,9 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
         Paragraph::new(panes::header::header(state, theme, area.width)),
         header,
     );
+    if !paused.is_empty() {
+        f.render_widget(Paragraph::new(paused), banner);
+    }
     f.render_widget(Paragraph::new(hint_bar(state, theme, area.width)), footer);
 
     if state.logs.full || (state.zoom && state.focus == Pane::Logs) {

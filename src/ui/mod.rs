@@ -17,6 +17,8 @@ mod tests;
 #[cfg(test)]
 mod tests_drill;
 #[cfg(test)]
+mod tests_paused;
+#[cfg(test)]
 mod tests_probe;
 #[cfg(test)]
 mod tests_restart;

@@ -110,6 +110,22 @@ pub fn freshness<T>(
     theme: &Theme,
 ) -> (Line<'static>, Option<Line<'static>>) {
     let now = state.now;
+    // Paused for refused credentials: the banner says why, once; each
+    // pane only how old its data is.
+    if state.paused.is_some()
+        && l.error
+            .as_ref()
+            .is_none_or(|e| e.error.kind == crate::model::error::ErrorKind::Credentials)
+    {
+        let age = l
+            .updated
+            .map(|at| format!(" · data {} old", text::age(at, now)))
+            .unwrap_or_default();
+        return (
+            Line::from(Span::styled(format!(" ⏸ paused{age} "), theme.warn())),
+            None,
+        );
+    }
     match (&l.error, l.updated) {
         (Some(e), Some(at)) => (
             Line::from(Span::styled(

@@ -58,6 +58,10 @@ pub struct DemoOptions {
     pub min_healthy_100: bool,
     /// The target group's deregistration delay (None: the demo's 4 s).
     pub deregistration_s: Option<u32>,
+    /// From the first time to the second after the start, every AWS call
+    /// is refused with ExpiredTokenException, as when an SSO session runs
+    /// out and the operator logs in again a minute later.
+    pub expired_credentials: Option<(Duration, Duration)>,
 }
 
 /// Where the demo keeps its volume.
@@ -86,7 +90,12 @@ pub struct DemoEnv {
     data: DataDir,
     deny_stop_task: bool,
     stop_task_fault: bool,
+    expired: Expired,
 }
+
+/// When the demo's credentials are refused (monotonic: a clock step does
+/// not move it).
+type Expired = Option<(tokio::time::Instant, tokio::time::Instant)>;
 
 fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
     // A panic while holding the lock leaves a consistent enough world for a
@@ -157,6 +166,10 @@ impl DemoEnv {
             data,
             deny_stop_task: opts.deny_stop_task,
             stop_task_fault: opts.stop_task_fault,
+            expired: opts.expired_credentials.map(|(from, until)| {
+                let t0 = tokio::time::Instant::now();
+                (t0 + from, t0 + until)
+            }),
         })
     }
 
@@ -168,6 +181,7 @@ impl DemoEnv {
             task_polls: Arc::default(),
             deny_stop_task: self.deny_stop_task,
             stop_task_fault: self.stop_task_fault,
+            expired: self.expired,
         }
     }
 
@@ -275,6 +289,7 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
 impl Operate for DemoCloud {
     async fn stop_task(&self, _cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
         self.count(&[("ecs:StopTask", 1)]);
+        self.signed("ecs:StopTask")?;
         if self.deny_stop_task {
             let mut e = CloudError::new(
                 ErrorKind::AccessDenied,
@@ -305,6 +320,7 @@ impl Operate for DemoCloud {
 
     async fn force_deployment(&self, _cluster: &str, service: &str) -> CloudResult<()> {
         self.count(&[("ecs:UpdateService", 1)]);
+        self.signed("ecs:UpdateService")?;
         if service != SERVICE {
             return Err(not_found(
                 "ecs:UpdateService",
@@ -326,6 +342,7 @@ pub struct DemoCloud {
     task_polls: Arc<AtomicU64>,
     deny_stop_task: bool,
     stop_task_fault: bool,
+    expired: Expired,
 }
 
 impl DemoCloud {
@@ -335,6 +352,26 @@ impl DemoCloud {
         for (api, n) in calls {
             self.calls.fetch_add(*n, Ordering::Relaxed);
             *by.entry((*api).to_string()).or_default() += n;
+        }
+    }
+
+    /// `--expired-credentials`: the call is refused as AWS refuses an
+    /// expired session's.
+    #[allow(clippy::result_large_err)] // the Cloud trait's own result, for `?`
+    fn signed(&self, action: &str) -> CloudResult<()> {
+        let now = tokio::time::Instant::now();
+        match self.expired {
+            Some((from, until)) if (from..until).contains(&now) => {
+                let mut e = CloudError::new(
+                    ErrorKind::Credentials,
+                    action,
+                    "The security token included in the request is expired",
+                );
+                e.code = Some("ExpiredTokenException".into());
+                e.hint = Some("run aws sso login --profile demo".into());
+                Err(e)
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -355,6 +392,7 @@ impl Cloud for DemoCloud {
     }
     async fn identity(&self) -> CloudResult<Identity> {
         self.count(&[("sts:GetCallerIdentity", 1)]);
+        self.signed("sts:GetCallerIdentity")?;
         Ok(Identity {
             account: "000000000000".into(),
             arn: "arn:aws:iam::000000000000:user/demo-operator".into(),
@@ -362,6 +400,7 @@ impl Cloud for DemoCloud {
     }
     async fn list_services(&self, _cluster: Option<&str>) -> CloudResult<Vec<ServiceRef>> {
         self.count(&[("ecs:ListClusters", 1), ("ecs:ListServices", 1)]);
+        self.signed("ecs:ListServices")?;
         Ok(vec![ServiceRef {
             cluster: CLUSTER.into(),
             service: SERVICE.into(),
@@ -369,6 +408,7 @@ impl Cloud for DemoCloud {
     }
     async fn service(&self, svc: &ServiceRef) -> CloudResult<Service> {
         self.count(&[("ecs:DescribeServices", 1)]);
+        self.signed("ecs:DescribeServices")?;
         if svc.cluster != CLUSTER || svc.service != SERVICE {
             return Err(not_found(
                 "ecs:DescribeServices",
@@ -382,6 +422,7 @@ impl Cloud for DemoCloud {
     }
     async fn task_definition(&self, arn: &str) -> CloudResult<TaskDef> {
         self.count(&[("ecs:DescribeTaskDefinition", 1)]);
+        self.signed("ecs:DescribeTaskDefinition")?;
         let td = world::task_def_with(lock(&self.world).api_health_check);
         if arn != td.arn {
             return Err(not_found(
@@ -399,6 +440,7 @@ impl Cloud for DemoCloud {
         let n = self.task_polls.fetch_add(1, Ordering::Relaxed);
         let stopped_too = u64::from(leaving || n.is_multiple_of(6));
         self.count(&[("ecs:ListTasks", 1 + stopped_too), ("ecs:DescribeTasks", 1)]);
+        self.signed("ecs:ListTasks")?;
         Ok(tasks)
     }
     async fn target_groups(&self, arns: &[String]) -> CloudResult<Vec<TargetGroup>> {
@@ -414,6 +456,8 @@ impl Cloud for DemoCloud {
             "elasticloadbalancing:DescribeTargetHealth",
             tgs.len() as u64,
         )]);
+        drop(w);
+        self.signed("elasticloadbalancing:DescribeTargetHealth")?;
         Ok(tgs)
     }
     async fn file_systems(&self, ids: &[String]) -> CloudResult<Vec<FileSystem>> {
@@ -421,6 +465,7 @@ impl Cloud for DemoCloud {
             ("elasticfilesystem:DescribeFileSystems", ids.len() as u64),
             ("elasticfilesystem:DescribeMountTargets", ids.len() as u64),
         ]);
+        self.signed("elasticfilesystem:DescribeFileSystems")?;
         let w = lock(&self.world);
         Ok(ids
             .iter()
@@ -435,6 +480,7 @@ impl Cloud for DemoCloud {
         limit: i32,
     ) -> CloudResult<LogPage> {
         self.count(&[("logs:GetLogEvents", 1)]);
+        self.signed("logs:GetLogEvents")?;
         // The API's access log carries request paths anyone can send.
         lock(&self.world)
             .log_page(&src.group, &src.stream, cursor, limit)
@@ -449,6 +495,7 @@ impl Cloud for DemoCloud {
 
     async fn filter_logs(&self, q: &LogQuery, _token: Option<&str>) -> CloudResult<FilterPage> {
         self.count(&[("logs:FilterLogEvents", 1)]);
+        self.signed("logs:FilterLogEvents")?;
         let mut page = lock(&self.world)
             .filter_logs(&q.group, &q.streams, q.start_ms)
             .map_err(|m| not_found("logs:FilterLogEvents", m.to_string()))?;

@@ -46,14 +46,22 @@ pub struct Overlap {
     pub since: Option<Time>,
     pub total_s: f64,
     pub tasks: Vec<String>,
+    /// The last observation that showed the overlap going on.
+    pub seen: Option<Time>,
+    /// A tasks poll failed while it went on (expired credentials, an
+    /// outage of the API): its end is not known to the poll.
+    pub unseen: bool,
 }
 
 impl Overlap {
-    /// The overlap as of `now`, one still going counted to then.
-    pub fn until(&self, now: Time) -> Overlap {
+    /// The overlap as of `seen`, the last time the tasks were observed:
+    /// one still going is counted to then, never through a time they
+    /// could not be polled (expired credentials, an outage of the API).
+    pub fn until(&self, seen: Time) -> Overlap {
         let mut o = self.clone();
         if let Some(s) = o.since.take() {
-            o.total_s += secs(s, now);
+            let end = if o.unseen { o.seen.unwrap_or(s) } else { seen };
+            o.total_s += secs(s, end.max(s));
         }
         o
     }
@@ -132,6 +140,12 @@ impl Conduct {
     /// its database): two or more at once on the data volume is an
     /// overlap, timed from the observations.
     pub fn note_running(&mut self, w: &World, at: Time) {
+        let o = &mut self.overlap;
+        if w.tasks.error.is_some() {
+            // The tasks were not seen: the overlap, if any, goes on unseen.
+            o.unseen |= o.since.is_some();
+            return;
+        }
         let holding: Vec<&str> = w
             .task_list()
             .iter()
@@ -146,13 +160,21 @@ impl Conduct {
         let o = &mut self.overlap;
         if holding.len() > 1 {
             o.since.get_or_insert(at);
+            o.seen = Some(at);
             for t in holding {
                 if !o.tasks.iter().any(|x| x == t) {
                     o.tasks.push(t.to_string());
                 }
             }
         } else if let Some(s) = o.since.take() {
-            o.total_s += secs(s, at);
+            // Seen to end at this poll; after a blind stretch, only to
+            // the last poll that saw it (never a time nobody saw).
+            let end = match (o.unseen, o.seen) {
+                (true, Some(seen)) => seen,
+                _ => at,
+            };
+            o.total_s += secs(s, end.max(s));
+            o.unseen = false;
         }
     }
 
@@ -224,7 +246,9 @@ impl Conduct {
             notes: notes(
                 w,
                 &d.before_tasks,
-                &self.overlap.until(now),
+                &self
+                    .overlap
+                    .until(w.tasks.updated.map_or(now, |u| u.min(now))),
                 self.began,
                 verdict,
                 d.restart,

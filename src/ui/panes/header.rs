@@ -90,3 +90,63 @@ pub fn header(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     spans.push(Span::styled(reason, style));
     Line::from(spans)
 }
+
+/// The row under the header while AWS polling is paused because the
+/// credentials were refused: said once, here, not in every pane.
+pub fn paused(state: &State, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let Some(p) = state.paused.as_ref() else {
+        return Vec::new();
+    };
+    let e = &p.error;
+    let expired = e
+        .code
+        .as_deref()
+        .is_some_and(|c| c.starts_with("ExpiredToken"))
+        || e.message.to_ascii_lowercase().contains("expired");
+    let what = if expired {
+        "credentials expired"
+    } else {
+        "credentials refused"
+    };
+    let todo = e
+        .hint
+        .clone()
+        .unwrap_or_else(|| "refresh the credentials".into());
+    let next = match p.next_try_in {
+        Some(d) if d.as_secs() > 0 => format!("next try in {} s", d.as_secs()),
+        _ => "trying now".into(),
+    };
+    let refused = match p.tries {
+        0 => String::new(),
+        1 => " (1 try refused)".into(),
+        n => format!(" ({n} tries refused)"),
+    };
+    // What to do first; the rest on as many as two rows, each part whole.
+    let parts = [
+        format!("⚠ {what}: {todo}"),
+        format!(
+            "AWS polling paused {}{refused}",
+            crate::ui::text::age(p.since, state.now)
+        ),
+        format!("{next}, r: now"),
+        "the probe goes on".to_string(),
+    ];
+    let width = width as usize;
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::from(" ");
+    for part in parts {
+        let sep = if row.trim().is_empty() { "" } else { " · " };
+        if sep.is_empty() || row.width() + sep.width() + part.width() <= width {
+            row.push_str(sep);
+            row.push_str(&part);
+        } else if rows.is_empty() {
+            rows.push(std::mem::replace(&mut row, format!("   {part}")));
+        } else {
+            break;
+        }
+    }
+    rows.push(row);
+    rows.into_iter()
+        .map(|r| Line::from(Span::styled(fit(&r, width), theme.bad())))
+        .collect()
+}

@@ -260,7 +260,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: &Theme, focused: bo
     let width = area.width.saturating_sub(2) as usize;
     let mut height = area.height.saturating_sub(2) as usize;
     let mut top: Vec<Line<'static>> = Vec::new();
-    if let Some(e) = &logs.status.error {
+    // Refused credentials are said once, in the banner at the top.
+    if let Some(e) = &logs.status.error
+        && !(state.paused.is_some() && e.error.kind == crate::model::error::ErrorKind::Credentials)
+    {
         top.push(Line::from(Span::styled(
             format!("⚠ {}", e.error.operator_text()),
             theme.warn(),

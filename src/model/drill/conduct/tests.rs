@@ -142,3 +142,48 @@ fn two_tasks_on_the_data_volume_at_once_are_noted_with_how_long_and_the_log_that
     );
     assert_eq!(all.matches("DBPathInUse").count(), 1, "cited once: {all}");
 }
+
+#[test]
+fn an_overlap_is_never_counted_through_polls_that_failed() {
+    // Expired credentials from 12 s to 70 s: the tasks were last seen
+    // both up at 10 s; at 70 s the old one is STOPPED. When it stopped in
+    // between is unknown, so the overlap is what was seen: 5–10 s.
+    use crate::model::error::{CloudError, ErrorKind};
+    use crate::model::fixtures::{task, ts};
+    use crate::model::observe::{Failure, Observation, PollEvent, Resource};
+    let at = |t| ts(t).expect("t");
+    let mut w = World::new(None);
+    let mut c = Conduct::new(at(0));
+    let old = task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING");
+    let mut draining = old.clone();
+    draining.last_status = "DEACTIVATING".into();
+    let new = task("bbbb2222", "10.0.2.9", "RUNNING", "RUNNING");
+    let mut stopped = old.clone();
+    stopped.last_status = "STOPPED".into();
+    let seen = |w: &mut World, c: &mut Conduct, t, tasks| {
+        w.apply(PollEvent {
+            resource: Resource::Tasks,
+            at: at(t),
+            result: Ok(Observation::Tasks(tasks)),
+        });
+        c.note_running(w, at(t));
+    };
+    seen(&mut w, &mut c, 0, vec![old.clone()]);
+    seen(&mut w, &mut c, 5, vec![draining.clone(), new.clone()]);
+    seen(&mut w, &mut c, 10, vec![draining.clone(), new.clone()]);
+    for t in [12, 42] {
+        w.apply(PollEvent {
+            resource: Resource::Tasks,
+            at: at(t),
+            result: Err(Failure {
+                error: CloudError::new(ErrorKind::Credentials, "ecs:ListTasks", "expired"),
+                retry_in: std::time::Duration::from_secs(30),
+            }),
+        });
+        c.note_running(&w, at(t));
+    }
+    // Still unseen at the report: counted to the last sight, not to now.
+    assert_eq!(c.overlap.until(at(60)).total_s, 5.0);
+    seen(&mut w, &mut c, 70, vec![stopped, new]);
+    assert_eq!(c.overlap.until(at(80)).total_s, 5.0);
+}
