@@ -14,7 +14,6 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use ecsdeck::model::probe::{History, Outcome, ProbeConfig, RING, Sample, glance};
 use ecsdeck::probe::Prober;
 
@@ -112,7 +111,7 @@ fn cpu_per_sample(addr: std::net::SocketAddr, reuse: bool, n: u32) -> Duration {
 fn sample(i: usize) -> Sample {
     let up = i % 97 > 5;
     Sample {
-        at: Utc::now() - chrono::Duration::seconds((RING - i) as i64),
+        at: ecsdeck::clock::now() - chrono::Duration::seconds((RING - i) as i64),
         outcome: if up {
             Outcome::Http(200)
         } else {
@@ -153,7 +152,7 @@ fn main() {
         h.push(sample(i));
     }
     let rounds: u32 = 2000;
-    let now = Utc::now();
+    let now = ecsdeck::clock::now();
     let start = Instant::now();
     for i in 0..rounds {
         h.push(sample(i as usize % RING));

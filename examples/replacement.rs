@@ -10,7 +10,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use ecsdeck::cloud::demo::{CLUSTER, DemoEnv, DemoOptions, SERVICE};
 use ecsdeck::cloud::{Cloud, Operate};
 use ecsdeck::model::observe::Observation;
@@ -79,7 +78,7 @@ async fn main() {
         .expect("stop");
     session.hurry();
     let stopped_at = Instant::now();
-    let stop_utc = Utc::now() - chrono::Duration::seconds(1);
+    let stop_utc = ecsdeck::clock::now() - chrono::Duration::seconds(1);
     let calls_at_stop = cloud.api_calls();
     let mut seen: std::collections::BTreeSet<(String, &'static str)> = Default::default();
     let mut lags: Vec<(String, &'static str, f64)> = Vec::new();
@@ -89,7 +88,7 @@ async fn main() {
             continue;
         };
         if let Ok(Observation::Tasks(ts)) = &ev.result {
-            let now = Utc::now();
+            let now = ecsdeck::clock::now();
             for t in ts {
                 for (what, at) in stamps(t) {
                     // Only what changed since the stop.

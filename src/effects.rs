@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio::sync::mpsc;
 
 use crate::app::drill::{DrillEffect, DrillMsg};
@@ -184,7 +183,7 @@ impl Effects {
                 self.links.hurry.now();
                 self.answer(send(DrillMsg::Begun {
                     marker: new_marker(),
-                    at: Utc::now(),
+                    at: crate::clock::now(),
                     clock_offset_s: self.links.cloud.as_ref().and_then(|c| c.clock_offset_s()),
                 }));
             }
@@ -203,7 +202,7 @@ impl Effects {
                         let result = api.read(&marker).await;
                         send(DrillMsg::Read {
                             result,
-                            at: Utc::now(),
+                            at: crate::clock::now(),
                         })
                     },
                     move |p| send(DrillMsg::Internal(p)),
@@ -255,7 +254,7 @@ impl Effects {
                     report.aws_calls = Some(c.api_calls().saturating_sub(before));
                 }
                 report.clock_offset_s = cloud.as_ref().and_then(|c| c.clock_offset_s());
-                report.ended_at = rfc3339(Utc::now());
+                report.ended_at = rfc3339(crate::clock::now());
                 let dir = self
                     .drill
                     .as_ref()
@@ -309,7 +308,7 @@ async fn restart(
 ) -> Result<(), CloudError> {
     let Some(arns) = tasks else {
         let _ = tx
-            .send(Msg::Drill(DrillMsg::Requested(None, Utc::now())))
+            .send(Msg::Drill(DrillMsg::Requested(None, crate::clock::now())))
             .await;
         return op.force_deployment(cluster, service).await;
     };
@@ -320,7 +319,7 @@ async fn restart(
         let _ = tx
             .send(Msg::Drill(DrillMsg::Requested(
                 Some(arn.clone()),
-                Utc::now(),
+                crate::clock::now(),
             )))
             .await;
         match op.stop_task(cluster, arn, reason).await {

@@ -23,6 +23,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod cloud;
 pub mod cmd;
 pub mod config;

@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::{mpsc, watch};
 
@@ -155,7 +154,7 @@ impl Prober {
     /// One request to `url`; never fails: a failure is a sample too.
     pub async fn sample(&self, url: &str) -> Sample {
         *slot(&self.times) = ConnectTimes::default();
-        let at = Utc::now();
+        let at = crate::clock::now();
         let start = Instant::now();
         let mut s = Sample {
             at,
@@ -398,7 +397,7 @@ pub fn spawn(
                     },
                     Err(p) => PollEvent {
                         resource: Resource::Probe,
-                        at: chrono::Utc::now(),
+                        at: crate::clock::now(),
                         result: Err(crate::model::observe::Failure {
                             error: crate::model::error::CloudError::new(
                                 crate::model::error::ErrorKind::Other,

@@ -55,7 +55,7 @@ impl Session {
                 Err(e) => {
                     let _ = tx.try_send(PollEvent {
                         resource: Resource::Probe,
-                        at: chrono::Utc::now(),
+                        at: crate::clock::now(),
                         result: Err(Failure {
                             error: CloudError::new(ErrorKind::Other, "ecsdeck probe", e),
                             retry_in: Duration::ZERO,
@@ -103,7 +103,7 @@ impl Session {
         tokio::select! {
             ev = self.rx.recv() => ev.map(Event::Poll),
             _ = self.counters.tick() => Some(Event::Counters(Counters {
-                at: chrono::Utc::now(),
+                at: crate::clock::now(),
                 calls: self.cloud.api_calls(),
                 by_api: self.cloud.api_calls_by(),
                 slowed: self.pollers.slowed(),

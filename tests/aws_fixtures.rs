@@ -398,7 +398,7 @@ async fn hostile_strings_from_aws_are_inert_in_status_on_screen_and_in_files() {
         "{json}"
     );
 
-    let now = chrono::Utc::now();
+    let now = ecsdeck::clock::now();
     let mut state = State::new(Context::new(svc(), "us-east-1"), now);
     for (resource, obs) in [
         (
@@ -498,7 +498,7 @@ async fn a_denied_task_definition_costs_only_the_panels_that_need_it() {
             probe: None,
         },
     );
-    let mut state = State::new(Context::new(svc(), "us-east-1"), chrono::Utc::now());
+    let mut state = State::new(Context::new(svc(), "us-east-1"), ecsdeck::clock::now());
     let mut seen = std::collections::HashSet::new();
     while seen.len() < 4 {
         let ev = session

@@ -125,7 +125,7 @@ async fn restart_and_read_back(fresh_volume: bool) -> (bool, Vec<String>) {
     let (sources, unfollowable) = ecsdeck::model::logs::log_sources(&td, &tasks);
     assert!(unfollowable.is_empty());
     let r = ecsdeck::logfollow::LogFollower::default()
-        .poll(&cloud, &sources, chrono::Utc::now())
+        .poll(&cloud, &sources, ecsdeck::clock::now())
         .await;
     let said = |task: &str, container: &str, text: &str| {
         r.batches.iter().any(|b| {

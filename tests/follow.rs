@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use ecsdeck::app::{Action, Context, Msg, State, update};
 use ecsdeck::cloud::demo::{CLUSTER, DemoEnv, DemoOptions, SERVICE};
 use ecsdeck::cloud::{Cloud, Operate};
@@ -57,7 +56,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
             drill_read_window: ecsdeck::model::drill::machine::READ_WINDOW,
             drill_requests: vec![],
         },
-        Utc::now(),
+        ecsdeck::clock::now(),
     );
     update(&mut state, Msg::Action(Action::LogsFull));
 
@@ -74,7 +73,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
         if let Some(ev) = session.next_within(Duration::from_millis(500)).await {
             update(&mut state, Msg::Poll(Box::new(ev)));
         }
-        update(&mut state, Msg::Tick(Utc::now()));
+        update(&mut state, Msg::Tick(ecsdeck::clock::now()));
         match &stopped {
             None if state.verdict().health == Health::Healthy
                 && screen(&state).contains("Goals API listening on port 80") =>
@@ -165,7 +164,7 @@ async fn the_probe_sees_the_outage_and_the_new_task_take_over_with_the_records()
     ctx.demo = true;
     ctx.refresh = Duration::from_secs(1);
     ctx.probe = Some(probe.info.clone());
-    let mut state = State::new(ctx, Utc::now());
+    let mut state = State::new(ctx, ecsdeck::clock::now());
     let start = Instant::now();
     let mut old: Option<String> = None;
     let mut saw_down_header = false;
@@ -179,7 +178,7 @@ async fn the_probe_sees_the_outage_and_the_new_task_take_over_with_the_records()
         if let Some(ev) = session.next_within(Duration::from_millis(500)).await {
             update(&mut state, Msg::Poll(Box::new(ev)));
         }
-        update(&mut state, Msg::Tick(Utc::now()));
+        update(&mut state, Msg::Tick(ecsdeck::clock::now()));
         let h = &state.world.probe.history;
         let Some(last) = h.last() else { continue };
         match &old {

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use color_eyre::eyre::Result;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
@@ -84,7 +83,7 @@ async fn event_loop(
             .map(|d| d.contract.requests())
             .unwrap_or_default(),
     };
-    let mut state = State::new(ctx, Utc::now());
+    let mut state = State::new(ctx, crate::clock::now());
     let mut session = Session::start(
         cloud,
         target,
@@ -137,11 +136,11 @@ async fn event_loop(
                 }
                 _ = clock.tick() => {
                     dirty = true;
-                    update(&mut state, Msg::Tick(Utc::now()))
+                    update(&mut state, Msg::Tick(crate::clock::now()))
                 }
                 n = signals.recv() => {
                     dirty = true;
-                    update(&mut state, Msg::Shutdown(Shutdown::Signal(n), Utc::now()))
+                    update(&mut state, Msg::Shutdown(Shutdown::Signal(n), crate::clock::now()))
                 }
                 _ = sleep_until(backstop), if backstop.is_some() => {
                     tracing::warn!("the drill's cleanup overran its limit: quitting");
@@ -187,7 +186,7 @@ fn draw(
         return Vec::new();
     }
     match screen.terminal.draw(|f| ui::render(state, theme, f)) {
-        Ok(_) => update(state, Msg::Shown(Utc::now())),
+        Ok(_) => update(state, Msg::Shown(crate::clock::now())),
         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
             out.stalled = true;
             Vec::new()
@@ -195,7 +194,10 @@ fn draw(
         // A dropped SSH session shows up as a failed write.
         Err(_) => {
             out.gone = true;
-            update(state, Msg::Shutdown(Shutdown::TerminalGone, Utc::now()))
+            update(
+                state,
+                Msg::Shutdown(Shutdown::TerminalGone, crate::clock::now()),
+            )
         }
     }
 }
@@ -209,7 +211,7 @@ fn on_terminal(
     match ev {
         Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
             match keys::action_for(&k, state.mode(), state.ctx.read_only) {
-                Some(a) => (update(state, Msg::Pressed(a, Utc::now())), true),
+                Some(a) => (update(state, Msg::Pressed(a, crate::clock::now())), true),
                 None => (Vec::new(), false),
             }
         }
@@ -217,7 +219,10 @@ fn on_terminal(
         Some(Ok(_)) => (Vec::new(), false),
         Some(Err(_)) | None => {
             out.gone = true;
-            let fx = update(state, Msg::Shutdown(Shutdown::TerminalGone, Utc::now()));
+            let fx = update(
+                state,
+                Msg::Shutdown(Shutdown::TerminalGone, crate::clock::now()),
+            );
             (fx, true)
         }
     }

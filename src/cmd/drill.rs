@@ -7,7 +7,6 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 
@@ -128,7 +127,7 @@ pub async fn run(
     ctx.drill_timeout = opts.timeout;
     ctx.drill_read_window = opts.read_window;
     ctx.drill_requests = opts.contract.requests();
-    let mut state = State::new(ctx, Utc::now());
+    let mut state = State::new(ctx, crate::clock::now());
     let setup = DrillSetup {
         contract: opts.contract.clone(),
         probe: opts.probe.clone(),
@@ -164,7 +163,7 @@ pub async fn run(
                     update(&mut state, m)
                 }
             }
-            _ = clock.tick() => update(&mut state, Msg::Tick(Utc::now())),
+            _ = clock.tick() => update(&mut state, Msg::Tick(crate::clock::now())),
             Some(why) = ends.next() => {
                 if state.drill.is_none() {
                     return Err("cancelled before the drill began: nothing was sent".into());
@@ -172,7 +171,7 @@ pub async fn run(
                 if asking {
                     decline(&mut state, Some(why))
                 } else {
-                    update(&mut state, Msg::Shutdown(why, Utc::now()))
+                    update(&mut state, Msg::Shutdown(why, crate::clock::now()))
                 }
             }
         };
@@ -255,7 +254,7 @@ impl Refusal {
 fn decline(state: &mut State, why: Option<Shutdown>) -> Vec<crate::app::Effect> {
     let mut out = update(state, Msg::Action(Action::Confirm));
     out.extend(match why {
-        Some(why) => update(state, Msg::Shutdown(why, Utc::now())),
+        Some(why) => update(state, Msg::Shutdown(why, crate::clock::now())),
         None => update(state, Msg::Action(Action::Cancel)),
     });
     out

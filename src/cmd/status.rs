@@ -111,7 +111,7 @@ impl Collected {
         ctx.probe = probe.as_ref().map(|p| p.info.clone());
         ctx.read_only = true;
         Collected {
-            state: State::new(ctx, chrono::Utc::now()),
+            state: State::new(ctx, crate::clock::now()),
             probe,
             transient: std::collections::HashMap::new(),
         }

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 
 use super::gate::Gate;
@@ -287,7 +286,7 @@ pub(super) fn logs(w: &Wires, inputs_rx: watch::Receiver<LogInputs>) {
                 let result = follower
                     .lock()
                     .await
-                    .poll(&*cloud, &sources, Utc::now())
+                    .poll(&*cloud, &sources, crate::clock::now())
                     .await;
                 // Every stream failing the same way is the poller failing
                 // (a missing group, a missing permission): say so as one

@@ -17,7 +17,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 
 use crate::cloud::{Cloud, CloudError, CloudResult, ErrorKind};
@@ -261,7 +260,7 @@ fn spawn_aws<W, J, Fut>(
                 )),
             };
             if let Err(e) = &result {
-                gate.failed(e, Utc::now(), &cloud, &ctl);
+                gate.failed(e, crate::clock::now(), &cloud, &ctl);
             }
             result
         }
@@ -288,7 +287,7 @@ fn spawn_aws<W, J, Fut>(
                 }
                 let event = PollEvent {
                     resource,
-                    at: Utc::now(),
+                    at: crate::clock::now(),
                     result: result.map_err(|error| Failure {
                         error,
                         retry_in: wait,

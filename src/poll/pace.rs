@@ -5,8 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-
 use super::runner::Control;
 use crate::model::TaskDef;
 use crate::model::observe::Observation;
@@ -38,7 +36,7 @@ pub struct Pace {
 
 impl Pace {
     fn now_ms() -> i64 {
-        Utc::now().timestamp_millis()
+        crate::clock::now().timestamp_millis()
     }
 
     /// Fast for at least `d` from now.

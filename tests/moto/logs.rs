@@ -8,7 +8,7 @@ use ecsdeck::cloud::aws::AwsCloud;
 use super::{MOTO, REGION, endpoint, sdk_config};
 
 async fn put(logs: &aws_sdk_cloudwatchlogs::Client, stream: &str, lines: &[String]) {
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = ecsdeck::clock::now().timestamp_millis();
     let mut req = logs
         .put_log_events()
         .log_group_name("/ecs/goals")
@@ -86,14 +86,14 @@ async fn logs_follow_across_pages_and_a_replacement_stream() {
     // Pages of 3 events, so reading on crosses page boundaries.
     let mut follower = ecsdeck::logfollow::LogFollower::new(3);
     let mut sources = vec![log_source("goals-api", t1), log_source("mongodb", t1)];
-    let r = follower.poll(&cloud, &sources, chrono::Utc::now()).await;
+    let r = follower.poll(&cloud, &sources, ecsdeck::clock::now()).await;
     assert!(r.problems.is_empty(), "{:?}", r.problems);
     assert_eq!(messages(&r, "goals-api"), api1, "the tail on first sight");
     assert_eq!(messages(&r, "mongodb"), vec!["mongo up"], "sanitised");
 
     let more: Vec<String> = (5..10).map(|i| format!("api line {i}")).collect();
     put(&logs, &format!("ecs/goals-api/{t1}"), &more).await;
-    let r = follower.poll(&cloud, &sources, chrono::Utc::now()).await;
+    let r = follower.poll(&cloud, &sources, ecsdeck::clock::now()).await;
     assert_eq!(
         messages(&r, "goals-api"),
         more,
@@ -121,7 +121,7 @@ async fn logs_follow_across_pages_and_a_replacement_stream() {
     // A stream that does not exist yet (the new mongodb) is waited for,
     // not reported.
     sources.push(log_source("mongodb", t2));
-    let r = follower.poll(&cloud, &sources, chrono::Utc::now()).await;
+    let r = follower.poll(&cloud, &sources, ecsdeck::clock::now()).await;
     let new: Vec<String> = r
         .batches
         .iter()
@@ -144,9 +144,11 @@ async fn logs_follow_across_pages_and_a_replacement_stream() {
         .await
         .expect("stream 4");
     put(&logs, &format!("ecs/mongodb/{t2}"), &["mongo 2 up".into()]).await;
-    follower.poll(&cloud, &sources, chrono::Utc::now()).await;
+    follower.poll(&cloud, &sources, ecsdeck::clock::now()).await;
     let mut follower4 = ecsdeck::logfollow::LogFollower::default();
-    follower4.poll(&cloud, &sources, chrono::Utc::now()).await;
+    follower4
+        .poll(&cloud, &sources, ecsdeck::clock::now())
+        .await;
     for (c, t) in [
         ("goals-api", t1),
         ("mongodb", t1),
@@ -155,7 +157,9 @@ async fn logs_follow_across_pages_and_a_replacement_stream() {
     ] {
         put(&logs, &format!("ecs/{c}/{t}"), &[format!("{c} {t} again")]).await;
     }
-    let r = follower4.poll(&cloud, &sources, chrono::Utc::now()).await;
+    let r = follower4
+        .poll(&cloud, &sources, ecsdeck::clock::now())
+        .await;
     assert_eq!(r.calls, 1, "one FilterLogEvents for four streams");
     let mut got: Vec<String> = r
         .batches
@@ -194,7 +198,7 @@ async fn logs_follow_across_pages_and_a_replacement_stream() {
     let mut west_src = log_source("goals-api", t1);
     west_src.region = Some("us-west-2".into());
     let r = ecsdeck::logfollow::LogFollower::new(2)
-        .poll(&cloud, &[west_src], chrono::Utc::now())
+        .poll(&cloud, &[west_src], ecsdeck::clock::now())
         .await;
     assert_eq!(messages(&r, "goals-api"), vec!["from us-west-2"]);
 
@@ -204,11 +208,15 @@ async fn logs_follow_across_pages_and_a_replacement_stream() {
     let mut f = ecsdeck::logfollow::LogFollower::new(2);
     for _ in 1..ecsdeck::logfollow::MISSING_POLLS {
         let r = f
-            .poll(&cloud, std::slice::from_ref(&missing), chrono::Utc::now())
+            .poll(
+                &cloud,
+                std::slice::from_ref(&missing),
+                ecsdeck::clock::now(),
+            )
             .await;
         assert!(r.problems.is_empty(), "a new stream is waited for a while");
     }
-    let r = f.poll(&cloud, &[missing], chrono::Utc::now()).await;
+    let r = f.poll(&cloud, &[missing], ecsdeck::clock::now()).await;
     assert_eq!(r.problems.len(), 1);
     assert!(
         r.problems[0]

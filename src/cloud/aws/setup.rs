@@ -113,7 +113,7 @@ impl Intercept for CallCounter {
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         if let Some(date) = context.response().headers().get("date") {
-            self.clock.seen(date, chrono::Utc::now());
+            self.clock.seen(date, crate::clock::now());
         }
         Ok(())
     }

@@ -151,7 +151,7 @@ async fn access_log(State(log): State<Sink>, req: Request, next: Next) -> Respon
         .to_string();
     log(format!(
         "::ffff:10.0.0.34 - - [{}] {line} {} {size} \"-\" \"{agent}\" - {:.3} ms",
-        chrono::Utc::now().format("%d/%b/%Y:%H:%M:%S +0000"),
+        crate::clock::now().format("%d/%b/%Y:%H:%M:%S +0000"),
         resp.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     ));

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::Utc;
 use tokio::sync::mpsc;
 
 use super::*;
@@ -40,7 +39,7 @@ impl Operate for Operator {
             .unwrap_or_else(|p| p.into_inner())
             .push((task_arn.to_string(), reason.to_string()));
         let mut w = lock(&self.world);
-        w.stopped_at = Some(Utc::now());
+        w.stopped_at = Some(crate::clock::now());
         if self.kind == Api::Loses {
             w.records.clear();
         }
@@ -86,7 +85,7 @@ fn options(probe: ProbeConfig) -> Options {
 fn ev(resource: Resource, obs: Observation) -> PollEvent {
     PollEvent {
         resource,
-        at: Utc::now(),
+        at: crate::clock::now(),
         result: Ok(obs),
     }
 }
@@ -100,7 +99,7 @@ fn observations(url: &str, since: Option<f64>, decoy: bool) -> Vec<PollEvent> {
     // As AWS says it: the replacement was created when the old task was
     // stopped.
     new.created_at =
-        since.map(|s| Utc::now() - chrono::Duration::milliseconds((s * 1000.0) as i64));
+        since.map(|s| crate::clock::now() - chrono::Duration::milliseconds((s * 1000.0) as i64));
     let mut tasks = vec![old.clone()];
     let mut targets = vec![target("10.0.1.5", "healthy", None)];
     let mut up = true;
@@ -126,7 +125,7 @@ fn observations(url: &str, since: Option<f64>, decoy: bool) -> Vec<PollEvent> {
         up = !(0.1..1.5).contains(&s) || decoy;
     }
     let sample = Sample {
-        at: Utc::now(),
+        at: crate::clock::now(),
         outcome: Outcome::Http(if up { 200 } else { 503 }),
         up,
         total_ms: 4,
@@ -235,7 +234,7 @@ async fn drill_on(
         loop {
             let since = lock(&feed_world)
                 .stopped_at
-                .map(|t| (Utc::now() - t).num_milliseconds() as f64 / 1000.0);
+                .map(|t| (crate::clock::now() - t).num_milliseconds() as f64 / 1000.0);
             let mut events = observations(&feed_url, since, kind == Api::Decoy);
             if kind == Api::NoApiCheck {
                 without_api_health_check(&mut events);

@@ -6,8 +6,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use std::time::Instant;
 
-use chrono::Utc;
-
 use crate::model::Time;
 
 #[derive(Clone, Default)]
@@ -24,7 +22,7 @@ impl Clock {
     /// A clock that stands still until `advance` moves it.
     pub fn manual() -> Clock {
         Clock {
-            manual: Some(Arc::new(Mutex::new((Instant::now(), Utc::now())))),
+            manual: Some(Arc::new(Mutex::new((Instant::now(), crate::clock::now())))),
         }
     }
 
@@ -47,7 +45,7 @@ impl Clock {
     pub fn utc(&self) -> Time {
         match &self.manual {
             Some(m) => m.lock().unwrap_or_else(|p| p.into_inner()).1,
-            None => Utc::now(),
+            None => crate::clock::now(),
         }
     }
 }

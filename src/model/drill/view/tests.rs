@@ -1,14 +1,12 @@
 //! The notes the drill's report gives, read from the world.
 
-use chrono::Utc;
-
 use super::*;
 use crate::model::observe::{Observation, PollEvent, Resource};
 
 fn ev(resource: Resource, obs: Observation) -> PollEvent {
     PollEvent {
         resource,
-        at: Utc::now(),
+        at: crate::clock::now(),
         result: Ok(obs),
     }
 }
@@ -16,7 +14,7 @@ fn ev(resource: Resource, obs: Observation) -> PollEvent {
 #[test]
 fn dbpathinuse_in_the_logs_is_a_note_of_the_report() {
     use crate::model::logs::{FollowResult, LogBatch, LogSource, RawLogEvent};
-    let started = Utc::now();
+    let started = crate::clock::now();
     let line = |ms: i64, m: &str| RawLogEvent {
         timestamp_ms: started.timestamp_millis() + ms,
         message: m.into(),
