@@ -80,6 +80,15 @@ impl LogFollower {
         }
     }
 
+    /// The sizes of its bookkeeping, for the day-long memory figures.
+    pub fn footprint(&self) -> Vec<(&'static str, usize)> {
+        vec![
+            ("follower streams", self.streams.len()),
+            ("follower groups", self.since_ms.len()),
+            ("follower event ids", self.shown.len()),
+        ]
+    }
+
     /// Reads what is new in every stream.
     pub async fn poll(
         &mut self,

@@ -13,6 +13,11 @@ pub struct CallRate {
 }
 
 impl CallRate {
+    /// The samples kept (at most a minute's).
+    pub fn kept(&self) -> usize {
+        self.samples.len()
+    }
+
     /// Records the running total at a moment; samples older than the
     /// window are dropped.
     pub fn record(&mut self, at: Time, total: u64) {

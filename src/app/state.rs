@@ -150,6 +150,34 @@ pub struct State {
 pub use crate::model::world::{Derived, ProbeState};
 
 impl State {
+    /// The sizes of everything that is kept across polls, for the
+    /// day-long memory figures (`examples/day.rs`).
+    pub fn footprint(&self) -> Vec<(&'static str, usize)> {
+        let w = &self.world;
+        let mut out = vec![
+            ("tasks", w.tasks.get().map_or(0, Vec::len)),
+            (
+                "service events",
+                w.service.get().map_or(0, |s| s.events.len()),
+            ),
+            ("probe samples", w.probe.history.samples().len()),
+            ("probe KiB", w.probe.history.approx_bytes() >> 10),
+            (
+                "timelines",
+                w.timeline.past.len() + usize::from(w.timeline.current.is_some()),
+            ),
+            ("log alarms", w.log_alarms.len()),
+            ("call rate samples", self.call_rate.kept()),
+            ("APIs rated", self.api_rates.len()),
+            (
+                "API rate samples",
+                self.api_rates.values().map(|r| r.kept()).sum(),
+            ),
+        ];
+        out.extend(self.logs.footprint());
+        out
+    }
+
     pub fn new(ctx: Context, now: Time) -> State {
         let logs = LogState::new(ctx.log_buffer);
         let ctx_refresh = ctx.refresh;

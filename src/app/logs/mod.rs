@@ -95,6 +95,18 @@ pub struct LogState {
 }
 
 impl LogState {
+    /// The sizes of what it keeps, for the day-long memory figures.
+    pub fn footprint(&self) -> Vec<(&'static str, usize)> {
+        vec![
+            ("log lines", self.buf.len()),
+            ("log tasks divided", self.divided.len()),
+            ("log tasks replaced", self.replaced.len()),
+            ("log tasks stop-marked", self.stop_marked.len()),
+            ("log notes", self.notes.len()),
+            ("log rate samples", self.call_rate.kept()),
+        ]
+    }
+
     pub fn new(cap: usize) -> LogState {
         LogState {
             buf: Buffer::new(cap),
