@@ -67,3 +67,100 @@ async fn a_denied_describe_listeners_keeps_target_health_and_says_why_the_url_is
         "{url}"
     );
 }
+
+/// A bastion's SSO session that ran out: `~/.aws/config` names an SSO
+/// session whose cached token expired and cannot be refreshed. The SDK's
+/// own credential chain fails before any request; ecsdeck must call it a
+/// credentials problem and name the command that fixes it.
+#[test]
+fn an_expired_sso_session_is_called_expired_credentials_with_the_login_to_run() {
+    let home = tempfile::tempdir().expect("tmp");
+    let aws = home.path().join(".aws");
+    std::fs::create_dir_all(aws.join("sso/cache")).expect("dirs");
+    std::fs::write(
+        aws.join("config"),
+        "[profile ops]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = ops\nregion = us-east-1\n\n\
+         [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n",
+    )
+    .expect("config");
+    // The token cache is named by the SHA-1 of the session's name.
+    std::fs::write(
+        aws.join("sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json"),
+        r#"{"startUrl": "https://corp.awsapps.com/start", "region": "us-east-1", "accessToken": "expired", "expiresAt": "2025-01-01T00:00:00Z"}"#,
+    )
+    .expect("token");
+    // Loopback only: nothing may reach AWS, even if the token were used.
+    let nowhere = "http://127.0.0.1:9";
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
+        .args(["--profile", "ops", "--endpoint-url", nowhere])
+        .args(["--cluster", "goals-cluster", "--service", "goals-service"])
+        .arg("status")
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", aws.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_ENDPOINT_URL_SSO", nowhere)
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", nowhere)
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("credentials: ") && err.contains("run aws sso login --profile ops"),
+        "{err}"
+    );
+}
+
+/// The dashboard while AWS refuses the credentials for a while (the demo
+/// plays an SSO session running out and renewed): one banner, keys still
+/// answered, `r` tries at once, and everything resumes by itself.
+#[test]
+fn expired_credentials_pause_the_dashboard_under_one_banner_and_it_resumes() {
+    use std::time::{Duration, Instant};
+    let started = Instant::now();
+    let mut s = common::Session::start(&["demo", "--expired-credentials", "12s..30s"], &[]);
+    s.wait_for(&["● HEALTHY", "mounted ✓"], Duration::from_secs(40));
+    let screen = s.wait_for(
+        &[
+            "credentials expired: run aws sso login --profile demo",
+            "AWS polling paused",
+            "⏸ paused",
+        ],
+        Duration::from_secs(40),
+    );
+    assert!(
+        !screen.contains("security token"),
+        "said once, in the banner, not in every pane: {screen}"
+    );
+    // The probe does not need AWS credentials: it goes on.
+    assert!(screen.contains("UP 200"), "{screen}");
+    // Keys answer while paused.
+    s.send("?");
+    s.wait_for(&["Help: keys"], Duration::from_secs(3));
+    s.send("\x1b");
+    // The operator has logged in again (the demo's window is over) and
+    // presses r: one try, accepted, every poller back at once.
+    let over = Duration::from_secs(33);
+    if let Some(left) = over.checked_sub(started.elapsed()) {
+        std::thread::sleep(left);
+    }
+    s.send("r");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = s.screen();
+        if !now.contains("credentials expired") && !now.contains("⏸") {
+            assert!(now.contains("updated"), "{now}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "still paused after r: {now}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}
