@@ -51,6 +51,12 @@ async fn a_denied_describe_listeners_keeps_target_health_and_says_why_the_url_is
         .target_groups(&[TG.into()])
         .await
         .expect("target health does not need the listeners");
+    // The refusal is remembered for a minute: not asked on every poll.
+    for _ in 0..3 {
+        b.target_groups(&[TG.into()]).await.expect("again");
+    }
+    assert_eq!(listeners.num_calls(), 1, "DescribeListeners asked once");
+    assert_eq!(health.num_calls(), 4, "target health every poll");
     assert!(!groups[0].targets.is_empty(), "the targets are shown");
     let lb = &groups[0].load_balancers[0];
     let why = lb.unreadable.as_deref().expect("said why");

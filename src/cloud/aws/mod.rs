@@ -20,7 +20,7 @@ use crate::model::sanitize::clean;
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 pub use convert::classify;
 pub use setup::{AwsOptions, load_config};
-use setup::{Cache, CallCounter, cached, remember};
+use setup::{Cache, CallCounter, cached, cached_within, remember};
 use tasks::StoppedList;
 
 /// The AWS backend: one client per service, sharing one configuration,
@@ -332,7 +332,11 @@ impl Cloud for AwsCloud {
                 .map(convert::target)
                 .collect();
             for lb_arn in &lb_arns {
-                let lb = match cached(&self.lbs, lb_arn) {
+                let known = cached(&self.lbs, lb_arn).filter(|lb| {
+                    lb.unreadable.is_none()
+                        || cached_within(&self.lbs, lb_arn, setup::FAILED_CACHE).is_some()
+                });
+                let lb = match known {
                     Some(lb) => lb,
                     None => match self.load_balancer(lb_arn).await {
                         Ok(lb) => {
@@ -342,21 +346,25 @@ impl Cloud for AwsCloud {
                         // A denied DescribeListeners costs the probe's URL,
                         // not the target group's health: the group is kept,
                         // its load balancer says why it is unknown (and is
-                        // asked again next time).
-                        Err(e) => crate::model::LoadBalancer {
-                            arn: lb_arn.clone(),
-                            // loadbalancer/app/NAME/ID
-                            name: lb_arn
-                                .split('/')
-                                .nth(2)
-                                .unwrap_or_else(|| crate::model::arn_tail(lb_arn))
-                                .to_string(),
-                            dns_name: String::new(),
-                            scheme: None,
-                            state: None,
-                            listeners: Vec::new(),
-                            unreadable: Some(e.operator_text()),
-                        },
+                        // asked again after a minute).
+                        Err(e) => {
+                            let lb = crate::model::LoadBalancer {
+                                arn: lb_arn.clone(),
+                                // loadbalancer/app/NAME/ID
+                                name: lb_arn
+                                    .split('/')
+                                    .nth(2)
+                                    .unwrap_or_else(|| crate::model::arn_tail(lb_arn))
+                                    .to_string(),
+                                dns_name: String::new(),
+                                scheme: None,
+                                state: None,
+                                listeners: Vec::new(),
+                                unreadable: Some(e.operator_text()),
+                            };
+                            remember(&self.lbs, lb_arn, lb.clone());
+                            lb
+                        }
                     },
                 };
                 group.load_balancers.push(lb);

@@ -28,6 +28,19 @@ pub(super) fn cached<T: Clone>(cache: &Cache<T>, key: &str) -> Option<T> {
         .map(|(_, v)| v.clone())
 }
 
+/// A failure is asked again sooner than an answer: a permission added to
+/// the policy shows within a minute, and a denied call is not sent on
+/// every poll (each one a line in CloudTrail).
+pub(super) const FAILED_CACHE: Duration = Duration::from_secs(60);
+
+/// `cached`, for a value no older than `max_age`.
+pub(super) fn cached_within<T: Clone>(cache: &Cache<T>, key: &str, max_age: Duration) -> Option<T> {
+    let map = cache.lock().unwrap_or_else(|p| p.into_inner());
+    map.get(key)
+        .filter(|(at, _)| at.elapsed() < max_age.min(SLOW_CACHE))
+        .map(|(_, v)| v.clone())
+}
+
 pub(super) fn remember<T>(cache: &Cache<T>, key: &str, value: T) {
     cache
         .lock()
