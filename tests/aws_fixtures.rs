@@ -351,6 +351,28 @@ async fn expired_credentials_and_throttling_are_told_apart() {
         e.operator_text(),
         "ClusterNotFoundException: Cluster not found."
     );
+
+    // A clock minutes off from AWS's: no login helps, and the SDK signs
+    // the next request with the offset; not a credentials refusal (which
+    // would pause every poller and tell the operator to log in).
+    let b = ecs_only(
+        400,
+        r#"{"__type":"InvalidSignatureException","message":"Signature expired: 20261203T100000Z is now earlier than 20261203T100500Z (20261203T101000Z - 5 min.)"}"#,
+    );
+    let e = b.service(&svc()).await.expect_err("skewed");
+    assert_eq!(e.kind, ErrorKind::Other);
+    assert!(
+        e.operator_text().contains("this host's clock is off"),
+        "{}",
+        e.operator_text()
+    );
+    // A wrong secret key is still the credentials'.
+    let b = ecs_only(
+        400,
+        r#"{"__type":"InvalidSignatureException","message":"The request signature we calculated does not match the signature you provided."}"#,
+    );
+    let e = b.service(&svc()).await.expect_err("wrong secret");
+    assert_eq!(e.kind, ErrorKind::Credentials);
 }
 
 /// No character a terminal acts on.

@@ -74,12 +74,10 @@ async fn a_denied_describe_listeners_keeps_target_health_and_says_why_the_url_is
     );
 }
 
-/// A bastion's SSO session that ran out: `~/.aws/config` names an SSO
-/// session whose cached token expired and cannot be refreshed. The SDK's
-/// own credential chain fails before any request; ecsdeck must call it a
-/// credentials problem and name the command that fixes it.
-#[test]
-fn an_expired_sso_session_is_called_expired_credentials_with_the_login_to_run() {
+/// `ecsdeck status` with an SSO profile whose cached token expires at
+/// `expires`, every endpoint (the SSO portal's too) on a closed loopback
+/// port: (exit code, stderr).
+fn status_with_sso_token(expires: &str) -> (Option<i32>, String) {
     let home = tempfile::tempdir().expect("tmp");
     let aws = home.path().join(".aws");
     std::fs::create_dir_all(aws.join("sso/cache")).expect("dirs");
@@ -92,7 +90,9 @@ fn an_expired_sso_session_is_called_expired_credentials_with_the_login_to_run() 
     // The token cache is named by the SHA-1 of the session's name.
     std::fs::write(
         aws.join("sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json"),
-        r#"{"startUrl": "https://corp.awsapps.com/start", "region": "us-east-1", "accessToken": "expired", "expiresAt": "2025-01-01T00:00:00Z"}"#,
+        format!(
+            r#"{{"startUrl": "https://corp.awsapps.com/start", "region": "us-east-1", "accessToken": "t", "expiresAt": "{expires}"}}"#
+        ),
     )
     .expect("token");
     // Loopback only: nothing may reach AWS, even if the token were used.
@@ -114,12 +114,38 @@ fn an_expired_sso_session_is_called_expired_credentials_with_the_login_to_run() 
         .env_remove("AWS_SESSION_TOKEN")
         .output()
         .expect("run");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A bastion's SSO session that ran out: the cached token expired and
+/// cannot be refreshed. The SDK's own credential chain fails before any
+/// request; ecsdeck must call it a credentials problem and name the
+/// command that fixes it.
+#[test]
+fn an_expired_sso_session_is_called_expired_credentials_with_the_login_to_run() {
+    let (code, err) = status_with_sso_token("2025-01-01T00:00:00Z");
+    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("credentials: ") && err.contains("run aws sso login --profile ops"),
         "{err}"
     );
+}
+
+/// A valid SSO token, but the SSO portal cannot be reached (no route from
+/// a private subnet): logging in again would not help, so it is not
+/// called a credentials problem (that would pause polling for nothing).
+#[test]
+fn an_sso_portal_out_of_reach_is_a_network_failure_not_expired_credentials() {
+    let (code, err) = status_with_sso_token("2099-01-01T00:00:00Z");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("cannot reach endpoint: the credentials could not be loaded"),
+        "{err}"
+    );
+    assert!(!err.contains("aws sso login"), "{err}");
 }
 
 /// The dashboard while AWS refuses the credentials for a while (the demo

@@ -90,13 +90,17 @@ impl CloudError {
                 self.message
             ),
             ErrorKind::Other => format!(
-                "{} failed: {}{}",
+                "{} failed: {}{}{}",
                 self.action,
                 self.code
                     .as_deref()
                     .map(|c| format!("{c}: "))
                     .unwrap_or_default(),
-                self.message
+                self.message,
+                self.hint
+                    .as_deref()
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default()
             ),
         }
     }

@@ -24,7 +24,16 @@ struct Inner {
     paused: Option<Paused>,
     /// The monotonic time of the next try, for the countdown shown.
     next_try: Option<tokio::time::Instant>,
+    /// Counts the resumes: a refusal from a call sent before the last
+    /// resume is old news, not a new pause.
+    epoch: u64,
+    /// The last pause, when the try that ended it could not tell (STS
+    /// unreachable or throttled): a refusal soon after continues it.
+    unsure: Option<(Paused, tokio::time::Instant)>,
 }
+
+/// How long after an unsure resume a refusal continues the same pause.
+const UNSURE_FOR: Duration = Duration::from_secs(120);
 
 /// Whether the AWS pollers may call AWS; shared by all of a session's.
 #[derive(Default)]
@@ -37,9 +46,15 @@ impl Gate {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// While paused, the refusal a poller shows instead of calling AWS.
-    pub fn closed(&self) -> Option<CloudError> {
-        self.lock().paused.as_ref().map(|p| p.error.clone())
+    /// Before a poller calls AWS: while paused, the refusal to show
+    /// instead of calling; else the epoch to hand back with a failure.
+    #[allow(clippy::result_large_err)] // handed on as the poll's own CloudResult
+    pub fn enter(&self) -> Result<u64, CloudError> {
+        let g = self.lock();
+        match &g.paused {
+            Some(p) => Err(p.error.clone()),
+            None => Ok(g.epoch),
+        }
     }
 
     /// What the screen says: since when, why, and when the next try is.
@@ -56,7 +71,7 @@ impl Gate {
     /// one call that tries again (once per pause).
     pub fn failed(
         self: &Arc<Self>,
-        e: &CloudError,
+        (e, epoch): (&CloudError, u64),
         now: Time,
         cloud: &Arc<dyn Cloud>,
         ctl: &Control,
@@ -66,20 +81,49 @@ impl Gate {
         }
         {
             let mut g = self.lock();
-            if g.paused.is_some() {
+            if g.paused.is_some() || epoch < g.epoch {
                 return;
             }
             tracing::warn!(error = %e, "credentials refused: AWS polling paused");
-            g.paused = Some(Paused {
+            let mut p = Paused {
                 since: now,
                 error: e.clone(),
                 tries: 0,
                 next_try_in: None,
-            });
+            };
+            if let Some((before, at)) = g.unsure.take()
+                && at.elapsed() < UNSURE_FOR
+            {
+                // The same pause, not a new one: the banner keeps its age.
+                p.since = before.since;
+                p.tries = before.tries;
+            }
+            g.paused = Some(p);
             g.next_try = Some(tokio::time::Instant::now() + RETRY);
         }
         let (gate, cloud, ctl) = (self.clone(), cloud.clone(), ctl.clone());
-        tokio::spawn(async move { gate.try_again(cloud, ctl).await });
+        tokio::spawn(async move {
+            let g = gate.clone();
+            if let Err(p) = super::runner::contained(g.try_again(cloud, ctl.clone())).await {
+                // Never stuck paused: the pollers try for themselves.
+                tracing::error!(panic = %p, "the credentials retry panicked; resuming");
+                gate.resume(false);
+                ctl.kick();
+            }
+        });
+    }
+
+    /// Ends the pause; `sure`: the try was accepted (not merely not
+    /// refused: STS could not be reached, or throttled).
+    fn resume(&self, sure: bool) {
+        let mut g = self.lock();
+        let p = g.paused.take();
+        g.next_try = None;
+        g.epoch += 1;
+        g.unsure = match (sure, p) {
+            (false, Some(p)) => Some((p, tokio::time::Instant::now())),
+            _ => None,
+        };
     }
 
     /// Every 30 s, or at once when the operator refreshes (`r` after
@@ -95,8 +139,13 @@ impl Gate {
                 _ = tokio::time::sleep_until(at) => {}
                 _ = ctl.kicked() => {
                     // A refresh key held down, or the drill hurrying the
-                    // pollers, is not a call each time.
-                    if last.is_some_and(|l| l.elapsed() < KICK_FLOOR) {
+                    // pollers, is not a call each time: one soon after
+                    // the last waits for the floor, then tries.
+                    if let Some(l) = last
+                        && l.elapsed() < KICK_FLOOR
+                    {
+                        let mut g = self.lock();
+                        g.next_try = g.next_try.map(|t| t.min(l + KICK_FLOOR));
                         continue;
                     }
                 }
@@ -106,20 +155,21 @@ impl Gate {
                 _ = ctl.cancelled() => return,
                 r = cloud.identity() => r,
             };
-            let mut g = self.lock();
             match result {
                 Err(e) if e.kind == ErrorKind::Credentials => {
+                    let mut g = self.lock();
                     if let Some(p) = g.paused.as_mut() {
                         p.tries += 1;
                         p.error = e;
                     }
                     g.next_try = Some(tokio::time::Instant::now() + RETRY);
                 }
-                _ => {
-                    tracing::info!("credentials accepted again: AWS polling resumed");
-                    g.paused = None;
-                    g.next_try = None;
-                    drop(g);
+                other => {
+                    // Accepted; or STS could not say (unreachable from a
+                    // private subnet, throttled): the pollers find out.
+                    let sure = other.is_ok();
+                    tracing::info!(sure, "AWS polling resumed");
+                    self.resume(sure);
                     // Every poller now, not after its backoff.
                     ctl.kick();
                     return;

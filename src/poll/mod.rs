@@ -31,7 +31,11 @@ use runner::{Cadence, Control};
 pub fn backoff(base: Duration, kind: ErrorKind, failures: u32) -> Duration {
     let start = match kind {
         ErrorKind::Throttled => base.max(Duration::from_secs(2)),
-        ErrorKind::AccessDenied | ErrorKind::Credentials => Duration::from_secs(30),
+        ErrorKind::AccessDenied => Duration::from_secs(30),
+        // Refused credentials pause every poller (`gate`): no call is made
+        // while paused, so a short wait costs nothing, and a poller that
+        // missed the resume's kick is back within seconds.
+        ErrorKind::Credentials => return Duration::from_secs(5),
         _ => base,
     };
     let factor = 1u32 << failures.saturating_sub(1).min(6);
@@ -236,13 +240,11 @@ fn spawn_aws<W, J, Fut>(
         && resource == Resource::Service
         && std::env::var("ECSDECK_TEST_PANIC").as_deref() == Ok("poller");
     let job = move |w: W| {
-        let closed = gate.closed();
+        let entered = gate.enter();
         let fut = job(w);
         let (gate, cloud, ctl) = (gate.clone(), cloud.clone(), ctl_for_gate.clone());
         async move {
-            if let Some(e) = closed {
-                return Err(e);
-            }
+            let epoch = entered?;
             let run = async {
                 if test_panic && !TEST_PANICKED.swap(true, std::sync::atomic::Ordering::SeqCst) {
                     panic!("ECSDECK_TEST_PANIC=poller: panicking on purpose");
@@ -260,7 +262,7 @@ fn spawn_aws<W, J, Fut>(
                 )),
             };
             if let Err(e) = &result {
-                gate.failed(e, crate::clock::now(), &cloud, &ctl);
+                gate.failed((e, epoch), crate::clock::now(), &cloud, &ctl);
             }
             result
         }

@@ -43,25 +43,29 @@ where
             }
             clean(&cur.to_string())
         };
+        let transport = match &e {
+            SdkError::DispatchFailure(d) => {
+                if d.is_io() || d.is_timeout() {
+                    Some(ErrorKind::Network)
+                } else {
+                    Some(provider_failure(&text))
+                }
+            }
+            SdkError::TimeoutError(_) => Some(ErrorKind::Network),
+            _ => None,
+        };
         let transport_text = match &e {
             SdkError::TimeoutError(_) => Some("no answer before the timeout".to_string()),
             SdkError::DispatchFailure(d) if d.is_timeout() => {
                 Some("no answer before the timeout".to_string())
             }
-            SdkError::DispatchFailure(_) => Some(root),
-            _ => None,
-        };
-        let transport = match &e {
-            SdkError::DispatchFailure(d) => {
-                if d.is_io() || d.is_timeout() {
-                    Some(ErrorKind::Network)
-                } else if text.to_ascii_lowercase().contains("credential") {
-                    Some(ErrorKind::Credentials)
-                } else {
-                    Some(ErrorKind::Other)
-                }
+            // The credentials provider could not reach its own service
+            // (the SSO portal, STS, instance metadata): say so, or the
+            // operator looks for a problem with ECS.
+            SdkError::DispatchFailure(d) if !d.is_io() && transport == Some(ErrorKind::Network) => {
+                Some(format!("the credentials could not be loaded: {root}"))
             }
-            SdkError::TimeoutError(_) => Some(ErrorKind::Network),
+            SdkError::DispatchFailure(_) => Some(root),
             _ => None,
         };
         AnySdkError {
@@ -99,10 +103,53 @@ const CREDENTIALS: &[&str] = &[
     "SignatureDoesNotMatch",
 ];
 
+/// A failure before the request was sent (the SDK resolves credentials
+/// then): a credentials provider that says no (an expired SSO session,
+/// no credentials at all) is Credentials; one that could not reach its
+/// own service (the SSO portal, STS for a role, instance metadata) is
+/// Network — logging in again would not help.
+fn provider_failure(text: &str) -> ErrorKind {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("identity resolver timed out") {
+        return ErrorKind::Network;
+    }
+    let Some(at) = lower.find("credential") else {
+        return ErrorKind::Other;
+    };
+    let cause = &lower[at..];
+    let unreachable = [
+        "dispatch failure",
+        "io error",
+        "timed out",
+        "timeout",
+        "connection refused",
+        "error trying to connect",
+        "dns error",
+    ];
+    if unreachable.iter().any(|w| cause.contains(w)) {
+        ErrorKind::Network
+    } else {
+        ErrorKind::Credentials
+    }
+}
+
+/// A request signed with a clock too far from AWS's: the SDK learns the
+/// offset from the answer's `Date` and signs the next one right, so it is
+/// neither a credentials problem (no login helps) nor worth a pause.
+fn clock_skew(code: &str, message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    matches!(code, "RequestExpired" | "RequestTimeTooSkewed")
+        || (matches!(code, "SignatureDoesNotMatch" | "InvalidSignatureException")
+            && (m.contains("signature expired") || m.contains("not yet current")))
+}
+
 /// Classifies an SDK error so the UI can say what to do about it.
 pub fn classify(e: AnySdkError, action: &str) -> CloudError {
     let code = e.code.clone().unwrap_or_default();
-    let kind = if THROTTLING.contains(&code.as_str()) {
+    let skewed = clock_skew(&code, e.message.as_deref().unwrap_or_default());
+    let kind = if skewed {
+        ErrorKind::Other
+    } else if THROTTLING.contains(&code.as_str()) {
         ErrorKind::Throttled
     } else if DENIED.contains(&code.as_str()) {
         ErrorKind::AccessDenied
@@ -126,7 +173,9 @@ pub fn classify(e: AnySdkError, action: &str) -> CloudError {
         code: e.code,
         message,
         request_id: e.request_id,
-        hint: None,
+        hint: skewed.then(|| {
+            "this host's clock is off from AWS's: the next request is signed with the offset; fix the clock (chrony, ntpd) for good".to_string()
+        }),
     }
 }
 

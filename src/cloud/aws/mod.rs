@@ -129,7 +129,15 @@ impl AwsCloud {
     {
         let mut err = classify(e.into(), action);
         if err.kind == ErrorKind::Credentials {
-            err.hint = Some(match &self.profile {
+            // The profile in use: the flag or the config file's, else the
+            // SDK's own AWS_PROFILE.
+            let profile = self
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok())
+                .map(|p| crate::model::sanitize::clean(&p))
+                .filter(|p| !p.is_empty());
+            err.hint = Some(match &profile {
                 Some(p) => {
                     format!("run aws sso login --profile {p}, or refresh the profile's keys")
                 }

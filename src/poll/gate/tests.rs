@@ -20,6 +20,9 @@ use crate::poll::{Plan, spawn};
 #[derive(Default)]
 struct Expiring {
     refused: AtomicBool,
+    /// STS itself out of reach (no VPC endpoint for it), or panicking.
+    sts_down: AtomicBool,
+    sts_panics: AtomicBool,
     calls: Mutex<Vec<(tokio::time::Instant, &'static str)>>,
 }
 
@@ -55,6 +58,20 @@ impl Cloud for Expiring {
         "us-east-1".into()
     }
     async fn identity(&self) -> CloudResult<Identity> {
+        if self.sts_panics.load(Ordering::SeqCst) {
+            panic!("a bug in the retry's call");
+        }
+        if self.sts_down.load(Ordering::SeqCst) {
+            self.calls
+                .lock()
+                .expect("lock")
+                .push((tokio::time::Instant::now(), "sts:GetCallerIdentity"));
+            return Err(CloudError::new(
+                ErrorKind::Network,
+                "sts:GetCallerIdentity",
+                "Connection timed out",
+            ));
+        }
         self.call("sts:GetCallerIdentity")?;
         Ok(Identity {
             account: "123456789012".into(),
@@ -210,20 +227,94 @@ async fn a_refresh_tries_at_once_but_not_more_than_once_in_2_s() {
     let mut seen = Vec::new();
     run_for(5, &mut rx, &mut seen).await;
     assert_eq!(pollers.paused().map(|p| p.tries), Some(0));
-    // `r` pressed five times in a second: one try.
+    // `r` pressed five times in a second: one try at once, and one more
+    // when the 2 s floor allows (the last press is not lost), no more.
     let t = tokio::time::Instant::now();
     for _ in 0..5 {
         pollers.refresh();
         run_for(0, &mut rx, &mut seen).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    run_for(1, &mut rx, &mut seen).await;
+    run_for(5, &mut rx, &mut seen).await;
     let tries = cloud.calls_since(t);
-    assert_eq!(tries, vec!["sts:GetCallerIdentity"], "{tries:?}");
+    assert_eq!(tries.len(), 2, "{tries:?}");
+    assert!(tries.iter().all(|a| *a == "sts:GetCallerIdentity"));
     // The operator renewed the credentials and pressed r: back at once.
     cloud.refused.store(false, Ordering::SeqCst);
     run_for(2, &mut rx, &mut seen).await;
     pollers.refresh();
     run_for(1, &mut rx, &mut seen).await;
     assert!(pollers.paused().is_none());
+}
+
+fn refusal() -> CloudError {
+    let mut e = CloudError::new(ErrorKind::Credentials, "ecs:ListTasks", "expired");
+    e.code = Some("ExpiredTokenException".into());
+    e
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refusal_sent_before_the_resume_does_not_pause_again() {
+    let gate = Arc::new(Gate::default());
+    let cloud: Arc<dyn Cloud> = Arc::new(Expiring::default());
+    let ctl = Control::new();
+    let before = gate.enter().expect("open");
+    gate.failed((&refusal(), before), crate::clock::now(), &cloud, &ctl);
+    assert!(gate.enter().is_err(), "paused");
+    // A call sent before the pause is still out; the retry succeeds.
+    tokio::time::sleep(RETRY + Duration::from_secs(1)).await;
+    let after = gate.enter().expect("resumed");
+    // The old call's refusal comes back now: old news.
+    gate.failed((&refusal(), before), crate::clock::now(), &cloud, &ctl);
+    assert!(gate.enter().is_ok(), "not paused by a stale refusal");
+    // A refusal of a call sent after the resume pauses again.
+    gate.failed((&refusal(), after), crate::clock::now(), &cloud, &ctl);
+    assert!(gate.enter().is_err());
+    ctl.cancel();
+}
+
+#[tokio::test(start_paused = true)]
+async fn sts_out_of_reach_lets_the_pollers_find_out_and_the_pause_keeps_its_age() {
+    let cloud = Arc::new(Expiring::default());
+    cloud.refused.store(true, Ordering::SeqCst);
+    cloud.sts_down.store(true, Ordering::SeqCst);
+    let (tx, mut rx) = mpsc::channel(1024);
+    let svc = ServiceRef {
+        cluster: "prod".into(),
+        service: "goals".into(),
+    };
+    let plan = Plan {
+        refresh: Duration::from_secs(5),
+        logs: false,
+        probe: None,
+    };
+    let pollers = spawn(cloud.clone(), svc, plan, tx);
+    let mut seen = Vec::new();
+    run_for(5, &mut rx, &mut seen).await;
+    let first = pollers.paused().expect("paused").since;
+    // STS cannot say: the pollers try, are refused, and it is the same
+    // pause (never stuck paused by an STS that cannot be reached, never
+    // a banner that starts counting again every 30 s).
+    run_for(95, &mut rx, &mut seen).await;
+    let p = pollers.paused().expect("paused again by the pollers");
+    assert_eq!(p.since, first, "{p:?}");
+    // With STS reachable and the credentials renewed, back for good.
+    cloud.sts_down.store(false, Ordering::SeqCst);
+    cloud.refused.store(false, Ordering::SeqCst);
+    run_for(35, &mut rx, &mut seen).await;
+    assert!(pollers.paused().is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panic_in_the_retry_resumes_rather_than_pausing_for_ever() {
+    let cloud = Arc::new(Expiring::default());
+    cloud.sts_panics.store(true, Ordering::SeqCst);
+    let gate = Arc::new(Gate::default());
+    let dyn_cloud: Arc<dyn Cloud> = cloud.clone();
+    let ctl = Control::new();
+    gate.failed((&refusal(), 0), crate::clock::now(), &dyn_cloud, &ctl);
+    assert!(gate.paused().is_some());
+    tokio::time::sleep(RETRY + Duration::from_secs(1)).await;
+    assert!(gate.paused().is_none(), "the pollers try for themselves");
+    ctl.cancel();
 }
