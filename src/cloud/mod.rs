@@ -20,6 +20,10 @@ pub trait Cloud: Send + Sync {
         false
     }
     async fn identity(&self) -> CloudResult<Identity>;
+    /// Loads the credentials afresh, as a new process would (the AWS
+    /// backend rebuilds its clients); while AWS refuses them, before each
+    /// try. Nothing to do for a backend without credentials.
+    async fn reload_credentials(&self) {}
     /// Every (cluster, service) the credentials can see, for the picker;
     /// only in `cluster` when one is given.
     async fn list_services(&self, cluster: Option<&str>) -> CloudResult<Vec<ServiceRef>>;

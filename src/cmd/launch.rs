@@ -71,7 +71,7 @@ pub async fn launch(settings: &Settings, source: Source, operate: bool) -> Resul
             let conf = crate::cloud::aws::load_config(&opts)
                 .await
                 .map_err(|e| eyre!(e))?;
-            let backend = Arc::new(AwsCloud::new(&conf, settings.profile.clone()));
+            let backend = Arc::new(AwsCloud::new(&conf, settings.profile.clone()).reloading(opts));
             let target = match (&settings.cluster, &settings.service) {
                 (Some(c), Some(s)) => Some(ServiceRef {
                     cluster: c.clone(),

@@ -153,7 +153,12 @@ impl Gate {
             last = Some(tokio::time::Instant::now());
             let result = tokio::select! {
                 _ = ctl.cancelled() => return,
-                r = cloud.identity() => r,
+                r = async {
+                    // As a new process would: keys replaced on disk, a
+                    // session revoked before the cached one's expiry.
+                    cloud.reload_credentials().await;
+                    cloud.identity().await
+                } => r,
             };
             match result {
                 Err(e) if e.kind == ErrorKind::Credentials => {

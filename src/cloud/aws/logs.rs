@@ -29,6 +29,7 @@ impl AwsCloud {
         token: Option<&str>,
     ) -> CloudResult<FilterPage> {
         let req = self
+            .c()
             .logs
             .filter_log_events()
             .log_group_name(&q.group)
@@ -64,6 +65,7 @@ impl AwsCloud {
         limit: i32,
     ) -> CloudResult<LogPage> {
         let mut req = self
+            .c()
             .logs
             .get_log_events()
             .log_group_name(&src.group)

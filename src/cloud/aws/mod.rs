@@ -26,11 +26,12 @@ use tasks::StoppedList;
 /// The AWS backend: one client per service, sharing one configuration,
 /// each counting its calls.
 pub struct AwsCloud {
-    ecs: aws_sdk_ecs::Client,
-    elb: aws_sdk_elasticloadbalancingv2::Client,
-    efs: aws_sdk_efs::Client,
-    sts: aws_sdk_sts::Client,
-    logs: aws_sdk_cloudwatchlogs::Client,
+    clients: std::sync::RwLock<Clients>,
+    /// Where the clients' configuration came from, to load it again while
+    /// the credentials are refused (keys replaced in ~/.aws/credentials,
+    /// a session revoked before its expiry): the SDK reads a profile
+    /// once, and caches credentials until their own expiry.
+    reload: Option<(AwsOptions, CallCounter)>,
     region: String,
     profile: Option<String>,
     calls: Arc<AtomicU64>,
@@ -44,18 +45,19 @@ pub struct AwsCloud {
     stopped: Mutex<StoppedList>,
 }
 
-impl AwsCloud {
-    pub fn new(conf: &SdkConfig, profile: Option<String>) -> Self {
-        let calls = Arc::new(AtomicU64::new(0));
-        let by_api: Arc<Mutex<BTreeMap<String, u64>>> = Arc::default();
-        let clock: Arc<setup::ClockOffset> = Arc::default();
-        let counter = CallCounter {
-            total: calls.clone(),
-            by_api: by_api.clone(),
-            service: "",
-            clock: clock.clone(),
-        };
-        AwsCloud {
+/// One client per service; cheap to clone (each is a handle).
+#[derive(Clone)]
+struct Clients {
+    ecs: aws_sdk_ecs::Client,
+    elb: aws_sdk_elasticloadbalancingv2::Client,
+    efs: aws_sdk_efs::Client,
+    sts: aws_sdk_sts::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+}
+
+impl Clients {
+    fn build(conf: &SdkConfig, counter: &CallCounter) -> Clients {
+        Clients {
             ecs: aws_sdk_ecs::Client::from_conf(
                 aws_sdk_ecs::config::Builder::from(conf)
                     .interceptor(counter.for_service("ecs"))
@@ -81,6 +83,24 @@ impl AwsCloud {
                     .interceptor(counter.for_service("logs"))
                     .build(),
             ),
+        }
+    }
+}
+
+impl AwsCloud {
+    pub fn new(conf: &SdkConfig, profile: Option<String>) -> Self {
+        let calls = Arc::new(AtomicU64::new(0));
+        let by_api: Arc<Mutex<BTreeMap<String, u64>>> = Arc::default();
+        let clock: Arc<setup::ClockOffset> = Arc::default();
+        let counter = CallCounter {
+            total: calls.clone(),
+            by_api: by_api.clone(),
+            service: "",
+            clock: clock.clone(),
+        };
+        AwsCloud {
+            clients: std::sync::RwLock::new(Clients::build(conf, &counter)),
+            reload: None,
             region: conf
                 .region()
                 .map(|r| r.to_string())
@@ -96,6 +116,27 @@ impl AwsCloud {
         }
     }
 
+    /// While the credentials are refused, each retry loads the
+    /// configuration from `opts` again and rebuilds the clients.
+    pub fn reloading(mut self, opts: AwsOptions) -> Self {
+        let counter = CallCounter {
+            total: self.calls.clone(),
+            by_api: self.by_api.clone(),
+            service: "",
+            clock: self.clock.clone(),
+        };
+        self.reload = Some((opts, counter));
+        self
+    }
+
+    /// The clients now (a reload may have replaced them).
+    fn c(&self) -> Clients {
+        self.clients
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     /// Builds the backend from explicit clients, for tests that feed the SDK
     /// canned responses.
     pub fn from_clients(
@@ -106,11 +147,14 @@ impl AwsCloud {
         logs: aws_sdk_cloudwatchlogs::Client,
     ) -> Self {
         AwsCloud {
-            ecs,
-            elb,
-            efs,
-            sts,
-            logs,
+            clients: std::sync::RwLock::new(Clients {
+                ecs,
+                elb,
+                efs,
+                sts,
+                logs,
+            }),
+            reload: None,
             region: "test".into(),
             profile: None,
             calls: Arc::new(AtomicU64::new(0)),
@@ -149,7 +193,8 @@ impl AwsCloud {
     }
 
     async fn task_arns(&self, svc: &ServiceRef, status: DesiredStatus) -> CloudResult<Vec<String>> {
-        self.ecs
+        self.c()
+            .ecs
             .list_tasks()
             .cluster(&svc.cluster)
             .service_name(&svc.service)
@@ -169,8 +214,22 @@ impl Cloud for AwsCloud {
         self.region.clone()
     }
 
+    async fn reload_credentials(&self) {
+        let Some((opts, counter)) = &self.reload else {
+            return;
+        };
+        match load_config(opts).await {
+            Ok(conf) => {
+                let fresh = Clients::build(&conf, counter);
+                *self.clients.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+            }
+            Err(e) => tracing::warn!(error = %e, "reloading the AWS configuration failed"),
+        }
+    }
+
     async fn identity(&self) -> CloudResult<Identity> {
         let out = self
+            .c()
             .sts
             .get_caller_identity()
             .send()
@@ -190,6 +249,7 @@ impl Cloud for AwsCloud {
         let clusters: Vec<String> = match cluster {
             Some(c) => vec![c.to_string()],
             None => self
+                .c()
                 .ecs
                 .list_clusters()
                 .into_paginator()
@@ -202,6 +262,7 @@ impl Cloud for AwsCloud {
         let mut out = Vec::new();
         for cluster in clusters {
             let services: Vec<String> = self
+                .c()
                 .ecs
                 .list_services()
                 .cluster(&cluster)
@@ -225,6 +286,7 @@ impl Cloud for AwsCloud {
 
     async fn service(&self, svc: &ServiceRef) -> CloudResult<Service> {
         let out = self
+            .c()
             .ecs
             .describe_services()
             .cluster(&svc.cluster)
@@ -257,6 +319,7 @@ impl Cloud for AwsCloud {
 
     async fn task_definition(&self, arn: &str) -> CloudResult<TaskDef> {
         let out = self
+            .c()
             .ecs
             .describe_task_definition()
             .task_definition(arn)
@@ -285,6 +348,7 @@ impl Cloud for AwsCloud {
             Some(g) => g,
             None => {
                 let out = self
+                    .c()
                     .elb
                     .describe_target_groups()
                     .set_target_group_arns(Some(arns.to_vec()))
@@ -309,6 +373,7 @@ impl Cloud for AwsCloud {
                 Some(d) => d,
                 None => {
                     let attrs = self
+                        .c()
                         .elb
                         .describe_target_group_attributes()
                         .target_group_arn(&group.arn)
@@ -328,6 +393,7 @@ impl Cloud for AwsCloud {
                 }
             };
             let health = self
+                .c()
                 .elb
                 .describe_target_health()
                 .target_group_arn(&group.arn)
@@ -386,6 +452,7 @@ impl Cloud for AwsCloud {
         let mut out = Vec::new();
         for id in ids {
             let fs = self
+                .c()
                 .efs
                 .describe_file_systems()
                 .file_system_id(id)
@@ -396,6 +463,7 @@ impl Cloud for AwsCloud {
                 continue;
             };
             let mts = self
+                .c()
                 .efs
                 .describe_mount_targets()
                 .file_system_id(id)
@@ -439,7 +507,8 @@ impl Operate for AwsCloud {
     async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
         // Destructive calls are sent once: after a timeout the stop may
         // have happened, and the task list, not a retry, tells.
-        self.ecs
+        self.c()
+            .ecs
             .stop_task()
             .cluster(cluster)
             .task(task_arn)
@@ -455,7 +524,8 @@ impl Operate for AwsCloud {
     }
 
     async fn force_deployment(&self, cluster: &str, service: &str) -> CloudResult<()> {
-        self.ecs
+        self.c()
+            .ecs
             .update_service()
             .cluster(cluster)
             .service(service)
@@ -474,6 +544,7 @@ impl Operate for AwsCloud {
 impl AwsCloud {
     async fn load_balancer(&self, arn: &str) -> CloudResult<crate::model::LoadBalancer> {
         let out = self
+            .c()
             .elb
             .describe_load_balancers()
             .load_balancer_arns(arn)
@@ -481,6 +552,7 @@ impl AwsCloud {
             .await
             .map_err(|e| self.err(e, "elasticloadbalancing:DescribeLoadBalancers"))?;
         let listeners = self
+            .c()
             .elb
             .describe_listeners()
             .load_balancer_arn(arn)
@@ -497,6 +569,7 @@ impl AwsCloud {
                 continue;
             };
             match self
+                .c()
                 .elb
                 .describe_rules()
                 .listener_arn(listener_arn)

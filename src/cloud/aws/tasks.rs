@@ -79,6 +79,7 @@ impl AwsCloud {
         let mut tasks = Vec::new();
         for batch in arns.chunks(100) {
             let out = self
+                .c()
                 .ecs
                 .describe_tasks()
                 .cluster(&svc.cluster)
@@ -100,6 +101,7 @@ impl AwsCloud {
             let mut map = std::collections::HashMap::new();
             for batch in instances.chunks(100) {
                 let out = self
+                    .c()
                     .ecs
                     .describe_container_instances()
                     .cluster(&svc.cluster)
