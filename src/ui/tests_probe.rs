@@ -200,3 +200,21 @@ fn a_certificate_for_another_name_suggests_probe_url() {
     );
     assert!(out.contains("--probe-url https://<your domain>"), "{out}");
 }
+
+#[test]
+fn an_answer_longer_than_the_read_limit_shows_at_least_its_records() {
+    let samples: Vec<Sample> = (90..100)
+        .map(|t| Sample {
+            records: Some(14319),
+            records_at_least: true,
+            ..sample(t, Outcome::Http(200), NEW)
+        })
+        .collect();
+    let s = probed(samples);
+    let big = screen(&s, 120, 40);
+    assert!(big.contains("· ≥ 14319 records ·"), "{big}");
+    assert!(
+        big.contains("records ≥ 14319 "),
+        "a space before the plot: {big}"
+    );
+}

@@ -226,7 +226,15 @@ fn records_line(h: &History, info: &ProbeInfo, theme: &Theme, width: usize) -> L
     // The last count known: during an outage, the one before it.
     let known = h.samples().rev().find_map(|s| s.count());
     let label = match known {
-        Some(c) => format!("records {:<4}", c.to_string()),
+        Some(c) => {
+            let n = c.to_string();
+            // A wide count ("≥ 14319") keeps a space before the plot.
+            if n.chars().count() < 4 {
+                format!("records {n:<4}")
+            } else {
+                format!("records {n} ")
+            }
+        }
         None => "records -   ".into(),
     };
     let n = (width / 3).min(h.samples().len());
