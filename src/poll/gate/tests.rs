@@ -123,6 +123,22 @@ impl Cloud for Expiring {
     }
 }
 
+/// A session's pollers on `cloud` (the logs too, with `logs`), at a 5 s
+/// refresh.
+fn start(cloud: &Arc<Expiring>, logs: bool) -> (crate::poll::Pollers, mpsc::Receiver<PollEvent>) {
+    let (tx, rx) = mpsc::channel(1024);
+    let svc = ServiceRef {
+        cluster: "prod".into(),
+        service: "goals".into(),
+    };
+    let plan = Plan {
+        refresh: Duration::from_secs(5),
+        logs,
+        probe: None,
+    };
+    (spawn(cloud.clone(), svc, plan, tx), rx)
+}
+
 /// Lets `secs` of virtual time pass, the events drained as they come.
 async fn run_for(secs: u64, rx: &mut mpsc::Receiver<PollEvent>, seen: &mut Vec<PollEvent>) {
     let until = tokio::time::Instant::now() + Duration::from_secs(secs);
@@ -140,17 +156,7 @@ async fn run_for(secs: u64, rx: &mut mpsc::Receiver<PollEvent>, seen: &mut Vec<P
 #[tokio::test(start_paused = true)]
 async fn expired_credentials_pause_every_poller_one_call_tries_every_30_s_and_all_resume() {
     let cloud = Arc::new(Expiring::default());
-    let (tx, mut rx) = mpsc::channel(1024);
-    let svc = ServiceRef {
-        cluster: "prod".into(),
-        service: "goals".into(),
-    };
-    let plan = Plan {
-        refresh: Duration::from_secs(5),
-        logs: true,
-        probe: None,
-    };
-    let pollers = spawn(cloud.clone(), svc, plan, tx);
+    let (pollers, mut rx) = start(&cloud, true);
     let mut seen = Vec::new();
     run_for(60, &mut rx, &mut seen).await;
     let healthy_rate = cloud.calls_since(tokio::time::Instant::now() - Duration::from_secs(30));
@@ -213,17 +219,7 @@ async fn expired_credentials_pause_every_poller_one_call_tries_every_30_s_and_al
 async fn a_refresh_tries_at_once_but_not_more_than_once_in_2_s() {
     let cloud = Arc::new(Expiring::default());
     cloud.refused.store(true, Ordering::SeqCst);
-    let (tx, mut rx) = mpsc::channel(1024);
-    let svc = ServiceRef {
-        cluster: "prod".into(),
-        service: "goals".into(),
-    };
-    let plan = Plan {
-        refresh: Duration::from_secs(5),
-        logs: false,
-        probe: None,
-    };
-    let pollers = spawn(cloud.clone(), svc, plan, tx);
+    let (pollers, mut rx) = start(&cloud, false);
     let mut seen = Vec::new();
     run_for(5, &mut rx, &mut seen).await;
     assert_eq!(pollers.paused().map(|p| p.tries), Some(0));
@@ -278,17 +274,7 @@ async fn sts_out_of_reach_lets_the_pollers_find_out_and_the_pause_keeps_its_age(
     let cloud = Arc::new(Expiring::default());
     cloud.refused.store(true, Ordering::SeqCst);
     cloud.sts_down.store(true, Ordering::SeqCst);
-    let (tx, mut rx) = mpsc::channel(1024);
-    let svc = ServiceRef {
-        cluster: "prod".into(),
-        service: "goals".into(),
-    };
-    let plan = Plan {
-        refresh: Duration::from_secs(5),
-        logs: false,
-        probe: None,
-    };
-    let pollers = spawn(cloud.clone(), svc, plan, tx);
+    let (pollers, mut rx) = start(&cloud, false);
     let mut seen = Vec::new();
     run_for(5, &mut rx, &mut seen).await;
     let first = pollers.paused().expect("paused").since;
