@@ -1,6 +1,7 @@
 //! The AWS backend: the official SDK, converted to domain types at this
 //! boundary. Nothing outside this module sees an SDK type.
 
+mod clients;
 mod convert;
 mod logs;
 mod setup;
@@ -18,6 +19,7 @@ use super::{Cloud, CloudError, CloudResult, ErrorKind, Operate};
 use crate::model::logs::{FilterPage, LogCursor, LogPage, LogQuery, LogSource};
 use crate::model::sanitize::clean;
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
+use clients::Clients;
 pub use convert::classify;
 pub use setup::{AwsOptions, load_config};
 use setup::{Cache, CallCounter, cached, cached_within, remember};
@@ -43,48 +45,6 @@ pub struct AwsCloud {
     /// the service's load balancers do.
     groups: Cache<Vec<(TargetGroup, Vec<String>)>>,
     stopped: Mutex<StoppedList>,
-}
-
-/// One client per service; cheap to clone (each is a handle).
-#[derive(Clone)]
-struct Clients {
-    ecs: aws_sdk_ecs::Client,
-    elb: aws_sdk_elasticloadbalancingv2::Client,
-    efs: aws_sdk_efs::Client,
-    sts: aws_sdk_sts::Client,
-    logs: aws_sdk_cloudwatchlogs::Client,
-}
-
-impl Clients {
-    fn build(conf: &SdkConfig, counter: &CallCounter) -> Clients {
-        Clients {
-            ecs: aws_sdk_ecs::Client::from_conf(
-                aws_sdk_ecs::config::Builder::from(conf)
-                    .interceptor(counter.for_service("ecs"))
-                    .build(),
-            ),
-            elb: aws_sdk_elasticloadbalancingv2::Client::from_conf(
-                aws_sdk_elasticloadbalancingv2::config::Builder::from(conf)
-                    .interceptor(counter.for_service("elasticloadbalancing"))
-                    .build(),
-            ),
-            efs: aws_sdk_efs::Client::from_conf(
-                aws_sdk_efs::config::Builder::from(conf)
-                    .interceptor(counter.for_service("elasticfilesystem"))
-                    .build(),
-            ),
-            sts: aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::config::Builder::from(conf)
-                    .interceptor(counter.for_service("sts"))
-                    .build(),
-            ),
-            logs: aws_sdk_cloudwatchlogs::Client::from_conf(
-                aws_sdk_cloudwatchlogs::config::Builder::from(conf)
-                    .interceptor(counter.for_service("logs"))
-                    .build(),
-            ),
-        }
-    }
 }
 
 impl AwsCloud {
