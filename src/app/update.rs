@@ -184,6 +184,12 @@ fn logs_action(state: &mut State, a: Action) -> bool {
         }
         Action::NextMatch => logs.jump(true),
         Action::PrevMatch => logs.jump(false),
+        // `w` wraps the logs where they are read; elsewhere it opens the
+        // service's warnings whole (the pane shows one line each).
+        Action::Wrap if !(logs.full || state.focus == Pane::Logs) => {
+            state.focus = Pane::Service;
+            state.zoom = true;
+        }
         Action::Wrap => logs.wrap = !logs.wrap,
         Action::Json => logs.readable_json = !logs.readable_json,
         Action::Timestamps => {

@@ -207,12 +207,50 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
             },
         ),
     };
+    // The logs keep a third of the screen (6 lines at least): during a
+    // restart they are half of what the operator watches. The other panes
+    // give up rows to them, the least needed first.
+    let screen_rows = body.height + 2;
+    let logs_min = (screen_rows / 3).max(8);
+    let room = body.height.saturating_sub(logs_min);
     if wide {
-        let row1_h = both(&tasks, &conts, 4, if tall { 10 } else { 6 });
-        let ev_h = match &restart {
-            Some(r) => h(r, 4, if tall { 18 } else { 8 }),
-            None => h(&events, 3, if tall { 7 } else { 4 }),
+        let mut row1_h = both(&tasks, &conts, 4, if tall { 10 } else { 6 });
+        let (mut ev_h, ev_min) = match &restart {
+            Some(r) => (h(r, 4, if tall { 18 } else { 8 }), 6),
+            None => (h(&events, 3, if tall { 7 } else { 4 }), 3),
         };
+        let (mut svc_h, mut mid_h, mut probe_h) = (svc_h, mid_h, probe_h);
+        let probe_min = probe_h.min(3);
+        // A restart's timeline is the story being told (its target steps
+        // among it): the load balancer and EFS give up their rows first.
+        if restart.is_some() {
+            let mid_floor = if focus(Pane::Targets) || focus(Pane::Efs) {
+                4
+            } else {
+                0
+            };
+            squeeze(
+                room,
+                &mut [
+                    (&mut mid_h, mid_floor),
+                    (&mut probe_h, probe_min),
+                    (&mut ev_h, ev_min),
+                    (&mut row1_h, 4),
+                    (&mut svc_h, 3),
+                ],
+            );
+        } else {
+            squeeze(
+                room,
+                &mut [
+                    (&mut ev_h, ev_min),
+                    (&mut mid_h, 4),
+                    (&mut probe_h, probe_min),
+                    (&mut row1_h, 4),
+                    (&mut svc_h, 3),
+                ],
+            );
+        }
         let [s, row1, row2, pr, ev, lg] = Layout::vertical([
             Constraint::Length(svc_h),
             Constraint::Length(row1_h),
@@ -242,15 +280,33 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
     } else {
         // Events and logs share the last slot on a small screen: the one
         // focused last is shown (logs by default).
-        let mid_h = if probe.is_some() && !tall {
-            mid_h.min(4)
-        } else {
-            mid_h
-        };
+        let (mut svc_h, mut tasks_h, mut conts_h, mut probe_h) =
+            (h(&svc, 3, 5), h(&tasks, 3, 5), h(&conts, 3, 4), probe_h);
+        let mut mid_h = mid_h.min(5);
+        let probe_min = probe_h.min(3);
+        let rest = svc_h + tasks_h + conts_h + mid_h;
+        squeeze(room.saturating_sub(rest), &mut [(&mut probe_h, probe_min)]);
+        // Short of rows, the load balancer and EFS give theirs up first
+        // (the header keeps the targets' count; Tab brings them back).
+        if svc_h + tasks_h + conts_h + probe_h + mid_h > room
+            && !(focus(Pane::Targets) || focus(Pane::Efs))
+        {
+            mid_h = 0;
+        }
+        let mid_min = mid_h.min(4);
+        squeeze(
+            room.saturating_sub(probe_h),
+            &mut [
+                (&mut mid_h, mid_min),
+                (&mut tasks_h, 3),
+                (&mut svc_h, 3),
+                (&mut conts_h, 3),
+            ],
+        );
         let [s, t, c, row, pr, ev] = Layout::vertical([
-            Constraint::Length(svc_h.min(4)),
-            Constraint::Length(h(&tasks, 3, 4)),
-            Constraint::Length(h(&conts, 3, 4)),
+            Constraint::Length(svc_h),
+            Constraint::Length(tasks_h),
+            Constraint::Length(conts_h),
             Constraint::Length(mid_h),
             Constraint::Length(probe_h),
             Constraint::Min(3),
@@ -273,6 +329,20 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
         } else {
             logs::draw(f, ev, state, theme, focus(Pane::Logs));
         }
+    }
+}
+
+/// Cuts the heights, least needed first, each down to its minimum, until
+/// they fit `room` (or all are at their minimum).
+fn squeeze(room: u16, parts: &mut [(&mut u16, u16)]) {
+    let mut total: u16 = parts.iter().map(|(h, _)| **h).sum();
+    for (h, min) in parts.iter_mut() {
+        if total <= room {
+            return;
+        }
+        let cut = (**h).saturating_sub(*min).min(total - room);
+        **h -= cut;
+        total -= cut;
     }
 }
 

@@ -178,7 +178,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[KeyCode::Char('w')],
         label: "w",
         action: Action::Wrap,
-        help: "wrap long lines",
+        help: "wrap long lines (elsewhere: the service's warnings whole)",
         hint: None,
     },
     Binding {

@@ -22,3 +22,5 @@ mod tests_paused;
 mod tests_probe;
 #[cfg(test)]
 mod tests_restart;
+#[cfg(test)]
+mod tests_room;

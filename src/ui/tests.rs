@@ -221,9 +221,17 @@ fn dashboard_120x40() {
     assert!(out.contains("● HEALTHY"));
     assert!(out.contains("→ 6299e51e"));
     assert!(out.contains("draining"));
-    assert!(out.contains("mongod.lock"));
     assert!(out.contains("EFS MOUNT FAILED"));
+    // Three warnings are one line; `w` shows them whole, advice included.
+    assert!(out.contains("⚠ 3 warnings (w to read)"), "{out}");
     snap!("dashboard_120x40", out);
+    let mut s = s;
+    update(&mut s, Msg::Action(Action::Wrap));
+    let whole = screen(&s, 120, 40);
+    assert!(
+        whole.contains("mongod.lock") && whole.contains("set maximumPercent 100"),
+        "{whole}"
+    );
 }
 
 #[test]

@@ -351,13 +351,19 @@ fn notice(state: &State, info: &ProbeInfo, h: &History, theme: &Theme) -> Option
         )));
     }
     if let Some(class) = h.unreachable() {
-        return Some(Line::from(Span::styled(
+        // One line, so the logs keep their room; the reasons when zoomed.
+        let text = if state.zoom && state.focus == crate::app::Pane::Probe {
             format!(
                 "⚠ never reached from this host ({}): a load balancer of scheme internal answers only inside its VPC, or a security group keeps this host out; the verdict ignores the probe until it answers",
                 class.word()
-            ),
-            theme.warn(),
-        )));
+            )
+        } else {
+            format!(
+                "⚠ never reached from this host ({}); the verdict ignores it · z: why",
+                class.word()
+            )
+        };
+        return Some(Line::from(Span::styled(text, theme.warn())));
     }
     None
 }

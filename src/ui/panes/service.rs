@@ -3,6 +3,7 @@
 use ratatui::text::{Line, Span};
 
 use crate::app::State;
+use crate::model::derive::WarningKind;
 use crate::model::task_def_label;
 use crate::ui::Theme;
 use crate::ui::pane::{Content, freshness, placeholder, title, waiting};
@@ -79,10 +80,28 @@ pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
             Span::styled(fit(&tail, room), theme.dim()),
         ]));
     }
-    // Wrapped where there is room (or zoomed); a narrow screen shows each
-    // warning's start, and `z` on this pane shows them whole.
-    let whole = width >= 100 || state.zoom;
-    for w in state.warnings() {
+    // One line each, so the logs keep their room; more than two are one
+    // line in all. Zoomed (`z` here, or `w`), each is whole, its advice too.
+    let whole = state.zoom;
+    let warnings = state.warnings();
+    if !whole && warnings.len() > 2 {
+        lines.push(Line::from(Span::styled(
+            fit(
+                &format!(
+                    "⚠ {} warnings (w to read): {}",
+                    warnings.len(),
+                    warnings
+                        .iter()
+                        .map(|w| label(w.kind))
+                        .collect::<Vec<_>>()
+                        .join(" · ")
+                ),
+                width,
+            ),
+            theme.warn(),
+        )));
+    }
+    for w in warnings.iter().filter(|_| whole || warnings.len() <= 2) {
         if !whole {
             lines.push(Line::from(Span::styled(
                 fit(&format!("⚠ {}", w.message), width),
@@ -107,5 +126,20 @@ pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
         status,
         lines,
         cursor_line: None,
+    }
+}
+
+/// A warning in a few words, for the folded line.
+fn label(kind: WarningKind) -> &'static str {
+    match kind {
+        WarningKind::SingleWriter => "a restart can start a second database on the volume",
+        WarningKind::DrainOverlap => "the old task drains beside the new",
+        WarningKind::DeploymentStuck => "a deployment cannot proceed",
+        WarningKind::LiveOverlap => "2 tasks up on one volume",
+        WarningKind::NoHealthCheck => "no health check",
+        WarningKind::SlowHealthCheck => "slow health-check recovery",
+        WarningKind::LongDeregistration => "long deregistration delay",
+        WarningKind::MissingMountTarget => "an EFS mount target missing",
+        WarningKind::MountFailed => "an EFS mount failed",
     }
 }

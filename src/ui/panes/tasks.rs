@@ -67,6 +67,10 @@ fn task_line(t: &Task, state: &State, theme: &Theme, width: usize, marked: bool)
     ])
 }
 
+/// Stopped tasks listed when the pane is not focused: the latest
+/// replacements; older ones are one line.
+const STOPPED_SHOWN: usize = 2;
+
 pub fn tasks(state: &State, theme: &Theme, width: usize) -> Content {
     let (status, notice) = freshness(&state.world.tasks, state, theme);
     let list = state.task_list();
@@ -85,9 +89,28 @@ pub fn tasks(state: &State, theme: &Theme, width: usize) -> Content {
         ))]
     } else {
         let selected = state.selected_task().map(|t| t.arn.clone());
-        list.iter()
+        // Older stopped tasks fold into one line, so the logs below keep
+        // their rows: zoomed, or with the cursor moved down to them, they
+        // are listed.
+        let here = state.focus == Pane::Tasks;
+        let cursor = state.cursor[Pane::Tasks.index()];
+        let shown = if here && state.zoom {
+            list.len()
+        } else {
+            let reach = if here { cursor + 1 } else { 0 };
+            (live + STOPPED_SHOWN).max(reach).min(list.len())
+        };
+        let mut lines: Vec<Line<'static>> = list[..shown]
+            .iter()
             .map(|t| task_line(t, state, theme, width, Some(&t.arn) == selected.as_ref()))
-            .collect()
+            .collect();
+        if shown < list.len() {
+            lines.push(Line::from(Span::styled(
+                format!("  + {} stopped (↓ or z to list them)", list.len() - shown),
+                theme.dim(),
+            )));
+        }
+        lines
     };
     Content {
         notice,

@@ -1,0 +1,121 @@
+//! The logs keep their room (issue 20): a realistic service — three
+//! restart-safety warnings, three stopped tasks, a probe that never reached
+//! the load balancer — at 120×40, 100×30 and 80×24.
+
+use super::tests::{at, screen};
+use super::tests_probe::probed;
+use crate::app::{Action, Msg, Pane, State, update};
+use crate::model::fixtures::task;
+use crate::model::observe::{Observation, PollEvent, Resource};
+use crate::model::probe::{ErrorClass, Outcome};
+
+macro_rules! snap {
+    ($name:expr, $screen:expr) => {
+        insta::with_settings!({filters => vec![(r"\d\d:\d\d:\d\d?", "[clock]")]}, {
+            insta::assert_snapshot!($name, $screen);
+        });
+    };
+}
+
+fn crowded() -> State {
+    // The probe's name does not resolve from this host.
+    let samples = (90..100)
+        .map(|t| super::tests_probe::sample(t, Outcome::Failed(ErrorClass::Dns), ""))
+        .collect();
+    let mut s = probed(samples);
+    // AWS's defaults: a 300 s deregistration delay; a slow health check.
+    let mut groups = s.world.targets.get().cloned().unwrap_or_default();
+    for g in &mut groups {
+        g.deregistration_delay_s = Some(300);
+        g.health_check.interval_s = Some(30);
+        g.health_check.healthy_threshold = Some(5);
+    }
+    update(
+        &mut s,
+        Msg::Poll(Box::new(PollEvent {
+            resource: Resource::Targets,
+            at: at(99),
+            result: Ok(Observation::Targets(groups)),
+        })),
+    );
+    // Three earlier replacements, stopped.
+    let mut tasks = s.world.tasks.get().cloned().unwrap_or_default();
+    tasks.retain(|t| !t.is_stopped());
+    for (i, id) in ["b1b1b1b1", "c2c2c2c2", "d3d3d3d3"].iter().enumerate() {
+        let mut t = task(id, "10.0.1.9", "STOPPED", "STOPPED");
+        t.created_at = Some(at(-3600 * (i as i64 + 1)));
+        t.stopped_at = Some(at(-3600 * i as i64 - 60));
+        t.stop_code = Some("ServiceSchedulerInitiated".into());
+        t.stopped_reason = Some("Task failed ELB health checks in (target-group goals-tg)".into());
+        tasks.push(t);
+    }
+    update(
+        &mut s,
+        Msg::Poll(Box::new(PollEvent {
+            resource: Resource::Tasks,
+            at: at(99),
+            result: Ok(Observation::Tasks(tasks)),
+        })),
+    );
+    update(&mut s, Msg::Tick(at(100)));
+    s
+}
+
+/// The rows of the Logs pane, borders included.
+fn logs_rows(screen: &str) -> usize {
+    let lines: Vec<&str> = screen.lines().collect();
+    let top = lines
+        .iter()
+        .position(|l| l.contains("┌ Logs"))
+        .expect("a Logs pane");
+    let bottom = lines[top..]
+        .iter()
+        .position(|l| l.starts_with("\"└"))
+        .expect("its bottom border");
+    bottom + 1
+}
+
+#[test]
+fn on_a_crowded_service_the_logs_keep_a_third_of_the_screen() {
+    let s = crowded();
+    assert_eq!(s.warnings().len(), 3, "{:?}", s.warnings());
+    for (w, h, min_rows) in [(120, 40, 13), (100, 30, 10), (80, 24, 8)] {
+        let out = screen(&s, w, h);
+        let rows = logs_rows(&out);
+        assert!(
+            rows >= min_rows,
+            "{w}x{h}: the logs have {rows} rows\n{out}"
+        );
+        // What was folded says how to see it, where there is a row for it.
+        if w >= 100 {
+            assert!(out.contains("3 warnings (w to read)"), "{w}x{h}\n{out}");
+            assert!(out.contains("1 running · 3 stopped"), "{w}x{h}\n{out}");
+        }
+        if w >= 120 {
+            assert!(out.contains("+ 1 stopped"), "{w}x{h}\n{out}");
+            assert!(
+                out.contains("never reached from this host (dns)"),
+                "{w}x{h}\n{out}"
+            );
+        }
+        snap!(format!("crowded_{w}x{h}"), out);
+    }
+    // Zoomed, or with the cursor on them, the stopped tasks are listed.
+    let mut s = s;
+    s.focus = Pane::Tasks;
+    update(&mut s, Msg::Action(Action::Zoom));
+    let out = screen(&s, 120, 40);
+    assert!(
+        out.contains("d3d3d3d3") && !out.contains("+ 1 stopped"),
+        "{out}"
+    );
+    update(&mut s, Msg::Action(Action::Zoom));
+    for _ in 0..3 {
+        update(&mut s, Msg::Action(Action::Down));
+    }
+    let out = screen(&s, 120, 40);
+    assert!(
+        out.contains("d3d3d3d3") && !out.contains("+ 1 stopped"),
+        "{out}"
+    );
+}
