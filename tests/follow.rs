@@ -98,8 +98,10 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
                 let old_short = ecsdeck::model::short_id(old);
                 let new_short = ecsdeck::model::short_id(new);
                 let started = format!("task {new_short} started, replacing task {old_short}");
-                let stopped =
-                    format!("task {old_short} stopped (UserInitiated: restart from ecsdeck)");
+                // Why, and each container's exit code with its meaning.
+                let stopped = format!(
+                    "task {old_short} stopped (UserInitiated: restart from ecsdeck; goals-api exit 0 — exited cleanly"
+                );
                 let banner = format!("goals-api {new_short} Goals API listening on port 80");
                 let last = format!("mongodb   {old_short} I ");
                 // The old task's last line may arrive a poll after its stop

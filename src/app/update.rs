@@ -243,11 +243,19 @@ fn file_word(service: &str) -> String {
 fn how_it_left(t: Option<&crate::model::Task>) -> String {
     match t {
         Some(t) if t.is_stopped() => {
+            let exits = crate::model::exits_in_words(t);
             let why = [t.stop_code.as_deref(), t.stopped_reason.as_deref()]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(": ");
+            // The crash explained where its lines are: stop code, reason,
+            // and each container's exit code with its meaning.
+            let why = match (why.is_empty(), exits.is_empty()) {
+                (_, true) => why,
+                (true, false) => exits,
+                (false, false) => format!("{why}; {exits}"),
+            };
             if why.is_empty() {
                 "stopped".to_string()
             } else {

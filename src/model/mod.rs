@@ -288,6 +288,42 @@ pub fn arn_tail(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 
+/// What a container's exit code means, where it has a usual meaning (a
+/// shell's 128 + signal for the signals a container dies of).
+pub fn exit_meaning(code: i32) -> Option<&'static str> {
+    Some(match code {
+        0 => "exited cleanly",
+        1 => "the application failed",
+        126 | 127 => "its command could not be run",
+        134 => "aborted (SIGABRT)",
+        137 => "killed (SIGKILL: out of memory, or still running at stopTimeout)",
+        139 => "segfault (SIGSEGV)",
+        143 => "stopped by SIGTERM",
+        _ => return None,
+    })
+}
+
+/// A stopped task's containers in words: `mongodb exit 137 — killed
+/// (SIGKILL: …), goals-api exit 0 — exited cleanly`; a container that
+/// gave a reason (`OutOfMemoryError: …`) says it.
+pub fn exits_in_words(t: &Task) -> String {
+    t.containers
+        .iter()
+        .filter_map(|c| {
+            let code = c.exit_code?;
+            let mut s = format!("{} exit {code}", c.name);
+            if let Some(m) = exit_meaning(code) {
+                s.push_str(&format!(" — {m}"));
+            }
+            if let Some(r) = c.reason.as_deref().filter(|r| !r.is_empty()) {
+                s.push_str(&format!(" ({r})"));
+            }
+            Some(s)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The first 8 characters of a task id, as the console shows it.
 pub fn short_id(arn: &str) -> &str {
     let tail = arn_tail(arn);

@@ -224,6 +224,7 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
         // A restart's timeline is the story being told (its target steps
         // among it): the load balancer and EFS give up their rows first.
         if restart.is_some() {
+            let probe_keep = probe_h.min(5);
             let mid_floor = if focus(Pane::Targets) || focus(Pane::Efs) {
                 4
             } else {
@@ -233,9 +234,10 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
                 room,
                 &mut [
                     (&mut mid_h, mid_floor),
-                    (&mut probe_h, probe_min),
-                    (&mut ev_h, ev_min),
                     (&mut row1_h, 4),
+                    (&mut ev_h, ev_min),
+                    // The probe keeps its outage in words (`503 ×4: …`).
+                    (&mut probe_h, probe_keep),
                     (&mut svc_h, 3),
                 ],
             );

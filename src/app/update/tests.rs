@@ -224,3 +224,26 @@ fn reopening_the_filter_prompt_edits_the_current_filter() {
     update(&mut s, Msg::Action(Action::PromptSubmit));
     assert!(s.prompt().is_some_and(|p| p.error.is_some()));
 }
+
+#[test]
+fn a_stopped_tasks_divider_says_why_and_each_exit_code_with_its_meaning() {
+    use crate::model::fixtures::{task, ts};
+    let mut t = task("cd3ca58b", "10.0.1.5", "STOPPED", "STOPPED");
+    t.stopped_at = ts(100);
+    t.stop_code = Some("EssentialContainerExited".into());
+    t.stopped_reason = Some("Essential container in task exited".into());
+    t.containers[0].exit_code = Some(0);
+    t.containers[1].exit_code = Some(137);
+    t.containers[1].reason = Some("OutOfMemoryError: Container killed due to memory usage".into());
+    let e = crate::app::logs::Entry::Divider {
+        at: ts(100).expect("t"),
+        old_task: t.arn.clone(),
+        new_task: None,
+    };
+    assert_eq!(
+        divider_words(&e, &[t]),
+        "task cd3ca58b stopped (EssentialContainerExited: Essential container in task exited; \
+         goals-api exit 0 — exited cleanly, mongodb exit 137 — killed (SIGKILL: out of memory, \
+         or still running at stopTimeout) (OutOfMemoryError: Container killed due to memory usage))"
+    );
+}
