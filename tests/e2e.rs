@@ -319,7 +319,11 @@ fn s_then_y_restarts_the_task_and_the_probe_sees_the_new_one_take_over() {
     }
     assert!(screen.contains("records 3 → 3"), "{screen}");
     assert!(screen.contains("probe down "), "{screen}");
-    assert_ne!(running_task(&screen), old, "a new task serves");
+    let new = running_task(&screen);
+    assert_ne!(new, old, "a new task serves");
+    // The replacement's first lines are on screen without a key: the
+    // logs keep their room beside the timeline.
+    s.wait_for(&[&format!(" goals-api {new} ")], Duration::from_secs(10));
     s.send("x");
     s.wait_for(&["Events"], Duration::from_secs(3));
     s.send("q");
