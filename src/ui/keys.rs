@@ -178,7 +178,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[KeyCode::Char('w')],
         label: "w",
         action: Action::Wrap,
-        help: "wrap long lines (elsewhere: the service's warnings whole)",
+        help: "wrap (elsewhere: the warnings)",
         hint: None,
     },
     Binding {
