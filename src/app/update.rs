@@ -437,6 +437,10 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::Close => {
             if state.zoom {
                 state.zoom = false;
+            } else if state.logs.only_task().is_some() {
+                // Back to following every task.
+                state.logs.set_only_task(None);
+                state.pinned_task = None;
             } else if pane == Pane::Tasks {
                 state.pinned_task = None;
             }
@@ -453,7 +457,11 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             if pane == Pane::Tasks
                 && let Some(t) = state.task_list().get(state.cursor[Pane::Tasks.index()])
             {
-                state.pinned_task = Some(t.arn.clone());
+                let (arn, stopped) = (t.arn.clone(), t.is_stopped());
+                // A stopped task's own lines, to read what it did before
+                // it stopped; a running one's show among the rest.
+                state.logs.set_only_task(stopped.then(|| arn.clone()));
+                state.pinned_task = Some(arn);
                 state.cursor[Pane::Containers.index()] = 0;
                 state.focus = Pane::Containers;
             }

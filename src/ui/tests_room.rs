@@ -119,3 +119,43 @@ fn on_a_crowded_service_the_logs_keep_a_third_of_the_screen() {
         "{out}"
     );
 }
+
+#[test]
+fn enter_on_a_stopped_task_shows_only_its_lines_and_esc_every_task_again() {
+    let mut s = super::tests::replacing();
+    // The old task has stopped since.
+    let mut tasks = s.world.tasks.get().cloned().unwrap_or_default();
+    for t in tasks.iter_mut().filter(|t| t.arn.contains("3f2a91bc")) {
+        t.last_status = "STOPPED".into();
+        t.stopped_at = Some(at(99));
+    }
+    update(
+        &mut s,
+        Msg::Poll(Box::new(PollEvent {
+            resource: Resource::Tasks,
+            at: at(99),
+            result: Ok(Observation::Tasks(tasks)),
+        })),
+    );
+    let row = s
+        .task_list()
+        .iter()
+        .position(|t| t.arn.contains("3f2a91bc"))
+        .expect("the stopped task");
+    s.focus = Pane::Tasks;
+    for _ in 0..row {
+        update(&mut s, Msg::Action(Action::Down));
+    }
+    update(&mut s, Msg::Action(Action::Select));
+    let out = screen(&s, 120, 40);
+    assert!(
+        out.contains("task 3f2a91bc only · Esc: every task"),
+        "{out}"
+    );
+    assert!(out.contains("goals-api 3f2a91bc SIGTERM received"), "{out}");
+    assert!(!out.contains("6299e51e CONNECTED TO MONGODB"), "{out}");
+    update(&mut s, Msg::Action(Action::Close));
+    let out = screen(&s, 120, 40);
+    assert!(!out.contains(" only · Esc"), "{out}");
+    assert!(out.contains("6299e51e CONNECTED TO MONGODB"), "{out}");
+}

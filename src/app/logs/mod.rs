@@ -71,6 +71,8 @@ pub struct LogState {
     buf: Buffer,
     filter: Option<Filter>,
     hidden: BTreeSet<String>,
+    /// One stopped task's lines only (Enter on it in the Tasks pane).
+    only_task: Option<String>,
     /// Lines that match the filter in containers that are shown.
     matches: usize,
     pub wrap: bool,
@@ -112,6 +114,7 @@ impl LogState {
             buf: Buffer::new(cap),
             filter: None,
             hidden: BTreeSet::new(),
+            only_task: None,
             matches: 0,
             wrap: false,
             readable_json: true,
@@ -180,6 +183,21 @@ impl LogState {
         }
     }
 
+    /// Shows only `task`'s lines (and its dividers), or every task's.
+    pub fn set_only_task(&mut self, task: Option<String>) {
+        self.only_task = task;
+        self.recount();
+    }
+
+    pub fn only_task(&self) -> Option<&str> {
+        self.only_task.as_deref()
+    }
+
+    /// The line is of a task the view shows.
+    fn of_shown_task(&self, task_arn: &str) -> bool {
+        self.only_task.as_deref().is_none_or(|t| t == task_arn)
+    }
+
     pub fn is_hidden(&self, container: &str) -> bool {
         self.hidden.contains(container)
     }
@@ -198,12 +216,16 @@ impl LogState {
 
     /// The entry counts as a match: it matches and its container is shown.
     fn counts(&self, s: &Stored) -> bool {
-        s.matched && matches!(&s.entry, Entry::Line(l) if !self.hidden.contains(&l.container))
+        s.matched
+            && matches!(&s.entry, Entry::Line(l)
+                if !self.hidden.contains(&l.container) && self.of_shown_task(&l.task_arn))
     }
 
     fn insert(&mut self, entry: Entry) {
         let m = matched(self.filter.as_ref(), &entry);
-        let counted = m && matches!(&entry, Entry::Line(l) if !self.hidden.contains(&l.container));
+        let counted = m
+            && matches!(&entry, Entry::Line(l)
+                if !self.hidden.contains(&l.container) && self.of_shown_task(&l.task_arn));
         for old in self.buf.insert(entry, m) {
             if self.counts(&old) {
                 self.matches -= 1;
@@ -320,9 +342,15 @@ impl LogState {
         match &s.entry {
             Entry::Line(l) => {
                 !self.hidden.contains(&l.container)
+                    && self.of_shown_task(&l.task_arn)
                     && (s.matched || self.filter.as_ref().is_none_or(|f| !f.only_matches))
             }
-            Entry::Divider { .. } => true,
+            Entry::Divider {
+                old_task, new_task, ..
+            } => {
+                self.of_shown_task(old_task)
+                    || new_task.as_deref().is_some_and(|n| self.of_shown_task(n))
+            }
         }
     }
 

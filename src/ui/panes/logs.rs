@@ -208,6 +208,12 @@ fn title(state: &State, theme: &Theme) -> Line<'static> {
         spans.push(Span::styled(format!("{}:{n}", i + 1), style));
         spans.push(Span::raw(" "));
     }
+    if let Some(t) = state.logs.only_task() {
+        spans.push(Span::styled(
+            format!("task {} only · Esc: every task ", crate::model::short_id(t)),
+            theme.warn(),
+        ));
+    }
     if let Some(f) = state.logs.filter() {
         let mode = if f.is_regex() { "regex" } else { "text" };
         let how = if f.only_matches { "only" } else { "lit" };
