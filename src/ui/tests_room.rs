@@ -159,3 +159,22 @@ fn enter_on_a_stopped_task_shows_only_its_lines_and_esc_every_task_again() {
     assert!(!out.contains(" only · Esc"), "{out}");
     assert!(out.contains("6299e51e CONNECTED TO MONGODB"), "{out}");
 }
+
+#[test]
+fn any_terminal_size_draws_without_a_panic_and_keeps_the_logs_when_it_can() {
+    let s = crowded();
+    for (w, h) in [
+        (20, 6),
+        (40, 10),
+        (60, 15),
+        (80, 24),
+        (100, 30),
+        (200, 60),
+        (300, 20),
+    ] {
+        let out = screen(&s, w, h);
+        if h >= 24 && w >= 80 {
+            assert!(logs_rows(&out) >= 8, "{w}x{h}\n{out}");
+        }
+    }
+}
