@@ -158,6 +158,32 @@ fn pane_content(state: &State, theme: &Theme, pane: Pane, width: u16) -> Content
     }
 }
 
+/// The panes of the dashboard's body, laid out for its width, and the
+/// heights they want before the logs take their share.
+struct Panes {
+    svc: Content,
+    tasks: Content,
+    conts: Content,
+    lb: Content,
+    efs: Content,
+    events: Content,
+    /// While a restart is told, its timeline takes the events' place.
+    restart: Option<Content>,
+    probe: Option<Content>,
+    left_w: u16,
+    tall: bool,
+    svc_h: u16,
+    mid_h: u16,
+    probe_h: u16,
+    /// The rows left once the logs have theirs.
+    room: u16,
+}
+
+/// A pane's height for its lines (and borders), within `min..=max`.
+fn rows(c: &Content, min: u16, max: u16) -> u16 {
+    (c.lines.len() as u16 + 2).clamp(min, max)
+}
+
 fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
     let wide = body.width >= 110;
     let tall = body.height >= 34;
@@ -165,172 +191,194 @@ fn body_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect) {
     let left_w = (body.width as u32 * left_pct / 100) as u16;
     let right_w = body.width - left_w;
     let full = body.width.saturating_sub(2) as usize;
-    let svc = panes::service::service(state, theme, full);
     let (tasks_w, cont_w) = if wide {
         (left_w, right_w)
     } else {
         (body.width, body.width)
     };
-    let tasks = panes::tasks::tasks(state, theme, tasks_w.saturating_sub(2) as usize);
-    let conts = panes::containers::containers(state, theme, cont_w.saturating_sub(2) as usize);
+    let svc = panes::service::service(state, theme, full);
     let lb = panes::targets::targets(state, theme, left_w.saturating_sub(2) as usize);
     let efs = panes::efs::efs(state, theme, right_w.saturating_sub(2) as usize);
-    let events = panes::events::events(state, theme, full);
-    // While a restart is told, its timeline takes the events' place.
-    let restart = panes::timeline::timeline(state, theme, full);
     let probe = state
         .ctx
         .probe
         .is_some()
         .then(|| panes::probe::probe(state, theme, full, 4));
-    let h = |c: &Content, min: u16, max: u16| (c.lines.len() as u16 + 2).clamp(min, max);
-    let both = |a: &Content, b: &Content, min: u16, max: u16| h(a, min, max).max(h(b, min, max));
-    let focus = |p: Pane| state.focus == p;
     // The service box grows with its warnings, but never crowds out the
     // tasks and targets.
-    let svc_h = h(&svc, 3, if tall { 9 } else { 5 });
-    let mid_h = both(&lb, &efs, 4, if tall { 10 } else { 5 });
-
+    let svc_h = rows(&svc, 3, if tall { 9 } else { 5 });
+    let mid_h =
+        rows(&lb, 4, if tall { 10 } else { 5 }).max(rows(&efs, 4, if tall { 10 } else { 5 }));
     // The probe sits under the load balancer, full width: its strips need
     // the room. One line on a small screen, up to four on a tall one.
-    let probe_h = match &probe {
-        None => 0,
-        Some(c) => h(
-            c,
-            3,
-            if tall {
-                6
-            } else if wide {
-                4
-            } else {
-                3
-            },
-        ),
+    let probe_max = if tall {
+        6
+    } else if wide {
+        4
+    } else {
+        3
     };
+    let probe_h = probe.as_ref().map_or(0, |c| rows(c, 3, probe_max));
     // The logs keep a third of the screen (6 lines at least): during a
     // restart they are half of what the operator watches. The other panes
     // give up rows to them, the least needed first.
     let screen_rows = body.height + 2;
     let logs_min = (screen_rows / 3).max(8);
-    let room = body.height.saturating_sub(logs_min);
+    let p = Panes {
+        svc,
+        tasks: panes::tasks::tasks(state, theme, tasks_w.saturating_sub(2) as usize),
+        conts: panes::containers::containers(state, theme, cont_w.saturating_sub(2) as usize),
+        lb,
+        efs,
+        events: panes::events::events(state, theme, full),
+        restart: panes::timeline::timeline(state, theme, full),
+        probe,
+        left_w,
+        tall,
+        svc_h,
+        mid_h,
+        probe_h,
+        room: body.height.saturating_sub(logs_min),
+    };
     if wide {
-        let mut row1_h = both(&tasks, &conts, 4, if tall { 10 } else { 6 });
-        let (mut ev_h, ev_min) = match &restart {
-            Some(r) => (h(r, 4, if tall { 18 } else { 8 }), 6),
-            None => (h(&events, 3, if tall { 7 } else { 4 }), 3),
-        };
-        let (mut svc_h, mut mid_h, mut probe_h) = (svc_h, mid_h, probe_h);
-        let probe_min = probe_h.min(3);
-        // A restart's timeline is the story being told (its target steps
-        // among it): the load balancer and EFS give up their rows first.
-        if restart.is_some() {
-            let probe_keep = probe_h.min(5);
-            let mid_floor = if focus(Pane::Targets) || focus(Pane::Efs) {
-                4
-            } else {
-                0
-            };
-            squeeze(
-                room,
-                &mut [
-                    (&mut mid_h, mid_floor),
-                    (&mut row1_h, 4),
-                    (&mut ev_h, ev_min),
-                    // The probe keeps its outage in words (`503 ×4: …`).
-                    (&mut probe_h, probe_keep),
-                    (&mut svc_h, 3),
-                ],
-            );
-        } else {
-            squeeze(
-                room,
-                &mut [
-                    (&mut ev_h, ev_min),
-                    (&mut mid_h, 4),
-                    (&mut probe_h, probe_min),
-                    (&mut row1_h, 4),
-                    (&mut svc_h, 3),
-                ],
-            );
-        }
-        let [s, row1, row2, pr, ev, lg] = Layout::vertical([
-            Constraint::Length(svc_h),
-            Constraint::Length(row1_h),
-            Constraint::Length(mid_h),
-            Constraint::Length(probe_h),
-            Constraint::Length(ev_h),
-            Constraint::Min(3),
-        ])
-        .areas(body);
-        if let Some(c) = probe {
-            draw(f, pr, c, focus(Pane::Probe), theme);
-        }
-        logs::draw(f, lg, state, theme, focus(Pane::Logs));
-        draw(f, s, svc, focus(Pane::Service), theme);
-        let [t, c] =
-            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row1);
-        draw(f, t, tasks, focus(Pane::Tasks), theme);
-        draw(f, c, conts, focus(Pane::Containers), theme);
-        let [l, e] =
-            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row2);
-        draw(f, l, lb, focus(Pane::Targets), theme);
-        draw(f, e, efs, focus(Pane::Efs), theme);
-        match restart {
-            Some(r) => draw(f, ev, r, false, theme),
-            None => draw(f, ev, events, focus(Pane::Events), theme),
-        }
+        wide_layout(state, theme, f, body, p);
     } else {
-        // Events and logs share the last slot on a small screen: the one
-        // focused last is shown (logs by default).
-        let (mut svc_h, mut tasks_h, mut conts_h, mut probe_h) =
-            (h(&svc, 3, 5), h(&tasks, 3, 5), h(&conts, 3, 4), probe_h);
-        let mut mid_h = mid_h.min(5);
-        let probe_min = probe_h.min(3);
-        let rest = svc_h + tasks_h + conts_h + mid_h;
-        squeeze(room.saturating_sub(rest), &mut [(&mut probe_h, probe_min)]);
-        // Short of rows, the load balancer and EFS give theirs up first
-        // (the header keeps the targets' count; Tab brings them back).
-        if svc_h + tasks_h + conts_h + probe_h + mid_h > room
-            && !(focus(Pane::Targets) || focus(Pane::Efs))
-        {
-            mid_h = 0;
-        }
-        let mid_min = mid_h.min(4);
+        narrow_layout(state, theme, f, body, p);
+    }
+}
+
+/// Side by side: tasks beside containers, the load balancer beside EFS.
+fn wide_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect, p: Panes) {
+    let focus = |x: Pane| state.focus == x;
+    let tall = p.tall;
+    let mut row1_h = rows(&p.tasks, 4, if tall { 10 } else { 6 }).max(rows(
+        &p.conts,
+        4,
+        if tall { 10 } else { 6 },
+    ));
+    let (mut ev_h, ev_min) = match &p.restart {
+        Some(r) => (rows(r, 4, if tall { 18 } else { 8 }), 6),
+        None => (rows(&p.events, 3, if tall { 7 } else { 4 }), 3),
+    };
+    let (mut svc_h, mut mid_h, mut probe_h) = (p.svc_h, p.mid_h, p.probe_h);
+    let probe_min = probe_h.min(3);
+    // A restart's timeline is the story being told (its target steps
+    // among it): the load balancer and EFS give up their rows first.
+    if p.restart.is_some() {
+        let probe_keep = probe_h.min(5);
+        let mid_floor = if focus(Pane::Targets) || focus(Pane::Efs) {
+            4
+        } else {
+            0
+        };
         squeeze(
-            room.saturating_sub(probe_h),
+            p.room,
             &mut [
-                (&mut mid_h, mid_min),
-                (&mut tasks_h, 3),
+                (&mut mid_h, mid_floor),
+                (&mut row1_h, 4),
+                (&mut ev_h, ev_min),
+                // The probe keeps its outage in words (`503 ×4: …`).
+                (&mut probe_h, probe_keep),
                 (&mut svc_h, 3),
-                (&mut conts_h, 3),
             ],
         );
-        let [s, t, c, row, pr, ev] = Layout::vertical([
-            Constraint::Length(svc_h),
-            Constraint::Length(tasks_h),
-            Constraint::Length(conts_h),
-            Constraint::Length(mid_h),
-            Constraint::Length(probe_h),
-            Constraint::Min(3),
-        ])
-        .areas(body);
-        if let Some(c) = probe {
-            draw(f, pr, c, focus(Pane::Probe), theme);
-        }
-        draw(f, s, svc, focus(Pane::Service), theme);
-        draw(f, t, tasks, focus(Pane::Tasks), theme);
-        draw(f, c, conts, focus(Pane::Containers), theme);
-        let [l, e] =
-            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(row);
-        draw(f, l, lb, focus(Pane::Targets), theme);
-        draw(f, e, efs, focus(Pane::Efs), theme);
-        if let Some(r) = restart {
-            draw(f, ev, r, false, theme);
-        } else if focus(Pane::Events) {
-            draw(f, ev, events, true, theme);
-        } else {
-            logs::draw(f, ev, state, theme, focus(Pane::Logs));
-        }
+    } else {
+        squeeze(
+            p.room,
+            &mut [
+                (&mut ev_h, ev_min),
+                (&mut mid_h, 4),
+                (&mut probe_h, probe_min),
+                (&mut row1_h, 4),
+                (&mut svc_h, 3),
+            ],
+        );
+    }
+    let [s, row1, row2, pr, ev, lg] = Layout::vertical([
+        Constraint::Length(svc_h),
+        Constraint::Length(row1_h),
+        Constraint::Length(mid_h),
+        Constraint::Length(probe_h),
+        Constraint::Length(ev_h),
+        Constraint::Min(3),
+    ])
+    .areas(body);
+    if let Some(c) = p.probe {
+        draw(f, pr, c, focus(Pane::Probe), theme);
+    }
+    logs::draw(f, lg, state, theme, focus(Pane::Logs));
+    draw(f, s, p.svc, focus(Pane::Service), theme);
+    let halves = |r: Rect| {
+        Layout::horizontal([Constraint::Length(p.left_w), Constraint::Min(0)]).areas::<2>(r)
+    };
+    let [t, c] = halves(row1);
+    draw(f, t, p.tasks, focus(Pane::Tasks), theme);
+    draw(f, c, p.conts, focus(Pane::Containers), theme);
+    let [l, e] = halves(row2);
+    draw(f, l, p.lb, focus(Pane::Targets), theme);
+    draw(f, e, p.efs, focus(Pane::Efs), theme);
+    match p.restart {
+        Some(r) => draw(f, ev, r, false, theme),
+        None => draw(f, ev, p.events, focus(Pane::Events), theme),
+    }
+}
+
+/// One pane a row; events and logs share the last slot on a small screen:
+/// the one focused last is shown (logs by default).
+fn narrow_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect, p: Panes) {
+    let focus = |x: Pane| state.focus == x;
+    let room = p.room;
+    let (mut svc_h, mut tasks_h, mut conts_h, mut probe_h) = (
+        rows(&p.svc, 3, 5),
+        rows(&p.tasks, 3, 5),
+        rows(&p.conts, 3, 4),
+        p.probe_h,
+    );
+    let mut mid_h = p.mid_h.min(5);
+    let probe_min = probe_h.min(3);
+    let rest = svc_h + tasks_h + conts_h + mid_h;
+    squeeze(room.saturating_sub(rest), &mut [(&mut probe_h, probe_min)]);
+    // Short of rows, the load balancer and EFS give theirs up first
+    // (the header keeps the targets' count; Tab brings them back).
+    if svc_h + tasks_h + conts_h + probe_h + mid_h > room
+        && !(focus(Pane::Targets) || focus(Pane::Efs))
+    {
+        mid_h = 0;
+    }
+    let mid_min = mid_h.min(4);
+    squeeze(
+        room.saturating_sub(probe_h),
+        &mut [
+            (&mut mid_h, mid_min),
+            (&mut tasks_h, 3),
+            (&mut svc_h, 3),
+            (&mut conts_h, 3),
+        ],
+    );
+    let [s, t, c, row, pr, ev] = Layout::vertical([
+        Constraint::Length(svc_h),
+        Constraint::Length(tasks_h),
+        Constraint::Length(conts_h),
+        Constraint::Length(mid_h),
+        Constraint::Length(probe_h),
+        Constraint::Min(3),
+    ])
+    .areas(body);
+    if let Some(c) = p.probe {
+        draw(f, pr, c, focus(Pane::Probe), theme);
+    }
+    draw(f, s, p.svc, focus(Pane::Service), theme);
+    draw(f, t, p.tasks, focus(Pane::Tasks), theme);
+    draw(f, c, p.conts, focus(Pane::Containers), theme);
+    let [l, e] = Layout::horizontal([Constraint::Length(p.left_w), Constraint::Min(0)]).areas(row);
+    draw(f, l, p.lb, focus(Pane::Targets), theme);
+    draw(f, e, p.efs, focus(Pane::Efs), theme);
+    if let Some(r) = p.restart {
+        draw(f, ev, r, false, theme);
+    } else if focus(Pane::Events) {
+        draw(f, ev, p.events, true, theme);
+    } else {
+        logs::draw(f, ev, state, theme, focus(Pane::Logs));
     }
 }
 
