@@ -17,6 +17,18 @@ macro_rules! snap {
     };
 }
 
+/// What the pollers observed at 99 s.
+fn observed(s: &mut State, resource: Resource, obs: Observation) {
+    update(
+        s,
+        Msg::Poll(Box::new(PollEvent {
+            resource,
+            at: at(99),
+            result: Ok(obs),
+        })),
+    );
+}
+
 fn crowded() -> State {
     // The probe's name does not resolve from this host.
     let samples = (90..100)
@@ -30,14 +42,7 @@ fn crowded() -> State {
         g.health_check.interval_s = Some(30);
         g.health_check.healthy_threshold = Some(5);
     }
-    update(
-        &mut s,
-        Msg::Poll(Box::new(PollEvent {
-            resource: Resource::Targets,
-            at: at(99),
-            result: Ok(Observation::Targets(groups)),
-        })),
-    );
+    observed(&mut s, Resource::Targets, Observation::Targets(groups));
     // Three earlier replacements, stopped.
     let mut tasks = s.world.tasks.get().cloned().unwrap_or_default();
     tasks.retain(|t| !t.is_stopped());
@@ -49,14 +54,7 @@ fn crowded() -> State {
         t.stopped_reason = Some("Task failed ELB health checks in (target-group goals-tg)".into());
         tasks.push(t);
     }
-    update(
-        &mut s,
-        Msg::Poll(Box::new(PollEvent {
-            resource: Resource::Tasks,
-            at: at(99),
-            result: Ok(Observation::Tasks(tasks)),
-        })),
-    );
+    observed(&mut s, Resource::Tasks, Observation::Tasks(tasks));
     update(&mut s, Msg::Tick(at(100)));
     s
 }
@@ -129,14 +127,7 @@ fn enter_on_a_stopped_task_shows_only_its_lines_and_esc_every_task_again() {
         t.last_status = "STOPPED".into();
         t.stopped_at = Some(at(99));
     }
-    update(
-        &mut s,
-        Msg::Poll(Box::new(PollEvent {
-            resource: Resource::Tasks,
-            at: at(99),
-            result: Ok(Observation::Tasks(tasks)),
-        })),
-    );
+    observed(&mut s, Resource::Tasks, Observation::Tasks(tasks));
     let row = s
         .task_list()
         .iter()
