@@ -22,16 +22,24 @@ fn anchor() -> (tokio::time::Instant, Time) {
 }
 
 /// Now: the start's wall time plus the monotonic time since.
+///
+/// The anchor is shared by the whole process, and a test runtime with a
+/// paused clock starts its own virtual time, which may begin before the
+/// anchor was taken (by another test's thread): the difference is signed,
+/// so two readings in one runtime always differ by exactly the time that
+/// passed between them.
 pub fn now() -> Time {
     let (mono, wall) = anchor();
-    since(
-        wall,
-        tokio::time::Instant::now().saturating_duration_since(mono),
-    )
+    at(wall, mono, tokio::time::Instant::now())
 }
 
-fn since(wall: Time, elapsed: std::time::Duration) -> Time {
-    wall + chrono::Duration::from_std(elapsed).unwrap_or(chrono::Duration::MAX)
+fn at(wall: Time, mono: tokio::time::Instant, now: tokio::time::Instant) -> Time {
+    let span =
+        |d: std::time::Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+    match now.checked_duration_since(mono) {
+        Some(after) => wall + span(after),
+        None => wall - span(mono.saturating_duration_since(now)),
+    }
 }
 
 #[cfg(test)]

@@ -12,3 +12,17 @@ async fn it_moves_with_monotonic_time_only() {
     // NTP correction) cannot move a reading, so no deadline jumps.
     assert!(now() >= b);
 }
+
+/// The anchor is process-wide; another test's thread may take it after
+/// this runtime's virtual clock began. Readings still differ by exactly
+/// the time that passed (the CI failure of stop 26: 3600 s read as less).
+#[test]
+fn readings_before_the_anchor_keep_their_distance() {
+    let wall = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+    let base = tokio::time::Instant::now();
+    let anchor = base + Duration::from_secs(5);
+    let a = at(wall, anchor, base);
+    let b = at(wall, anchor, base + Duration::from_secs(3600));
+    assert_eq!((b - a).num_seconds(), 3600);
+    assert_eq!((wall - a).num_seconds(), 5);
+}
