@@ -6,6 +6,8 @@
 //! event ingested late is still found; events are deduplicated by their
 //! id, and the pages followed until the token comes back or is gone.
 
+pub mod history;
+
 use std::collections::{BTreeMap, HashMap};
 
 use crate::cloud::{Cloud, ErrorKind};
@@ -238,7 +240,9 @@ impl LogFollower {
                 group: group.clone(),
                 region: region.clone(),
                 streams: chunk.iter().map(|(s, _)| s.stream.clone()).collect(),
+                prefix: None,
                 start_ms: since - LOOKBACK_MS,
+                end_ms: None,
                 limit: self.page,
             };
             let mut token: Option<String> = None;
@@ -343,3 +347,5 @@ struct Round {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_history;

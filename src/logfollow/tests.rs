@@ -15,15 +15,17 @@ use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task,
 type Stored = (i64, i64, String);
 
 #[derive(Default)]
-struct Fake {
-    streams: Mutex<HashMap<String, Vec<Stored>>>,
-    clock_ms: Mutex<i64>,
-    cap: usize,
-    filter_calls: Mutex<u32>,
+pub(super) struct Fake {
+    pub(super) streams: Mutex<HashMap<String, Vec<Stored>>>,
+    pub(super) clock_ms: Mutex<i64>,
+    pub(super) cap: usize,
+    pub(super) filter_calls: Mutex<u32>,
+    /// Every query, for the tests that check what was asked.
+    pub(super) queries: Mutex<Vec<LogQuery>>,
 }
 
 impl Fake {
-    fn put(&self, stream: &str, ts_ms: i64, ingested_ms: i64, msg: &str) {
+    pub(super) fn put(&self, stream: &str, ts_ms: i64, ingested_ms: i64, msg: &str) {
         self.streams
             .lock()
             .expect("lock")
@@ -31,7 +33,7 @@ impl Fake {
             .or_default()
             .push((ts_ms, ingested_ms, msg.into()));
     }
-    fn at(&self, ms: i64) {
+    pub(super) fn at(&self, ms: i64) {
         *self.clock_ms.lock().expect("lock") = ms;
     }
 }
@@ -99,12 +101,20 @@ impl Cloud for Fake {
     }
     async fn filter_logs(&self, q: &LogQuery, token: Option<&str>) -> CloudResult<FilterPage> {
         *self.filter_calls.lock().expect("lock") += 1;
+        self.queries.lock().expect("lock").push(q.clone());
         let now = *self.clock_ms.lock().expect("lock");
         let streams = self.streams.lock().expect("lock");
         let mut all: Vec<FilteredEvent> = Vec::new();
-        for name in &q.streams {
+        // CloudWatch takes names or a prefix, never both.
+        assert!(q.streams.is_empty() || q.prefix.is_none(), "{q:?}");
+        let mut names: Vec<&String> = match &q.prefix {
+            Some(p) => streams.keys().filter(|n| n.starts_with(p.as_str())).collect(),
+            None => q.streams.iter().collect(),
+        };
+        names.sort();
+        for name in names {
             for (i, e) in streams.get(name).into_iter().flatten().enumerate() {
-                if e.0 >= q.start_ms && e.1 <= now {
+                if e.0 >= q.start_ms && q.end_ms.is_none_or(|end| e.0 <= end) && e.1 <= now {
                     all.push(FilteredEvent {
                         id: format!("{name}:{i}"),
                         stream: name.clone(),
@@ -130,7 +140,7 @@ impl Cloud for Fake {
     }
 }
 
-fn source(container: &str, task: &str, started: bool, stopped: bool) -> LogSource {
+pub(super) fn source(container: &str, task: &str, started: bool, stopped: bool) -> LogSource {
     LogSource {
         group: "/ecs/goals".into(),
         region: None,
@@ -154,7 +164,7 @@ fn lines(r: &FollowResult) -> Vec<String> {
     all.into_iter().map(|(_, m)| m).collect()
 }
 
-fn ms(s: i64) -> i64 {
+pub(super) fn ms(s: i64) -> i64 {
     ts(s).expect("t").timestamp_millis()
 }
 

@@ -61,7 +61,12 @@ pub struct LogQuery {
     pub region: Option<String>,
     /// At most 100 stream names (the API's limit).
     pub streams: Vec<String>,
+    /// Instead of names (the API takes one or the other): every stream
+    /// whose name starts so, including those of tasks ECS no longer lists.
+    pub prefix: Option<String>,
     pub start_ms: i64,
+    /// The last millisecond wanted (inclusive, as the API's `endTime`).
+    pub end_ms: Option<i64>,
     /// Events per page.
     pub limit: i32,
 }

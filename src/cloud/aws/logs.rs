@@ -33,8 +33,10 @@ impl AwsCloud {
             .logs
             .filter_log_events()
             .log_group_name(&q.group)
-            .set_log_stream_names(Some(q.streams.clone()))
+            .set_log_stream_names((q.prefix.is_none()).then(|| q.streams.clone()))
+            .set_log_stream_name_prefix(q.prefix.clone())
             .start_time(q.start_ms)
+            .set_end_time(q.end_ms)
             .limit(q.limit)
             .set_next_token(token.map(str::to_string));
         let out = req

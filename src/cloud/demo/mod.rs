@@ -497,7 +497,7 @@ impl Cloud for DemoCloud {
         self.count(&[("logs:FilterLogEvents", 1)]);
         self.signed("logs:FilterLogEvents")?;
         let mut page = lock(&self.world)
-            .filter_logs(&q.group, &q.streams, q.start_ms)
+            .filter_logs(q)
             .map_err(|m| not_found("logs:FilterLogEvents", m.to_string()))?;
         for e in &mut page.events {
             e.message = crate::model::sanitize::sanitize(e.message.as_bytes());

@@ -45,25 +45,26 @@ impl World {
     }
 
     /// `FilterLogEvents` over the simulated streams: every event of the
-    /// named streams from `start_ms`, oldest first, one page. Event ids are
-    /// the stream and the event's position; names of streams that do not
+    /// named streams (or of those whose name starts with the prefix) from
+    /// `start_ms` to `end_ms`, oldest first, one page. Event ids are the
+    /// stream and the event's position; names of streams that do not
     /// exist yet are ignored, as CloudWatch does.
     pub fn filter_logs(
         &self,
-        group: &str,
-        streams: &[String],
-        start_ms: i64,
+        q: &crate::model::logs::LogQuery,
     ) -> Result<crate::model::logs::FilterPage, &'static str> {
-        if group != LOG_GROUP {
+        if q.group != LOG_GROUP {
             return Err("The specified log group does not exist.");
         }
         let mut events = Vec::new();
-        for name in streams {
-            let Some(s) = self.logs.get(name) else {
-                continue;
-            };
+        let wanted = |name: &str| match &q.prefix {
+            Some(p) => name.starts_with(p.as_str()),
+            None => q.streams.iter().any(|s| s == name),
+        };
+        for (name, s) in self.logs.iter().filter(|(n, _)| wanted(n)) {
             for (i, e) in s.events.iter().enumerate() {
-                if e.timestamp_ms >= start_ms {
+                if e.timestamp_ms >= q.start_ms && q.end_ms.is_none_or(|end| e.timestamp_ms <= end)
+                {
                     events.push(crate::model::logs::FilteredEvent {
                         id: format!("{name}:{}", s.base + i),
                         stream: name.clone(),

@@ -1,0 +1,286 @@
+//! The logs before the oldest line held, loaded on request (`[`) or at
+//! start (`--since`): `FilterLogEvents` with a start and an end time, one
+//! query per log group and stream prefix, so the streams of tasks ECS no
+//! longer lists (it keeps stopped tasks about an hour) are read too.
+//!
+//! CloudWatch answers oldest first, and a window can hold more lines than
+//! the view keeps. Loaded lines must join the held ones without a hole, so
+//! a window that overflows is narrowed towards its end, from the rate its
+//! first pages showed, and read again (a few times at most). If it still
+//! overflows, what was read is kept and the hole is said, never hidden.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::cloud::{Cloud, CloudError};
+use crate::model::Time;
+use crate::model::logs::{LogBatch, LogQuery, LogSource, RawLogEvent};
+
+use super::PAGE;
+
+/// Lines one request loads at most.
+pub const HISTORY_MAX: usize = 10_000;
+/// Reads of a narrowed window before the hole is accepted.
+const ATTEMPTS: usize = 3;
+/// Pages of one query: a prefix shared with other services' streams
+/// (filtered out here) must not read on without end.
+const MAX_PAGES: usize = 30;
+
+/// What to load: the lines of these streams' log groups and prefixes from
+/// `from` up to (not including) `to`, at most `limit`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryAsk {
+    pub sources: Vec<LogSource>,
+    pub from: Time,
+    pub to: Time,
+    pub limit: usize,
+}
+
+/// What a request loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub asked: (Time, Time),
+    /// Every line from here to the asked end is in `batches`, except in
+    /// `hole`: the window was narrowed to this start when it held more
+    /// than the limit.
+    pub from: Time,
+    pub batches: Vec<LogBatch>,
+    pub lines: usize,
+    pub calls: u64,
+    /// Lines in this span were not loaded: more than the limit in it, even
+    /// narrowed.
+    pub hole: Option<(Time, Time)>,
+    pub error: Option<CloudError>,
+}
+
+/// A group's streams of one prefix: `<prefix>/<container>/<task-id>`.
+#[derive(Debug)]
+struct Family<'s> {
+    containers: Vec<&'s str>,
+    /// A listed task's ARN, to name unlisted tasks of the same cluster.
+    arn_like: &'s str,
+}
+
+type FamilyKey = (String, Option<String>, String);
+
+/// The prefix of a source's stream name: what precedes
+/// `/<container>/<task-id>`.
+fn prefix_of(src: &LogSource) -> Option<&str> {
+    let tail = format!("/{}/{}", src.container, src.task_id());
+    src.stream.strip_suffix(tail.as_str())
+}
+
+fn families(sources: &[LogSource]) -> BTreeMap<FamilyKey, Family<'_>> {
+    let mut out: BTreeMap<FamilyKey, Family> = BTreeMap::new();
+    for s in sources {
+        let Some(prefix) = prefix_of(s) else {
+            continue;
+        };
+        let f = out
+            .entry((s.group.clone(), s.region.clone(), format!("{prefix}/")))
+            .or_insert(Family {
+                containers: Vec::new(),
+                arn_like: &s.task_arn,
+            });
+        if !f.containers.contains(&s.container.as_str()) {
+            f.containers.push(&s.container);
+        }
+    }
+    out
+}
+
+/// An event, with the family whose query found it.
+struct Ev {
+    fam: usize,
+    stream: String,
+    ts: i64,
+    message: String,
+}
+
+/// One read of the window: events by stream name, whether it overflowed.
+struct Read {
+    events: Vec<Ev>,
+    overflow: bool,
+    calls: u64,
+}
+
+async fn read(
+    cloud: &dyn Cloud,
+    fams: &BTreeMap<FamilyKey, Family<'_>>,
+    (from_ms, end_ms): (i64, i64),
+    limit: usize,
+) -> Result<Read, (CloudError, u64)> {
+    let mut r = Read {
+        events: Vec::new(),
+        overflow: false,
+        calls: 0,
+    };
+    for (i, ((group, region, prefix), fam)) in fams.iter().enumerate() {
+        let q = LogQuery {
+            group: group.clone(),
+            region: region.clone(),
+            streams: Vec::new(),
+            prefix: Some(prefix.clone()),
+            start_ms: from_ms,
+            end_ms: Some(end_ms),
+            limit: PAGE,
+        };
+        let mut token: Option<String> = None;
+        for page_no in 0..MAX_PAGES {
+            r.calls += 1;
+            let page = cloud
+                .filter_logs(&q, token.as_deref())
+                .await
+                .map_err(|e| (e, r.calls))?;
+            for ev in page.events {
+                // The prefix may be shared, and an emulator may ignore it:
+                // only this family's containers count.
+                let ours = ev
+                    .stream
+                    .strip_prefix(prefix.as_str())
+                    .and_then(|rest| rest.split_once('/'))
+                    .is_some_and(|(c, id)| fam.containers.contains(&c) && !id.is_empty());
+                if ours && ev.timestamp_ms >= from_ms && ev.timestamp_ms <= end_ms {
+                    r.events.push(Ev {
+                        fam: i,
+                        stream: ev.stream,
+                        ts: ev.timestamp_ms,
+                        message: ev.message,
+                    });
+                }
+            }
+            if r.events.len() > limit {
+                r.overflow = true;
+                return Ok(r);
+            }
+            match page.next {
+                Some(n) if token.as_deref() != Some(n.as_str()) => token = Some(n),
+                _ => break,
+            }
+            if page_no + 1 == MAX_PAGES {
+                r.overflow = true;
+            }
+        }
+    }
+    Ok(r)
+}
+
+fn at_ms(ms: i64) -> Time {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// Loads what `ask` wants, narrowing the window while it holds more than
+/// the limit.
+pub async fn load(cloud: &dyn Cloud, ask: &HistoryAsk) -> History {
+    let fams = families(&ask.sources);
+    let to_ms = ask.to.timestamp_millis();
+    let end_ms = to_ms - 1;
+    let mut from_ms = ask.from.timestamp_millis().min(end_ms);
+    let mut out = History {
+        asked: (ask.from, ask.to),
+        from: ask.from,
+        batches: Vec::new(),
+        lines: 0,
+        calls: 0,
+        hole: None,
+        error: None,
+    };
+    let limit = ask.limit.max(1);
+    for attempt in 1..=ATTEMPTS {
+        let r = match read(cloud, &fams, (from_ms, end_ms), limit).await {
+            Ok(r) => r,
+            Err((e, calls)) => {
+                out.calls += calls;
+                out.error = Some(e);
+                return out;
+            }
+        };
+        out.calls += r.calls;
+        let mut events = r.events;
+        events.sort_by_key(|e| e.ts);
+        if r.overflow && attempt < ATTEMPTS {
+            // The rate of the part read says how much of the window's end
+            // holds about two thirds of the limit.
+            let newest = events.last().map_or(end_ms, |e| e.ts);
+            let span = (newest - from_ms).max(1) as f64;
+            let keep = span * (2.0 / 3.0) * limit as f64 / events.len().max(1) as f64;
+            let narrowed = end_ms - keep as i64;
+            let least = from_ms + (end_ms - from_ms) / 10;
+            from_ms = if narrowed > least {
+                narrowed
+            } else {
+                from_ms + (end_ms - from_ms) / 2
+            };
+            continue;
+        }
+        if r.overflow {
+            events.truncate(limit);
+            let last = events.last().map_or(from_ms, |e| e.ts);
+            out.hole = Some((at_ms(last + 1), ask.to));
+        }
+        out.from = at_ms(from_ms);
+        out.lines = events.len();
+        out.batches = batches(&ask.sources, &fams, events);
+        break;
+    }
+    out
+}
+
+/// The events as batches per stream, each with its source: a listed
+/// task's own, or one made from the stream's name for a task ECS no
+/// longer lists.
+fn batches(
+    sources: &[LogSource],
+    fams: &BTreeMap<FamilyKey, Family<'_>>,
+    events: Vec<Ev>,
+) -> Vec<LogBatch> {
+    let known: HashMap<&str, &LogSource> = sources.iter().map(|s| (s.stream.as_str(), s)).collect();
+    let keys: Vec<(&FamilyKey, &Family)> = fams.iter().collect();
+    let mut by_stream: BTreeMap<String, LogBatch> = BTreeMap::new();
+    for ev in events {
+        if !by_stream.contains_key(&ev.stream) {
+            let source = match known.get(ev.stream.as_str()) {
+                Some(s) => Some((*s).clone()),
+                None => keys
+                    .get(ev.fam)
+                    .and_then(|(k, f)| unlisted(k, f, &ev.stream)),
+            };
+            let Some(source) = source else {
+                continue;
+            };
+            by_stream.insert(
+                ev.stream.clone(),
+                LogBatch {
+                    source,
+                    events: Vec::new(),
+                },
+            );
+        }
+        if let Some(b) = by_stream.get_mut(&ev.stream) {
+            b.events.push(RawLogEvent {
+                timestamp_ms: ev.ts,
+                message: ev.message,
+            });
+        }
+    }
+    by_stream.into_values().collect()
+}
+
+/// The source of a stream of a task ECS no longer lists: its container
+/// and task id come from the name, the ARN's cluster from a listed task.
+fn unlisted((group, region, prefix): &FamilyKey, fam: &Family, stream: &str) -> Option<LogSource> {
+    let (container, id) = stream.strip_prefix(prefix.as_str())?.split_once('/')?;
+    let arn = match fam.arn_like.rsplit_once('/') {
+        Some((head, _)) => format!("{head}/{id}"),
+        None => id.to_string(),
+    };
+    Some(LogSource {
+        group: group.clone(),
+        region: region.clone(),
+        stream: stream.to_string(),
+        container: container.to_string(),
+        task_arn: arn,
+        stopped_at: None,
+        started: true,
+        stop_reason: None,
+    })
+}

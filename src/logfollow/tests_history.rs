@@ -1,0 +1,145 @@
+//! Loading the hour before the oldest line held.
+
+use super::history::{HistoryAsk, load};
+use super::tests::{Fake, ms, source};
+use crate::model::fixtures::ts;
+
+fn t(s: i64) -> crate::model::Time {
+    ts(s).expect("t")
+}
+
+fn all_lines(h: &super::history::History) -> Vec<(i64, String, String)> {
+    let mut out: Vec<(i64, String, String)> = h
+        .batches
+        .iter()
+        .flat_map(|b| {
+            b.events
+                .iter()
+                .map(|e| (e.timestamp_ms, b.source.task_arn.clone(), e.message.clone()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn an_hour_is_read_with_one_query_per_prefix_including_tasks_ecs_no_longer_lists() {
+    let cloud = Fake::default();
+    cloud.at(ms(10_000));
+    let listed = [
+        source("goals-api", "new1", true, false),
+        source("mongodb", "new1", true, false),
+    ];
+    // A task replaced 50 minutes ago: ECS lists it no more, its streams
+    // are still in the group.
+    cloud.put("ecs/mongodb/gone1", ms(0), ms(0), "mongod starting");
+    cloud.put("ecs/mongodb/gone1", ms(600), ms(600), "Out of memory: killed");
+    cloud.put("ecs/goals-api/new1", ms(3000), ms(3000), "listening on 3000");
+    // Outside the window: before it, and at its end (already held).
+    cloud.put("ecs/goals-api/new1", ms(-10), ms(-10), "too old");
+    cloud.put("ecs/goals-api/new1", ms(3600), ms(3600), "held already");
+    // Another service writing to the same group and prefix.
+    cloud.put("ecs/billing/xyz", ms(100), ms(100), "not ours");
+    let h = load(
+        &cloud,
+        &HistoryAsk {
+            sources: listed.to_vec(),
+            from: t(0),
+            to: t(3600),
+            limit: 1000,
+        },
+    )
+    .await;
+    assert!(h.error.is_none() && h.hole.is_none(), "{h:?}");
+    assert_eq!((h.from, h.calls, h.lines), (t(0), 1, 3));
+    let lines = all_lines(&h);
+    assert_eq!(
+        lines.iter().map(|l| l.2.as_str()).collect::<Vec<_>>(),
+        ["mongod starting", "Out of memory: killed", "listening on 3000"]
+    );
+    // The unlisted task is named with the cluster's ARN.
+    assert_eq!(lines[0].1, "arn:aws:ecs:r:1:task/c/gone1");
+    let q = cloud.queries.lock().expect("lock").clone();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].prefix.as_deref(), Some("ecs/"));
+    assert_eq!((q[0].start_ms, q[0].end_ms), (ms(0), Some(ms(3600) - 1)));
+}
+
+#[tokio::test]
+async fn a_window_with_more_than_the_limit_is_narrowed_to_its_end_without_a_hole() {
+    let cloud = Fake {
+        cap: 500,
+        ..Fake::default()
+    };
+    cloud.at(ms(10_000));
+    // One line a second for an hour: 3600 lines, the limit 1000.
+    for s in 0..3600 {
+        cloud.put("ecs/goals-api/new1", ms(s), ms(s), &format!("line {s}"));
+    }
+    let h = load(
+        &cloud,
+        &HistoryAsk {
+            sources: vec![source("goals-api", "new1", true, false)],
+            from: t(0),
+            to: t(3600),
+            limit: 1000,
+        },
+    )
+    .await;
+    assert!(h.error.is_none() && h.hole.is_none(), "{h:?}");
+    let lines = all_lines(&h);
+    // Joined to what is held: the newest line is the window's last, every
+    // second from the narrowed start is there, and no more than the limit.
+    assert_eq!(lines.last().map(|l| l.2.as_str()), Some("line 3599"));
+    assert!(h.from > t(0) && h.lines <= 1000 && h.lines > 300, "{h:?}");
+    let from_ms = h.from.timestamp_millis();
+    let expected = (0..3600).filter(|s| ms(*s) >= from_ms).count();
+    assert_eq!(h.lines, expected);
+    assert!(h.calls <= 3 * 3 + 4, "{} calls", h.calls);
+}
+
+#[tokio::test]
+async fn a_burst_that_overflows_every_narrowing_is_said_as_a_hole() {
+    let cloud = Fake::default();
+    cloud.at(ms(10_000));
+    // 5000 lines within the window's last second: no narrowing to whole
+    // seconds helps.
+    for i in 0..5000 {
+        cloud.put("ecs/goals-api/new1", ms(3599), ms(3599), &format!("burst {i}"));
+    }
+    let h = load(
+        &cloud,
+        &HistoryAsk {
+            sources: vec![source("goals-api", "new1", true, false)],
+            from: t(0),
+            to: t(3600),
+            limit: 1000,
+        },
+    )
+    .await;
+    assert_eq!(h.lines, 1000);
+    let (hole_from, hole_to) = h.hole.expect("a hole");
+    assert_eq!(hole_to, t(3600));
+    assert!(hole_from > t(3598) && hole_from <= t(3600), "{hole_from}");
+}
+
+#[tokio::test]
+async fn a_refusal_loads_nothing_and_says_why() {
+    let cloud = Fake::default();
+    // The fake answers "not in this fake" for a group it does not know.
+    let mut src = source("goals-api", "new1", true, false);
+    src.stream = "no-prefix-here".into();
+    let h = load(
+        &cloud,
+        &HistoryAsk {
+            sources: vec![src],
+            from: t(0),
+            to: t(3600),
+            limit: 1000,
+        },
+    )
+    .await;
+    // A stream whose name is not <prefix>/<container>/<task> cannot be
+    // read by prefix: nothing is asked, nothing loaded.
+    assert_eq!((h.calls, h.lines), (0, 0));
+}
