@@ -54,6 +54,9 @@ pub struct Flags {
     /// Base URL the probe requests (scheme, host, port, optional prefix) instead of the load balancer's own name; the usual case for HTTPS
     #[arg(long, global = true, value_name = "URL", value_parser = crate::model::probe::check_base_url)]
     pub probe_url: Option<String>,
+    /// How far back the logs reach at start (e.g. 30m, 2h; default: each stream's last 200 lines)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = crate::config::parse_since)]
+    pub since: Option<std::time::Duration>,
     /// Log file for ecsdeck's own diagnostics (RUST_LOG sets the level)
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
@@ -185,6 +188,7 @@ impl From<&Flags> for Overrides {
             read_only: f.read_only,
             probe_url: f.probe_url.clone(),
             redact: f.redact,
+            since: f.since,
         }
     }
 }

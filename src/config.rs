@@ -25,10 +25,27 @@ pub struct Overrides {
     /// found from the load balancer.
     pub probe_url: Option<String>,
     pub redact: bool,
+    /// `--since`: how far back the logs reach at start.
+    pub since: Option<Duration>,
 }
 
 /// The longest refresh accepted: beyond it the dashboard is not live.
 pub const MAX_REFRESH: Duration = Duration::from_secs(3600);
+
+/// How far back `--since` / `logs_since` may reach: CloudWatch keeps
+/// what the group's retention says, and one request loads at most
+/// `HISTORY_MAX` lines, so days are the most worth asking for.
+pub const MAX_SINCE: Duration = Duration::from_secs(7 * 24 * 3600);
+
+pub fn parse_since(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s.trim()).map_err(|_| {
+        format!("{s:?} is not a duration: write a number and a unit, such as 30m, 2h or 1day")
+    })?;
+    if d < Duration::from_secs(60) || d > MAX_SINCE {
+        return Err("must be between 1m and 7days".into());
+    }
+    Ok(d)
+}
 
 pub fn parse_refresh(s: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(s.trim()).map_err(|_| {
@@ -59,6 +76,7 @@ pub struct FileConfig {
     pub refresh: Option<String>,
     pub read_only: Option<bool>,
     pub log_buffer_lines: Option<usize>,
+    pub logs_since: Option<String>,
     pub redact: Option<bool>,
     pub probe: Option<ProbeFile>,
     pub drill: Option<DrillFile>,
@@ -304,6 +322,9 @@ pub struct Settings {
     pub refresh: Duration,
     pub read_only: bool,
     pub log_buffer_lines: usize,
+    /// How far back the logs reach at start; None: each stream's last
+    /// lines.
+    pub logs_since: Option<Duration>,
     /// Mask the account id and the caller on screen and in stop reasons.
     pub redact: bool,
     /// The HTTP probe; None when `[probe] enabled = false`.
@@ -356,6 +377,15 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
         let (line, _) = locate(text, offset);
         return Err(ConfigError(format!(
             "{}: line {line}, key `log_buffer_lines`: {n} is out of range (100 to 1000000)",
+            path.display()
+        )));
+    }
+    if let Some(r) = &cfg.logs_since
+        && let Err(e) = parse_since(r)
+    {
+        let (line, _) = locate(text, key_offset(text, None, "logs_since"));
+        return Err(ConfigError(format!(
+            "{}: line {line}, key `logs_since`: {e}",
             path.display()
         )));
     }
@@ -453,6 +483,9 @@ pub fn merge(flags: &Overrides, cfg: FileConfig, file: Option<PathBuf>) -> Setti
         log_buffer_lines: cfg
             .log_buffer_lines
             .unwrap_or(crate::model::logs::DEFAULT_BUFFER),
+        logs_since: flags
+            .since
+            .or_else(|| cfg.logs_since.as_deref().and_then(|r| parse_since(r).ok())),
         redact: flags.redact || cfg.redact.unwrap_or(false),
         probe: probe_config(flags, cfg.probe.unwrap_or_default()),
         drill: drill_settings(cfg.drill.unwrap_or_default()),

@@ -149,6 +149,44 @@ impl Effects {
                 );
             }
             Effect::Drill(d) => self.drill(d),
+            Effect::LoadHistory(ask) => {
+                let cloud = self.links.cloud.clone();
+                let (from, to, limit) = (ask.from, ask.to, ask.limit);
+                let failed = move |e: CloudError| {
+                    Msg::History(Box::new(crate::model::logs::History {
+                        asked: (from, to),
+                        limit,
+                        from,
+                        batches: Vec::new(),
+                        lines: 0,
+                        calls: 0,
+                        hole: None,
+                        error: Some(e),
+                    }))
+                };
+                let failed2 = failed;
+                self.spawn_answer(
+                    async move {
+                        match cloud {
+                            Some(c) => Msg::History(Box::new(
+                                crate::logfollow::history::load(&*c, &ask).await,
+                            )),
+                            None => failed(CloudError::new(
+                                ErrorKind::Other,
+                                "logs:FilterLogEvents",
+                                "no AWS connection in this run",
+                            )),
+                        }
+                    },
+                    move |p| {
+                        failed2(CloudError::new(
+                            ErrorKind::Other,
+                            "logs:FilterLogEvents",
+                            format!("internal error in ecsdeck ({p})"),
+                        ))
+                    },
+                );
+            }
         }
         Next::Continue
     }

@@ -141,6 +141,7 @@ async fn dashboard(
         refresh: settings.refresh,
         read_only: settings.read_only,
         log_buffer: settings.log_buffer_lines,
+        logs_since: settings.logs_since,
         probe: launched.probe.clone(),
         redact: settings.redact,
         operator: launched.operator.clone(),

@@ -15,8 +15,7 @@ use crate::model::Time;
 pub use crate::model::logs::{FollowResult, LogBatch, StreamProblem};
 use crate::model::logs::{LogCursor, LogQuery, LogSource, RawLogEvent};
 
-/// Lines read from a stream the first time it is seen.
-pub const FIRST_TAIL: i32 = 200;
+pub use crate::model::logs::FIRST_TAIL;
 /// Events per page.
 pub const PAGE: i32 = 1000;
 /// Pages of one query read in one poll before moving on, so a chatty

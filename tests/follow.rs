@@ -49,6 +49,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
             read_only: false,
             refresh: Duration::from_secs(1),
             log_buffer: 10_000,
+            logs_since: None,
             probe: None,
             redact: false,
             drill_restart: ecsdeck::model::drill::RestartKind::StopTask,

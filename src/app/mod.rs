@@ -4,6 +4,7 @@
 pub mod drill;
 pub mod logs;
 mod modal;
+mod older;
 mod rate;
 pub mod restart;
 pub mod shutdown;
@@ -70,6 +71,8 @@ pub enum Action {
     Cancel,
     /// `R`: the restart drill (asks first).
     Drill,
+    /// `[`: load the hour before the oldest log line held.
+    Older,
 }
 
 impl Action {
@@ -109,6 +112,8 @@ pub enum Msg {
     Paused(Option<crate::model::observe::Paused>),
     /// The logs were saved to this path, or could not be.
     LogsSaved(Result<String, String>),
+    /// Older log lines, as asked for (`[`, `--since`).
+    History(Box<crate::model::logs::History>),
     /// The pollers' cadence now.
     Cadence(std::time::Duration),
     /// AWS's answer to a restart the operator confirmed.
@@ -142,4 +147,6 @@ pub enum Effect {
     },
     /// The restart drill's work.
     Drill(drill::DrillEffect),
+    /// Load log lines from before the oldest held.
+    LoadHistory(Box<crate::model::logs::HistoryAsk>),
 }

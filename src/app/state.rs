@@ -58,6 +58,9 @@ pub struct Context {
     pub refresh: Duration,
     /// Lines the logs buffer keeps.
     pub log_buffer: usize,
+    /// How far back the logs reach at start (`--since`, `logs_since`);
+    /// None: each stream's last lines.
+    pub logs_since: Option<chrono::Duration>,
     /// The HTTP probe's settings; None when it does not run.
     pub probe: Option<ProbeInfo>,
     /// Mask the account id and the caller on screen and in stop reasons.
@@ -85,6 +88,7 @@ impl Context {
             read_only: false,
             refresh: Duration::from_secs(5),
             log_buffer: super::logs::DEFAULT_BUFFER,
+            logs_since: None,
             probe: None,
             drill_restart: crate::model::drill::RestartKind::StopTask,
             drill_timeout: None,

@@ -34,9 +34,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Poll(ev) => {
             let (resource, at) = (ev.resource, ev.at);
+            let logs_in = resource == Resource::Logs && ev.result.is_ok();
             apply_poll(state, *ev);
             clamp_cursors(state);
-            super::drill::on_poll(state, resource, at)
+            let mut out = super::drill::on_poll(state, resource, at);
+            if logs_in {
+                out.extend(super::older::at_start(state));
+            }
+            out
+        }
+        Msg::History(h) => {
+            super::older::answered(state, &h);
+            Vec::new()
         }
         Msg::Action(a) => action(state, a),
         Msg::Pressed(a, at) => pressed(state, a, at),
@@ -274,6 +283,14 @@ fn how_it_left(t: Option<&crate::model::Task>) -> String {
 /// task goes from stopping to stopped): "task 3f2a91bc stopped
 /// (UserInitiated: reason) — task 91bc4e0a started".
 pub fn divider_words(e: &super::logs::Entry, tasks: &[crate::model::Task]) -> String {
+    use crate::model::local_clock;
+    if let super::logs::Entry::Gap { at, until, limit } = e {
+        return format!(
+            "{} to {} not loaded: more than {limit} lines",
+            local_clock(*at),
+            local_clock(*until)
+        );
+    }
     let super::logs::Entry::Divider {
         at,
         old_task,
@@ -405,6 +422,11 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
     }
     if a == Action::SaveLogs {
         return vec![save_logs(state)];
+    }
+    // `[`, or PgUp where the logs are read and nothing older is held.
+    if a == Action::Older || (a == Action::PageUp && state.logs_active() && state.logs.at_top()) {
+        state.logs.notice = None;
+        return super::older::older(state, super::older::hour());
     }
     if logs_action(state, a) {
         return Vec::new();

@@ -23,6 +23,8 @@ pub struct Options {
     pub refresh: Duration,
     pub read_only: bool,
     pub log_buffer: usize,
+    /// How far back the logs reach at start; None: each stream's tail.
+    pub logs_since: Option<Duration>,
     pub probe: Option<crate::model::probe::ProbeConfig>,
     /// Mask the account id and the caller (`--redact`).
     pub redact: bool,
@@ -72,6 +74,9 @@ async fn event_loop(
         read_only: opts.read_only,
         refresh: opts.refresh,
         log_buffer: opts.log_buffer,
+        logs_since: opts
+            .logs_since
+            .and_then(|d| chrono::Duration::from_std(d).ok()),
         probe: opts.probe.as_ref().map(|p| p.info.clone()),
         redact: opts.redact,
         drill_restart: opts.drill_restart,

@@ -197,3 +197,34 @@ fn probe_headers_make_the_probe_prefer_https_and_never_show_their_values() {
     let plain = merge(&Overrides::default(), FileConfig::default(), None);
     assert!(!plain.probe.expect("the probe").info.secret_headers);
 }
+
+#[test]
+fn logs_since_is_checked_and_the_flag_wins() {
+    let e = parse("cluster = \"c\"\nlogs_since = \"2 fortnights\"\n", &p()).expect_err("invalid");
+    assert!(
+        e.0.contains("line 2, key `logs_since`") && e.0.contains("is not a duration"),
+        "{}",
+        e.0
+    );
+    let e = parse("logs_since = \"30s\"\n", &p()).expect_err("too short");
+    assert!(e.0.contains("must be between 1m and 7days"), "{}", e.0);
+    let cfg = parse("logs_since = \"2h\"\n", &p()).expect("valid");
+    assert_eq!(
+        merge(&Overrides::default(), cfg, None).logs_since,
+        Some(Duration::from_secs(7200))
+    );
+    let cfg = parse("logs_since = \"2h\"\n", &p()).expect("valid");
+    let flags = Overrides {
+        since: Some(Duration::from_secs(600)),
+        ..Overrides::default()
+    };
+    assert_eq!(
+        merge(&flags, cfg, None).logs_since,
+        Some(Duration::from_secs(600))
+    );
+    // The default: no look-back beyond each stream's last lines.
+    assert_eq!(
+        merge(&Overrides::default(), FileConfig::default(), None).logs_since,
+        None
+    );
+}

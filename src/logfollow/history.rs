@@ -13,44 +13,16 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::cloud::{Cloud, CloudError};
 use crate::model::Time;
+pub use crate::model::logs::{History, HistoryAsk};
 use crate::model::logs::{LogBatch, LogQuery, LogSource, RawLogEvent};
 
 use super::PAGE;
 
-/// Lines one request loads at most.
-pub const HISTORY_MAX: usize = 10_000;
 /// Reads of a narrowed window before the hole is accepted.
 const ATTEMPTS: usize = 3;
 /// Pages of one query: a prefix shared with other services' streams
 /// (filtered out here) must not read on without end.
 const MAX_PAGES: usize = 30;
-
-/// What to load: the lines of these streams' log groups and prefixes from
-/// `from` up to (not including) `to`, at most `limit`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryAsk {
-    pub sources: Vec<LogSource>,
-    pub from: Time,
-    pub to: Time,
-    pub limit: usize,
-}
-
-/// What a request loaded.
-#[derive(Debug, Clone, PartialEq)]
-pub struct History {
-    pub asked: (Time, Time),
-    /// Every line from here to the asked end is in `batches`, except in
-    /// `hole`: the window was narrowed to this start when it held more
-    /// than the limit.
-    pub from: Time,
-    pub batches: Vec<LogBatch>,
-    pub lines: usize,
-    pub calls: u64,
-    /// Lines in this span were not loaded: more than the limit in it, even
-    /// narrowed.
-    pub hole: Option<(Time, Time)>,
-    pub error: Option<CloudError>,
-}
 
 /// A group's streams of one prefix: `<prefix>/<container>/<task-id>`.
 #[derive(Debug)]
@@ -175,8 +147,10 @@ pub async fn load(cloud: &dyn Cloud, ask: &HistoryAsk) -> History {
     let to_ms = ask.to.timestamp_millis();
     let end_ms = to_ms - 1;
     let mut from_ms = ask.from.timestamp_millis().min(end_ms);
+    let limit = ask.limit.max(1);
     let mut out = History {
         asked: (ask.from, ask.to),
+        limit,
         from: ask.from,
         batches: Vec::new(),
         lines: 0,
@@ -184,7 +158,6 @@ pub async fn load(cloud: &dyn Cloud, ask: &HistoryAsk) -> History {
         hole: None,
         error: None,
     };
-    let limit = ask.limit.max(1);
     for attempt in 1..=ATTEMPTS {
         let r = match read(cloud, &fams, (from_ms, end_ms), limit).await {
             Ok(r) => r,

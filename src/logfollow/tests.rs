@@ -108,7 +108,10 @@ impl Cloud for Fake {
         // CloudWatch takes names or a prefix, never both.
         assert!(q.streams.is_empty() || q.prefix.is_none(), "{q:?}");
         let mut names: Vec<&String> = match &q.prefix {
-            Some(p) => streams.keys().filter(|n| n.starts_with(p.as_str())).collect(),
+            Some(p) => streams
+                .keys()
+                .filter(|n| n.starts_with(p.as_str()))
+                .collect(),
             None => q.streams.iter().collect(),
         };
         names.sort();

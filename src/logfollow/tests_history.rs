@@ -33,8 +33,18 @@ async fn an_hour_is_read_with_one_query_per_prefix_including_tasks_ecs_no_longer
     // A task replaced 50 minutes ago: ECS lists it no more, its streams
     // are still in the group.
     cloud.put("ecs/mongodb/gone1", ms(0), ms(0), "mongod starting");
-    cloud.put("ecs/mongodb/gone1", ms(600), ms(600), "Out of memory: killed");
-    cloud.put("ecs/goals-api/new1", ms(3000), ms(3000), "listening on 3000");
+    cloud.put(
+        "ecs/mongodb/gone1",
+        ms(600),
+        ms(600),
+        "Out of memory: killed",
+    );
+    cloud.put(
+        "ecs/goals-api/new1",
+        ms(3000),
+        ms(3000),
+        "listening on 3000",
+    );
     // Outside the window: before it, and at its end (already held).
     cloud.put("ecs/goals-api/new1", ms(-10), ms(-10), "too old");
     cloud.put("ecs/goals-api/new1", ms(3600), ms(3600), "held already");
@@ -55,7 +65,11 @@ async fn an_hour_is_read_with_one_query_per_prefix_including_tasks_ecs_no_longer
     let lines = all_lines(&h);
     assert_eq!(
         lines.iter().map(|l| l.2.as_str()).collect::<Vec<_>>(),
-        ["mongod starting", "Out of memory: killed", "listening on 3000"]
+        [
+            "mongod starting",
+            "Out of memory: killed",
+            "listening on 3000"
+        ]
     );
     // The unlisted task is named with the cluster's ARN.
     assert_eq!(lines[0].1, "arn:aws:ecs:r:1:task/c/gone1");
@@ -105,7 +119,12 @@ async fn a_burst_that_overflows_every_narrowing_is_said_as_a_hole() {
     // 5000 lines within the window's last second: no narrowing to whole
     // seconds helps.
     for i in 0..5000 {
-        cloud.put("ecs/goals-api/new1", ms(3599), ms(3599), &format!("burst {i}"));
+        cloud.put(
+            "ecs/goals-api/new1",
+            ms(3599),
+            ms(3599),
+            &format!("burst {i}"),
+        );
     }
     let h = load(
         &cloud,

@@ -118,6 +118,41 @@ pub struct FollowResult {
     pub live_problems: usize,
 }
 
+/// Lines read from a stream the first time it is seen.
+pub const FIRST_TAIL: i32 = 200;
+
+/// Lines one request for older lines (`[`, `--since`) loads at most.
+pub const HISTORY_MAX: usize = 10_000;
+
+/// What to load: the lines of these streams' log groups and prefixes from
+/// `from` up to (not including) `to`, at most `limit`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryAsk {
+    pub sources: Vec<LogSource>,
+    pub from: Time,
+    pub to: Time,
+    pub limit: usize,
+}
+
+/// What a request loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub asked: (Time, Time),
+    /// The most lines it could load.
+    pub limit: usize,
+    /// Every line from here to the asked end is in `batches`, except in
+    /// `hole`: the window was narrowed to this start when it held more
+    /// than the limit.
+    pub from: Time,
+    pub batches: Vec<LogBatch>,
+    pub lines: usize,
+    pub calls: u64,
+    /// Lines in this span were not loaded: more than the limit in it, even
+    /// narrowed.
+    pub hole: Option<(Time, Time)>,
+    pub error: Option<CloudError>,
+}
+
 /// A container of the task definition that cannot be followed, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Unfollowable {

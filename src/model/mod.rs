@@ -325,6 +325,14 @@ pub fn exits_in_words(t: &Task) -> String {
 }
 
 /// The first 8 characters of a task id, as the console shows it.
+/// Local wall-clock time, short (`14:02:31`): how the screen and the
+/// notices say a time.
+pub fn local_clock(t: Time) -> String {
+    t.with_timezone(&chrono::Local)
+        .format("%H:%M:%S")
+        .to_string()
+}
+
 pub fn short_id(arn: &str) -> &str {
     let tail = arn_tail(arn);
     match tail.char_indices().nth(8) {

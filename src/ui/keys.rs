@@ -217,6 +217,14 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         section: Section::Logs,
+        keys: &[KeyCode::Char('[')],
+        label: "[",
+        action: Action::Older,
+        help: "the hour before (PgUp at top)",
+        hint: None,
+    },
+    Binding {
+        section: Section::Logs,
         keys: &[KeyCode::Char('s')],
         label: "s",
         action: Action::SaveLogs,

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use chrono::Local;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::model::Time;
@@ -79,7 +78,7 @@ pub fn short_duration(d: Duration) -> String {
 
 /// Local wall-clock time, short.
 pub fn clock(t: Time) -> String {
-    t.with_timezone(&Local).format("%H:%M:%S").to_string()
+    crate::model::local_clock(t)
 }
 
 /// "6 MB", "812 kB", "6 kB".

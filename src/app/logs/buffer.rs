@@ -19,6 +19,11 @@ pub struct Stored {
 pub struct Buffer {
     entries: VecDeque<Stored>,
     cap: usize,
+    /// What the cap may grow to for lines loaded from before the oldest
+    /// held (`[`): twice the configured cap.
+    ceiling: usize,
+    /// The newest time evicted: the buffer is complete only after it.
+    pub evicted_to: Option<crate::model::Time>,
     seq: u64,
     /// Index of the bottom line on screen while paused; None follows.
     pub anchor: Option<usize>,
@@ -29,6 +34,8 @@ impl Buffer {
         Buffer {
             entries: VecDeque::new(),
             cap: cap.max(1),
+            ceiling: cap.max(1) * 2,
+            evicted_to: None,
             seq: 0,
             anchor: None,
         }
@@ -40,6 +47,19 @@ impl Buffer {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// Older lines that can still be loaded without evicting any.
+    pub fn room(&self) -> usize {
+        self.ceiling.saturating_sub(self.entries.len())
+    }
+
+    /// Lets `n` more entries in without evicting, up to the ceiling: the
+    /// older lines asked for would otherwise be the first to go.
+    pub fn make_room(&mut self, n: usize) {
+        self.cap = self
+            .cap
+            .max(self.entries.len().saturating_add(n).min(self.ceiling));
     }
 
     pub fn get(&self, i: usize) -> Option<&Stored> {
@@ -78,6 +98,8 @@ impl Buffer {
         let mut evicted = Vec::new();
         while self.entries.len() > self.cap {
             if let Some(old) = self.entries.pop_front() {
+                let at = old.entry.at();
+                self.evicted_to = Some(self.evicted_to.map_or(at, |t| t.max(at)));
                 evicted.push(old);
             }
             if let Some(a) = self.anchor.as_mut() {

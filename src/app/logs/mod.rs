@@ -7,6 +7,7 @@
 
 mod buffer;
 mod filter;
+mod history;
 mod json;
 #[cfg(test)]
 mod tests;
@@ -48,13 +49,20 @@ pub enum Entry {
         old_task: String,
         new_task: Option<String>,
     },
+    /// Lines from `at` to `until` were not loaded: more than one request
+    /// loads were logged in that time.
+    Gap {
+        at: Time,
+        until: Time,
+        limit: usize,
+    },
 }
 
 impl Entry {
     pub fn at(&self) -> Time {
         match self {
             Entry::Line(l) => l.at,
-            Entry::Divider { at, .. } => *at,
+            Entry::Divider { at, .. } | Entry::Gap { at, .. } => *at,
         }
     }
 }
@@ -94,6 +102,13 @@ pub struct LogState {
     pub full: bool,
     /// An answer to the operator's last action (saved file, no match).
     pub notice: Option<String>,
+    /// Lines before the held ones were loaded back to here: the held
+    /// lines are complete from it on.
+    complete_from: Option<Time>,
+    /// A request for older lines is out, for this window.
+    pub loading: Option<(Time, Time)>,
+    /// The look-back at start (`--since`) was asked for.
+    pub since_asked: bool,
 }
 
 impl LogState {
@@ -130,6 +145,9 @@ impl LogState {
             call_rate: CallRate::default(),
             full: false,
             notice: None,
+            complete_from: None,
+            loading: None,
+            since_asked: false,
         }
     }
 
@@ -351,6 +369,7 @@ impl LogState {
                 self.of_shown_task(old_task)
                     || new_task.as_deref().is_some_and(|n| self.of_shown_task(n))
             }
+            Entry::Gap { .. } => true,
         }
     }
 
@@ -395,6 +414,15 @@ impl LogState {
             }
         }
         self.buf.anchor = Some(i);
+    }
+
+    /// The view is at the oldest line held (or holds none): going up
+    /// further means loading older lines.
+    pub fn at_top(&self) -> bool {
+        match self.buf.anchor {
+            Some(a) => !(0..a).any(|i| self.visible_at(i)),
+            None => self.buf.is_empty(),
+        }
     }
 
     pub fn top(&mut self) {
@@ -480,7 +508,7 @@ impl LogState {
                         l.text
                     ));
                 }
-                Entry::Divider { .. } => {
+                Entry::Divider { .. } | Entry::Gap { .. } => {
                     out.push_str(&format!("---- {} ----\n", names(&s.entry)));
                 }
             }

@@ -49,7 +49,7 @@ fn texts(s: &LogState) -> Vec<String> {
         .filter_map(|i| s.get(i))
         .map(|e| match e {
             Entry::Line(l) => l.text.clone(),
-            Entry::Divider { .. } => "--".into(),
+            Entry::Divider { .. } | Entry::Gap { .. } => "--".into(),
         })
         .collect()
 }

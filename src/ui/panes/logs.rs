@@ -147,7 +147,7 @@ pub(crate) fn window(
                 }
                 rows
             }
-            Entry::Divider { .. } => vec![divider(e, state, theme, width)],
+            Entry::Divider { .. } | Entry::Gap { .. } => vec![divider(e, state, theme, width)],
         };
         // The match n/N went to stands out from the others.
         if current == Some(i) {
@@ -252,6 +252,18 @@ fn status(state: &State, theme: &Theme) -> Line<'static> {
             ),
             theme.dim(),
         ));
+    }
+    if let Some((from, to)) = logs.loading {
+        spans.push(Span::styled(
+            format!(
+                " loading {}–{}… ",
+                crate::ui::text::clock(from),
+                crate::ui::text::clock(to)
+            ),
+            theme.warn(),
+        ));
+    } else if logs.anchor().is_some() && logs.at_top() {
+        spans.push(Span::styled(" [ loads the hour before ", theme.dim()));
     }
     let (fresh, _) = freshness(&logs.status, state, theme);
     spans.extend(fresh.spans);
