@@ -66,7 +66,7 @@ fn example_config_is_valid_and_complete() {
     assert!(cfg.profile.is_some() && cfg.endpoint_url.is_none() && cfg.refresh.is_some());
     assert!(cfg.read_only.is_some() && cfg.log_buffer_lines.is_some());
     assert!(cfg.redact.is_some());
-    assert!(text.contains("# endpoint_url ="));
+    assert!(text.contains("# endpoint_url =") && text.contains("# logs_since = \"2h\""));
     let p = cfg.probe.expect("[probe] documented");
     assert!(p.enabled.is_some() && p.path.is_some() && p.interval.is_some());
     assert!(p.timeout.is_some() && p.expect.is_some() && p.count_pointer.is_some());
