@@ -4,6 +4,7 @@
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_ecs::config::Credentials;
 use ecsdeck::cloud::aws::AwsCloud;
+use ecsdeck::cloud::Cloud as _;
 
 use super::{MOTO, REGION, endpoint, sdk_config};
 
@@ -229,5 +230,123 @@ async fn logs_follow_across_pages_and_a_replacement_stream() {
     assert_eq!(
         r.problems[0].error.kind,
         ecsdeck::cloud::ErrorKind::NotFound
+    );
+}
+
+/// Events at `secs_ago` seconds before now, one call.
+async fn put_at(logs: &aws_sdk_cloudwatchlogs::Client, stream: &str, lines: &[(i64, &str)]) {
+    logs.create_log_stream()
+        .log_group_name("/ecs/goals")
+        .log_stream_name(stream)
+        .send()
+        .await
+        .expect("stream");
+    let now = ecsdeck::clock::now().timestamp_millis();
+    let mut req = logs
+        .put_log_events()
+        .log_group_name("/ecs/goals")
+        .log_stream_name(stream);
+    for (secs_ago, l) in lines {
+        req = req.log_events(
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(now - secs_ago * 1000)
+                .message(*l)
+                .build()
+                .expect("event"),
+        );
+    }
+    req.send().await.expect("put log events");
+}
+
+#[tokio::test]
+async fn the_hour_before_is_one_filter_window_and_reaches_a_task_ecs_no_longer_lists() {
+    let Some(endpoint) = endpoint() else { return };
+    let _turn = MOTO.lock().await;
+    let conf = sdk_config(&endpoint).await;
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
+    let _ = logs
+        .delete_log_group()
+        .log_group_name("/ecs/goals")
+        .send()
+        .await;
+    logs.create_log_group()
+        .log_group_name("/ecs/goals")
+        .send()
+        .await
+        .expect("group");
+    let (gone, running) = ("5555eeee6666ffff", "7777aaaa8888bbbb");
+    // The task stopped 50 minutes ago: mongod's last words are an hour old.
+    put_at(
+        &logs,
+        &format!("ecs/mongodb/{gone}"),
+        &[
+            (7300, "before the window"),
+            (3500, "waiting for connections"),
+            (3000, "Out of memory: Killed process 1 (mongod)"),
+        ],
+    )
+    .await;
+    put_at(
+        &logs,
+        &format!("ecs/goals-api/{running}"),
+        &[(1800, "listening on 3000"), (10, "GET /goals 200")],
+    )
+    .await;
+    // Another service's container in the same group and prefix.
+    put_at(&logs, "ecs/billing/9999", &[(100, "not ours")]).await;
+    let cloud = AwsCloud::new(&conf, None);
+    let before = cloud.api_calls();
+    let now = ecsdeck::clock::now();
+    let ask = ecsdeck::model::logs::HistoryAsk {
+        sources: vec![
+            log_source("goals-api", running),
+            log_source("mongodb", running),
+        ],
+        from: now - chrono::Duration::seconds(3600),
+        to: now,
+        limit: 1000,
+    };
+    let h = ecsdeck::logfollow::history::load(&cloud, &ask).await;
+    assert!(h.error.is_none() && h.hole.is_none(), "{h:?}");
+    let mut lines: Vec<(i64, String, String)> = h
+        .batches
+        .iter()
+        .flat_map(|b| {
+            b.events.iter().map(|e| {
+                (
+                    e.timestamp_ms,
+                    format!(
+                        "{} {}",
+                        b.source.container,
+                        ecsdeck::model::short_id(&b.source.task_arn)
+                    ),
+                    e.message.clone(),
+                )
+            })
+        })
+        .collect();
+    lines.sort();
+    let seen: Vec<(&str, &str)> = lines.iter().map(|l| (l.1.as_str(), l.2.as_str())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("mongodb 5555eeee", "waiting for connections"),
+            (
+                "mongodb 5555eeee",
+                "Out of memory: Killed process 1 (mongod)"
+            ),
+            ("goals-api 7777aaaa", "listening on 3000"),
+            ("goals-api 7777aaaa", "GET /goals 200"),
+        ]
+    );
+    // One FilterLogEvents window, counted where the call counter counts.
+    assert_eq!((h.calls, cloud.api_calls() - before), (1, 1));
+    assert!(
+        cloud
+            .api_calls_by()
+            .iter()
+            .any(|(api, n)| api == "logs:FilterLogEvents" && *n == 1),
+        "{:?}",
+        cloud.api_calls_by()
     );
 }
