@@ -183,6 +183,9 @@ impl LogFollower {
                         .entry((src.group.clone(), src.region.clone()))
                         .or_insert(now_ms);
                     *since = (*since).min(now_ms);
+                    if page.events.len() >= FIRST_TAIL as usize {
+                        out.cut.push((src.task_arn.clone(), src.container.clone()));
+                    }
                     if !page.events.is_empty() {
                         round.batches.insert(key, (src.clone(), page.events));
                     }

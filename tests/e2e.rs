@@ -254,6 +254,48 @@ fn g_in_full_screen_logs_shows_the_oldest_screenful() {
     s.assert_restored();
 }
 
+#[test]
+fn the_demo_opens_after_a_crash_explained_in_the_logs_and_the_bracket_loads_the_hour_before() {
+    let mut s = Session::start(&["demo"], &[]);
+    s.wait_for(&["Goals API listening on port 80", "1 stopped"], BOOT);
+    // No key yet: the replaced task is listed with why it stopped.
+    s.send("l");
+    s.wait_for(&["following 2 streams"], Duration::from_secs(5));
+    // Its divider, above the running task's first lines, says which
+    // container failed, how, and ECS's reason.
+    s.send("\x1b[5~");
+    let screen = s.wait_for(
+        &[
+            "mongodb exit 137 — killed (SIGKILL: out of memory",
+            "OutOfMemoryError: Container killed due to memory usage",
+            "EssentialContainerExited: Essential container in task exited",
+            "SIGTERM received: closing HTTP server",
+        ],
+        Duration::from_secs(5),
+    );
+    assert!(screen.contains("started"), "{screen}");
+    // The busy API stream was read from its last 200 lines; `[` loads the
+    // hour before, says how many lines and calls, and they are on screen.
+    s.send("g");
+    s.wait_for(
+        &["older lines of busier streams are not loaded"],
+        Duration::from_secs(3),
+    );
+    s.send("[");
+    let screen = s.wait_for(
+        &["loaded 120 lines from ", "(1 call)"],
+        Duration::from_secs(5),
+    );
+    let requests = screen
+        .lines()
+        .filter(|l| l.contains("GET /goals 200 - "))
+        .count();
+    assert!(requests >= 10, "the loaded lines are shown:\n{screen}");
+    s.send("q");
+    s.wait_exit(Duration::from_secs(10));
+    s.assert_restored();
+}
+
 /// The first task id on the Tasks pane (`▶ 6299e51e RUNNING`).
 fn running_task(screen: &str) -> String {
     screen
@@ -363,7 +405,8 @@ fn s_then_n_a_pasted_sy_and_s_y_1_ms_apart_send_nothing() {
     let screen = s.screen();
     assert!(!screen.contains("Restart task"), "{screen}");
     assert_eq!(running_task(&screen), old, "still the same task");
-    assert!(screen.contains("1 running · 0 stopped"), "{screen}");
+    // Only the task replaced before the dashboard opened is stopped.
+    assert!(screen.contains("1 running · 1 stopped"), "{screen}");
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
     s.assert_restored();

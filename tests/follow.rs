@@ -79,7 +79,12 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
             None if state.verdict().health == Health::Healthy
                 && screen(&state).contains("Goals API listening on port 80") =>
             {
-                let t = state.task_list()[0].arn.clone();
+                let t = state
+                    .task_list()
+                    .iter()
+                    .find(|t| !t.is_stopped())
+                    .map(|t| t.arn.clone())
+                    .expect("a running task");
                 env.cloud()
                     .stop_task(CLUSTER, &t, "restart from ecsdeck")
                     .await
@@ -101,7 +106,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
                 let started = format!("task {new_short} started, replacing task {old_short}");
                 // Why, and each container's exit code with its meaning.
                 let stopped = format!(
-                    "task {old_short} stopped (UserInitiated: restart from ecsdeck; goals-api exit 0 — exited cleanly"
+                    "task {old_short} stopped (goals-api exit 0 — exited cleanly, mongodb exit 0 — exited cleanly; UserInitiated: restart from ecsdeck)"
                 );
                 let banner = format!("goals-api {new_short} Goals API listening on port 80");
                 let last = format!("mongodb   {old_short} I ");
@@ -187,8 +192,16 @@ async fn the_probe_sees_the_outage_and_the_new_task_take_over_with_the_records()
         match &old {
             None => {
                 // Up on the seeded task, with its three records: restart it.
-                if last.up && last.records == Some(3) && state.task_list().len() == 1 {
-                    let t = state.task_list()[0].clone();
+                // (The demo opens with a task replaced before: it is
+                // stopped and not the one to restart.)
+                let live: Vec<_> = state
+                    .task_list()
+                    .iter()
+                    .filter(|t| !t.is_stopped())
+                    .cloned()
+                    .collect();
+                if last.up && last.records == Some(3) && live.len() == 1 {
+                    let t = live[0].clone();
                     assert_eq!(last.served_by.as_deref(), Some(t.id()));
                     env.cloud()
                         .stop_task(CLUSTER, &t.arn, "probe test")

@@ -258,12 +258,13 @@ fn how_it_left(t: Option<&crate::model::Task>) -> String {
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(": ");
-            // The crash explained where its lines are: stop code, reason,
-            // and each container's exit code with its meaning.
+            // The crash explained where its lines are: each container's
+            // exit code with its meaning (the failed first, so a cut
+            // divider keeps it), then the stop code and reason.
             let why = match (why.is_empty(), exits.is_empty()) {
                 (_, true) => why,
                 (true, false) => exits,
-                (false, false) => format!("{why}; {exits}"),
+                (false, false) => format!("{exits}; {why}"),
             };
             if why.is_empty() {
                 "stopped".to_string()

@@ -317,3 +317,25 @@ async fn a_log_group_no_longer_read_does_not_hold_the_seen_ids_for_ever() {
         "the seen ids stay within the look-back: at most {most}"
     );
 }
+
+#[tokio::test]
+async fn a_full_first_tail_is_reported_cut_and_a_short_one_whole() {
+    let cloud = Fake::default();
+    let busy = source("goals-api", "t1", true, false);
+    let quiet = source("mongodb", "t1", true, false);
+    for i in 0..(FIRST_TAIL as i64 + 50) {
+        cloud.put(&busy.stream, ms(i), ms(i), "GET /goals 200");
+    }
+    cloud.put(&quiet.stream, ms(1), ms(1), "mongod up");
+    cloud.at(ms(1000));
+    let mut f = LogFollower::default();
+    let r = f
+        .poll(&cloud, &[busy.clone(), quiet], ts(1000).expect("t"))
+        .await;
+    assert_eq!(r.cut, [(busy.task_arn.clone(), "goals-api".to_string())]);
+    // Later polls read on: nothing is cut again.
+    cloud.put(&busy.stream, ms(1001), ms(1001), "GET /goals 200");
+    cloud.at(ms(1002));
+    let r = f.poll(&cloud, &[busy], ts(1002).expect("t")).await;
+    assert!(r.cut.is_empty(), "{:?}", r.cut);
+}

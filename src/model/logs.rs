@@ -116,6 +116,9 @@ pub struct FollowResult {
     /// Problems of streams still followed; a finished stream's problem
     /// never fails the whole poll.
     pub live_problems: usize,
+    /// Streams (task ARN, container) whose first read was a full tail
+    /// (`FIRST_TAIL` lines): they may hold older lines than those read.
+    pub cut: Vec<(String, String)>,
 }
 
 /// Lines read from a stream the first time it is seen.

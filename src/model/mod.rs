@@ -305,10 +305,13 @@ pub fn exit_meaning(code: i32) -> Option<&'static str> {
 
 /// A stopped task's containers in words: `mongodb exit 137 — killed
 /// (SIGKILL: …), goals-api exit 0 — exited cleanly`; a container that
-/// gave a reason (`OutOfMemoryError: …`) says it.
+/// gave a reason (`OutOfMemoryError: …`) says it. The containers that
+/// failed come first: where the words are cut, the crash is what stays.
 pub fn exits_in_words(t: &Task) -> String {
-    t.containers
-        .iter()
+    let mut containers: Vec<&Container> = t.containers.iter().collect();
+    containers.sort_by_key(|c| c.exit_code == Some(0));
+    containers
+        .into_iter()
         .filter_map(|c| {
             let code = c.exit_code?;
             let mut s = format!("{} exit {code}", c.name);
@@ -324,7 +327,6 @@ pub fn exits_in_words(t: &Task) -> String {
         .join(", ")
 }
 
-/// The first 8 characters of a task id, as the console shows it.
 /// Local wall-clock time, short (`14:02:31`): how the screen and the
 /// notices say a time.
 pub fn local_clock(t: Time) -> String {
@@ -333,6 +335,7 @@ pub fn local_clock(t: Time) -> String {
         .to_string()
 }
 
+/// The first 8 characters of a task id, as the console shows it.
 pub fn short_id(arn: &str) -> &str {
     let tail = arn_tail(arn);
     match tail.char_indices().nth(8) {

@@ -3,8 +3,8 @@
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_ecs::config::Credentials;
-use ecsdeck::cloud::aws::AwsCloud;
 use ecsdeck::cloud::Cloud as _;
+use ecsdeck::cloud::aws::AwsCloud;
 
 use super::{MOTO, REGION, endpoint, sdk_config};
 

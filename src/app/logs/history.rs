@@ -4,15 +4,15 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Entry, LogLine, LogState, readable_json};
-use crate::model::logs::{FIRST_TAIL, HISTORY_MAX, History};
+use crate::model::logs::{HISTORY_MAX, History};
 use crate::model::{Time, local_clock};
 
 impl LogState {
     /// Where a request for older lines ends: the held lines are complete
     /// from here on. Before any was loaded, that is the oldest line of
     /// the streams whose first read was cut at its tail (they may have
-    /// more before it); a stream with fewer lines held was read whole.
-    /// Nothing held: now.
+    /// more before it); where none was cut, every stream was read whole
+    /// and it is the oldest line held. Nothing held: now.
     pub fn older_than(&self, now: Time) -> Time {
         let base = self
             .complete_from
@@ -24,23 +24,69 @@ impl LogState {
         }
     }
 
-    fn tail_edge(&self) -> Option<Time> {
-        let mut per: HashMap<(&str, &str), (usize, Time)> = HashMap::new();
-        for e in self.entries() {
-            if let Entry::Line(l) = e {
-                let v = per
-                    .entry((l.task_arn.as_str(), l.container.as_str()))
-                    .or_insert((0, l.at));
-                v.0 += 1;
-                v.1 = v.1.min(l.at);
+    /// A cut stream none of whose lines is held any more (evicted) is
+    /// forgotten: the eviction says where the held lines begin.
+    pub(super) fn prune_cut(&mut self) {
+        if self.cut.is_empty() {
+            return;
+        }
+        let held: HashSet<(&str, &str)> = self
+            .entries()
+            .filter_map(|e| match e {
+                Entry::Line(l) => Some((l.task_arn.as_str(), l.container.as_str())),
+                _ => None,
+            })
+            .collect();
+        let keep: HashSet<(String, String)> = self
+            .cut
+            .iter()
+            .filter(|(t, c)| held.contains(&(t.as_str(), c.as_str())))
+            .cloned()
+            .collect();
+        self.cut = keep;
+    }
+
+    /// Where older lines are held of some streams only: the time the
+    /// held lines are complete from, when a line older than it is held.
+    pub(super) fn find_edge(&self) -> Option<Time> {
+        let oldest = self.entries().find_map(|e| match e {
+            Entry::Line(l) => Some(l.at),
+            _ => None,
+        })?;
+        let edge = self.older_than(oldest);
+        (oldest < edge).then_some(edge)
+    }
+
+    /// The index of the first entry at or after the edge, where the rule
+    /// goes, and the edge.
+    pub fn edge_index(&self) -> Option<(usize, Time)> {
+        let edge = self.edge?;
+        let (mut lo, mut hi) = (0, self.buf.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.buf.get(mid) {
+                Some(s) if s.entry.at() < edge => lo = mid + 1,
+                _ => hi = mid,
             }
         }
-        let cut = per
-            .values()
-            .filter(|(n, _)| *n >= FIRST_TAIL as usize)
-            .map(|(_, at)| *at)
+        Some((lo, edge))
+    }
+
+    fn tail_edge(&self) -> Option<Time> {
+        let mut oldest: HashMap<(&str, &str), Time> = HashMap::new();
+        for e in self.entries() {
+            if let Entry::Line(l) = e {
+                oldest
+                    .entry((l.task_arn.as_str(), l.container.as_str()))
+                    .or_insert(l.at);
+            }
+        }
+        let cut = self
+            .cut
+            .iter()
+            .filter_map(|(t, c)| oldest.get(&(t.as_str(), c.as_str())).copied())
             .max();
-        cut.or_else(|| per.values().map(|(_, at)| *at).min())
+        cut.or_else(|| oldest.values().copied().min())
     }
 
     /// Lines one request may load now: the buffer keeps up to twice its
@@ -112,6 +158,7 @@ impl LogState {
             });
         }
         self.complete_from = Some(self.complete_from.map_or(h.from, |c| c.min(h.from)));
+        self.edge = self.find_edge();
         let mut words = if n == 0 {
             format!(
                 "nothing more was logged from {} to {} ({calls})",

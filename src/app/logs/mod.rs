@@ -109,6 +109,12 @@ pub struct LogState {
     pub loading: Option<(Time, Time)>,
     /// The look-back at start (`--since`) was asked for.
     pub since_asked: bool,
+    /// Where the held lines become complete, when older lines of some
+    /// streams (read whole) are held before it: a rule is drawn there.
+    edge: Option<Time>,
+    /// Streams (task ARN, container) first read from a full tail: older
+    /// lines than theirs may exist.
+    cut: HashSet<(String, String)>,
 }
 
 impl LogState {
@@ -120,6 +126,7 @@ impl LogState {
             ("log tasks replaced", self.replaced.len()),
             ("log tasks stop-marked", self.stop_marked.len()),
             ("log notes", self.notes.len()),
+            ("log streams cut", self.cut.len()),
             ("log rate samples", self.call_rate.kept()),
         ]
     }
@@ -148,6 +155,8 @@ impl LogState {
             complete_from: None,
             loading: None,
             since_asked: false,
+            edge: None,
+            cut: HashSet::new(),
         }
     }
 
@@ -285,6 +294,9 @@ impl LogState {
         self.total_calls += result.calls;
         self.call_rate.record(at, self.total_calls);
         self.status.set((), at);
+        self.cut.extend(result.cut.iter().cloned());
+        self.prune_cut();
+        self.edge = self.find_edge();
     }
 
     /// Calls per second of the logs poller over the last minute.

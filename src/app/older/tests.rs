@@ -262,3 +262,45 @@ fn loaded_lines_are_not_pushed_out_by_the_cap_and_a_full_buffer_says_so() {
         s.logs.notice
     );
 }
+
+#[test]
+fn the_request_ends_where_a_cut_tail_begins_and_a_rule_marks_it() {
+    let mut s = service(None);
+    // mongod's quiet stream was read whole; the API's first read was a
+    // full tail (200 lines from t=1000 on), so older lines of it exist.
+    let api: Vec<(i64, String)> = (0..200).map(|i| (1000 + i, format!("api {i}"))).collect();
+    let refs: Vec<(i64, &str)> = api.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let mut first = FollowResult {
+        batches: vec![
+            batch("mongodb", &[(0, "mongod started"), (500, "checkpoint")]),
+            batch("goals-api", &refs),
+        ],
+        following: 2,
+        ..FollowResult::default()
+    };
+    first.cut = vec![(ARN.into(), "goals-api".into())];
+    update(
+        &mut s,
+        ok(Resource::Logs, Observation::Logs(Box::new(first))),
+    );
+    // mongod's lines before 1000 are held, the API's are not: the rule
+    // goes before the first line at 1000.
+    let (at, edge) = s.logs.edge_index().expect("a rule");
+    assert_eq!((at, edge), (2, t(1000)));
+    let ask = asked(&update(&mut s, Msg::Action(Action::Older)))
+        .expect("a request")
+        .clone();
+    assert_eq!((ask.from, ask.to), (t(1000 - 3600), t(1000)));
+    // A stream that grew past 200 lines while followed was read whole:
+    // it moves nothing.
+    let more: Vec<(i64, String)> = (0..300).map(|i| (1300 + i, format!("more {i}"))).collect();
+    let refs: Vec<(i64, &str)> = more.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    update(&mut s, polled(vec![batch("mongodb", &refs)]));
+    assert_eq!(s.logs.older_than(t(5000)), t(1000));
+    // Once loaded back to before every held line, no rule is left.
+    update(
+        &mut s,
+        answer(&ask, vec![batch("goals-api", &[(900, "api older")])], None),
+    );
+    assert!(s.logs.edge_index().is_none());
+}

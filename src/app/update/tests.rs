@@ -242,8 +242,8 @@ fn a_stopped_tasks_divider_says_why_and_each_exit_code_with_its_meaning() {
     };
     assert_eq!(
         divider_words(&e, &[t]),
-        "task cd3ca58b stopped (EssentialContainerExited: Essential container in task exited; \
-         goals-api exit 0 — exited cleanly, mongodb exit 137 — killed (SIGKILL: out of memory, \
-         or still running at stopTimeout) (OutOfMemoryError: Container killed due to memory usage))"
+        "task cd3ca58b stopped (mongodb exit 137 — killed (SIGKILL: out of memory, \
+         or still running at stopTimeout) (OutOfMemoryError: Container killed due to memory usage), \
+         goals-api exit 0 — exited cleanly; EssentialContainerExited: Essential container in task exited)"
     );
 }

@@ -130,7 +130,9 @@ impl DemoEnv {
                 w.deregistration_s = d;
             }
             w.set_desired(opts.tasks.max(1));
-            w.seed()
+            let seeded = w.seed();
+            w.seed_history();
+            seeded
         };
         if opts.seed_records {
             api::seed(&dir)?;

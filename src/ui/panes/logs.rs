@@ -94,15 +94,30 @@ fn text_spans(text: &str, state: &State, theme: &Theme) -> Vec<Span<'static>> {
     spans
 }
 
-fn divider(e: &Entry, state: &State, theme: &Theme, width: usize) -> Line<'static> {
+/// Rows a divider may take: a crash's exit codes and reasons are worth
+/// two or three rows, never the whole pane.
+const DIVIDER_ROWS: usize = 3;
+
+fn divider(e: &Entry, state: &State, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let words = divider_words(e, state.task_list());
-    let words = fit(&format!(" {words} "), width.saturating_sub(6));
-    let side = width.saturating_sub(unicode_width::UnicodeWidthStr::width(words.as_str())) / 2;
-    let rule = "─".repeat(side);
-    Line::from(Span::styled(
-        format!("{rule}{words}{rule}"),
-        theme.warn().add_modifier(Modifier::BOLD),
-    ))
+    let room = width.saturating_sub(8).max(1);
+    let mut rows = crate::ui::text::wrap(&words, room);
+    if rows.len() > DIVIDER_ROWS {
+        let rest = rows.split_off(DIVIDER_ROWS - 1).join(" ");
+        rows.push(fit(&rest, room));
+    }
+    rows.into_iter()
+        .map(|r| {
+            let r = format!(" {r} ");
+            let w = unicode_width::UnicodeWidthStr::width(r.as_str());
+            let side = width.saturating_sub(w) / 2;
+            let (left, right) = ("─".repeat(side), "─".repeat(width.saturating_sub(w + side)));
+            Line::from(Span::styled(
+                format!("{left}{r}{right}"),
+                theme.warn().add_modifier(Modifier::BOLD),
+            ))
+        })
+        .collect()
 }
 
 /// The rows to show, bottom-aligned to the anchor (or the newest line).
@@ -116,6 +131,7 @@ pub(crate) fn window(
     let names = state.log_containers();
     let name_w = names.iter().map(|n| n.len()).max().unwrap_or(0).min(16);
     let current = logs.current_match();
+    let edge = logs.edge_index();
     let entry_rows = |i: usize| -> Option<Vec<Line<'static>>> {
         let e = logs.get(i).filter(|_| logs.visible(i))?;
         let mut rows = match e {
@@ -147,8 +163,25 @@ pub(crate) fn window(
                 }
                 rows
             }
-            Entry::Divider { .. } | Entry::Gap { .. } => vec![divider(e, state, theme, width)],
+            Entry::Divider { .. } | Entry::Gap { .. } => divider(e, state, theme, width),
         };
+        // Before this entry only the streams read whole are complete.
+        if let Some((at, edge)) = edge
+            && at == i
+        {
+            let words = format!(
+                " older lines of busier streams are not loaded · [ loads the hour before {} ",
+                crate::ui::text::clock(edge)
+            );
+            let words = fit(&words, width.saturating_sub(4));
+            let side =
+                width.saturating_sub(unicode_width::UnicodeWidthStr::width(words.as_str())) / 2;
+            let rule = "┄".repeat(side);
+            rows.insert(
+                0,
+                Line::from(Span::styled(format!("{rule}{words}{rule}"), theme.dim())),
+            );
+        }
         // The match n/N went to stands out from the others.
         if current == Some(i) {
             rows = rows

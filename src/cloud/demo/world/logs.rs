@@ -15,7 +15,7 @@ pub(super) struct Stream {
     events: VecDeque<RawLogEvent>,
 }
 
-fn mongo(at: Time, c: &str, id: u32, ctx: &str, msg: &str, attr: &str) -> String {
+pub(super) fn mongo(at: Time, c: &str, id: u32, ctx: &str, msg: &str, attr: &str) -> String {
     let t = at.format("%Y-%m-%dT%H:%M:%S%.3f+00:00");
     let attr = if attr.is_empty() {
         String::new()
@@ -30,12 +30,18 @@ fn mongo(at: Time, c: &str, id: u32, ctx: &str, msg: &str, attr: &str) -> String
 impl World {
     /// Appends a line to a container's stream, `ecs/<container>/<task>`.
     pub fn log(&mut self, container: &str, task_id: &str, message: String) {
+        let at = self.clock.utc();
+        self.log_at(container, task_id, at, message);
+    }
+
+    /// The same, written at `at` (the history before the demo opened).
+    pub(super) fn log_at(&mut self, container: &str, task_id: &str, at: Time, message: String) {
         let stream = self
             .logs
             .entry(format!("{LOG_PREFIX}/{container}/{task_id}"))
             .or_default();
         stream.events.push_back(RawLogEvent {
-            timestamp_ms: self.clock.utc().timestamp_millis(),
+            timestamp_ms: at.timestamp_millis(),
             message,
         });
         if stream.events.len() > LOG_KEPT {

@@ -6,6 +6,7 @@
 
 mod alb;
 mod clock;
+mod history;
 mod logs;
 mod scheduler;
 mod taskdef;
@@ -115,6 +116,16 @@ struct SimTask {
     data_dir: PathBuf,
     /// The deployment that started it.
     deployment: String,
+    /// How its containers ended, when they did not end cleanly.
+    crash: Option<Crash>,
+}
+
+/// A task's containers' end: exit codes, and the container's reason.
+#[derive(Debug, Clone, Copy)]
+struct Crash {
+    api_exit: i32,
+    db_exit: i32,
+    db_reason: &'static str,
 }
 
 impl SimTask {

@@ -45,6 +45,7 @@ impl World {
             api_fails: 0,
             running_since: None,
             data_dir,
+            crash: None,
         });
         self.steady_said = false;
     }

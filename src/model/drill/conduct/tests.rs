@@ -124,6 +124,7 @@ fn two_tasks_on_the_data_volume_at_once_are_noted_with_how_long_and_the_log_that
             calls: 1,
             following: 1,
             live_problems: 0,
+            cut: vec![],
         })),
     ));
     let n = notes(

@@ -42,6 +42,7 @@ fn dbpathinuse_in_the_logs_is_a_note_of_the_report() {
                 calls: 1,
                 following: 1,
                 live_problems: 0,
+                cut: vec![],
             })),
         )
     };
