@@ -327,7 +327,12 @@ fn wide_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect, p: Panes
 /// the one focused last is shown (logs by default).
 fn narrow_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect, p: Panes) {
     let focus = |x: Pane| state.focus == x;
-    let room = p.room;
+    // A restart's timeline needs its title and two steps beside the logs.
+    let room = if p.restart.is_some() {
+        p.room.saturating_sub(4)
+    } else {
+        p.room
+    };
     let (mut svc_h, mut tasks_h, mut conts_h, mut probe_h) = (
         rows(&p.svc, 3, 5),
         rows(&p.tasks, 3, 5),
@@ -336,6 +341,15 @@ fn narrow_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect, p: Pan
     );
     let mut mid_h = p.mid_h.min(5);
     let probe_min = probe_h.min(3);
+    // During a restart the timeline tells the containers' story and
+    // shares the last slot with the logs: the containers give up their
+    // rows unless focused, and the service keeps one line.
+    if p.restart.is_some() {
+        if !focus(Pane::Containers) {
+            conts_h = 0;
+        }
+        svc_h = svc_h.min(3);
+    }
     let rest = svc_h + tasks_h + conts_h + mid_h;
     squeeze(room.saturating_sub(rest), &mut [(&mut probe_h, probe_min)]);
     // Short of rows, the load balancer and EFS give theirs up first
@@ -374,12 +388,28 @@ fn narrow_layout(state: &State, theme: &Theme, f: &mut Frame, body: Rect, p: Pan
     draw(f, l, p.lb, focus(Pane::Targets), theme);
     draw(f, e, p.efs, focus(Pane::Efs), theme);
     if let Some(r) = p.restart {
-        draw(f, ev, r, false, theme);
+        // The newest steps above the logs' 6 lines (half the slot on a
+        // smaller screen).
+        let logs_h = if ev.height >= 8 + 4 { 8 } else { ev.height / 2 };
+        let tl_h = rows(&r, 3, 10).min(ev.height.saturating_sub(logs_h));
+        let [tl, lg] = Layout::vertical([Constraint::Length(tl_h), Constraint::Min(0)]).areas(ev);
+        draw(f, tl, newest(r, tl_h.saturating_sub(2)), false, theme);
+        logs::draw(f, lg, state, theme, focus(Pane::Logs));
     } else if focus(Pane::Events) {
         draw(f, ev, p.events, true, theme);
     } else {
         logs::draw(f, ev, state, theme, focus(Pane::Logs));
     }
+}
+
+/// The content's last `n` lines: a short timeline shows its newest steps.
+fn newest(mut c: Content, n: u16) -> Content {
+    let n = usize::from(n);
+    if c.lines.len() > n {
+        c.lines.drain(..c.lines.len() - n);
+        c.cursor_line = None;
+    }
+    c
 }
 
 /// Cuts the heights, least needed first, each down to its minimum, until

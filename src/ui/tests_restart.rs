@@ -107,6 +107,12 @@ fn the_timeline_tells_the_replacement() {
     snap!("timeline_120x40", big);
     let small = screen(&s, 80, 24);
     assert!(small.contains("Restart task 6299e51e"), "{small}");
+    // The logs keep 6 lines beside the timeline, whose newest steps show.
+    assert!(
+        super::tests_room::logs_rows(&small) >= 8,
+        "the logs' rows during a restart: {small}"
+    );
+    assert!(small.contains("new task RUNNING"), "{small}");
     snap!("timeline_80x24", small);
     update(&mut s, Msg::Action(Action::DismissTimeline));
     assert!(!screen(&s, 120, 40).contains("Restart task"));

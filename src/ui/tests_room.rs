@@ -60,7 +60,7 @@ fn crowded() -> State {
 }
 
 /// The rows of the Logs pane, borders included.
-fn logs_rows(screen: &str) -> usize {
+pub(super) fn logs_rows(screen: &str) -> usize {
     let lines: Vec<&str> = screen.lines().collect();
     let top = lines
         .iter()
