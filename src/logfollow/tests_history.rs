@@ -8,6 +8,16 @@ fn t(s: i64) -> crate::model::Time {
     ts(s).expect("t")
 }
 
+/// The hour from 0 to 3600 s of these sources, at most `limit` lines.
+fn hour(sources: Vec<crate::model::logs::LogSource>, limit: usize) -> HistoryAsk {
+    HistoryAsk {
+        sources,
+        from: t(0),
+        to: t(3600),
+        limit,
+    }
+}
+
 fn all_lines(h: &super::history::History) -> Vec<(i64, String, String)> {
     let mut out: Vec<(i64, String, String)> = h
         .batches
@@ -50,16 +60,7 @@ async fn an_hour_is_read_with_one_query_per_prefix_including_tasks_ecs_no_longer
     cloud.put("ecs/goals-api/new1", ms(3600), ms(3600), "held already");
     // Another service writing to the same group and prefix.
     cloud.put("ecs/billing/xyz", ms(100), ms(100), "not ours");
-    let h = load(
-        &cloud,
-        &HistoryAsk {
-            sources: listed.to_vec(),
-            from: t(0),
-            to: t(3600),
-            limit: 1000,
-        },
-    )
-    .await;
+    let h = load(&cloud, &hour(listed.to_vec(), 1000)).await;
     assert!(h.error.is_none() && h.hole.is_none(), "{h:?}");
     assert_eq!((h.from, h.calls, h.lines), (t(0), 1, 3));
     let lines = all_lines(&h);
@@ -92,12 +93,7 @@ async fn a_window_with_more_than_the_limit_is_narrowed_to_its_end_without_a_hole
     }
     let h = load(
         &cloud,
-        &HistoryAsk {
-            sources: vec![source("goals-api", "new1", true, false)],
-            from: t(0),
-            to: t(3600),
-            limit: 1000,
-        },
+        &hour(vec![source("goals-api", "new1", true, false)], 1000),
     )
     .await;
     assert!(h.error.is_none() && h.hole.is_none(), "{h:?}");
@@ -128,12 +124,7 @@ async fn a_burst_that_overflows_every_narrowing_is_said_as_a_hole() {
     }
     let h = load(
         &cloud,
-        &HistoryAsk {
-            sources: vec![source("goals-api", "new1", true, false)],
-            from: t(0),
-            to: t(3600),
-            limit: 1000,
-        },
+        &hour(vec![source("goals-api", "new1", true, false)], 1000),
     )
     .await;
     assert_eq!(h.lines, 1000);
@@ -148,16 +139,7 @@ async fn a_refusal_loads_nothing_and_says_why() {
     // The fake answers "not in this fake" for a group it does not know.
     let mut src = source("goals-api", "new1", true, false);
     src.stream = "no-prefix-here".into();
-    let h = load(
-        &cloud,
-        &HistoryAsk {
-            sources: vec![src],
-            from: t(0),
-            to: t(3600),
-            limit: 1000,
-        },
-    )
-    .await;
+    let h = load(&cloud, &hour(vec![src], 1000)).await;
     // A stream whose name is not <prefix>/<container>/<task> cannot be
     // read by prefix: nothing is asked, nothing loaded.
     assert_eq!((h.calls, h.lines), (0, 0));

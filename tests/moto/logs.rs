@@ -47,12 +47,9 @@ fn messages(r: &ecsdeck::logfollow::FollowResult, container: &str) -> Vec<String
         .collect()
 }
 
-#[tokio::test]
-async fn logs_follow_across_pages_and_a_replacement_stream() {
-    let Some(endpoint) = endpoint() else { return };
-    let _turn = MOTO.lock().await;
-    let conf = sdk_config(&endpoint).await;
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
+/// The group `/ecs/goals`, empty.
+async fn fresh_group(conf: &aws_config::SdkConfig) -> aws_sdk_cloudwatchlogs::Client {
+    let logs = aws_sdk_cloudwatchlogs::Client::new(conf);
     let _ = logs
         .delete_log_group()
         .log_group_name("/ecs/goals")
@@ -63,6 +60,15 @@ async fn logs_follow_across_pages_and_a_replacement_stream() {
         .send()
         .await
         .expect("group");
+    logs
+}
+
+#[tokio::test]
+async fn logs_follow_across_pages_and_a_replacement_stream() {
+    let Some(endpoint) = endpoint() else { return };
+    let _turn = MOTO.lock().await;
+    let conf = sdk_config(&endpoint).await;
+    let logs = fresh_group(&conf).await;
     let (t1, t2) = ("1111aaaa2222bbbb", "3333cccc4444dddd");
     for s in [format!("ecs/goals-api/{t1}"), format!("ecs/mongodb/{t1}")] {
         logs.create_log_stream()
@@ -263,17 +269,7 @@ async fn the_hour_before_is_one_filter_window_and_reaches_a_task_ecs_no_longer_l
     let Some(endpoint) = endpoint() else { return };
     let _turn = MOTO.lock().await;
     let conf = sdk_config(&endpoint).await;
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
-    let _ = logs
-        .delete_log_group()
-        .log_group_name("/ecs/goals")
-        .send()
-        .await;
-    logs.create_log_group()
-        .log_group_name("/ecs/goals")
-        .send()
-        .await
-        .expect("group");
+    let logs = fresh_group(&conf).await;
     let (gone, running) = ("5555eeee6666ffff", "7777aaaa8888bbbb");
     // The task stopped 50 minutes ago: mongod's last words are an hour old.
     put_at(
