@@ -73,11 +73,12 @@ pub fn at_start(state: &mut State) -> Vec<Effect> {
         state.logs.since_asked = true;
         return Vec::new();
     }
+    // Not possible yet (no stream known): asked again with the next lines,
+    // and nothing said meanwhile.
+    let said = state.logs.notice.take();
     let out = ask(state, from, to);
     state.logs.since_asked = !out.is_empty();
-    if state.logs.since_asked {
-        state.logs.notice = None;
-    }
+    state.logs.notice = said;
     out
 }
 

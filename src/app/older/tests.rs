@@ -226,6 +226,26 @@ fn since_asks_once_at_start_from_that_long_ago_up_to_the_first_lines() {
     assert_eq!((ask.from, ask.to), (t(100 - 7200), t(50)));
     let out = update(&mut s, polled(vec![batch("goals-api", &[(60, "next")])]));
     assert!(asked(&out).is_none());
+    // Before any stream is known (no log configuration read yet), it waits
+    // quietly and asks once one is.
+    let mut s = loaded_with(
+        false,
+        vec![task("new00000", "10.0.1.5", "RUNNING", "RUNNING")],
+    );
+    s.ctx.logs_since = Some(chrono::Duration::seconds(7200));
+    let out = update(&mut s, polled(Vec::new()));
+    assert!(
+        asked(&out).is_none() && s.logs.notice.is_none(),
+        "{:?}",
+        s.logs.notice
+    );
+    let mut with_logs = service(Some(7200));
+    with_logs.logs = s.logs.clone();
+    let out = update(
+        &mut with_logs,
+        polled(vec![batch("goals-api", &[(50, "listening")])]),
+    );
+    assert!(asked(&out).is_some());
     // Without --since, nothing is asked at start.
     let mut s = service(None);
     let out = update(
