@@ -285,11 +285,12 @@ fn how_it_left(t: Option<&crate::model::Task>) -> String {
 /// (UserInitiated: reason) — task 91bc4e0a started".
 pub fn divider_words(e: &super::logs::Entry, tasks: &[crate::model::Task]) -> String {
     use crate::model::local_clock;
-    if let super::logs::Entry::Gap { at, until, limit } = e {
+    if let super::logs::Entry::Gap { at, until, why } = e {
         return format!(
-            "{} to {} not loaded: more than {limit} lines",
+            "{} to {} not loaded: {}",
             local_clock(*at),
-            local_clock(*until)
+            local_clock(*until),
+            why.words()
         );
     }
     let super::logs::Entry::Divider {

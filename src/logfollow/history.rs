@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::cloud::{Cloud, CloudError};
 use crate::model::Time;
 pub use crate::model::logs::{History, HistoryAsk};
+use crate::model::logs::{Hole, HoleWhy};
 use crate::model::logs::{LogBatch, LogQuery, LogSource, RawLogEvent};
 
 use super::PAGE;
@@ -68,10 +69,11 @@ struct Ev {
     message: String,
 }
 
-/// One read of the window: events by stream name, whether it overflowed.
+/// One read of the window: events by stream name, whether it overflowed
+/// (more than the limit, or pages still coming after `MAX_PAGES`).
 struct Read {
     events: Vec<Ev>,
-    overflow: bool,
+    overflow: Option<HoleWhy>,
     calls: u64,
 }
 
@@ -83,7 +85,7 @@ async fn read(
 ) -> Result<Read, (CloudError, u64)> {
     let mut r = Read {
         events: Vec::new(),
-        overflow: false,
+        overflow: None,
         calls: 0,
     };
     for (i, ((group, region, prefix), fam)) in fams.iter().enumerate() {
@@ -121,7 +123,7 @@ async fn read(
                 }
             }
             if r.events.len() > limit {
-                r.overflow = true;
+                r.overflow = Some(HoleWhy::TooMany(limit));
                 return Ok(r);
             }
             match page.next {
@@ -129,7 +131,8 @@ async fn read(
                 _ => break,
             }
             if page_no + 1 == MAX_PAGES {
-                r.overflow = true;
+                r.overflow = Some(HoleWhy::StillSearching(MAX_PAGES));
+                return Ok(r);
             }
         }
     }
@@ -170,7 +173,7 @@ pub async fn load(cloud: &dyn Cloud, ask: &HistoryAsk) -> History {
         out.calls += r.calls;
         let mut events = r.events;
         events.sort_by_key(|e| e.ts);
-        if r.overflow && attempt < ATTEMPTS {
+        if r.overflow.is_some() && attempt < ATTEMPTS {
             // The rate of the part read says how much of the window's end
             // holds about two thirds of the limit.
             let newest = events.last().map_or(end_ms, |e| e.ts);
@@ -185,10 +188,14 @@ pub async fn load(cloud: &dyn Cloud, ask: &HistoryAsk) -> History {
             };
             continue;
         }
-        if r.overflow {
+        if let Some(why) = r.overflow {
             events.truncate(limit);
             let last = events.last().map_or(from_ms, |e| e.ts);
-            out.hole = Some((at_ms(last + 1), ask.to));
+            out.hole = Some(Hole {
+                from: at_ms(last + 1),
+                until: ask.to,
+                why,
+            });
         }
         out.from = at_ms(from_ms);
         out.lines = events.len();

@@ -22,6 +22,8 @@ pub(super) struct Fake {
     pub(super) filter_calls: Mutex<u32>,
     /// Every query, for the tests that check what was asked.
     pub(super) queries: Mutex<Vec<LogQuery>>,
+    /// Every page empty with a new token: CloudWatch still searching.
+    pub(super) searching: bool,
 }
 
 impl Fake {
@@ -100,8 +102,18 @@ impl Cloud for Fake {
         })
     }
     async fn filter_logs(&self, q: &LogQuery, token: Option<&str>) -> CloudResult<FilterPage> {
-        *self.filter_calls.lock().expect("lock") += 1;
+        let calls = {
+            let mut n = self.filter_calls.lock().expect("lock");
+            *n += 1;
+            *n
+        };
         self.queries.lock().expect("lock").push(q.clone());
+        if self.searching {
+            return Ok(FilterPage {
+                events: Vec::new(),
+                next: Some(format!("searching {calls}")),
+            });
+        }
         let now = *self.clock_ms.lock().expect("lock");
         let streams = self.streams.lock().expect("lock");
         let mut all: Vec<FilteredEvent> = Vec::new();

@@ -128,8 +128,10 @@ async fn a_burst_that_overflows_every_narrowing_is_said_as_a_hole() {
     )
     .await;
     assert_eq!(h.lines, 1000);
-    let (hole_from, hole_to) = h.hole.expect("a hole");
+    let hole = h.hole.expect("a hole");
+    let (hole_from, hole_to) = (hole.from, hole.until);
     assert_eq!(hole_to, t(3600));
+    assert_eq!(hole.why, crate::model::logs::HoleWhy::TooMany(1000));
     assert!(hole_from > t(3598) && hole_from <= t(3600), "{hole_from}");
 }
 
@@ -143,4 +145,26 @@ async fn a_refusal_loads_nothing_and_says_why() {
     // A stream whose name is not <prefix>/<container>/<task> cannot be
     // read by prefix: nothing is asked, nothing loaded.
     assert_eq!((h.calls, h.lines), (0, 0));
+}
+
+#[tokio::test]
+async fn empty_pages_while_cloudwatch_searches_are_never_called_too_many_lines() {
+    let cloud = Fake {
+        searching: true,
+        ..Fake::default()
+    };
+    cloud.at(ms(10_000));
+    let h = load(
+        &cloud,
+        &hour(vec![source("goals-api", "new1", true, false)], 1000),
+    )
+    .await;
+    // Read on as CloudWatch asks, within a bound, then said for what it is.
+    let hole = h.hole.expect("a hole");
+    assert_eq!(hole.why, crate::model::logs::HoleWhy::StillSearching(30));
+    assert_eq!(
+        hole.why.words(),
+        "CloudWatch was still searching after 30 pages"
+    );
+    assert!(h.calls <= 3 * 30, "{} calls", h.calls);
 }

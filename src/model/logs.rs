@@ -150,10 +150,35 @@ pub struct History {
     pub batches: Vec<LogBatch>,
     pub lines: usize,
     pub calls: u64,
-    /// Lines in this span were not loaded: more than the limit in it, even
-    /// narrowed.
-    pub hole: Option<(Time, Time)>,
+    /// Lines in this span were not loaded, and why.
+    pub hole: Option<Hole>,
     pub error: Option<CloudError>,
+}
+
+/// A span of a request's window whose lines were not loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hole {
+    pub from: Time,
+    pub until: Time,
+    pub why: HoleWhy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoleWhy {
+    /// More lines than one request loads, even narrowed.
+    TooMany(usize),
+    /// CloudWatch's pages can be empty while it searches: it was still
+    /// searching after this many.
+    StillSearching(usize),
+}
+
+impl HoleWhy {
+    pub fn words(self) -> String {
+        match self {
+            HoleWhy::TooMany(n) => format!("more than {n} lines"),
+            HoleWhy::StillSearching(p) => format!("CloudWatch was still searching after {p} pages"),
+        }
+    }
 }
 
 /// A container of the task definition that cannot be followed, and why.

@@ -150,11 +150,11 @@ impl LogState {
         for l in new {
             self.insert(Entry::Line(l));
         }
-        if let Some((at, until)) = h.hole {
+        if let Some(hole) = &h.hole {
             self.insert(Entry::Gap {
-                at,
-                until,
-                limit: h.limit,
+                at: hole.from,
+                until: hole.until,
+                why: hole.why,
             });
         }
         self.complete_from = Some(self.complete_from.map_or(h.from, |c| c.min(h.from)));
@@ -180,11 +180,12 @@ impl LogState {
                 local_clock(asked_from)
             ));
         }
-        if let Some((at, until)) = h.hole {
+        if let Some(hole) = &h.hole {
             words.push_str(&format!(
-                "; {} to {} not loaded",
-                local_clock(at),
-                local_clock(until)
+                "; {} to {} not loaded ({})",
+                local_clock(hole.from),
+                local_clock(hole.until),
+                hole.why.words()
             ));
         }
         words.push_str(" · [ loads the hour before");

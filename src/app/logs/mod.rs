@@ -49,12 +49,12 @@ pub enum Entry {
         old_task: String,
         new_task: Option<String>,
     },
-    /// Lines from `at` to `until` were not loaded: more than one request
-    /// loads were logged in that time.
+    /// Lines from `at` to `until` were not loaded (more than one request
+    /// loads were logged in that time, or CloudWatch was still searching).
     Gap {
         at: Time,
         until: Time,
-        limit: usize,
+        why: crate::model::logs::HoleWhy,
     },
 }
 

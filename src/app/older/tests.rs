@@ -5,7 +5,9 @@ use crate::app::logs::Entry;
 use crate::app::testing::{loaded_with, ok};
 use crate::app::{Action, Effect, Msg, Pane, State, divider_words, update};
 use crate::model::fixtures::{task, task_def, ts};
-use crate::model::logs::{FollowResult, History, HistoryAsk, LogBatch, LogSource, RawLogEvent};
+use crate::model::logs::{
+    FollowResult, History, HistoryAsk, Hole, HoleWhy, LogBatch, LogSource, RawLogEvent,
+};
 use crate::model::observe::{Observation, Resource};
 use crate::model::{LogConfig, Time};
 
@@ -84,6 +86,11 @@ fn asked(effects: &[Effect]) -> Option<&HistoryAsk> {
 }
 
 fn answer(ask: &HistoryAsk, batches: Vec<LogBatch>, hole: Option<(Time, Time)>) -> Msg {
+    let hole = hole.map(|(from, until)| Hole {
+        from,
+        until,
+        why: HoleWhy::TooMany(ask.limit),
+    });
     let lines = batches.iter().map(|b| b.events.len()).sum();
     Msg::History(Box::new(History {
         asked: (ask.from, ask.to),
