@@ -157,6 +157,7 @@ impl Effects {
                         asked: (from, to),
                         limit,
                         from,
+                        narrowed: None,
                         batches: Vec::new(),
                         lines: 0,
                         calls: 0,

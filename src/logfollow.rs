@@ -16,6 +16,10 @@ pub use crate::model::logs::{FollowResult, LogBatch, StreamProblem};
 use crate::model::logs::{LogCursor, LogQuery, LogSource, RawLogEvent};
 
 pub use crate::model::logs::FIRST_TAIL;
+/// A GetLogEvents answer holds at most 1 MB, and an event is up to 256 KB:
+/// a first read within one event of the 1 MB may have been cut there,
+/// whatever its count of lines.
+const TAIL_BYTES: usize = 1_048_576 - 262_144;
 /// Events per page.
 pub const PAGE: i32 = 1000;
 /// Pages of one query read in one poll before moving on, so a chatty
@@ -183,7 +187,11 @@ impl LogFollower {
                         .entry((src.group.clone(), src.region.clone()))
                         .or_insert(now_ms);
                     *since = (*since).min(now_ms);
-                    if page.events.len() >= FIRST_TAIL as usize {
+                    // Cut at its tail: the lines asked for, or near the
+                    // 1 MB an answer holds (26 bytes an event besides its
+                    // message), reached before them.
+                    let bytes: usize = page.events.iter().map(|e| e.message.len() + 26).sum();
+                    if page.events.len() >= FIRST_TAIL as usize || bytes >= TAIL_BYTES {
                         out.cut.push((src.task_arn.clone(), src.container.clone()));
                     }
                     if !page.events.is_empty() {

@@ -69,12 +69,16 @@ struct Ev {
     message: String,
 }
 
-/// One read of the window: events by stream name, whether it overflowed
-/// (more than the limit, or pages still coming after `MAX_PAGES`).
+/// One read of the window: the events, whether it stopped short and why,
+/// and up to when it is whole.
 struct Read {
     events: Vec<Ev>,
     overflow: Option<HoleWhy>,
     calls: u64,
+    /// Every query was read up to here (inclusive): a query cut short
+    /// counts up to its newest event, one never sent up to nothing.
+    whole_to: i64,
+    error: Option<CloudError>,
 }
 
 async fn read(
@@ -82,13 +86,20 @@ async fn read(
     fams: &BTreeMap<FamilyKey, Family<'_>>,
     (from_ms, end_ms): (i64, i64),
     limit: usize,
-) -> Result<Read, (CloudError, u64)> {
+) -> Read {
     let mut r = Read {
         events: Vec::new(),
         overflow: None,
         calls: 0,
+        whole_to: end_ms,
+        error: None,
     };
     for (i, ((group, region, prefix), fam)) in fams.iter().enumerate() {
+        // A query not sent (an earlier one stopped the read) has nothing.
+        if r.overflow.is_some() {
+            r.whole_to = r.whole_to.min(from_ms - 1);
+            break;
+        }
         let q = LogQuery {
             group: group.clone(),
             region: region.clone(),
@@ -99,12 +110,17 @@ async fn read(
             limit: PAGE,
         };
         let mut token: Option<String> = None;
+        let mut newest = from_ms - 1;
         for page_no in 0..MAX_PAGES {
             r.calls += 1;
-            let page = cloud
-                .filter_logs(&q, token.as_deref())
-                .await
-                .map_err(|e| (e, r.calls))?;
+            let page = match cloud.filter_logs(&q, token.as_deref()).await {
+                Ok(p) => p,
+                Err(e) => {
+                    r.error = Some(e);
+                    r.overflow = Some(HoleWhy::Failed);
+                    break;
+                }
+            };
             for ev in page.events {
                 // The prefix may be shared, and an emulator may ignore it:
                 // only this family's containers count.
@@ -114,6 +130,7 @@ async fn read(
                     .and_then(|rest| rest.split_once('/'))
                     .is_some_and(|(c, id)| fam.containers.contains(&c) && !id.is_empty());
                 if ours && ev.timestamp_ms >= from_ms && ev.timestamp_ms <= end_ms {
+                    newest = newest.max(ev.timestamp_ms);
                     r.events.push(Ev {
                         fam: i,
                         stream: ev.stream,
@@ -124,7 +141,7 @@ async fn read(
             }
             if r.events.len() > limit {
                 r.overflow = Some(HoleWhy::TooMany(limit));
-                return Ok(r);
+                break;
             }
             match page.next {
                 Some(n) if token.as_deref() != Some(n.as_str()) => token = Some(n),
@@ -132,11 +149,13 @@ async fn read(
             }
             if page_no + 1 == MAX_PAGES {
                 r.overflow = Some(HoleWhy::StillSearching(MAX_PAGES));
-                return Ok(r);
             }
         }
+        if r.overflow.is_some() {
+            r.whole_to = r.whole_to.min(newest);
+        }
     }
-    Ok(r)
+    r
 }
 
 fn at_ms(ms: i64) -> Time {
@@ -144,17 +163,20 @@ fn at_ms(ms: i64) -> Time {
 }
 
 /// Loads what `ask` wants, narrowing the window while it holds more than
-/// the limit.
+/// the limit (or CloudWatch is still searching); what was read of a
+/// request that failed is kept, its hole said.
 pub async fn load(cloud: &dyn Cloud, ask: &HistoryAsk) -> History {
     let fams = families(&ask.sources);
-    let to_ms = ask.to.timestamp_millis();
-    let end_ms = to_ms - 1;
+    // `endTime` is inclusive: a line in the held oldest line's millisecond
+    // is read too, and the dedupe drops the one held.
+    let end_ms = ask.to.timestamp_millis();
     let mut from_ms = ask.from.timestamp_millis().min(end_ms);
     let limit = ask.limit.max(1);
     let mut out = History {
         asked: (ask.from, ask.to),
         limit,
         from: ask.from,
+        narrowed: None,
         batches: Vec::new(),
         lines: 0,
         calls: 0,
@@ -162,18 +184,14 @@ pub async fn load(cloud: &dyn Cloud, ask: &HistoryAsk) -> History {
         error: None,
     };
     for attempt in 1..=ATTEMPTS {
-        let r = match read(cloud, &fams, (from_ms, end_ms), limit).await {
-            Ok(r) => r,
-            Err((e, calls)) => {
-                out.calls += calls;
-                out.error = Some(e);
-                return out;
-            }
-        };
+        let r = read(cloud, &fams, (from_ms, end_ms), limit).await;
         out.calls += r.calls;
         let mut events = r.events;
         events.sort_by_key(|e| e.ts);
-        if r.overflow.is_some() && attempt < ATTEMPTS {
+        if let Some(why) = r.overflow
+            && attempt < ATTEMPTS
+            && r.error.is_none()
+        {
             // The rate of the part read says how much of the window's end
             // holds about two thirds of the limit.
             let newest = events.last().map_or(end_ms, |e| e.ts);
@@ -186,16 +204,25 @@ pub async fn load(cloud: &dyn Cloud, ask: &HistoryAsk) -> History {
             } else {
                 from_ms + (end_ms - from_ms) / 2
             };
+            out.narrowed = Some(why);
             continue;
         }
         if let Some(why) = r.overflow {
-            events.truncate(limit);
-            let last = events.last().map_or(from_ms, |e| e.ts);
+            // Whole up to the least read query; within the limit.
+            let mut whole_to = r.whole_to;
+            events.retain(|e| e.ts <= whole_to);
+            if events.len() > limit {
+                events.truncate(limit);
+                whole_to = events.last().map_or(whole_to, |e| e.ts);
+                events.retain(|e| e.ts < whole_to);
+                whole_to -= 1;
+            }
             out.hole = Some(Hole {
-                from: at_ms(last + 1),
+                from: at_ms(whole_to + 1),
                 until: ask.to,
                 why,
             });
+            out.error = r.error;
         }
         out.from = at_ms(from_ms);
         out.lines = events.len();

@@ -24,6 +24,8 @@ pub(super) struct Fake {
     pub(super) queries: Mutex<Vec<LogQuery>>,
     /// Every page empty with a new token: CloudWatch still searching.
     pub(super) searching: bool,
+    /// FilterLogEvents fails (throttled) from this call on.
+    pub(super) fail_from: Option<u32>,
 }
 
 impl Fake {
@@ -108,6 +110,13 @@ impl Cloud for Fake {
             *n
         };
         self.queries.lock().expect("lock").push(q.clone());
+        if self.fail_from.is_some_and(|n| calls >= n) {
+            return Err(CloudError::new(
+                ErrorKind::Throttled,
+                "logs:FilterLogEvents",
+                "Rate exceeded",
+            ));
+        }
         if self.searching {
             return Ok(FilterPage {
                 events: Vec::new(),
@@ -345,6 +354,16 @@ async fn a_full_first_tail_is_reported_cut_and_a_short_one_whole() {
         .poll(&cloud, &[busy.clone(), quiet], ts(1000).expect("t"))
         .await;
     assert_eq!(r.cut, [(busy.task_arn.clone(), "goals-api".to_string())]);
+    // Lines so long that 1 MB holds fewer than 200: cut all the same.
+    let long = source("goals-api", "t2", true, false);
+    let big = "x".repeat(20_000);
+    for i in 0..60 {
+        cloud.put(&long.stream, ms(i), ms(i), &big);
+    }
+    let r = f
+        .poll(&cloud, std::slice::from_ref(&long), ts(1000).expect("t"))
+        .await;
+    assert_eq!(r.cut, [(long.task_arn.clone(), "goals-api".to_string())]);
     // Later polls read on: nothing is cut again.
     cloud.put(&busy.stream, ms(1001), ms(1001), "GET /goals 200");
     cloud.at(ms(1002));

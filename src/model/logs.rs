@@ -128,7 +128,8 @@ pub const FIRST_TAIL: i32 = 200;
 pub const HISTORY_MAX: usize = 10_000;
 
 /// What to load: the lines of these streams' log groups and prefixes from
-/// `from` up to (not including) `to`, at most `limit`.
+/// `from` up to `to` (its millisecond included: lines held already are
+/// not shown twice), at most `limit`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryAsk {
     pub sources: Vec<LogSource>,
@@ -147,6 +148,8 @@ pub struct History {
     /// `hole`: the window was narrowed to this start when it held more
     /// than the limit.
     pub from: Time,
+    /// Why the window was narrowed, when it was.
+    pub narrowed: Option<HoleWhy>,
     pub batches: Vec<LogBatch>,
     pub lines: usize,
     pub calls: u64,
@@ -170,6 +173,8 @@ pub enum HoleWhy {
     /// CloudWatch's pages can be empty while it searches: it was still
     /// searching after this many.
     StillSearching(usize),
+    /// The request failed (the error is said beside).
+    Failed,
 }
 
 impl HoleWhy {
@@ -177,6 +182,7 @@ impl HoleWhy {
         match self {
             HoleWhy::TooMany(n) => format!("more than {n} lines"),
             HoleWhy::StillSearching(p) => format!("CloudWatch was still searching after {p} pages"),
+            HoleWhy::Failed => "the request failed".into(),
         }
     }
 }

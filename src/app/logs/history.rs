@@ -13,11 +13,20 @@ impl LogState {
     /// the streams whose first read was cut at its tail (they may have
     /// more before it); where none was cut, every stream was read whole
     /// and it is the oldest line held. Nothing held: now.
+    /// A stream cut after a load (a new task that logged 200 lines before
+    /// its first read) moves it forward again.
     pub fn older_than(&self, now: Time) -> Time {
-        let base = self
-            .complete_from
-            .or_else(|| self.tail_edge())
-            .unwrap_or(now);
+        let oldest = self.oldest_by_stream();
+        let cut = self
+            .cut
+            .iter()
+            .filter_map(|(t, c)| oldest.get(&(t.as_str(), c.as_str())).copied())
+            .max();
+        let base = match self.complete_from {
+            Some(c) => Some(cut.map_or(c, |e| e.max(c))),
+            None => cut.or_else(|| oldest.values().copied().min()),
+        }
+        .unwrap_or(now);
         match self.buf.evicted_to {
             Some(e) => base.max(e),
             None => base,
@@ -72,7 +81,8 @@ impl LogState {
         Some((lo, edge))
     }
 
-    fn tail_edge(&self) -> Option<Time> {
+    /// Each stream's oldest line held.
+    fn oldest_by_stream(&self) -> HashMap<(&str, &str), Time> {
         let mut oldest: HashMap<(&str, &str), Time> = HashMap::new();
         for e in self.entries() {
             if let Entry::Line(l) = e {
@@ -81,12 +91,25 @@ impl LogState {
                     .or_insert(l.at);
             }
         }
-        let cut = self
-            .cut
-            .iter()
-            .filter_map(|(t, c)| oldest.get(&(t.as_str(), c.as_str())).copied())
-            .max();
-        cut.or_else(|| oldest.values().copied().min())
+        oldest
+    }
+
+    /// The line is held already: the same time, stream and text.
+    pub(super) fn holds(&self, l: &LogLine) -> bool {
+        let (mut lo, mut hi) = (0, self.buf.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.buf.get(mid) {
+                Some(s) if s.entry.at() < l.at => lo = mid + 1,
+                _ => hi = mid,
+            }
+        }
+        (lo..self.buf.len())
+            .map_while(|i| self.buf.get(i).filter(|s| s.entry.at() == l.at))
+            .any(|s| {
+                matches!(&s.entry, Entry::Line(h)
+                if h.task_arn == l.task_arn && h.container == l.container && h.text == l.text)
+            })
     }
 
     /// Lines one request may load now: the buffer keeps up to twice its
@@ -103,7 +126,9 @@ impl LogState {
             1 => "1 call".to_string(),
             n => format!("{n} calls"),
         };
-        if let Some(e) = &h.error {
+        if let Some(e) = &h.error
+            && h.lines == 0
+        {
             return format!(
                 "the lines before {} could not be loaded ({calls}): {}",
                 local_clock(asked_to),
@@ -111,19 +136,20 @@ impl LogState {
             );
         }
         // A line held already (a tail read reaching into the window) is
-        // not shown twice.
-        let held: HashSet<(i64, &str, &str, &str)> = self
-            .entries()
-            .filter_map(|e| match e {
-                Entry::Line(l) if l.at >= h.from && l.at <= asked_to => Some((
-                    l.at.timestamp_millis(),
-                    l.task_arn.as_str(),
-                    l.container.as_str(),
-                    l.text.as_str(),
-                )),
-                _ => None,
-            })
-            .collect();
+        // not shown twice; identical lines in one millisecond are counted,
+        // not merged.
+        let mut held: HashMap<(i64, &str, &str, &str), usize> = HashMap::new();
+        for k in self.entries().filter_map(|e| match e {
+            Entry::Line(l) if l.at >= h.from && l.at <= asked_to => Some((
+                l.at.timestamp_millis(),
+                l.task_arn.as_str(),
+                l.container.as_str(),
+                l.text.as_str(),
+            )),
+            _ => None,
+        }) {
+            *held.entry(k).or_default() += 1;
+        }
         let mut new = Vec::new();
         for b in &h.batches {
             for ev in &b.events {
@@ -133,7 +159,8 @@ impl LogState {
                     b.source.container.as_str(),
                     ev.message.as_str(),
                 );
-                if held.contains(&key) {
+                if let Some(n) = held.get_mut(&key).filter(|n| **n > 0) {
+                    *n -= 1;
                     continue;
                 }
                 new.push(LogLine {
@@ -158,6 +185,15 @@ impl LogState {
             });
         }
         self.complete_from = Some(self.complete_from.map_or(h.from, |c| c.min(h.from)));
+        self.loaded_to = Some(self.loaded_to.map_or(asked_to, |t| t.max(asked_to)));
+        // A cut stream whose oldest line the window reached is whole now.
+        let covered: HashSet<(String, String)> = self
+            .oldest_by_stream()
+            .into_iter()
+            .filter(|(_, at)| *at <= asked_to)
+            .map(|((t, c), _)| (t.to_string(), c.to_string()))
+            .collect();
+        self.cut.retain(|k| !covered.contains(k));
         self.edge = self.find_edge();
         let mut words = if n == 0 {
             format!(
@@ -174,11 +210,13 @@ impl LogState {
             )
         };
         if h.from > asked_from {
-            words.push_str(&format!(
-                ": more than {} lines since {}",
-                h.limit,
-                local_clock(asked_from)
-            ));
+            let why = match h.narrowed {
+                Some(crate::model::logs::HoleWhy::StillSearching(p)) => {
+                    format!("CloudWatch was still searching after {p} pages")
+                }
+                _ => format!("more than {} lines", h.limit),
+            };
+            words.push_str(&format!(": {why} since {}", local_clock(asked_from)));
         }
         if let Some(hole) = &h.hole {
             words.push_str(&format!(
@@ -187,6 +225,9 @@ impl LogState {
                 local_clock(hole.until),
                 hole.why.words()
             ));
+        }
+        if let Some(e) = &h.error {
+            words.push_str(&format!(": {}", e.operator_text()));
         }
         words.push_str(" · [ loads the hour before");
         words

@@ -109,6 +109,9 @@ pub struct LogState {
     pub loading: Option<(Time, Time)>,
     /// The look-back at start (`--since`) was asked for.
     pub since_asked: bool,
+    /// The newest end of a window loaded: the follower's lines up to it
+    /// may be held already.
+    loaded_to: Option<Time>,
     /// Where the held lines become complete, when older lines of some
     /// streams (read whole) are held before it: a rule is drawn there.
     edge: Option<Time>,
@@ -155,6 +158,7 @@ impl LogState {
             complete_from: None,
             loading: None,
             since_asked: false,
+            loaded_to: None,
             edge: None,
             cut: HashSet::new(),
         }
@@ -269,13 +273,20 @@ impl LogState {
                 let when = chrono::DateTime::from_timestamp_millis(ev.timestamp_ms).unwrap_or(at);
                 // Sanitised by the backend, where it became a domain type.
                 let text = ev.message.clone();
-                self.insert(Entry::Line(LogLine {
+                let line = LogLine {
                     at: when,
                     container: b.source.container.clone(),
                     task_arn: b.source.task_arn.clone(),
                     readable: readable_json(&text),
                     text,
-                }));
+                };
+                // A stream first read after a window that reached past its
+                // start (loaded while nothing was held) brings lines the
+                // window brought already.
+                if self.loaded_to.is_some_and(|t| line.at <= t) && self.holds(&line) {
+                    continue;
+                }
+                self.insert(Entry::Line(line));
             }
         }
         self.problems = result

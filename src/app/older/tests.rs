@@ -96,6 +96,7 @@ fn answer(ask: &HistoryAsk, batches: Vec<LogBatch>, hole: Option<(Time, Time)>) 
         asked: (ask.from, ask.to),
         limit: ask.limit,
         from: ask.from,
+        narrowed: None,
         batches,
         lines,
         calls: 2,
@@ -330,4 +331,89 @@ fn the_request_ends_where_a_cut_tail_begins_and_a_rule_marks_it() {
         answer(&ask, vec![batch("goals-api", &[(900, "api older")])], None),
     );
     assert!(s.logs.edge_index().is_none());
+}
+
+#[test]
+fn narrowed_for_a_slow_search_is_said_so_and_a_refusal_keeps_what_came() {
+    let mut s = service(None);
+    update(
+        &mut s,
+        polled(vec![batch("goals-api", &[(50, "listening")])]),
+    );
+    let ask = asked(&update(&mut s, Msg::Action(Action::Older)))
+        .expect("a request")
+        .clone();
+    let mut h = History {
+        asked: (ask.from, ask.to),
+        limit: ask.limit,
+        from: t(-100),
+        narrowed: Some(HoleWhy::StillSearching(30)),
+        batches: vec![batch("goals-api", &[(-50, "older")])],
+        lines: 1,
+        calls: 90,
+        hole: None,
+        error: None,
+    };
+    update(&mut s, Msg::History(Box::new(h.clone())));
+    let notice = s.logs.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("CloudWatch was still searching after 30 pages since")
+            && !notice.contains("more than"),
+        "{notice}"
+    );
+    // Refused half way: the lines that came are shown, the refusal said.
+    let ask = asked(&update(&mut s, Msg::Action(Action::Older)))
+        .expect("a request")
+        .clone();
+    h.asked = (ask.from, ask.to);
+    h.from = ask.from;
+    h.narrowed = None;
+    h.batches = vec![batch("mongodb", &[(-3650, "refused after me")])];
+    h.hole = Some(Hole {
+        from: t(-3649),
+        until: ask.to,
+        why: HoleWhy::Failed,
+    });
+    h.error = Some(crate::model::error::CloudError::new(
+        crate::model::error::ErrorKind::Throttled,
+        "logs:FilterLogEvents",
+        "Rate exceeded",
+    ));
+    update(&mut s, Msg::History(Box::new(h)));
+    assert!(texts(&s).iter().any(|l| l == "refused after me"));
+    let notice = s.logs.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("not loaded (the request failed)") && notice.contains("throttled"),
+        "{notice}"
+    );
+}
+
+#[test]
+fn a_stream_cut_after_a_load_moves_the_end_and_the_follower_never_repeats_a_loaded_line() {
+    let mut s = service(None);
+    // Nothing held yet: the window ends now.
+    let ask = asked(&update(&mut s, Msg::Action(Action::Older)))
+        .expect("a request")
+        .clone();
+    assert_eq!(ask.to, t(100));
+    update(
+        &mut s,
+        answer(&ask, vec![batch("goals-api", &[(90, "loaded")])], None),
+    );
+    // The stream's first read then brings the same line: shown once.
+    update(
+        &mut s,
+        polled(vec![batch("goals-api", &[(90, "loaded"), (95, "new")])]),
+    );
+    assert_eq!(texts(&s), ["loaded", "new"]);
+    // A task whose first read was a full tail after the load: the next
+    // request ends at its oldest line, not at the loaded start.
+    let mut r = FollowResult {
+        batches: vec![batch("mongodb", &[(80, "mongod tail start")])],
+        following: 2,
+        ..FollowResult::default()
+    };
+    r.cut = vec![(ARN.into(), "mongodb".into())];
+    update(&mut s, ok(Resource::Logs, Observation::Logs(Box::new(r))));
+    assert_eq!(s.logs.older_than(t(200)), t(80));
 }
