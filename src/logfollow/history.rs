@@ -19,6 +19,8 @@ use crate::model::logs::{LogBatch, LogQuery, LogSource, RawLogEvent};
 
 use super::PAGE;
 
+/// The pause between two pages of a load.
+const PAGE_GAP: std::time::Duration = std::time::Duration::from_millis(250);
 /// Reads of a narrowed window before the hole is accepted.
 const ATTEMPTS: usize = 3;
 /// Pages of one query: a prefix shared with other services' streams
@@ -86,6 +88,7 @@ async fn read(
     fams: &BTreeMap<FamilyKey, Family<'_>>,
     (from_ms, end_ms): (i64, i64),
     limit: usize,
+    again: bool,
 ) -> Read {
     let mut r = Read {
         events: Vec::new(),
@@ -112,6 +115,12 @@ async fn read(
         let mut token: Option<String> = None;
         let mut newest = from_ms - 1;
         for page_no in 0..MAX_PAGES {
+            // FilterLogEvents' quota (5 to 10 a second, per account and
+            // region) is shared with the follower and everyone else: pages
+            // are read at most four a second, never in a burst.
+            if r.calls > 0 || again {
+                tokio::time::sleep(PAGE_GAP).await;
+            }
             r.calls += 1;
             let page = match cloud.filter_logs(&q, token.as_deref()).await {
                 Ok(p) => p,
@@ -184,7 +193,7 @@ pub async fn load(cloud: &dyn Cloud, ask: &HistoryAsk) -> History {
         error: None,
     };
     for attempt in 1..=ATTEMPTS {
-        let r = read(cloud, &fams, (from_ms, end_ms), limit).await;
+        let r = read(cloud, &fams, (from_ms, end_ms), limit, attempt > 1).await;
         out.calls += r.calls;
         let mut events = r.events;
         events.sort_by_key(|e| e.ts);

@@ -32,7 +32,7 @@ fn all_lines(h: &super::history::History) -> Vec<(i64, String, String)> {
     out
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn an_hour_is_read_with_one_query_per_prefix_including_tasks_ecs_no_longer_lists() {
     let cloud = Fake::default();
     cloud.at(ms(10_000));
@@ -82,7 +82,7 @@ async fn an_hour_is_read_with_one_query_per_prefix_including_tasks_ecs_no_longer
     assert_eq!((q[0].start_ms, q[0].end_ms), (ms(0), Some(ms(3600))));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_window_with_more_than_the_limit_is_narrowed_to_its_end_without_a_hole() {
     let cloud = Fake {
         cap: 500,
@@ -110,7 +110,7 @@ async fn a_window_with_more_than_the_limit_is_narrowed_to_its_end_without_a_hole
     assert!(h.calls <= 3 * 3 + 4, "{} calls", h.calls);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_burst_that_overflows_every_narrowing_is_said_as_a_hole() {
     let cloud = Fake::default();
     cloud.at(ms(10_000));
@@ -136,7 +136,7 @@ async fn a_burst_that_overflows_every_narrowing_is_said_as_a_hole() {
     assert_eq!(hole.why, crate::model::logs::HoleWhy::TooMany(1000));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_refusal_loads_nothing_and_says_why() {
     let cloud = Fake::default();
     // The fake answers "not in this fake" for a group it does not know.
@@ -148,13 +148,14 @@ async fn a_refusal_loads_nothing_and_says_why() {
     assert_eq!((h.calls, h.lines), (0, 0));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn empty_pages_while_cloudwatch_searches_are_never_called_too_many_lines() {
     let cloud = Fake {
         searching: true,
         ..Fake::default()
     };
     cloud.at(ms(10_000));
+    let started = tokio::time::Instant::now();
     let h = load(
         &cloud,
         &hour(vec![source("goals-api", "new1", true, false)], 1000),
@@ -168,9 +169,16 @@ async fn empty_pages_while_cloudwatch_searches_are_never_called_too_many_lines()
         "CloudWatch was still searching after 30 pages"
     );
     assert!(h.calls <= 3 * 30, "{} calls", h.calls);
+    // Never faster than four calls a second.
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(250) * (h.calls as u32 - 1),
+        "{:?} for {} calls",
+        started.elapsed(),
+        h.calls
+    );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_request_refused_half_way_keeps_what_was_whole_and_says_the_rest() {
     let cloud = Fake {
         cap: 500,
@@ -198,7 +206,7 @@ async fn a_request_refused_half_way_keeps_what_was_whole_and_says_the_rest() {
     assert!(h.error.is_some());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_query_cut_short_bounds_what_the_others_claim() {
     // Two prefixes (a task definition revision changed it): the first
     // query holds more than the limit, so the second is never sent; what
