@@ -85,6 +85,13 @@ fn asked(effects: &[Effect]) -> Option<&HistoryAsk> {
     })
 }
 
+/// `[` pressed: the request it makes.
+fn press_older(s: &mut State) -> HistoryAsk {
+    asked(&update(s, Msg::Action(Action::Older)))
+        .expect("a request")
+        .clone()
+}
+
 fn answer(ask: &HistoryAsk, batches: Vec<LogBatch>, hole: Option<(Time, Time)>) -> Msg {
     let hole = hole.map(|(from, until)| Hole {
         from,
@@ -170,9 +177,7 @@ fn a_hole_is_a_rule_in_the_logs_and_nothing_found_is_said() {
         &mut s,
         polled(vec![batch("goals-api", &[(50, "listening")])]),
     );
-    let ask = asked(&update(&mut s, Msg::Action(Action::Older)))
-        .expect("a request")
-        .clone();
+    let ask = press_older(&mut s);
     update(
         &mut s,
         answer(
@@ -193,9 +198,7 @@ fn a_hole_is_a_rule_in_the_logs_and_nothing_found_is_said() {
             .as_deref()
             .is_some_and(|n| n.contains("not loaded"))
     );
-    let ask = asked(&update(&mut s, Msg::Action(Action::Older)))
-        .expect("a request")
-        .clone();
+    let ask = press_older(&mut s);
     update(&mut s, answer(&ask, Vec::new(), None));
     let notice = s.logs.notice.clone().unwrap_or_default();
     assert!(
@@ -270,9 +273,7 @@ fn loaded_lines_are_not_pushed_out_by_the_cap_and_a_full_buffer_says_so() {
     let lines: Vec<(i64, String)> = (0..100).map(|i| (i, format!("line {i}"))).collect();
     let refs: Vec<(i64, &str)> = lines.iter().map(|(a, b)| (*a, b.as_str())).collect();
     update(&mut s, polled(vec![batch("goals-api", &refs)]));
-    let ask = asked(&update(&mut s, Msg::Action(Action::Older)))
-        .expect("a request")
-        .clone();
+    let ask = press_older(&mut s);
     // Twice the cap may be held for loaded lines.
     assert_eq!(ask.limit, 100);
     let old: Vec<(i64, String)> = (0..100).map(|i| (i - 1000, format!("old {i}"))).collect();
@@ -315,9 +316,7 @@ fn the_request_ends_where_a_cut_tail_begins_and_a_rule_marks_it() {
     // goes before the first line at 1000.
     let (at, edge) = s.logs.edge_index().expect("a rule");
     assert_eq!((at, edge), (2, t(1000)));
-    let ask = asked(&update(&mut s, Msg::Action(Action::Older)))
-        .expect("a request")
-        .clone();
+    let ask = press_older(&mut s);
     assert_eq!((ask.from, ask.to), (t(1000 - 3600), t(1000)));
     // A stream that grew past 200 lines while followed was read whole:
     // it moves nothing.
@@ -340,9 +339,7 @@ fn narrowed_for_a_slow_search_is_said_so_and_a_refusal_keeps_what_came() {
         &mut s,
         polled(vec![batch("goals-api", &[(50, "listening")])]),
     );
-    let ask = asked(&update(&mut s, Msg::Action(Action::Older)))
-        .expect("a request")
-        .clone();
+    let ask = press_older(&mut s);
     let mut h = History {
         asked: (ask.from, ask.to),
         limit: ask.limit,
@@ -362,9 +359,7 @@ fn narrowed_for_a_slow_search_is_said_so_and_a_refusal_keeps_what_came() {
         "{notice}"
     );
     // Refused half way: the lines that came are shown, the refusal said.
-    let ask = asked(&update(&mut s, Msg::Action(Action::Older)))
-        .expect("a request")
-        .clone();
+    let ask = press_older(&mut s);
     h.asked = (ask.from, ask.to);
     h.from = ask.from;
     h.narrowed = None;
@@ -392,9 +387,7 @@ fn narrowed_for_a_slow_search_is_said_so_and_a_refusal_keeps_what_came() {
 fn a_stream_cut_after_a_load_moves_the_end_and_the_follower_never_repeats_a_loaded_line() {
     let mut s = service(None);
     // Nothing held yet: the window ends now.
-    let ask = asked(&update(&mut s, Msg::Action(Action::Older)))
-        .expect("a request")
-        .clone();
+    let ask = press_older(&mut s);
     assert_eq!(ask.to, t(100));
     update(
         &mut s,
