@@ -104,6 +104,15 @@ impl Cloud for Logs {
     async fn file_systems(&self, _: &[String]) -> CloudResult<Vec<FileSystem>> {
         Err(absent("elasticfilesystem:DescribeFileSystems"))
     }
+    async fn insights(&self, _: &str) -> CloudResult<ecsdeck::model::metrics::Insights> {
+        Err(absent("ecs:DescribeClusters"))
+    }
+    async fn metrics(
+        &self,
+        _: &ecsdeck::model::metrics::MetricsAsk,
+    ) -> CloudResult<ecsdeck::model::metrics::MetricsPage> {
+        Err(absent("cloudwatch:GetMetricData"))
+    }
     async fn log_page(&self, src: &LogSource, c: &LogCursor, limit: i32) -> CloudResult<LogPage> {
         let now = *self.now_s.lock().expect("lock");
         let from = match c {

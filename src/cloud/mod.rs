@@ -7,6 +7,7 @@ pub mod demo;
 
 pub use crate::model::error::{CloudError, CloudResult, ErrorKind};
 use crate::model::logs::{FilterPage, LogCursor, LogPage, LogQuery, LogSource};
+use crate::model::metrics::{Insights, MetricsAsk, MetricsPage};
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 use async_trait::async_trait;
 
@@ -43,6 +44,11 @@ pub trait Cloud: Send + Sync {
     /// One page of events of many streams of a group, oldest first
     /// (`logs:FilterLogEvents`).
     async fn filter_logs(&self, q: &LogQuery, token: Option<&str>) -> CloudResult<FilterPage>;
+    /// The cluster's Container Insights setting (`ecs:DescribeClusters`).
+    async fn insights(&self, cluster: &str) -> CloudResult<Insights>;
+    /// The service's, tasks' and containers' CPU and memory for
+    /// `ask`'s window, in one `cloudwatch:GetMetricData`.
+    async fn metrics(&self, ask: &MetricsAsk) -> CloudResult<MetricsPage>;
     /// API requests sent so far (every attempt, retries included).
     fn api_calls(&self) -> u64;
     /// The same, per API (`ecs:DescribeTasks`).

@@ -72,6 +72,15 @@ impl Cloud for Fake {
     async fn file_systems(&self, _: &[String]) -> CloudResult<Vec<FileSystem>> {
         Err(not_here())
     }
+    async fn insights(&self, _: &str) -> CloudResult<crate::model::metrics::Insights> {
+        Err(not_here())
+    }
+    async fn metrics(
+        &self,
+        _: &crate::model::metrics::MetricsAsk,
+    ) -> CloudResult<crate::model::metrics::MetricsPage> {
+        Err(not_here())
+    }
     async fn log_page(
         &self,
         src: &LogSource,

@@ -67,6 +67,10 @@ pub fn task_def() -> TaskDef {
                 mount_points: vec![],
                 log: None,
                 stop_timeout_s: None,
+                limits: crate::model::ContainerLimits {
+                    memory_reservation_mib: Some(256),
+                    ..Default::default()
+                },
             },
             ContainerDef {
                 name: "mongodb".into(),
@@ -80,6 +84,10 @@ pub fn task_def() -> TaskDef {
                 }],
                 log: None,
                 stop_timeout_s: None,
+                limits: crate::model::ContainerLimits {
+                    memory_mib: Some(1024),
+                    ..Default::default()
+                },
             },
         ],
         volumes: vec![Volume {
@@ -92,6 +100,8 @@ pub fn task_def() -> TaskDef {
                 iam: false,
             }),
         }],
+        cpu: Some(1024),
+        memory_mib: Some(2048),
     }
 }
 

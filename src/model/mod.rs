@@ -10,6 +10,7 @@ pub mod fixtures;
 pub mod lb;
 pub mod loadable;
 pub mod logs;
+pub mod metrics;
 pub mod observe;
 pub mod probe;
 pub mod sanitize;
@@ -102,6 +103,9 @@ pub struct TaskDef {
     pub network_mode: String,
     pub containers: Vec<ContainerDef>,
     pub volumes: Vec<Volume>,
+    /// Task-level `cpu` (units) and `memory` (MiB): required on Fargate.
+    pub cpu: Option<u32>,
+    pub memory_mib: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -115,6 +119,16 @@ pub struct ContainerDef {
     /// Seconds between SIGTERM and SIGKILL when the task stops (ECS's
     /// default when unset: 30).
     pub stop_timeout_s: Option<i32>,
+    /// The container's own `cpu` units, `memory` (the hard limit: the
+    /// container is killed with exit 137 at it) and `memoryReservation`.
+    pub limits: ContainerLimits,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ContainerLimits {
+    pub cpu: Option<u32>,
+    pub memory_mib: Option<u32>,
+    pub memory_reservation_mib: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -40,4 +40,5 @@ mod common;
 mod drill;
 mod ecs;
 mod logs;
+mod metrics;
 mod picker;

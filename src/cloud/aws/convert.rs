@@ -9,10 +9,10 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use crate::cloud::{CloudError, ErrorKind};
 use crate::model::sanitize::clean;
 use crate::model::{
-    CircuitBreaker, Container, ContainerDef, Deployment, DeploymentConfig, EfsVolume, FileSystem,
-    HealthCheck, LbBinding, Listener, ListenerRule, LoadBalancer, LogConfig, MountPoint,
-    MountTarget, RuleCondition, Service, ServiceEvent, Target, TargetGroup, Task, TaskDef, Time,
-    Volume,
+    CircuitBreaker, Container, ContainerDef, ContainerLimits, Deployment, DeploymentConfig,
+    EfsVolume, FileSystem, HealthCheck, LbBinding, Listener, ListenerRule, LoadBalancer, LogConfig,
+    MountPoint, MountTarget, RuleCondition, Service, ServiceEvent, Target, TargetGroup, Task,
+    TaskDef, Time, Volume,
 };
 
 /// An SDK error with the operation's type erased, so one classifier serves
@@ -259,7 +259,12 @@ pub fn service(sv: &aws_sdk_ecs::types::Service, cluster: &str) -> Service {
 }
 
 pub fn task_def(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDef {
+    // Strings in the API ("1024"); the console's "1 vCPU" / "2 GB" forms
+    // are turned into numbers by ECS when registering.
+    let units = |v: Option<&str>| v.and_then(|v| v.trim().parse::<u32>().ok());
     TaskDef {
+        cpu: units(td.cpu()),
+        memory_mib: units(td.memory()),
         arn: s(td.task_definition_arn()),
         family: s(td.family()),
         revision: td.revision(),
@@ -277,6 +282,14 @@ pub fn task_def(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDef {
                 essential: c.essential().unwrap_or(true),
                 health_check: c.health_check().map(|h| h.command().to_vec()),
                 stop_timeout_s: c.stop_timeout(),
+                limits: ContainerLimits {
+                    // ECS reports 0 units for a container without its own.
+                    cpu: u32::try_from(c.cpu()).ok().filter(|&u| u > 0),
+                    memory_mib: c.memory().and_then(|m| u32::try_from(m).ok()),
+                    memory_reservation_mib: c
+                        .memory_reservation()
+                        .and_then(|m| u32::try_from(m).ok()),
+                },
                 mount_points: c
                     .mount_points()
                     .iter()

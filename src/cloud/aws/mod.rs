@@ -3,7 +3,9 @@
 
 mod clients;
 mod convert;
+mod json_wire;
 mod logs;
+mod metrics;
 mod setup;
 mod tasks;
 
@@ -21,6 +23,18 @@ use crate::model::sanitize::clean;
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 use clients::Clients;
 pub use convert::classify;
+
+/// The CloudWatch client as ecsdeck builds it (JSON 1.0 on the wire),
+/// for a test that seeds metrics through it.
+pub fn cloudwatch_client(conf: &SdkConfig) -> aws_sdk_cloudwatch::Client {
+    let counter = CallCounter {
+        total: Arc::default(),
+        by_api: Arc::default(),
+        service: "",
+        clock: Arc::default(),
+    };
+    clients::cloudwatch(conf, &counter)
+}
 pub use setup::{AwsOptions, load_config};
 use setup::{Cache, CallCounter, cached, cached_within, remember};
 use tasks::StoppedList;
@@ -113,6 +127,13 @@ impl AwsCloud {
                 efs,
                 sts,
                 logs,
+                // Unused unless a test gives its own (`with_cloudwatch`).
+                cw: aws_sdk_cloudwatch::Client::from_conf(
+                    aws_sdk_cloudwatch::Config::builder()
+                        .behavior_version_latest()
+                        .region(aws_config::Region::new("test"))
+                        .build(),
+                ),
             }),
             reload: None,
             region: "test".into(),
@@ -125,6 +146,12 @@ impl AwsCloud {
             groups: Mutex::default(),
             stopped: Mutex::default(),
         }
+    }
+
+    /// The CloudWatch client of a test.
+    pub fn with_cloudwatch(self, cw: aws_sdk_cloudwatch::Client) -> Self {
+        self.clients.write().unwrap_or_else(|p| p.into_inner()).cw = cw;
+        self
     }
 
     fn err<E>(&self, e: E, action: &str) -> CloudError
@@ -185,6 +212,17 @@ impl Cloud for AwsCloud {
             }
             Err(e) => tracing::warn!(error = %e, "reloading the AWS configuration failed"),
         }
+    }
+
+    async fn insights(&self, cluster: &str) -> CloudResult<crate::model::metrics::Insights> {
+        self.cluster_insights(cluster).await
+    }
+
+    async fn metrics(
+        &self,
+        ask: &crate::model::metrics::MetricsAsk,
+    ) -> CloudResult<crate::model::metrics::MetricsPage> {
+        self.metric_data(ask).await
     }
 
     async fn identity(&self) -> CloudResult<Identity> {

@@ -507,6 +507,21 @@ impl Cloud for DemoCloud {
         Ok(page)
     }
 
+    async fn insights(&self, _cluster: &str) -> CloudResult<crate::model::metrics::Insights> {
+        self.count(&[("ecs:DescribeClusters", 1)]);
+        self.signed("ecs:DescribeClusters")?;
+        Ok(crate::model::metrics::Insights::Enhanced)
+    }
+
+    async fn metrics(
+        &self,
+        ask: &crate::model::metrics::MetricsAsk,
+    ) -> CloudResult<crate::model::metrics::MetricsPage> {
+        self.count(&[("cloudwatch:GetMetricData", 1)]);
+        self.signed("cloudwatch:GetMetricData")?;
+        Ok(lock(&self.world).metrics(ask))
+    }
+
     fn api_calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
     }

@@ -41,6 +41,7 @@ fn only_essential_containers_gate_ready_and_one_without_a_check_is_ready_when_ru
         mount_points: vec![],
         log: None,
         stop_timeout_s: None,
+        limits: Default::default(),
     });
     let mut t = task("aaaa1111", "10.0.1.5", "RUNNING", "RUNNING");
     t.containers[0].health = Some("UNKNOWN".into());

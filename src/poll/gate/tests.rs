@@ -106,6 +106,17 @@ impl Cloud for Expiring {
         self.call("elasticfilesystem:DescribeFileSystems")?;
         Ok(vec![fixtures::fs(&["us-east-1a"])])
     }
+    async fn insights(&self, _: &str) -> CloudResult<crate::model::metrics::Insights> {
+        self.call("ecs:DescribeClusters")?;
+        Ok(crate::model::metrics::Insights::Enhanced)
+    }
+    async fn metrics(
+        &self,
+        _: &crate::model::metrics::MetricsAsk,
+    ) -> CloudResult<crate::model::metrics::MetricsPage> {
+        self.call("cloudwatch:GetMetricData")?;
+        Ok(Default::default())
+    }
     async fn log_page(&self, _: &LogSource, _: &LogCursor, _: i32) -> CloudResult<LogPage> {
         self.call("logs:GetLogEvents")?;
         Err(CloudError::new(

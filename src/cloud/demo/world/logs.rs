@@ -15,6 +15,16 @@ pub(super) struct Stream {
     events: VecDeque<RawLogEvent>,
 }
 
+impl Stream {
+    /// Events kept with `from_ms <= timestamp < to_ms`.
+    pub(super) fn count_between(&self, from_ms: i64, to_ms: i64) -> usize {
+        self.events
+            .iter()
+            .filter(|e| e.timestamp_ms >= from_ms && e.timestamp_ms < to_ms)
+            .count()
+    }
+}
+
 pub(super) fn mongo(at: Time, c: &str, id: u32, ctx: &str, msg: &str, attr: &str) -> String {
     let t = at.format("%Y-%m-%dT%H:%M:%S%.3f+00:00");
     let attr = if attr.is_empty() {

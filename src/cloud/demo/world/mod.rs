@@ -8,6 +8,7 @@ mod alb;
 mod clock;
 mod history;
 mod logs;
+mod metrics;
 mod scheduler;
 mod taskdef;
 mod view;

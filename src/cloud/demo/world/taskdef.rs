@@ -36,6 +36,10 @@ pub fn task_def() -> TaskDef {
                 log: Some(log()),
                 // The demo stops in compressed time.
                 stop_timeout_s: Some(2),
+                limits: crate::model::ContainerLimits {
+                    memory_reservation_mib: Some(256),
+                    ..Default::default()
+                },
             },
             ContainerDef {
                 name: "mongodb".into(),
@@ -55,6 +59,10 @@ pub fn task_def() -> TaskDef {
                 log: Some(log()),
                 // The demo stops in compressed time.
                 stop_timeout_s: Some(2),
+                limits: crate::model::ContainerLimits {
+                    memory_mib: Some(1024),
+                    ..Default::default()
+                },
             },
         ],
         volumes: vec![Volume {
@@ -67,5 +75,7 @@ pub fn task_def() -> TaskDef {
                 iam: false,
             }),
         }],
+        cpu: Some(1024),
+        memory_mib: Some(2048),
     }
 }

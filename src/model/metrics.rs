@@ -1,0 +1,143 @@
+//! CPU and memory: what CloudWatch has for the service (`AWS/ECS`), and,
+//! where the cluster has Container Insights with enhanced observability,
+//! for each task and container (`ECS/ContainerInsights`). One-minute
+//! points; a minute without a point is missing, never zero.
+
+use serde::Serialize;
+
+use super::Time;
+use super::error::CloudError;
+
+/// The last hour of one-minute points is what the charts draw.
+pub const WINDOW_MIN: i64 = 60;
+
+/// A series' points, oldest first, at most one a minute.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Series {
+    pub points: Vec<(Time, f64)>,
+}
+
+impl Series {
+    /// From CloudWatch's answer (newest first by default, in any order
+    /// here): sorted, one point a minute, the non-finite ones dropped.
+    pub fn from_points(mut points: Vec<(Time, f64)>) -> Series {
+        points.retain(|(_, v)| v.is_finite());
+        points.sort_by_key(|(t, _)| *t);
+        points.dedup_by_key(|(t, _)| *t);
+        Series { points }
+    }
+
+    pub fn last(&self) -> Option<(Time, f64)> {
+        self.points.last().copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+
+    /// The value at `at`'s minute, when there is one.
+    pub fn at(&self, at: Time) -> Option<f64> {
+        self.points
+            .binary_search_by_key(&at, |(t, _)| *t)
+            .ok()
+            .map(|i| self.points[i].1)
+    }
+}
+
+/// The cluster's Container Insights setting (`ecs:DescribeClusters` with
+/// its settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Insights {
+    /// `enhanced`: task- and container-level metrics.
+    Enhanced,
+    /// `enabled`: cluster- and service-level only.
+    Standard,
+    /// `disabled`.
+    Off,
+    /// The cluster reports no setting (an account default may apply).
+    NotSaid,
+}
+
+impl Insights {
+    pub fn from_setting(value: Option<&str>) -> Insights {
+        match value {
+            Some("enhanced") => Insights::Enhanced,
+            Some("enabled") => Insights::Standard,
+            Some("disabled") => Insights::Off,
+            _ => Insights::NotSaid,
+        }
+    }
+
+    /// Whether per-task metrics may exist, so are worth asking for.
+    pub fn may_have_tasks(self) -> bool {
+        matches!(self, Insights::Enhanced | Insights::NotSaid)
+    }
+}
+
+/// The command that turns task- and container-level metrics on.
+pub fn enable_command(cluster: &str) -> String {
+    format!(
+        "aws ecs update-cluster-settings --cluster {cluster} --settings name=containerInsights,value=enhanced"
+    )
+}
+
+/// What one GetMetricData asks for: the service, and each task with the
+/// containers it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricsAsk {
+    pub cluster: String,
+    pub service: String,
+    pub tasks: Vec<TaskAsk>,
+    pub start: Time,
+    pub end: Time,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskAsk {
+    /// The task's id (the last part of its ARN): the `TaskId` dimension.
+    pub id: String,
+    pub containers: Vec<String>,
+}
+
+/// GetMetricData's answer, in domain terms.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricsPage {
+    /// `AWS/ECS` CPUUtilization and MemoryUtilization, percent (Average).
+    pub service_cpu: Series,
+    pub service_mem: Series,
+    /// In the order asked.
+    pub tasks: Vec<TaskSeries>,
+    /// What CloudWatch said beside the data (a partial answer).
+    pub messages: Vec<String>,
+}
+
+/// One task's series: CPU units and MiB, used and reserved.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskSeries {
+    pub id: String,
+    pub cpu_used: Series,
+    pub cpu_reserved: Series,
+    pub mem_used: Series,
+    pub mem_reserved: Series,
+    pub containers: Vec<ContainerSeries>,
+}
+
+/// One container's series: CPU units and MiB used.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerSeries {
+    pub name: String,
+    pub cpu_used: Series,
+    pub mem_used: Series,
+}
+
+/// What the metrics poller sends once a minute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricsReading {
+    /// The cluster's setting, or why it is not known.
+    pub insights: Result<Insights, CloudError>,
+    pub page: MetricsPage,
+}
+
+#[cfg(test)]
+mod tests;
