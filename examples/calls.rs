@@ -37,6 +37,7 @@ async fn run(tasks: u32, secs: u64) {
         Plan {
             refresh: Duration::from_secs(5),
             logs: true,
+            metrics: true,
             probe: None,
         },
     );

@@ -60,6 +60,7 @@ async fn main() {
         Plan {
             refresh,
             logs: true,
+            metrics: true,
             probe: Some(ProbeConfig::default()),
         },
     )

@@ -517,6 +517,7 @@ async fn a_denied_task_definition_costs_only_the_panels_that_need_it() {
         Plan {
             refresh: std::time::Duration::from_secs(5),
             logs: false,
+            metrics: false,
             probe: None,
         },
     );

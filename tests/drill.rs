@@ -45,6 +45,7 @@ async fn drill_on(opts: DemoOptions) -> (Report, Vec<String>) {
         Plan {
             refresh: Duration::from_secs(1),
             logs: false,
+            metrics: false,
             probe: Some(probe.clone()),
         },
     )

@@ -38,6 +38,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
         Plan {
             refresh: Duration::from_secs(1),
             logs: true,
+            metrics: false,
             probe: None,
         },
     );
@@ -165,6 +166,7 @@ async fn the_probe_sees_the_outage_and_the_new_task_take_over_with_the_records()
         Plan {
             refresh: Duration::from_secs(1),
             logs: false,
+            metrics: false,
             probe: Some(probe.clone()),
         },
     );

@@ -95,6 +95,7 @@ async fn event_loop(
         Plan {
             refresh: opts.refresh,
             logs: true,
+            metrics: true,
             probe: opts.probe,
         },
     );

@@ -290,6 +290,7 @@ pub async fn drill(
         Plan {
             refresh: Duration::from_secs(1),
             // The containers' logs, for what happened on the way
+            metrics: true,
             // (DBPathInUse: two mongod on one volume).
             logs: true,
             probe: Some(a.probe.clone()),

@@ -20,6 +20,8 @@ use crate::model::{
 use crate::poll::Plan;
 use crate::session::Session;
 
+mod usage;
+
 #[derive(Debug, Serialize)]
 pub struct TargetRow {
     pub target_group: String,
@@ -56,6 +58,13 @@ pub struct Snapshot {
     pub warnings: Vec<Warning>,
     /// The HTTP probe through the load balancer; None when it is off.
     pub probe: Option<ProbeSnap>,
+    /// The service's CPU and memory (`AWS/ECS`, percent of what its
+    /// tasks reserve), the newest minute; null with `metrics_reason`.
+    pub cpu: Option<usage::Percent>,
+    pub memory: Option<usage::Percent>,
+    pub metrics_reason: Option<String>,
+    /// Each listed task's CPU and memory (Container Insights).
+    pub task_metrics: Vec<usage::TaskMetrics>,
 }
 
 /// The probe's last answer, and what it adds up to.
@@ -157,7 +166,7 @@ impl Collected {
         if let Err(f) = &ev.result
             && !matches!(
                 ev.resource,
-                Resource::Identity | Resource::Probe | Resource::Logs
+                Resource::Identity | Resource::Probe | Resource::Logs | Resource::Metrics
             )
         {
             let e = &f.error;
@@ -204,6 +213,9 @@ impl Collected {
         if !self.probe_settled() {
             out.push("the probe");
         }
+        if !self.metrics_answered() {
+            out.push("CPU and memory (cloudwatch:GetMetricData)");
+        }
         out
     }
 
@@ -215,6 +227,13 @@ impl Collected {
             && w.targets.get().is_some()
             && w.efs.get().is_some()
             && self.probe_settled()
+            && self.metrics_answered()
+    }
+
+    /// CloudWatch answered, or refused: either is enough to say.
+    fn metrics_answered(&self) -> bool {
+        let m = &self.world().metrics;
+        m.get().is_some() || m.error.is_some()
     }
 
     fn verdict(&self) -> Option<&Verdict> {
@@ -257,6 +276,7 @@ pub async fn snapshot_with(
         Plan {
             refresh,
             logs: false,
+            metrics: true,
             probe: probe.clone(),
         },
     );
@@ -385,6 +405,7 @@ fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
             });
         }
     }
+    let (cpu, memory, metrics_reason) = usage::service(w);
     let mounts = w
         .mounts()
         .iter()
@@ -410,6 +431,10 @@ fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
         mounts,
         warnings: w.warnings().to_vec(),
         probe,
+        cpu,
+        memory,
+        metrics_reason,
+        task_metrics: usage::tasks(w, &svc.cluster),
     })
 }
 
@@ -472,6 +497,7 @@ pub fn table(s: &Snapshot) -> String {
             d.desired
         );
     }
+    let _ = writeln!(o, "{}", usage::line(&s.cpu, &s.memory, &s.metrics_reason));
     tasks_table(&mut o, &s.tasks);
     let _ = writeln!(o, "\ntargets:");
     if s.targets.is_empty() {

@@ -20,6 +20,7 @@ async fn a_session_without_an_operator_cannot_reach_stop_task_at_all() {
         crate::poll::Plan {
             refresh: std::time::Duration::from_secs(5),
             logs: false,
+            metrics: false,
             probe: None,
         },
     );

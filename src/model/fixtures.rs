@@ -200,3 +200,56 @@ pub fn fs(azs: &[&str]) -> FileSystem {
             .collect(),
     }
 }
+
+/// An hour of CloudWatch as a one-task service has it: the service's CPU
+/// and memory, and for each of `tasks` (short ids as in `task`) its own
+/// series and its containers', mongod's memory at `mongo_mib` now. The
+/// window ends at `end`; `gap` minutes before the end nothing reported.
+pub fn metrics_reading(
+    tasks: &[(&str, f64)],
+    end: Time,
+    gap: std::ops::Range<i64>,
+) -> super::metrics::MetricsReading {
+    use super::metrics::{
+        ContainerSeries, Insights, MetricsPage, MetricsReading, Series, TaskSeries,
+    };
+    let series = |f: &dyn Fn(i64) -> f64| {
+        Series::from_points(
+            (1..=60)
+                .filter(|m| !gap.contains(m))
+                .map(|m| (end - chrono::Duration::minutes(m), f(m)))
+                .collect(),
+        )
+    };
+    MetricsReading {
+        insights: Ok(Insights::Enhanced),
+        end,
+        page: MetricsPage {
+            service_cpu: series(&|m| 10.0 + ((m * 7) % 13) as f64),
+            service_mem: series(&|m| 30.0 + (60 - m) as f64 * 0.4),
+            tasks: tasks
+                .iter()
+                .map(|(id, mongo)| TaskSeries {
+                    id: id.to_string(),
+                    cpu_used: series(&|m| 100.0 + ((m * 5) % 11) as f64 * 10.0),
+                    cpu_reserved: series(&|_| 1024.0),
+                    mem_used: series(&|m| mongo + 90.0 - m as f64),
+                    mem_reserved: series(&|_| 2048.0),
+                    containers: vec![
+                        ContainerSeries {
+                            name: "goals-api".into(),
+                            cpu_used: series(&|_| 20.0),
+                            mem_used: series(&|_| 90.0),
+                        },
+                        ContainerSeries {
+                            name: "mongodb".into(),
+                            cpu_used: series(&|m| 80.0 + (m % 4) as f64 * 5.0),
+                            mem_used: series(&|m| mongo - m as f64),
+                        },
+                    ],
+                })
+                .collect(),
+            messages: Vec::new(),
+        },
+    }
+}

@@ -137,7 +137,51 @@ pub struct MetricsReading {
     /// The cluster's setting, or why it is not known.
     pub insights: Result<Insights, CloudError>,
     pub page: MetricsPage,
+    /// The end of the window read (a minute boundary).
+    pub end: Time,
 }
 
 #[cfg(test)]
 mod tests;
+
+/// Why a task has no CPU and memory figures, in words an operator acts on
+/// (the Tasks and Containers panes and `status` say the same).
+pub fn why_no_task_points(insights: &Result<Insights, CloudError>, cluster: &str) -> String {
+    match insights {
+        Ok(Insights::Off) | Ok(Insights::Standard) => format!(
+            "per-task CPU and memory need Container Insights with enhanced observability, off for cluster {cluster}: {} (CloudWatch charges for its metrics and logs)",
+            enable_command(cluster)
+        ),
+        Ok(Insights::Enhanced) => {
+            "no Container Insights points for this task yet (a new task reports after a minute or two)".into()
+        }
+        Ok(Insights::NotSaid) => format!(
+            "no Container Insights points for this task: the cluster reports no containerInsights setting; to turn on per-task metrics: {} (CloudWatch charges for them)",
+            enable_command(cluster)
+        ),
+        Err(e) => format!(
+            "no Container Insights points for this task, and the cluster's setting is unknown: {}",
+            e.operator_text()
+        ),
+    }
+}
+
+/// Why the service has no CPU and memory figures at all.
+pub fn why_no_service_points(
+    reading: Option<&MetricsReading>,
+    error: Option<&CloudError>,
+) -> Option<String> {
+    if let Some(e) = error
+        && reading.is_none()
+    {
+        return Some(e.operator_text());
+    }
+    match reading {
+        None => Some("waiting for CloudWatch's first answer".into()),
+        Some(r) if r.page.service_cpu.is_empty() && r.page.service_mem.is_empty() => Some(
+            "AWS/ECS has no points for the last hour: the service ran no task, or is new (ECS reports each minute, a minute or two late)"
+                .into(),
+        ),
+        Some(_) => None,
+    }
+}

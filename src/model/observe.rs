@@ -23,6 +23,8 @@ pub enum Resource {
     Logs,
     /// The HTTP probe through the load balancer.
     Probe,
+    /// CPU and memory from CloudWatch.
+    Metrics,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +37,7 @@ pub enum Observation {
     Efs(Vec<FileSystem>),
     Logs(Box<FollowResult>),
     Probe(Box<ProbeResult>),
+    Metrics(Box<super::metrics::MetricsReading>),
 }
 
 /// One probe sample and the URL it requested.

@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::derive::{self, Verdict, Warning};
 use super::loadable::Loadable;
 use super::logs::FollowResult;
+use super::metrics::MetricsReading;
 use super::observe::{Observation, PollEvent, Resource};
 use super::probe::{History, ProbeInfo};
 use super::timeline::Tracker;
@@ -36,6 +37,19 @@ pub struct Derived {
     /// The URL the probe found from the load balancer, or why there is
     /// none (None: a URL was given, or the probe is off).
     pub probe_base: Option<Result<String, String>>,
+    /// CPU and memory, once CloudWatch has answered.
+    pub usage: Option<Usage>,
+}
+
+/// CPU and memory as every consumer reads them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Usage {
+    /// `AWS/ECS` CPUUtilization and MemoryUtilization, percent, newest.
+    pub service_cpu_pct: Option<f64>,
+    pub service_mem_pct: Option<f64>,
+    pub service_cpu: derive::Chart,
+    pub service_mem: derive::Chart,
+    pub tasks: Vec<derive::TaskUsage>,
 }
 
 impl Default for Derived {
@@ -46,6 +60,7 @@ impl Default for Derived {
             owners: Vec::new(),
             mounts: Vec::new(),
             probe_base: None,
+            usage: None,
         }
     }
 }
@@ -77,7 +92,14 @@ pub struct World {
     pub derived: Derived,
     /// `DBPathInUse` and its kin, as the containers' logs said them.
     pub log_alarms: Vec<LogAlarm>,
+    /// The last hour of CPU and memory, as CloudWatch last answered.
+    pub metrics: Loadable<MetricsReading>,
 }
+
+/// A container's memory point older than this (minutes before the
+/// reading's end) no longer warns: CloudWatch is a minute or two behind,
+/// and a point older than that is from a task no longer reporting.
+const MEMORY_FRESH_MIN: i64 = 5;
 
 /// Log alarms kept: the newest; older ones are long told.
 const ALARMS_KEPT: usize = 32;
@@ -96,6 +118,7 @@ impl World {
             timeline: Tracker::default(),
             derived: Derived::default(),
             log_alarms: Vec::new(),
+            metrics: Loadable::default(),
         }
     }
 
@@ -115,6 +138,7 @@ impl World {
             Ok(Observation::Targets(t)) => self.targets.set(t, at),
             Ok(Observation::Efs(f)) => self.efs.set(f, at),
             Ok(Observation::Logs(r)) => self.scan_logs(&r),
+            Ok(Observation::Metrics(m)) => self.metrics.set(*m, at),
             Ok(Observation::Probe(r)) => {
                 let p = &mut self.probe;
                 if p.url.as_deref() != Some(r.url.as_str()) {
@@ -130,6 +154,7 @@ impl World {
                 Resource::Tasks => self.tasks.fail(f.error, at, f.retry_in),
                 Resource::Targets => self.targets.fail(f.error, at, f.retry_in),
                 Resource::Efs => self.efs.fail(f.error, at, f.retry_in),
+                Resource::Metrics => self.metrics.fail(f.error, at, f.retry_in),
                 // The logs' own status lives with the logs view.
                 Resource::Logs => {}
                 // Samples carry their own failures: this is the probe
@@ -205,6 +230,7 @@ impl World {
             self.targets.get().map(Vec::as_slice),
         );
         let probe = self.probe_info.as_ref();
+        let usage = self.usage();
         self.derived = Derived {
             verdict: match probe {
                 Some(p) => derive::with_probe(aws, &self.probe.history, p.timeout),
@@ -221,15 +247,27 @@ impl World {
                 _ => None,
             },
             warnings: match service {
-                Some(s) => derive::preflight(
-                    s,
-                    self.task_def(),
-                    self.target_groups(),
-                    self.file_systems(),
-                    tasks,
-                ),
+                Some(s) => {
+                    let mut w = derive::preflight(
+                        s,
+                        self.task_def(),
+                        self.target_groups(),
+                        self.file_systems(),
+                        tasks,
+                    );
+                    if let (Some(u), Some(m)) = (&usage, self.metrics.get()) {
+                        w.extend(derive::memory_warnings(
+                            &u.tasks,
+                            tasks,
+                            m.end,
+                            MEMORY_FRESH_MIN,
+                        ));
+                    }
+                    w
+                }
                 None => Vec::new(),
             },
+            usage,
             owners: match service {
                 Some(s) => derive::target_owners(s, self.target_groups(), tasks),
                 None => Vec::new(),
@@ -240,6 +278,30 @@ impl World {
                 tasks,
             ),
         };
+    }
+
+    /// CPU and memory from the last reading, over the tasks known now.
+    fn usage(&self) -> Option<Usage> {
+        let m = self.metrics.get()?;
+        let tasks = self.task_list();
+        let tds = self.task_defs.get().map(Vec::as_slice).unwrap_or(&[]);
+        Some(Usage {
+            service_cpu_pct: m.page.service_cpu.last().map(|p| p.1),
+            service_mem_pct: m.page.service_mem.last().map(|p| p.1),
+            service_cpu: derive::with_marks(&m.page.service_cpu, tasks, m.end),
+            service_mem: derive::with_marks(&m.page.service_mem, tasks, m.end),
+            tasks: derive::task_usage(&m.page, tasks, tds, m.end),
+        })
+    }
+
+    /// A task's CPU and memory, when CloudWatch has them.
+    pub fn task_usage(&self, task_arn: &str) -> Option<&derive::TaskUsage> {
+        self.derived
+            .usage
+            .as_ref()?
+            .tasks
+            .iter()
+            .find(|u| u.task_arn == task_arn)
     }
 
     /// The service's own task definition revision.

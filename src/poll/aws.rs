@@ -15,6 +15,7 @@ use super::{LOG_POLL, LogInputs, Needed, Pace, Shared, gone, spawn_aws};
 use crate::cloud::Cloud;
 use crate::logfollow::LogFollower;
 use crate::model::logs::log_sources_by_task;
+use crate::model::metrics::{Insights, MetricsAsk, MetricsReading, TaskAsk, WINDOW_MIN};
 use crate::model::observe::{Observation, PollEvent, Resource};
 use crate::model::{ServiceRef, TaskDef};
 
@@ -34,8 +35,10 @@ pub(super) struct Wires<'a> {
     pub(super) file_systems: Arc<watch::Sender<Option<Vec<String>>>>,
     /// The task definition revisions in use.
     pub(super) needed: Arc<watch::Sender<Needed>>,
-    /// What the logs follower follows.
+    /// What the logs follower follows (the metrics poller reads it too).
     pub(super) log_inputs: Arc<watch::Sender<LogInputs>>,
+    /// The tasks have been listed once: the metrics poller starts.
+    pub(super) tasks_seen: Arc<watch::Sender<bool>>,
     /// The load balancer's URL for the probe, and the path it requests
     /// (the listener rules decide where that path goes).
     pub(super) probe_url: Arc<watch::Sender<Option<String>>>,
@@ -185,6 +188,7 @@ pub(super) fn task_defs(w: &Wires, need_rx: watch::Receiver<Needed>) {
 pub(super) fn tasks(w: &Wires) {
     let (cloud, svc) = (w.cloud.clone(), w.svc.clone());
     let (logs_tx, need_tx) = (w.log_inputs.clone(), w.needed.clone());
+    let seen_tx = w.tasks_seen.clone();
     spawn_aws(
         w.fast(),
         &w.tx,
@@ -194,6 +198,7 @@ pub(super) fn tasks(w: &Wires) {
         move |_| {
             let (cloud, svc) = (cloud.clone(), svc.clone());
             let (logs_tx, need_tx) = (logs_tx.clone(), need_tx.clone());
+            let seen_tx = seen_tx.clone();
             async move {
                 let tasks = cloud.tasks(&svc).await?;
                 let wanted: BTreeSet<String> =
@@ -204,6 +209,7 @@ pub(super) fn tasks(w: &Wires) {
                     changed
                 });
                 logs_tx.send_modify(|i| i.tasks = tasks.clone());
+                set_if_changed(&seen_tx, true);
                 Ok(Observation::Tasks(tasks))
             }
         },
@@ -299,6 +305,108 @@ pub(super) fn logs(w: &Wires, inputs_rx: watch::Receiver<LogInputs>) {
                     return Err(p.error.clone());
                 }
                 Ok(Observation::Logs(Box::new(result)))
+            }
+        },
+    );
+}
+
+/// How often CPU and memory are read: CloudWatch has one-minute points.
+pub(super) const METRICS_EVERY: Duration = Duration::from_secs(60);
+/// The cluster's Container Insights setting is asked again this often
+/// (an operator may turn it on while watching).
+const INSIGHTS_EVERY: Duration = Duration::from_secs(600);
+
+/// What the metrics poller remembers between reads: the setting, and the
+/// tasks seen in the last hour (a task gone from the list still has its
+/// points on the charts).
+#[derive(Default)]
+struct MetricsMemory {
+    insights: Option<(
+        Result<Insights, crate::cloud::CloudError>,
+        tokio::time::Instant,
+    )>,
+    tasks: BTreeMap<String, (Vec<String>, crate::model::Time)>,
+}
+
+/// CPU and memory: one GetMetricData a minute for the service and every
+/// task of the last hour; DescribeClusters every ten minutes. Not kicked
+/// by a refresh (the points are a minute apart); started once the tasks
+/// are known, so the first read has them.
+pub(super) fn metrics(
+    w: &Wires,
+    seen_rx: watch::Receiver<bool>,
+    inputs_rx: watch::Receiver<LogInputs>,
+) {
+    let (cloud, svc) = (w.cloud.clone(), w.svc.clone());
+    let memory: Arc<tokio::sync::Mutex<MetricsMemory>> = Arc::default();
+    let sibling = w.ctl.sibling();
+    let shared = Shared {
+        ctl: &sibling,
+        ..w.slow()
+    };
+    type Ready = fn(&bool) -> bool;
+    spawn_aws(
+        shared,
+        &w.tx,
+        (Resource::Metrics, "cloudwatch"),
+        METRICS_EVERY,
+        (seen_rx, (|b: &bool| *b) as Ready),
+        move |_| {
+            let (cloud, svc, memory) = (cloud.clone(), svc.clone(), memory.clone());
+            let inputs = inputs_rx.borrow().clone();
+            async move {
+                let mut mem = memory.lock().await;
+                let stale = match &mem.insights {
+                    None => true,
+                    Some((Ok(_), at)) => at.elapsed() >= INSIGHTS_EVERY,
+                    Some((Err(_), at)) => at.elapsed() >= METRICS_EVERY,
+                };
+                if stale {
+                    let got = cloud.insights(&svc.cluster).await;
+                    mem.insights = Some((got, tokio::time::Instant::now()));
+                }
+                let insights = match &mem.insights {
+                    Some((i, _)) => i.clone(),
+                    None => Ok(Insights::NotSaid),
+                };
+                let now = crate::clock::now();
+                let end =
+                    crate::model::Time::from_timestamp(now.timestamp().div_euclid(60) * 60 + 60, 0)
+                        .unwrap_or(now);
+                let start = end - chrono::Duration::minutes(WINDOW_MIN);
+                for t in &inputs.tasks {
+                    let names = t.containers.iter().map(|c| c.name.clone()).collect();
+                    mem.tasks.insert(t.id().to_string(), (names, now));
+                }
+                mem.tasks.retain(|_, (_, seen)| *seen > start);
+                // Per-task series exist only with enhanced observability;
+                // asked for when the setting is not known either.
+                let wanted = insights.as_ref().map_or(true, |i| i.may_have_tasks());
+                let tasks = if wanted {
+                    mem.tasks
+                        .iter()
+                        .map(|(id, (containers, _))| TaskAsk {
+                            id: id.clone(),
+                            containers: containers.clone(),
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                drop(mem);
+                let ask = MetricsAsk {
+                    cluster: svc.cluster.clone(),
+                    service: svc.service.clone(),
+                    tasks,
+                    start,
+                    end,
+                };
+                let page = cloud.metrics(&ask).await?;
+                Ok(Observation::Metrics(Box::new(MetricsReading {
+                    insights,
+                    page,
+                    end,
+                })))
             }
         },
     );

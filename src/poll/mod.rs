@@ -131,6 +131,8 @@ pub struct Plan {
     pub refresh: Duration,
     /// Follow the containers' logs (the dashboard does; `status` does not).
     pub logs: bool,
+    /// Read CPU and memory from CloudWatch once a minute.
+    pub metrics: bool,
     /// Probe the API through the load balancer (the session runs it).
     pub probe: Option<crate::model::probe::ProbeConfig>,
 }
@@ -322,6 +324,7 @@ pub fn spawn(
     let (need_tx, need_rx) = watch::channel(Needed::default());
     let (logs_tx, logs_rx) = watch::channel(LogInputs::default());
     let (url_tx, url_rx) = watch::channel(None::<String>);
+    let (seen_tx, seen_rx) = watch::channel(false);
     let w = aws::Wires {
         cloud,
         svc,
@@ -335,6 +338,7 @@ pub fn spawn(
         file_systems: Arc::new(fs_tx),
         needed: Arc::new(need_tx),
         log_inputs: Arc::new(logs_tx),
+        tasks_seen: Arc::new(seen_tx),
         probe_url: Arc::new(url_tx),
         probe_path: plan
             .probe
@@ -348,6 +352,9 @@ pub fn spawn(
     aws::tasks(&w);
     aws::targets(&w, tg_rx);
     aws::efs(&w, fs_rx);
+    if plan.metrics {
+        aws::metrics(&w, seen_rx, logs_rx.clone());
+    }
     if plan.logs {
         aws::logs(&w, logs_rx);
     }

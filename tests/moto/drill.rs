@@ -109,6 +109,7 @@ async fn the_drill_on_the_wire_stops_the_task_once_and_never_passes_without_a_re
         Plan {
             refresh: Duration::from_secs(1),
             logs: false,
+            metrics: false,
             probe: Some(probe.clone()),
         },
     )

@@ -33,6 +33,14 @@ fn events() -> Vec<PollEvent> {
             ])]),
         ),
         ok(Resource::Efs, Observation::Efs(vec![fs(&["us-east-1a"])])),
+        ok(
+            Resource::Metrics,
+            Observation::Metrics(Box::new(metrics_reading(
+                &[("aaaa1111", 600.0)],
+                ts(60).expect("time"),
+                0..0,
+            ))),
+        ),
     ]
 }
 
@@ -52,6 +60,32 @@ fn status_and_the_dashboard_read_the_same_world_through_the_same_update() {
     assert!(c.complete(), "missing: {:?}", c.missing());
     let snap = build(c, &svc, "us-east-1".into()).expect("a snapshot");
     assert_eq!(&snap.verdict, dash.verdict());
+    // CPU and memory: the service's newest minute, each task's or why not.
+    let cpu = snap.cpu.as_ref().expect("the service's cpu");
+    assert_eq!(cpu.percent, 17.0);
+    assert!(snap.metrics_reason.is_none());
+    let a = &snap.task_metrics[0];
+    assert_eq!(a.task, "aaaa1111");
+    assert_eq!(a.memory_mib, Some(689.0));
+    let mongo = a
+        .containers
+        .iter()
+        .find(|c| c.name == "mongodb")
+        .expect("mongodb");
+    assert_eq!(mongo.memory_limit_mib, Some(1024));
+    assert_eq!(mongo.memory_mib, Some(599.0));
+    let b = &snap.task_metrics[1];
+    assert!(b.cpu.is_none() && b.memory.is_none());
+    assert!(
+        b.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("no Container Insights points")),
+        "{:?}",
+        b.reason
+    );
+    let json = serde_json::to_value(&snap).expect("json");
+    assert_eq!(json["cpu"]["percent"], 17.0);
+    assert!(json["task_metrics"][1]["cpu"].is_null());
     assert_eq!(snap.warnings, dash.warnings());
     assert!(
         snap.warnings

@@ -7,6 +7,7 @@ mod join;
 mod mount;
 mod preflight;
 mod restart;
+mod usage;
 mod verdict;
 mod view;
 
@@ -15,5 +16,6 @@ pub use join::*;
 pub use mount::*;
 pub use preflight::*;
 pub use restart::*;
+pub use usage::*;
 pub use verdict::*;
 pub use view::*;

@@ -22,6 +22,8 @@ pub enum WarningKind {
     LongDeregistration,
     MissingMountTarget,
     MountFailed,
+    /// A running container near its hard memory limit (CloudWatch).
+    MemoryNearLimit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -24,3 +24,29 @@ fn the_setting_reads_as_ecs_writes_it() {
     assert!(!Insights::Standard.may_have_tasks());
     assert!(enable_command("goals-cluster").contains("--cluster goals-cluster"));
 }
+
+#[test]
+fn a_missing_figure_says_why_and_how_to_get_it() {
+    let off = why_no_task_points(&Ok(Insights::Standard), "goals-cluster");
+    assert!(off.contains("enhanced observability"), "{off}");
+    assert!(off.contains(&enable_command("goals-cluster")), "{off}");
+    let denied = CloudError::new(
+        crate::model::error::ErrorKind::AccessDenied,
+        "ecs:DescribeClusters",
+        "not authorized",
+    );
+    let unknown = why_no_task_points(&Err(denied.clone()), "c");
+    assert!(unknown.contains("ecs:DescribeClusters"), "{unknown}");
+    assert_eq!(
+        why_no_service_points(None, None).as_deref(),
+        Some("waiting for CloudWatch's first answer")
+    );
+    let refused = why_no_service_points(None, Some(&denied)).expect("a reason");
+    assert!(refused.contains("ecs:DescribeClusters"), "{refused}");
+    let empty = MetricsReading {
+        insights: Ok(Insights::Enhanced),
+        page: MetricsPage::default(),
+        end: t(0),
+    };
+    assert!(why_no_service_points(Some(&empty), None).is_some());
+}

@@ -145,6 +145,7 @@ fn start(cloud: &Arc<Expiring>, logs: bool) -> (crate::poll::Pollers, mpsc::Rece
     let plan = Plan {
         refresh: Duration::from_secs(5),
         logs,
+        metrics: false,
         probe: None,
     };
     (spawn(cloud.clone(), svc, plan, tx), rx)

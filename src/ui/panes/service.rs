@@ -141,5 +141,6 @@ fn label(kind: WarningKind) -> &'static str {
         WarningKind::LongDeregistration => "long deregistration delay",
         WarningKind::MissingMountTarget => "an EFS mount target missing",
         WarningKind::MountFailed => "an EFS mount failed",
+        WarningKind::MemoryNearLimit => "a container near its memory limit",
     }
 }
