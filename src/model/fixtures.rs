@@ -202,16 +202,23 @@ pub fn fs(azs: &[&str]) -> FileSystem {
 }
 
 /// An hour of CloudWatch as a one-task service has it: the service's CPU
-/// and memory, and for each of `tasks` (short ids as in `task`) its own
-/// series and its containers', mongod's memory at `mongo_mib` now. The
-/// window ends at `end`; `gap` minutes before the end nothing reported.
+/// and memory, and for each of `tasks` (ids as in `task`) its own series
+/// and its containers' in the minutes-before-`end` it reported, mongod's
+/// memory near the given MiB. `gap`: minutes the service reported none.
 pub fn metrics_reading(
-    tasks: &[(&str, f64)],
+    tasks: &[(&str, f64, std::ops::Range<i64>)],
     end: Time,
     gap: std::ops::Range<i64>,
 ) -> super::metrics::MetricsReading {
     use super::metrics::{
         ContainerSeries, Insights, MetricsPage, MetricsReading, Series, TaskSeries,
+    };
+    let within = |range: std::ops::Range<i64>, f: &dyn Fn(i64) -> f64| {
+        Series::from_points(
+            range
+                .map(|m| (end - chrono::Duration::minutes(m), f(m)))
+                .collect(),
+        )
     };
     let series = |f: &dyn Fn(i64) -> f64| {
         Series::from_points(
@@ -229,24 +236,27 @@ pub fn metrics_reading(
             service_mem: series(&|m| 30.0 + (60 - m) as f64 * 0.4),
             tasks: tasks
                 .iter()
-                .map(|(id, mongo)| TaskSeries {
-                    id: id.to_string(),
-                    cpu_used: series(&|m| 100.0 + ((m * 5) % 11) as f64 * 10.0),
-                    cpu_reserved: series(&|_| 1024.0),
-                    mem_used: series(&|m| mongo + 90.0 - m as f64),
-                    mem_reserved: series(&|_| 2048.0),
-                    containers: vec![
-                        ContainerSeries {
-                            name: "goals-api".into(),
-                            cpu_used: series(&|_| 20.0),
-                            mem_used: series(&|_| 90.0),
-                        },
-                        ContainerSeries {
-                            name: "mongodb".into(),
-                            cpu_used: series(&|m| 80.0 + (m % 4) as f64 * 5.0),
-                            mem_used: series(&|m| mongo - m as f64),
-                        },
-                    ],
+                .map(|(id, mongo, live)| {
+                    let s = |f: &dyn Fn(i64) -> f64| within(live.clone(), f);
+                    TaskSeries {
+                        id: id.to_string(),
+                        cpu_used: s(&|m| 100.0 + ((m * 5) % 11) as f64 * 10.0),
+                        cpu_reserved: s(&|_| 1024.0),
+                        mem_used: s(&|m| mongo + 90.0 - m as f64),
+                        mem_reserved: s(&|_| 2048.0),
+                        containers: vec![
+                            ContainerSeries {
+                                name: "goals-api".into(),
+                                cpu_used: s(&|_| 20.0),
+                                mem_used: s(&|_| 90.0),
+                            },
+                            ContainerSeries {
+                                name: "mongodb".into(),
+                                cpu_used: s(&|m| 80.0 + (m % 4) as f64 * 5.0),
+                                mem_used: s(&|m| mongo - m as f64),
+                            },
+                        ],
+                    }
                 })
                 .collect(),
             messages: Vec::new(),

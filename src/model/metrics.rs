@@ -166,6 +166,20 @@ pub fn why_no_task_points(insights: &Result<Insights, CloudError>, cluster: &str
     }
 }
 
+/// The same in a few words, for a one-line pane (zoomed, it says all).
+pub fn why_no_task_points_short(insights: &Result<Insights, CloudError>) -> &'static str {
+    match insights {
+        Ok(Insights::Off) | Ok(Insights::Standard) => {
+            "no per-task cpu/memory: Container Insights enhanced observability is off (z: how to turn it on)"
+        }
+        Ok(Insights::Enhanced) => "no Container Insights points for this task yet",
+        Ok(Insights::NotSaid) => {
+            "no per-task cpu/memory: is Container Insights enhanced observability on? (z: how)"
+        }
+        Err(_) => "no per-task cpu/memory, and the cluster's setting is unknown (z: why)",
+    }
+}
+
 /// Why the service has no CPU and memory figures at all.
 pub fn why_no_service_points(
     reading: Option<&MetricsReading>,

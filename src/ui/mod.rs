@@ -6,6 +6,7 @@ pub mod keys;
 mod pane;
 mod panes;
 pub mod picker;
+mod spark;
 pub mod text;
 pub mod theme;
 

@@ -82,6 +82,8 @@ pub(super) fn replacing() -> State {
     old.stopped_reason = Some("restart from ecsdeck".into());
     let mut failed = task("a1b2c3d4e5f60718", "10.0.1.90", "STOPPED", "STOPPED");
     failed.created_at = ts(-2000);
+    // It never started: the mount failed first.
+    failed.started_at = None;
     failed.stopped_at = ts(-1900);
     failed.stop_code = Some("TaskFailedToStart".into());
     failed.stopped_reason = Some(
@@ -125,6 +127,22 @@ pub(super) fn replacing() -> State {
         ok(
             Resource::Efs,
             Observation::Efs(vec![fs(&["us-east-1a", "us-east-1b"])]),
+        ),
+    );
+    // CloudWatch: the old task's mongod near its limit, the new one just
+    // started; the service reported nothing for three minutes long ago.
+    update(
+        &mut s,
+        ok(
+            Resource::Metrics,
+            Observation::Metrics(Box::new(crate::model::fixtures::metrics_reading(
+                &[
+                    ("3f2a91bc77aa0c1e", 963.0, 1..14),
+                    ("6299e51e9a1b4c5d", 310.0, 1..2),
+                ],
+                at(100),
+                20..23,
+            ))),
         ),
     );
     let src = |container: &str, task: &str| crate::model::logs::LogSource {
@@ -222,14 +240,23 @@ fn dashboard_120x40() {
     assert!(out.contains("→ 6299e51e"));
     assert!(out.contains("draining"));
     assert!(out.contains("EFS MOUNT FAILED"));
-    // Three warnings are one line; `w` shows them whole, advice included.
-    assert!(out.contains("⚠ 3 warnings (w to read)"), "{out}");
+    // Four warnings are one line; `w` shows them whole, advice included.
+    assert!(out.contains("⚠ 4 warnings (w to read)"), "{out}");
+    // CPU and memory: the service's hour, each task's figures, each
+    // container's of its limit, the old mongod near it.
+    assert!(out.contains("cpu 17% "), "{out}");
+    assert!(out.contains("cpu 15% mem 51%"), "{out}");
+    assert!(out.contains("mem 30%"), "{out}");
     snap!("dashboard_120x40", out);
     let mut s = s;
     update(&mut s, Msg::Action(Action::Wrap));
     let whole = screen(&s, 120, 40);
     assert!(
         whole.contains("mongod.lock") && whole.contains("set maximumPercent 100"),
+        "{whole}"
+    );
+    assert!(
+        whole.contains("mongodb at 93 % of 1024 MiB (task 3f2a91bc): it is killed with exit 137"),
         "{whole}"
     );
 }

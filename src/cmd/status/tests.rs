@@ -36,7 +36,7 @@ fn events() -> Vec<PollEvent> {
         ok(
             Resource::Metrics,
             Observation::Metrics(Box::new(metrics_reading(
-                &[("aaaa1111", 600.0)],
+                &[("aaaa1111", 600.0, 1..61)],
                 ts(60).expect("time"),
                 0..0,
             ))),

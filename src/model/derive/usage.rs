@@ -207,8 +207,11 @@ pub fn task_usage(
                     .iter()
                     .map(|p| (p.started_at, p.stopped_at, pct_of(p)))
                     .collect();
+                // Only those with points: a task that never reported (one
+                // that failed to start) has nothing to mark on this chart.
                 let mut members: Vec<Member> = theirs
                     .iter()
+                    .filter(|(_, _, s)| !s.is_empty())
                     .map(|(a, b, s)| Member {
                         started: *a,
                         stopped: *b,

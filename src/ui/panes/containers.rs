@@ -3,10 +3,13 @@
 use ratatui::text::{Line, Span};
 
 use crate::app::{Pane, State};
-use crate::model::derive::{self};
+use crate::model::derive::{self, MEMORY_WARN_PCT};
+use crate::model::metrics::{Insights, why_no_task_points, why_no_task_points_short};
 use crate::ui::Theme;
-use crate::ui::pane::{Content, freshness, placeholder, title, waiting};
+use crate::ui::pane::{Content, freshness, placeholder, title, waiting, wrapped};
+use crate::ui::spark::{self, pct};
 use crate::ui::text::{fit, pad};
+use ratatui::style::Style;
 
 pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
     let (status, notice) = freshness(&state.world.tasks, state, theme);
@@ -26,14 +29,31 @@ pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
     // The task's own revision: during a deployment an old task's
     // containers and health checks are not the service's current ones.
     let td = state.task_def_of(task);
+    let usage = state.world.task_usage(&task.arn).filter(|u| u.at.is_some());
     let mut lines = Vec::new();
-    for c in &task.containers {
+    let health_of = |c: &crate::model::Container| {
         let def = td.and_then(|d| d.container(&c.name));
-        let health = match (def.map(|d| d.health_check.is_some()), c.health.as_deref()) {
+        match (def.map(|d| d.health_check.is_some()), c.health.as_deref()) {
             (Some(false), _) => "no health check".to_string(),
             (_, Some(h)) => h.to_string(),
             (_, None) => "-".to_string(),
-        };
+        }
+    };
+    let health_w = task
+        .containers
+        .iter()
+        .map(|c| health_of(c).chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let widest = |f: &dyn Fn(&crate::model::Container) -> usize| {
+        task.containers.iter().map(f).max().unwrap_or(0)
+    };
+    let name_w = widest(&|c| c.name.chars().count()).clamp(6, 16);
+    let status_w = widest(&|c| c.last_status.chars().count()).max(7);
+    for c in &task.containers {
+        let def = td.and_then(|d| d.container(&c.name));
+        let health = health_of(c);
         let mut tail = String::new();
         if let Some(code) = c.exit_code {
             tail.push_str(&format!("exit {code}  "));
@@ -47,14 +67,65 @@ pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
                 tail.push_str(&format!("  {}←{}", m.path, m.volume));
             }
         }
-        lines.push(Line::from(vec![
-            Span::raw(format!("{} ", pad(&c.name, 10))),
-            Span::styled(pad(&c.last_status, 8), theme.status(&c.last_status)),
+        let mut spans = vec![
+            Span::raw(format!("{} ", pad(&c.name, name_w))),
+            Span::styled(pad(&c.last_status, status_w), theme.status(&c.last_status)),
             Span::raw(" "),
-            Span::styled(pad(&health, 9), theme.status(&health)),
+            Span::styled(pad(&health, health_w), theme.status(&health)),
             Span::raw(" "),
-            Span::styled(fit(&tail, width.saturating_sub(30)), theme.dim()),
-        ]));
+        ];
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let mut room = width.saturating_sub(used);
+        if let Some(cu) = usage.and_then(|u| u.containers.iter().find(|x| x.name == c.name)) {
+            // CPU of what it may use, memory of its hard limit: the one
+            // that kills it (exit 137).
+            let mut figures = format!("cpu {:>3} mem {:>3}", pct(cu.cpu_pct), pct(cu.mem_pct));
+            // The limit when there is room for it beside a chart.
+            if let Some(l) = cu.limit_mib.filter(|_| room >= figures.len() + 16) {
+                figures.push_str(&format!(" of {l}M"));
+            }
+            figures.push(' ');
+            let hot = cu.mem_pct.is_some_and(|m| m > MEMORY_WARN_PCT);
+            let fw = figures.chars().count().min(room);
+            spans.push(Span::styled(
+                fit(&figures, fw),
+                if hot { theme.warn() } else { Style::new() },
+            ));
+            room -= fw;
+            // A space after the chart when an image follows it.
+            let chart = if room >= 40 { 32 } else { room };
+            if chart >= 6 {
+                let style = if hot { theme.warn() } else { theme.dim() };
+                let drawn = spark::spans(&cu.mem, chart, 100.0, style, theme);
+                room -= drawn.iter().map(|s| s.width()).sum::<usize>();
+                spans.extend(drawn);
+                if room > 0 {
+                    spans.push(Span::raw(" "));
+                    room -= 1;
+                }
+            }
+        }
+        if room >= 8 {
+            spans.push(Span::styled(fit(&tail, room), theme.dim()));
+        }
+        lines.push(Line::from(spans));
+    }
+    // Why there are no figures, with what turns them on: whole when
+    // zoomed, else one line. A new task on a cluster that has them says
+    // nothing: its first points come within a minute or two.
+    if usage.is_none()
+        && let Some(r) = state.world.metrics.get()
+        && r.insights != Ok(Insights::Enhanced)
+    {
+        if state.zoom && state.focus == Pane::Containers {
+            let why = why_no_task_points(&r.insights, &state.ctx.target.cluster);
+            lines.extend(wrapped(&why, width, theme.dim()));
+        } else {
+            lines.push(Line::from(Span::styled(
+                fit(why_no_task_points_short(&r.insights), width),
+                theme.dim(),
+            )));
+        }
     }
     if task.is_stopped()
         && let Some(r) = &task.stopped_reason
@@ -75,7 +146,19 @@ pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
     };
     Content {
         notice,
-        title: title("Containers", &format!("{} {pinned}", task.short()), theme),
+        title: title(
+            "Containers",
+            &format!(
+                "{}{} {pinned}",
+                task.short(),
+                if usage.is_some() {
+                    " · mem of limit"
+                } else {
+                    ""
+                }
+            ),
+            theme,
+        ),
         status,
         lines,
         cursor_line: (state.focus == Pane::Containers && !task.containers.is_empty())

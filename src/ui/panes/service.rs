@@ -3,10 +3,12 @@
 use ratatui::text::{Line, Span};
 
 use crate::app::State;
-use crate::model::derive::WarningKind;
+use crate::model::derive::{MEMORY_WARN_PCT, WarningKind};
+use crate::model::metrics::why_no_service_points;
 use crate::model::task_def_label;
 use crate::ui::Theme;
 use crate::ui::pane::{Content, freshness, placeholder, title, waiting};
+use crate::ui::spark::{self, pct};
 use crate::ui::text::fit;
 
 pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
@@ -120,6 +122,8 @@ pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
             )));
         }
     }
+    // Last: where the pane is short, the warnings keep their line.
+    lines.push(usage_line(state, theme, width));
     Content {
         notice,
         title: title("Service", &s.name, theme),
@@ -127,6 +131,42 @@ pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
         lines,
         cursor_line: None,
     }
+}
+
+/// The service's CPU and memory now and over the last hour (`AWS/ECS`),
+/// or why there are none.
+fn usage_line(state: &State, theme: &Theme, width: usize) -> Line<'static> {
+    let w = &state.world;
+    let why = why_no_service_points(w.metrics.get(), w.metrics.error.as_ref().map(|e| &e.error));
+    let Some(u) = w.derived.usage.as_ref().filter(|_| why.is_none()) else {
+        let text = format!("cpu/memory: {}", why.unwrap_or_default());
+        let style = if w.metrics.error.is_some() {
+            theme.warn()
+        } else {
+            theme.dim()
+        };
+        return Line::from(Span::styled(fit(&text, width), style));
+    };
+    // Two charts side by side, one column a minute when there is room.
+    let label = |name: &str, v: Option<f64>| format!("{name} {:>3} ", pct(v));
+    let cpu = label("cpu", u.service_cpu_pct);
+    let mem = label("  mem", u.service_mem_pct);
+    let tail = if width >= 100 { "  last hour" } else { "" };
+    let room = width.saturating_sub(cpu.len() + mem.len() + tail.len()) / 2;
+    let chart = |c, v: Option<f64>| {
+        let style = if v.is_some_and(|v| v > MEMORY_WARN_PCT) {
+            theme.warn()
+        } else {
+            ratatui::style::Style::new()
+        };
+        spark::spans(c, room.min(66), 100.0, style, theme)
+    };
+    let mut spans = vec![Span::raw(cpu)];
+    spans.extend(chart(&u.service_cpu, u.service_cpu_pct));
+    spans.push(Span::raw(mem));
+    spans.extend(chart(&u.service_mem, u.service_mem_pct));
+    spans.push(Span::styled(tail, theme.dim()));
+    Line::from(spans)
 }
 
 /// A warning in a few words, for the folded line.
