@@ -43,6 +43,7 @@ fn finished(fx: &[Effect]) -> Option<&Report> {
 
 fn report(v: Verdict) -> Report {
     Report {
+        memory: Vec::new(),
         verdict: v,
         reason: "why".into(),
         service: "goals-service".into(),

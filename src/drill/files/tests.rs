@@ -5,6 +5,7 @@ use crate::model::probe::{ErrorClass, Outcome};
 
 fn report(verdict: Verdict) -> Report {
     Report {
+        memory: Vec::new(),
         verdict,
         reason: "the marker <script>alert(1)</script> is missing".into(),
         service: "goals-service".into(),

@@ -221,9 +221,23 @@ impl Conduct {
             .cloned()
             .or_else(|| tl.and_then(|t| t.new_task.clone()))
             .or_else(|| d.new_task_arns.last().cloned());
+        let (memory, memory_note) =
+            super::memory::around_restart(w, &d.before_tasks, &d.new_task_arns);
+        let mut notes = notes(
+            w,
+            &d.before_tasks,
+            &self
+                .overlap
+                .until(w.tasks.updated.map_or(now, |u| u.min(now))),
+            self.began,
+            verdict,
+            d.restart,
+        );
+        notes.extend(memory_note);
         Report {
             verdict,
             reason,
+            memory,
             service: target.service.clone(),
             cluster: target.cluster.clone(),
             restart: d.restart,
@@ -243,16 +257,7 @@ impl Conduct {
             probe_url: self.probe_url.clone(),
             probe_url_verified: !d.hand_set_url || d.outage_seen || d.served_by_new,
             warnings: self.warnings.clone(),
-            notes: notes(
-                w,
-                &d.before_tasks,
-                &self
-                    .overlap
-                    .until(w.tasks.updated.map_or(now, |u| u.min(now))),
-                self.began,
-                verdict,
-                d.restart,
-            ),
+            notes,
             cleanup: match &d.cleanup {
                 Some(Ok(())) => "deleted".into(),
                 Some(Err(e)) if e.starts_with("already gone") => e.clone(),

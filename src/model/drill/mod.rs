@@ -6,6 +6,7 @@
 
 pub mod conduct;
 pub mod machine;
+pub mod memory;
 pub mod preflight;
 pub mod report;
 pub mod view;

@@ -73,6 +73,9 @@ pub struct Report {
     pub cancelled_by: Option<String>,
     /// The process was ending: how long its cleanup was given, at most.
     pub cleanup_limit_s: Option<u64>,
+    /// The old and new tasks' memory around the restart (CloudWatch
+    /// Container Insights), when it has them.
+    pub memory: Vec<super::memory::TaskMemory>,
     /// The caller's account, for `--redact`; never written.
     #[serde(skip)]
     pub account: Option<String>,
