@@ -16,12 +16,23 @@ pub(super) struct Stream {
 }
 
 impl Stream {
-    /// Events kept with `from_ms <= timestamp < to_ms`.
-    pub(super) fn count_between(&self, from_ms: i64, to_ms: i64) -> usize {
-        self.events
+    /// Of the events kept with `from_ms <= timestamp < to_ms`: those that
+    /// tell of a write (the API logs "TRYING TO STORE/DELETE GOAL"), and
+    /// the rest.
+    pub(super) fn count_between(&self, from_ms: i64, to_ms: i64) -> (usize, usize) {
+        let (mut writes, mut others) = (0, 0);
+        for e in self
+            .events
             .iter()
             .filter(|e| e.timestamp_ms >= from_ms && e.timestamp_ms < to_ms)
-            .count()
+        {
+            if e.message.starts_with("TRYING TO") {
+                writes += 1;
+            } else {
+                others += 1;
+            }
+        }
+        (writes, others)
     }
 }
 

@@ -52,9 +52,13 @@ impl World {
             for m in &live {
                 let age = (*m - started).num_seconds() as f64 / 60.0;
                 let key = m.timestamp() / 60;
-                let requests = self.lines_in("goals-api", &t.id, *m) as f64;
-                let api_cpu = 12.0 + jitter(&t.id, key, 8.0) + 18.0 * requests;
-                let api_mem = 88.0 + jitter(&t.id, key, 6.0) + 0.5 * requests;
+                // A read costs the API little; a write (a drill's marker,
+                // its clean-up) a burst of JSON and a volume write.
+                let (writes, reads) = self.lines_in("goals-api", &t.id, *m);
+                let (writes, reads) = (writes as f64, reads as f64);
+                let api_cpu =
+                    (12.0 + jitter(&t.id, key, 8.0) + 0.6 * reads + 90.0 * writes).min(1024.0);
+                let api_mem = 88.0 + jitter(&t.id, key, 6.0) + 0.05 * reads + 2.0 * writes;
                 // Journal replay and index builds, then a quiet database.
                 let db_cpu = if age < 2.0 { 310.0 } else { 24.0 } + jitter(&t.id, key + 7, 10.0);
                 let db_mem = match t.crash {
@@ -95,13 +99,14 @@ impl World {
         page
     }
 
-    /// Lines a container of a task wrote in the minute from `m`.
-    fn lines_in(&self, container: &str, task_id: &str, m: Time) -> usize {
+    /// Lines a container of a task wrote in the minute from `m`: those
+    /// of writes, and the others.
+    fn lines_in(&self, container: &str, task_id: &str, m: Time) -> (usize, usize) {
         let Some(s) = self
             .logs
             .get(&format!("{LOG_PREFIX}/{container}/{task_id}"))
         else {
-            return 0;
+            return (0, 0);
         };
         let (from, to) = (m.timestamp_millis(), m.timestamp_millis() + 60_000);
         s.count_between(from, to)
@@ -120,3 +125,6 @@ fn minutes(start: Time, end: Time) -> Vec<Time> {
 }
 
 use std::collections::BTreeMap;
+
+#[cfg(test)]
+mod tests;
