@@ -84,6 +84,9 @@ pub enum Command {
         /// The API container has no health check, as in most real task definitions (AWS reports it UNKNOWN for ever)
         #[arg(long)]
         no_api_health_check: bool,
+        /// The cluster has Container Insights without enhanced observability: the service's CPU and memory only, no task's or container's
+        #[arg(long)]
+        no_container_insights: bool,
         /// minimumHealthyPercent 100 with maximumPercent 100: a forced deployment cannot replace the task (it hangs)
         #[arg(long)]
         min_healthy_100: bool,

@@ -258,6 +258,14 @@ fn g_in_full_screen_logs_shows_the_oldest_screenful() {
 fn the_demo_opens_after_a_crash_explained_in_the_logs_and_the_bracket_loads_the_hour_before() {
     let mut s = Session::start(&["demo"], &[]);
     s.wait_for(&["Goals API listening on port 80", "1 stopped"], BOOT);
+    // CPU and memory: the service's hour, and mongod's chart reaching
+    // back over the task it replaced, at its limit (█) before the mark.
+    let screen = s.wait_for(&["last hour", "mem of l"], Duration::from_secs(10));
+    let mongo = screen
+        .lines()
+        .find(|l| l.contains("mongodb   RUNNING"))
+        .unwrap_or_default();
+    assert!(mongo.contains("cpu ") && mongo.contains('█'), "{screen}");
     // No key yet: the replaced task is listed with why it stopped.
     s.send("l");
     s.wait_for(&["following 2 streams"], Duration::from_secs(5));

@@ -149,34 +149,20 @@ mod tests;
 pub fn why_no_task_points(insights: &Result<Insights, CloudError>, cluster: &str) -> String {
     match insights {
         Ok(Insights::Off) | Ok(Insights::Standard) => format!(
-            "per-task CPU and memory need Container Insights with enhanced observability, off for cluster {cluster}: {} (CloudWatch charges for its metrics and logs)",
+            "per-task CPU and memory need Container Insights with enhanced observability, off for cluster {cluster} (CloudWatch charges for its metrics and logs); to turn it on: {}",
             enable_command(cluster)
         ),
         Ok(Insights::Enhanced) => {
             "no Container Insights points for this task yet (a new task reports after a minute or two)".into()
         }
         Ok(Insights::NotSaid) => format!(
-            "no Container Insights points for this task: the cluster reports no containerInsights setting; to turn on per-task metrics: {} (CloudWatch charges for them)",
+            "no Container Insights points for this task: the cluster reports no containerInsights setting (CloudWatch charges for Container Insights); to turn on per-task metrics: {}",
             enable_command(cluster)
         ),
         Err(e) => format!(
             "no Container Insights points for this task, and the cluster's setting is unknown: {}",
             e.operator_text()
         ),
-    }
-}
-
-/// The same in a few words, for a one-line pane (zoomed, it says all).
-pub fn why_no_task_points_short(insights: &Result<Insights, CloudError>) -> &'static str {
-    match insights {
-        Ok(Insights::Off) | Ok(Insights::Standard) => {
-            "no per-task cpu/memory: Container Insights enhanced observability is off (z: how to turn it on)"
-        }
-        Ok(Insights::Enhanced) => "no Container Insights points for this task yet",
-        Ok(Insights::NotSaid) => {
-            "no per-task cpu/memory: is Container Insights enhanced observability on? (z: how)"
-        }
-        Err(_) => "no per-task cpu/memory, and the cluster's setting is unknown (z: why)",
     }
 }
 

@@ -53,6 +53,9 @@ pub struct DemoOptions {
     /// Give the API container no health check, as most real task
     /// definitions do: AWS reports its health UNKNOWN for ever.
     pub no_api_health_check: bool,
+    /// The cluster's Container Insights is `enabled`, not `enhanced`:
+    /// CloudWatch has the service's CPU and memory, no task's.
+    pub no_container_insights: bool,
     /// minimumHealthyPercent 100 (maximumPercent 100): a forced
     /// deployment cannot replace the task and hangs, as on AWS.
     pub min_healthy_100: bool,
@@ -125,6 +128,7 @@ impl DemoEnv {
         let (id, dir) = {
             let mut w = lock(&world);
             w.api_health_check = !opts.no_api_health_check;
+            w.container_insights = !opts.no_container_insights;
             w.min_percent = if opts.min_healthy_100 { 100 } else { 0 };
             if let Some(d) = opts.deregistration_s {
                 w.deregistration_s = d;
@@ -510,7 +514,11 @@ impl Cloud for DemoCloud {
     async fn insights(&self, _cluster: &str) -> CloudResult<crate::model::metrics::Insights> {
         self.count(&[("ecs:DescribeClusters", 1)]);
         self.signed("ecs:DescribeClusters")?;
-        Ok(crate::model::metrics::Insights::Enhanced)
+        Ok(if lock(&self.world).container_insights {
+            crate::model::metrics::Insights::Enhanced
+        } else {
+            crate::model::metrics::Insights::Standard
+        })
     }
 
     async fn metrics(

@@ -4,12 +4,15 @@ use ratatui::text::{Line, Span};
 
 use crate::app::{Pane, State};
 use crate::model::derive::{self, MEMORY_WARN_PCT};
-use crate::model::metrics::{Insights, why_no_task_points, why_no_task_points_short};
+use crate::model::metrics::{Insights, enable_command, why_no_task_points};
 use crate::ui::Theme;
 use crate::ui::pane::{Content, freshness, placeholder, title, waiting, wrapped};
 use crate::ui::spark::{self, pct};
 use crate::ui::text::{fit, pad};
 use ratatui::style::Style;
+
+/// From this width the pane's title says why there are no figures.
+const TITLE_ROOM: usize = 70;
 
 pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
     let (status, notice) = freshness(&state.world.tasks, state, theme);
@@ -110,21 +113,37 @@ pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
         }
         lines.push(Line::from(spans));
     }
-    // Why there are no figures, with what turns them on: whole when
-    // zoomed, else one line. A new task on a cluster that has them says
+    // Why there are no figures, with what turns them on: in the title,
+    // once; zoomed, whole. A new task on a cluster that has them says
     // nothing: its first points come within a minute or two.
-    if usage.is_none()
-        && let Some(r) = state.world.metrics.get()
-        && r.insights != Ok(Insights::Enhanced)
+    let missing = match state.world.metrics.get() {
+        Some(r) if usage.is_none() && r.insights != Ok(Insights::Enhanced) => Some(r),
+        _ => None,
+    };
+    // Beside the tasks (the wide layout) the pane has a row to spare for
+    // it; full width (80×24) its title has the room instead.
+    let in_title = width >= TITLE_ROOM;
+    if missing.is_some() && !in_title && !(state.zoom && state.focus == Pane::Containers) {
+        lines.push(Line::from(Span::styled(
+            fit("no per-task cpu/memory (Tab here, z: why)", width),
+            theme.dim(),
+        )));
+    }
+    if let Some(r) = missing
+        && state.zoom
+        && state.focus == Pane::Containers
     {
-        if state.zoom && state.focus == Pane::Containers {
-            let why = why_no_task_points(&r.insights, &state.ctx.target.cluster);
-            lines.extend(wrapped(&why, width, theme.dim()));
-        } else {
-            lines.push(Line::from(Span::styled(
-                fit(why_no_task_points_short(&r.insights), width),
-                theme.dim(),
-            )));
+        let cluster = &state.ctx.target.cluster;
+        let why = why_no_task_points(&r.insights, cluster);
+        // The command on a line of its own, whole, to copy.
+        let command = enable_command(cluster);
+        match why.split_once(&command) {
+            Some((before, after)) => {
+                let text = format!("{}:{}", before.trim_end().trim_end_matches(':'), after);
+                lines.extend(wrapped(&text, width, theme.dim()));
+                lines.push(Line::from(Span::styled(command, theme.key())));
+            }
+            None => lines.extend(wrapped(&why, width, theme.dim())),
         }
     }
     if task.is_stopped()
@@ -151,10 +170,10 @@ pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
             &format!(
                 "{}{} {pinned}",
                 task.short(),
-                if usage.is_some() {
-                    " · mem of limit"
-                } else {
-                    ""
+                match (usage.is_some(), missing.is_some()) {
+                    (true, _) => " · mem of limit",
+                    (false, true) if in_title => " · no per-task cpu/memory (z: why)",
+                    _ => "",
                 }
             ),
             theme,

@@ -82,7 +82,12 @@ impl World {
                 mem_pct.entry(*m).or_default().push(100.0 * mem / TASK_MEM);
             }
             series.containers = vec![api, db];
-            if let Some(a) = ask.tasks.iter().find(|a| a.id == t.id) {
+            if let Some(a) = ask
+                .tasks
+                .iter()
+                .find(|a| a.id == t.id)
+                .filter(|_| self.container_insights)
+            {
                 series.containers.retain(|c| a.containers.contains(&c.name));
                 page.tasks.push(series);
             }

@@ -187,6 +187,9 @@ pub struct World {
     /// The API container has a health check in the task definition (most
     /// real ones do not: AWS then reports its health UNKNOWN for ever).
     pub api_health_check: bool,
+    /// Container Insights with enhanced observability: CloudWatch has
+    /// each task's and container's CPU and memory.
+    pub container_insights: bool,
     /// The deployment configuration's minimumHealthyPercent (maximumPercent
     /// is 100): 100 leaves a deployment unable to replace the only task.
     pub min_percent: i32,
@@ -219,6 +222,7 @@ impl World {
             clock,
             deployment: FIRST_DEPLOYMENT.into(),
             api_health_check: true,
+            container_insights: true,
             min_percent: 0,
             deregistration_s: DEREGISTRATION_S,
             previous: None,
