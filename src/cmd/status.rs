@@ -406,6 +406,7 @@ fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
         }
     }
     let (cpu, memory, metrics_reason) = usage::service(w);
+    let task_metrics = usage::tasks(w, &svc.cluster, &region);
     let mounts = w
         .mounts()
         .iter()
@@ -434,7 +435,7 @@ fn build(c: Collected, svc: &ServiceRef, region: String) -> Option<Snapshot> {
         cpu,
         memory,
         metrics_reason,
-        task_metrics: usage::tasks(w, &svc.cluster),
+        task_metrics,
     })
 }
 

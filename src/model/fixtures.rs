@@ -260,6 +260,7 @@ pub fn metrics_reading(
                 })
                 .collect(),
             messages: Vec::new(),
+            left_out: Vec::new(),
         },
     }
 }

@@ -75,10 +75,11 @@ impl Insights {
     }
 }
 
-/// The command that turns task- and container-level metrics on.
-pub fn enable_command(cluster: &str) -> String {
+/// The command that turns task- and container-level metrics on, in the
+/// region ecsdeck watches (the CLI's own default may be another).
+pub fn enable_command(cluster: &str, region: &str) -> String {
     format!(
-        "aws ecs update-cluster-settings --cluster {cluster} --settings name=containerInsights,value=enhanced"
+        "aws ecs update-cluster-settings --region {region} --cluster {cluster} --settings name=containerInsights,value=enhanced"
     )
 }
 
@@ -100,6 +101,54 @@ pub struct TaskAsk {
     pub containers: Vec<String>,
 }
 
+/// A task the metrics poller remembers between reads: a task gone from
+/// the list still has its points on the charts for the rest of the hour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    pub containers: Vec<String>,
+    /// When the task list last had it.
+    pub seen: Time,
+    pub started: Option<Time>,
+    pub stopped: Option<Time>,
+}
+
+/// Takes the tasks listed now into `memory`, and forgets those with no
+/// point left in the window from `start`: stopped before it, or (gone
+/// from the list unseen) last seen before it.
+pub fn remember(
+    memory: &mut std::collections::BTreeMap<String, Seen>,
+    tasks: &[super::Task],
+    now: Time,
+    start: Time,
+) {
+    for t in tasks {
+        memory.insert(
+            t.id().to_string(),
+            Seen {
+                containers: t.containers.iter().map(|c| c.name.clone()).collect(),
+                seen: now,
+                started: t.started_at,
+                stopped: t.stopped_at,
+            },
+        );
+    }
+    memory.retain(|_, s| s.stopped.map_or(s.seen > start, |at| at > start));
+}
+
+/// What to ask for, the tasks that matter most first (one call holds 500
+/// series; those that do not fit are left out, named): the running ones,
+/// then the most recently started.
+pub fn asks(memory: &std::collections::BTreeMap<String, Seen>) -> Vec<TaskAsk> {
+    let mut v: Vec<(&String, &Seen)> = memory.iter().collect();
+    v.sort_by_key(|(_, s)| (s.stopped.is_some(), std::cmp::Reverse(s.started)));
+    v.into_iter()
+        .map(|(id, s)| TaskAsk {
+            id: id.clone(),
+            containers: s.containers.clone(),
+        })
+        .collect()
+}
+
 /// GetMetricData's answer, in domain terms.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MetricsPage {
@@ -108,8 +157,11 @@ pub struct MetricsPage {
     pub service_mem: Series,
     /// In the order asked.
     pub tasks: Vec<TaskSeries>,
-    /// What CloudWatch said beside the data (a partial answer).
+    /// What CloudWatch said beside the data (a partial answer, a series
+    /// it refused).
     pub messages: Vec<String>,
+    /// Tasks not asked for: one call holds 500 series.
+    pub left_out: Vec<String>,
 }
 
 /// One task's series: CPU units and MiB, used and reserved.
@@ -146,24 +198,39 @@ mod tests;
 
 /// Why a task has no CPU and memory figures, in words an operator acts on
 /// (the Tasks and Containers panes and `status` say the same).
-pub fn why_no_task_points(insights: &Result<Insights, CloudError>, cluster: &str) -> String {
+pub fn why_no_task_points(
+    insights: &Result<Insights, CloudError>,
+    cluster: &str,
+    region: &str,
+) -> String {
+    let command = enable_command(cluster, region);
+    let cost = "CloudWatch charges for its metrics and logs";
     match insights {
-        Ok(Insights::Off) | Ok(Insights::Standard) => format!(
-            "per-task CPU and memory need Container Insights with enhanced observability, off for cluster {cluster} (CloudWatch charges for its metrics and logs); to turn it on: {}",
-            enable_command(cluster)
+        Ok(Insights::Standard) => format!(
+            "per-task CPU and memory need Container Insights with enhanced observability; cluster {cluster} has Container Insights, not enhanced ({cost}); to turn it on: {command}"
+        ),
+        Ok(Insights::Off) => format!(
+            "per-task CPU and memory need Container Insights with enhanced observability, off for cluster {cluster} ({cost}); to turn it on: {command}"
         ),
         Ok(Insights::Enhanced) => {
             "no Container Insights points for this task yet (a new task reports after a minute or two)".into()
         }
         Ok(Insights::NotSaid) => format!(
-            "no Container Insights points for this task: the cluster reports no containerInsights setting (CloudWatch charges for Container Insights); to turn on per-task metrics: {}",
-            enable_command(cluster)
+            "no Container Insights points for this task: the cluster reports no containerInsights setting ({cost}); to turn on per-task metrics: {command}"
         ),
         Err(e) => format!(
             "no Container Insights points for this task, and the cluster's setting is unknown: {}",
             e.operator_text()
         ),
     }
+}
+
+/// Why one task has no figures in a reading that has some.
+pub fn why_task_missing(r: &MetricsReading, task_id: &str, cluster: &str, region: &str) -> String {
+    if r.page.left_out.iter().any(|t| t == task_id) {
+        return "not read: one GetMetricData holds 500 series, and the running and newest tasks came first".into();
+    }
+    why_no_task_points(&r.insights, cluster, region)
 }
 
 /// Why the service has no CPU and memory figures at all.
@@ -178,10 +245,13 @@ pub fn why_no_service_points(
     }
     match reading {
         None => Some("waiting for CloudWatch's first answer".into()),
-        Some(r) if r.page.service_cpu.is_empty() && r.page.service_mem.is_empty() => Some(
-            "AWS/ECS has no points for the last hour: the service ran no task, or is new (ECS reports each minute, a minute or two late)"
-                .into(),
-        ),
+        Some(r) if r.page.service_cpu.is_empty() && r.page.service_mem.is_empty() => {
+            Some(if r.page.messages.is_empty() {
+                "AWS/ECS has no points for the last hour: the service ran no task, or is new (ECS reports each minute, a minute or two late)".into()
+            } else {
+                format!("CloudWatch: {}", r.page.messages.join("; "))
+            })
+        }
         Some(_) => None,
     }
 }

@@ -15,7 +15,7 @@ use super::{LOG_POLL, LogInputs, Needed, Pace, Shared, gone, spawn_aws};
 use crate::cloud::Cloud;
 use crate::logfollow::LogFollower;
 use crate::model::logs::log_sources_by_task;
-use crate::model::metrics::{Insights, MetricsAsk, MetricsReading, TaskAsk, WINDOW_MIN};
+use crate::model::metrics::{Insights, MetricsAsk, MetricsReading, WINDOW_MIN};
 use crate::model::observe::{Observation, PollEvent, Resource};
 use crate::model::{ServiceRef, TaskDef};
 
@@ -325,11 +325,12 @@ struct MetricsMemory {
         Result<Insights, crate::cloud::CloudError>,
         tokio::time::Instant,
     )>,
-    tasks: BTreeMap<String, (Vec<String>, crate::model::Time)>,
+    tasks: BTreeMap<String, crate::model::metrics::Seen>,
 }
 
 /// CPU and memory: one GetMetricData a minute for the service and every
-/// task of the last hour; DescribeClusters every ten minutes. Not kicked
+/// task of the last hour; DescribeClusters every ten minutes (every
+/// minute while it fails). Not kicked
 /// by a refresh (the points are a minute apart); started once the tasks
 /// are known, so the first read has them.
 pub(super) fn metrics(
@@ -374,29 +375,20 @@ pub(super) fn metrics(
                     crate::model::Time::from_timestamp(now.timestamp().div_euclid(60) * 60 + 60, 0)
                         .unwrap_or(now);
                 let start = end - chrono::Duration::minutes(WINDOW_MIN);
-                for t in &inputs.tasks {
-                    let names = t.containers.iter().map(|c| c.name.clone()).collect();
-                    mem.tasks.insert(t.id().to_string(), (names, now));
-                }
-                mem.tasks.retain(|_, (_, seen)| *seen > start);
+                crate::model::metrics::remember(&mut mem.tasks, &inputs.tasks, now, start);
                 // Per-task series exist only with enhanced observability;
                 // asked for when the setting is not known either.
                 let wanted = insights.as_ref().map_or(true, |i| i.may_have_tasks());
                 let tasks = if wanted {
-                    mem.tasks
-                        .iter()
-                        .map(|(id, (containers, _))| TaskAsk {
-                            id: id.clone(),
-                            containers: containers.clone(),
-                        })
-                        .collect()
+                    crate::model::metrics::asks(&mem.tasks)
                 } else {
                     Vec::new()
                 };
                 drop(mem);
                 let ask = MetricsAsk {
-                    cluster: svc.cluster.clone(),
-                    service: svc.service.clone(),
+                    // The dimensions are names; `--cluster` may be an ARN.
+                    cluster: crate::model::arn_tail(&svc.cluster).to_string(),
+                    service: crate::model::arn_tail(&svc.service).to_string(),
                     tasks,
                     start,
                     end,

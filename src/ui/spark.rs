@@ -1,7 +1,7 @@
-//! A chart in one row of text: each column the highest of its minutes
-//! (a memory peak is what kills), blank where no task reported (never a
-//! bar of zero, never a line drawn across), `│` where a task started or
-//! stopped.
+//! A chart in one row of text: each column the highest of its minutes'
+//! averages (memory near its limit is what kills), blank where no task
+//! reported (never a bar of zero, never a line drawn across), `│` where a
+//! task started or stopped.
 
 use ratatui::style::Style;
 use ratatui::text::Span;

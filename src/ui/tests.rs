@@ -256,7 +256,9 @@ fn dashboard_120x40() {
         "{whole}"
     );
     assert!(
-        whole.contains("mongodb at 93 % of 1024 MiB (task 3f2a91bc): it is killed with exit 137"),
+        whole.contains(
+            "mongodb at 93 % of 1024 MiB (task 3f2a91bc): at the limit the kernel kills it"
+        ),
         "{whole}"
     );
 }

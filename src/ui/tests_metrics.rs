@@ -38,7 +38,20 @@ fn without_enhanced_observability_the_containers_pane_says_so_once_and_zoomed_ho
     s.focus = Pane::Containers;
     update(&mut s, Msg::Action(Action::Zoom));
     let out = screen(&s, 120, 40);
-    assert!(out.contains(&enable_command("goals-cluster")), "{out}");
+    // Whole, to paste: broken before an option with a `\`.
+    let pasted: String = out
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '"' || c == '┃' || c == ' '))
+        .skip_while(|l| !l.starts_with("aws ecs"))
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.trim_end_matches('\\').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(
+        pasted,
+        enable_command("goals-cluster", "us-east-1"),
+        "{out}"
+    );
     assert!(out.contains("CloudWatch charges"), "{out}");
 }
 

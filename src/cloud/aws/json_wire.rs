@@ -33,6 +33,11 @@ const TARGET_PREFIX: &str = "GraniteServiceVersion20100801";
 /// there, CBOR a tagged time.
 const TIME_MEMBERS: &[&str] = &["Timestamps", "Timestamp"];
 
+/// The operations whose answers the conversion knows (no integer member,
+/// no other timestamp): any other is passed through, to fail loudly in
+/// the SDK rather than be read wrong.
+const KNOWN: &[&str] = &["GetMetricData", "PutMetricData"];
+
 /// A CBOR request body (the SDK's) as the JSON 1.0 body AWS reads.
 pub(crate) fn cbor_to_json(bytes: &[u8]) -> Result<Value, String> {
     if bytes.is_empty() {
@@ -230,8 +235,17 @@ impl fmt::Debug for JsonConnector {
 impl HttpConnector for JsonConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let inner = self.inner.clone();
+        let known = request
+            .headers()
+            .get("x-amz-target")
+            .and_then(|t| t.strip_prefix(TARGET_PREFIX))
+            .and_then(|t| t.strip_prefix('.'))
+            .is_some_and(|op| KNOWN.contains(&op));
         HttpConnectorFuture::new(async move {
             let mut resp = inner.call(request).await?;
+            if !known {
+                return Ok(resp);
+            }
             let body = resp.take_body();
             let bytes = http_body_util::BodyExt::collect(body)
                 .await

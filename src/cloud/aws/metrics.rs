@@ -85,6 +85,7 @@ fn queries(ask: &MetricsAsk) -> Vec<(Slot, MetricDataQuery)> {
     for (i, t) in ask.tasks.iter().enumerate() {
         let need = 4 + 2 * t.containers.len();
         if out.len() + need > MAX_QUERIES {
+            // The rest too: the asks come most important first.
             break;
         }
         // {ClusterName, ServiceName, TaskId}: the documented task-level set.
@@ -211,6 +212,16 @@ impl AwsCloud {
     pub(super) async fn metric_data(&self, ask: &MetricsAsk) -> CloudResult<MetricsPage> {
         let qs = queries(ask);
         let mut page = empty_page(ask);
+        page.left_out = ask
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                !qs.iter()
+                    .any(|(s, _)| matches!(s, Slot::Task(t, _) if t == i))
+            })
+            .map(|(_, t)| t.id.clone())
+            .collect();
         let mut points: Vec<Vec<(crate::model::Time, f64)>> = vec![Vec::new(); qs.len()];
         let mut token: Option<String> = None;
         let mut seen_tokens = std::collections::HashSet::new();
@@ -231,6 +242,24 @@ impl AwsCloud {
                 let Some(i) = qs.iter().position(|(_, q)| q.id() == r.id()) else {
                     continue;
                 };
+                // A series CloudWatch refused or failed reads as no data
+                // unless said: say it.
+                if let Some(code) = r.status_code().map(|c| c.as_str())
+                    && matches!(code, "Forbidden" | "InternalError")
+                {
+                    let text = format!(
+                        "{} {code}{}",
+                        clean(r.label().unwrap_or_default()),
+                        r.messages()
+                            .iter()
+                            .filter_map(|m| m.value())
+                            .map(|v| format!(": {}", clean(v)))
+                            .collect::<String>()
+                    );
+                    if !page.messages.contains(&text) {
+                        page.messages.push(text);
+                    }
+                }
                 for (t, v) in r.timestamps().iter().zip(r.values()) {
                     if let Some(at) = chrono::DateTime::from_timestamp(t.secs(), 0) {
                         points[i].push((at, *v));

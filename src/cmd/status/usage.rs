@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::model::Time;
-use crate::model::metrics::{why_no_service_points, why_no_task_points};
+use crate::model::metrics::{why_no_service_points, why_task_missing};
 use crate::model::world::World;
 
 /// A percentage and the minute it is from.
@@ -54,7 +54,7 @@ pub fn service(w: &World) -> (Option<Percent>, Option<Percent>, Option<String>) 
 }
 
 /// Each listed task's figures.
-pub fn tasks(w: &World, cluster: &str) -> Vec<TaskMetrics> {
+pub fn tasks(w: &World, cluster: &str, region: &str) -> Vec<TaskMetrics> {
     let reading = w.metrics.get();
     w.task_list()
         .iter()
@@ -63,7 +63,7 @@ pub fn tasks(w: &World, cluster: &str) -> Vec<TaskMetrics> {
             let has = u.is_some_and(|u| u.at.is_some());
             let reason = match (has, reading) {
                 (true, _) => None,
-                (false, Some(r)) => Some(why_no_task_points(&r.insights, cluster)),
+                (false, Some(r)) => Some(why_task_missing(r, t.id(), cluster, region)),
                 (false, None) => {
                     why_no_service_points(None, w.metrics.error.as_ref().map(|e| &e.error))
                 }

@@ -34,7 +34,8 @@ pub struct Member<'a> {
 }
 
 /// The slot of the minute holding `at`, when it is in the window that
-/// ends at `end`.
+/// ends at `end` (a minute boundary: CloudWatch's points are stamped with
+/// their minute's start).
 fn slot_of(at: Time, end: Time) -> Option<usize> {
     let back = (end - at).num_seconds();
     if back <= 0 || back > WINDOW_MIN * 60 {
@@ -119,6 +120,9 @@ pub struct TaskUsage {
     pub mem_pct: Option<f64>,
     pub mem_mib: Option<f64>,
     pub mem_reserved_mib: Option<f64>,
+    /// The task's own hard limit (task-level `memory`), which its
+    /// containers share.
+    pub limit_mib: Option<u32>,
     /// When the newest point was.
     pub at: Option<Time>,
     pub cpu: Chart,
@@ -133,6 +137,8 @@ pub struct ContainerUsage {
     pub mem_mib: Option<f64>,
     /// The hard limit: the container's `memory`, else the task's.
     pub limit_mib: Option<u32>,
+    /// `limit_mib` is the container's own, not the task's it shares.
+    pub own_limit: bool,
     pub mem_pct: Option<f64>,
     /// Percent of the limit, across the task's predecessors (one-task
     /// services), marked where one stopped and the next started.
@@ -236,6 +242,9 @@ pub fn task_usage(
                         .and_then(|(_, v)| cpu_of.filter(|d| *d > 0.0).map(|d| 100.0 * v / d)),
                     mem_mib: c.mem_used.last().map(|p| p.1),
                     limit_mib: limit,
+                    own_limit: td
+                        .and_then(|d| d.container(&c.name))
+                        .is_some_and(|d| d.limits.memory_mib.is_some()),
                     mem_pct: mine.last().map(|p| p.1),
                     mem: join(&members, end),
                 }
@@ -251,6 +260,7 @@ pub fn task_usage(
                 .last()
                 .map(|p| p.1)
                 .or(fixed(td.and_then(|d| d.memory_mib))),
+            limit_mib: td.and_then(|d| d.memory_mib),
             at: s.mem_used.last().or(s.cpu_used.last()).map(|p| p.0),
             cpu: join(&[me(&cpu)], end),
             mem: join(&[me(&mem)], end),
@@ -263,9 +273,12 @@ pub fn task_usage(
 /// Above this share of its hard limit a container is near being killed.
 pub const MEMORY_WARN_PCT: f64 = 90.0;
 
-/// A running container over 90 % of its hard limit, by its newest point
-/// (no older than `fresh_min` minutes before `end`): the kernel kills it
-/// at the limit, and ECS reports exit 137.
+/// A running container over 90 % of its own hard limit, or a task over
+/// 90 % of the limit its containers share, by the newest point (no older
+/// than `fresh_min` minutes before `end`): at the limit the kernel kills
+/// the process for its memory, and ECS reports OutOfMemoryError (exit 137
+/// when it was the container's main process). A one-minute average can
+/// hide a shorter peak: near the limit is already late.
 pub fn memory_warnings(
     usage: &[TaskUsage],
     tasks: &[Task],
@@ -273,6 +286,7 @@ pub fn memory_warnings(
     fresh_min: i64,
 ) -> Vec<Warning> {
     let mut out = Vec::new();
+    let killed = "at the limit the kernel kills it for its memory (OutOfMemoryError, exit 137)";
     for u in usage {
         let Some(t) = tasks.iter().find(|t| t.arn == u.task_arn) else {
             continue;
@@ -281,21 +295,32 @@ pub fn memory_warnings(
         if t.is_stopped() || !recent {
             continue;
         }
-        for c in &u.containers {
-            let (Some(pct), Some(limit)) = (c.mem_pct, c.limit_mib) else {
-                continue;
-            };
-            if pct > MEMORY_WARN_PCT {
-                out.push(Warning {
-                    kind: WarningKind::MemoryNearLimit,
-                    message: format!(
-                        "{} at {:.0} % of {limit} MiB (task {}): it is killed with exit 137 at the limit",
-                        c.name,
-                        pct.floor(),
-                        short_id(&t.arn)
-                    ),
-                    tasks: vec![short_id(&t.arn).to_string()],
-                });
+        let id = short_id(&t.arn).to_string();
+        let mut warn = |message: String| {
+            out.push(Warning {
+                kind: WarningKind::MemoryNearLimit,
+                message,
+                tasks: vec![id.clone()],
+            })
+        };
+        for c in u.containers.iter().filter(|c| c.own_limit) {
+            if let (Some(pct), Some(limit)) = (c.mem_pct, c.limit_mib)
+                && pct > MEMORY_WARN_PCT
+            {
+                warn(format!(
+                    "{} at {:.0} % of {limit} MiB (task {id}): {killed}",
+                    c.name,
+                    pct.floor()
+                ));
+            }
+        }
+        if let (Some(mib), Some(limit)) = (u.mem_mib, u.limit_mib) {
+            let pct = 100.0 * mib / f64::from(limit);
+            if limit > 0 && pct > MEMORY_WARN_PCT {
+                warn(format!(
+                    "task {id} at {:.0} % of its {limit} MiB, which its containers share: at the limit the kernel kills one of them for its memory (OutOfMemoryError, exit 137)",
+                    pct.floor()
+                ));
             }
         }
     }

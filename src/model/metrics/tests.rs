@@ -22,20 +22,24 @@ fn the_setting_reads_as_ecs_writes_it() {
     assert_eq!(Insights::from_setting(None), Insights::NotSaid);
     assert!(Insights::NotSaid.may_have_tasks());
     assert!(!Insights::Standard.may_have_tasks());
-    assert!(enable_command("goals-cluster").contains("--cluster goals-cluster"));
+    let cmd = enable_command("goals-cluster", "eu-west-1");
+    assert!(cmd.contains("--cluster goals-cluster") && cmd.contains("--region eu-west-1"));
 }
 
 #[test]
 fn a_missing_figure_says_why_and_how_to_get_it() {
-    let off = why_no_task_points(&Ok(Insights::Standard), "goals-cluster");
-    assert!(off.contains("enhanced observability"), "{off}");
-    assert!(off.contains(&enable_command("goals-cluster")), "{off}");
+    let off = why_no_task_points(&Ok(Insights::Standard), "goals-cluster", "us-east-1");
+    assert!(off.contains("not enhanced"), "{off}");
+    assert!(
+        off.contains(&enable_command("goals-cluster", "us-east-1")),
+        "{off}"
+    );
     let denied = CloudError::new(
         crate::model::error::ErrorKind::AccessDenied,
         "ecs:DescribeClusters",
         "not authorized",
     );
-    let unknown = why_no_task_points(&Err(denied.clone()), "c");
+    let unknown = why_no_task_points(&Err(denied.clone()), "c", "us-east-1");
     assert!(unknown.contains("ecs:DescribeClusters"), "{unknown}");
     assert_eq!(
         why_no_service_points(None, None).as_deref(),
@@ -49,4 +53,41 @@ fn a_missing_figure_says_why_and_how_to_get_it() {
         end: t(0),
     };
     assert!(why_no_service_points(Some(&empty), None).is_some());
+}
+
+#[test]
+fn the_tasks_that_matter_are_asked_for_first_and_the_long_stopped_forgotten() {
+    use std::collections::BTreeMap;
+    let mut memory = BTreeMap::new();
+    let task = |id: &str, started: i64, stopped: Option<i64>| {
+        let mut t = crate::model::fixtures::task(id, "10.0.0.1", "RUNNING", "RUNNING");
+        t.started_at = Some(t_at(started));
+        t.stopped_at = stopped.map(t_at);
+        if stopped.is_some() {
+            t.last_status = "STOPPED".into();
+        }
+        t
+    };
+    // Ids sort the other way round from what matters.
+    let tasks = vec![
+        task("aaaa-old-stopped", -50, Some(-20)),
+        task("bbbb-long-gone", -200, Some(-90)),
+        task("cccc-newer-stopped", -15, Some(-5)),
+        task("zzzz-running", -4, None),
+    ];
+    let start = t_at(-60);
+    remember(&mut memory, &tasks, t_at(0), start);
+    let ids: Vec<String> = asks(&memory).into_iter().map(|a| a.id).collect();
+    assert_eq!(
+        ids,
+        ["zzzz-running", "cccc-newer-stopped", "aaaa-old-stopped"]
+    );
+    // An hour on, the stopped ones are forgotten even while still listed.
+    remember(&mut memory, &tasks, t_at(60), t_at(0));
+    let ids: Vec<String> = asks(&memory).into_iter().map(|a| a.id).collect();
+    assert_eq!(ids, ["zzzz-running"]);
+}
+
+fn t_at(min: i64) -> Time {
+    t(0) + chrono::Duration::minutes(min)
 }

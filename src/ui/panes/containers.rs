@@ -11,6 +11,32 @@ use crate::ui::spark::{self, pct};
 use crate::ui::text::{fit, pad};
 use ratatui::style::Style;
 
+/// A shell command in lines of at most `width`, broken before an option
+/// with a `\` so it still pastes as one command.
+fn shell_lines(cmd: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for part in cmd.split(" --") {
+        let piece = if cur.is_empty() && out.is_empty() {
+            part.to_string()
+        } else {
+            format!("--{part}")
+        };
+        let sep = usize::from(!cur.is_empty());
+        if !cur.is_empty() && cur.chars().count() + sep + piece.chars().count() + 2 > width {
+            out.push(format!("{cur} \\"));
+            cur = format!("  {piece}");
+        } else {
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(&piece);
+        }
+    }
+    out.push(cur);
+    out
+}
+
 /// From this width the pane's title says why there are no figures.
 const TITLE_ROOM: usize = 70;
 
@@ -134,14 +160,19 @@ pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
         && state.focus == Pane::Containers
     {
         let cluster = &state.ctx.target.cluster;
-        let why = why_no_task_points(&r.insights, cluster);
+        let region = &state.ctx.region;
+        let why = why_no_task_points(&r.insights, cluster, region);
         // The command on a line of its own, whole, to copy.
-        let command = enable_command(cluster);
+        let command = enable_command(cluster, region);
         match why.split_once(&command) {
             Some((before, after)) => {
                 let text = format!("{}:{}", before.trim_end().trim_end_matches(':'), after);
                 lines.extend(wrapped(&text, width, theme.dim()));
-                lines.push(Line::from(Span::styled(command, theme.key())));
+                // The zoom lays out at any width and wraps to the screen's:
+                // lines a bastion's 80 columns hold, each pasteable.
+                for l in shell_lines(&command, width.min(78)) {
+                    lines.push(Line::from(Span::styled(l, theme.key())));
+                }
             }
             None => lines.extend(wrapped(&why, width, theme.dim())),
         }

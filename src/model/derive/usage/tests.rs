@@ -162,7 +162,7 @@ fn mongod_over_ninety_percent_of_its_limit_is_a_warning_naming_it() {
     assert_eq!(w.len(), 1);
     assert_eq!(
         w[0].message,
-        "mongodb at 94 % of 1024 MiB (task 6299e51e): it is killed with exit 137 at the limit"
+        "mongodb at 94 % of 1024 MiB (task 6299e51e): at the limit the kernel kills it for its memory (OutOfMemoryError, exit 137)"
     );
     // At 80 % nothing is said; nor for a stopped task, nor a stale point.
     let calm = task_usage(&page_for(&[(&t, 820.0)]), &tasks, &tds, end());
@@ -194,4 +194,32 @@ fn a_containers_chart_in_a_one_task_service_reaches_back_over_the_task_it_replac
     assert_eq!(chart.marks, vec![slot(50), slot(12), slot(10)]);
     // The task's own charts are its own series only.
     assert_eq!(u.mem.marks, vec![slot(10)]);
+}
+
+#[test]
+fn a_container_without_its_own_limit_is_warned_of_through_its_tasks() {
+    // goals-api has no hard limit of its own: the task's 2048 MiB is
+    // shared by both containers, so the task is what is near it.
+    let mut t = fixtures::task("6299e51e9a1b4c5d", "10.0.1.205", "RUNNING", "RUNNING");
+    t.started_at = Some(min(30));
+    let tasks = vec![t.clone()];
+    let tds = vec![fixtures::task_def()];
+    let mut page = page_for(&[(&t, 500.0)]);
+    page.tasks[0].mem_used = series([(1, 1900.0)]);
+    page.tasks[0].containers[0].name = "goals-api".into();
+    let usage = task_usage(&page, &tasks, &tds, end());
+    let w = memory_warnings(&usage, &tasks, end(), 5);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].message
+            .starts_with("task 6299e51e at 92 % of its 2048 MiB, which its containers share"),
+        "{}",
+        w[0].message
+    );
+    // A container at 95 % of the task's limit, without its own, is not
+    // itself said to be near a limit it does not have.
+    page.tasks[0].mem_used = series([(1, 1000.0)]);
+    page.tasks[0].containers[0].mem_used = series([(1, 1950.0)]);
+    let usage = task_usage(&page, &tasks, &tds, end());
+    assert!(memory_warnings(&usage, &tasks, end(), 5).is_empty());
 }
