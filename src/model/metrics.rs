@@ -94,6 +94,20 @@ pub struct MetricsAsk {
     pub end: Time,
 }
 
+impl MetricsAsk {
+    /// For `svc`: CloudWatch's dimensions are names, where `--cluster`
+    /// may have given an ARN.
+    pub fn new(svc: &super::ServiceRef, tasks: Vec<TaskAsk>, start: Time, end: Time) -> MetricsAsk {
+        MetricsAsk {
+            cluster: super::arn_tail(&svc.cluster).to_string(),
+            service: super::arn_tail(&svc.service).to_string(),
+            tasks,
+            start,
+            end,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskAsk {
     /// The task's id (the last part of its ARN): the `TaskId` dimension.

@@ -385,14 +385,7 @@ pub(super) fn metrics(
                     Vec::new()
                 };
                 drop(mem);
-                let ask = MetricsAsk {
-                    // The dimensions are names; `--cluster` may be an ARN.
-                    cluster: crate::model::arn_tail(&svc.cluster).to_string(),
-                    service: crate::model::arn_tail(&svc.service).to_string(),
-                    tasks,
-                    start,
-                    end,
-                };
+                let ask = MetricsAsk::new(&svc, tasks, start, end);
                 let page = cloud.metrics(&ask).await?;
                 Ok(Observation::Metrics(Box::new(MetricsReading {
                     insights,

@@ -91,3 +91,14 @@ fn the_tasks_that_matter_are_asked_for_first_and_the_long_stopped_forgotten() {
 fn t_at(min: i64) -> Time {
     t(0) + chrono::Duration::minutes(min)
 }
+
+#[test]
+fn a_cluster_given_as_an_arn_is_asked_for_by_its_name() {
+    let svc = crate::model::ServiceRef {
+        cluster: "arn:aws:ecs:eu-west-1:123456789012:cluster/goals-cluster".into(),
+        service: "goals-service".into(),
+    };
+    let ask = MetricsAsk::new(&svc, Vec::new(), t(0), t(60));
+    assert_eq!(ask.cluster, "goals-cluster");
+    assert_eq!(ask.service, "goals-service");
+}
