@@ -59,15 +59,16 @@ pub fn join(members: &[Member], end: Time) -> Chart {
             }
         }
     }
-    let mut marks: Vec<usize> = members
-        .iter()
-        .flat_map(|m| [m.started, m.stopped])
-        .flatten()
-        .filter_map(|t| slot_of(t, end))
-        .collect();
+    let marks = marks_at(members.iter().flat_map(|m| [m.started, m.stopped]), end);
+    Chart { slots, marks }
+}
+
+/// The slots of the moments in the window, each once, in order.
+fn marks_at(moments: impl Iterator<Item = Option<Time>>, end: Time) -> Vec<usize> {
+    let mut marks: Vec<usize> = moments.flatten().filter_map(|t| slot_of(t, end)).collect();
     marks.sort_unstable();
     marks.dedup();
-    Chart { slots, marks }
+    marks
 }
 
 /// The chart of a series that spans tasks (the service's): its points,
@@ -81,15 +82,7 @@ pub fn with_marks(series: &Series, tasks: &[Task], end: Time) -> Chart {
         }],
         end,
     );
-    let mut marks: Vec<usize> = tasks
-        .iter()
-        .flat_map(|t| [t.started_at, t.stopped_at])
-        .flatten()
-        .filter_map(|t| slot_of(t, end))
-        .collect();
-    marks.sort_unstable();
-    marks.dedup();
-    c.marks = marks;
+    c.marks = marks_at(tasks.iter().flat_map(|t| [t.started_at, t.stopped_at]), end);
     c
 }
 

@@ -3,13 +3,90 @@
 use ratatui::text::{Line, Span};
 
 use crate::app::{Pane, State};
-use crate::model::derive::{self, MEMORY_WARN_PCT};
-use crate::model::metrics::{Insights, enable_command, why_no_task_points};
+use crate::model::derive::{self, ContainerUsage, MEMORY_WARN_PCT};
+use crate::model::metrics::{Insights, MetricsReading, enable_command, why_no_task_points};
 use crate::ui::Theme;
 use crate::ui::pane::{Content, freshness, placeholder, title, waiting, wrapped};
 use crate::ui::spark::{self, pct};
 use crate::ui::text::{fit, pad};
 use ratatui::style::Style;
+
+/// A container's CPU and memory figures and its chart, into `spans`, in at
+/// most `room` columns; the columns used.
+fn figures(
+    cu: &ContainerUsage,
+    room: usize,
+    theme: &Theme,
+    spans: &mut Vec<Span<'static>>,
+) -> usize {
+    let mut left = room;
+    // CPU of what it may use, memory of its hard limit: the one that
+    // kills it (exit 137).
+    let mut figures = format!("cpu {:>3} mem {:>3}", pct(cu.cpu_pct), pct(cu.mem_pct));
+    // The limit when there is room for it beside a chart.
+    if let Some(l) = cu.limit_mib.filter(|_| left >= figures.len() + 16) {
+        figures.push_str(&format!(" of {l}M"));
+    }
+    figures.push(' ');
+    let hot = cu.mem_pct.is_some_and(|m| m > MEMORY_WARN_PCT);
+    let fw = figures.chars().count().min(left);
+    spans.push(Span::styled(
+        fit(&figures, fw),
+        if hot { theme.warn() } else { Style::new() },
+    ));
+    left -= fw;
+    // A space after the chart when an image follows it.
+    let chart = if left >= 40 { 32 } else { left };
+    if chart >= 6 {
+        let style = if hot { theme.warn() } else { theme.dim() };
+        let drawn = spark::spans(&cu.mem, chart, 100.0, style, theme);
+        left -= drawn.iter().map(|s| s.width()).sum::<usize>();
+        spans.extend(drawn);
+        if left > 0 {
+            spans.push(Span::raw(" "));
+            left -= 1;
+        }
+    }
+    room - left
+}
+
+/// Why the task has no figures: a row beside the tasks (where the title
+/// has no room for it), or zoomed the whole reason and the command.
+fn why_lines(
+    state: &State,
+    r: &MetricsReading,
+    in_title: bool,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let zoomed = state.zoom && state.focus == Pane::Containers;
+    if !zoomed {
+        return if in_title {
+            Vec::new()
+        } else {
+            vec![Line::from(Span::styled(
+                fit("no per-task cpu/memory (Tab here, z: why)", width),
+                theme.dim(),
+            ))]
+        };
+    }
+    let cluster = &state.ctx.target.cluster;
+    let region = &state.ctx.region;
+    let why = why_no_task_points(&r.insights, cluster, region);
+    // The command on lines of its own, whole, to copy.
+    let command = enable_command(cluster, region);
+    let Some((before, after)) = why.split_once(&command) else {
+        return wrapped(&why, width, theme.dim());
+    };
+    let text = format!("{}:{}", before.trim_end().trim_end_matches(':'), after);
+    let mut lines = wrapped(&text, width, theme.dim());
+    // The zoom lays out at any width and wraps to the screen's: lines a
+    // bastion's 80 columns hold, each pasteable.
+    for l in shell_lines(&command, width.min(78)) {
+        lines.push(Line::from(Span::styled(l, theme.key())));
+    }
+    lines
+}
 
 /// A shell command in lines of at most `width`, broken before an option
 /// with a `\` so it still pastes as one command.
@@ -106,33 +183,7 @@ pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
         let used: usize = spans.iter().map(|s| s.width()).sum();
         let mut room = width.saturating_sub(used);
         if let Some(cu) = usage.and_then(|u| u.containers.iter().find(|x| x.name == c.name)) {
-            // CPU of what it may use, memory of its hard limit: the one
-            // that kills it (exit 137).
-            let mut figures = format!("cpu {:>3} mem {:>3}", pct(cu.cpu_pct), pct(cu.mem_pct));
-            // The limit when there is room for it beside a chart.
-            if let Some(l) = cu.limit_mib.filter(|_| room >= figures.len() + 16) {
-                figures.push_str(&format!(" of {l}M"));
-            }
-            figures.push(' ');
-            let hot = cu.mem_pct.is_some_and(|m| m > MEMORY_WARN_PCT);
-            let fw = figures.chars().count().min(room);
-            spans.push(Span::styled(
-                fit(&figures, fw),
-                if hot { theme.warn() } else { Style::new() },
-            ));
-            room -= fw;
-            // A space after the chart when an image follows it.
-            let chart = if room >= 40 { 32 } else { room };
-            if chart >= 6 {
-                let style = if hot { theme.warn() } else { theme.dim() };
-                let drawn = spark::spans(&cu.mem, chart, 100.0, style, theme);
-                room -= drawn.iter().map(|s| s.width()).sum::<usize>();
-                spans.extend(drawn);
-                if room > 0 {
-                    spans.push(Span::raw(" "));
-                    room -= 1;
-                }
-            }
+            room -= figures(cu, room, theme, &mut spans);
         }
         if room >= 8 {
             spans.push(Span::styled(fit(&tail, room), theme.dim()));
@@ -140,42 +191,16 @@ pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
         lines.push(Line::from(spans));
     }
     // Why there are no figures, with what turns them on: in the title,
-    // once; zoomed, whole. A new task on a cluster that has them says
-    // nothing: its first points come within a minute or two.
+    // once (or a row of its own where the pane has one); zoomed, whole. A
+    // new task on a cluster that has them says nothing: its first points
+    // come within a minute or two.
     let missing = match state.world.metrics.get() {
         Some(r) if usage.is_none() && r.insights != Ok(Insights::Enhanced) => Some(r),
         _ => None,
     };
-    // Beside the tasks (the wide layout) the pane has a row to spare for
-    // it; full width (80×24) its title has the room instead.
     let in_title = width >= TITLE_ROOM;
-    if missing.is_some() && !in_title && !(state.zoom && state.focus == Pane::Containers) {
-        lines.push(Line::from(Span::styled(
-            fit("no per-task cpu/memory (Tab here, z: why)", width),
-            theme.dim(),
-        )));
-    }
-    if let Some(r) = missing
-        && state.zoom
-        && state.focus == Pane::Containers
-    {
-        let cluster = &state.ctx.target.cluster;
-        let region = &state.ctx.region;
-        let why = why_no_task_points(&r.insights, cluster, region);
-        // The command on a line of its own, whole, to copy.
-        let command = enable_command(cluster, region);
-        match why.split_once(&command) {
-            Some((before, after)) => {
-                let text = format!("{}:{}", before.trim_end().trim_end_matches(':'), after);
-                lines.extend(wrapped(&text, width, theme.dim()));
-                // The zoom lays out at any width and wraps to the screen's:
-                // lines a bastion's 80 columns hold, each pasteable.
-                for l in shell_lines(&command, width.min(78)) {
-                    lines.push(Line::from(Span::styled(l, theme.key())));
-                }
-            }
-            None => lines.extend(wrapped(&why, width, theme.dim())),
-        }
+    if let Some(r) = missing {
+        lines.extend(why_lines(state, r, in_title, width, theme));
     }
     if task.is_stopped()
         && let Some(r) = &task.stopped_reason

@@ -82,8 +82,23 @@ pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
             Span::styled(fit(&tail, room), theme.dim()),
         ]));
     }
-    // One line each, so the logs keep their room; more than two are one
-    // line in all. Zoomed (`z` here, or `w`), each is whole, its advice too.
+    lines.extend(warning_lines(state, theme, width));
+    // Last: where the pane is short, the warnings keep their line.
+    lines.push(usage_line(state, theme, width));
+    Content {
+        notice,
+        title: title("Service", &s.name, theme),
+        status,
+        lines,
+        cursor_line: None,
+    }
+}
+
+/// The warnings: one line each, so the logs keep their room; more than
+/// two are one line in all. Zoomed (`z` here, or `w`), each is whole, its
+/// advice too.
+fn warning_lines(state: &State, theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
     let whole = state.zoom;
     let warnings = state.warnings();
     if !whole && warnings.len() > 2 {
@@ -122,15 +137,7 @@ pub fn service(state: &State, theme: &Theme, width: usize) -> Content {
             )));
         }
     }
-    // Last: where the pane is short, the warnings keep their line.
-    lines.push(usage_line(state, theme, width));
-    Content {
-        notice,
-        title: title("Service", &s.name, theme),
-        status,
-        lines,
-        cursor_line: None,
-    }
+    lines
 }
 
 /// The service's CPU and memory now and over the last hour (`AWS/ECS`),
