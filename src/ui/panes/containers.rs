@@ -11,6 +11,23 @@ use crate::ui::spark::{self, pct};
 use crate::ui::text::{fit, pad};
 use ratatui::style::Style;
 
+/// What follows a container's figures: its exit, its reason, its image and
+/// its mounts.
+fn tail_of(c: &crate::model::Container, def: Option<&crate::model::ContainerDef>) -> String {
+    let mut tail = String::new();
+    if let Some(code) = c.exit_code {
+        tail.push_str(&format!("exit {code}  "));
+    }
+    if let Some(r) = &c.reason {
+        tail.push_str(&format!("{r}  "));
+    }
+    tail.push_str(&c.image);
+    for m in def.map(|d| d.mount_points.as_slice()).unwrap_or(&[]) {
+        tail.push_str(&format!("  {}←{}", m.path, m.volume));
+    }
+    tail
+}
+
 /// A container's CPU and memory figures and its chart, into `spans`, in at
 /// most `room` columns; the columns used.
 fn figures(
@@ -160,19 +177,7 @@ pub fn containers(state: &State, theme: &Theme, width: usize) -> Content {
     for c in &task.containers {
         let def = td.and_then(|d| d.container(&c.name));
         let health = health_of(c);
-        let mut tail = String::new();
-        if let Some(code) = c.exit_code {
-            tail.push_str(&format!("exit {code}  "));
-        }
-        if let Some(r) = &c.reason {
-            tail.push_str(&format!("{r}  "));
-        }
-        tail.push_str(&c.image);
-        if let Some(d) = def {
-            for m in &d.mount_points {
-                tail.push_str(&format!("  {}←{}", m.path, m.volume));
-            }
-        }
+        let tail = tail_of(c, def);
         let mut spans = vec![
             Span::raw(format!("{} ", pad(&c.name, name_w))),
             Span::styled(pad(&c.last_status, status_w), theme.status(&c.last_status)),
