@@ -200,7 +200,11 @@ pub(super) fn tasks(w: &Wires) {
             let (logs_tx, need_tx) = (logs_tx.clone(), need_tx.clone());
             let seen_tx = seen_tx.clone();
             async move {
-                let tasks = cloud.tasks(&svc).await?;
+                // The metrics poller starts on the first answer either way:
+                // refused tasks still leave the service's figures to read.
+                let tasks = cloud.tasks(&svc).await;
+                set_if_changed(&seen_tx, true);
+                let tasks = tasks?;
                 let wanted: BTreeSet<String> =
                     tasks.iter().map(|t| t.task_definition.clone()).collect();
                 need_tx.send_if_modified(|n| {
@@ -209,7 +213,6 @@ pub(super) fn tasks(w: &Wires) {
                     changed
                 });
                 logs_tx.send_modify(|i| i.tasks = tasks.clone());
-                set_if_changed(&seen_tx, true);
                 Ok(Observation::Tasks(tasks))
             }
         },

@@ -137,6 +137,14 @@ impl Cloud for Expiring {
 /// A session's pollers on `cloud` (the logs too, with `logs`), at a 5 s
 /// refresh.
 fn start(cloud: &Arc<Expiring>, logs: bool) -> (crate::poll::Pollers, mpsc::Receiver<PollEvent>) {
+    start_with(cloud, logs, false)
+}
+
+fn start_with(
+    cloud: &Arc<Expiring>,
+    logs: bool,
+    metrics: bool,
+) -> (crate::poll::Pollers, mpsc::Receiver<PollEvent>) {
     let (tx, rx) = mpsc::channel(1024);
     let svc = ServiceRef {
         cluster: "prod".into(),
@@ -145,7 +153,7 @@ fn start(cloud: &Arc<Expiring>, logs: bool) -> (crate::poll::Pollers, mpsc::Rece
     let plan = Plan {
         refresh: Duration::from_secs(5),
         logs,
-        metrics: false,
+        metrics,
         probe: None,
     };
     (spawn(cloud.clone(), svc, plan, tx), rx)
@@ -315,4 +323,33 @@ async fn a_panic_in_the_retry_resumes_rather_than_pausing_for_ever() {
     tokio::time::sleep(RETRY + Duration::from_secs(1)).await;
     assert!(gate.paused().is_none(), "the pollers try for themselves");
     ctl.cancel();
+}
+
+#[tokio::test(start_paused = true)]
+async fn cpu_and_memory_cost_one_get_metric_data_a_minute_and_a_refresh_does_not_repeat_it() {
+    let cloud = Arc::new(Expiring::default());
+    let (pollers, mut rx) = start_with(&cloud, true, true);
+    let mut seen = Vec::new();
+    run_for(30, &mut rx, &mut seen).await;
+    let from = tokio::time::Instant::now();
+    // The operator refreshes now and then: the other pollers run again,
+    // the one-minute points are not asked for again.
+    for _ in 0..20 {
+        run_for(30, &mut rx, &mut seen).await;
+        pollers.refresh();
+    }
+    let calls = cloud.calls_since(from);
+    let count = |api: &str| calls.iter().filter(|c| **c == api).count();
+    let minutes = 10;
+    assert!(
+        (minutes..=minutes + 1).contains(&count("cloudwatch:GetMetricData")),
+        "{} GetMetricData in {minutes} minutes",
+        count("cloudwatch:GetMetricData")
+    );
+    assert!(count("ecs:DescribeClusters") <= 1, "every ten minutes");
+    assert!(
+        seen.iter()
+            .any(|e| e.resource == Resource::Metrics && e.result.is_ok()),
+        "the readings reach the session"
+    );
 }
