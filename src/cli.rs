@@ -97,6 +97,11 @@ pub enum Command {
         #[arg(long, value_name = "FROM..UNTIL", value_parser = parse_window)]
         expired_credentials: Option<(std::time::Duration, std::time::Duration)>,
     },
+    /// Print a completion script for SHELL (bash, zsh, fish, powershell) to standard output
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print one snapshot of the service and exit: 0 healthy, 1 degraded or down, 2 error
     Status {
         /// Print JSON instead of a table
@@ -194,4 +199,13 @@ impl From<&Flags> for Overrides {
             since: f.since,
         }
     }
+}
+
+/// The completion script for `shell`, from the same definition the
+/// parser uses (so it can never list a flag that does not exist).
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "ecsdeck", &mut out);
+    out
 }

@@ -315,6 +315,15 @@ async fn drill(
 
 /// Runs the program; returns the process exit code.
 pub async fn main(cli: Cli) -> Result<i32> {
+    // Needs no configuration, no terminal and no AWS.
+    if let Some(Command::Completions { shell }) = &cli.command {
+        use std::io::Write;
+        let script = cli::completions(*shell);
+        return Ok(match std::io::stdout().write_all(&script) {
+            Ok(()) => 0,
+            Err(_) => EXIT_ERROR,
+        });
+    }
     // Before anything else, so that no phase of a run (loading, the
     // picker, the dashboard, a drill) is killed with the terminal raw or
     // a marker left.
@@ -368,6 +377,8 @@ pub async fn main(cli: Cli) -> Result<i32> {
         }
         Some(Command::Status { json, demo }) => status(&settings, json, demo, &signals).await,
         Some(Command::Drill(a)) => drill(&settings, a, &signals).await,
+        // Answered before the configuration was read.
+        Some(Command::Completions { .. }) => Ok(0),
         None => {
             let launched =
                 match term::or_signal(&signals, launch(&settings, Source::Aws, operate)).await {

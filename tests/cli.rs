@@ -555,3 +555,47 @@ fn a_5xx_answer_to_the_drills_stop_task_keeps_it_watching_and_it_passes() {
     );
     assert!(told.contains("not retried"), "{told}");
 }
+
+#[test]
+fn completions_parse_in_bash_and_complete_the_subcommands() {
+    let home = tempfile::tempdir().expect("home");
+    let out = ecsdeck(&["completions", "bash"], home.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let script = home.path().join("ecsdeck.bash");
+    std::fs::write(&script, &out.stdout).expect("write");
+    let syntax = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("bash");
+    assert!(syntax.status.success(), "{}", stderr(&syntax));
+    // What `ecsdeck <Tab>` offers, as bash's completion calls it.
+    let offered = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source '{}'; COMP_WORDS=(ecsdeck ''); COMP_CWORD=1; COMP_LINE='ecsdeck '; COMP_POINT=8; _ecsdeck ecsdeck '' ecsdeck; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display()
+        ))
+        .output()
+        .expect("bash");
+    let offered = String::from_utf8_lossy(&offered.stdout);
+    for sub in [
+        "demo",
+        "status",
+        "drill",
+        "completions",
+        "--cluster",
+        "--read-only",
+    ] {
+        assert!(
+            offered.lines().any(|l| l == sub),
+            "{sub} not offered:\n{offered}"
+        );
+    }
+    for shell in ["zsh", "fish", "powershell"] {
+        let out = ecsdeck(&["completions", shell], home.path());
+        assert!(out.status.success() && out.stdout.len() > 1000, "{shell}");
+    }
+    let bad = ecsdeck(&["completions", "tcsh"], home.path());
+    assert_eq!(bad.status.code(), Some(2));
+}
