@@ -97,6 +97,12 @@ pub enum Command {
         #[arg(long, value_name = "FROM..UNTIL", value_parser = parse_window)]
         expired_credentials: Option<(std::time::Duration, std::time::Duration)>,
     },
+    /// Print the journal of changes made through ecsdeck on this host (StopTask, UpdateService, drills); --since 24h for the last day
+    Journal {
+        /// One JSON object a line, as kept
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a completion script for SHELL (bash, zsh, fish, powershell) to standard output
     Completions {
         #[arg(value_enum)]

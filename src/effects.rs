@@ -37,6 +37,8 @@ pub struct Links {
     pub target: ServiceRef,
     /// The session's pollers: poll now, or fast for a while.
     pub hurry: Hurry,
+    /// Where the drill's start and end are journaled; None: nowhere.
+    pub journal: Option<Arc<crate::journal::Journal>>,
 }
 
 impl Links {
@@ -46,6 +48,7 @@ impl Links {
             operator: session.operator().cloned(),
             target: session.target().clone(),
             hurry: session.hurry_handle(),
+            journal: session.journal().cloned(),
         }
     }
 }
@@ -220,8 +223,16 @@ impl Effects {
                 // The pollers run at the dashboard's refresh: poll fast
                 // from now, not from the restart on.
                 self.links.hurry.now();
+                let marker = new_marker();
+                if let Some(j) = self.links.journal.clone() {
+                    let m = marker.clone();
+                    tokio::spawn(async move {
+                        j.record("drill_start", &m, None, ("started".into(), None), None)
+                            .await;
+                    });
+                }
                 self.answer(send(DrillMsg::Begun {
-                    marker: new_marker(),
+                    marker,
                     at: crate::clock::now(),
                     clock_offset_s: self.links.cloud.as_ref().and_then(|c| c.clock_offset_s()),
                 }));
@@ -299,8 +310,35 @@ impl Effects {
                     .as_ref()
                     .and_then(|s| Some((s.dir.clone()?, s.redact)));
                 let kept = report.clone();
+                let journal = self.links.journal.clone();
                 self.spawn_answer(
                     async move {
+                        if let Some(j) = journal {
+                            j.record(
+                                "drill_end",
+                                &report.marker,
+                                None,
+                                (report.verdict.word().to_string(), None),
+                                Some(format!(
+                                    "{}; cleanup: {}; {} → {}",
+                                    report.reason,
+                                    report.cleanup,
+                                    report
+                                        .old_tasks
+                                        .iter()
+                                        .map(|t| crate::model::short_id(t))
+                                        .collect::<Vec<_>>()
+                                        .join(", "),
+                                    report
+                                        .new_tasks
+                                        .iter()
+                                        .map(|t| crate::model::short_id(t))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )),
+                            )
+                            .await;
+                        }
                         let files = match dir {
                             Some((dir, redact)) => write_files(&report, dir, redact).await,
                             None => Ok(Vec::new()),

@@ -29,6 +29,7 @@ pub mod cmd;
 pub mod config;
 pub mod drill;
 pub mod effects;
+pub mod journal;
 pub mod logfollow;
 pub mod model;
 pub mod poll;
@@ -150,6 +151,7 @@ async fn dashboard(
         drill_timeout: settings.drill.timeout,
         drill_read_window: settings.drill.read_window,
         signals: signals.clone(),
+        profile: settings.profile.clone(),
     };
     cmd::dashboard::run(launched.cloud.clone(), target, opts).await
 }
@@ -302,6 +304,7 @@ async fn drill(
         contract: settings.drill.contract.clone(),
         probe,
         redact: settings.redact,
+        profile: settings.profile.clone(),
     };
     Ok(cmd::drill::drill(
         launched.cloud.clone(),
@@ -315,7 +318,11 @@ async fn drill(
 
 /// Runs the program; returns the process exit code.
 pub async fn main(cli: Cli) -> Result<i32> {
-    // Needs no configuration, no terminal and no AWS.
+    // These need no configuration, no terminal and no AWS.
+    // `--since` is the global flag: for the journal, how far back to list.
+    if let Some(Command::Journal { json }) = &cli.command {
+        return Ok(journal_command(*json, cli.opts.since));
+    }
     if let Some(Command::Completions { shell }) = &cli.command {
         use std::io::Write;
         let script = cli::completions(*shell);
@@ -378,7 +385,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
         Some(Command::Status { json, demo }) => status(&settings, json, demo, &signals).await,
         Some(Command::Drill(a)) => drill(&settings, a, &signals).await,
         // Answered before the configuration was read.
-        Some(Command::Completions { .. }) => Ok(0),
+        Some(Command::Completions { .. }) | Some(Command::Journal { .. }) => Ok(0),
         None => {
             let launched =
                 match term::or_signal(&signals, launch(&settings, Source::Aws, operate)).await {
@@ -402,6 +409,47 @@ pub async fn main(cli: Cli) -> Result<i32> {
                 }
             };
             dashboard(&settings, launched, target, &signals).await
+        }
+    }
+}
+
+/// `ecsdeck journal`: the changes made through ecsdeck on this host.
+fn journal_command(json: bool, within: Option<std::time::Duration>) -> i32 {
+    use std::io::Write;
+    let Some(path) = journal::default_path() else {
+        eprintln!("ecsdeck journal: no home or state directory to keep a journal in");
+        return EXIT_ERROR;
+    };
+    let since = within
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .map(|d| clock::now() - d);
+    match journal::read(&path, since) {
+        Ok((entries, bad)) => {
+            if entries.is_empty() && !json {
+                eprintln!(
+                    "ecsdeck journal: nothing journaled{} ({})",
+                    if since.is_some() {
+                        " in that time"
+                    } else {
+                        " yet"
+                    },
+                    path.display()
+                );
+            }
+            if bad > 0 {
+                eprintln!(
+                    "ecsdeck journal: {bad} line(s) of {} could not be read",
+                    path.display()
+                );
+            }
+            match std::io::stdout().write_all(journal::print(&entries, json).as_bytes()) {
+                Ok(()) => 0,
+                Err(_) => EXIT_ERROR,
+            }
+        }
+        Err(e) => {
+            eprintln!("ecsdeck journal: {e}");
+            EXIT_ERROR
         }
     }
 }

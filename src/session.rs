@@ -21,6 +21,7 @@ pub struct Session {
     _probe_url: Option<watch::Sender<Option<String>>>,
     /// The half that changes things; a read-only session has none.
     operator: Option<Arc<dyn Operate>>,
+    journal: Option<Arc<crate::journal::Journal>>,
     /// When the session next tells its counters.
     counters: tokio::time::Interval,
 }
@@ -71,6 +72,7 @@ impl Session {
             rx,
             _probe_url: given,
             operator: None,
+            journal: None,
             counters: {
                 let mut i = tokio::time::interval(Duration::from_secs(1));
                 i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -84,6 +86,34 @@ impl Session {
     pub fn with_operator(mut self, op: Arc<dyn Operate>) -> Session {
         self.operator = Some(op);
         self
+    }
+
+    /// Journals every change the operator sends, and the drill's start
+    /// and end, to `path` (`journal::default_path()`).
+    pub fn with_journal(
+        mut self,
+        path: Option<std::path::PathBuf>,
+        profile: Option<String>,
+    ) -> Session {
+        let journal = Arc::new(crate::journal::Journal::new(
+            path,
+            profile,
+            self.cloud.clone(),
+            self.target.clone(),
+        ));
+        if let Some(op) = self.operator.take() {
+            self.operator = Some(Arc::new(crate::journal::Journaled {
+                inner: op,
+                journal: journal.clone(),
+            }));
+        }
+        self.journal = Some(journal);
+        self
+    }
+
+    /// The session's journal, when it keeps one.
+    pub fn journal(&self) -> Option<&Arc<crate::journal::Journal>> {
+        self.journal.as_ref()
     }
 
     /// The operate half, when the session has one.

@@ -376,6 +376,39 @@ fn s_then_y_restarts_the_task_and_the_probe_sees_the_new_one_take_over() {
     s.wait_for(&[&format!(" goals-api {new} ")], Duration::from_secs(10));
     s.send("x");
     s.wait_for(&["Events"], Duration::from_secs(3));
+    // One line in the journal: what, on what, by whom, AWS's answer.
+    let lines = journal(s.home());
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let e = &lines[0];
+    assert_eq!(e["action"], "stop_task");
+    assert_eq!(e["outcome"], "ok");
+    assert!(
+        e["target"]
+            .as_str()
+            .is_some_and(|t| t.ends_with(&old) || t.contains(&old)),
+        "{e}"
+    );
+    assert!(
+        e["request_id"].as_str().is_some_and(|r| r.len() == 36),
+        "{e}"
+    );
+    assert_eq!(e["caller"], "arn:aws:iam::000000000000:user/demo-operator");
+    assert!(
+        e["reason"].as_str().is_some_and(|r| r.contains("ecsdeck")),
+        "{e}"
+    );
+    // `ecsdeck journal` reads it back.
+    let out = Command::new(env!("CARGO_BIN_EXE_ecsdeck"))
+        .arg("journal")
+        .env("HOME", s.home())
+        .env("XDG_STATE_HOME", s.home().join("state"))
+        .output()
+        .expect("journal");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && table.contains("stop_task") && table.contains(" ok"),
+        "{table}"
+    );
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
     s.assert_restored();
@@ -442,6 +475,14 @@ fn read_only_binds_no_action_and_says_so_in_the_help() {
         Duration::from_secs(3),
     );
     assert!(!help.contains("stop the selected task"), "{help}");
+    assert!(
+        !s.home()
+            .join("state")
+            .join("ecsdeck")
+            .join("journal.jsonl")
+            .exists(),
+        "nothing changed, nothing journaled"
+    );
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
     s.assert_restored();
@@ -482,9 +523,30 @@ fn d_then_y_forces_a_deployment_and_the_new_task_takes_over() {
         "{screen}"
     );
     assert_ne!(running_task(&screen), old);
+    let lines = journal(s.home());
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["action"], "force_deployment");
+    assert_eq!(lines[0]["target"], "goals-service");
+    assert_eq!(lines[0]["outcome"], "ok");
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
     s.assert_restored();
+}
+
+/// The journal's lines in the session's home, checked private (0600).
+fn journal(home: &std::path::Path) -> Vec<serde_json::Value> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = home.join("state").join("ecsdeck").join("journal.jsonl");
+    let mode = std::fs::metadata(&path)
+        .expect("the journal")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+    std::fs::read_to_string(&path)
+        .expect("read")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect()
 }
 
 /// The drill's report files in `dir`.
@@ -535,6 +597,22 @@ fn r_then_y_runs_the_drill_to_pass_and_writes_both_reports() {
         std::fs::read_to_string(html)
             .expect("read")
             .contains(">PASS<")
+    );
+    // The journal: the drill's start, its StopTask, its end with the verdict.
+    let lines = journal(s.home());
+    let actions: Vec<&str> = lines.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(
+        actions,
+        ["drill_start", "stop_task", "drill_end"],
+        "{lines:?}"
+    );
+    assert_eq!(lines[2]["outcome"], "PASS");
+    assert_eq!(lines[0]["target"], v["marker"]);
+    assert!(
+        lines[2]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("cleanup: deleted")),
+        "{lines:?}"
     );
     // Esc closes the verdict; the dashboard goes on, and S works again.
     s.send("\x1b");

@@ -72,4 +72,27 @@ pub trait Operate: Send + Sync {
     async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()>;
     /// `ecs:UpdateService` with `forceNewDeployment`.
     async fn force_deployment(&self, cluster: &str, service: &str) -> CloudResult<()>;
+    /// `stop_task`, with AWS's request id of the answer (for the journal).
+    async fn stop_task_receipt(
+        &self,
+        cluster: &str,
+        task_arn: &str,
+        reason: &str,
+    ) -> CloudResult<Receipt> {
+        self.stop_task(cluster, task_arn, reason)
+            .await
+            .map(|()| Receipt::default())
+    }
+    /// `force_deployment`, with AWS's request id of the answer.
+    async fn force_deployment_receipt(&self, cluster: &str, service: &str) -> CloudResult<Receipt> {
+        self.force_deployment(cluster, service)
+            .await
+            .map(|()| Receipt::default())
+    }
+}
+
+/// What AWS said when it took a change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Receipt {
+    pub request_id: Option<String>,
 }

@@ -37,6 +37,8 @@ pub struct Options {
     pub drill_read_window: Duration,
     /// Installed before the terminal was touched.
     pub signals: term::Signals,
+    /// The AWS profile in use, for the journal's lines.
+    pub profile: Option<String>,
 }
 
 /// How long after the program was asked to end it quits whatever is
@@ -100,7 +102,9 @@ async fn event_loop(
         },
     );
     if let Some(op) = opts.operator {
-        session = session.with_operator(op);
+        session = session
+            .with_operator(op)
+            .with_journal(crate::journal::default_path(), opts.profile.clone());
     }
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));

@@ -38,6 +38,8 @@ pub struct Args {
     pub contract: Contract,
     pub probe: ProbeConfig,
     pub redact: bool,
+    /// The AWS profile in use, for the journal's lines.
+    pub profile: Option<String>,
 }
 
 /// Where the drill's observations come from: a session of its own, or a
@@ -290,13 +292,14 @@ pub async fn drill(
         Plan {
             refresh: Duration::from_secs(1),
             // The containers' logs, for what happened on the way
-            metrics: true,
             // (DBPathInUse: two mongod on one volume).
             logs: true,
+            metrics: true,
             probe: Some(a.probe.clone()),
         },
     )
-    .with_operator(operator);
+    .with_operator(operator)
+    .with_journal(crate::journal::default_path(), a.profile.clone());
     let json = a.json;
     // The account is not known before the identity is read: mask every
     // ARN's account field meanwhile.

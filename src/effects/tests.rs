@@ -84,6 +84,7 @@ async fn a_panic_while_sending_a_restart_answers_outcome_unknown_and_never_hangs
             service: "s".into(),
         },
         hurry: Hurry::default(),
+        journal: None,
     };
     let mut fx = Effects::new(links, tx, None);
     fx.run(Effect::StopTask {

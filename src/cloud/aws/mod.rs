@@ -503,9 +503,28 @@ impl Cloud for AwsCloud {
 #[async_trait]
 impl Operate for AwsCloud {
     async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
+        self.stop_task_receipt(cluster, task_arn, reason)
+            .await
+            .map(|_| ())
+    }
+
+    async fn force_deployment(&self, cluster: &str, service: &str) -> CloudResult<()> {
+        self.force_deployment_receipt(cluster, service)
+            .await
+            .map(|_| ())
+    }
+
+    async fn stop_task_receipt(
+        &self,
+        cluster: &str,
+        task_arn: &str,
+        reason: &str,
+    ) -> CloudResult<crate::cloud::Receipt> {
+        use aws_sdk_ecs::operation::RequestId;
         // Destructive calls are sent once: after a timeout the stop may
         // have happened, and the task list, not a retry, tells.
-        self.c()
+        let out = self
+            .c()
             .ecs
             .stop_task()
             .cluster(cluster)
@@ -518,11 +537,19 @@ impl Operate for AwsCloud {
             .send()
             .await
             .map_err(|e| self.err(e, "ecs:StopTask"))?;
-        Ok(())
+        Ok(crate::cloud::Receipt {
+            request_id: out.request_id().map(clean),
+        })
     }
 
-    async fn force_deployment(&self, cluster: &str, service: &str) -> CloudResult<()> {
-        self.c()
+    async fn force_deployment_receipt(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> CloudResult<crate::cloud::Receipt> {
+        use aws_sdk_ecs::operation::RequestId;
+        let out = self
+            .c()
             .ecs
             .update_service()
             .cluster(cluster)
@@ -535,7 +562,9 @@ impl Operate for AwsCloud {
             .send()
             .await
             .map_err(|e| self.err(e, "ecs:UpdateService"))?;
-        Ok(())
+        Ok(crate::cloud::Receipt {
+            request_id: out.request_id().map(clean),
+        })
     }
 }
 

@@ -336,6 +336,42 @@ impl Operate for DemoCloud {
         lock(&self.world).force_deployment();
         Ok(())
     }
+
+    // Request ids as AWS's look, for the journal.
+    async fn stop_task_receipt(
+        &self,
+        cluster: &str,
+        task_arn: &str,
+        reason: &str,
+    ) -> CloudResult<super::Receipt> {
+        self.stop_task(cluster, task_arn, reason)
+            .await
+            .map(|()| demo_receipt())
+    }
+
+    async fn force_deployment_receipt(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> CloudResult<super::Receipt> {
+        self.force_deployment(cluster, service)
+            .await
+            .map(|()| demo_receipt())
+    }
+}
+
+fn demo_receipt() -> super::Receipt {
+    let h = format!("{:032x}", rand::random::<u128>());
+    super::Receipt {
+        request_id: Some(format!(
+            "{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..]
+        )),
+    }
 }
 
 /// The `Cloud` view of the simulation. Counts calls as the AWS backend

@@ -66,6 +66,7 @@ fn links(world: &Shared, kind: Api, stops: &Arc<Mutex<Vec<(String, String)>>>) -
             service: "goals-service".into(),
         },
         hurry: Hurry::default(),
+        journal: None,
     }
 }
 
