@@ -152,6 +152,14 @@ impl Effects {
                 );
             }
             Effect::Drill(d) => self.drill(d),
+            Effect::Copy(text) => {
+                use std::io::Write as _;
+                // Drawn around, not through: the sequence moves no cursor.
+                let mut out = std::io::stdout();
+                let _ = out
+                    .write_all(osc52(&text).as_bytes())
+                    .and_then(|()| out.flush());
+            }
             Effect::LoadHistory(ask) => {
                 let cloud = self.links.cloud.clone();
                 let (from, to, limit) = (ask.from, ask.to, ask.limit);
@@ -424,6 +432,15 @@ async fn restart(
         (None, Some(e)) => Err(e),
         (None, None) => Ok(()),
     }
+}
+
+/// The OSC 52 sequence that puts `text` on the terminal's clipboard.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine as _;
+    format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text)
+    )
 }
 
 /// A panic while a restart was being sent: it may or may not have gone

@@ -670,3 +670,30 @@ fn the_headless_drill_asks_after_its_preflight_and_n_sends_nothing() {
     assert!(!screen.contains("restart sent"), "{screen}");
     assert!(!screen.contains("writing the marker"), "{screen}");
 }
+
+#[test]
+fn c_puts_the_selected_tasks_id_on_the_terminals_clipboard() {
+    let mut s = Session::start(&["demo", "--read-only"], &[]);
+    let screen = s.wait_for(&["● HEALTHY", "RUNNING"], BOOT);
+    let short = running_task(&screen);
+    s.send("c");
+    let screen = s.wait_for(&["copied task id "], Duration::from_secs(3));
+    let id = screen
+        .split("copied task id ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("the id")
+        .to_string();
+    assert!(id.starts_with(&short) && id.len() == 32, "{id}\n{screen}");
+    // The sequence went to the terminal: ESC ] 52 ; c ; base64 BEL.
+    let raw = String::from_utf8_lossy(&s.raw.lock().expect("raw")).into_owned();
+    use base64::Engine as _;
+    let want = format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(&id)
+    );
+    assert!(raw.contains(&want), "no OSC 52 for {id}");
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}

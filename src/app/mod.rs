@@ -73,6 +73,10 @@ pub enum Action {
     Drill,
     /// `[`: load the hour before the oldest log line held.
     Older,
+    /// `c`: the selected task's id to the clipboard.
+    CopyId,
+    /// `C`: its ARN.
+    CopyArn,
 }
 
 impl Action {
@@ -149,4 +153,6 @@ pub enum Effect {
     Drill(drill::DrillEffect),
     /// Load log lines from before the oldest held.
     LoadHistory(Box<crate::model::logs::HistoryAsk>),
+    /// Put `text` on the terminal's clipboard (OSC 52).
+    Copy(String),
 }

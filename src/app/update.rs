@@ -492,9 +492,29 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         }
         Action::Refresh => return vec![Effect::RefreshNow],
         Action::Zoom => state.zoom = !state.zoom,
+        Action::CopyId | Action::CopyArn => return copy(state, a == Action::CopyArn),
         _ => {}
     }
     Vec::new()
+}
+
+/// `c`/`C`: the selected task's id or ARN to the terminal's clipboard.
+/// The terminal does the copying (OSC 52), so it works over SSH; tmux
+/// passes it on only with `set-clipboard on`.
+fn copy(state: &mut State, arn: bool) -> Vec<Effect> {
+    let Some(t) = state.selected_task() else {
+        state.notice = Some("no task to copy".into());
+        return Vec::new();
+    };
+    let (what, text) = if arn {
+        ("ARN", t.arn.clone())
+    } else {
+        ("id", t.id().to_string())
+    };
+    state.notice = Some(format!(
+        "copied task {what} {text} (OSC 52: the terminal must allow it; in tmux, set -g set-clipboard on)"
+    ));
+    vec![Effect::Copy(text)]
 }
 
 #[cfg(test)]

@@ -119,3 +119,12 @@ async fn a_panic_while_sending_a_restart_answers_outcome_unknown_and_never_hangs
         "DrillMsg::Internal"
     );
 }
+
+#[test]
+fn a_copy_is_the_osc_52_sequence_of_the_text() {
+    assert_eq!(super::osc52("abc"), "\x1b]52;c;YWJj\x07");
+    assert_eq!(
+        super::osc52("6299e51e9a1b4c5d"),
+        "\x1b]52;c;NjI5OWU1MWU5YTFiNGM1ZA==\x07"
+    );
+}

@@ -119,6 +119,22 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         section: Section::General,
+        keys: &[KeyCode::Char('c')],
+        label: "c",
+        action: Action::CopyId,
+        help: "copy the selected task's id (OSC 52)",
+        hint: None,
+    },
+    Binding {
+        section: Section::General,
+        keys: &[KeyCode::Char('C')],
+        label: "C",
+        action: Action::CopyArn,
+        help: "copy the selected task's ARN (OSC 52)",
+        hint: None,
+    },
+    Binding {
+        section: Section::General,
         keys: &[KeyCode::Char('r')],
         label: "r",
         action: Action::Refresh,

@@ -247,3 +247,25 @@ fn a_stopped_tasks_divider_says_why_and_each_exit_code_with_its_meaning() {
          goals-api exit 0 — exited cleanly; EssentialContainerExited: Essential container in task exited)"
     );
 }
+
+#[test]
+fn c_copies_the_selected_tasks_id_and_capital_c_its_arn_in_read_only_too() {
+    let mut s = loaded();
+    s.ctx.read_only = true;
+    let fx = update(&mut s, Msg::Action(Action::CopyId));
+    assert_eq!(fx, vec![Effect::Copy("new00000".into())]);
+    assert!(
+        s.notice.as_deref().is_some_and(
+            |n| n.contains("copied task id new00000") && n.contains("set-clipboard on")
+        ),
+        "{:?}",
+        s.notice
+    );
+    let fx = update(&mut s, Msg::Action(Action::CopyArn));
+    let arn = s.selected_task().map(|t| t.arn.clone()).expect("a task");
+    assert!(arn.contains(":task/"), "{arn}");
+    assert_eq!(fx, vec![Effect::Copy(arn)]);
+    let mut empty = state();
+    assert!(update(&mut empty, Msg::Action(Action::CopyId)).is_empty());
+    assert_eq!(empty.notice.as_deref(), Some("no task to copy"));
+}
