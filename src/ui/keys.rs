@@ -15,6 +15,8 @@ pub enum Section {
     Dialog,
     /// In the drill's window, while it runs and at its verdict.
     Drill,
+    /// To the clipboard, wherever the focus is.
+    Copy,
 }
 
 pub struct Binding {
@@ -118,19 +120,19 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("zoom"),
     },
     Binding {
-        section: Section::General,
+        section: Section::Copy,
         keys: &[KeyCode::Char('c')],
         label: "c",
         action: Action::CopyId,
-        help: "copy the selected task's id (OSC 52)",
+        help: "the selected task's id (OSC 52)",
         hint: None,
     },
     Binding {
-        section: Section::General,
+        section: Section::Copy,
         keys: &[KeyCode::Char('C')],
         label: "C",
         action: Action::CopyArn,
-        help: "copy the selected task's ARN (OSC 52)",
+        help: "its ARN",
         hint: None,
     },
     Binding {

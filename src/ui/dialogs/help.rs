@@ -71,6 +71,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         general.extend(column(Section::Drill, "In the drill's window"));
     }
     let mut logs = column(Section::Logs, "Logs");
+    logs.extend(column(Section::Copy, "Copy"));
     logs.push(Line::from(""));
     logs.extend(api_lines(state, theme));
     let footer = Line::from(Span::styled(" Esc or ? closes this help", theme.dim()));
