@@ -50,11 +50,7 @@ async fn pick(
     mut signals: term::Signals,
 ) -> Result<Result<Option<ServiceRef>, i32>> {
     let theme = Theme::from_env();
-    let mut picker = Picker {
-        items,
-        cursor: 0,
-        region,
-    };
+    let mut picker = Picker::new(items, region);
     let mut screen = term::init()?;
     let mut events = EventStream::new();
     let outcome = loop {

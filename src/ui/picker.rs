@@ -1,19 +1,32 @@
-//! The service picker shown when no cluster and service are configured.
+//! The service picker shown when no cluster and service are configured:
+//! typing filters (cluster and service names, case-insensitive, the
+//! matches highlighted), the arrows, the page keys and Home/End move, and
+//! the header says how many of how many are listed. With thousands of
+//! services, the one wanted is a few letters away, never thousands of
+//! key presses.
+
+use std::cell::Cell;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::Theme;
-use super::text::fit;
+use super::text::{fit, pad};
 use crate::model::ServiceRef;
 
 pub struct Picker {
     pub items: Vec<ServiceRef>,
+    /// The row among those the filter lets through.
     pub cursor: usize,
     pub region: String,
+    /// What was typed; empty lists every service.
+    pub filter: String,
+    /// Rows in view at the last draw: what PgUp/PgDn move by.
+    page: Cell<usize>,
 }
 
 pub enum PickerOutcome {
@@ -23,26 +36,70 @@ pub enum PickerOutcome {
 }
 
 impl Picker {
+    pub fn new(items: Vec<ServiceRef>, region: String) -> Picker {
+        Picker {
+            items,
+            cursor: 0,
+            region,
+            filter: String::new(),
+            page: Cell::new(10),
+        }
+    }
+
+    /// The services the filter lets through, in order.
+    pub fn shown(&self) -> Vec<&ServiceRef> {
+        let f = self.filter.to_lowercase();
+        self.items
+            .iter()
+            .filter(|s| {
+                f.is_empty()
+                    || s.cluster.to_lowercase().contains(&f)
+                    || s.service.to_lowercase().contains(&f)
+                    || format!("{}/{}", s.cluster, s.service)
+                        .to_lowercase()
+                        .contains(&f)
+            })
+            .collect()
+    }
+
     pub fn key(&mut self, k: &KeyEvent) -> PickerOutcome {
         if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
             return PickerOutcome::Quit;
         }
+        let n = self.shown().len();
+        let last = n.saturating_sub(1);
+        let page = self.page.get().max(1);
         match k.code {
-            KeyCode::Char('q') | KeyCode::Esc => PickerOutcome::Quit,
-            KeyCode::Up | KeyCode::Char('k') => {
-                self.cursor = self.cursor.saturating_sub(1);
-                PickerOutcome::Continue
+            // Esc clears a filter first, then quits.
+            KeyCode::Esc if !self.filter.is_empty() => {
+                self.filter.clear();
+                self.cursor = 0;
             }
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.cursor = (self.cursor + 1).min(self.items.len().saturating_sub(1));
-                PickerOutcome::Continue
+            KeyCode::Esc => return PickerOutcome::Quit,
+            KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Down => self.cursor = (self.cursor + 1).min(last),
+            KeyCode::PageUp => self.cursor = self.cursor.saturating_sub(page),
+            KeyCode::PageDown => self.cursor = (self.cursor + page).min(last),
+            KeyCode::Home => self.cursor = 0,
+            KeyCode::End => self.cursor = last,
+            KeyCode::Backspace => {
+                self.filter.pop();
+                self.cursor = 0;
             }
-            KeyCode::Enter => match self.items.get(self.cursor) {
-                Some(s) => PickerOutcome::Chosen(s.clone()),
-                None => PickerOutcome::Continue,
-            },
-            _ => PickerOutcome::Continue,
+            KeyCode::Enter => {
+                if let Some(s) = self.shown().get(self.cursor) {
+                    return PickerOutcome::Chosen((*s).clone());
+                }
+            }
+            // Every other character is the filter's: a service may be
+            // called anything, `q` and `j` included.
+            KeyCode::Char(c) if !c.is_control() => {
+                self.filter.push(c);
+                self.cursor = 0;
+            }
+            _ => {}
         }
+        PickerOutcome::Continue
     }
 
     pub fn render(&self, theme: &Theme, f: &mut Frame) {
@@ -52,24 +109,44 @@ impl Picker {
             Constraint::Length(1),
         ])
         .areas(f.area());
+        let shown = self.shown();
+        let count = if self.filter.is_empty() {
+            format!("{} services", self.items.len())
+        } else {
+            format!("{} of {} services", shown.len(), self.items.len())
+        };
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(" ecsdeck ", theme.title()),
-                Span::raw(format!(" pick a service  ({})", self.region)),
+                Span::raw(format!(" pick a service  ({})  {count}  ", self.region)),
+                Span::styled("filter: ", theme.dim()),
+                Span::styled(format!("{}▏", self.filter), theme.key()),
             ])),
             head,
         );
         let visible = body.height.saturating_sub(2) as usize;
+        self.page.set(visible.max(1));
         let offset = (self.cursor + 1).saturating_sub(visible);
         let w = body.width.saturating_sub(2) as usize;
-        let lines: Vec<Line> = self
-            .items
+        let cluster_w = shown
+            .iter()
+            .map(|s| s.cluster.chars().count())
+            .max()
+            .unwrap_or(0)
+            .clamp(8, 40);
+        let mut lines: Vec<Line> = shown
             .iter()
             .enumerate()
             .skip(offset)
             .take(visible)
             .map(|(i, s)| {
-                let l = Line::from(fit(&format!("{:<30} {}", s.cluster, s.service), w));
+                let mut spans = marked(&pad(&fit(&s.cluster, cluster_w), cluster_w), &self.filter);
+                spans.push(Span::raw(" "));
+                spans.extend(marked(
+                    &fit(&s.service, w.saturating_sub(cluster_w + 1)),
+                    &self.filter,
+                ));
+                let l = Line::from(spans);
                 if i == self.cursor {
                     l.patch_style(theme.cursor())
                 } else {
@@ -77,22 +154,68 @@ impl Picker {
                 }
             })
             .collect();
+        if shown.is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!("nothing matches \"{}\" (Backspace or Esc)", self.filter),
+                theme.warn(),
+            )));
+        }
         f.render_widget(
-            Paragraph::new(lines).block(Block::bordered().title(" cluster / service ")),
+            Paragraph::new(lines).block(Block::bordered().title(format!(
+                " cluster / service  {}–{} of {} ",
+                if shown.is_empty() { 0 } else { offset + 1 },
+                (offset + visible).min(shown.len()),
+                shown.len()
+            ))),
             body,
         );
         f.render_widget(
             Paragraph::new(Line::from(vec![
-                Span::styled(" ↑↓", theme.key()),
+                Span::styled(" type", theme.key()),
+                Span::raw(" to filter  "),
+                Span::styled("↑↓ PgUp PgDn Home End", theme.key()),
                 Span::raw(" move  "),
                 Span::styled("Enter", theme.key()),
                 Span::raw(" open  "),
-                Span::styled("q", theme.key()),
-                Span::raw(" quit"),
+                Span::styled("Esc", theme.key()),
+                Span::raw(" clear / quit"),
             ])),
             foot,
         );
     }
+}
+
+/// `text` with every case-insensitive occurrence of `needle` emphasised.
+fn marked(text: &str, needle: &str) -> Vec<Span<'static>> {
+    let emphasis = Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    if needle.is_empty() {
+        return vec![Span::raw(text.to_string())];
+    }
+    let lower = text.to_lowercase();
+    let n = needle.to_lowercase();
+    // Lower-casing can change lengths outside ASCII: mark only where the
+    // byte positions still line up.
+    if lower.len() != text.len() {
+        return vec![Span::raw(text.to_string())];
+    }
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(i) = lower[at..].find(&n) {
+        let start = at + i;
+        let end = start + n.len();
+        if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            break;
+        }
+        if start > at {
+            out.push(Span::raw(text[at..start].to_string()));
+        }
+        out.push(Span::styled(text[start..end].to_string(), emphasis));
+        at = end;
+    }
+    if at < text.len() {
+        out.push(Span::raw(text[at..].to_string()));
+    }
+    out
 }
 
 #[cfg(test)]
