@@ -250,6 +250,9 @@ impl Cloud for AwsCloud {
                 .c()
                 .ecs
                 .list_clusters()
+                // The most a page holds (the default is 100 here, 10 for
+                // services): a large account lists in few calls.
+                .max_results(100)
                 .into_paginator()
                 .items()
                 .send()
@@ -264,6 +267,7 @@ impl Cloud for AwsCloud {
                 .ecs
                 .list_services()
                 .cluster(&cluster)
+                .max_results(100)
                 .into_paginator()
                 .items()
                 .send()
