@@ -234,10 +234,7 @@ impl Effects {
                 let marker = new_marker();
                 if let Some(j) = self.links.journal.clone() {
                     let m = marker.clone();
-                    tokio::spawn(async move {
-                        j.record("drill_start", &m, None, ("started".into(), None), None)
-                            .await;
-                    });
+                    tokio::spawn(async move { journal_start(&j, &m).await });
                 }
                 self.answer(send(DrillMsg::Begun {
                     marker,
@@ -306,63 +303,76 @@ impl Effects {
                     move |p| send(DrillMsg::Internal(p)),
                 );
             }
-            DrillEffect::Finish(mut report) => {
-                let cloud = self.links.cloud.clone();
-                if let (Some(c), Some(before)) = (&cloud, self.calls_before) {
-                    report.aws_calls = Some(c.api_calls().saturating_sub(before));
-                }
-                report.clock_offset_s = cloud.as_ref().and_then(|c| c.clock_offset_s());
-                report.ended_at = rfc3339(crate::clock::now());
-                let dir = self
-                    .drill
-                    .as_ref()
-                    .and_then(|s| Some((s.dir.clone()?, s.redact)));
-                let kept = report.clone();
-                let journal = self.links.journal.clone();
-                self.spawn_answer(
-                    async move {
-                        if let Some(j) = journal {
-                            j.record(
-                                "drill_end",
-                                &report.marker,
-                                None,
-                                (report.verdict.word().to_string(), None),
-                                Some(format!(
-                                    "{}; cleanup: {}; {} → {}",
-                                    report.reason,
-                                    report.cleanup,
-                                    report
-                                        .old_tasks
-                                        .iter()
-                                        .map(|t| crate::model::short_id(t))
-                                        .collect::<Vec<_>>()
-                                        .join(", "),
-                                    report
-                                        .new_tasks
-                                        .iter()
-                                        .map(|t| crate::model::short_id(t))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                )),
-                            )
-                            .await;
-                        }
-                        let files = match dir {
-                            Some((dir, redact)) => write_files(&report, dir, redact).await,
-                            None => Ok(Vec::new()),
-                        };
-                        send(DrillMsg::Finished { report, files })
-                    },
-                    move |p| {
-                        send(DrillMsg::Finished {
-                            report: kept,
-                            files: Err(format!("internal error in ecsdeck ({p})")),
-                        })
-                    },
-                );
-            }
+            DrillEffect::Finish(report) => self.finish(report),
         }
     }
+
+    /// The drill's end: its figures filled in, then journaled and its
+    /// report pair written, off the loop.
+    fn finish(&mut self, mut report: Box<Report>) {
+        let send = |m: DrillMsg| Msg::Drill(m);
+        let cloud = self.links.cloud.clone();
+        if let (Some(c), Some(before)) = (&cloud, self.calls_before) {
+            report.aws_calls = Some(c.api_calls().saturating_sub(before));
+        }
+        report.clock_offset_s = cloud.as_ref().and_then(|c| c.clock_offset_s());
+        report.ended_at = rfc3339(crate::clock::now());
+        let dir = self
+            .drill
+            .as_ref()
+            .and_then(|s| Some((s.dir.clone()?, s.redact)));
+        let kept = report.clone();
+        let journal = self.links.journal.clone();
+        self.spawn_answer(
+            async move {
+                if let Some(j) = journal {
+                    journal_end(&j, &report).await;
+                }
+                let files = match dir {
+                    Some((dir, redact)) => write_files(&report, dir, redact).await,
+                    None => Ok(Vec::new()),
+                };
+                send(DrillMsg::Finished { report, files })
+            },
+            move |p| {
+                send(DrillMsg::Finished {
+                    report: kept,
+                    files: Err(format!("internal error in ecsdeck ({p})")),
+                })
+            },
+        );
+    }
+}
+
+/// A drill began: its marker in the journal.
+async fn journal_start(j: &crate::journal::Journal, marker: &str) {
+    j.record("drill_start", marker, None, ("started".into(), None), None)
+        .await;
+}
+
+/// A drill ended: its verdict, reason, cleanup and tasks in the journal.
+async fn journal_end(j: &crate::journal::Journal, report: &Report) {
+    let tasks = |v: &[String]| {
+        v.iter()
+            .map(|t| crate::model::short_id(t))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let detail = format!(
+        "{}; cleanup: {}; {} → {}",
+        report.reason,
+        report.cleanup,
+        tasks(&report.old_tasks),
+        tasks(&report.new_tasks)
+    );
+    j.record(
+        "drill_end",
+        &report.marker,
+        None,
+        (report.verdict.word().to_string(), None),
+        Some(detail),
+    )
+    .await;
 }
 
 /// The dashboard's report pair, written off the loop.

@@ -6,6 +6,7 @@ mod convert;
 mod json_wire;
 mod logs;
 mod metrics;
+mod operate;
 mod setup;
 mod tasks;
 
@@ -14,10 +15,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use aws_config::{SdkConfig, retry::RetryConfig};
+use aws_config::SdkConfig;
 use aws_sdk_ecs::types::DesiredStatus;
 
-use super::{Cloud, CloudError, CloudResult, ErrorKind, Operate};
+use super::{Cloud, CloudError, CloudResult, ErrorKind};
 use crate::model::logs::{FilterPage, LogCursor, LogPage, LogQuery, LogSource};
 use crate::model::sanitize::clean;
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
@@ -501,74 +502,6 @@ impl Cloud for AwsCloud {
 
     fn clock_offset_s(&self) -> Option<f64> {
         self.clock.seconds()
-    }
-}
-
-#[async_trait]
-impl Operate for AwsCloud {
-    async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
-        self.stop_task_receipt(cluster, task_arn, reason)
-            .await
-            .map(|_| ())
-    }
-
-    async fn force_deployment(&self, cluster: &str, service: &str) -> CloudResult<()> {
-        self.force_deployment_receipt(cluster, service)
-            .await
-            .map(|_| ())
-    }
-
-    async fn stop_task_receipt(
-        &self,
-        cluster: &str,
-        task_arn: &str,
-        reason: &str,
-    ) -> CloudResult<crate::cloud::Receipt> {
-        use aws_sdk_ecs::operation::RequestId;
-        // Destructive calls are sent once: after a timeout the stop may
-        // have happened, and the task list, not a retry, tells.
-        let out = self
-            .c()
-            .ecs
-            .stop_task()
-            .cluster(cluster)
-            .task(task_arn)
-            .reason(reason)
-            .customize()
-            .config_override(
-                aws_sdk_ecs::config::Builder::default().retry_config(RetryConfig::disabled()),
-            )
-            .send()
-            .await
-            .map_err(|e| self.err(e, "ecs:StopTask"))?;
-        Ok(crate::cloud::Receipt {
-            request_id: out.request_id().map(clean),
-        })
-    }
-
-    async fn force_deployment_receipt(
-        &self,
-        cluster: &str,
-        service: &str,
-    ) -> CloudResult<crate::cloud::Receipt> {
-        use aws_sdk_ecs::operation::RequestId;
-        let out = self
-            .c()
-            .ecs
-            .update_service()
-            .cluster(cluster)
-            .service(service)
-            .force_new_deployment(true)
-            .customize()
-            .config_override(
-                aws_sdk_ecs::config::Builder::default().retry_config(RetryConfig::disabled()),
-            )
-            .send()
-            .await
-            .map_err(|e| self.err(e, "ecs:UpdateService"))?;
-        Ok(crate::cloud::Receipt {
-            request_id: out.request_id().map(clean),
-        })
     }
 }
 
