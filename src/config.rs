@@ -80,6 +80,8 @@ pub struct FileConfig {
     pub redact: Option<bool>,
     pub probe: Option<ProbeFile>,
     pub drill: Option<DrillFile>,
+    /// `[exec]`: container name → the command `e` runs in it.
+    pub exec: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// The `[drill]` table: the API contract, the restart and the timeout.
@@ -330,6 +332,8 @@ pub struct Settings {
     /// The HTTP probe; None when `[probe] enabled = false`.
     pub probe: Option<probe::ProbeConfig>,
     pub drill: DrillSettings,
+    /// What `e` runs in a container (`[exec]`): (container, command).
+    pub exec: Vec<(String, String)>,
     pub file: Option<PathBuf>,
 }
 
@@ -417,6 +421,21 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
             path.display()
         )));
     }
+    if let Some((key, e)) = cfg.exec.iter().flatten().find_map(|(k, v)| {
+        let bad = v.trim().is_empty() || v.chars().any(char::is_control);
+        bad.then(|| {
+            (
+                k.clone(),
+                "must be a command on one line, such as \"/bin/sh\"",
+            )
+        })
+    }) {
+        let (line, _) = locate(text, key_offset(text, Some("exec"), &key));
+        return Err(ConfigError(format!(
+            "{}: line {line}, key `exec.{key}`: {e}",
+            path.display()
+        )));
+    }
     Ok(cfg)
 }
 
@@ -489,6 +508,7 @@ pub fn merge(flags: &Overrides, cfg: FileConfig, file: Option<PathBuf>) -> Setti
         redact: flags.redact || cfg.redact.unwrap_or(false),
         probe: probe_config(flags, cfg.probe.unwrap_or_default()),
         drill: drill_settings(cfg.drill.unwrap_or_default()),
+        exec: cfg.exec.unwrap_or_default().into_iter().collect(),
         file,
     }
 }

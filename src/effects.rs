@@ -25,6 +25,9 @@ use crate::session::Session;
 pub enum Next {
     Continue,
     Quit,
+    /// Hand the terminal to this shell: only the event loop that owns the
+    /// terminal can.
+    Exec(crate::model::exec::Plan),
 }
 
 /// What effects act through.
@@ -114,6 +117,7 @@ impl Effects {
     pub fn run(&mut self, effect: Effect) -> Next {
         match effect {
             Effect::Quit => return Next::Quit,
+            Effect::Exec(plan) => return Next::Exec(plan),
             Effect::RefreshNow => self.links.hurry.refresh(),
             Effect::StopTask {
                 cluster,

@@ -29,6 +29,7 @@ pub mod cmd;
 pub mod config;
 pub mod drill;
 pub mod effects;
+pub mod exec;
 pub mod journal;
 pub mod logfollow;
 pub mod model;
@@ -152,6 +153,11 @@ async fn dashboard(
         drill_read_window: settings.drill.read_window,
         signals: signals.clone(),
         profile: settings.profile.clone(),
+        exec: app::ExecContext {
+            commands: settings.exec.clone(),
+            profile: settings.profile.clone(),
+            endpoint_url: settings.endpoint_url.clone(),
+        },
     };
     cmd::dashboard::run(launched.cloud.clone(), target, opts).await
 }

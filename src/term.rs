@@ -90,6 +90,54 @@ pub fn close(screen: Screen) {
     std::mem::forget(terminal);
 }
 
+/// Hands the terminal to another program (an ECS Exec shell): the
+/// frames queued are written first, then every mode `init` set is left.
+/// `resume` takes it back. The caller stops reading keys before.
+pub async fn suspend(screen: &mut Screen) {
+    let _ = crossterm::execute!(
+        screen.terminal.backend_mut(),
+        crossterm::event::DisableBracketedPaste,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    // A terminal that does not take them within a second is stalled; the
+    // shell would not be usable on it either.
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(1);
+    while screen.output.backlog() > 0 && tokio::time::Instant::now() < until {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    ACTIVE.store(false, Ordering::SeqCst);
+    let _ = crossterm::terminal::disable_raw_mode();
+}
+
+/// Takes the terminal back after `suspend`, and has the next frame drawn
+/// whole: what the other program left on screen is not ratatui's.
+pub fn resume(screen: &mut Screen) -> io::Result<()> {
+    crossterm::terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    crossterm::execute!(
+        screen.terminal.backend_mut(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::event::EnableBracketedPaste
+    )?;
+    repaint(screen)
+}
+
+/// Clears the screen and has the next frame drawn whole. Not ratatui's
+/// `Terminal::clear`: it first asks the terminal where its cursor is and
+/// reads the answer from the keys, which the event loop's reader takes
+/// (an error after 2 s, and nothing cleared).
+pub fn repaint(screen: &mut Screen) -> io::Result<()> {
+    crossterm::execute!(
+        screen.terminal.backend_mut(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    // Both buffers empty: the next frame differs from "the screen" in
+    // every cell that is not blank.
+    screen.terminal.swap_buffers();
+    Ok(())
+}
+
 /// The process's panic hook: `report` makes the report (color-eyre's).
 /// A panic on the main thread (the event loop) restores the terminal,
 /// then prints the report; on stderr when it is there, else to the log

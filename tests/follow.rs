@@ -57,6 +57,7 @@ async fn logs_follow_a_task_replacement_with_a_divider() {
             drill_timeout: None,
             drill_read_window: ecsdeck::model::drill::machine::READ_WINDOW,
             drill_requests: vec![],
+            exec: Default::default(),
         },
         ecsdeck::clock::now(),
     );

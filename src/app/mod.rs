@@ -2,6 +2,7 @@
 //! synchronous: no I/O, no runtime, no terminal.
 
 pub mod drill;
+mod exec;
 pub mod logs;
 mod modal;
 mod older;
@@ -14,7 +15,7 @@ mod testing;
 mod update;
 
 pub use crate::model::loadable::{LoadError, Loadable};
-pub use modal::{Confirm, Modal, Mode, Prompt};
+pub use modal::{Confirm, ExecMenu, Modal, Mode, Prompt};
 pub use rate::CallRate;
 pub use state::*;
 pub use update::{divider_words, update};
@@ -77,6 +78,8 @@ pub enum Action {
     CopyId,
     /// `C`: its ARN.
     CopyArn,
+    /// `e`: a shell in one of the selected task's containers (ECS Exec).
+    Exec,
 }
 
 impl Action {
@@ -85,7 +88,7 @@ impl Action {
     pub fn changes_aws(self) -> bool {
         matches!(
             self,
-            Action::StopTask | Action::ForceDeploy | Action::Drill | Action::Confirm
+            Action::StopTask | Action::ForceDeploy | Action::Drill | Action::Confirm | Action::Exec
         )
     }
 }
@@ -126,6 +129,8 @@ pub enum Msg {
     Drill(drill::DrillMsg),
     /// The program is asked to end (a signal, the terminal gone).
     Shutdown(shutdown::Shutdown, Time),
+    /// How the shell asked for with `e` went.
+    Exec(crate::model::exec::Outcome),
 }
 
 /// Work the reducer asks the runtime to do.
@@ -155,4 +160,6 @@ pub enum Effect {
     LoadHistory(Box<crate::model::logs::HistoryAsk>),
     /// Put `text` on the terminal's clipboard (OSC 52).
     Copy(String),
+    /// Hand the terminal to a shell in a container until it exits.
+    Exec(crate::model::exec::Plan),
 }

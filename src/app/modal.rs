@@ -13,6 +13,20 @@ pub enum Modal {
     Confirm(Confirm),
     /// The restart drill's window (`State::drill` holds what it shows).
     Drill,
+    /// `e`: the task's containers, to open a shell in one.
+    Exec(ExecMenu),
+}
+
+/// The shell menu: the containers of the task `e` was pressed on, fixed
+/// then, and why the one chosen cannot be entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecMenu {
+    pub menu: crate::model::exec::Menu,
+    pub cursor: usize,
+    /// Why the shell asked for was not opened: nothing was run.
+    pub refused: Vec<String>,
+    /// A shell is running (the dashboard is suspended until it ends).
+    pub running: bool,
 }
 
 /// What the confirm dialog shows, fixed when the key was pressed: the
@@ -49,4 +63,6 @@ pub enum Mode {
     Confirm,
     /// A running drill, or its verdict: only Esc.
     Drill,
+    /// The shell menu: ↑/↓, Enter, Esc.
+    Exec,
 }

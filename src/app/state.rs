@@ -75,6 +75,17 @@ pub struct Context {
     /// The drill's own requests (method, path), whose way through the
     /// load balancer's rules is checked.
     pub drill_requests: Vec<(String, String)>,
+    /// What `e` runs, and with which AWS settings.
+    pub exec: ExecContext,
+}
+
+/// What a shell opened with `e` needs besides the task.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExecContext {
+    /// `[exec]`: container name → command.
+    pub commands: Vec<(String, String)>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
 }
 
 impl Context {
@@ -95,6 +106,7 @@ impl Context {
             drill_read_window: crate::model::drill::machine::READ_WINDOW,
             drill_requests: crate::model::drill::Contract::default().requests(),
             redact: false,
+            exec: ExecContext::default(),
         }
     }
 }
@@ -321,6 +333,7 @@ impl State {
             Some(super::Modal::Help) => super::Mode::Help,
             Some(super::Modal::Prompt(_)) => super::Mode::Prompt,
             Some(super::Modal::Confirm(_)) => super::Mode::Confirm,
+            Some(super::Modal::Exec(_)) => super::Mode::Exec,
             Some(super::Modal::Drill) => match &self.drill {
                 Some(d) if d.phase == super::drill::Phase::Asking => super::Mode::Confirm,
                 _ => super::Mode::Drill,

@@ -65,6 +65,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Drill(m) => super::drill::on_msg(state, m),
+        Msg::Exec(o) => {
+            super::exec::answered(state, o);
+            Vec::new()
+        }
         Msg::LogsSaved(r) => {
             state.logs.notice = Some(match r {
                 Ok(path) => format!("saved to {path}"),
@@ -406,6 +410,9 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             _ => Vec::new(),
         };
     }
+    if matches!(state.modal, Some(Modal::Exec(_))) {
+        return super::exec::key(state, a);
+    }
     if state.prompt().is_some() {
         prompt(state, a);
         return Vec::new();
@@ -447,13 +454,17 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             return vec![Effect::Quit];
         }
         Action::Help => state.modal = Some(Modal::Help),
-        Action::StopTask | Action::ForceDeploy | Action::Drill if drill_busy => {
-            state.notice = Some("a drill is running: S, D and R wait for it".into());
+        Action::StopTask | Action::ForceDeploy | Action::Drill | Action::Exec if drill_busy => {
+            state.notice = Some("a drill is running: S, D, R and e wait for it".into());
         }
-        Action::StopTask | Action::ForceDeploy | Action::Drill if restart_pending => {
-            state.notice =
-                Some("waiting for AWS's answer to the last restart: S, D and R wait for it".into());
+        Action::StopTask | Action::ForceDeploy | Action::Drill | Action::Exec
+            if restart_pending =>
+        {
+            state.notice = Some(
+                "waiting for AWS's answer to the last restart: S, D, R and e wait for it".into(),
+            );
         }
+        Action::Exec => super::exec::open(state),
         Action::Drill => super::drill::open(state),
         Action::StopTask => super::restart::open(state, false),
         Action::DismissTimeline => state.world.timeline.dismiss(),

@@ -19,6 +19,8 @@ use crate::session::{self, Session};
 use crate::term;
 use crate::ui::{self, Theme, keys};
 
+mod shell;
+
 pub struct Options {
     pub refresh: Duration,
     pub read_only: bool,
@@ -39,6 +41,8 @@ pub struct Options {
     pub signals: term::Signals,
     /// The AWS profile in use, for the journal's lines.
     pub profile: Option<String>,
+    /// What `e` runs, with the session's profile and endpoint.
+    pub exec: crate::app::ExecContext,
 }
 
 /// How long after the program was asked to end it quits whatever is
@@ -89,6 +93,7 @@ async fn event_loop(
             .as_ref()
             .map(|d| d.contract.requests())
             .unwrap_or_default(),
+        exec: opts.exec.clone(),
     };
     let mut state = State::new(ctx, crate::clock::now());
     let mut session = Session::start(
@@ -161,9 +166,29 @@ async fn event_loop(
         if state.ending.is_some() && backstop.is_none() {
             backstop = Some(tokio::time::Instant::now() + BACKSTOP);
         }
-        for e in effects {
-            if fx.run(e) == Next::Quit {
-                return Ok(exit_code(&state));
+        let mut queue = std::collections::VecDeque::from(effects);
+        while let Some(e) = queue.pop_front() {
+            match fx.run(e) {
+                Next::Quit => return Ok(exit_code(&state)),
+                Next::Continue => {}
+                Next::Exec(plan) => {
+                    // The old reader stops: the shell reads the keys now.
+                    events = EventStream::new();
+                    let (outcome, signal) = shell::run(
+                        screen,
+                        &plan,
+                        session.cloud().is_demo(),
+                        session.journal().cloned(),
+                        &mut signals,
+                    )
+                    .await;
+                    dirty = true;
+                    queue.extend(update(&mut state, Msg::Exec(outcome)));
+                    if let Some(n) = signal {
+                        let at = crate::clock::now();
+                        queue.extend(update(&mut state, Msg::Shutdown(Shutdown::Signal(n), at)));
+                    }
+                }
             }
         }
     }
@@ -190,7 +215,7 @@ fn draw(
     if out.stalled && screen.output.backlog() == 0 {
         out.stalled = false;
         // The frames dropped meanwhile: ratatui's diff is stale.
-        let _ = screen.terminal.clear();
+        let _ = term::repaint(screen);
     }
     if out.gone || out.stalled {
         return Vec::new();

@@ -228,3 +228,24 @@ fn logs_since_is_checked_and_the_flag_wins() {
         None
     );
 }
+
+#[test]
+fn exec_commands_are_per_container_and_checked() {
+    let cfg = parse(
+        "[exec]\nmongodb = \"mongosh --quiet\"\n\"goals-api\" = \"/bin/bash\"\n",
+        &p(),
+    )
+    .expect("ok");
+    let s = merge(&Overrides::default(), cfg, None);
+    assert_eq!(
+        s.exec,
+        [
+            ("goals-api".to_string(), "/bin/bash".to_string()),
+            ("mongodb".to_string(), "mongosh --quiet".to_string())
+        ]
+    );
+    let e = parse("region = \"us-east-1\"\n[exec]\nmongodb = \"  \"\n", &p()).expect_err("empty");
+    assert!(e.0.contains("line 3, key `exec.mongodb`"), "{}", e.0);
+    let e = parse("[exec]\nmongodb = 3\n", &p()).expect_err("not text");
+    assert!(e.0.contains("line 2"), "{}", e.0);
+}

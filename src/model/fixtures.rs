@@ -46,6 +46,7 @@ pub fn service() -> Service {
             container_port: 80,
         }],
         events: vec![],
+        exec_enabled: false,
     }
 }
 
@@ -55,6 +56,7 @@ pub fn task_def() -> TaskDef {
         family: "goals".into(),
         revision: 3,
         network_mode: "awsvpc".into(),
+        task_role_arn: Some("arn:aws:iam::123456789012:role/goals-task".into()),
         containers: vec![
             ContainerDef {
                 name: "goals-api".into(),
@@ -124,6 +126,7 @@ pub fn task(id: &str, ip: &str, last: &str, desired: &str) -> Task {
         stopped_at: None,
         stop_code: None,
         stopped_reason: None,
+        exec_enabled: false,
         containers: vec![
             Container {
                 name: "goals-api".into(),
@@ -133,6 +136,7 @@ pub fn task(id: &str, ip: &str, last: &str, desired: &str) -> Task {
                 exit_code: None,
                 reason: None,
                 bindings: vec![],
+                exec_agent: None,
             },
             Container {
                 name: "mongodb".into(),
@@ -142,6 +146,7 @@ pub fn task(id: &str, ip: &str, last: &str, desired: &str) -> Task {
                 exit_code: None,
                 reason: None,
                 bindings: vec![],
+                exec_agent: None,
             },
         ],
     }

@@ -5,6 +5,7 @@
 pub mod derive;
 pub mod drill;
 pub mod error;
+pub mod exec;
 #[cfg(test)]
 pub mod fixtures;
 pub mod lb;
@@ -51,6 +52,9 @@ pub struct Service {
     pub config: DeploymentConfig,
     pub load_balancers: Vec<LbBinding>,
     pub events: Vec<ServiceEvent>,
+    /// `enableExecuteCommand`: tasks it starts from now on can be
+    /// entered with ECS Exec (a task started before keeps its own flag).
+    pub exec_enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -106,6 +110,9 @@ pub struct TaskDef {
     /// Task-level `cpu` (units) and `memory` (MiB): required on Fargate.
     pub cpu: Option<u32>,
     pub memory_mib: Option<u32>,
+    /// The role the containers' processes run as: ECS Exec's agent needs
+    /// `ssmmessages:*` on it.
+    pub task_role_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -183,6 +190,8 @@ pub struct Task {
     pub stop_code: Option<String>,
     pub stopped_reason: Option<String>,
     pub containers: Vec<Container>,
+    /// `enableExecuteCommand` as the task was started with.
+    pub exec_enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -195,6 +204,9 @@ pub struct Container {
     pub reason: Option<String>,
     /// (container port, host port) pairs, for bridge-mode target joins.
     pub bindings: Vec<(i32, i32)>,
+    /// The `ExecuteCommandAgent`'s `lastStatus` (`managedAgents`); None
+    /// when the task was started without ECS Exec.
+    pub exec_agent: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -58,6 +58,7 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
         dialogs::confirm::draw(state, theme, f, area);
     }
     dialogs::drill::draw(state, theme, f, area);
+    dialogs::exec::draw(state, theme, f, area);
     if state.ctx.redact {
         // From the first frame: before the caller's identity is known (or
         // when STS cannot be reached) every ARN's account field is masked;
@@ -462,8 +463,10 @@ fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     // Help and quit first: on a narrow screen they are the ones that must
     // stay visible; then the actions, the story a demo tells.
+    // The shell last: moving about matters more on a narrow screen.
     let first = |b: &&keys::Binding| match b.action {
         Action::Help | Action::Quit => 0,
+        Action::Exec => 3,
         a if a.changes_aws() => 1,
         _ => 2,
     };

@@ -17,6 +17,8 @@ pub enum Section {
     Drill,
     /// To the clipboard, wherever the focus is.
     Copy,
+    /// In the shell menu (`e`).
+    Exec,
 }
 
 pub struct Binding {
@@ -290,6 +292,30 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("drill"),
     },
     Binding {
+        section: Section::Actions,
+        keys: &[KeyCode::Char('e')],
+        label: "e",
+        action: Action::Exec,
+        help: "a shell in one of the task's containers (ECS Exec)",
+        hint: Some("shell"),
+    },
+    Binding {
+        section: Section::Exec,
+        keys: &[KeyCode::Enter],
+        label: "Enter",
+        action: Action::Select,
+        help: "open a shell in the container (the dashboard returns when it exits)",
+        hint: None,
+    },
+    Binding {
+        section: Section::Exec,
+        keys: &[KeyCode::Esc, KeyCode::Char('n')],
+        label: "Esc",
+        action: Action::Cancel,
+        help: "close: nothing is run",
+        hint: None,
+    },
+    Binding {
         section: Section::Drill,
         keys: &[KeyCode::Esc],
         label: "Esc",
@@ -329,11 +355,16 @@ pub fn bindings(mode: Mode, read_only: bool) -> impl Iterator<Item = &'static Bi
             return false;
         }
         match mode {
-            Mode::Dashboard | Mode::Logs => !matches!(b.section, Section::Dialog | Section::Drill),
+            Mode::Dashboard | Mode::Logs => {
+                !matches!(b.section, Section::Dialog | Section::Drill | Section::Exec)
+            }
             Mode::Help => matches!(b.action, Action::Help | Action::Close | Action::Quit),
             Mode::Prompt => false,
             Mode::Confirm => b.section == Section::Dialog,
             Mode::Drill => b.section == Section::Drill,
+            Mode::Exec => {
+                b.section == Section::Exec || matches!(b.action, Action::Up | Action::Down)
+            }
         }
     })
 }

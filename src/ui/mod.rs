@@ -18,6 +18,8 @@ mod tests;
 #[cfg(test)]
 mod tests_drill;
 #[cfg(test)]
+mod tests_exec;
+#[cfg(test)]
 mod tests_metrics;
 #[cfg(test)]
 mod tests_paused;

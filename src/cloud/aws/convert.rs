@@ -207,6 +207,7 @@ pub fn service(sv: &aws_sdk_ecs::types::Service, cluster: &str) -> Service {
         running: sv.running_count(),
         pending: sv.pending_count(),
         task_definition: s(sv.task_definition()),
+        exec_enabled: sv.enable_execute_command(),
         deployments: sv
             .deployments()
             .iter()
@@ -265,6 +266,7 @@ pub fn task_def(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDef {
     TaskDef {
         cpu: units(td.cpu()),
         memory_mib: units(td.memory()),
+        task_role_arn: o(td.task_role_arn()),
         arn: s(td.task_definition_arn()),
         family: s(td.family()),
         revision: td.revision(),
@@ -372,6 +374,7 @@ pub fn task(t: &aws_sdk_ecs::types::Task) -> Task {
         stopped_at: time(t.stopped_at()),
         stop_code: t.stop_code().map(|c| clean(c.as_str())),
         stopped_reason: o(t.stopped_reason()),
+        exec_enabled: t.enable_execute_command(),
         containers: t
             .containers()
             .iter()
@@ -387,6 +390,15 @@ pub fn task(t: &aws_sdk_ecs::types::Task) -> Task {
                     .iter()
                     .filter_map(|b| Some((b.container_port()?, b.host_port()?)))
                     .collect(),
+                exec_agent: c
+                    .managed_agents()
+                    .iter()
+                    .find(|a| a.name().map(|n| n.as_str()) == Some("ExecuteCommandAgent"))
+                    .map(|a| {
+                        a.last_status()
+                            .map(clean)
+                            .unwrap_or_else(|| "PENDING".into())
+                    }),
             })
             .collect(),
     }

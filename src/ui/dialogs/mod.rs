@@ -3,6 +3,7 @@
 pub mod big;
 pub mod confirm;
 pub mod drill;
+pub mod exec;
 pub mod help;
 
 use ratatui::style::Style;

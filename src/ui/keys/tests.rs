@@ -6,11 +6,12 @@ fn every_action_reachable_and_keys_unique() {
         (Mode::Dashboard, None),
         (Mode::Confirm, Some(Section::Dialog)),
         (Mode::Drill, Some(Section::Drill)),
+        (Mode::Exec, Some(Section::Exec)),
     ] {
         let mut seen = Vec::new();
         for b in BINDINGS.iter().filter(|b| match section {
             Some(s) => b.section == s,
-            None => !matches!(b.section, Section::Dialog | Section::Drill),
+            None => !matches!(b.section, Section::Dialog | Section::Drill | Section::Exec),
         }) {
             for k in b.keys {
                 assert!(!seen.contains(k), "{k:?} bound twice");
@@ -118,5 +119,43 @@ fn behind_the_help_only_closing_and_quitting_are_bound() {
     assert_eq!(
         action_for(&key(KeyCode::Char('j')), Mode::Logs, false),
         Some(Action::Down)
+    );
+}
+
+#[test]
+fn the_shell_menu_moves_opens_and_closes_and_e_is_not_bound_read_only() {
+    let key = |k| KeyEvent::new(k, KeyModifiers::NONE);
+    assert_eq!(
+        action_for(&key(KeyCode::Char('e')), Mode::Dashboard, false),
+        Some(Action::Exec)
+    );
+    assert_eq!(
+        action_for(&key(KeyCode::Char('e')), Mode::Dashboard, true),
+        None
+    );
+    assert_eq!(
+        action_for(&key(KeyCode::Down), Mode::Exec, false),
+        Some(Action::Down)
+    );
+    assert_eq!(
+        action_for(&key(KeyCode::Char('k')), Mode::Exec, false),
+        Some(Action::Up)
+    );
+    assert_eq!(
+        action_for(&key(KeyCode::Enter), Mode::Exec, false),
+        Some(Action::Select)
+    );
+    assert_eq!(
+        action_for(&key(KeyCode::Esc), Mode::Exec, false),
+        Some(Action::Cancel)
+    );
+    // Nothing else behind the menu: no S, no q.
+    assert_eq!(
+        action_for(&key(KeyCode::Char('S')), Mode::Exec, false),
+        None
+    );
+    assert_eq!(
+        action_for(&key(KeyCode::Char('q')), Mode::Exec, false),
+        None
     );
 }

@@ -23,6 +23,7 @@ pub fn task_def() -> TaskDef {
         family: "goals".into(),
         revision: 3,
         network_mode: "awsvpc".into(),
+        task_role_arn: Some(format!("arn:aws:iam::{}:role/goals-task", super::ACCOUNT)),
         containers: vec![
             ContainerDef {
                 name: "goals-api".into(),

@@ -32,6 +32,7 @@ impl World {
             running,
             pending,
             task_definition: TD_ARN.into(),
+            exec_enabled: true,
             deployments: self.deployments(steady),
             config: DeploymentConfig {
                 min_percent: self.min_percent,
@@ -141,6 +142,15 @@ impl World {
                 } else {
                     "UNKNOWN"
                 };
+                // ECS starts the agent with the container and reports it
+                // stopped once the container is.
+                let agent = Some(
+                    match container_status {
+                        "RUNNING" | "STOPPED" => container_status,
+                        _ => "PENDING",
+                    }
+                    .to_string(),
+                );
                 let exit = |code: i32| {
                     (t.phase == Phase::Stopped || t.phase == Phase::Deprovisioning).then_some(code)
                 };
@@ -167,6 +177,7 @@ impl World {
                     stopped_at: t.stopped_at,
                     stop_code: t.stop_code.clone().filter(|_| t.desired_stopped),
                     stopped_reason: t.stopped_reason.clone(),
+                    exec_enabled: true,
                     containers: vec![
                         Container {
                             name: "goals-api".into(),
@@ -176,6 +187,7 @@ impl World {
                             exit_code: exit(t.crash.map_or(0, |c| c.api_exit)),
                             reason: None,
                             bindings: vec![],
+                            exec_agent: agent.clone(),
                         },
                         Container {
                             name: "mongodb".into(),
@@ -185,6 +197,7 @@ impl World {
                             exit_code: exit(t.crash.map_or(0, |c| c.db_exit)),
                             reason: t.crash.map(|c| c.db_reason.to_string()),
                             bindings: vec![],
+                            exec_agent: agent.clone(),
                         },
                     ],
                 }
