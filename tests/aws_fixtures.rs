@@ -146,12 +146,18 @@ async fn service_and_task_definition_become_domain_types() {
     assert_eq!(s.load_balancers[0].container_port, 80);
     assert_eq!(s.events.len(), 2);
     assert!(s.events[0].at.is_some());
+    assert!(s.exec_enabled, "enableExecuteCommand");
 
     let td = b
         .task_definition(&s.task_definition)
         .await
         .expect("taskdef");
     assert_eq!((td.family.as_str(), td.revision), ("goals", 3));
+    assert_eq!(
+        td.task_role_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:role/goals-task"),
+        "the task role, not the execution role"
+    );
     assert!(
         td.container("goals-api")
             .is_some_and(|c| c.health_check.is_none())
@@ -188,7 +194,16 @@ async fn tasks_targets_and_efs_join_up() {
     );
     assert_eq!(running.az.as_deref(), Some("us-east-1a"));
     assert!(running.started_at.is_some());
+    // ECS Exec: the task's flag and each container's agent.
+    assert!(running.exec_enabled);
+    let agents: Vec<_> = running
+        .containers
+        .iter()
+        .map(|c| c.exec_agent.as_deref())
+        .collect();
+    assert_eq!(agents, [Some("RUNNING"), Some("PENDING")]);
     let stopped = tasks.iter().find(|t| t.is_stopped()).expect("stopped");
+    assert!(!stopped.exec_enabled && stopped.containers.iter().all(|c| c.exec_agent.is_none()));
     assert_eq!(stopped.stop_code.as_deref(), Some("TaskFailedToStart"));
     assert!(derive::is_efs_mount_failure(stopped));
 

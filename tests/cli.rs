@@ -269,8 +269,38 @@ fn both_iam_policies_are_valid_and_the_operator_one_is_narrowed() {
     let (r, o) = (actions(&read), actions(&op));
     assert!(
         !r.iter()
-            .any(|a| a == "ecs:StopTask" || a == "ecs:UpdateService"),
+            .any(|a| a == "ecs:StopTask" || a == "ecs:UpdateService" || a == "ecs:ExecuteCommand"),
         "the read policy changes nothing"
+    );
+    // `e`: a shell in the cluster's tasks only; the task role's own
+    // policy has the agent's four channels.
+    let exec = op["Statement"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["Action"][0] == "ecs:ExecuteCommand")
+        .expect("ecs:ExecuteCommand");
+    assert_eq!(
+        exec["Resource"],
+        serde_json::json!([
+            "arn:aws:ecs:REGION:ACCOUNT:cluster/CLUSTER",
+            "arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/*"
+        ])
+    );
+    let role: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{dir}/iam-task-role-exec.json")).expect("read"),
+    )
+    .expect("json");
+    let mut channels = actions(&role);
+    channels.sort();
+    assert_eq!(
+        channels,
+        [
+            "ssmmessages:CreateControlChannel",
+            "ssmmessages:CreateDataChannel",
+            "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel"
+        ]
     );
     assert!(
         r.iter().all(|a| o.contains(a)),

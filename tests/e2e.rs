@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Session, reports};
+use common::{Session, journal, reports};
 
 const BOOT: Duration = Duration::from_secs(40);
 
@@ -531,22 +531,6 @@ fn d_then_y_forces_a_deployment_and_the_new_task_takes_over() {
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
     s.assert_restored();
-}
-
-/// The journal's lines in the session's home, checked private (0600).
-fn journal(home: &std::path::Path) -> Vec<serde_json::Value> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = home.join("state").join("ecsdeck").join("journal.jsonl");
-    let mode = std::fs::metadata(&path)
-        .expect("the journal")
-        .permissions()
-        .mode();
-    assert_eq!(mode & 0o777, 0o600, "{}", path.display());
-    std::fs::read_to_string(&path)
-        .expect("read")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
-        .collect()
 }
 
 /// The drill's report files in `dir`.

@@ -114,7 +114,7 @@ pub fn answered(state: &mut State, outcome: Outcome) {
     };
     m.running = false;
     let (task, container) = (
-        m.menu.task_id.clone(),
+        m.menu.task_id.chars().take(8).collect::<String>(),
         m.menu
             .choices
             .get(m.cursor)

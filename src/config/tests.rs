@@ -72,6 +72,10 @@ fn example_config_is_valid_and_complete() {
     assert!(p.timeout.is_some() && p.expect.is_some() && p.count_pointer.is_some());
     assert!(p.reuse_connections.is_some() && p.insecure_tls.is_some());
     assert!(p.read_limit.is_some());
+    assert!(
+        cfg.exec.is_some_and(|e| e.contains_key("mongodb")),
+        "[exec] documented"
+    );
     for key in [
         "# url =",
         "# [probe.headers]",

@@ -166,3 +166,19 @@ pub fn reports(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     v.sort();
     v
 }
+
+/// The journal's lines in the session's home, checked private (0600).
+pub fn journal(home: &std::path::Path) -> Vec<serde_json::Value> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = home.join("state").join("ecsdeck").join("journal.jsonl");
+    let mode = std::fs::metadata(&path)
+        .expect("the journal")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+    std::fs::read_to_string(&path)
+        .expect("read")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect()
+}
