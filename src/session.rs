@@ -22,6 +22,12 @@ pub struct Session {
     /// The half that changes things; a read-only session has none.
     operator: Option<Arc<dyn Operate>>,
     journal: Option<Arc<crate::journal::Journal>>,
+    /// What the session was started with, to start it again on another
+    /// service: the plan, the operate half before the journal wrapped
+    /// it, and where the journal goes with which profile.
+    plan: Plan,
+    bare_operator: Option<Arc<dyn Operate>>,
+    journal_at: Option<(Option<std::path::PathBuf>, Option<String>)>,
     /// When the session next tells its counters.
     counters: tokio::time::Interval,
 }
@@ -40,7 +46,7 @@ impl Session {
     pub fn start(cloud: Arc<dyn Cloud>, target: ServiceRef, plan: Plan) -> Session {
         let (tx, rx) = mpsc::channel(64);
         let probe = plan.probe.clone();
-        let pollers = poll::spawn(cloud.clone(), target.clone(), plan, tx.clone());
+        let pollers = poll::spawn(cloud.clone(), target.clone(), plan.clone(), tx.clone());
         let mut given = None;
         if let Some(cfg) = probe {
             let url = match &cfg.info.url {
@@ -73,6 +79,9 @@ impl Session {
             _probe_url: given,
             operator: None,
             journal: None,
+            plan,
+            bare_operator: None,
+            journal_at: None,
             counters: {
                 let mut i = tokio::time::interval(Duration::from_secs(1));
                 i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -84,8 +93,40 @@ impl Session {
     /// Gives the session the power to change things (StopTask,
     /// UpdateService). A read-only run never calls this.
     pub fn with_operator(mut self, op: Arc<dyn Operate>) -> Session {
+        self.bare_operator = Some(op.clone());
         self.operator = Some(op);
         self
+    }
+
+    /// The same session on another service: the pollers, the logs and
+    /// the probe of this one stop before those of `target` start; the
+    /// operate half and the journal follow. A probe URL that was given
+    /// was this service's: the new one's is found from its load balancer.
+    /// Returns the session, and whether a given probe URL was dropped.
+    pub fn switch(self, target: ServiceRef) -> (Session, bool) {
+        let Session {
+            cloud,
+            mut plan,
+            bare_operator,
+            journal_at,
+            pollers,
+            rx,
+            _probe_url,
+            ..
+        } = self;
+        drop((pollers, rx, _probe_url));
+        let given = plan
+            .probe
+            .as_mut()
+            .is_some_and(|p| p.info.url.take().is_some());
+        let mut next = Session::start(cloud, target, plan);
+        if let Some(op) = bare_operator {
+            next = next.with_operator(op);
+        }
+        if let Some((path, profile)) = journal_at {
+            next = next.with_journal(path, profile);
+        }
+        (next, given)
     }
 
     /// Journals every change the operator sends, and the drill's start
@@ -95,6 +136,7 @@ impl Session {
         path: Option<std::path::PathBuf>,
         profile: Option<String>,
     ) -> Session {
+        self.journal_at = Some((path.clone(), profile.clone()));
         let journal = Arc::new(crate::journal::Journal::new(
             path,
             profile,

@@ -255,3 +255,67 @@ async fn data_dir_keeps_the_records_between_runs() {
     assert_eq!(status, 200);
     assert_eq!(body["goals"][0]["text"], "kept between runs", "{body}");
 }
+
+/// `:` in the dashboard: the session switched to the demo's second
+/// service stops polling the first (its calls stop), polls the second,
+/// and its observations are the second's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_switched_session_stops_polling_the_old_service_and_polls_the_new() {
+    use ecsdeck::cloud::demo::WORKER;
+    use ecsdeck::model::observe::{Observation, Resource};
+    use ecsdeck::poll::Plan;
+    use ecsdeck::session::Session;
+    use std::sync::Arc;
+    let env = DemoEnv::start(DemoOptions::default()).await.expect("demo");
+    let cloud: Arc<dyn Cloud> = Arc::new(env.cloud());
+    let listed = cloud.list_services(None).await.expect("listed");
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let plan = Plan {
+        refresh: Duration::from_secs(1),
+        logs: true,
+        metrics: true,
+        probe: None,
+    };
+    let mut session = Session::start(cloud.clone(), svc(), plan);
+    // A few polls of the first.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    while session
+        .next_within(Duration::from_millis(10))
+        .await
+        .is_some()
+    {}
+    assert!(
+        env.calls_naming(SERVICE) >= 6,
+        "polled: {}",
+        env.calls_naming(SERVICE)
+    );
+    let worker = ServiceRef {
+        cluster: CLUSTER.into(),
+        service: WORKER.into(),
+    };
+    let (mut session, dropped_url) = session.switch(worker.clone());
+    assert!(!dropped_url);
+    let old_at_switch = env.calls_naming(SERVICE);
+    let new_at_switch = env.calls_naming(WORKER);
+    // Every observation from now on is the worker's.
+    let until = Instant::now() + Duration::from_secs(5);
+    let mut services = 0;
+    while Instant::now() < until {
+        if let Some(ev) = session.next_within(Duration::from_millis(200)).await
+            && let (Resource::Service, Ok(Observation::Service(s))) = (ev.resource, &ev.result)
+        {
+            assert_eq!(s.name, WORKER);
+            services += 1;
+        }
+    }
+    assert!(services >= 3, "the worker polled each second: {services}");
+    assert!(env.calls_naming(WORKER) >= new_at_switch + 6);
+    // A call already under way at the switch may still land; nothing more.
+    assert!(
+        env.calls_naming(SERVICE) <= old_at_switch + 2,
+        "the first service's pollers stopped: {} calls at the switch, {} now",
+        old_at_switch,
+        env.calls_naming(SERVICE)
+    );
+    assert_eq!(session.target(), &worker);
+}

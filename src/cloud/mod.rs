@@ -28,6 +28,18 @@ pub trait Cloud: Send + Sync {
     /// Every (cluster, service) the credentials can see, for the picker;
     /// only in `cluster` when one is given.
     async fn list_services(&self, cluster: Option<&str>) -> CloudResult<Vec<ServiceRef>>;
+    /// The same, a page at a time as AWS answers: the picker shows the
+    /// first services while the rest are still listed. Stops early when
+    /// nobody listens any more.
+    async fn list_services_each(
+        &self,
+        cluster: Option<&str>,
+        pages: &tokio::sync::mpsc::UnboundedSender<Vec<ServiceRef>>,
+    ) -> CloudResult<()> {
+        let all = self.list_services(cluster).await?;
+        let _ = pages.send(all);
+        Ok(())
+    }
     async fn service(&self, svc: &ServiceRef) -> CloudResult<Service>;
     async fn task_definition(&self, arn: &str) -> CloudResult<TaskDef>;
     /// Running tasks and the recently stopped ones.

@@ -243,6 +243,21 @@ impl Cloud for AwsCloud {
     }
 
     async fn list_services(&self, cluster: Option<&str>) -> CloudResult<Vec<ServiceRef>> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        self.list_services_each(cluster, &tx).await?;
+        drop(tx);
+        let mut out = Vec::new();
+        while let Some(page) = rx.recv().await {
+            out.extend(page);
+        }
+        Ok(out)
+    }
+
+    async fn list_services_each(
+        &self,
+        cluster: Option<&str>,
+        pages: &tokio::sync::mpsc::UnboundedSender<Vec<ServiceRef>>,
+    ) -> CloudResult<()> {
         // With a cluster given, only that one: a cluster-scoped IAM policy
         // (as the README recommends) does not allow ecs:ListClusters.
         let clusters: Vec<String> = match cluster {
@@ -261,30 +276,33 @@ impl Cloud for AwsCloud {
                 .await
                 .map_err(|e| self.err(e, "ecs:ListClusters"))?,
         };
-        let mut out = Vec::new();
         for cluster in clusters {
-            let services: Vec<String> = self
+            // The picker shows these names.
+            let cluster_name = clean(crate::model::arn_tail(&cluster));
+            let mut stream = self
                 .c()
                 .ecs
                 .list_services()
                 .cluster(&cluster)
                 .max_results(100)
                 .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(|e| self.err(e, "ecs:ListServices"))?;
-            // The picker shows these names.
-            let cluster_name = clean(crate::model::arn_tail(&cluster));
-            for s in services {
-                out.push(ServiceRef {
-                    cluster: cluster_name.clone(),
-                    service: clean(crate::model::arn_tail(&s)),
-                });
+                .send();
+            while let Some(page) = stream.next().await {
+                let page = page.map_err(|e| self.err(e, "ecs:ListServices"))?;
+                let refs = page
+                    .service_arns()
+                    .iter()
+                    .map(|s| ServiceRef {
+                        cluster: cluster_name.clone(),
+                        service: clean(crate::model::arn_tail(s)),
+                    })
+                    .collect();
+                if pages.send(refs).is_err() {
+                    return Ok(());
+                }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     async fn service(&self, svc: &ServiceRef) -> CloudResult<Service> {

@@ -7,6 +7,7 @@
 //! balancer" address forwards to a healthy task, or answers 503.
 
 pub mod api;
+mod worker;
 mod world;
 
 use std::net::SocketAddr;
@@ -26,6 +27,8 @@ use super::{Cloud, CloudError, CloudResult, ErrorKind, Operate};
 use crate::model::logs::{FilterPage, LogCursor, LogPage, LogQuery, LogSource};
 use crate::model::{FileSystem, Identity, Service, ServiceRef, TargetGroup, Task, TaskDef};
 pub use api::SERVED_BY;
+/// The demo's second service, to switch to with `:`.
+pub use worker::SERVICE as WORKER;
 use world::World;
 pub use world::{CLUSTER, SERVICE};
 
@@ -94,7 +97,13 @@ pub struct DemoEnv {
     deny_stop_task: bool,
     stop_task_fault: bool,
     expired: Expired,
+    /// Since when the worker's task runs.
+    worker_since: crate::model::Time,
+    by_service: PerService,
 }
+
+/// DescribeServices, ListTasks and DescribeTasks calls per service named.
+type PerService = Arc<Mutex<std::collections::BTreeMap<String, u64>>>;
 
 /// When the demo's credentials are refused (monotonic: a clock step does
 /// not move it).
@@ -176,7 +185,16 @@ impl DemoEnv {
                 let t0 = tokio::time::Instant::now();
                 (t0 + from, t0 + until)
             }),
+            worker_since: crate::clock::now() - chrono::Duration::minutes(47),
+            by_service: Arc::default(),
         })
+    }
+
+    /// The calls made so far that name `service` (DescribeServices,
+    /// ListTasks, DescribeTasks): whether a session still polls it.
+    pub fn calls_naming(&self, service: &str) -> u64 {
+        let m = self.by_service.lock().unwrap_or_else(|p| p.into_inner());
+        m.get(service).copied().unwrap_or(0)
     }
 
     pub fn cloud(&self) -> DemoCloud {
@@ -188,6 +206,8 @@ impl DemoEnv {
             deny_stop_task: self.deny_stop_task,
             stop_task_fault: self.stop_task_fault,
             expired: self.expired,
+            worker_since: self.worker_since,
+            by_service: self.by_service.clone(),
         }
     }
 
@@ -385,9 +405,16 @@ pub struct DemoCloud {
     deny_stop_task: bool,
     stop_task_fault: bool,
     expired: Expired,
+    worker_since: crate::model::Time,
+    by_service: PerService,
 }
 
 impl DemoCloud {
+    fn named(&self, service: &str, n: u64) {
+        let mut m = self.by_service.lock().unwrap_or_else(|p| p.into_inner());
+        *m.entry(service.to_string()).or_default() += n;
+    }
+
     /// Counts calls as the AWS backend would send them, per API.
     fn count(&self, calls: &[(&str, u64)]) {
         let mut by = self.by_api.lock().unwrap_or_else(|p| p.into_inner());
@@ -443,14 +470,21 @@ impl Cloud for DemoCloud {
     async fn list_services(&self, _cluster: Option<&str>) -> CloudResult<Vec<ServiceRef>> {
         self.count(&[("ecs:ListClusters", 1), ("ecs:ListServices", 1)]);
         self.signed("ecs:ListServices")?;
-        Ok(vec![ServiceRef {
-            cluster: CLUSTER.into(),
-            service: SERVICE.into(),
-        }])
+        Ok([SERVICE, WORKER]
+            .into_iter()
+            .map(|s| ServiceRef {
+                cluster: CLUSTER.into(),
+                service: s.into(),
+            })
+            .collect())
     }
     async fn service(&self, svc: &ServiceRef) -> CloudResult<Service> {
         self.count(&[("ecs:DescribeServices", 1)]);
         self.signed("ecs:DescribeServices")?;
+        self.named(&svc.service, 1);
+        if svc.cluster == CLUSTER && svc.service == WORKER {
+            return Ok(worker::service(self.worker_since));
+        }
         if svc.cluster != CLUSTER || svc.service != SERVICE {
             return Err(not_found(
                 "ecs:DescribeServices",
@@ -465,6 +499,9 @@ impl Cloud for DemoCloud {
     async fn task_definition(&self, arn: &str) -> CloudResult<TaskDef> {
         self.count(&[("ecs:DescribeTaskDefinition", 1)]);
         self.signed("ecs:DescribeTaskDefinition")?;
+        if arn == worker::TD_ARN {
+            return Ok(worker::task_def());
+        }
         let td = world::task_def_with(lock(&self.world).api_health_check);
         if arn != td.arn {
             return Err(not_found(
@@ -474,10 +511,15 @@ impl Cloud for DemoCloud {
         }
         Ok(td)
     }
-    async fn tasks(&self, _svc: &ServiceRef) -> CloudResult<Vec<Task>> {
+    async fn tasks(&self, svc: &ServiceRef) -> CloudResult<Vec<Task>> {
         // As the AWS backend: ListTasks(RUNNING) and DescribeTasks each
         // time; ListTasks(STOPPED) while a task is leaving, else every 30 s.
-        let tasks = lock(&self.world).tasks();
+        self.named(&svc.service, 2);
+        let tasks = if svc.service == WORKER {
+            worker::tasks(self.worker_since)
+        } else {
+            lock(&self.world).tasks()
+        };
         let leaving = tasks.iter().any(|t| t.is_leaving() && !t.is_stopped());
         let n = self.task_polls.fetch_add(1, Ordering::Relaxed);
         let stopped_too = u64::from(leaving || n.is_multiple_of(6));
@@ -523,6 +565,11 @@ impl Cloud for DemoCloud {
     ) -> CloudResult<LogPage> {
         self.count(&[("logs:GetLogEvents", 1)]);
         self.signed("logs:GetLogEvents")?;
+        if src.group == worker::LOG_GROUP {
+            let now = crate::clock::now();
+            return worker::log_page(self.worker_since, now, &src.stream, cursor, limit)
+                .map_err(|m| not_found("logs:GetLogEvents", m.to_string()));
+        }
         // The API's access log carries request paths anyone can send.
         lock(&self.world)
             .log_page(&src.group, &src.stream, cursor, limit)
@@ -538,6 +585,13 @@ impl Cloud for DemoCloud {
     async fn filter_logs(&self, q: &LogQuery, _token: Option<&str>) -> CloudResult<FilterPage> {
         self.count(&[("logs:FilterLogEvents", 1)]);
         self.signed("logs:FilterLogEvents")?;
+        // The worker's lines are read as they come, not searched.
+        if q.group == worker::LOG_GROUP {
+            return Ok(FilterPage {
+                events: Vec::new(),
+                next: None,
+            });
+        }
         let mut page = lock(&self.world)
             .filter_logs(q)
             .map_err(|m| not_found("logs:FilterLogEvents", m.to_string()))?;
@@ -563,6 +617,10 @@ impl Cloud for DemoCloud {
     ) -> CloudResult<crate::model::metrics::MetricsPage> {
         self.count(&[("cloudwatch:GetMetricData", 1)]);
         self.signed("cloudwatch:GetMetricData")?;
+        if ask.service == WORKER {
+            // A worker this quiet reports nothing worth a chart.
+            return Ok(crate::model::metrics::MetricsPage::default());
+        }
         Ok(lock(&self.world).metrics(ask))
     }
 
