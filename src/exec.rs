@@ -121,7 +121,8 @@ pub async fn pause_after_failure(ended: &Ended) {
         .code
         .map_or_else(|| "was killed".to_string(), |c| format!("exited {c}"));
     println!(
-        "\necsdeck: the session {status}. If the AWS CLI said\n  AccessDeniedException … ecs:ExecuteCommand: your IAM policy needs ecs:ExecuteCommand on the task (assets/iam-policy-operator.json);\n  TargetNotConnectedException: the task role needs {}, and the task a way to ssmmessages.<region>.amazonaws.com.\nPress Enter to return to the dashboard.",
+        "\necsdeck: the session {status}. If the AWS CLI said\n  AccessDeniedException … ecs:ExecuteCommand: your IAM policy needs ecs:ExecuteCommand on the task (assets/iam-policy-operator.json);\n  KMS … GenerateDataKey: the cluster encrypts sessions with a KMS key; you need kms:GenerateDataKey on it;
+  TargetNotConnectedException: the agent could not connect: the task role needs {}, the task a way to ssmmessages.<region>.amazonaws.com, and no AWS credentials in the container's environment.\nPress Enter to return to the dashboard.",
         crate::model::exec::TASK_ROLE_ACTIONS
     );
     // A line, the end of the input (the session is gone), or a minute.

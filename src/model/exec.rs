@@ -58,8 +58,10 @@ pub fn menu(
     }
     let mut notes = Vec::new();
     match def.map(|d| d.task_role_arn.as_deref()) {
-        Some(None) => blockers.push(format!(
-            "the task definition has no task role: ECS Exec's agent needs one allowing {TASK_ROLE_ACTIONS}"
+        // Not a blocker: the task may have been started with a role of
+        // its own (overrides), or run on EC2 under the instance's role.
+        Some(None) => notes.push(format!(
+            "the task definition names no task role: unless the task was started with one, or its EC2 instance's role allows them, the agent lacks {TASK_ROLE_ACTIONS}"
         )),
         Some(Some(role)) => notes.push(format!(
             "the task role {} must allow {TASK_ROLE_ACTIONS}",
@@ -74,13 +76,21 @@ pub fn menu(
         .iter()
         .map(|c| {
             let mut why = Vec::new();
+            let read_only = def
+                .and_then(|d| d.container(&c.name))
+                .is_some_and(|d| d.readonly_root);
             if c.last_status != "RUNNING" {
                 why.push(format!("{} is {}", c.name, c.last_status));
+            } else if read_only {
+                why.push(format!(
+                    "{} has readonlyRootFilesystem: ECS Exec does not support it (the agent cannot write its files)",
+                    c.name
+                ));
             } else if task.exec_enabled {
                 match c.exec_agent.as_deref() {
                     Some("RUNNING") => {}
                     Some(s) => why.push(format!(
-                        "{}'s ExecuteCommandAgent is {s}: it needs to be RUNNING (when it stays {s}, the task role's ssmmessages permissions or the network path to ssmmessages.<region>.amazonaws.com is missing)",
+                        "{}'s ExecuteCommandAgent is {s}: it needs to be RUNNING (when it stays so: the task role's ssmmessages permissions, a way to ssmmessages.<region>.amazonaws.com, or AWS credentials in the container's environment overriding the role)",
                         c.name
                     )),
                     None => why.push(format!(
@@ -198,8 +208,8 @@ fn quote(s: &str) -> String {
 }
 
 /// An AWS CLI version line (`aws-cli/2.15.30 Python/3.11.8 …`): whether
-/// it can run `ecs execute-command` (1.19.28 or later, 2.1.30 or later),
-/// or why not.
+/// it can run `ecs execute-command` as the ECS guide asks (1.22.3 or
+/// later, 2.3.6 or later), or why not.
 pub fn cli_version_ok(line: &str) -> Result<String, String> {
     let v = line
         .split_whitespace()
@@ -216,8 +226,8 @@ pub fn cli_version_ok(line: &str) -> Result<String, String> {
         .collect::<Result<_, _>>()
         .map_err(|_| format!("cannot read the AWS CLI version {v:?}"))?;
     let at_least = match parts.first() {
-        Some(1) => [1, 19, 28],
-        _ => [2, 1, 30],
+        Some(1) => [1, 22, 3],
+        _ => [2, 3, 6],
     };
     let have = [
         parts.first().copied().unwrap_or(0),

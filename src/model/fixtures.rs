@@ -59,6 +59,7 @@ pub fn task_def() -> TaskDef {
         task_role_arn: Some("arn:aws:iam::123456789012:role/goals-task".into()),
         containers: vec![
             ContainerDef {
+                readonly_root: false,
                 name: "goals-api".into(),
                 image: "node:18".into(),
                 essential: true,
@@ -75,6 +76,7 @@ pub fn task_def() -> TaskDef {
                 },
             },
             ContainerDef {
+                readonly_root: false,
                 name: "mongodb".into(),
                 image: "mongo:7".into(),
                 essential: true,

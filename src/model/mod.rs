@@ -129,6 +129,8 @@ pub struct ContainerDef {
     /// The container's own `cpu` units, `memory` (the hard limit: the
     /// container is killed with exit 137 at it) and `memoryReservation`.
     pub limits: ContainerLimits,
+    /// `readonlyRootFilesystem`: ECS Exec's agent cannot run there.
+    pub readonly_root: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

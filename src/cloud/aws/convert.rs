@@ -278,6 +278,7 @@ pub fn task_def(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDef {
             .container_definitions()
             .iter()
             .map(|c| ContainerDef {
+                readonly_root: c.readonly_root_filesystem().unwrap_or(false),
                 name: s(c.name()),
                 image: s(c.image()),
                 // ECS treats a container as essential unless told otherwise.
@@ -395,9 +396,15 @@ pub fn task(t: &aws_sdk_ecs::types::Task) -> Task {
                     .iter()
                     .find(|a| a.name().map(|n| n.as_str()) == Some("ExecuteCommandAgent"))
                     .map(|a| {
-                        a.last_status()
+                        let status = a
+                            .last_status()
                             .map(clean)
-                            .unwrap_or_else(|| "PENDING".into())
+                            .unwrap_or_else(|| "PENDING".into());
+                        // A stopped agent says why; the menu shows it.
+                        match a.reason().filter(|r| !r.is_empty()) {
+                            Some(r) => format!("{status} ({})", clean(r)),
+                            None => status,
+                        }
                     }),
             })
             .collect(),

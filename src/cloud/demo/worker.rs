@@ -65,6 +65,7 @@ pub fn task_def() -> TaskDef {
         network_mode: "awsvpc".into(),
         task_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/goals-worker-task")),
         containers: vec![ContainerDef {
+            readonly_root: false,
             name: "worker".into(),
             image: "academind/goals-worker:1".into(),
             essential: true,

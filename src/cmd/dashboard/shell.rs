@@ -51,28 +51,33 @@ pub async fn run(
         )
         .await;
     }
+    // Ctrl-Z in the shell stops the whole foreground group, ecsdeck
+    // with it, and the login shell would take the terminal back from
+    // under the session: a handler (not "ignore", which the shell would
+    // inherit) keeps ecsdeck running.
+    let tstp =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(libc::SIGTSTP));
     term::suspend(screen).await;
     let started = Instant::now();
-    let (outcome, signal) = match exec::spawn(plan, &program) {
+    let (outcome, mut signal) = match exec::spawn(plan, &program) {
         Err(e) => (Outcome::Failed(e.to_string()), None),
-        Ok(mut child) => loop {
-            tokio::select! {
-                ended = exec::wait(&mut child, started) => break (Outcome::Ended(ended), None),
-                n = signals.recv() => {
-                    if n == 2 || n == 3 {
-                        continue;
-                    }
-                    let _ = child.start_kill();
-                    break (Outcome::Ended(exec::wait(&mut child, started).await), Some(n));
-                }
+        Ok(mut child) => match shielded(exec::wait(&mut child, started), signals).await {
+            Ok(ended) => (Outcome::Ended(ended), None),
+            Err(n) => {
+                let _ = child.start_kill();
+                (
+                    Outcome::Ended(exec::wait(&mut child, started).await),
+                    Some(n),
+                )
             }
         },
     };
+    drop(tstp);
     if signal.is_none()
         && let Outcome::Ended(e) = &outcome
         && e.code != Some(0)
     {
-        exec::pause_after_failure(e).await;
+        signal = shielded(exec::pause_after_failure(e), signals).await.err();
     }
     if let Err(e) = term::resume(screen) {
         tracing::warn!(error = %e, "the terminal could not be taken back after the shell");
@@ -96,4 +101,21 @@ pub async fn run(
         .await;
     }
     (outcome, signal)
+}
+
+/// Runs `work`; INT and QUIT meanwhile are the shell's (the terminal sent
+/// them to the whole group) and are let pass; HUP or TERM end it: their
+/// number.
+async fn shielded<T>(work: impl Future<Output = T>, signals: &mut term::Signals) -> Result<T, i32> {
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            v = &mut work => return Ok(v),
+            n = signals.recv() => {
+                if n != 2 && n != 3 {
+                    return Err(n);
+                }
+            }
+        }
+    }
 }

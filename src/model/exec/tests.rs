@@ -113,11 +113,27 @@ fn a_stopped_task_or_container_cannot_be_entered() {
 }
 
 #[test]
-fn a_task_definition_without_a_task_role_is_a_blocker() {
+fn a_task_definition_without_a_task_role_is_a_note_not_a_blocker() {
+    // The task may have been started with a role (overrides), or run on
+    // EC2 under the instance's: the agent's own status tells.
     let mut td = task_def();
     td.task_role_arn = None;
     let m = menu(None, &enabled("6299e51e"), Some(&td), &[], "c");
-    assert!(m.blockers[0].contains("no task role"), "{:?}", m.blockers);
+    assert!(m.blockers.is_empty(), "{:?}", m.blockers);
+    assert!(m.notes[0].contains("names no task role"), "{:?}", m.notes);
+}
+
+#[test]
+fn a_read_only_root_filesystem_blocks_its_container() {
+    let mut td = task_def();
+    td.containers[1].readonly_root = true;
+    let m = menu(None, &enabled("6299e51e"), Some(&td), &[], "c");
+    assert!(m.blockers_of(0).is_empty());
+    assert!(
+        m.blockers_of(1)[0].contains("mongodb has readonlyRootFilesystem"),
+        "{:?}",
+        m.blockers_of(1)
+    );
 }
 
 #[test]
@@ -176,16 +192,16 @@ fn the_cli_version_is_checked_against_the_first_with_execute_command() {
         cli_version_ok("aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64").as_deref(),
         Ok("2.15.30")
     );
-    assert!(cli_version_ok("aws-cli/1.19.28 Python/3.8").is_ok());
+    assert!(cli_version_ok("aws-cli/1.22.3 Python/3.8").is_ok());
     assert!(
-        cli_version_ok("aws-cli/1.18.200 Python/3.8")
+        cli_version_ok("aws-cli/1.19.28 Python/3.8")
             .expect_err("too old")
-            .contains("1.19.28 or later")
+            .contains("1.22.3 or later")
     );
     assert!(
-        cli_version_ok("aws-cli/2.0.9 Python/3.7")
+        cli_version_ok("aws-cli/2.1.30 Python/3.7")
             .expect_err("too old")
-            .contains("2.1.30 or later")
+            .contains("2.3.6 or later")
     );
     assert!(cli_version_ok("command not found").is_err());
 }

@@ -34,6 +34,7 @@ fn only_essential_containers_gate_ready_and_one_without_a_check_is_ready_when_ru
     td.containers[0].health_check = None;
     // A non-essential sidecar that fails does not hold the task back.
     td.containers.push(crate::model::ContainerDef {
+        readonly_root: false,
         name: "xray".into(),
         image: "amazon/aws-xray-daemon".into(),
         essential: false,

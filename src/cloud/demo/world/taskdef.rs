@@ -26,6 +26,7 @@ pub fn task_def() -> TaskDef {
         task_role_arn: Some(format!("arn:aws:iam::{}:role/goals-task", super::ACCOUNT)),
         containers: vec![
             ContainerDef {
+                readonly_root: false,
                 name: "goals-api".into(),
                 image: "academind/goals-api:node18".into(),
                 essential: true,
@@ -43,6 +44,7 @@ pub fn task_def() -> TaskDef {
                 },
             },
             ContainerDef {
+                readonly_root: false,
                 name: "mongodb".into(),
                 image: "mongo:7.0".into(),
                 essential: true,
