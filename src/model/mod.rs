@@ -31,7 +31,7 @@ pub struct Identity {
     pub arn: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ServiceRef {
     pub cluster: String,
     pub service: String,

@@ -9,7 +9,7 @@ use std::cell::Cell;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
@@ -18,8 +18,16 @@ use super::Theme;
 use super::text::{fit, pad};
 use crate::model::ServiceRef;
 
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
     pub items: Vec<ServiceRef>,
+    /// More pages are on their way: the list fills in as they arrive.
+    pub loading: bool,
+    /// What the listing said besides the services (a refusal, a
+    /// narrower listing).
+    pub note: Option<String>,
+    /// The service watched now, marked in the list (`:`).
+    pub current: Option<ServiceRef>,
     /// The row among those the filter lets through.
     pub cursor: usize,
     pub region: String,
@@ -39,11 +47,20 @@ impl Picker {
     pub fn new(items: Vec<ServiceRef>, region: String) -> Picker {
         Picker {
             items,
+            loading: false,
+            note: None,
+            current: None,
             cursor: 0,
             region,
             filter: String::new(),
             page: Cell::new(10),
         }
+    }
+
+    /// A page that arrived: the rows already shown keep their places (a
+    /// page adds at the end), so the cursor stays on its service.
+    pub fn append(&mut self, page: Vec<ServiceRef>) {
+        self.items.extend(page);
     }
 
     /// The services the filter lets through, in order.
@@ -103,17 +120,28 @@ impl Picker {
     }
 
     pub fn render(&self, theme: &Theme, f: &mut Frame) {
+        self.render_in(theme, f, f.area());
+    }
+
+    /// Draws the picker in `area` (the whole screen at start, a window
+    /// over the dashboard on `:`).
+    pub fn render_in(&self, theme: &Theme, f: &mut Frame, area: Rect) {
         let [head, body, foot] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(1),
             Constraint::Length(1),
         ])
-        .areas(f.area());
+        .areas(area);
         let shown = self.shown();
-        let count = if self.filter.is_empty() {
-            format!("{} services", self.items.len())
+        let so_far = if self.loading {
+            " so far, listing…"
         } else {
-            format!("{} of {} services", shown.len(), self.items.len())
+            ""
+        };
+        let count = if self.filter.is_empty() {
+            format!("{} services{so_far}", self.items.len())
+        } else {
+            format!("{} of {} services{so_far}", shown.len(), self.items.len())
         };
         f.render_widget(
             Paragraph::new(Line::from(vec![
@@ -142,10 +170,13 @@ impl Picker {
             .map(|(i, s)| {
                 let mut spans = marked(&pad(&fit(&s.cluster, cluster_w), cluster_w), &self.filter);
                 spans.push(Span::raw(" "));
+                let here = self.current.as_ref() == Some(*s);
+                let mark = if here { "  (watching)" } else { "" };
                 spans.extend(marked(
-                    &fit(&s.service, w.saturating_sub(cluster_w + 1)),
+                    &fit(&s.service, w.saturating_sub(cluster_w + 1 + mark.len())),
                     &self.filter,
                 ));
+                spans.push(Span::styled(mark, theme.dim()));
                 let l = Line::from(spans);
                 if i == self.cursor {
                     l.patch_style(theme.cursor())
@@ -154,11 +185,16 @@ impl Picker {
                 }
             })
             .collect();
-        if shown.is_empty() {
+        if shown.is_empty() && self.loading {
+            lines.push(Line::from(Span::styled("listing…", theme.dim())));
+        } else if shown.is_empty() && !self.items.is_empty() {
             lines.push(Line::from(Span::styled(
                 format!("nothing matches \"{}\" (Backspace or Esc)", self.filter),
                 theme.warn(),
             )));
+        }
+        if let Some(n) = &self.note {
+            lines.push(Line::from(Span::styled(fit(n, w), theme.warn())));
         }
         f.render_widget(
             Paragraph::new(lines).block(Block::bordered().title(format!(

@@ -112,3 +112,47 @@ fn pages_and_ends_move_through_a_long_list_and_the_header_counts() {
         .find(|c| c.symbol() == "v" && c.modifier.contains(Modifier::UNDERLINED));
     assert!(cell.is_some(), "the matched letters are underlined");
 }
+
+#[test]
+fn pages_arriving_fill_the_list_without_moving_the_cursor_and_the_header_says_so() {
+    let all = many();
+    let mut p = Picker::new(all[..100].to_vec(), "us-east-1".into());
+    p.loading = true;
+    p.current = Some(all[1].clone());
+    p.key(&key(KeyCode::Down));
+    p.key(&key(KeyCode::Down));
+    p.append(all[100..200].to_vec());
+    assert_eq!(
+        p.shown()[p.cursor],
+        &all[2],
+        "the same service under the cursor"
+    );
+    let backend = ratatui::backend::TestBackend::new(80, 24);
+    let mut term = ratatui::Terminal::new(backend).expect("terminal");
+    let theme = Theme { color: false };
+    term.draw(|f| p.render(&theme, f)).expect("draw");
+    let screen: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("200 services so far, listing…"), "{screen}");
+    assert!(screen.contains("svc-001  (watching)"), "{screen}");
+    p.append(all[200..].to_vec());
+    p.loading = false;
+    term.draw(|f| p.render(&theme, f)).expect("draw");
+    let screen: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("2000 services  "), "{screen}");
+    assert!(!screen.contains("listing"), "{screen}");
+    // A filter typed while pages arrive applies to them too.
+    typed(&mut p, "cluster-19/svc-099");
+    assert_eq!(p.shown().len(), 1);
+}
