@@ -28,6 +28,8 @@ pub enum Next {
     /// Hand the terminal to this shell: only the event loop that owns the
     /// terminal can.
     Exec(crate::model::exec::Plan),
+    /// Start the session again on this service: the event loop owns it.
+    Switch(crate::model::ServiceRef),
 }
 
 /// What effects act through.
@@ -114,10 +116,59 @@ impl Effects {
         });
     }
 
+    /// Lists the services for `:`, a page at a time. Where
+    /// `ecs:ListClusters` is refused (a policy scoped to one cluster),
+    /// the cluster watched is listed alone, and the picker says so.
+    fn list_services(&self, n: u64, cluster: String) {
+        use crate::app::Listed;
+        let Some(cloud) = self.links.cloud.clone() else {
+            return;
+        };
+        let answers = self.answers.clone();
+        tokio::spawn(async move {
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            let forward = {
+                let answers = answers.clone();
+                async move {
+                    while let Some(page) = rx.recv().await {
+                        if answers
+                            .send(Msg::Listed(n, Listed::Page(page)))
+                            .await
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                }
+            };
+            let list = async move {
+                let r = match cloud.list_services_each(None, &tx).await {
+                    Err(e) if e.action == "ecs:ListClusters" => cloud
+                        .list_services_each(Some(&cluster), &tx)
+                        .await
+                        .map(|()| {
+                            Some(format!(
+                                "ecs:ListClusters is not allowed: cluster {cluster} only ({})",
+                                e.code.as_deref().unwrap_or("refused")
+                            ))
+                        }),
+                    r => r.map(|()| None),
+                };
+                drop(tx);
+                r
+            };
+            let (r, ()) = tokio::join!(list, forward);
+            let note = r.unwrap_or_else(|e| Some(format!("the listing stopped: {e}")));
+            let _ = answers.send(Msg::Listed(n, Listed::Done(note))).await;
+        });
+    }
+
     pub fn run(&mut self, effect: Effect) -> Next {
         match effect {
             Effect::Quit => return Next::Quit,
             Effect::Exec(plan) => return Next::Exec(plan),
+            Effect::SwitchTo(s) => return Next::Switch(s),
+            Effect::ListServices(n, cluster) => self.list_services(n, cluster),
             Effect::RefreshNow => self.links.hurry.refresh(),
             Effect::StopTask {
                 cluster,

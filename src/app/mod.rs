@@ -10,6 +10,7 @@ mod rate;
 pub mod restart;
 pub mod shutdown;
 mod state;
+mod switch;
 #[cfg(test)]
 mod testing;
 mod update;
@@ -80,6 +81,8 @@ pub enum Action {
     CopyArn,
     /// `e`: a shell in one of the selected task's containers (ECS Exec).
     Exec,
+    /// `:`: switch the session to another service.
+    Switch,
 }
 
 impl Action {
@@ -131,6 +134,18 @@ pub enum Msg {
     Shutdown(shutdown::Shutdown, Time),
     /// How the shell asked for with `e` went.
     Exec(crate::model::exec::Outcome),
+    /// A page of the services `:` lists (which listing, what came).
+    Listed(u64, Listed),
+    /// The session now watches this service (`:`): a fresh state.
+    Switched(crate::model::ServiceRef),
+}
+
+/// What a listing for `:` brought.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Listed {
+    Page(Vec<crate::model::ServiceRef>),
+    /// It ended; with what to say (a refusal, a narrower listing).
+    Done(Option<String>),
 }
 
 /// Work the reducer asks the runtime to do.
@@ -162,4 +177,9 @@ pub enum Effect {
     Copy(String),
     /// Hand the terminal to a shell in a container until it exits.
     Exec(crate::model::exec::Plan),
+    /// List the services the credentials can see, a page at a time, for
+    /// the `:` picker (listing number, the cluster watched now).
+    ListServices(u64, String),
+    /// Start the session again on this service.
+    SwitchTo(crate::model::ServiceRef),
 }

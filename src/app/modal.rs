@@ -15,6 +15,8 @@ pub enum Modal {
     Drill,
     /// `e`: the task's containers, to open a shell in one.
     Exec(ExecMenu),
+    /// `:`: the services to switch to, filling in as they are listed.
+    Switch(Box<crate::ui::picker::Picker>),
 }
 
 /// The shell menu: the containers of the task `e` was pressed on, fixed
@@ -65,4 +67,6 @@ pub enum Mode {
     Drill,
     /// The shell menu: ↑/↓, Enter, Esc.
     Exec,
+    /// The service picker (`:`): keys are its filter's text.
+    Switch,
 }

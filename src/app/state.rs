@@ -161,6 +161,9 @@ pub struct State {
     /// How often the service, tasks and targets are polled now (1 s while
     /// something changes).
     pub cadence: Duration,
+    /// Which `:` listing the open picker takes pages from: an older
+    /// one's late pages are not its.
+    pub listing: u64,
 }
 
 pub use crate::model::world::{Derived, ProbeState};
@@ -222,6 +225,7 @@ impl State {
             asked_shown: false,
             notice: None,
             cadence: ctx_refresh,
+            listing: 0,
         }
     }
 
@@ -334,6 +338,7 @@ impl State {
             Some(super::Modal::Prompt(_)) => super::Mode::Prompt,
             Some(super::Modal::Confirm(_)) => super::Mode::Confirm,
             Some(super::Modal::Exec(_)) => super::Mode::Exec,
+            Some(super::Modal::Switch(_)) => super::Mode::Switch,
             Some(super::Modal::Drill) => match &self.drill {
                 Some(d) if d.phase == super::drill::Phase::Asking => super::Mode::Confirm,
                 _ => super::Mode::Drill,

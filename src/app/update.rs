@@ -69,6 +69,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::exec::answered(state, o);
             Vec::new()
         }
+        Msg::Listed(n, what) => {
+            super::switch::listed(state, n, what);
+            Vec::new()
+        }
+        // The runtime makes the fresh state; a state that hears this
+        // (a test, a headless run) only says it.
+        Msg::Switched(s) => {
+            state.notice = Some(format!("now watching {}/{}", s.cluster, s.service));
+            Vec::new()
+        }
         Msg::LogsSaved(r) => {
             state.logs.notice = Some(match r {
                 Ok(path) => format!("saved to {path}"),
@@ -413,6 +423,9 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
     if matches!(state.modal, Some(Modal::Exec(_))) {
         return super::exec::key(state, a);
     }
+    if matches!(state.modal, Some(Modal::Switch(_))) {
+        return super::switch::key(state, a);
+    }
     if state.prompt().is_some() {
         prompt(state, a);
         return Vec::new();
@@ -454,16 +467,19 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             return vec![Effect::Quit];
         }
         Action::Help => state.modal = Some(Modal::Help),
-        Action::StopTask | Action::ForceDeploy | Action::Drill | Action::Exec if drill_busy => {
-            state.notice = Some("a drill is running: S, D, R and e wait for it".into());
+        Action::StopTask | Action::ForceDeploy | Action::Drill | Action::Exec | Action::Switch
+            if drill_busy =>
+        {
+            state.notice = Some("a drill is running: S, D, R, e and : wait for it".into());
         }
-        Action::StopTask | Action::ForceDeploy | Action::Drill | Action::Exec
+        Action::StopTask | Action::ForceDeploy | Action::Drill | Action::Exec | Action::Switch
             if restart_pending =>
         {
             state.notice = Some(
-                "waiting for AWS's answer to the last restart: S, D, R and e wait for it".into(),
+                "waiting for AWS's answer to the last restart: S, D, R, e and : wait for it".into(),
             );
         }
+        Action::Switch => return super::switch::open(state),
         Action::Exec => super::exec::open(state),
         Action::Drill => super::drill::open(state),
         Action::StopTask => super::restart::open(state, false),

@@ -123,7 +123,8 @@ async fn event_loop(
     let test_panic = cfg!(debug_assertions)
         && std::env::var_os("ECSDECK_TEST_PANIC").is_some_and(|v| v != "poller");
     let (answer_tx, mut answer_rx) = mpsc::channel::<Msg>(64);
-    let mut fx = effects::Effects::new(effects::Links::of(&session), answer_tx, opts.drill.clone());
+    let mut drill = opts.drill.clone();
+    let mut fx = effects::Effects::new(effects::Links::of(&session), answer_tx, drill.clone());
     let mut dirty = true;
     loop {
         let mut effects = Vec::new();
@@ -189,9 +190,41 @@ async fn event_loop(
                         queue.extend(update(&mut state, Msg::Shutdown(Shutdown::Signal(n), at)));
                     }
                 }
+                Next::Switch(to) => {
+                    // What was still to do was the old service's.
+                    queue.clear();
+                    let (next, dropped) = session.switch(to.clone());
+                    session = next;
+                    if dropped && let Some(d) = drill.as_mut() {
+                        d.probe.info.url = None;
+                    }
+                    // A new channel: late answers about the old service
+                    // (a page of older logs) do not reach the new state.
+                    let (tx, rx) = mpsc::channel::<Msg>(64);
+                    answer_rx = rx;
+                    fx = effects::Effects::new(effects::Links::of(&session), tx, drill.clone());
+                    state = switched(&state, to, dropped);
+                    dirty = true;
+                }
             }
         }
     }
+}
+
+/// The fresh state of a session switched to `to`: the same settings,
+/// nothing of the old service's.
+fn switched(old: &State, to: ServiceRef, dropped_probe_url: bool) -> State {
+    let mut ctx = old.ctx.clone();
+    ctx.target = to.clone();
+    if dropped_probe_url && let Some(p) = ctx.probe.as_mut() {
+        p.url = None;
+    }
+    let mut state = State::new(ctx, crate::clock::now());
+    update(&mut state, Msg::Switched(to));
+    if dropped_probe_url && let Some(n) = state.notice.as_mut() {
+        n.push_str(" (the probe URL given was the other service's: this one's is found from its load balancer)");
+    }
+    state
 }
 
 /// How the terminal is taking what is drawn.

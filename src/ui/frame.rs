@@ -59,6 +59,7 @@ pub fn render(state: &State, theme: &Theme, f: &mut Frame) {
     }
     dialogs::drill::draw(state, theme, f, area);
     dialogs::exec::draw(state, theme, f, area);
+    dialogs::switch::draw(state, theme, f, area);
     if state.ctx.redact {
         // From the first frame: before the caller's identity is known (or
         // when STS cannot be reached) every ARN's account field is masked;
@@ -466,7 +467,7 @@ fn hint_bar(state: &State, theme: &Theme, width: u16) -> Line<'static> {
     // The shell last: moving about matters more on a narrow screen.
     let first = |b: &&keys::Binding| match b.action {
         Action::Help | Action::Quit => 0,
-        Action::Exec => 3,
+        Action::Exec | Action::Switch => 3,
         a if a.changes_aws() => 1,
         _ => 2,
     };

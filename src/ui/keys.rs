@@ -139,6 +139,14 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         section: Section::General,
+        keys: &[KeyCode::Char(':')],
+        label: ":",
+        action: Action::Switch,
+        help: "switch service (picker)",
+        hint: Some("switch"),
+    },
+    Binding {
+        section: Section::General,
         keys: &[KeyCode::Char('r')],
         label: "r",
         action: Action::Refresh,
@@ -296,7 +304,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[KeyCode::Char('e')],
         label: "e",
         action: Action::Exec,
-        help: "a shell in one of the task's containers (ECS Exec)",
+        help: "a shell in a container (ECS Exec)",
         hint: Some("shell"),
     },
     Binding {
@@ -359,7 +367,7 @@ pub fn bindings(mode: Mode, read_only: bool) -> impl Iterator<Item = &'static Bi
                 !matches!(b.section, Section::Dialog | Section::Drill | Section::Exec)
             }
             Mode::Help => matches!(b.action, Action::Help | Action::Close | Action::Quit),
-            Mode::Prompt => false,
+            Mode::Prompt | Mode::Switch => false,
             Mode::Confirm => b.section == Section::Dialog,
             Mode::Drill => b.section == Section::Drill,
             Mode::Exec => {
@@ -383,6 +391,22 @@ pub fn action_for(key: &KeyEvent, mode: Mode, read_only: bool) -> Option<Action>
             KeyCode::Backspace => Some(Action::PromptBackspace),
             KeyCode::Enter => Some(Action::PromptSubmit),
             KeyCode::Esc => Some(Action::PromptCancel),
+            _ => None,
+        };
+    }
+    if mode == Mode::Switch {
+        // The picker's keys: every character is its filter's.
+        return match key.code {
+            KeyCode::Char(c) if !ctrl => Some(Action::PromptChar(c)),
+            KeyCode::Backspace => Some(Action::PromptBackspace),
+            KeyCode::Enter => Some(Action::PromptSubmit),
+            KeyCode::Esc => Some(Action::PromptCancel),
+            KeyCode::Up => Some(Action::Up),
+            KeyCode::Down => Some(Action::Down),
+            KeyCode::PageUp => Some(Action::PageUp),
+            KeyCode::PageDown => Some(Action::PageDown),
+            KeyCode::Home => Some(Action::Top),
+            KeyCode::End => Some(Action::Bottom),
             _ => None,
         };
     }

@@ -104,7 +104,12 @@ fn e_waits_for_a_running_drill_or_restart_and_does_not_exist_read_only() {
     });
     act(&mut s, Action::Exec);
     assert_eq!(s.modal, None);
-    assert!(s.notice.clone().unwrap_or_default().contains("e wait"));
+    assert!(
+        s.notice
+            .clone()
+            .unwrap_or_default()
+            .contains("e and : wait")
+    );
     let mut ro = loaded_with(true, vec![enabled()]);
     assert!(act(&mut ro, Action::Exec).is_empty());
     assert_eq!(ro.modal, None, "read-only: no shell");

@@ -60,18 +60,21 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         Span::raw("quit"),
     ]));
     general.push(Line::from(""));
+    // The actions beside the logs' keys, where a short screen still
+    // shows them; the dialogs' own keys last (each dialog shows them too).
+    let mut logs = column(Section::Logs, "Logs");
+    logs.extend(column(Section::Copy, "Copy"));
+    logs.push(Line::from(""));
     if state.ctx.read_only {
-        general.push(Line::from(Span::styled(
+        logs.push(Line::from(Span::styled(
             "Read-only: no key changes anything in AWS",
             theme.title(),
         )));
     } else {
-        general.extend(column(Section::Actions, "Actions (change AWS)"));
+        logs.extend(column(Section::Actions, "Actions (change AWS)"));
         general.extend(column(Section::Dialog, "In a confirm dialog"));
         general.extend(column(Section::Drill, "In the drill's window"));
     }
-    let mut logs = column(Section::Logs, "Logs");
-    logs.extend(column(Section::Copy, "Copy"));
     logs.push(Line::from(""));
     logs.extend(api_lines(state, theme));
     let footer = Line::from(Span::styled(" Esc or ? closes this help", theme.dim()));

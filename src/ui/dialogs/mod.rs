@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod drill;
 pub mod exec;
 pub mod help;
+pub mod switch;
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};

@@ -1,7 +1,9 @@
-//! `e`, end to end: the real binary in a pseudo-terminal on the demo,
-//! with a fake `aws` (and `session-manager-plugin`) on `PATH` that
-//! records its arguments. The demo runs the AWS CLI instead of its local
-//! stand-in under `ECSDECK_TEST_DEMO_EXEC=aws` (debug builds only).
+//! The operator's other tools, end to end: the real binary in a
+//! pseudo-terminal on the demo. `e` with a fake `aws` (and
+//! `session-manager-plugin`) on `PATH` that records its arguments (the
+//! demo runs the AWS CLI instead of its local stand-in under
+//! `ECSDECK_TEST_DEMO_EXEC=aws`, debug builds only); `:` switching the
+//! demo between its two services.
 
 mod common;
 
@@ -178,6 +180,55 @@ fn a_denied_execute_command_is_left_on_screen_to_read_then_named_in_the_journal(
     assert_eq!(
         lines.last().map(|l| l["outcome"].clone()),
         Some("exit 254".into())
+    );
+    s.send("q");
+    assert!(s.wait_exit(Duration::from_secs(10)).success());
+    s.assert_restored();
+}
+
+#[test]
+fn colon_switches_the_demo_to_its_worker_and_back() {
+    let mut s = Session::start(&["demo", "--read-only"], &[]);
+    s.wait_for(&["● HEALTHY", "demo / goals-service"], BOOT);
+    s.send(":");
+    s.wait_for(
+        &["2 services", "goals-worker", "(watching)"],
+        Duration::from_secs(5),
+    );
+    // Letters are the filter's: `q` would otherwise quit.
+    s.send("qwork");
+    s.wait_for(&["nothing matches"], Duration::from_secs(3));
+    s.send("\x7f\x7f\x7f\x7f\x7f");
+    s.send("work\r");
+    let screen = s.wait_for(
+        &[
+            "demo / goals-worker",
+            "now watching demo/goals-worker",
+            "reminders: sent",
+        ],
+        Duration::from_secs(10),
+    );
+    assert!(
+        screen.contains("the service has no load balancer"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("goals-api"),
+        "nothing of the first service is left:\n{screen}"
+    );
+    s.send(":");
+    s.wait_for(&["goals-worker  (watching)"], Duration::from_secs(5));
+    s.send("\r");
+    s.wait_for(
+        &["demo / goals-service", "● HEALTHY", "goals-api"],
+        Duration::from_secs(10),
+    );
+    s.send(":");
+    s.wait_for(&["Switch to another service"], Duration::from_secs(5));
+    s.send("\x1b");
+    s.wait_for(
+        &["still watching demo/goals-service"],
+        Duration::from_secs(3),
     );
     s.send("q");
     assert!(s.wait_exit(Duration::from_secs(10)).success());
