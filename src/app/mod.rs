@@ -6,6 +6,7 @@ mod exec;
 pub mod logs;
 mod modal;
 mod older;
+pub mod picker;
 mod rate;
 pub mod restart;
 pub mod shutdown;

@@ -16,7 +16,7 @@ pub enum Modal {
     /// `e`: the task's containers, to open a shell in one.
     Exec(ExecMenu),
     /// `:`: the services to switch to, filling in as they are listed.
-    Switch(Box<crate::ui::picker::Picker>),
+    Switch(Box<super::picker::Picker>),
 }
 
 /// The shell menu: the containers of the task `e` was pressed on, fixed

@@ -4,8 +4,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::picker::{Picker, PickerOutcome};
 use super::{Action, Effect, Listed, Modal, State};
-use crate::ui::picker::{Picker, PickerOutcome};
 
 /// Opens the picker and starts a listing of its own.
 pub fn open(state: &mut State) -> Vec<Effect> {

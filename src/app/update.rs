@@ -453,11 +453,10 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
     if logs_action(state, a) {
         return Vec::new();
     }
-    let drill_busy = super::drill::busy(state);
-    let restart_pending = state
-        .restart
-        .as_ref()
-        .is_some_and(|r| r.answer == super::restart::Answer::Waiting);
+    if let Some(why) = held(state, a) {
+        state.notice = Some(why.into());
+        return Vec::new();
+    }
     let pane = state.focus;
     let rows = state.rows(pane);
     let cur = &mut state.cursor[pane.index()];
@@ -467,18 +466,6 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
             return vec![Effect::Quit];
         }
         Action::Help => state.modal = Some(Modal::Help),
-        Action::StopTask | Action::ForceDeploy | Action::Drill | Action::Exec | Action::Switch
-            if drill_busy =>
-        {
-            state.notice = Some("a drill is running: S, D, R, e and : wait for it".into());
-        }
-        Action::StopTask | Action::ForceDeploy | Action::Drill | Action::Exec | Action::Switch
-            if restart_pending =>
-        {
-            state.notice = Some(
-                "waiting for AWS's answer to the last restart: S, D, R, e and : wait for it".into(),
-            );
-        }
         Action::Switch => return super::switch::open(state),
         Action::Exec => super::exec::open(state),
         Action::Drill => super::drill::open(state),
@@ -523,6 +510,29 @@ fn action(state: &mut State, a: Action) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// Why `a` must wait: a drill runs, or AWS has not answered the last
+/// restart. S, D, R, e and : all wait, so that nothing else acts on, or
+/// steps away from, a service in the middle of a change.
+fn held(state: &State, a: Action) -> Option<&'static str> {
+    let waits = matches!(
+        a,
+        Action::StopTask | Action::ForceDeploy | Action::Drill | Action::Exec | Action::Switch
+    );
+    if !waits {
+        None
+    } else if super::drill::busy(state) {
+        Some("a drill is running: S, D, R, e and : wait for it")
+    } else if state
+        .restart
+        .as_ref()
+        .is_some_and(|r| r.answer == super::restart::Answer::Waiting)
+    {
+        Some("waiting for AWS's answer to the last restart: S, D, R, e and : wait for it")
+    } else {
+        None
+    }
 }
 
 /// `c`/`C`: the selected task's id or ARN to the terminal's clipboard.

@@ -73,28 +73,7 @@ async fn event_loop(
     opts: Options,
 ) -> Result<i32> {
     let theme = Theme::from_env();
-    let ctx = Context {
-        target: target.clone(),
-        region: cloud.region(),
-        demo: cloud.is_demo(),
-        read_only: opts.read_only,
-        refresh: opts.refresh,
-        log_buffer: opts.log_buffer,
-        logs_since: opts
-            .logs_since
-            .and_then(|d| chrono::Duration::from_std(d).ok()),
-        probe: opts.probe.as_ref().map(|p| p.info.clone()),
-        redact: opts.redact,
-        drill_restart: opts.drill_restart,
-        drill_timeout: opts.drill_timeout,
-        drill_read_window: opts.drill_read_window,
-        drill_requests: opts
-            .drill
-            .as_ref()
-            .map(|d| d.contract.requests())
-            .unwrap_or_default(),
-        exec: opts.exec.clone(),
-    };
+    let ctx = context(&cloud, &target, &opts);
     let mut state = State::new(ctx, crate::clock::now());
     let mut session = Session::start(
         cloud,
@@ -208,6 +187,32 @@ async fn event_loop(
                 }
             }
         }
+    }
+}
+
+/// What the state knows of this run: the settings, the service.
+fn context(cloud: &Arc<dyn Cloud>, target: &ServiceRef, opts: &Options) -> Context {
+    Context {
+        target: target.clone(),
+        region: cloud.region(),
+        demo: cloud.is_demo(),
+        read_only: opts.read_only,
+        refresh: opts.refresh,
+        log_buffer: opts.log_buffer,
+        logs_since: opts
+            .logs_since
+            .and_then(|d| chrono::Duration::from_std(d).ok()),
+        probe: opts.probe.as_ref().map(|p| p.info.clone()),
+        redact: opts.redact,
+        drill_restart: opts.drill_restart,
+        drill_timeout: opts.drill_timeout,
+        drill_read_window: opts.drill_read_window,
+        drill_requests: opts
+            .drill
+            .as_ref()
+            .map(|d| d.contract.requests())
+            .unwrap_or_default(),
+        exec: opts.exec.clone(),
     }
 }
 

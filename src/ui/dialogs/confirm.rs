@@ -44,12 +44,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let inner_w = w.saturating_sub(2) as usize;
     let body = lines(c, state, theme, inner_w);
     let h = (body.len() as u16 + 2).min(area.height);
-    let r = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
+    let r = super::centered(area, w, h);
     f.render_widget(Clear, r);
     let block = Block::bordered()
         .border_type(BorderType::Double)
@@ -58,15 +53,6 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let body: Vec<Line<'static>> = body.into_iter().map(|l| fit_line(l, inner_w)).collect();
     // When the screen is too short, the answers must stay visible: the
     // last row is always the key line.
-    let room = h.saturating_sub(2) as usize;
-    let body = if body.len() > room && room > 0 {
-        let mut kept: Vec<Line<'static>> = body[..room - 1].to_vec();
-        if let Some(last) = body.last() {
-            kept.push(last.clone());
-        }
-        kept
-    } else {
-        body
-    };
+    let body = super::keeping_last(body, h.saturating_sub(2) as usize);
     f.render_widget(Paragraph::new(body).block(block), r);
 }

@@ -109,12 +109,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         .map(|l| fit_line(l, inner_w))
         .collect();
     let h = (body.len() as u16 + 2).min(area.height);
-    let r = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
+    let r = super::centered(area, w, h);
     f.render_widget(Clear, r);
     let title = format!(" A shell in task {} (ECS Exec) ", m.menu.task_id);
     let block = Block::bordered()
@@ -122,13 +117,6 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         .border_style(theme.warn())
         .title(Span::styled(title, theme.title()));
     // Too short a screen keeps the key line.
-    let room = h.saturating_sub(2) as usize;
-    let body = if body.len() > room && room > 0 {
-        let mut kept: Vec<Line<'static>> = body[..room - 1].to_vec();
-        kept.extend(body.last().cloned());
-        kept
-    } else {
-        body
-    };
+    let body = super::keeping_last(body, h.saturating_sub(2) as usize);
     f.render_widget(Paragraph::new(body).block(block), r);
 }

@@ -94,12 +94,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         general.len() + logs.len() + 5
     };
     let h = (rows as u16).min(area.height);
-    let r = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
+    let r = super::centered(area, w, h);
     f.render_widget(Clear, r);
     let block = Block::bordered()
         .border_type(BorderType::Double)

@@ -7,6 +7,7 @@ pub mod exec;
 pub mod help;
 pub mod switch;
 
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
@@ -45,4 +46,26 @@ pub fn numbered(out: &mut Vec<Line<'static>>, items: &[String], width: usize, th
             out.push(Line::from(spans));
         }
     }
+}
+
+/// A `w` by `h` window in the middle of `area`, never larger than it.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let (w, h) = (w.min(area.width), h.min(area.height));
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// The lines that fit in `room` rows. When they do not all fit, the last
+/// — the dialog's keys — stays visible.
+pub fn keeping_last(body: Vec<Line<'static>>, room: usize) -> Vec<Line<'static>> {
+    if body.len() <= room || room == 0 {
+        return body;
+    }
+    let mut kept: Vec<Line<'static>> = body[..room - 1].to_vec();
+    kept.extend(body.last().cloned());
+    kept
 }

@@ -15,12 +15,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     };
     let w = area.width.saturating_sub(4).clamp(20, 110).min(area.width);
     let h = area.height.saturating_sub(4).max(8).min(area.height);
-    let r = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
+    let r = super::centered(area, w, h);
     f.render_widget(Clear, r);
     let block = Block::bordered()
         .border_type(BorderType::Double)

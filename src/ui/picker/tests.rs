@@ -1,4 +1,6 @@
 use super::*;
+use crate::model::ServiceRef;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn key(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
