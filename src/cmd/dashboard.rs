@@ -172,17 +172,7 @@ async fn event_loop(
                 Next::Switch(to) => {
                     // What was still to do was the old service's.
                     queue.clear();
-                    let (next, dropped) = session.switch(to.clone());
-                    session = next;
-                    if dropped && let Some(d) = drill.as_mut() {
-                        d.probe.info.url = None;
-                    }
-                    // A new channel: late answers about the old service
-                    // (a page of older logs) do not reach the new state.
-                    let (tx, rx) = mpsc::channel::<Msg>(64);
-                    answer_rx = rx;
-                    fx = effects::Effects::new(effects::Links::of(&session), tx, drill.clone());
-                    state = switched(&state, to, dropped);
+                    (session, fx, answer_rx, state) = switch(session, to, &mut drill, &state);
                     dirty = true;
                 }
             }
@@ -214,6 +204,24 @@ fn context(cloud: &Arc<dyn Cloud>, target: &ServiceRef, opts: &Options) -> Conte
             .unwrap_or_default(),
         exec: opts.exec.clone(),
     }
+}
+
+/// The session, its effects runner, their answers and the state, moved
+/// to `to`. A new answer channel: late answers about the old service (a
+/// page of older logs) do not reach the new state.
+fn switch(
+    session: Session,
+    to: ServiceRef,
+    drill: &mut Option<effects::DrillSetup>,
+    old: &State,
+) -> (Session, effects::Effects, mpsc::Receiver<Msg>, State) {
+    let (session, dropped) = session.switch(to.clone());
+    if dropped && let Some(d) = drill.as_mut() {
+        d.probe.info.url = None;
+    }
+    let (tx, rx) = mpsc::channel::<Msg>(64);
+    let fx = effects::Effects::new(effects::Links::of(&session), tx, drill.clone());
+    (session, fx, rx, switched(old, to, dropped))
 }
 
 /// The fresh state of a session switched to `to`: the same settings,
