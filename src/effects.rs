@@ -30,6 +30,9 @@ pub enum Next {
     Exec(crate::model::exec::Plan),
     /// Start the session again on this service: the event loop owns it.
     Switch(crate::model::ServiceRef),
+    /// Open AWS with another profile or region, for the picker: the event
+    /// loop keeps what it opens until a service is chosen.
+    Connect(u64, Option<String>, Option<String>),
 }
 
 /// What effects act through.
@@ -120,10 +123,15 @@ impl Effects {
     /// `ecs:ListClusters` is refused (a policy scoped to one cluster),
     /// the cluster watched is listed alone, and the picker says so.
     fn list_services(&self, n: u64, cluster: String) {
+        if let Some(cloud) = self.links.cloud.clone() {
+            self.list_services_of(cloud, n, Some(cluster));
+        }
+    }
+
+    /// Lists `cloud`'s services for the picker (listing `n`); when
+    /// `ecs:ListClusters` is refused, `cluster` alone, if one is known.
+    pub fn list_services_of(&self, cloud: Arc<dyn Cloud>, n: u64, cluster: Option<String>) {
         use crate::app::Listed;
-        let Some(cloud) = self.links.cloud.clone() else {
-            return;
-        };
         let answers = self.answers.clone();
         tokio::spawn(async move {
             let (tx, mut rx) = mpsc::unbounded_channel();
@@ -142,8 +150,8 @@ impl Effects {
                 }
             };
             let list = async move {
-                let r = match cloud.list_services_each(None, &tx).await {
-                    Err(e) if e.action == "ecs:ListClusters" => cloud
+                let r = match (cloud.list_services_each(None, &tx).await, cluster) {
+                    (Err(e), Some(cluster)) if e.action == "ecs:ListClusters" => cloud
                         .list_services_each(Some(&cluster), &tx)
                         .await
                         .map(|()| {
@@ -152,7 +160,7 @@ impl Effects {
                                 e.code.as_deref().unwrap_or("refused")
                             ))
                         }),
-                    r => r.map(|()| None),
+                    (r, _) => r.map(|()| None),
                 };
                 drop(tx);
                 r
@@ -168,6 +176,21 @@ impl Effects {
             Effect::Quit => return Next::Quit,
             Effect::Exec(plan) => return Next::Exec(plan),
             Effect::SwitchTo(s) => return Next::Switch(s),
+            Effect::Connect(n, profile, region) => return Next::Connect(n, profile, region),
+            Effect::ListProfiles(n) => {
+                let answers = self.answers.clone();
+                tokio::spawn(async move {
+                    use crate::app::Listed;
+                    let names = tokio::task::spawn_blocking(crate::cloud::aws::profiles::list)
+                        .await
+                        .unwrap_or_default();
+                    let note = names.is_empty().then(|| {
+                        "no profiles in ~/.aws/config or ~/.aws/credentials (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE)".to_string()
+                    });
+                    let _ = answers.send(Msg::Listed(n, Listed::Names(names))).await;
+                    let _ = answers.send(Msg::Listed(n, Listed::Done(note))).await;
+                });
+            }
             Effect::ListServices(n, cluster) => self.list_services(n, cluster),
             Effect::RefreshNow => self.links.hurry.refresh(),
             Effect::StopTask {

@@ -32,6 +32,15 @@ pub struct Session {
     counters: tokio::time::Interval,
 }
 
+/// Another AWS profile or region to move a session to (`:`, Tab).
+pub struct Backend {
+    pub cloud: Arc<dyn Cloud>,
+    /// Its operate half; used only when the session had one.
+    pub operator: Option<Arc<dyn Operate>>,
+    pub profile: Option<String>,
+    pub region: String,
+}
+
 /// What a session tells its consumer: an observation, or its counters.
 #[derive(Debug)]
 pub enum Event {
@@ -103,18 +112,26 @@ impl Session {
     /// operate half and the journal follow. A probe URL that was given
     /// was this service's: the new one's is found from its load balancer.
     /// Returns the session, and whether a given probe URL was dropped.
-    pub fn switch(self, target: ServiceRef) -> (Session, bool) {
+    pub fn switch(self, target: ServiceRef, backend: Option<Backend>) -> (Session, bool) {
         let Session {
-            cloud,
+            mut cloud,
             mut plan,
-            bare_operator,
-            journal_at,
+            mut bare_operator,
+            mut journal_at,
             pollers,
             rx,
             _probe_url,
             ..
         } = self;
         drop((pollers, rx, _probe_url));
+        if let Some(b) = backend {
+            cloud = b.cloud;
+            // A read-only session stays read-only in the other account.
+            bare_operator = bare_operator.and(b.operator);
+            if let Some((_, profile)) = journal_at.as_mut() {
+                *profile = b.profile;
+            }
+        }
         let given = plan
             .probe
             .as_mut()

@@ -293,7 +293,7 @@ async fn a_switched_session_stops_polling_the_old_service_and_polls_the_new() {
         cluster: CLUSTER.into(),
         service: WORKER.into(),
     };
-    let (mut session, dropped_url) = session.switch(worker.clone());
+    let (mut session, dropped_url) = session.switch(worker.clone(), None);
     assert!(!dropped_url);
     let old_at_switch = env.calls_naming(SERVICE);
     let new_at_switch = env.calls_naming(WORKER);

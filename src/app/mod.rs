@@ -145,6 +145,10 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Listed {
     Page(Vec<crate::model::ServiceRef>),
+    /// The profiles this machine has.
+    Names(Vec<String>),
+    /// The profile and region the listing looks in.
+    Account(Option<String>, String),
     /// It ended; with what to say (a refusal, a narrower listing).
     Done(Option<String>),
 }
@@ -183,4 +187,10 @@ pub enum Effect {
     ListServices(u64, String),
     /// Start the session again on this service.
     SwitchTo(crate::model::ServiceRef),
+    /// Read this machine's AWS profiles (listing number).
+    ListProfiles(u64),
+    /// Open AWS with this profile and region (None: the profile's own),
+    /// and list its services for the picker (listing number). The
+    /// session moves there only once a service is chosen.
+    Connect(u64, Option<String>, Option<String>),
 }

@@ -10,9 +10,26 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::model::ServiceRef;
 
+/// What the picker lists: services, or (`:`, then Tab) the AWS profiles
+/// or the regions to look for them in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Listing {
+    #[default]
+    Services,
+    Profiles,
+    Regions,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
     pub items: Vec<ServiceRef>,
+    pub kind: Listing,
+    /// The profiles or regions listed, when those are.
+    pub names: Vec<String>,
+    /// The profile in use (None: the SDK's default chain).
+    pub profile: Option<String>,
+    /// Tab offers the profiles and regions (on AWS, not in the demo).
+    pub tabs: bool,
     /// More pages are on their way: the list fills in as they arrive.
     pub loading: bool,
     /// What the listing said besides the services (a refusal, a
@@ -31,6 +48,10 @@ pub struct Picker {
 
 pub enum PickerOutcome {
     Chosen(ServiceRef),
+    Profile(String),
+    Region(String),
+    /// Tab: the next kind of list, which its owner fills.
+    Tab,
     Quit,
     Continue,
 }
@@ -39,6 +60,10 @@ impl Picker {
     pub fn new(items: Vec<ServiceRef>, region: String) -> Picker {
         Picker {
             items,
+            kind: Listing::Services,
+            names: Vec::new(),
+            profile: None,
+            tabs: false,
             loading: false,
             note: None,
             current: None,
@@ -71,11 +96,54 @@ impl Picker {
             .collect()
     }
 
+    /// The profiles or regions the filter lets through, in order.
+    pub fn shown_names(&self) -> Vec<&String> {
+        let f = self.filter.to_lowercase();
+        self.names
+            .iter()
+            .filter(|n| f.is_empty() || n.to_lowercase().contains(&f))
+            .collect()
+    }
+
+    /// Rows the filter lets through, whatever is listed.
+    pub fn rows(&self) -> usize {
+        match self.kind {
+            Listing::Services => self.shown().len(),
+            Listing::Profiles | Listing::Regions => self.shown_names().len(),
+        }
+    }
+
+    /// Lists `kind` from the start, with `names` (profiles, regions).
+    pub fn show(&mut self, kind: Listing, names: Vec<String>) {
+        self.kind = kind;
+        self.names = names;
+        self.filter.clear();
+        self.cursor = 0;
+        self.note = None;
+    }
+
+    fn chosen(&self) -> Option<PickerOutcome> {
+        match self.kind {
+            Listing::Services => self
+                .shown()
+                .get(self.cursor)
+                .map(|s| PickerOutcome::Chosen((*s).clone())),
+            Listing::Profiles => self
+                .shown_names()
+                .get(self.cursor)
+                .map(|n| PickerOutcome::Profile((*n).clone())),
+            Listing::Regions => self
+                .shown_names()
+                .get(self.cursor)
+                .map(|n| PickerOutcome::Region((*n).clone())),
+        }
+    }
+
     pub fn key(&mut self, k: &KeyEvent) -> PickerOutcome {
         if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
             return PickerOutcome::Quit;
         }
-        let n = self.shown().len();
+        let n = self.rows();
         let last = n.saturating_sub(1);
         let page = self.page.get().max(1);
         match k.code {
@@ -96,10 +164,11 @@ impl Picker {
                 self.cursor = 0;
             }
             KeyCode::Enter => {
-                if let Some(s) = self.shown().get(self.cursor) {
-                    return PickerOutcome::Chosen((*s).clone());
+                if let Some(o) = self.chosen() {
+                    return o;
                 }
             }
+            KeyCode::Tab if self.tabs => return PickerOutcome::Tab,
             // Every other character is the filter's: a service may be
             // called anything, `q` and `j` included.
             KeyCode::Char(c) if !c.is_control() => {

@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::picker::{Picker, PickerOutcome};
+use super::picker::{Listing, Picker, PickerOutcome};
 use super::{Action, Effect, Listed, Modal, State};
 
 /// Opens the picker and starts a listing of its own.
@@ -13,6 +13,8 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     let mut p = Picker::new(Vec::new(), state.ctx.region.clone());
     p.loading = true;
     p.current = Some(state.ctx.target.clone());
+    p.profile = state.ctx.exec.profile.clone();
+    p.tabs = !state.ctx.demo;
     state.modal = Some(Modal::Switch(Box::new(p)));
     vec![Effect::ListServices(
         state.listing,
@@ -30,6 +32,11 @@ pub fn listed(state: &mut State, n: u64, what: Listed) {
     };
     match what {
         Listed::Page(page) => p.append(page),
+        Listed::Names(names) => p.names = names,
+        Listed::Account(profile, region) => {
+            p.profile = profile;
+            p.region = region;
+        }
         Listed::Done(note) => {
             p.loading = false;
             p.note = note;
@@ -50,6 +57,7 @@ pub fn key(state: &mut State, a: Action) -> Vec<Effect> {
         Action::PageDown => KeyCode::PageDown,
         Action::Top => KeyCode::Home,
         Action::Bottom => KeyCode::End,
+        Action::NextPane => KeyCode::Tab,
         Action::Quit => {
             state.quit = true;
             return vec![Effect::Quit];
@@ -76,7 +84,54 @@ pub fn key(state: &mut State, a: Action) -> Vec<Effect> {
             state.modal = None;
             vec![Effect::SwitchTo(s)]
         }
+        PickerOutcome::Tab => {
+            let next = match p.kind {
+                Listing::Services => Listing::Profiles,
+                Listing::Profiles => Listing::Regions,
+                Listing::Regions => Listing::Services,
+            };
+            match next {
+                Listing::Profiles => {
+                    state.listing += 1;
+                    p.show(next, Vec::new());
+                    p.loading = true;
+                    vec![Effect::ListProfiles(state.listing)]
+                }
+                Listing::Regions => {
+                    let names = crate::model::regions::REGIONS.iter().map(|r| r.to_string());
+                    p.show(next, names.collect());
+                    p.loading = false;
+                    Vec::new()
+                }
+                Listing::Services => {
+                    p.show(next, Vec::new());
+                    Vec::new()
+                }
+            }
+        }
+        // Services in another account or region: listed with it, and
+        // the session moves there only once one of them is chosen.
+        PickerOutcome::Profile(name) => {
+            state.listing += 1;
+            p.profile = Some(name.clone());
+            connect(p, state.listing, Some(name), None)
+        }
+        PickerOutcome::Region(r) => {
+            state.listing += 1;
+            p.region = r.clone();
+            let profile = p.profile.clone();
+            connect(p, state.listing, profile, Some(r))
+        }
     }
+}
+
+/// The picker waits for the services of another profile or region.
+fn connect(p: &mut Picker, n: u64, profile: Option<String>, region: Option<String>) -> Vec<Effect> {
+    p.show(Listing::Services, Vec::new());
+    p.items.clear();
+    p.loading = true;
+    p.current = None;
+    vec![Effect::Connect(n, profile, region)]
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::app::shutdown::Shutdown;
-use crate::app::{Context, Msg, State, update};
+use crate::app::{Context, Listed, Msg, State, update};
 use crate::cloud::Cloud;
 use crate::effects::{self, Next};
 use crate::model::ServiceRef;
@@ -19,6 +19,7 @@ use crate::session::{self, Session};
 use crate::term;
 use crate::ui::{self, Theme, keys};
 
+mod connect;
 mod shell;
 
 pub struct Options {
@@ -103,6 +104,7 @@ async fn event_loop(
         && std::env::var_os("ECSDECK_TEST_PANIC").is_some_and(|v| v != "poller");
     let (answer_tx, mut answer_rx) = mpsc::channel::<Msg>(64);
     let mut drill = opts.drill.clone();
+    let mut candidate: Option<session::Backend> = None;
     let mut fx = effects::Effects::new(effects::Links::of(&session), answer_tx, drill.clone());
     let mut dirty = true;
     loop {
@@ -172,10 +174,33 @@ async fn event_loop(
                 Next::Switch(to) => {
                     // What was still to do was the old service's.
                     queue.clear();
-                    (session, fx, answer_rx, state) = switch(session, to, &mut drill, &state);
+                    let to_backend = candidate.take();
+                    (session, fx, answer_rx, state) =
+                        switch(session, to, to_backend, &mut drill, &state);
+                    dirty = true;
+                }
+                Next::Connect(n, profile, region) => {
+                    let (now, endpoint) = (&state.ctx.region, state.ctx.exec.endpoint_url.clone());
+                    match connect::open(profile, region, now, endpoint).await {
+                        Ok(b) => {
+                            fx.list_services_of(b.cloud.clone(), n, None);
+                            let said = Listed::Account(b.profile.clone(), b.region.clone());
+                            queue.extend(update(&mut state, Msg::Listed(n, said)));
+                            candidate = Some(b);
+                        }
+                        Err(e) => {
+                            let said = Listed::Done(Some(format!("cannot open AWS so: {e}")));
+                            queue.extend(update(&mut state, Msg::Listed(n, said)));
+                        }
+                    }
                     dirty = true;
                 }
             }
+        }
+        // Another profile's or region's AWS, held while the picker is open
+        // (an Enter in it has taken it by now).
+        if !matches!(state.modal, Some(crate::app::Modal::Switch(_))) {
+            candidate = None;
         }
     }
 }
@@ -212,16 +237,25 @@ fn context(cloud: &Arc<dyn Cloud>, target: &ServiceRef, opts: &Options) -> Conte
 fn switch(
     session: Session,
     to: ServiceRef,
+    backend: Option<session::Backend>,
     drill: &mut Option<effects::DrillSetup>,
     old: &State,
 ) -> (Session, effects::Effects, mpsc::Receiver<Msg>, State) {
-    let (session, dropped) = session.switch(to.clone());
+    let account = backend
+        .as_ref()
+        .map(|b| (b.profile.clone(), b.region.clone()));
+    let (session, dropped) = session.switch(to.clone(), backend);
     if dropped && let Some(d) = drill.as_mut() {
         d.probe.info.url = None;
     }
     let (tx, rx) = mpsc::channel::<Msg>(64);
     let fx = effects::Effects::new(effects::Links::of(&session), tx, drill.clone());
-    (session, fx, rx, switched(old, to, dropped))
+    let mut state = switched(old, to, dropped);
+    if let Some((profile, region)) = account {
+        state.ctx.exec.profile = profile;
+        state.ctx.region = region;
+    }
+    (session, fx, rx, state)
 }
 
 /// The fresh state of a session switched to `to`: the same settings,

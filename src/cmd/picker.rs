@@ -129,7 +129,8 @@ async fn pick(
             Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => match picker.key(&k) {
                 PickerOutcome::Chosen(s) => break Ok(Some(s)),
                 PickerOutcome::Quit => break Ok(None),
-                PickerOutcome::Continue => {}
+                // No profiles or regions at start: the settings chose them.
+                _ => {}
             },
             Some(Ok(_)) => {}
             _ => break Err(1),

@@ -14,6 +14,7 @@ pub mod logs;
 pub mod metrics;
 pub mod observe;
 pub mod probe;
+pub mod regions;
 pub mod sanitize;
 pub mod secret;
 pub mod timeline;

@@ -407,6 +407,7 @@ pub fn action_for(key: &KeyEvent, mode: Mode, read_only: bool) -> Option<Action>
             KeyCode::PageDown => Some(Action::PageDown),
             KeyCode::Home => Some(Action::Top),
             KeyCode::End => Some(Action::Bottom),
+            KeyCode::Tab => Some(Action::NextPane),
             _ => None,
         };
     }

@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::Theme;
 use super::text::{fit, pad};
+use crate::app::picker::Listing;
 pub use crate::app::picker::{Picker, PickerOutcome};
 
 impl Picker {
@@ -27,21 +28,40 @@ impl Picker {
             Constraint::Length(1),
         ])
         .areas(area);
-        let shown = self.shown();
+        let (what, total) = match self.kind {
+            Listing::Services => ("services", self.items.len()),
+            Listing::Profiles => ("profiles", self.names.len()),
+            Listing::Regions => ("regions", self.names.len()),
+        };
+        let shown = self.rows();
         let so_far = if self.loading {
             " so far, listing…"
         } else {
             ""
         };
-        let count = if self.filter.is_empty() {
-            format!("{} services{so_far}", self.items.len())
+        let what = if total == 1 {
+            what.trim_end_matches('s')
         } else {
-            format!("{} of {} services{so_far}", shown.len(), self.items.len())
+            what
+        };
+        let count = if self.filter.is_empty() {
+            format!("{total} {what}{so_far}")
+        } else {
+            format!("{shown} of {total} {what}{so_far}")
+        };
+        let account = match &self.profile {
+            Some(p) => format!("profile {p} · {}", self.region),
+            None => self.region.clone(),
+        };
+        let ask = match self.kind {
+            Listing::Services => "pick a service",
+            Listing::Profiles => "pick a profile",
+            Listing::Regions => "pick a region",
         };
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(" ecsdeck ", theme.title()),
-                Span::raw(format!(" pick a service  ({})  {count}  ", self.region)),
+                Span::raw(format!(" {ask}  ({account})  {count}  ")),
                 Span::styled("filter: ", theme.dim()),
                 Span::styled(format!("{}▏", self.filter), theme.key()),
             ])),
@@ -51,18 +71,82 @@ impl Picker {
         self.page.set(visible.max(1));
         let offset = (self.cursor + 1).saturating_sub(visible);
         let w = body.width.saturating_sub(2) as usize;
+        let rows = match self.kind {
+            Listing::Services => self.service_rows(theme, w, offset, visible),
+            Listing::Profiles | Listing::Regions => self.name_rows(theme, w, offset, visible),
+        };
+        let mut lines: Vec<Line> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(k, l)| {
+                if offset + k == self.cursor {
+                    l.patch_style(theme.cursor())
+                } else {
+                    l
+                }
+            })
+            .collect();
+        if shown == 0 && self.loading {
+            lines.push(Line::from(Span::styled("listing…", theme.dim())));
+        } else if shown == 0 && total > 0 {
+            lines.push(Line::from(Span::styled(
+                format!("nothing matches \"{}\" (Backspace or Esc)", self.filter),
+                theme.warn(),
+            )));
+        }
+        if let Some(n) = &self.note {
+            lines.push(Line::from(Span::styled(fit(n, w), theme.warn())));
+        }
+        let heading = match self.kind {
+            Listing::Services => "cluster / service",
+            Listing::Profiles => "profile (~/.aws)",
+            Listing::Regions => "region",
+        };
+        f.render_widget(
+            Paragraph::new(lines).block(Block::bordered().title(format!(
+                " {heading}  {}–{} of {shown} ",
+                if shown == 0 { 0 } else { offset + 1 },
+                (offset + visible).min(shown),
+            ))),
+            body,
+        );
+        let mut keys = vec![
+            Span::styled(" type", theme.key()),
+            Span::raw(" to filter  "),
+            Span::styled("↑↓ PgUp PgDn Home End", theme.key()),
+            Span::raw(" move  "),
+            Span::styled("Enter", theme.key()),
+            Span::raw(" open  "),
+        ];
+        if self.tabs {
+            keys.push(Span::styled("Tab", theme.key()));
+            keys.push(Span::raw(" profiles/regions  "));
+        }
+        keys.push(Span::styled("Esc", theme.key()));
+        keys.push(Span::raw(" clear / quit"));
+        f.render_widget(Paragraph::new(Line::from(keys)), foot);
+    }
+
+    /// The services in view: cluster, service, the one watched marked.
+    fn service_rows(
+        &self,
+        theme: &Theme,
+        w: usize,
+        offset: usize,
+        visible: usize,
+    ) -> Vec<Line<'static>> {
+        let shown = self.shown();
         let cluster_w = shown
             .iter()
             .map(|s| s.cluster.chars().count())
             .max()
             .unwrap_or(0)
             .clamp(8, 40);
-        let mut lines: Vec<Line> = shown
+        shown
             .iter()
-            .enumerate()
             .skip(offset)
             .take(visible)
-            .map(|(i, s)| {
+            .map(|s| {
                 let mut spans = marked(&pad(&fit(&s.cluster, cluster_w), cluster_w), &self.filter);
                 spans.push(Span::raw(" "));
                 let here = self.current.as_ref() == Some(*s);
@@ -72,47 +156,38 @@ impl Picker {
                     &self.filter,
                 ));
                 spans.push(Span::styled(mark, theme.dim()));
-                let l = Line::from(spans);
-                if i == self.cursor {
-                    l.patch_style(theme.cursor())
-                } else {
-                    l
-                }
+                Line::from(spans)
             })
-            .collect();
-        if shown.is_empty() && self.loading {
-            lines.push(Line::from(Span::styled("listing…", theme.dim())));
-        } else if shown.is_empty() && !self.items.is_empty() {
-            lines.push(Line::from(Span::styled(
-                format!("nothing matches \"{}\" (Backspace or Esc)", self.filter),
-                theme.warn(),
-            )));
-        }
-        if let Some(n) = &self.note {
-            lines.push(Line::from(Span::styled(fit(n, w), theme.warn())));
-        }
-        f.render_widget(
-            Paragraph::new(lines).block(Block::bordered().title(format!(
-                " cluster / service  {}–{} of {} ",
-                if shown.is_empty() { 0 } else { offset + 1 },
-                (offset + visible).min(shown.len()),
-                shown.len()
-            ))),
-            body,
-        );
-        f.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(" type", theme.key()),
-                Span::raw(" to filter  "),
-                Span::styled("↑↓ PgUp PgDn Home End", theme.key()),
-                Span::raw(" move  "),
-                Span::styled("Enter", theme.key()),
-                Span::raw(" open  "),
-                Span::styled("Esc", theme.key()),
-                Span::raw(" clear / quit"),
-            ])),
-            foot,
-        );
+            .collect()
+    }
+
+    /// The profiles or regions in view, the one in use marked.
+    fn name_rows(
+        &self,
+        theme: &Theme,
+        w: usize,
+        offset: usize,
+        visible: usize,
+    ) -> Vec<Line<'static>> {
+        let in_use = match self.kind {
+            Listing::Profiles => self.profile.as_deref(),
+            _ => Some(self.region.as_str()),
+        };
+        self.shown_names()
+            .into_iter()
+            .skip(offset)
+            .take(visible)
+            .map(|n| {
+                let mark = if in_use == Some(n.as_str()) {
+                    "  (in use)"
+                } else {
+                    ""
+                };
+                let mut spans = marked(&fit(n, w.saturating_sub(mark.len())), &self.filter);
+                spans.push(Span::styled(mark, theme.dim()));
+                Line::from(spans)
+            })
+            .collect()
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::app::picker::Listing;
 use crate::app::testing::loaded_with;
 use crate::app::{Msg, update};
 use crate::model::ServiceRef;
@@ -142,4 +143,74 @@ fn colon_waits_for_a_restart_awaiting_its_answer() {
             .unwrap_or_default()
             .contains(": wait for it")
     );
+}
+
+#[test]
+fn tab_lists_the_profiles_then_the_regions_and_a_choice_lists_that_accounts_services() {
+    let mut s = loaded_with(false, vec![]);
+    s.ctx.exec.profile = Some("ops".into());
+    act(&mut s, Action::Switch);
+    let fx = act(&mut s, Action::NextPane);
+    assert_eq!(fx, [Effect::ListProfiles(2)]);
+    assert_eq!(picker(&s).kind, Listing::Profiles);
+    update(
+        &mut s,
+        Msg::Listed(2, Listed::Names(vec!["eu".into(), "ops".into()])),
+    );
+    update(&mut s, Msg::Listed(2, Listed::Done(None)));
+    typed(&mut s, "eu");
+    let fx = act(&mut s, Action::PromptSubmit);
+    assert_eq!(
+        fx,
+        [Effect::Connect(3, Some("eu".into()), None)],
+        "the profile's own region"
+    );
+    let p = picker(&s);
+    assert_eq!(
+        (p.kind, p.loading, p.items.len()),
+        (Listing::Services, true, 0)
+    );
+    update(
+        &mut s,
+        Msg::Listed(3, Listed::Account(Some("eu".into()), "eu-west-1".into())),
+    );
+    update(
+        &mut s,
+        Msg::Listed(3, Listed::Page(vec![svc("eu-cluster", "eu-service")])),
+    );
+    assert_eq!(picker(&s).region, "eu-west-1");
+    // Tab twice: the regions, from the model, no call.
+    act(&mut s, Action::NextPane);
+    let fx = act(&mut s, Action::NextPane);
+    assert!(fx.is_empty());
+    assert_eq!(picker(&s).kind, Listing::Regions);
+    assert!(picker(&s).names.iter().any(|r| r == "ap-southeast-2"));
+    typed(&mut s, "ap-southeast-2");
+    let fx = act(&mut s, Action::PromptSubmit);
+    assert_eq!(
+        fx,
+        [Effect::Connect(
+            5,
+            Some("eu".into()),
+            Some("ap-southeast-2".into())
+        )]
+    );
+    // A service picked there: the runtime moves the session with it.
+    update(
+        &mut s,
+        Msg::Listed(5, Listed::Page(vec![svc("apac", "api")])),
+    );
+    assert_eq!(
+        act(&mut s, Action::PromptSubmit),
+        [Effect::SwitchTo(svc("apac", "api"))]
+    );
+}
+
+#[test]
+fn the_demo_has_no_profiles_or_regions_to_tab_to() {
+    let mut s = loaded_with(false, vec![]);
+    s.ctx.demo = true;
+    act(&mut s, Action::Switch);
+    assert!(act(&mut s, Action::NextPane).is_empty());
+    assert_eq!(picker(&s).kind, Listing::Services);
 }

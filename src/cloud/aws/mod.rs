@@ -7,6 +7,7 @@ mod json_wire;
 mod logs;
 mod metrics;
 mod operate;
+pub mod profiles;
 mod setup;
 mod tasks;
 

@@ -1,0 +1,58 @@
+//! `:` then Tab: AWS opened with another profile or region, for the
+//! picker to list its services. Nothing is polled there until a service
+//! is chosen; the session then moves to it whole.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cloud::aws::{AwsCloud, AwsOptions, load_config};
+use crate::session::Backend;
+
+/// The SDK's configuration for `profile` in `region` (None: the
+/// profile's own, else the one in use now), with the session's endpoint.
+pub async fn open(
+    profile: Option<String>,
+    region: Option<String>,
+    region_now: &str,
+    endpoint_url: Option<String>,
+) -> Result<Backend, String> {
+    // The profile's own region first: the SDK would put AWS_REGION (set
+    // for the profile in use at start) before it.
+    let region = region.or_else(|| {
+        profile
+            .as_deref()
+            .and_then(crate::cloud::aws::profiles::region_of)
+    });
+    let mut opts = AwsOptions {
+        profile: profile.clone(),
+        region: region.clone(),
+        endpoint_url,
+    };
+    // Reading the files takes a moment; an SSO profile's token is only
+    // read at the first call. Bounded all the same.
+    let load = async {
+        match load_config(&opts).await {
+            Ok(c) => Ok(c),
+            // A profile without a region of its own: the one in use.
+            Err(_) if region.is_none() => {
+                opts.region = Some(region_now.to_string());
+                load_config(&opts).await
+            }
+            Err(e) => Err(e),
+        }
+    };
+    let conf = tokio::time::timeout(Duration::from_secs(20), load)
+        .await
+        .map_err(|_| "reading the AWS configuration took over 20 s".to_string())??;
+    let region = conf
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| region_now.to_string());
+    let aws = Arc::new(AwsCloud::new(&conf, profile.clone()).reloading(opts));
+    Ok(Backend {
+        cloud: aws.clone(),
+        operator: Some(aws),
+        profile,
+        region,
+    })
+}
