@@ -8,7 +8,7 @@ use crate::model::exec::{Ended, Outcome, Plan, menu};
 
 /// Opens the menu for the selected task.
 pub fn open(state: &mut State) {
-    let Some(task) = state.selected_task() else {
+    let Some(task) = state.task_to_act_on() else {
         state.notice = Some("no task selected: e opens a shell in one of its containers".into());
         return;
     };

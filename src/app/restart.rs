@@ -3,7 +3,7 @@
 //! runtime to send it, once; the answer is kept and shown. Nothing is sent
 //! before `y`, and nothing at all in a read-only run.
 
-use super::{Confirm, Effect, Modal, Pane, State};
+use super::{Confirm, Effect, Modal, State};
 use crate::model::derive::{Restart, restart_plan};
 use crate::model::error::CloudError;
 use crate::model::{Time, short_id};
@@ -49,14 +49,7 @@ impl Requested {
 /// The task `S` means: the one under the cursor in the Tasks pane, else
 /// the one whose containers are shown; never a stopped one.
 fn target_task(state: &State) -> Option<String> {
-    let t = if state.focus == Pane::Tasks {
-        state
-            .task_list()
-            .get(state.cursor[Pane::Tasks.index()])
-            .or_else(|| state.selected_task())
-    } else {
-        state.selected_task()
-    }?;
+    let t = state.task_to_act_on()?;
     (!t.is_leaving()).then(|| t.arn.clone())
 }
 

@@ -264,6 +264,18 @@ impl State {
     }
 
     /// The task whose containers are shown.
+    /// The task a key acts on (`S`, `e`): the one under the cursor when
+    /// the Tasks pane has the focus, else the selected one.
+    pub fn task_to_act_on(&self) -> Option<&Task> {
+        if self.focus == Pane::Tasks {
+            self.task_list()
+                .get(self.cursor[Pane::Tasks.index()])
+                .or_else(|| self.selected_task())
+        } else {
+            self.selected_task()
+        }
+    }
+
     pub fn selected_task(&self) -> Option<&Task> {
         let tasks = self.task_list();
         if let Some(arn) = &self.pinned_task

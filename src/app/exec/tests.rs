@@ -141,3 +141,21 @@ fn a_task_gone_or_changed_since_the_menu_opened_is_judged_again_on_enter() {
         menu_of(&s).refused
     );
 }
+
+#[test]
+fn e_acts_on_the_task_under_the_cursor_as_s_does_and_a_stopped_one_is_refused() {
+    let mut stopped = task("bbbb2222", "10.0.1.6", "STOPPED", "STOPPED");
+    stopped.created_at = crate::model::fixtures::ts(5);
+    let mut s = loaded_with(false, vec![enabled(), stopped]);
+    assert_eq!(s.focus, crate::app::Pane::Tasks);
+    act(&mut s, Action::Down);
+    act(&mut s, Action::Exec);
+    let m = menu_of(&s);
+    assert_eq!(m.menu.task_id, "bbbb2222");
+    assert!(act(&mut s, Action::Select).is_empty(), "nothing run");
+    let why = menu_of(&s).refused.join(" ");
+    assert!(
+        why.contains("bbbb2222 is STOPPED: ECS Exec enters running tasks only"),
+        "{why}"
+    );
+}
