@@ -190,18 +190,6 @@ pub struct Journaled {
 
 #[async_trait]
 impl Operate for Journaled {
-    async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
-        self.stop_task_receipt(cluster, task_arn, reason)
-            .await
-            .map(|_| ())
-    }
-
-    async fn force_deployment(&self, cluster: &str, service: &str) -> CloudResult<()> {
-        self.force_deployment_receipt(cluster, service)
-            .await
-            .map(|_| ())
-    }
-
     async fn stop_task_receipt(
         &self,
         cluster: &str,

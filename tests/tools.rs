@@ -204,7 +204,7 @@ fn colon_switches_the_demo_to_its_worker_and_back() {
         &[
             "demo / goals-worker",
             "now watching demo/goals-worker",
-            "reminders: sent",
+            "reminders: ",
         ],
         Duration::from_secs(10),
     );

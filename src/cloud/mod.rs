@@ -80,26 +80,28 @@ pub trait Cloud: Send + Sync {
 /// next observation, not a second request, tells what happened.
 #[async_trait]
 pub trait Operate: Send + Sync {
-    /// `ecs:StopTask` with `reason` (at most 255 characters).
-    async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()>;
-    /// `ecs:UpdateService` with `forceNewDeployment`.
-    async fn force_deployment(&self, cluster: &str, service: &str) -> CloudResult<()>;
-    /// `stop_task`, with AWS's request id of the answer (for the journal).
+    /// `ecs:StopTask` with `reason` (at most 255 characters), and AWS's
+    /// request id of the answer (for the journal).
     async fn stop_task_receipt(
         &self,
         cluster: &str,
         task_arn: &str,
         reason: &str,
-    ) -> CloudResult<Receipt> {
-        self.stop_task(cluster, task_arn, reason)
+    ) -> CloudResult<Receipt>;
+    /// `ecs:UpdateService` with `forceNewDeployment`, and AWS's request id.
+    async fn force_deployment_receipt(&self, cluster: &str, service: &str) -> CloudResult<Receipt>;
+    /// `ecs:StopTask`, when the request id is not wanted.
+    async fn stop_task(&self, cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
+        self.stop_task_receipt(cluster, task_arn, reason)
             .await
-            .map(|()| Receipt::default())
+            .map(|_| ())
     }
-    /// `force_deployment`, with AWS's request id of the answer.
-    async fn force_deployment_receipt(&self, cluster: &str, service: &str) -> CloudResult<Receipt> {
-        self.force_deployment(cluster, service)
+    /// `ecs:UpdateService` with `forceNewDeployment`, when the request id
+    /// is not wanted.
+    async fn force_deployment(&self, cluster: &str, service: &str) -> CloudResult<()> {
+        self.force_deployment_receipt(cluster, service)
             .await
-            .map(|()| Receipt::default())
+            .map(|_| ())
     }
 }
 

@@ -65,10 +65,19 @@ struct Panicking;
 
 #[async_trait::async_trait]
 impl Operate for Panicking {
-    async fn stop_task(&self, _: &str, _: &str, _: &str) -> crate::cloud::CloudResult<()> {
+    async fn stop_task_receipt(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+    ) -> crate::cloud::CloudResult<crate::cloud::Receipt> {
         panic!("boom in stop_task")
     }
-    async fn force_deployment(&self, _: &str, _: &str) -> crate::cloud::CloudResult<()> {
+    async fn force_deployment_receipt(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> crate::cloud::CloudResult<crate::cloud::Receipt> {
         panic!("boom in force_deployment")
     }
 }

@@ -12,12 +12,6 @@ struct Scripted {
 
 #[async_trait]
 impl Operate for Scripted {
-    async fn stop_task(&self, _: &str, _: &str, _: &str) -> CloudResult<()> {
-        self.stop_task_receipt("", "", "").await.map(|_| ())
-    }
-    async fn force_deployment(&self, _: &str, _: &str) -> CloudResult<()> {
-        self.force_deployment_receipt("", "").await.map(|_| ())
-    }
     async fn stop_task_receipt(&self, _: &str, _: &str, _: &str) -> CloudResult<Receipt> {
         self.answers.lock().expect("lock").remove(0)
     }

@@ -312,7 +312,12 @@ async fn forward(State(p): State<Proxy>, req: Request) -> Response {
 
 #[async_trait]
 impl Operate for DemoCloud {
-    async fn stop_task(&self, _cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
+    async fn stop_task_receipt(
+        &self,
+        _cluster: &str,
+        task_arn: &str,
+        reason: &str,
+    ) -> CloudResult<super::Receipt> {
         self.count(&[("ecs:StopTask", 1)]);
         self.signed("ecs:StopTask")?;
         if self.deny_stop_task {
@@ -334,7 +339,7 @@ impl Operate for DemoCloud {
                 e.code = Some("ServerException".into());
                 return Err(e);
             }
-            Ok(())
+            Ok(demo_receipt())
         } else {
             Err(not_found(
                 "ecs:StopTask",
@@ -343,7 +348,11 @@ impl Operate for DemoCloud {
         }
     }
 
-    async fn force_deployment(&self, _cluster: &str, service: &str) -> CloudResult<()> {
+    async fn force_deployment_receipt(
+        &self,
+        _cluster: &str,
+        service: &str,
+    ) -> CloudResult<super::Receipt> {
         self.count(&[("ecs:UpdateService", 1)]);
         self.signed("ecs:UpdateService")?;
         if service != SERVICE {
@@ -353,29 +362,7 @@ impl Operate for DemoCloud {
             ));
         }
         lock(&self.world).force_deployment();
-        Ok(())
-    }
-
-    // Request ids as AWS's look, for the journal.
-    async fn stop_task_receipt(
-        &self,
-        cluster: &str,
-        task_arn: &str,
-        reason: &str,
-    ) -> CloudResult<super::Receipt> {
-        self.stop_task(cluster, task_arn, reason)
-            .await
-            .map(|()| demo_receipt())
-    }
-
-    async fn force_deployment_receipt(
-        &self,
-        cluster: &str,
-        service: &str,
-    ) -> CloudResult<super::Receipt> {
-        self.force_deployment(cluster, service)
-            .await
-            .map(|()| demo_receipt())
+        Ok(demo_receipt())
     }
 }
 

@@ -123,7 +123,10 @@ pub fn tasks(since: Time) -> Vec<Task> {
 fn line(since: Time, k: i64) -> RawLogEvent {
     RawLogEvent {
         timestamp_ms: (since + chrono::Duration::seconds(40 + k * EVERY_S)).timestamp_millis(),
-        message: format!("reminders: sent {} of {} due, queue empty", k % 4, k % 4),
+        message: {
+            let due = (k * 7) % 5;
+            format!("reminders: {due} due, {due} sent, queue empty")
+        },
     }
 }
 

@@ -33,7 +33,12 @@ struct Operator {
 
 #[async_trait]
 impl Operate for Operator {
-    async fn stop_task(&self, _cluster: &str, task_arn: &str, reason: &str) -> CloudResult<()> {
+    async fn stop_task_receipt(
+        &self,
+        _cluster: &str,
+        task_arn: &str,
+        reason: &str,
+    ) -> CloudResult<crate::cloud::Receipt> {
         self.stops
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -43,10 +48,14 @@ impl Operate for Operator {
         if self.kind == Api::Loses {
             w.records.clear();
         }
-        Ok(())
+        Ok(crate::cloud::Receipt::default())
     }
-    async fn force_deployment(&self, _: &str, _: &str) -> CloudResult<()> {
-        Ok(())
+    async fn force_deployment_receipt(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> CloudResult<crate::cloud::Receipt> {
+        Ok(crate::cloud::Receipt::default())
     }
 }
 
