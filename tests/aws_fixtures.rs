@@ -97,10 +97,25 @@ fn backend_full(
             body(200, fixture("taskdef"))
         }
     });
+    // The CPU and memory poller asks once the tasks are in: a snapshot
+    // that takes a moment longer sees it ask.
+    let clusters = mock!(Ecs::describe_clusters).then_http_response(|| {
+        body(
+            200,
+            r#"{"clusters":[{"clusterArn":"arn:aws:ecs:us-east-1:123456789012:cluster/goals-cluster","clusterName":"goals-cluster","status":"ACTIVE","settings":[{"name":"containerInsights","value":"disabled"}]}],"failures":[]}"#,
+        )
+    });
     let ecs = mock_client!(
         aws_sdk_ecs,
         RuleMode::MatchAny,
-        [&running, &stopped, &describe_tasks, &services, &taskdef]
+        [
+            &running,
+            &stopped,
+            &describe_tasks,
+            &services,
+            &taskdef,
+            &clusters
+        ]
     );
     let tgs = mock!(Elb::describe_target_groups).then_http_response(|| body(200, fixture("tgs")));
     let attrs = mock!(Elb::describe_target_group_attributes)
@@ -127,7 +142,12 @@ fn backend_full(
     });
     let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&who]);
     let logs = mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[]);
-    AwsCloud::from_clients(ecs, elb, efs, sts, logs)
+    // No points yet: a service CloudWatch has nothing on.
+    let points = mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_output(|| {
+        aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataOutput::builder().build()
+    });
+    let cw = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, [&points]);
+    AwsCloud::from_clients(ecs, elb, efs, sts, logs).with_cloudwatch(cw)
 }
 
 #[tokio::test]
