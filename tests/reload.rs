@@ -1,4 +1,4 @@
-//! Keys replaced while ecsdeck runs (its own process: it sets the
+//! A named profile is its own identity, and keys replaced while ecsdeck runs (its own process: it sets the
 //! environment's AWS file paths). The SDK reads a profile once; while AWS
 //! refuses the credentials, each retry loads the configuration again, so
 //! new keys in ~/.aws/credentials end the pause without a restart. STS is
@@ -25,14 +25,13 @@ fn keys_written_while_paused_are_read_by_the_next_try() {
     unsafe {
         std::env::set_var("AWS_CONFIG_FILE", &config);
         std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &creds);
-        for v in [
-            "AWS_PROFILE",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-        ] {
+        for v in ["AWS_PROFILE", "AWS_SESSION_TOKEN"] {
             std::env::remove_var(v);
         }
+        // Keys in the environment too, which a named profile does not use
+        // (as the AWS CLI's --profile does not).
+        std::env::set_var("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENTKEY00");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "environment-secret");
         // No instance metadata on this machine: do not wait for it.
         std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
     }
@@ -46,10 +45,14 @@ fn keys_written_while_paused_are_read_by_the_next_try() {
             profile: Some("ops".into()),
             region: Some("us-east-1".into()),
             endpoint_url: Some(endpoint),
+            profile_only: true,
         };
         let conf = load_config(&opts).await.expect("config");
         let cloud = AwsCloud::new(&conf, Some("ops".into())).reloading(opts);
-        let e = cloud.identity().await.expect_err("no keys yet");
+        let e = cloud
+            .identity()
+            .await
+            .expect_err("no keys in the profile yet; the environment's are not its");
         assert_eq!(e.kind, ErrorKind::Credentials, "{e}");
         // The operator puts new keys in place.
         std::fs::write(

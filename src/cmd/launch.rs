@@ -67,6 +67,9 @@ pub async fn launch(settings: &Settings, source: Source, operate: bool) -> Resul
                 profile: settings.profile.clone(),
                 region: settings.region.clone(),
                 endpoint_url: settings.endpoint_url.clone(),
+                // A profile named (flag or file) is its own identity, as
+                // the AWS CLI's --profile is: `e` runs the CLI with it.
+                profile_only: settings.profile.is_some(),
             };
             let conf = crate::cloud::aws::load_config(&opts)
                 .await

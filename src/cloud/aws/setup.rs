@@ -139,6 +139,10 @@ pub struct AwsOptions {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// The profile's own credentials, whatever the environment holds. The
+    /// SDK's default chain puts `AWS_ACCESS_KEY_ID` before any profile, so
+    /// a profile chosen in `:` would otherwise be the same identity again.
+    pub profile_only: bool,
 }
 
 /// Loads the shared SDK configuration, and fails early and clearly when no
@@ -159,6 +163,13 @@ pub async fn load_config(opts: &AwsOptions) -> Result<SdkConfig, String> {
         .timeout_config(timeouts);
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
+        if opts.profile_only {
+            loader = loader.credentials_provider(
+                aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .profile_name(p)
+                    .build(),
+            );
+        }
     }
     if let Some(r) = &opts.region {
         loader = loader.region(Region::new(r.clone()));

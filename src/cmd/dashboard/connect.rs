@@ -27,6 +27,8 @@ pub async fn open(
         profile: profile.clone(),
         region: region.clone(),
         endpoint_url,
+        // A profile named is that profile's identity, as at start.
+        profile_only: profile.is_some(),
     };
     // Reading the files takes a moment; an SSO profile's token is only
     // read at the first call. Bounded all the same.
