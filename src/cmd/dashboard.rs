@@ -156,20 +156,9 @@ async fn event_loop(
                 Next::Exec(plan) => {
                     // The old reader stops: the shell reads the keys now.
                     events = EventStream::new();
-                    let (outcome, signal) = shell::run(
-                        screen,
-                        &plan,
-                        session.cloud().is_demo(),
-                        session.journal().cloned(),
-                        &mut signals,
-                    )
-                    .await;
+                    queue
+                        .extend(run_shell(screen, &plan, &session, &mut signals, &mut state).await);
                     dirty = true;
-                    queue.extend(update(&mut state, Msg::Exec(outcome)));
-                    if let Some(n) = signal {
-                        let at = crate::clock::now();
-                        queue.extend(update(&mut state, Msg::Shutdown(Shutdown::Signal(n), at)));
-                    }
                 }
                 Next::Switch(to) => {
                     // What was still to do was the old service's.
@@ -180,19 +169,9 @@ async fn event_loop(
                     dirty = true;
                 }
                 Next::Connect(n, profile, region) => {
-                    let (now, endpoint) = (&state.ctx.region, state.ctx.exec.endpoint_url.clone());
-                    match connect::open(profile, region, now, endpoint).await {
-                        Ok(b) => {
-                            fx.list_services_of(b.cloud.clone(), n, None);
-                            let said = Listed::Account(b.profile.clone(), b.region.clone());
-                            queue.extend(update(&mut state, Msg::Listed(n, said)));
-                            candidate = Some(b);
-                        }
-                        Err(e) => {
-                            let said = Listed::Done(Some(format!("cannot open AWS so: {e}")));
-                            queue.extend(update(&mut state, Msg::Listed(n, said)));
-                        }
-                    }
+                    let (opened, more) = open_account(&fx, &mut state, n, profile, region).await;
+                    candidate = opened;
+                    queue.extend(more);
                     dirty = true;
                 }
             }
@@ -201,6 +180,49 @@ async fn event_loop(
         // (an Enter in it has taken it by now).
         if !matches!(state.modal, Some(crate::app::Modal::Switch(_))) {
             candidate = None;
+        }
+    }
+}
+
+/// `e`'s shell, with the terminal handed over; then what the state says
+/// to how it went (and to a signal that ended the program meanwhile).
+async fn run_shell(
+    screen: &mut term::Screen,
+    plan: &crate::model::exec::Plan,
+    session: &Session,
+    signals: &mut term::Signals,
+    state: &mut State,
+) -> Vec<crate::app::Effect> {
+    let demo = session.cloud().is_demo();
+    let journal = session.journal().cloned();
+    let (outcome, signal) = shell::run(screen, plan, demo, journal, signals).await;
+    let mut out = update(state, Msg::Exec(outcome));
+    if let Some(n) = signal {
+        let at = crate::clock::now();
+        out.extend(update(state, Msg::Shutdown(Shutdown::Signal(n), at)));
+    }
+    out
+}
+
+/// AWS opened with another profile or region for the `:` picker (listing
+/// `n`), its services listed there; what to hold until one is chosen.
+async fn open_account(
+    fx: &effects::Effects,
+    state: &mut State,
+    n: u64,
+    profile: Option<String>,
+    region: Option<String>,
+) -> (Option<session::Backend>, Vec<crate::app::Effect>) {
+    let endpoint = state.ctx.exec.endpoint_url.clone();
+    match connect::open(profile, region, &state.ctx.region, endpoint).await {
+        Ok(b) => {
+            fx.list_services_of(b.cloud.clone(), n, None);
+            let said = Listed::Account(b.profile.clone(), b.region.clone());
+            (Some(b), update(state, Msg::Listed(n, said)))
+        }
+        Err(e) => {
+            let said = Listed::Done(Some(format!("cannot open AWS so: {e}")));
+            (None, update(state, Msg::Listed(n, said)))
         }
     }
 }
