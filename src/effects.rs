@@ -81,6 +81,8 @@ pub struct Effects {
     calls_before: Option<u64>,
     /// The drill's HTTP client, for the base URL it was made for.
     api: Option<(String, Arc<Api>)>,
+    /// Ends the work still under way (`stop`).
+    stop: tokio_util::sync::CancellationToken,
 }
 
 impl Effects {
@@ -91,6 +93,7 @@ impl Effects {
             drill,
             calls_before: None,
             api: None,
+            stop: tokio_util::sync::CancellationToken::new(),
         }
     }
 
@@ -102,13 +105,29 @@ impl Effects {
         F: Future<Output = Msg> + Send + 'static,
     {
         let tx = self.answers.clone();
+        let stop = self.stop.clone();
         tokio::spawn(async move {
-            let msg = contained(work).await.unwrap_or_else(|p| {
-                tracing::error!(panic = %p, "an effect panicked");
-                on_panic(p)
-            });
-            let _ = tx.send(msg).await;
+            let work = async {
+                contained(work).await.unwrap_or_else(|p| {
+                    tracing::error!(panic = %p, "an effect panicked");
+                    on_panic(p)
+                })
+            };
+            tokio::select! {
+                msg = work => {
+                    let _ = tx.send(msg).await;
+                }
+                () = stop.cancelled() => {}
+            }
         });
+    }
+
+    /// Ends the work still under way: the session moved to another
+    /// service, and a page of older logs or a listing is for nobody now.
+    /// (Nothing that changes AWS is under way then: a drill or a restart
+    /// awaiting its answer holds the switch.)
+    pub fn stop(&self) {
+        self.stop.cancel();
     }
 
     /// Answers `msg` from a task of its own.
@@ -133,7 +152,8 @@ impl Effects {
     pub fn list_services_of(&self, cloud: Arc<dyn Cloud>, n: u64, cluster: Option<String>) {
         use crate::app::Listed;
         let answers = self.answers.clone();
-        tokio::spawn(async move {
+        let stop = self.stop.clone();
+        tokio::spawn(stop.run_until_cancelled_owned(async move {
             let (tx, mut rx) = mpsc::unbounded_channel();
             let forward = {
                 let answers = answers.clone();
@@ -166,9 +186,9 @@ impl Effects {
                 r
             };
             let (r, ()) = tokio::join!(list, forward);
-            let note = r.unwrap_or_else(|e| Some(format!("the listing stopped: {e}")));
+            let note = r.unwrap_or_else(|e| Some(format!("not everything could be listed: {e}")));
             let _ = answers.send(Msg::Listed(n, Listed::Done(note))).await;
-        });
+        }));
     }
 
     pub fn run(&mut self, effect: Effect) -> Next {
@@ -184,11 +204,7 @@ impl Effects {
                     let names = tokio::task::spawn_blocking(crate::cloud::aws::profiles::list)
                         .await
                         .unwrap_or_default();
-                    let note = names.is_empty().then(|| {
-                        "no profiles in ~/.aws/config or ~/.aws/credentials (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE)".to_string()
-                    });
                     let _ = answers.send(Msg::Listed(n, Listed::Names(names))).await;
-                    let _ = answers.send(Msg::Listed(n, Listed::Done(note))).await;
                 });
             }
             Effect::ListServices(n, cluster) => self.list_services(n, cluster),

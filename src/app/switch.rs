@@ -24,15 +24,25 @@ pub fn open(state: &mut State) -> Vec<Effect> {
 
 /// A page, or the end, of listing `n`.
 pub fn listed(state: &mut State, n: u64, what: Listed) {
-    if n != state.listing {
-        return;
-    }
     let Some(Modal::Switch(p)) = state.modal.as_mut() else {
         return;
     };
+    // The profiles read from this machine's files: whenever they come.
+    if let Listed::Names(names) = what {
+        if p.kind == Listing::Profiles {
+            p.note = names.is_empty().then(|| {
+                "no profiles in ~/.aws/config or ~/.aws/credentials (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE)".into()
+            });
+            p.names = names;
+        }
+        return;
+    }
+    if n != state.listing {
+        return;
+    }
     match what {
         Listed::Page(page) => p.append(page),
-        Listed::Names(names) => p.names = names,
+        Listed::Names(_) => {}
         Listed::Account(profile, region) => {
             p.profile = profile;
             p.region = region;
@@ -75,7 +85,9 @@ pub fn key(state: &mut State, a: Action) -> Vec<Effect> {
             state.notice = Some(format!("still watching {}/{}", here.cluster, here.service));
             Vec::new()
         }
-        PickerOutcome::Chosen(s) if s == here => {
+        // Only in the account and region watched: a service of the same
+        // name elsewhere is another service.
+        PickerOutcome::Chosen(s) if p.current.as_ref() == Some(&s) => {
             state.modal = None;
             state.notice = Some(format!("already watching {}/{}", s.cluster, s.service));
             Vec::new()
@@ -91,10 +103,10 @@ pub fn key(state: &mut State, a: Action) -> Vec<Effect> {
                 Listing::Regions => Listing::Services,
             };
             match next {
+                // The services listing goes on meanwhile: its pages are
+                // there when Tab comes back to them.
                 Listing::Profiles => {
-                    state.listing += 1;
                     p.show(next, Vec::new());
-                    p.loading = true;
                     vec![Effect::ListProfiles(state.listing)]
                 }
                 Listing::Regions => {

@@ -164,6 +164,7 @@ async fn event_loop(
                     // What was still to do was the old service's.
                     queue.clear();
                     let to_backend = candidate.take();
+                    fx.stop();
                     (session, fx, answer_rx, state) =
                         switch(session, to, to_backend, &mut drill, &state);
                     dirty = true;

@@ -137,3 +137,39 @@ fn a_copy_is_the_osc_52_sequence_of_the_text() {
         "\x1b]52;c;NjI5OWU1MWU5YTFiNGM1ZA==\x07"
     );
 }
+
+/// `:` moved the session on: what the old runner still had under way (a
+/// listing, a page of older logs) ends there and answers nobody.
+#[tokio::test]
+async fn a_stopped_runner_finishes_nothing_it_had_under_way() {
+    use crate::app::Listed;
+    use crate::cloud::demo::{DemoEnv, DemoOptions};
+    let env = DemoEnv::start(DemoOptions::default()).await.expect("demo");
+    let cloud: Arc<dyn Cloud> = Arc::new(env.cloud());
+    let links = Links {
+        cloud: None,
+        operator: None,
+        target: crate::model::ServiceRef {
+            cluster: "c".into(),
+            service: "s".into(),
+        },
+        hurry: Hurry::default(),
+        journal: None,
+    };
+    // Going on: the two services, then the end.
+    let (tx, mut rx) = mpsc::channel(8);
+    let fx = Effects::new(links.clone(), tx, None);
+    fx.list_services_of(cloud.clone(), 1, None);
+    let first = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await;
+    assert!(
+        matches!(first, Ok(Some(Msg::Listed(1, Listed::Page(ref p)))) if p.len() == 2),
+        "{first:?}"
+    );
+    // Stopped before it ran: nothing comes.
+    let (tx, mut rx) = mpsc::channel(8);
+    let fx = Effects::new(links, tx, None);
+    fx.list_services_of(cloud, 2, None);
+    fx.stop();
+    let none = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await;
+    assert!(!matches!(none, Ok(Some(_))), "{none:?}");
+}

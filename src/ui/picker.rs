@@ -34,7 +34,7 @@ impl Picker {
             Listing::Regions => ("regions", self.names.len()),
         };
         let shown = self.rows();
-        let so_far = if self.loading {
+        let so_far = if self.loading && self.kind == Listing::Services {
             " so far, listing…"
         } else {
             ""

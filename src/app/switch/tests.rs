@@ -151,7 +151,11 @@ fn tab_lists_the_profiles_then_the_regions_and_a_choice_lists_that_accounts_serv
     s.ctx.exec.profile = Some("ops".into());
     act(&mut s, Action::Switch);
     let fx = act(&mut s, Action::NextPane);
-    assert_eq!(fx, [Effect::ListProfiles(2)]);
+    assert_eq!(
+        fx,
+        [Effect::ListProfiles(1)],
+        "the services' listing goes on"
+    );
     assert_eq!(picker(&s).kind, Listing::Profiles);
     update(
         &mut s,
@@ -162,7 +166,7 @@ fn tab_lists_the_profiles_then_the_regions_and_a_choice_lists_that_accounts_serv
     let fx = act(&mut s, Action::PromptSubmit);
     assert_eq!(
         fx,
-        [Effect::Connect(3, Some("eu".into()), None)],
+        [Effect::Connect(2, Some("eu".into()), None)],
         "the profile's own region"
     );
     let p = picker(&s);
@@ -172,7 +176,7 @@ fn tab_lists_the_profiles_then_the_regions_and_a_choice_lists_that_accounts_serv
     );
     update(
         &mut s,
-        Msg::Listed(3, Listed::Account(Some("eu".into()), "eu-west-1".into())),
+        Msg::Listed(2, Listed::Account(Some("eu".into()), "eu-west-1".into())),
     );
     update(
         &mut s,
@@ -190,7 +194,7 @@ fn tab_lists_the_profiles_then_the_regions_and_a_choice_lists_that_accounts_serv
     assert_eq!(
         fx,
         [Effect::Connect(
-            5,
+            3,
             Some("eu".into()),
             Some("ap-southeast-2".into())
         )]
@@ -198,11 +202,12 @@ fn tab_lists_the_profiles_then_the_regions_and_a_choice_lists_that_accounts_serv
     // A service picked there: the runtime moves the session with it.
     update(
         &mut s,
-        Msg::Listed(5, Listed::Page(vec![svc("apac", "api")])),
+        Msg::Listed(3, Listed::Page(vec![svc("goals-cluster", "goals-service")])),
     );
     assert_eq!(
         act(&mut s, Action::PromptSubmit),
-        [Effect::SwitchTo(svc("apac", "api"))]
+        [Effect::SwitchTo(svc("goals-cluster", "goals-service"))],
+        "the same name in another region is another service: switched to"
     );
 }
 

@@ -277,6 +277,9 @@ impl Cloud for AwsCloud {
                 .await
                 .map_err(|e| self.err(e, "ecs:ListClusters"))?,
         };
+        // A cluster refused (a policy naming some clusters only) does not
+        // hide the others: the first refusal is said once all are listed.
+        let mut refused = None;
         for cluster in clusters {
             // The picker shows these names.
             let cluster_name = clean(crate::model::arn_tail(&cluster));
@@ -289,7 +292,13 @@ impl Cloud for AwsCloud {
                 .into_paginator()
                 .send();
             while let Some(page) = stream.next().await {
-                let page = page.map_err(|e| self.err(e, "ecs:ListServices"))?;
+                let page = match page {
+                    Ok(p) => p,
+                    Err(e) => {
+                        refused.get_or_insert(self.err(e, "ecs:ListServices"));
+                        break;
+                    }
+                };
                 let refs = page
                     .service_arns()
                     .iter()
@@ -303,7 +312,7 @@ impl Cloud for AwsCloud {
                 }
             }
         }
-        Ok(())
+        refused.map_or(Ok(()), Err)
     }
 
     async fn service(&self, svc: &ServiceRef) -> CloudResult<Service> {

@@ -5,25 +5,47 @@
 
 use std::path::PathBuf;
 
+/// A section header's name (`[profile ops] # prod` → `profile ops`),
+/// its inner whitespace as one space.
+fn header(line: &str) -> Option<String> {
+    let inner = line.trim_start().strip_prefix('[')?;
+    let (name, _) = inner.split_once(']')?;
+    let words: Vec<&str> = name.split_whitespace().collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The profile a config-file section is (`default`, `profile NAME`);
+/// other sections (`sso-session`, `services`) are none.
+fn config_profile(section: &str) -> Option<&str> {
+    if section == "default" {
+        Some(section)
+    } else {
+        section.strip_prefix("profile ")
+    }
+}
+
+/// A profile name the SDK takes: letters, digits and `-_./%@:+`.
+fn valid(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./%@:+".contains(c))
+}
+
 /// The profile names of both files, sorted, each once.
 pub fn parse(config: &str, credentials: &str) -> Vec<String> {
-    let header = |line: &str| -> Option<String> {
-        let inner = line.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
-        Some(inner.to_string())
-    };
-    let mut out: Vec<String> = config
+    let from_config = config
         .lines()
         .filter_map(header)
-        .filter_map(|h| {
-            if h == "default" {
-                Some(h)
-            } else {
-                // `[sso-session x]` and `[services x]` are not profiles.
-                h.strip_prefix("profile ").map(|n| n.trim().to_string())
-            }
-        })
-        .chain(credentials.lines().filter_map(header))
-        .filter(|n| !n.is_empty() && !n.chars().any(char::is_control))
+        .filter_map(|h| config_profile(&h).map(str::to_string));
+    // In the credentials file a section is a profile by its bare name.
+    let from_credentials = credentials
+        .lines()
+        .filter_map(header)
+        .filter(|h| !h.starts_with("profile "));
+    let mut out: Vec<String> = from_config
+        .chain(from_credentials)
+        .filter(|n| valid(n))
         .collect();
     out.sort();
     out.dedup();
@@ -33,22 +55,17 @@ pub fn parse(config: &str, credentials: &str) -> Vec<String> {
 /// The `region` the config file gives `profile` (`[default]` or
 /// `[profile NAME]`).
 pub fn region_in(config: &str, profile: &str) -> Option<String> {
-    let wanted = |h: &str| {
-        let h = h.trim();
-        (profile == "default" && h == "default")
-            || h.strip_prefix("profile ")
-                .is_some_and(|n| n.trim() == profile)
-    };
     let mut inside = false;
     for line in config.lines() {
-        let l = line.trim();
-        if let Some(h) = l.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-            inside = wanted(h);
+        if let Some(h) = header(line) {
+            inside = config_profile(&h) == Some(profile);
         } else if inside
-            && let Some((k, v)) = l.split_once('=')
-            && k.trim() == "region"
+            && let Some((k, v)) = line.split_once('=')
+            && k.trim().eq_ignore_ascii_case("region")
         {
-            return Some(v.trim().to_string()).filter(|v| !v.is_empty());
+            // A comment may follow the value after a space.
+            let v = v.split([' ', '\t']).find(|w| !w.is_empty()).unwrap_or("");
+            return Some(v.to_string()).filter(|v| !v.is_empty() && !v.starts_with(['#', ';']));
         }
     }
     None
@@ -95,7 +112,7 @@ mod tests {
 
     #[test]
     fn a_profiles_region_is_read_from_its_own_section_only() {
-        let config = "[default]\nregion = us-east-1\n[profile ops]\noutput = json\n[profile eu]\nregion = eu-west-1\n";
+        let config = "[default]\nregion = us-east-1\n[profile ops]\noutput = json\n[profile eu] # EU\nRegion = eu-west-1 # prod\n";
         assert_eq!(super::region_in(config, "eu").as_deref(), Some("eu-west-1"));
         assert_eq!(
             super::region_in(config, "default").as_deref(),

@@ -160,13 +160,30 @@ pub async fn load_config(opts: &AwsOptions) -> Result<SdkConfig, String> {
     // retries would answer a throttle with more calls, unseen.
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::disabled())
-        .timeout_config(timeouts);
+        .timeout_config(timeouts.clone());
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
         if opts.profile_only {
+            // Configured as the loader would: a `role_arn` profile's STS
+            // call needs the region, and the same time limits.
+            let region = match &opts.region {
+                Some(r) => Some(Region::new(r.clone())),
+                None => {
+                    aws_config::default_provider::region::DefaultRegionChain::builder()
+                        .profile_name(p)
+                        .build()
+                        .region()
+                        .await
+                }
+            };
+            let conf = aws_config::provider_config::ProviderConfig::without_region()
+                .with_region(region)
+                .with_behavior_version(Some(BehaviorVersion::latest()))
+                .with_timeout_config(timeouts.clone());
             loader = loader.credentials_provider(
                 aws_config::profile::ProfileFileCredentialsProvider::builder()
                     .profile_name(p)
+                    .configure(&conf)
                     .build(),
             );
         }
