@@ -139,6 +139,9 @@ pub struct DrillArgs {
     /// Do not ask: needed when standard input is not a terminal
     #[arg(long)]
     pub yes: bool,
+    /// Print the earlier drills of this host (the service's with --cluster and --service, else all) and exit; runs nothing
+    #[arg(long)]
+    pub history: bool,
     /// Run it on the embedded demo instead of AWS
     #[arg(long)]
     pub demo: bool,

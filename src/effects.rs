@@ -70,6 +70,11 @@ pub struct DrillSetup {
     /// Where the dashboard writes the report pair (the working
     /// directory); None: the caller writes what it wants (`--report`).
     pub dir: Option<std::path::PathBuf>,
+    /// The drills' history (`drill::history::default_path()`); None: none
+    /// kept (tests).
+    pub history: Option<std::path::PathBuf>,
+    /// The report file the caller writes (`--report`), for the history.
+    pub report_file: Option<std::path::PathBuf>,
 }
 
 pub struct Effects {
@@ -417,15 +422,39 @@ impl Effects {
             .and_then(|s| Some((s.dir.clone()?, s.redact)));
         let kept = report.clone();
         let journal = self.links.journal.clone();
+        let history = self.drill.as_ref().and_then(|s| s.history.clone());
+        let named = self.drill.as_ref().and_then(|s| s.report_file.clone());
         self.spawn_answer(
             async move {
                 if let Some(j) = journal {
                     journal_end(&j, &report).await;
                 }
+                // Held against the service's earlier drills before the
+                // report is written: a regression is in its notes.
+                if let Some(h) = history.clone() {
+                    let past = tokio::task::spawn_blocking(move || crate::drill::history::load(&h))
+                        .await
+                        .unwrap_or_default();
+                    report
+                        .notes
+                        .extend(crate::model::drill::history::regression(&report, &past));
+                }
                 let files = match dir {
                     Some((dir, redact)) => write_files(&report, dir, redact).await,
                     None => Ok(Vec::new()),
                 };
+                if let Some(h) = history {
+                    let mut written = files.as_ref().map(Vec::clone).unwrap_or_default();
+                    written.extend(named.map(|p| p.display().to_string()));
+                    let past = crate::model::drill::history::Past::of(&report, written);
+                    let kept = tokio::task::spawn_blocking(move || {
+                        crate::drill::history::record(&h, &past)
+                    })
+                    .await;
+                    if let Ok(Err(e)) = kept {
+                        tracing::warn!(error = %e, "the drills' history could not be written");
+                    }
+                }
                 send(DrillMsg::Finished { report, files })
             },
             move |p| {

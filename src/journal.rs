@@ -123,9 +123,9 @@ impl Journal {
     }
 }
 
-/// Appends `entry` as one line, creating the file 0600 (and its
-/// directory 0700) when it is not there.
-pub fn append(path: &Path, entry: &Entry) -> Result<(), String> {
+/// Appends `entry` as one JSON line, creating the file 0600 (and its
+/// directory 0700) when it is not there. The drills' history too.
+pub fn append<T: Serialize>(path: &Path, entry: &T) -> Result<(), String> {
     if let Some(dir) = path.parent() {
         std::fs::DirBuilder::new()
             .recursive(true)

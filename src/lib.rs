@@ -132,6 +132,8 @@ async fn dashboard(
 ) -> Result<i32> {
     let drill = match (&launched.operator, &launched.probe) {
         (Some(_), Some(probe)) => std::env::current_dir().ok().map(|dir| effects::DrillSetup {
+            history: drill::history::default_path(),
+            report_file: None,
             contract: settings.drill.contract.clone(),
             probe: probe.clone(),
             redact: settings.redact,
@@ -389,6 +391,7 @@ pub async fn main(cli: Cli) -> Result<i32> {
             dashboard(&settings, launched, target, &signals).await
         }
         Some(Command::Status { json, demo }) => status(&settings, json, demo, &signals).await,
+        Some(Command::Drill(a)) if a.history => Ok(history_command(&settings, a.json)),
         Some(Command::Drill(a)) => drill(&settings, a, &signals).await,
         // Answered before the configuration was read.
         Some(Command::Completions { .. }) | Some(Command::Journal { .. }) => Ok(0),
@@ -420,6 +423,33 @@ pub async fn main(cli: Cli) -> Result<i32> {
 }
 
 /// `ecsdeck journal`: the changes made through ecsdeck on this host.
+/// `ecsdeck drill --history`: the drills run from this host, oldest first.
+fn history_command(settings: &config::Settings, json: bool) -> i32 {
+    use model::drill::history::{of_service, table};
+    let Some(path) = drill::history::default_path() else {
+        eprintln!("ecsdeck drill: no home or state directory to keep a history in");
+        return EXIT_ERROR;
+    };
+    let all = drill::history::load(&path);
+    let shown: Vec<_> = match (&settings.cluster, &settings.service) {
+        (Some(c), Some(s)) => of_service(&all, c, s),
+        _ => all.iter().collect(),
+    };
+    if json {
+        for p in &shown {
+            match serde_json::to_string(p) {
+                Ok(l) => println!("{l}"),
+                Err(e) => eprintln!("ecsdeck drill: {e}"),
+            }
+        }
+    } else if shown.is_empty() {
+        eprintln!("ecsdeck drill: no drill kept yet ({})", path.display());
+    } else {
+        print!("{}", table(&shown));
+    }
+    0
+}
+
 fn journal_command(json: bool, within: Option<std::time::Duration>) -> i32 {
     use std::io::Write;
     let Some(path) = journal::default_path() else {

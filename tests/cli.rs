@@ -629,3 +629,58 @@ fn completions_parse_in_bash_and_complete_the_subcommands() {
     let bad = ecsdeck(&["completions", "tcsh"], home.path());
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Every drill is kept on this host: three demo drills are three lines
+/// of `ecsdeck drill --history`, the report file named with each, kept
+/// private as the journal is.
+#[test]
+fn three_demo_drills_make_a_history_of_three() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().expect("home");
+    let o = ecsdeck(&["drill", "--history"], home.path());
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("no drill kept yet"), "{}", stderr(&o));
+    for n in 1..=3 {
+        let report = home.path().join(format!("drill-{n}.json"));
+        let o = ecsdeck(
+            &[
+                "drill",
+                "--demo",
+                "--yes",
+                "--report",
+                &report.display().to_string(),
+            ],
+            home.path(),
+        );
+        assert_eq!(o.status.code(), Some(0), "drill {n}: {}", stderr(&o));
+    }
+    let o = ecsdeck(&["drill", "--history"], home.path());
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{out}");
+    assert!(
+        rows.iter()
+            .all(|r| r.contains("PASS") && r.contains("demo/goals-service")),
+        "{out}"
+    );
+    let o = ecsdeck(&["drill", "--history", "--json"], home.path());
+    let kept: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(kept.len(), 3);
+    assert!(
+        kept[2]["reports"][0]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("drill-3.json")
+    );
+    assert!(kept.iter().all(|k| k["downtime_s"].is_number()), "{kept:?}");
+    let path = home.path().join("state/ecsdeck/drills.jsonl");
+    let mode = std::fs::metadata(&path)
+        .expect("history")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}

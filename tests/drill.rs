@@ -65,6 +65,8 @@ async fn drill_on(opts: DemoOptions) -> (Report, Vec<String>) {
                 probe,
                 redact: false,
                 ask: None,
+                history: None,
+                report_file: None,
             },
             |l: &str| lines.push(l.to_string()),
             futures_util::stream::pending(),

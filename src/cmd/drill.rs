@@ -76,6 +76,9 @@ pub struct Options {
     pub redact: bool,
     /// None: no question (`--yes`).
     pub ask: Option<Ask>,
+    /// The drills' history, and the report file named for it (`--report`).
+    pub history: Option<std::path::PathBuf>,
+    pub report_file: Option<std::path::PathBuf>,
 }
 
 /// The question, once the preflight is printed: None with `--yes`;
@@ -135,6 +138,8 @@ pub async fn run(
         probe: opts.probe.clone(),
         redact: opts.redact,
         dir: None,
+        history: opts.history.clone(),
+        report_file: opts.report_file.clone(),
     };
     let mut fx = Effects::new(links, tx.clone(), Some(setup));
     prepare(&mut state);
@@ -329,6 +334,8 @@ pub async fn drill(
         probe: a.probe,
         redact: a.redact,
         ask,
+        history: crate::drill::history::default_path(),
+        report_file: a.report.clone(),
     };
     match run(&mut session, links, opts, say, ends).await {
         Ok(r) => finish(&r, json, redact, a.report.as_deref()),

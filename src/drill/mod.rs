@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod files;
+pub mod history;
 pub mod html;
 
 pub use crate::model::drill::{machine, report};

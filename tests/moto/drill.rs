@@ -128,6 +128,8 @@ async fn the_drill_on_the_wire_stops_the_task_once_and_never_passes_without_a_re
                 probe,
                 redact: false,
                 ask: None,
+                history: None,
+                report_file: None,
             },
             |_| {},
             futures_util::stream::pending(),

@@ -89,6 +89,8 @@ fn options(probe: ProbeConfig) -> Options {
         probe,
         redact: false,
         ask: None,
+        history: None,
+        report_file: None,
     }
 }
 

@@ -5,6 +5,7 @@
 //! through the one reducer; nothing here does I/O.
 
 pub mod conduct;
+pub mod history;
 pub mod machine;
 pub mod memory;
 pub mod preflight;
