@@ -444,7 +444,7 @@ impl Effects {
                     None => Ok(Vec::new()),
                 };
                 if let Some(h) = history {
-                    let mut written = files.as_ref().map(Vec::clone).unwrap_or_default();
+                    let mut written = files.clone().unwrap_or_default();
                     written.extend(named.map(|p| p.display().to_string()));
                     let past = crate::model::drill::history::Past::of(&report, written);
                     let kept = tokio::task::spawn_blocking(move || {
