@@ -103,6 +103,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Turn a drill's JSON report into its HTML page (-o FILE.html), or print its summary
+    Report {
+        /// The JSON report (ecsdeck drill --report FILE.json, or the dashboard's .json)
+        #[arg(value_name = "FILE.json")]
+        file: std::path::PathBuf,
+        /// Write the HTML page there (a new file: never overwrites)
+        #[arg(short, long, value_name = "FILE.html")]
+        output: Option<std::path::PathBuf>,
+    },
     /// Print a completion script for SHELL (bash, zsh, fish, powershell) to standard output
     Completions {
         #[arg(value_enum)]

@@ -331,6 +331,9 @@ pub async fn main(cli: Cli) -> Result<i32> {
     if let Some(Command::Journal { json }) = &cli.command {
         return Ok(journal_command(*json, cli.opts.since));
     }
+    if let Some(Command::Report { file, output }) = &cli.command {
+        return Ok(cmd::report::run(file, output.as_deref()));
+    }
     if let Some(Command::Completions { shell }) = &cli.command {
         use std::io::Write;
         let script = cli::completions(*shell);
@@ -394,7 +397,9 @@ pub async fn main(cli: Cli) -> Result<i32> {
         Some(Command::Drill(a)) if a.history => Ok(history_command(&settings, a.json)),
         Some(Command::Drill(a)) => drill(&settings, a, &signals).await,
         // Answered before the configuration was read.
-        Some(Command::Completions { .. }) | Some(Command::Journal { .. }) => Ok(0),
+        Some(Command::Completions { .. })
+        | Some(Command::Journal { .. })
+        | Some(Command::Report { .. }) => Ok(0),
         None => {
             let launched =
                 match term::or_signal(&signals, launch(&settings, Source::Aws, operate)).await {

@@ -634,7 +634,7 @@ fn completions_parse_in_bash_and_complete_the_subcommands() {
 /// of `ecsdeck drill --history`, the report file named with each, kept
 /// private as the journal is.
 #[test]
-fn three_demo_drills_make_a_history_of_three() {
+fn three_demo_drills_make_a_history_of_three_and_a_kept_json_turns_into_the_page() {
     use std::os::unix::fs::PermissionsExt;
     let home = tempfile::tempdir().expect("home");
     let o = ecsdeck(&["drill", "--history"], home.path());

@@ -91,7 +91,7 @@ async fn the_demo_passes_and_a_fresh_volume_fails() {
     assert_eq!(r.cleanup, "deleted");
     assert!(r.new_task.is_some());
     assert!(!r.old_tasks.is_empty() && r.new_task.as_ref() != r.old_tasks.first());
-    let names: Vec<&str> = r.phases.iter().map(|p| p.name).collect();
+    let names: Vec<&str> = r.phases.iter().map(|p| p.name.as_str()).collect();
     for n in [
         "stop_requested",
         "old_task_stopped",

@@ -4,4 +4,5 @@ pub mod dashboard;
 pub mod drill;
 pub mod launch;
 pub mod picker;
+pub mod report;
 pub mod status;

@@ -88,7 +88,7 @@ fn chart(r: &Report) -> String {
             r##"<line x1="{px:.1}" y1="{y}" x2="{px:.1}" y2="{}" stroke="#333" stroke-dasharray="3 2"/><text x="{:.1}" y="{y}" font-size="10">{}</text>"##,
             TOP + H,
             (px + 2.0).min(W - 120.0),
-            esc(ph.name)
+            esc(&ph.name)
         );
     }
     let _ = write!(
@@ -178,9 +178,9 @@ pub fn page(r: &Report) -> String {
         let _ = write!(
             h,
             "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-            esc(p.name),
+            esc(&p.name),
             esc(&p.at),
-            esc(p.source),
+            esc(&p.source),
             p.uncertainty_s
                 .map(|u| format!("{u:.1}"))
                 .unwrap_or_default()

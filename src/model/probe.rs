@@ -28,7 +28,7 @@ pub const DOWN_FOR: Duration = Duration::from_secs(3);
 
 /// Why a request got no HTTP answer, told apart because each points
 /// somewhere else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorClass {
     Dns,
@@ -87,6 +87,22 @@ impl Serialize for Outcome {
             Outcome::Http(code) => s.serialize_u16(*code),
             Outcome::Failed(c) => c.serialize(s),
         }
+    }
+}
+
+/// As written: a status code, or the error's class (a report read back).
+impl<'de> serde::Deserialize<'de> for Outcome {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Outcome, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Code(u16),
+            Class(ErrorClass),
+        }
+        Ok(match Written::deserialize(d)? {
+            Written::Code(c) => Outcome::Http(c),
+            Written::Class(c) => Outcome::Failed(c),
+        })
     }
 }
 

@@ -165,9 +165,9 @@ fn report(v: Verdict, reason: &str) -> Report {
         phases: phases
             .iter()
             .map(|(n, t, src)| ReportPhase {
-                name: n,
+                name: n.to_string(),
                 at: rfc(*t),
-                source: src,
+                source: src.to_string(),
                 uncertainty_s: None,
             })
             .collect(),

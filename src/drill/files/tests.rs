@@ -32,9 +32,9 @@ fn report(verdict: Verdict) -> Report {
         estimate_s: Some(crate::model::drill::report::Range { min: 65, max: 365 }),
         timeout_s: 600,
         phases: vec![Phase {
-            name: "old_task_stopped",
+            name: "old_task_stopped".into(),
             at: "2026-12-02T03:00:30.000Z".into(),
-            source: "aws",
+            source: "aws".into(),
             uncertainty_s: None,
         }],
         steps: vec![("2026-12-02T03:00:00.000Z".into(), "baseline".into())],
@@ -162,4 +162,14 @@ fn a_clock_more_than_a_second_off_is_warned_about() {
     r.clock_offset_s = Some(-3.4);
     let w = r.clock_warning().expect("a warning");
     assert!(w.contains("3.4 s behind AWS"), "{w}");
+}
+
+#[test]
+fn a_json_report_reads_back_as_the_report_it_was() {
+    let mut r = report(Verdict::Fail);
+    let json = r.json(None).expect("json");
+    let back: Report = serde_json::from_str(&json).expect("reads back");
+    // The account is never written.
+    r.account = None;
+    assert_eq!(back, r);
 }

@@ -197,9 +197,9 @@ impl Conduct {
         let mut last_phases = phases(tl);
         if let Some(at) = self.final_read {
             last_phases.push(Phase {
-                name: "marker_read",
+                name: "marker_read".into(),
                 at: rfc3339(at),
-                source: "observed",
+                source: "observed".into(),
                 uncertainty_s: Some(0.0),
             });
         }

@@ -8,11 +8,11 @@ use serde::Serialize;
 use crate::model::short_id;
 use crate::model::world::World;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct TaskMemory {
     pub task: String,
     /// `old` or `new`.
-    pub role: &'static str,
+    pub role: String,
     /// The task's memory and its share of what it reserves; None when
     /// CloudWatch has no point for it.
     pub memory_mib: Option<f64>,
@@ -21,7 +21,7 @@ pub struct TaskMemory {
     pub containers: Vec<ContainerMemory>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ContainerMemory {
     pub name: String,
     pub memory_mib: Option<f64>,
@@ -42,7 +42,7 @@ pub fn around_restart(
         let u = w.task_usage(arn);
         TaskMemory {
             task: crate::model::arn_tail(arn).to_string(),
-            role,
+            role: role.to_string(),
             memory_mib: u.and_then(|u| u.mem_mib),
             memory_percent: u.and_then(|u| u.mem_pct),
             at: u.and_then(|u| u.at).map(|t| t.to_rfc3339()),

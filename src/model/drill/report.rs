@@ -1,27 +1,27 @@
 //! The drill's report: a JSON document (stdout with `--json`, and the
 //! report files), built from the machine, its run and the world.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::machine::{RestartKind, Verdict};
 use crate::model::Time;
 use crate::model::timeline::{Step, Timeline};
 
 /// One phase of the report: its name, time, where the time comes from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Phase {
-    pub name: &'static str,
+    pub name: String,
     /// RFC 3339 with milliseconds, as measured (AWS's clock for `aws`,
     /// this host's for the others).
     pub at: String,
     /// `aws` (AWS's own timestamp), `observed` (seen by a poll, or done by
     /// ecsdeck) or `probe`.
-    pub source: &'static str,
+    pub source: String,
     pub uncertainty_s: Option<f64>,
 }
 
 /// The report of a drill.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// Exactly `PASS`, `FAIL` or `ABORTED`.
     pub verdict: Verdict,
@@ -82,7 +82,7 @@ pub struct Report {
 }
 
 /// One task's replacement.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Restarted {
     pub old_task: String,
     pub new_task: Option<String>,
@@ -90,13 +90,13 @@ pub struct Restarted {
 }
 
 /// A range of seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Range {
     pub min: u32,
     pub max: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProbeRow {
     pub at: String,
     pub outcome: crate::model::probe::Outcome,
@@ -153,7 +153,7 @@ pub fn phases(tl: Option<&Timeline>) -> Vec<Phase> {
         .into_iter()
         .filter_map(|(s, m)| {
             Some(Phase {
-                name: name(s)?,
+                name: name(s)?.to_string(),
                 at: rfc3339(m.at),
                 source: match (s, m.within) {
                     (Step::FirstUp, _) => "probe",
@@ -161,7 +161,8 @@ pub fn phases(tl: Option<&Timeline>) -> Vec<Phase> {
                     (Step::StopRequested, _) => "observed",
                     (_, Some(_)) => "observed",
                     (_, None) => "aws",
-                },
+                }
+                .to_string(),
                 uncertainty_s: match (s, m.within) {
                     (Step::StopRequested, _) => Some(0.0),
                     // To the millisecond: the poll's spacing, not noise.

@@ -421,7 +421,7 @@ fn done(
         let marks: Vec<(f64, &'static str)> = r
             .phases
             .iter()
-            .filter_map(|p| Some((secs_between(start, parse(&p.at)?), phase_short(p.name))))
+            .filter_map(|p| Some((secs_between(start, parse(&p.at)?), phase_short(&p.name))))
             .collect();
         out.extend(chart(
             &dots,

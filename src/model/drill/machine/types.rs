@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::model::Time;
 
 /// The outcome, and the exit code `ecsdeck drill` gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Verdict {
     Pass,
@@ -261,7 +261,7 @@ pub enum Command {
 }
 
 /// How the drill restarts the service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RestartKind {
     StopTask,
