@@ -438,6 +438,7 @@ impl Effects {
                     report
                         .notes
                         .extend(crate::model::drill::history::regression(&report, &past));
+                    report.history = crate::model::drill::history::recent(&report, &past);
                 }
                 let files = match dir {
                     Some((dir, redact)) => write_files(&report, dir, redact).await,

@@ -101,6 +101,64 @@ fn chart(r: &Report) -> String {
     svg
 }
 
+/// This service's earlier drills and this one: a bar each, its height
+/// the downtime, its verdict as a letter under it (it reads without
+/// colour), this drill outlined and last.
+fn trend(r: &Report) -> String {
+    if r.history.is_empty() {
+        return String::new();
+    }
+    let mut bars: Vec<(&str, &str, Option<f64>)> = r
+        .history
+        .iter()
+        .map(|p| (p.at.as_str(), p.verdict.as_str(), p.downtime_s))
+        .collect();
+    bars.push((r.ended_at.as_str(), r.verdict.word(), r.downtime_s));
+    let max = bars.iter().filter_map(|b| b.2).fold(1.0_f64, f64::max);
+    let (area, step) = (80.0, (W / bars.len() as f64).min(40.0));
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} 120" width="100%" role="img" aria-label="downtime of this service's drills, oldest first">"#
+    );
+    let last = bars.len() - 1;
+    for (i, (at, verdict, downtime)) in bars.iter().enumerate() {
+        let h = downtime.map_or(2.0, |d| (d / max * area).max(2.0));
+        let x = i as f64 * step;
+        let fill = match *verdict {
+            "PASS" => "#2e9e4f",
+            "FAIL" => "#d23c3c",
+            _ => "#c98a00",
+        };
+        let outline = if i == last {
+            r##" stroke="#000" stroke-width="2""##
+        } else {
+            ""
+        };
+        let secs = downtime.map_or_else(
+            || "no downtime measured".to_string(),
+            |d| format!("{d:.1} s"),
+        );
+        let _ = write!(
+            svg,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" fill="{fill}"{outline}><title>{} {} {}</title></rect><text x="{:.1}" y="112" font-size="10" text-anchor="middle">{}</text>"##,
+            x + 2.0,
+            10.0 + area - h,
+            (step - 4.0).max(1.0),
+            esc(at),
+            esc(verdict),
+            esc(&secs),
+            x + step / 2.0,
+            esc(&verdict.chars().take(1).collect::<String>())
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"<text x="{W}" y="10" font-size="10" text-anchor="end">tallest {max:.1} s</text></svg>"#
+    );
+    svg
+}
+
 pub fn page(r: &Report) -> String {
     let colour = match r.verdict {
         Verdict::Pass => "#2e9e4f",
@@ -169,6 +227,14 @@ pub fn page(r: &Report) -> String {
     warn.extend(r.clock_warning());
     list(&mut h, "Warnings", &warn);
     list(&mut h, "On the way", &r.notes);
+    if !r.history.is_empty() {
+        let _ = write!(
+            h,
+            "<h2>This service's drills</h2><p>Downtime of the last {} drills from this host and this one (outlined, last); P pass, F fail, A aborted.</p>",
+            r.history.len()
+        );
+        h.push_str(&trend(r));
+    }
     h.push_str("<h2>Probe through the load balancer</h2>");
     h.push_str(&chart(r));
     h.push_str(

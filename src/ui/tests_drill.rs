@@ -136,6 +136,7 @@ fn report(v: Verdict, reason: &str) -> Report {
         ("marker_read", 161, "observed"),
     ];
     Report {
+        history: Vec::new(),
         memory: Vec::new(),
         verdict: v,
         reason: reason.into(),

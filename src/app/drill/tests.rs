@@ -43,6 +43,7 @@ fn finished(fx: &[Effect]) -> Option<&Report> {
 
 fn report(v: Verdict) -> Report {
     Report {
+        history: Vec::new(),
         memory: Vec::new(),
         verdict: v,
         reason: "why".into(),

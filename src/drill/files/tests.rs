@@ -5,6 +5,7 @@ use crate::model::probe::{ErrorClass, Outcome};
 
 fn report(verdict: Verdict) -> Report {
     Report {
+        history: Vec::new(),
         memory: Vec::new(),
         verdict,
         reason: "the marker <script>alert(1)</script> is missing".into(),
@@ -172,4 +173,46 @@ fn a_json_report_reads_back_as_the_report_it_was() {
     // The account is never written.
     r.account = None;
     assert_eq!(back, r);
+}
+
+#[test]
+fn the_page_shows_the_services_earlier_drills_as_a_trend_readable_without_colour() {
+    use crate::model::drill::history::Past;
+    let mut r = report(Verdict::Pass);
+    let page = crate::drill::html::page(&r);
+    assert!(
+        !page.contains("This service's drills"),
+        "no history, no trend"
+    );
+    let past = |verdict: &str, d: f64| Past {
+        at: "2026-12-01T03:00:00.000Z".into(),
+        cluster: "prod".into(),
+        service: "goals-service".into(),
+        verdict: verdict.into(),
+        restart: "stop-task".into(),
+        downtime_s: Some(d),
+        stop_to_first_2xx_s: None,
+        reports: vec![],
+    };
+    r.history = vec![past("PASS", 6.0), past("FAIL", 60.0), past("<é>", 3.0)];
+    let page = crate::drill::html::page(&r);
+    let trend = page
+        .split("This service's drills")
+        .nth(1)
+        .and_then(|t| t.split("</svg>").next())
+        .expect("the trend");
+    assert_eq!(
+        trend.matches("<rect").count(),
+        4,
+        "three earlier and this one"
+    );
+    for letter in [">P</text>", ">F</text>", ">&lt;</text>"] {
+        assert!(trend.contains(letter), "{letter} in {trend}");
+    }
+    assert_eq!(
+        trend.matches("stroke=\"#000\"").count(),
+        1,
+        "this drill outlined"
+    );
+    assert!(trend.contains("tallest 60.0 s"));
 }

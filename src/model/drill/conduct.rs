@@ -235,6 +235,7 @@ impl Conduct {
         );
         notes.extend(memory_note);
         Report {
+            history: Vec::new(),
             verdict,
             reason,
             memory,

@@ -86,6 +86,16 @@ pub fn regression(r: &Report, past: &[Past]) -> Option<String> {
     })
 }
 
+/// How many earlier drills a report shows.
+const SHOWN: usize = 20;
+
+/// The service's last drills before `r`, oldest first, for its report.
+pub fn recent(r: &Report, past: &[Past]) -> Vec<Past> {
+    let mine = of_service(past, &r.cluster, &r.service);
+    let from = mine.len().saturating_sub(SHOWN);
+    mine[from..].iter().map(|p| (*p).clone()).collect()
+}
+
 /// `ecsdeck drill --history`: one line a drill, oldest first.
 pub fn table(past: &[&Past]) -> String {
     let secs = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |s| format!("{s:.1} s"));

@@ -76,6 +76,10 @@ pub struct Report {
     /// The old and new tasks' memory around the restart (CloudWatch
     /// Container Insights), when it has them.
     pub memory: Vec<super::memory::TaskMemory>,
+    /// This service's earlier drills on this host (the last 20), oldest
+    /// first: the report's trend of downtime.
+    #[serde(default)]
+    pub history: Vec<super::history::Past>,
     /// The caller's account, for `--redact`; never written.
     #[serde(skip)]
     pub account: Option<String>,

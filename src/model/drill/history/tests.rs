@@ -3,6 +3,7 @@ use crate::model::drill::machine::{RestartKind, Verdict};
 
 fn report(downtime: Option<f64>) -> Report {
     Report {
+        history: Vec::new(),
         memory: Vec::new(),
         verdict: Verdict::Pass,
         reason: "the marker read back".into(),
