@@ -141,20 +141,24 @@ fn trend(r: &Report) -> String {
         );
         let _ = write!(
             svg,
-            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" fill="{fill}"{outline}><title>{} {} {}</title></rect><text x="{:.1}" y="112" font-size="10" text-anchor="middle">{}</text>"##,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" fill="{fill}"{outline}><title>{} {} {}</title></rect><text x="{:.1}" y="{:.1}" font-size="9" text-anchor="middle">{}</text><text x="{:.1}" y="112" font-size="10" text-anchor="middle">{}</text>"##,
             x + 2.0,
-            10.0 + area - h,
+            14.0 + area - h,
             (step - 4.0).max(1.0),
             esc(at),
             esc(verdict),
             esc(&secs),
+            x + step / 2.0,
+            11.0 + area - h,
+            downtime.map_or_else(|| "—".to_string(), |d| format!("{d:.0}")),
             x + step / 2.0,
             esc(&verdict.chars().take(1).collect::<String>())
         );
     }
     let _ = write!(
         svg,
-        r#"<text x="{W}" y="10" font-size="10" text-anchor="end">tallest {max:.1} s</text></svg>"#
+        r#"<text x="{:.1}" y="60" font-size="10">seconds of downtime above each bar</text></svg>"#,
+        bars.len() as f64 * step + 8.0
     );
     svg
 }
