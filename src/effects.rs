@@ -11,7 +11,6 @@ use crate::app::drill::{DrillEffect, DrillMsg};
 use crate::app::{Effect, Msg};
 use crate::cloud::{Cloud, CloudError, ErrorKind, Operate};
 use crate::drill::api::{Api, new_marker};
-use crate::drill::files::write_pair;
 use crate::model::ServiceRef;
 use crate::model::drill::Contract;
 use crate::model::drill::report::{Report, rfc3339};
@@ -468,106 +467,6 @@ impl Effects {
     }
 }
 
-/// A drill began: its marker in the journal.
-async fn journal_start(j: &crate::journal::Journal, marker: &str) {
-    j.record("drill_start", marker, None, ("started".into(), None), None)
-        .await;
-}
-
-/// A drill ended: its verdict, reason, cleanup and tasks in the journal.
-async fn journal_end(j: &crate::journal::Journal, report: &Report) {
-    let tasks = |v: &[String]| {
-        v.iter()
-            .map(|t| crate::model::short_id(t))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let detail = format!(
-        "{}; cleanup: {}; {} → {}",
-        report.reason,
-        report.cleanup,
-        tasks(&report.old_tasks),
-        tasks(&report.new_tasks)
-    );
-    j.record(
-        "drill_end",
-        &report.marker,
-        None,
-        (report.verdict.word().to_string(), None),
-        Some(detail),
-    )
-    .await;
-}
-
-/// The dashboard's report pair, written off the loop.
-async fn write_files(
-    report: &Report,
-    dir: std::path::PathBuf,
-    redact: bool,
-) -> Result<Vec<String>, String> {
-    let masked = report.redaction(redact).map(String::from);
-    let r = report.clone();
-    tokio::task::spawn_blocking(move || write_pair(&r, &dir, masked.as_deref()))
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|x| x)
-        .map(|v| v.iter().map(|p| p.display().to_string()).collect())
-}
-
-/// The drill's restart: StopTask for each task (every one is asked, even
-/// after a failure: a task left running could answer the final read), or
-/// a forced deployment. Each request is told before it is sent.
-async fn restart(
-    op: &dyn Operate,
-    tx: &mpsc::Sender<Msg>,
-    cluster: &str,
-    service: &str,
-    tasks: Option<Vec<String>>,
-    reason: &str,
-) -> Result<(), CloudError> {
-    let Some(arns) = tasks else {
-        let _ = tx
-            .send(Msg::Drill(DrillMsg::Requested(None, crate::clock::now())))
-            .await;
-        return op.force_deployment(cluster, service).await;
-    };
-    let mut refused: Option<CloudError> = None;
-    let mut unknown: Option<CloudError> = None;
-    let mut accepted = 0;
-    for arn in &arns {
-        let _ = tx
-            .send(Msg::Drill(DrillMsg::Requested(
-                Some(arn.clone()),
-                crate::clock::now(),
-            )))
-            .await;
-        match op.stop_task(cluster, arn, reason).await {
-            Ok(()) => accepted += 1,
-            Err(e) if e.outcome_unknown() => {
-                unknown.get_or_insert(e);
-            }
-            Err(e) => {
-                refused.get_or_insert(e);
-            }
-        }
-    }
-    match (refused, unknown) {
-        (Some(mut e), _) => {
-            if accepted > 0 {
-                e.message = format!(
-                    "{} (for {} of {} tasks; {accepted} were stopped)",
-                    e.message,
-                    arns.len() - accepted,
-                    arns.len()
-                );
-            }
-            Err(e)
-        }
-        (None, Some(e)) => Err(e),
-        (None, None) => Ok(()),
-    }
-}
-
 /// The OSC 52 sequence that puts `text` on the terminal's clipboard.
 pub fn osc52(text: &str) -> String {
     use base64::Engine as _;
@@ -617,6 +516,9 @@ async fn save(name: &str, contents: &str) -> Result<String, String> {
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path.display().to_string())
 }
+
+mod drill;
+use drill::{journal_end, journal_start, restart, write_files};
 
 #[cfg(test)]
 mod tests;
