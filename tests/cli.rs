@@ -348,6 +348,40 @@ fn drill_on_the_demo_exits_by_verdict_and_never_runs_unconfirmed() {
         p.iter()
             .any(|x| x["name"] == "first_2xx" && x["source"] == "probe")
     }));
+    // The marker's path, in order, each step done; the count kept.
+    let data: Vec<(String, bool)> = v["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap_or("").to_string(),
+                e["ok"] == true,
+            )
+        })
+        .collect();
+    let names: Vec<&str> = data.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "checked_absent",
+            "written",
+            "read_back",
+            "read_after",
+            "deleted"
+        ],
+        "{v}"
+    );
+    assert!(data.iter().all(|(_, ok)| *ok), "{data:?}");
+    let ats: Vec<&str> = v["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|e| e["at"].as_str())
+        .collect();
+    assert!(ats.windows(2).all(|w| w[0] <= w[1]), "in order: {ats:?}");
+    assert!(v["records_before"].as_u64().is_some(), "{v}");
+    assert_eq!(v["records_before"], v["records_after"]);
     // The report files: HTML by default, JSON by name; never overwritten.
     let html = home.path().join("drill.html");
     let o = ecsdeck(

@@ -489,10 +489,24 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
             Vec::new()
         }
         DrillMsg::Read { result, at } => {
-            if let Some((d, c)) = run_of(state)
-                && d.stage == Stage::Verifying
-            {
-                c.final_read = Some(at);
+            if let Some((d, c)) = run_of(state) {
+                if d.stage == Stage::Verifying {
+                    c.final_read = Some(at);
+                }
+                let (status, found, count, readable) = match &result {
+                    Ok(r) => (r.status, r.found, r.count, r.unreadable.is_none()),
+                    Err(_) => (None, false, None, false),
+                };
+                let two = status.is_some_and(|s| (200..300).contains(&s));
+                let event = match d.stage {
+                    Stage::CheckAbsent => Some(("checked_absent", two && !found && readable)),
+                    Stage::ReadBack => Some(("read_back", found)),
+                    Stage::Verifying => Some(("read_after", found)),
+                    _ => None,
+                };
+                if let Some((event, ok)) = event {
+                    c.data_event(at, event, ok, status, count);
+                }
             }
             let input = match result {
                 Ok(r) => Input::Read(r),
@@ -500,7 +514,13 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
             };
             step(state, input, None)
         }
-        DrillMsg::Written(r) => step(state, Input::Written(r), None),
+        DrillMsg::Written(r) => {
+            let now = state.now;
+            if let Some((_, c)) = run_of(state) {
+                c.data_event(now, "written", r.is_ok(), None, None);
+            }
+            step(state, Input::Written(r), None)
+        }
         DrillMsg::Requested(task, at) => {
             state.world.timeline.requested(task, at);
             Vec::new()
@@ -529,7 +549,17 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
             }
             step(state, Input::Restarted(r), Some(&line))
         }
-        DrillMsg::Deleted(r) => step(state, Input::Deleted(r), None),
+        DrillMsg::Deleted(r) => {
+            let now = state.now;
+            if let Some((d, c)) = run_of(state)
+                && d.stage == Stage::CleaningUp
+            {
+                let gone =
+                    r.as_ref().is_ok() || r.as_ref().is_err_and(|e| e.starts_with("already gone"));
+                c.data_event(now, "deleted", gone, None, None);
+            }
+            step(state, Input::Deleted(r), None)
+        }
         DrillMsg::Finished { report, files } => {
             d.phase = Phase::Done { report, files };
             // The verdict is shown whatever else was open.

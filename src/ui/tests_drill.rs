@@ -137,6 +137,9 @@ fn report(v: Verdict, reason: &str) -> Report {
     ];
     Report {
         history: Vec::new(),
+        data: Vec::new(),
+        records_before: None,
+        records_after: None,
         memory: Vec::new(),
         verdict: v,
         reason: reason.into(),

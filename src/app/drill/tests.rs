@@ -44,6 +44,9 @@ fn finished(fx: &[Effect]) -> Option<&Report> {
 fn report(v: Verdict) -> Report {
     Report {
         history: Vec::new(),
+        data: Vec::new(),
+        records_before: None,
+        records_after: None,
         memory: Vec::new(),
         verdict: v,
         reason: "why".into(),

@@ -6,6 +6,9 @@ use crate::model::probe::{ErrorClass, Outcome};
 fn report(verdict: Verdict) -> Report {
     Report {
         history: Vec::new(),
+        data: Vec::new(),
+        records_before: None,
+        records_after: None,
         memory: Vec::new(),
         verdict,
         reason: "the marker <script>alert(1)</script> is missing".into(),
@@ -192,6 +195,8 @@ fn the_page_shows_the_services_earlier_drills_as_a_trend_readable_without_colour
         restart: "stop-task".into(),
         downtime_s: Some(d),
         stop_to_first_2xx_s: None,
+        records_before: None,
+        records_after: None,
         reports: vec![],
     };
     r.history = vec![past("PASS", 6.0), past("FAIL", 60.0), past("<é>", 3.0)];

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::machine::names_task;
 use super::machine::{Drill, RestartKind, Stop, Verdict};
-use super::report::{Phase, ProbeRow, Range, Report, Restarted, phases, rfc3339};
+use super::report::{DataEvent, Phase, ProbeRow, Range, Report, Restarted, phases, rfc3339};
 use super::view::notes;
 use crate::model::timeline::{Step, Timeline};
 use crate::model::world::World;
@@ -34,6 +34,8 @@ pub struct Conduct {
     pub transcript: Vec<String>,
     /// The process is ending: the cleanup's time, at most.
     pub cleanup_limit_s: Option<u64>,
+    /// Every read and write of the marker, in order.
+    pub data: Vec<DataEvent>,
     /// The machine's log entries told, and the timeline's steps.
     said: usize,
     told: BTreeSet<Step>,
@@ -96,10 +98,35 @@ impl Conduct {
             estimate: None,
             transcript: Vec::new(),
             cleanup_limit_s: None,
+            data: Vec::new(),
             said: 0,
             told: BTreeSet::new(),
             told_for: None,
         }
+    }
+
+    /// A read or write of the marker answered at `at`. Answers told on
+    /// the reducer's clock (a tick's) never go before one told earlier.
+    pub fn data_event(
+        &mut self,
+        at: Time,
+        event: &str,
+        ok: bool,
+        status: Option<u16>,
+        count: Option<u32>,
+    ) {
+        let at = self
+            .data
+            .last()
+            .and_then(|e| chrono::DateTime::parse_from_rfc3339(&e.at).ok())
+            .map_or(at, |last| at.max(last.with_timezone(&chrono::Utc)));
+        self.data.push(DataEvent {
+            at: rfc3339(at),
+            event: event.to_string(),
+            ok,
+            status,
+            count,
+        });
     }
 
     /// A line of its own (an act of the drill's, not a step).
@@ -234,8 +261,17 @@ impl Conduct {
             d.restart,
         );
         notes.extend(memory_note);
+        let records_after = self
+            .data
+            .iter()
+            .rev()
+            .find(|e| e.event == "read_after" && e.status.is_some_and(|s| (200..300).contains(&s)))
+            .and_then(|e| e.count);
         Report {
             history: Vec::new(),
+            data: self.data.clone(),
+            records_before: d.count_before,
+            records_after,
             verdict,
             reason,
             memory,

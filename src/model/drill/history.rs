@@ -21,6 +21,12 @@ pub struct Past {
     pub restart: String,
     pub downtime_s: Option<f64>,
     pub stop_to_first_2xx_s: Option<f64>,
+    /// The record count before the restart (the marker written) and
+    /// after it, when the contract counts.
+    #[serde(default)]
+    pub records_before: Option<u32>,
+    #[serde(default)]
+    pub records_after: Option<u32>,
     /// Its report files, when it wrote some.
     #[serde(default)]
     pub reports: Vec<String>,
@@ -39,6 +45,8 @@ impl Past {
                 .unwrap_or_default(),
             downtime_s: r.downtime_s,
             stop_to_first_2xx_s: r.stop_to_first_2xx_s,
+            records_before: r.records_before,
+            records_after: r.records_after,
             reports,
         }
     }
@@ -99,18 +107,26 @@ pub fn recent(r: &Report, past: &[Past]) -> Vec<Past> {
 /// `ecsdeck drill --history`: one line a drill, oldest first.
 pub fn table(past: &[&Past]) -> String {
     let secs = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |s| format!("{s:.1} s"));
+    let records = |p: &Past| match (p.records_before, p.records_after) {
+        (None, None) => "—".to_string(),
+        (b, a) => {
+            let n = |v: Option<u32>| v.map_or_else(|| "?".to_string(), |v| v.to_string());
+            format!("{} → {}", n(b), n(a))
+        }
+    };
     let mut out = format!(
-        "{:<20}  {:<7}  {:<16}  {:>9}  {:>12}  {}\n",
-        "ended", "verdict", "restart", "downtime", "stop → 2xx", "service"
+        "{:<20}  {:<7}  {:<16}  {:>9}  {:>12}  {:>11}  {}\n",
+        "ended", "verdict", "restart", "downtime", "stop → 2xx", "records", "service"
     );
     for p in past {
         let when = p.at.get(..19).unwrap_or(&p.at).replace('T', " ");
         out.push_str(&format!(
-            "{when:<20}  {:<7}  {:<16}  {:>9}  {:>12}  {}/{}\n",
+            "{when:<20}  {:<7}  {:<16}  {:>9}  {:>12}  {:>11}  {}/{}\n",
             p.verdict,
             p.restart,
             secs(p.downtime_s),
             secs(p.stop_to_first_2xx_s),
+            records(p),
             crate::model::arn_tail(&p.cluster),
             p.service
         ));

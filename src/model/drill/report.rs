@@ -80,6 +80,16 @@ pub struct Report {
     /// first: the report's trend of downtime.
     #[serde(default)]
     pub history: Vec<super::history::Past>,
+    /// The marker's path: every read and write of it, with its time
+    /// (this host's clock), in order.
+    #[serde(default)]
+    pub data: Vec<DataEvent>,
+    /// The record count with the marker written, before the restart, and
+    /// after it (the last final read's), when the contract counts.
+    #[serde(default)]
+    pub records_before: Option<u32>,
+    #[serde(default)]
+    pub records_after: Option<u32>,
     /// The caller's account, for `--redact`; never written.
     #[serde(skip)]
     pub account: Option<String>,
@@ -91,6 +101,22 @@ pub struct Restarted {
     pub old_task: String,
     pub new_task: Option<String>,
     pub phases: Vec<Phase>,
+}
+
+/// One read or write of the marker through the load balancer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataEvent {
+    pub at: String,
+    /// `checked_absent` (the fresh marker is not there yet), `written`,
+    /// `read_back` (right after the write), `read_after` (after the
+    /// restart; one per try) or `deleted`.
+    pub event: String,
+    /// The step did what it should: absent, written, found, deleted.
+    pub ok: bool,
+    /// The HTTP status of a read, when it answered.
+    pub status: Option<u16>,
+    /// The record count a read found, when the contract counts.
+    pub count: Option<u32>,
 }
 
 /// A range of seconds.
@@ -141,16 +167,20 @@ pub fn phases(tl: Option<&Timeline>) -> Vec<Phase> {
     let name = |s: Step| -> Option<&'static str> {
         Some(match s {
             Step::StopRequested => "stop_requested",
+            Step::OldStopping => "old_task_stopping",
             Step::OldTargetDraining => "old_target_draining",
             Step::OldStopped => "old_task_stopped",
             Step::NewTaskSeen => "new_task_seen",
             Step::Provisioning => "new_task_provisioning",
             Step::Pending => "new_task_pending",
+            Step::PullStarted => "image_pull_started",
+            Step::PullStopped => "image_pull_done",
             Step::Running => "new_task_running",
             Step::ContainersHealthy => "new_containers_healthy",
+            Step::NewTargetInitial => "new_target_initial",
             Step::NewTargetHealthy => "new_target_healthy",
             Step::FirstUp => "first_2xx",
-            _ => return None,
+            Step::NewStopped => "new_task_stopped",
         })
     };
     tl.ordered()

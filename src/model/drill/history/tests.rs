@@ -4,6 +4,9 @@ use crate::model::drill::machine::{RestartKind, Verdict};
 fn report(downtime: Option<f64>) -> Report {
     Report {
         history: Vec::new(),
+        data: Vec::new(),
+        records_before: None,
+        records_after: None,
         memory: Vec::new(),
         verdict: Verdict::Pass,
         reason: "the marker read back".into(),
@@ -48,6 +51,8 @@ fn past(service: &str, verdict: &str, downtime: f64) -> Past {
         restart: "stop-task".into(),
         downtime_s: Some(downtime),
         stop_to_first_2xx_s: Some(40.0),
+        records_before: None,
+        records_after: None,
         reports: vec![],
     }
 }
