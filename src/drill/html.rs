@@ -6,9 +6,8 @@ use std::fmt::Write;
 
 use crate::model::drill::machine::Verdict;
 use crate::model::drill::report::Report;
-use crate::model::probe::Outcome;
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -24,82 +23,7 @@ fn esc(s: &str) -> String {
     out
 }
 
-fn parse(t: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(t)
-        .ok()
-        .map(|d| d.with_timezone(&chrono::Utc))
-}
-
 const W: f64 = 900.0;
-const H: f64 = 200.0;
-const TOP: f64 = 60.0;
-
-/// The probe over the drill: one bar per sample (height the latency,
-/// green a 2xx, red anything else at full height), a line at each phase.
-fn chart(r: &Report) -> String {
-    let (Some(start), Some(end)) = (parse(&r.started_at), parse(&r.ended_at)) else {
-        return String::new();
-    };
-    let span = ((end - start).num_milliseconds() as f64 / 1000.0).max(1.0);
-    let x = |t: &str| -> Option<f64> {
-        let s = (parse(t)? - start).num_milliseconds() as f64 / 1000.0;
-        Some((s / span).clamp(0.0, 1.0) * W)
-    };
-    let max_ms = r
-        .probe
-        .iter()
-        .map(|p| p.latency_ms)
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
-    let bar_w = (W / (span + 1.0)).clamp(1.0, 8.0);
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {}" width="100%" role="img" aria-label="probe latency and status over the drill">"#,
-        H + TOP + 20.0
-    );
-    let _ = write!(
-        svg,
-        r##"<rect x="0" y="{TOP}" width="{W}" height="{H}" fill="#f6f6f6"/>"##
-    );
-    for p in &r.probe {
-        let Some(px) = x(&p.at) else { continue };
-        let up = matches!(p.outcome, Outcome::Http(c) if (200..300).contains(&c));
-        let h = if up {
-            (p.latency_ms as f64 / max_ms * H).max(2.0)
-        } else {
-            H
-        };
-        let _ = write!(
-            svg,
-            r#"<rect x="{px:.1}" y="{:.1}" width="{bar_w:.1}" height="{h:.1}" fill="{}"><title>{} {} ms</title></rect>"#,
-            TOP + H - h,
-            if up { "#2e9e4f" } else { "#d23c3c" },
-            esc(&p.outcome.label()),
-            p.latency_ms
-        );
-    }
-    for (i, ph) in r.phases.iter().enumerate() {
-        let Some(px) = x(&ph.at) else { continue };
-        let y = 12.0 + (i % 4) as f64 * 12.0;
-        let _ = write!(
-            svg,
-            r##"<line x1="{px:.1}" y1="{y}" x2="{px:.1}" y2="{}" stroke="#333" stroke-dasharray="3 2"/><text x="{:.1}" y="{y}" font-size="10">{}</text>"##,
-            TOP + H,
-            (px + 2.0).min(W - 120.0),
-            esc(&ph.name)
-        );
-    }
-    let _ = write!(
-        svg,
-        r#"<text x="0" y="{}" font-size="11">0 s</text><text x="{}" y="{}" font-size="11" text-anchor="end">{span:.0} s · tallest bar {max_ms:.0} ms</text></svg>"#,
-        TOP + H + 15.0,
-        W,
-        TOP + H + 15.0
-    );
-    svg
-}
 
 /// This service's earlier drills and this one: a bar each, its height
 /// the downtime, its verdict as a letter under it (it reads without
@@ -163,25 +87,123 @@ fn trend(r: &Report) -> String {
     svg
 }
 
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1000px;padding:0 1em;color:#222}\
+h1{margin:0;font-size:1.2em;font-weight:normal}\
+.v{font-size:3em;font-weight:bold;line-height:1.1}\
+.reason{font-size:1.15em;margin:.3em 0 .8em}\
+.figs{display:flex;gap:1em;margin:.5em 0 1em}\
+.fig{border:1px solid #999;border-radius:4px;padding:.4em .8em;min-width:12em}\
+.fig b{display:block;font-size:1.6em}\
+table{border-collapse:collapse}\
+td,th{padding:2px 8px;text-align:left;border-bottom:1px solid #ddd;vertical-align:top}\
+code{font-size:.9em}\
+.tech{margin-top:2em;border-top:2px solid #999}\
+@page{size:A4 landscape;margin:10mm}\
+@media print{body{margin:0;max-width:none;font-size:10pt}.first{break-after:page}.first svg.story{max-height:118mm;width:100%}.v{font-size:2.2em}.figs{margin:.3em 0}.tech{border:0;margin:0}}";
+
+/// The three figures people ask first.
+fn figures(r: &Report) -> String {
+    let secs = |v: Option<f64>| v.map_or("—".to_string(), |s| format!("{s:.1} s"));
+    let records = match (r.records_before, r.records_after) {
+        (None, None) => "not counted".to_string(),
+        (b, a) => {
+            let n = |v: Option<u32>| v.map_or_else(|| "—".to_string(), |v| v.to_string());
+            format!("{} → {}", n(b), n(a))
+        }
+    };
+    let restarted = !r.restarts.is_empty() || r.stop_to_first_2xx_s.is_some();
+    let mut h = String::from(r#"<div class="figs">"#);
+    for (name, value, what) in [
+        (
+            "downtime",
+            if restarted {
+                secs(r.downtime_s)
+            } else {
+                "no restart".to_string()
+            },
+            "no answer through the load balancer",
+        ),
+        (
+            "stop → first 2xx",
+            match (r.stop_to_first_2xx_s, r.downtime_s) {
+                (None, Some(0.0)) => "no outage".to_string(),
+                (v, _) => secs(v),
+            },
+            "from the restart request",
+        ),
+        (
+            "records before → after",
+            records,
+            "the marker written, then after the restart",
+        ),
+    ] {
+        let _ = write!(
+            h,
+            r#"<div class="fig">{}<b>{}</b><small>{}</small></div>"#,
+            esc(name),
+            esc(&value),
+            esc(what)
+        );
+    }
+    h.push_str("</div>");
+    h
+}
+
 pub fn page(r: &Report) -> String {
     let colour = match r.verdict {
-        Verdict::Pass => "#2e9e4f",
-        Verdict::Fail => "#d23c3c",
-        Verdict::Aborted => "#c98a00",
+        Verdict::Pass => "#2e7d32",
+        Verdict::Fail => "#c62828",
+        Verdict::Aborted => "#a66f00",
     };
     let mut h = String::new();
     let _ = write!(
         h,
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><title>ecsdeck drill: {v} — {svc}</title><style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:960px;color:#222}}.v{{font-size:3em;font-weight:bold;color:{colour}}}table{{border-collapse:collapse}}td,th{{padding:2px 8px;text-align:left;border-bottom:1px solid #ddd;vertical-align:top}}code{{font-size:.9em}}</style></head><body>"#,
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><title>ecsdeck drill: {v} — {svc}</title><style>{STYLE}.v{{color:{colour}}}</style></head><body><section class="first">"#,
         v = r.verdict.word(),
         svc = esc(&r.service)
     );
     let _ = write!(
         h,
-        r#"<div class="v">{}</div><p>{}</p>"#,
+        r#"<h1>Restart drill of <b>{}</b> in {} · {}</h1><div class="v">{}</div><p class="reason">{}</p>"#,
+        esc(&r.service),
+        esc(crate::model::arn_tail(&r.cluster)),
+        esc(r
+            .started_at
+            .get(..19)
+            .unwrap_or(&r.started_at)
+            .replace('T', " ")
+            .as_str()),
         r.verdict.word(),
         esc(&r.reason)
     );
+    h.push_str(&figures(r));
+    if let Some(story) = crate::model::drill::story::Story::of(r) {
+        h.push_str(&super::svg::swimlane(&story));
+    }
+    let list = |h: &mut String, title: &str, items: &[String]| {
+        if items.is_empty() {
+            return;
+        }
+        let _ = write!(h, "<h2>{}</h2><ul>", esc(title));
+        for i in items {
+            let _ = write!(h, "<li>{}</li>", esc(i));
+        }
+        h.push_str("</ul>");
+    };
+    h.push_str("</section>");
+    let mut warn = r.warnings.clone();
+    warn.extend(r.clock_warning());
+    list(&mut h, "Warnings", &warn);
+    list(&mut h, "On the way", &r.notes);
+    if !r.history.is_empty() {
+        let _ = write!(
+            h,
+            "<h2>This service's drills</h2><p>Downtime of the last {} drills from this host and this one (outlined, last); P pass, F fail, A aborted.</p>",
+            r.history.len()
+        );
+        h.push_str(&trend(r));
+    }
+    h.push_str(r#"<div class="tech"><h2>Details</h2>"#);
     let secs = |v: Option<f64>| v.map_or("—".to_string(), |s| format!("{s:.1} s"));
     let rows: Vec<(&str, String)> = vec![
         ("service", format!("{}/{}", r.cluster, r.service)),
@@ -204,6 +226,7 @@ pub fn page(r: &Report) -> String {
         ("started", r.started_at.clone()),
         ("ended", r.ended_at.clone()),
         ("downtime (probe)", secs(r.downtime_s)),
+        ("longest outage", secs(r.longest_outage_s)),
         ("stop → first 2xx", secs(r.stop_to_first_2xx_s)),
         ("clock offset", secs(r.clock_offset_s)),
         (
@@ -217,43 +240,40 @@ pub fn page(r: &Report) -> String {
         let _ = write!(h, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v));
     }
     h.push_str("</table>");
-    let list = |h: &mut String, title: &str, items: &[String]| {
-        if items.is_empty() {
-            return;
-        }
-        let _ = write!(h, "<h2>{}</h2><ul>", esc(title));
-        for i in items {
-            let _ = write!(h, "<li>{}</li>", esc(i));
-        }
-        h.push_str("</ul>");
-    };
-    let mut warn = r.warnings.clone();
-    warn.extend(r.clock_warning());
-    list(&mut h, "Warnings", &warn);
-    list(&mut h, "On the way", &r.notes);
-    if !r.history.is_empty() {
-        let _ = write!(
-            h,
-            "<h2>This service's drills</h2><p>Downtime of the last {} drills from this host and this one (outlined, last); P pass, F fail, A aborted.</p>",
-            r.history.len()
-        );
-        h.push_str(&trend(r));
+    let mut phases: Vec<(usize, &crate::model::drill::report::Phase)> = r
+        .restarts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, x)| x.phases.iter().map(move |p| (i + 1, p)))
+        .collect();
+    if phases.is_empty() {
+        phases = r.phases.iter().map(|p| (1, p)).collect();
     }
-    h.push_str("<h2>Probe through the load balancer</h2>");
-    h.push_str(&chart(r));
     h.push_str(
-        "<h2>Phases</h2><table><tr><th>phase</th><th>at</th><th>source</th><th>± s</th></tr>",
+        "<h2>Phases</h2><table><tr><th>task</th><th>phase</th><th>at</th><th>source</th><th>± s</th></tr>",
     );
-    for p in &r.phases {
+    for (n, p) in phases {
         let _ = write!(
             h,
-            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{n}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
             esc(&p.name),
             esc(&p.at),
             esc(&p.source),
             p.uncertainty_s
                 .map(|u| format!("{u:.1}"))
                 .unwrap_or_default()
+        );
+    }
+    h.push_str("</table><h2>The marker</h2><table><tr><th>at</th><th>step</th><th>done</th><th>status</th><th>records</th></tr>");
+    for e in &r.data {
+        let _ = write!(
+            h,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&e.at),
+            esc(&e.event),
+            if e.ok { "yes" } else { "NO" },
+            e.status.map(|s| s.to_string()).unwrap_or_default(),
+            e.count.map(|s| s.to_string()).unwrap_or_default()
         );
     }
     h.push_str("</table><h2>Steps</h2><table>");
@@ -267,9 +287,12 @@ pub fn page(r: &Report) -> String {
     }
     let _ = writeln!(
         h,
-        "</table><p><small>ecsdeck {} · {} probe samples</small></p></body></html>",
+        "</table><p><small>ecsdeck {} · {} probe samples</small></p></div></body></html>",
         env!("CARGO_PKG_VERSION"),
         r.probe.len()
     );
     h
 }
+
+#[cfg(test)]
+mod tests;

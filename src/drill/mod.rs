@@ -8,5 +8,6 @@ pub mod api;
 pub mod files;
 pub mod history;
 pub mod html;
+pub mod svg;
 
 pub use crate::model::drill::{machine, report};

@@ -10,6 +10,7 @@ pub mod machine;
 pub mod memory;
 pub mod preflight;
 pub mod report;
+pub mod story;
 pub mod view;
 
 pub use conduct::Conduct;

@@ -1,0 +1,487 @@
+//! The drill's story on one time axis, from its report: a lane for each
+//! task and target it restarted and for the replacements, one for the
+//! probe and one for the marker, the outages across them all. The HTML
+//! report draws it as an SVG and the terminal's verdict window in
+//! characters, so both tell the same story. Seconds count from the first
+//! restart request (from the drill's start when none was sent); AWS's
+//! timestamps are put on this host's clock by the measured offset.
+
+use super::report::{Phase, Report};
+use crate::model::Time;
+use crate::model::probe::Outcome;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Story {
+    /// The axis: seconds from `zero`, before (negative) and after.
+    pub from: f64,
+    pub to: f64,
+    /// Zero is the restart request; false: the drill's start (no restart).
+    pub zero_is_stop: bool,
+    /// Every probe outage after the restart: first failure to first 2xx
+    /// (or the last sample, when it never came back).
+    pub outages: Vec<(f64, f64)>,
+    pub lanes: Vec<Lane>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaneKind {
+    OldTask,
+    OldTarget,
+    NewTask,
+    NewTarget,
+    Probe,
+    Data,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lane {
+    pub kind: LaneKind,
+    pub title: String,
+    pub spans: Vec<Span>,
+    pub marks: Vec<Mark>,
+}
+
+/// A stretch of a task's or target's life.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    pub from: f64,
+    pub to: f64,
+    pub state: State,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Provisioning,
+    Pending,
+    Running,
+    Healthy,
+    Initial,
+    Draining,
+    Stopping,
+    Stopped,
+}
+
+impl State {
+    pub fn word(self) -> &'static str {
+        match self {
+            State::Provisioning => "provisioning",
+            State::Pending => "pending",
+            State::Running => "running",
+            State::Healthy => "healthy",
+            State::Initial => "initial",
+            State::Draining => "draining",
+            State::Stopping => "stopping",
+            State::Stopped => "stopped",
+        }
+    }
+}
+
+/// Something that happened at a moment: a phase, a probe sample, a read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    pub at: f64,
+    /// Seen by a poll: it happened up to this long before `at` (a
+    /// bracket). 0: an exact time (AWS's own timestamp, or ecsdeck's).
+    pub within: f64,
+    pub shape: Shape,
+    /// What to write beside it; empty for probe samples (a legend).
+    pub label: String,
+    /// A probe sample's latency against the drill's slowest, 0 to 1.
+    pub level: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A phase at an exact time.
+    Tick,
+    /// A phase first seen by a poll.
+    Bracket,
+    /// A probe sample answered 2xx.
+    Up,
+    /// A probe sample answered another status.
+    Error,
+    /// A probe sample got no answer (timeout, refused).
+    NoAnswer,
+    /// A read or write of the marker that did what it should.
+    DataOk,
+    /// One that did not (missing, refused, unanswered).
+    DataBad,
+}
+
+fn parse(t: &str) -> Option<Time> {
+    chrono::DateTime::parse_from_rfc3339(t)
+        .ok()
+        .map(|d| d.with_timezone(&chrono::Utc))
+}
+
+fn secs(a: Time, b: Time) -> f64 {
+    (b - a).num_milliseconds() as f64 / 1000.0
+}
+
+impl Story {
+    pub fn of(r: &Report) -> Option<Story> {
+        let started = parse(&r.started_at)?;
+        let ended = parse(&r.ended_at)?.max(started);
+        let stop = r
+            .restarts
+            .iter()
+            .flat_map(|x| &x.phases)
+            .chain(&r.phases)
+            .filter(|p| p.name == "stop_requested")
+            .filter_map(|p| parse(&p.at))
+            .min();
+        let zero = stop.unwrap_or(started);
+        let offset = r.clock_offset_s.unwrap_or(0.0);
+        let at = |p: &Phase| -> Option<f64> {
+            let t = secs(zero, parse(&p.at)?);
+            Some(if p.source == "aws" { t + offset } else { t })
+        };
+        // A drill over in milliseconds still gets a second of axis.
+        let from = secs(zero, started);
+        let to = secs(zero, ended).max(from + 1.0);
+        let mut lanes = Vec::new();
+        let numbered = r.restarts.len() > 1;
+        for (i, x) in r.restarts.iter().enumerate() {
+            let n = if numbered {
+                format!("{} ", i + 1)
+            } else {
+                String::new()
+            };
+            let ph = |name: &str| x.phases.iter().find(|p| p.name == name);
+            let t = |name: &str| ph(name).and_then(&at);
+            let mark = |name: &str, label: &str| -> Option<Mark> {
+                let p = ph(name)?;
+                let within = p.uncertainty_s.unwrap_or(0.0).max(0.0);
+                Some(Mark {
+                    at: at(p)?,
+                    within,
+                    shape: if within > 0.0 {
+                        Shape::Bracket
+                    } else {
+                        Shape::Tick
+                    },
+                    label: label.to_string(),
+                    level: 0.0,
+                })
+            };
+            let stop_at = t("stop_requested").or(t("old_task_stopping"));
+            let old_stopped = t("old_task_stopped");
+            lanes.push(Lane {
+                kind: LaneKind::OldTask,
+                title: format!("{n}old task {}", crate::model::short_id(&x.old_task)),
+                spans: spans(
+                    from,
+                    to,
+                    &[
+                        (Some(from), State::Running),
+                        (stop_at, State::Stopping),
+                        (old_stopped, State::Stopped),
+                    ],
+                ),
+                marks: [
+                    mark("stop_requested", "stop"),
+                    mark("old_task_stopping", "stopping"),
+                    mark("old_task_stopped", "STOPPED"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            });
+            let draining = t("old_target_draining");
+            // A target leaves the group when its task stops.
+            let old_target = spans(
+                from,
+                old_stopped.unwrap_or(to),
+                &[(Some(from), State::Healthy), (draining, State::Draining)],
+            );
+            lanes.push(Lane {
+                kind: LaneKind::OldTarget,
+                title: format!("{n}old target"),
+                spans: old_target,
+                marks: mark("old_target_draining", "draining")
+                    .into_iter()
+                    .collect(),
+            });
+            let new_marks: Vec<Mark> = [
+                mark("new_task_seen", "created"),
+                mark("new_task_provisioning", "PROVISIONING"),
+                mark("new_task_pending", "PENDING"),
+                mark("image_pull_done", "pulled"),
+                mark("new_task_running", "RUNNING"),
+                mark("new_containers_healthy", "HEALTHY"),
+                mark("new_task_stopped", "STOPPED"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if new_marks.is_empty() && x.new_task.is_none() {
+                continue;
+            }
+            lanes.push(Lane {
+                kind: LaneKind::NewTask,
+                title: format!(
+                    "{n}new task {}",
+                    x.new_task
+                        .as_deref()
+                        .map(crate::model::short_id)
+                        .unwrap_or("?")
+                ),
+                spans: spans(
+                    from,
+                    to,
+                    &[
+                        (
+                            t("new_task_seen").or(t("new_task_provisioning")),
+                            State::Provisioning,
+                        ),
+                        (t("new_task_pending"), State::Pending),
+                        (t("new_task_running"), State::Running),
+                        (t("new_containers_healthy"), State::Healthy),
+                        (t("new_task_stopped"), State::Stopped),
+                    ],
+                ),
+                marks: new_marks,
+            });
+            lanes.push(Lane {
+                kind: LaneKind::NewTarget,
+                title: format!("{n}new target"),
+                spans: spans(
+                    from,
+                    to,
+                    &[
+                        (t("new_target_initial"), State::Initial),
+                        (t("new_target_healthy"), State::Healthy),
+                    ],
+                ),
+                marks: [
+                    mark("new_target_initial", "initial"),
+                    mark("new_target_healthy", "healthy"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            });
+        }
+        if r.restarts.is_empty() {
+            // Nothing was restarted: the tasks ran on.
+            for old in &r.old_tasks {
+                lanes.push(Lane {
+                    kind: LaneKind::OldTask,
+                    title: format!("old task {}", crate::model::short_id(old)),
+                    spans: vec![Span {
+                        from,
+                        to,
+                        state: State::Running,
+                    }],
+                    marks: Vec::new(),
+                });
+            }
+        }
+        lanes.push(probe_lane(r, zero));
+        lanes.push(data_lane(r, zero));
+        Some(Story {
+            from,
+            to,
+            zero_is_stop: stop.is_some(),
+            outages: match stop {
+                Some(_) => outages(r, zero),
+                None => Vec::new(),
+            },
+            lanes,
+        })
+    }
+}
+
+/// Stretches from state changes in order: each lasts to the next known
+/// change (or `to`); a change never seen leaves no stretch.
+fn spans(from: f64, to: f64, changes: &[(Option<f64>, State)]) -> Vec<Span> {
+    let mut known: Vec<(f64, State)> = changes
+        .iter()
+        .filter_map(|(t, s)| Some((t.as_ref()?.clamp(from, to), *s)))
+        .collect();
+    // Polled changes can be seen out of order: the timeline's order.
+    known.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out = Vec::new();
+    for (i, &(a, state)) in known.iter().enumerate() {
+        let b = known.get(i + 1).map_or(to, |n| n.0);
+        if b > a {
+            out.push(Span {
+                from: a,
+                to: b,
+                state,
+            });
+        }
+    }
+    out
+}
+
+fn probe_lane(r: &Report, zero: Time) -> Lane {
+    let slowest = r
+        .probe
+        .iter()
+        .map(|p| p.latency_ms)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let mut marks: Vec<Mark> = r
+        .probe
+        .iter()
+        .filter_map(|p| {
+            let at = secs(zero, parse(&p.at)?);
+            let shape = match p.outcome {
+                Outcome::Http(c) if (200..300).contains(&c) => Shape::Up,
+                Outcome::Http(_) => Shape::Error,
+                Outcome::Failed(_) => Shape::NoAnswer,
+            };
+            Some(Mark {
+                at,
+                within: 0.0,
+                shape,
+                label: String::new(),
+                level: if shape == Shape::Up {
+                    f64::from(p.latency_ms) / slowest
+                } else {
+                    1.0
+                },
+            })
+        })
+        .collect();
+    let first = r
+        .restarts
+        .iter()
+        .flat_map(|x| &x.phases)
+        .chain(&r.phases)
+        .filter(|p| p.name == "first_2xx")
+        .filter_map(|p| parse(&p.at))
+        .max();
+    if let Some(t) = first {
+        marks.push(Mark {
+            at: secs(zero, t),
+            within: 0.0,
+            shape: Shape::Tick,
+            label: "first 2xx".into(),
+            level: 0.0,
+        });
+    }
+    Lane {
+        kind: LaneKind::Probe,
+        title: "probe".into(),
+        spans: Vec::new(),
+        marks,
+    }
+}
+
+fn data_lane(r: &Report, zero: Time) -> Lane {
+    let marks = r
+        .data
+        .iter()
+        .filter_map(|e| {
+            let at = secs(zero, parse(&e.at)?);
+            let label = match (e.event.as_str(), e.ok) {
+                ("checked_absent", true) => "absent".to_string(),
+                ("checked_absent", false) => "NOT absent".to_string(),
+                ("written", true) => "written".to_string(),
+                ("written", false) => "write failed".to_string(),
+                ("read_back", true) => "read back".to_string(),
+                ("read_back", false) => "NOT read back".to_string(),
+                ("read_after", true) => "found".to_string(),
+                ("read_after", false) => match e.status {
+                    Some(s) if (200..300).contains(&s) => "MISSING".to_string(),
+                    Some(s) => format!("read {s}"),
+                    None => "no answer".to_string(),
+                },
+                ("deleted", true) => "deleted".to_string(),
+                ("deleted", false) => "NOT deleted".to_string(),
+                (other, _) => other.to_string(),
+            };
+            let label = match e.count {
+                Some(n) if e.event != "checked_absent" => format!("{label} ({n})"),
+                _ => label,
+            };
+            Some(Mark {
+                at,
+                within: 0.0,
+                shape: if e.ok { Shape::DataOk } else { Shape::DataBad },
+                label,
+                level: 0.0,
+            })
+        })
+        .collect();
+    Lane {
+        kind: LaneKind::Data,
+        title: "data (marker)".into(),
+        spans: Vec::new(),
+        marks: repeats_once(marks),
+    }
+}
+
+/// A run of the same answer (the final reads, tried again and again)
+/// is labelled once, with how many times it came.
+fn repeats_once(mut marks: Vec<Mark>) -> Vec<Mark> {
+    let mut i = 0;
+    while i < marks.len() {
+        let same = marks[i..]
+            .iter()
+            .take_while(|m| m.label == marks[i].label && m.shape == marks[i].shape)
+            .count();
+        if same > 1 {
+            marks[i].label = format!("{} ×{same}", marks[i].label);
+            for m in &mut marks[i + 1..i + same] {
+                m.label.clear();
+            }
+        }
+        i += same;
+    }
+    marks
+}
+
+/// The probe's outages from the restart on, as the report counts them.
+fn outages(r: &Report, zero: Time) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    let mut since: Option<f64> = None;
+    let mut last: Option<f64> = None;
+    for p in &r.probe {
+        let Some(t) = parse(&p.at) else { continue };
+        let at = secs(zero, t);
+        if at < 0.0 {
+            continue;
+        }
+        last = Some(at);
+        let up = matches!(p.outcome, Outcome::Http(c) if (200..300).contains(&c));
+        match (up, since) {
+            (false, None) => since = Some(at),
+            (true, Some(a)) => {
+                out.push((a, at));
+                since = None;
+            }
+            _ => {}
+        }
+    }
+    if let (Some(a), Some(b)) = (since, last) {
+        out.push((a, b));
+    }
+    out
+}
+
+/// Rows for labels so that none overlaps another: each `(start, width)`
+/// goes in the first row where it clears every label already there by
+/// `gap`. The same for pixels and for terminal cells.
+pub fn stagger(items: &[(f64, f64)], gap: f64) -> Vec<usize> {
+    let mut rows: Vec<Vec<(f64, f64)>> = Vec::new();
+    items
+        .iter()
+        .map(|&(x, w)| {
+            let fits =
+                |row: &Vec<(f64, f64)>| row.iter().all(|&(a, b)| x + w + gap <= a || x >= b + gap);
+            let i = rows.iter().position(fits).unwrap_or(rows.len());
+            if i == rows.len() {
+                rows.push(Vec::new());
+            }
+            rows[i].push((x, x + w));
+            i
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
