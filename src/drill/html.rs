@@ -126,6 +126,7 @@ fn figures(r: &Report) -> String {
         (
             "stop → first 2xx",
             match (r.stop_to_first_2xx_s, r.downtime_s) {
+                _ if !restarted => "—".to_string(),
                 (None, Some(0.0)) => "no outage".to_string(),
                 (v, _) => secs(v),
             },

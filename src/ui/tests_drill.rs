@@ -135,11 +135,44 @@ fn report(v: Verdict, reason: &str) -> Report {
         ("first_2xx", 158, "probe"),
         ("marker_read", 161, "observed"),
     ];
+    let old = format!("arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/{OLD}");
+    let new = format!("arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/{NEW}");
+    let lane_phases = [
+        ("stop_requested", 101, "observed"),
+        ("old_task_stopping", 101, "aws"),
+        ("old_target_draining", 102, "observed"),
+        ("new_task_seen", 102, "aws"),
+        ("new_task_provisioning", 103, "observed"),
+        ("new_task_pending", 110, "observed"),
+        ("old_task_stopped", 131, "aws"),
+        ("new_task_running", 140, "aws"),
+        ("new_containers_healthy", 150, "observed"),
+        ("new_target_initial", 141, "observed"),
+        ("new_target_healthy", 160, "observed"),
+        ("first_2xx", 158, "probe"),
+    ];
+    let found = v == Verdict::Pass;
+    let data = [
+        ("checked_absent", 100, true, Some(3)),
+        ("written", 100, true, None),
+        ("read_back", 100, true, Some(4)),
+        ("read_after", 161, found, Some(if found { 4 } else { 0 })),
+        ("deleted", 162, true, None),
+    ];
     Report {
         history: Vec::new(),
-        data: Vec::new(),
-        records_before: None,
-        records_after: None,
+        data: data
+            .iter()
+            .map(|(e, t, ok, count)| crate::model::drill::report::DataEvent {
+                at: rfc(*t),
+                event: e.to_string(),
+                ok: *ok,
+                status: count.map(|_| 200),
+                count: *count,
+            })
+            .collect(),
+        records_before: Some(4),
+        records_after: Some(if found { 4 } else { 0 }),
         memory: Vec::new(),
         verdict: v,
         reason: reason.into(),
@@ -148,7 +181,7 @@ fn report(v: Verdict, reason: &str) -> Report {
         restart: RestartKind::StopTask,
         marker: "ecsdeck-drill-0a1b2c3d4e5f".into(),
         old_task: Some(format!("arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/{OLD}")),
-        old_tasks: vec![],
+        old_tasks: vec![old.clone()],
         new_task: Some(format!("arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/{NEW}")),
         probe_url: Some("http://alb/goals".into()),
         probe_url_verified: true,
@@ -162,8 +195,20 @@ fn report(v: Verdict, reason: &str) -> Report {
         clock_offset_s: Some(0.3),
         aws_calls: None,
         longest_outage_s: None,
-        new_tasks: vec![],
-        restarts: vec![],
+        new_tasks: vec![new.clone()],
+        restarts: vec![crate::model::drill::report::Restarted {
+            old_task: old.clone(),
+            new_task: Some(new.clone()),
+            phases: lane_phases
+                .iter()
+                .map(|(n, t, src)| ReportPhase {
+                    name: n.to_string(),
+                    at: rfc(*t),
+                    source: src.to_string(),
+                    uncertainty_s: (*src == "observed" && *n != "stop_requested").then_some(1.0),
+                })
+                .collect(),
+        }],
         estimate_s: None,
         timeout_s: 600,
         phases: phases
@@ -229,7 +274,30 @@ fn each_verdict_in_large_type_with_its_word_its_figures_and_the_files() {
         for (w, h) in [(120, 40), (80, 24)] {
             let sc = screen(&s, w, h);
             assert!(sc.contains(&format!("{word} — ")), "the word itself: {sc}");
-            assert!(sc.contains("█████"), "large type: {sc}");
+            if h == 40 {
+                let first = sc
+                    .lines()
+                    .skip_while(|l| !l.contains("Restart drill —"))
+                    .nth(1)
+                    .unwrap_or("");
+                assert!(
+                    first.contains("║█") || first.contains("║ █"),
+                    "large type: {sc}"
+                );
+            }
+            // The story: the lanes, the outage on the axis, the marker.
+            assert!(sc.contains("old task"), "{sc}");
+            assert!(sc.contains("draining▒"), "{sc}");
+            assert!(sc.contains("outage 55.0 s"), "{sc}");
+            assert!(sc.contains("marker: absent"), "{sc}");
+            assert!(
+                sc.contains(if v == Verdict::Pass {
+                    "records 4 → 4"
+                } else {
+                    "records 4 → 0"
+                }),
+                "{sc}"
+            );
             assert!(sc.contains("downtime (probe) 55.0 s"), "{sc}");
             assert!(sc.contains("stop → first 2xx 57.0 s"), "{sc}");
             assert!(sc.contains(&format!("{base}.json")), "the files: {sc}");

@@ -350,12 +350,6 @@ fn timeline_marks(state: &State, started: Time) -> Vec<(f64, &'static str)> {
         .collect()
 }
 
-fn parse(t: &str) -> Option<Time> {
-    chrono::DateTime::parse_from_rfc3339(t)
-        .ok()
-        .map(|d| d.with_timezone(&chrono::Utc))
-}
-
 fn verdict_style(v: Verdict, theme: &Theme) -> Style {
     match v {
         Verdict::Pass => theme.good(),
@@ -374,8 +368,10 @@ fn done(
     let style = verdict_style(r.verdict, theme);
     let title = format!(" Restart drill — {} ", r.verdict.word());
     let mut out: Vec<Line<'static>> = Vec::new();
-    // Large type only where it leaves room for the rest.
-    if room >= 18 {
+    let story = crate::model::drill::story::Story::of(r);
+    let wanted = story.as_ref().map_or(0, super::story::rows_wanted);
+    // Large type only where it leaves room for the rest and the story.
+    if room >= 14 + wanted {
         for row in big(r.verdict.word()) {
             out.push(Line::from(Span::styled(row, style)));
         }
@@ -391,9 +387,16 @@ fn done(
     };
     out.extend(wrapped(
         &format!(
-            "downtime (probe) {} · stop → first 2xx {} · task {} → {} · cleanup: {}",
+            "downtime (probe) {} · stop → first 2xx {} · records {} · task {} → {} · cleanup: {}",
             n(r.downtime_s),
             n(r.stop_to_first_2xx_s),
+            match (r.records_before, r.records_after) {
+                (None, None) => "not counted".to_string(),
+                (b, a) => {
+                    let c = |v: Option<u32>| v.map_or_else(|| "—".to_string(), |v| v.to_string());
+                    format!("{} → {}", c(b), c(a))
+                }
+            },
             short(&r.old_task),
             short(&r.new_task),
             r.cleanup
@@ -401,35 +404,10 @@ fn done(
         width,
         Style::new(),
     ));
-    // A chart only when something happened to chart.
-    if let (Some(start), Some(end), false) = (
-        parse(&r.started_at),
-        parse(&r.ended_at),
-        r.phases.is_empty() || r.probe.len() < 3,
-    ) {
-        let dots: Vec<Dot> = r
-            .probe
-            .iter()
-            .filter_map(|p| {
-                Some(Dot {
-                    at: secs_between(start, parse(&p.at)?),
-                    up: matches!(p.outcome, crate::model::probe::Outcome::Http(c) if (200..300).contains(&c)),
-                    ms: p.latency_ms,
-                })
-            })
-            .collect();
-        let marks: Vec<(f64, &'static str)> = r
-            .phases
-            .iter()
-            .filter_map(|p| Some((secs_between(start, parse(&p.at)?), phase_short(&p.name))))
-            .collect();
-        out.extend(chart(
-            &dots,
-            &marks,
-            secs_between(start, end),
-            width.saturating_sub(10),
-            theme,
-        ));
+    if let Some(st) = &story {
+        // The story gets what the head, the files and the key leave.
+        let left = room.saturating_sub(out.len() + 3);
+        out.extend(super::story::lines(st, width, left, theme));
     }
     let mut notes: Vec<(String, Style)> =
         r.notes.iter().map(|n| (n.clone(), theme.dim())).collect();
@@ -456,23 +434,6 @@ fn done(
         Span::raw("close — the dashboard goes on"),
     ]));
     (title, out)
-}
-
-fn phase_short(name: &str) -> &'static str {
-    match name {
-        "stop_requested" => "stop",
-        "old_target_draining" => "draining",
-        "old_task_stopped" => "old STOPPED",
-        "new_task_seen" => "new task",
-        "new_task_provisioning" => "PROVISIONING",
-        "new_task_pending" => "PENDING",
-        "new_task_running" => "RUNNING",
-        "new_containers_healthy" => "HEALTHY",
-        "new_target_healthy" => "target healthy",
-        "first_2xx" => "first 2xx",
-        "marker_read" => "marker read",
-        _ => "?",
-    }
 }
 
 pub fn draw(state: &State, theme: &Theme, f: &mut Frame, area: Rect) {

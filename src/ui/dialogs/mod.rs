@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod drill;
 pub mod exec;
 pub mod help;
+pub mod story;
 pub mod switch;
 
 use ratatui::layout::Rect;
