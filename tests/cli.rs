@@ -718,3 +718,43 @@ fn three_demo_drills_make_a_history_of_three_and_a_kept_json_turns_into_the_page
         .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+/// A CI job keeps only the JSON: `ecsdeck report` turns each kind of
+/// drill (a pass, a fail, an abort, two tasks) into its summary with the
+/// story in characters, and into its page with the picture.
+#[test]
+fn ecsdeck_report_turns_each_kind_of_drill_into_its_summary_and_its_page() {
+    let home = tempfile::tempdir().expect("tmp");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reports");
+    for (name, verdict, shows) in [
+        ("pass", "PASS", "outage 7.0 s"),
+        ("fail", "FAIL", "MISSING (0) ×11"),
+        ("aborted", "ABORTED", "s from start"),
+        ("two-task", "PASS", "2 new target"),
+    ] {
+        let json = dir.join(format!("{name}.json"));
+        let o = ecsdeck(&["report", json.to_str().expect("path")], home.path());
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.starts_with(&format!("{verdict}: ")), "{name}: {text}");
+        assert!(text.contains("│"), "{name}: the lanes: {text}");
+        assert!(text.contains(shows), "{name}: {text}");
+        let html = home.path().join(format!("{name}.html"));
+        let o = ecsdeck(
+            &[
+                "report",
+                json.to_str().expect("path"),
+                "-o",
+                html.to_str().expect("path"),
+            ],
+            home.path(),
+        );
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        let page = std::fs::read_to_string(&html).expect("page");
+        assert!(
+            page.contains(&format!(r#"<div class="v">{verdict}</div>"#)),
+            "{name}"
+        );
+        assert!(page.contains(r#"class="story""#), "{name}: the swimlane");
+    }
+}

@@ -68,12 +68,25 @@ pub fn summary(r: &Report) -> String {
         r.started_at,
         r.ended_at
     );
+    let count = |v: Option<u32>| v.map_or_else(|| "—".to_string(), |v| v.to_string());
     out.push_str(&format!(
-        "downtime {}  stop → first 2xx {}  cleanup: {}\n",
+        "downtime {}  stop → first 2xx {}  records {} → {}  cleanup: {}\n",
         secs(r.downtime_s),
         secs(r.stop_to_first_2xx_s),
+        count(r.records_before),
+        count(r.records_after),
         r.cleanup
     ));
+    // The story as the verdict window draws it, in plain characters.
+    if let Some(st) = crate::model::drill::story::Story::of(r) {
+        let plain = crate::ui::Theme { color: false };
+        let rows = crate::ui::dialogs::story::rows_wanted(&st);
+        for line in crate::ui::dialogs::story::lines(&st, 100, rows, &plain) {
+            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            out.push_str(text.trim_end());
+            out.push('\n');
+        }
+    }
     for n in &r.notes {
         out.push_str(&format!("note: {n}\n"));
     }

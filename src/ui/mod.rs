@@ -1,6 +1,6 @@
 //! Rendering: reads state only, never waits on anything.
 
-mod dialogs;
+pub(crate) mod dialogs;
 mod frame;
 pub mod keys;
 mod pane;

@@ -60,7 +60,16 @@ pub fn lines(st: &Story, width: usize, rows: usize, theme: &Theme) -> Vec<Line<'
     if lanes.len() < 2 || width < 40 {
         return Vec::new();
     }
-    let tw = if width >= 90 { 19 } else { 12 };
+    let longest = lanes
+        .iter()
+        .map(|l| l.title.chars().count())
+        .max()
+        .unwrap_or(0);
+    let tw = if width >= 90 {
+        (longest + 1).clamp(12, 22)
+    } else {
+        12
+    };
     let pw = width - tw - 1;
     let span = (st.to - st.from).max(1.0);
     let col = |t: f64| {
@@ -72,7 +81,7 @@ pub fn lines(st: &Story, width: usize, rows: usize, theme: &Theme) -> Vec<Line<'
     let at = |c: usize| st.from + (c as f64 + 0.5) / pw as f64 * span;
     let mut out = Vec::new();
     for l in &lanes {
-        let mut title: String = if tw >= 19 {
+        let mut title: String = if width >= 90 {
             l.title.clone()
         } else {
             let base = l.title.trim_end_matches(" (marker)");
@@ -85,6 +94,12 @@ pub fn lines(st: &Story, width: usize, rows: usize, theme: &Theme) -> Vec<Line<'
         let mut spans = vec![Span::styled(format!("{title:<tw$}"), theme.title())];
         spans.push(Span::raw("│"));
         match l.kind {
+            LaneKind::Probe if l.marks.is_empty() => {
+                spans.push(Span::styled(
+                    "no probe sample during the drill",
+                    theme.dim(),
+                ));
+            }
             LaneKind::Probe => spans.extend(probe(l, pw, &col, theme)),
             LaneKind::Data => spans.extend(data(l, pw, &col, theme)),
             _ => spans.extend(bars(l, pw, &at, theme)),
