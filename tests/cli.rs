@@ -717,6 +717,30 @@ fn three_demo_drills_make_a_history_of_three_and_a_kept_json_turns_into_the_page
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
+    // The records survive in the history too.
+    assert!(rows.iter().all(|r| r.contains("4 → 4")), "{out}");
+    // The third drill's kept JSON as its page: a trend of three points,
+    // the two before it and itself, outlined.
+    let page = home.path().join("drill-3.html");
+    let json = home.path().join("drill-3.json");
+    let o = ecsdeck(
+        &[
+            "report",
+            json.to_str().expect("path"),
+            "-o",
+            page.to_str().expect("path"),
+        ],
+        home.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(&page).expect("page");
+    let trend = page
+        .split("aria-label=\"downtime of this service's drills, oldest first\">")
+        .nth(1)
+        .and_then(|t| t.split("</svg>").next())
+        .expect("the trend");
+    assert_eq!(trend.matches("<rect").count(), 3, "{trend}");
+    assert_eq!(trend.matches(r##"stroke="#000""##).count(), 1, "{trend}");
 }
 
 /// A CI job keeps only the JSON: `ecsdeck report` turns each kind of

@@ -370,6 +370,16 @@ fn finish(r: &Report, json: bool, redact: bool, file: Option<&std::path::Path>) 
             }
         }
     } else {
+        // The story as the verdict window and the page draw it, for a
+        // person reading the run (a terminal, a CI log).
+        if let Some(st) = crate::model::drill::story::Story::of(r) {
+            let plain = crate::ui::Theme { color: false };
+            let rows = crate::ui::dialogs::story::rows_wanted(&st);
+            for line in crate::ui::dialogs::story::lines(&st, 100, rows, &plain) {
+                let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+                say_err(&mask(text.trim_end(), masked));
+            }
+        }
         say_out(&format!(
             "{}: {}",
             r.verdict.word(),
