@@ -385,9 +385,10 @@ fn done(
             .map(|a| crate::model::short_id(a).to_string())
             .unwrap_or_else(|| "—".into())
     };
+    // The three figures people ask first, then the tasks and cleanup.
     out.extend(wrapped(
         &format!(
-            "downtime (probe) {} · stop → first 2xx {} · records {} · task {} → {} · cleanup: {}",
+            "downtime (probe) {} · stop → first 2xx {} · records {}",
             n(r.downtime_s),
             n(r.stop_to_first_2xx_s),
             match (r.records_before, r.records_after) {
@@ -397,6 +398,13 @@ fn done(
                     format!("{} → {}", c(b), c(a))
                 }
             },
+        ),
+        width,
+        theme.title(),
+    ));
+    out.extend(wrapped(
+        &format!(
+            "task {} → {} · cleanup: {}",
             short(&r.old_task),
             short(&r.new_task),
             r.cleanup
