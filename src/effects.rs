@@ -514,6 +514,12 @@ async fn save(name: &str, contents: &str) -> Result<String, String> {
     f.write_all(contents.as_bytes())
         .await
         .map_err(|e| format!("{}: {e}", path.display()))?;
+    // tokio's File hands the write to a blocking thread: until flushed it
+    // may still be in flight, and the file read back (or left at exit)
+    // empty.
+    f.flush()
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path.display().to_string())
 }
 

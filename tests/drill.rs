@@ -145,4 +145,21 @@ async fn with_two_tasks_each_is_stopped_in_turn_and_the_service_keeps_serving() 
     assert!(r.new_task.as_ref().is_some_and(|n| r.new_tasks.contains(n)));
     // One at a time, the service kept serving: no outage, said as 0.
     assert_eq!(r.downtime_s, Some(0.0), "{all}");
+    // The picture: each restart its four lanes, numbered, in turn, and
+    // nothing shaded.
+    let st = ecsdeck::model::drill::story::Story::of(&r).expect("story");
+    let titles: Vec<&str> = st.lanes.iter().map(|l| l.title.as_str()).collect();
+    assert_eq!(titles.len(), 10, "{titles:?}");
+    assert!(titles[0].starts_with("1 old task"), "{titles:?}");
+    assert!(titles[4].starts_with("2 old task"), "{titles:?}");
+    let stop = |lane: usize| {
+        st.lanes[lane]
+            .spans
+            .iter()
+            .find(|s| s.state.word() == "stopping")
+            .map(|s| s.from)
+            .expect("a stop")
+    };
+    assert!(stop(0) < stop(4), "in turn: {} {}", stop(0), stop(4));
+    assert!(st.outages.is_empty(), "{:?}", st.outages);
 }
