@@ -68,13 +68,11 @@ pub fn summary(r: &Report) -> String {
         r.started_at,
         r.ended_at
     );
-    let count = |v: Option<u32>| v.map_or_else(|| "—".to_string(), |v| v.to_string());
     out.push_str(&format!(
-        "downtime {}  stop → first 2xx {}  records {} → {}  cleanup: {}\n",
+        "downtime {}  stop → first 2xx {}  records {}  cleanup: {}\n",
         secs(r.downtime_s),
         secs(r.stop_to_first_2xx_s),
-        count(r.records_before),
-        count(r.records_after),
+        crate::model::drill::report::records_words(r.records_before, r.records_after),
         r.cleanup
     ));
     // The story as the verdict window draws it, in plain characters.

@@ -104,13 +104,7 @@ code{font-size:.9em}\
 /// The three figures people ask first.
 fn figures(r: &Report) -> String {
     let secs = |v: Option<f64>| v.map_or("—".to_string(), |s| format!("{s:.1} s"));
-    let records = match (r.records_before, r.records_after) {
-        (None, None) => "not counted".to_string(),
-        (b, a) => {
-            let n = |v: Option<u32>| v.map_or_else(|| "—".to_string(), |v| v.to_string());
-            format!("{} → {}", n(b), n(a))
-        }
-    };
+    let records = crate::model::drill::report::records_words(r.records_before, r.records_after);
     let restarted = !r.restarts.is_empty() || r.stop_to_first_2xx_s.is_some();
     let mut h = String::from(r#"<div class="figs">"#);
     for (name, value, what) in [

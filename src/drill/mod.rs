@@ -6,6 +6,8 @@
 
 pub mod api;
 pub mod files;
+#[cfg(test)]
+mod fixtures;
 pub mod history;
 pub mod html;
 pub mod svg;

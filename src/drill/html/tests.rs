@@ -6,14 +6,7 @@ use markup5ever_rcdom::{Handle, NodeData, RcDom};
 use crate::model::drill::report::Report;
 
 fn fixture(name: &str) -> Report {
-    let text = match name {
-        "pass" => include_str!("../../../tests/fixtures/reports/pass.json"),
-        "fail" => include_str!("../../../tests/fixtures/reports/fail.json"),
-        "aborted" => include_str!("../../../tests/fixtures/reports/aborted.json"),
-        "two-task" => include_str!("../../../tests/fixtures/reports/two-task.json"),
-        _ => panic!("no fixture {name}"),
-    };
-    serde_json::from_str(text).expect("a report")
+    crate::drill::fixtures::report(name)
 }
 
 /// The page through an HTML5 parser that reports every parse error.

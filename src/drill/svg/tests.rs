@@ -2,14 +2,7 @@ use super::*;
 use crate::model::drill::report::Report;
 
 fn fixture(name: &str) -> Report {
-    let text = match name {
-        "pass" => include_str!("../../../tests/fixtures/reports/pass.json"),
-        "fail" => include_str!("../../../tests/fixtures/reports/fail.json"),
-        "aborted" => include_str!("../../../tests/fixtures/reports/aborted.json"),
-        "two-task" => include_str!("../../../tests/fixtures/reports/two-task.json"),
-        _ => panic!("no fixture {name}"),
-    };
-    serde_json::from_str(text).expect("a report")
+    crate::drill::fixtures::report(name)
 }
 
 /// A `<text>` of the picture: its class, where it starts, its words.

@@ -109,10 +109,7 @@ pub fn table(past: &[&Past]) -> String {
     let secs = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |s| format!("{s:.1} s"));
     let records = |p: &Past| match (p.records_before, p.records_after) {
         (None, None) => "—".to_string(),
-        (b, a) => {
-            let n = |v: Option<u32>| v.map_or_else(|| "?".to_string(), |v| v.to_string());
-            format!("{} → {}", n(b), n(a))
-        }
+        (b, a) => super::report::records_words(b, a),
     };
     let mut out = format!(
         "{:<20}  {:<7}  {:<16}  {:>9}  {:>12}  {:>11}  {}\n",

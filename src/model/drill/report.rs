@@ -158,6 +158,16 @@ impl Report {
     }
 }
 
+/// Records before → after in words: `4 → 4`, `4 → —` (never read after
+/// the restart), `not counted` (the contract does not count).
+pub fn records_words(before: Option<u32>, after: Option<u32>) -> String {
+    let n = |v: Option<u32>| v.map_or_else(|| "—".to_string(), |v| v.to_string());
+    match (before, after) {
+        (None, None) => "not counted".to_string(),
+        (b, a) => format!("{} → {}", n(b), n(a)),
+    }
+}
+
 pub fn rfc3339(t: Time) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -391,13 +391,7 @@ fn done(
             "downtime (probe) {} · stop → first 2xx {} · records {}",
             n(r.downtime_s),
             n(r.stop_to_first_2xx_s),
-            match (r.records_before, r.records_after) {
-                (None, None) => "not counted".to_string(),
-                (b, a) => {
-                    let c = |v: Option<u32>| v.map_or_else(|| "—".to_string(), |v| v.to_string());
-                    format!("{} → {}", c(b), c(a))
-                }
-            },
+            crate::model::drill::report::records_words(r.records_before, r.records_after),
         ),
         width,
         theme.title(),
