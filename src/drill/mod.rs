@@ -7,7 +7,7 @@
 pub mod api;
 pub mod files;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 pub mod history;
 pub mod html;
 pub mod svg;

@@ -169,12 +169,13 @@ fn lane(svg: &mut String, l: &Lane, axis: &Axis, y: f64) -> f64 {
     for m in &l.marks {
         mark(svg, m, axis, top, h);
     }
-    if l.kind == LaneKind::Probe && l.marks.is_empty() {
+    if let Some(note) = &l.note {
         let _ = write!(
             svg,
-            r#"<text class="state" x="{:.1}" y="{:.1}">no probe sample during the drill</text>"#,
+            r#"<text class="state" x="{:.1}" y="{:.1}">{}</text>"#,
             LEFT + 3.0,
-            top + h / 2.0 + 3.5
+            top + h / 2.0 + 3.5,
+            esc(note)
         );
     }
     for (x, row, text) in labels {
@@ -301,8 +302,8 @@ fn legend(y: f64) -> String {
     let items: [(Shape, &str); 7] = [
         (Shape::Tick, "AWS's time"),
         (Shape::Bracket, "seen by a poll (within)"),
-        (Shape::Up, "probe 2xx (height: latency)"),
-        (Shape::Error, "error status"),
+        (Shape::Up, "probe up (height: latency)"),
+        (Shape::Error, "other status"),
         (Shape::NoAnswer, "no answer"),
         (Shape::DataOk, "marker step done"),
         (Shape::DataBad, "marker step failed"),

@@ -230,6 +230,7 @@ fn report(v: Verdict, reason: &str) -> Report {
                     Outcome::Http(200)
                 },
                 latency_ms: 9 + (t % 5) as u32,
+                up: None,
             })
             .collect(),
         cancelled_by: None,

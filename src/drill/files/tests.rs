@@ -47,11 +47,13 @@ fn report(verdict: Verdict) -> Report {
                 at: "2026-12-02T03:00:01.000Z".into(),
                 outcome: Outcome::Http(200),
                 latency_ms: 12,
+                up: None,
             },
             ProbeRow {
                 at: "2026-12-02T03:00:10.000Z".into(),
                 outcome: Outcome::Failed(ErrorClass::Refused),
                 latency_ms: 1,
+                up: None,
             },
         ],
         cancelled_by: None,

@@ -99,8 +99,14 @@ fn picture(name: &str) -> String {
 #[test]
 fn no_label_touches_another_in_any_of_the_four_drills() {
     for name in ["pass", "fail", "aborted", "two-task"] {
-        let svg = picture(name);
-        let all = texts(&svg);
+        no_overlap(name, &picture(name));
+    }
+}
+
+/// Every text's box clear of every other's, and on the picture.
+fn no_overlap(name: &str, svg: &str) {
+    {
+        let all = texts(svg);
         // The legend is one row laid out end to end: checked on its own.
         let boxes: Vec<(&Text, Box4)> = all.iter().map(|t| (t, text_box(t))).collect();
         for (i, (a, ba)) in boxes.iter().enumerate() {
@@ -197,4 +203,109 @@ fn two_tasks_get_their_lanes_in_order_numbered() {
     assert!(stop(4) > stop(0) + 20.0);
     assert!(st.outages.is_empty(), "the other task served meanwhile");
     insta::assert_snapshot!("swimlane_two_task", structure(&swimlane(&st)));
+}
+
+/// A host clock 30 s behind AWS's puts the old task's STOPPED before the
+/// drill began: the picture widens to hold it, draws nothing backwards,
+/// and still no label touches another.
+#[test]
+fn aws_times_far_off_this_hosts_clock_widen_the_axis_and_break_nothing() {
+    let mut r = fixture("pass");
+    r.clock_offset_s = Some(-30.0);
+    let st = Story::of(&r).expect("story");
+    assert!(st.from <= -29.0, "{}", st.from);
+    for l in &st.lanes {
+        for s in &l.spans {
+            assert!(s.from <= s.to, "{}: {s:?}", l.title);
+        }
+        for m in &l.marks {
+            assert!(m.at >= st.from && m.at <= st.to, "{}: {m:?}", l.title);
+        }
+    }
+    no_overlap("skewed", &swimlane(&st));
+}
+
+/// An API whose healthy answer is a 401 (`expect = [401]`): the samples
+/// the report counts as up are up in the picture, with no outage the
+/// figures do not have.
+#[test]
+fn the_probes_expected_status_is_up_in_the_picture_as_in_the_figures() {
+    let mut r = fixture("two-task");
+    for p in &mut r.probe {
+        p.outcome = crate::model::probe::Outcome::Http(401);
+        p.up = Some(true);
+    }
+    let st = Story::of(&r).expect("story");
+    assert!(st.outages.is_empty(), "{:?}", st.outages);
+    let probe = st
+        .lanes
+        .iter()
+        .find(|l| l.kind == LaneKind::Probe)
+        .expect("probe");
+    assert!(probe.marks.iter().all(|m| m.shape == Shape::Up));
+}
+
+/// A forced deployment of two tasks timed only one: the other is said,
+/// never drawn as if its phases were known.
+#[test]
+fn an_old_task_without_a_timeline_is_said_not_drawn() {
+    let mut r = fixture("pass");
+    r.old_tasks
+        .push("arn:aws:ecs:demo:000000000000:task/demo/77aa88bb99cc00dd11ee22ff33aa44bb".into());
+    let st = Story::of(&r).expect("story");
+    let lane = st
+        .lanes
+        .iter()
+        .find(|l| l.title == "old task 77aa88bb")
+        .expect("its lane");
+    assert!(lane.spans.is_empty());
+    assert!(
+        lane.note
+            .as_deref()
+            .is_some_and(|n| n.contains("not timed"))
+    );
+    assert!(swimlane(&st).contains("its phases were not timed"));
+}
+
+/// The old task leaves when AWS says (stoppingAt), not when the
+/// deployment was asked for: it served until then.
+#[test]
+fn the_old_task_runs_until_aws_says_it_is_stopping_and_a_stopped_replacement_takes_its_target() {
+    let mut r = fixture("fail");
+    let at = |s: f64| {
+        let stop = chrono::DateTime::parse_from_rfc3339(&r.restarts[0].phases[0].at)
+            .expect("stop")
+            .with_timezone(&chrono::Utc);
+        crate::model::drill::report::rfc3339(
+            stop + chrono::Duration::milliseconds((s * 1000.0) as i64),
+        )
+    };
+    let (late, died) = (at(3.0), at(6.5));
+    for p in &mut r.restarts[0].phases {
+        if p.name == "old_task_stopping" {
+            p.at = late.clone();
+        }
+    }
+    r.restarts[0]
+        .phases
+        .push(crate::model::drill::report::Phase {
+            name: "new_task_stopped".into(),
+            at: died,
+            source: "aws".into(),
+            uncertainty_s: None,
+        });
+    let st = Story::of(&r).expect("story");
+    let old = &st.lanes[0];
+    assert_eq!(old.spans[0].state.word(), "running");
+    assert!((old.spans[1].from - 3.0).abs() < 0.01, "{:?}", old.spans);
+    let target = st
+        .lanes
+        .iter()
+        .find(|l| l.kind == LaneKind::NewTarget)
+        .expect("target");
+    assert!(
+        target.spans.iter().all(|s| s.to <= 6.51),
+        "{:?}",
+        target.spans
+    );
 }

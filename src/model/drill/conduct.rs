@@ -328,6 +328,7 @@ impl Conduct {
                     at: rfc3339(s.at),
                     outcome: s.outcome,
                     latency_ms: s.total_ms,
+                    up: Some(s.up),
                 })
                 .collect(),
         }

@@ -131,6 +131,19 @@ pub struct ProbeRow {
     pub at: String,
     pub outcome: crate::model::probe::Outcome,
     pub latency_ms: u32,
+    /// The answer was what the probe expects (its `expect` statuses, 2xx
+    /// by default): what downtime counts. None in older reports.
+    #[serde(default)]
+    pub up: Option<bool>,
+}
+
+impl ProbeRow {
+    /// Up as the report's downtime counts it; a 2xx for older reports.
+    pub fn is_up(&self) -> bool {
+        self.up.unwrap_or(
+            matches!(self.outcome, crate::model::probe::Outcome::Http(c) if (200..300).contains(&c)),
+        )
+    }
 }
 
 impl Report {

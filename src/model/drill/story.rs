@@ -39,6 +39,8 @@ pub struct Lane {
     pub title: String,
     pub spans: Vec<Span>,
     pub marks: Vec<Mark>,
+    /// Words in place of a picture (no sample, a task not timed).
+    pub note: Option<String>,
 }
 
 /// A stretch of a task's or target's life.
@@ -164,7 +166,9 @@ impl Story {
                     level: 0.0,
                 })
             };
-            let stop_at = t("stop_requested").or(t("old_task_stopping"));
+            // The task leaves when ECS says so (stoppingAt): a forced
+            // deployment starts replacements first and stops it later.
+            let stop_at = t("old_task_stopping").or(t("stop_requested"));
             let old_stopped = t("old_task_stopped");
             lanes.push(Lane {
                 kind: LaneKind::OldTask,
@@ -178,6 +182,7 @@ impl Story {
                         (old_stopped, State::Stopped),
                     ],
                 ),
+                note: None,
                 marks: [
                     mark("stop_requested", "stop"),
                     mark("old_task_stopping", "stopping"),
@@ -198,6 +203,7 @@ impl Story {
                 kind: LaneKind::OldTarget,
                 title: format!("{n}old target"),
                 spans: old_target,
+                note: None,
                 marks: mark("old_target_draining", "draining")
                     .into_iter()
                     .collect(),
@@ -241,13 +247,16 @@ impl Story {
                     ],
                 ),
                 marks: new_marks,
+                note: None,
             });
+            // A replacement that stopped takes its target with it.
             lanes.push(Lane {
                 kind: LaneKind::NewTarget,
                 title: format!("{n}new target"),
+                note: None,
                 spans: spans(
                     from,
-                    to,
+                    t("new_task_stopped").unwrap_or(to),
                     &[
                         (t("new_target_initial"), State::Initial),
                         (t("new_target_healthy"), State::Healthy),
@@ -262,23 +271,43 @@ impl Story {
                 .collect(),
             });
         }
-        if r.restarts.is_empty() {
-            // Nothing was restarted: the tasks ran on.
-            for old in &r.old_tasks {
-                lanes.push(Lane {
+        let timed = |old: &String| r.restarts.iter().any(|x| &x.old_task == old);
+        for old in r.old_tasks.iter().filter(|o| !timed(o)) {
+            let title = format!("old task {}", crate::model::short_id(old));
+            lanes.push(if r.restarts.is_empty() {
+                // Nothing was restarted: the tasks ran on.
+                Lane {
                     kind: LaneKind::OldTask,
-                    title: format!("old task {}", crate::model::short_id(old)),
+                    title,
                     spans: vec![Span {
                         from,
                         to,
                         state: State::Running,
                     }],
                     marks: Vec::new(),
-                });
-            }
+                    note: None,
+                }
+            } else {
+                // A deployment replaced it with no timeline of its own:
+                // said, never drawn as if known.
+                Lane {
+                    kind: LaneKind::OldTask,
+                    title,
+                    spans: Vec::new(),
+                    marks: Vec::new(),
+                    note: Some("replaced in the same deployment; its phases were not timed".into()),
+                }
+            });
         }
         lanes.push(probe_lane(r, zero));
         lanes.push(data_lane(r, zero));
+        // Nothing drawn off the axis: a time outside the drill (a clock
+        // apart, a poll's bracket) widens it.
+        let (mut from, mut to) = (from, to);
+        for m in lanes.iter().flat_map(|l| &l.marks) {
+            from = from.min(m.at - m.within);
+            to = to.max(m.at);
+        }
         Some(Story {
             from,
             to,
@@ -295,6 +324,9 @@ impl Story {
 /// Stretches from state changes in order: each lasts to the next known
 /// change (or `to`); a change never seen leaves no stretch.
 fn spans(from: f64, to: f64, changes: &[(Option<f64>, State)]) -> Vec<Span> {
+    // A stop AWS timed before the drill began (clock skew) ends nothing
+    // before the start.
+    let to = to.max(from);
     let mut known: Vec<(f64, State)> = changes
         .iter()
         .filter_map(|(t, s)| Some((t.as_ref()?.clamp(from, to), *s)))
@@ -329,7 +361,7 @@ fn probe_lane(r: &Report, zero: Time) -> Lane {
         .filter_map(|p| {
             let at = secs(zero, parse(&p.at)?);
             let shape = match p.outcome {
-                Outcome::Http(c) if (200..300).contains(&c) => Shape::Up,
+                _ if p.is_up() => Shape::Up,
                 Outcome::Http(_) => Shape::Error,
                 Outcome::Failed(_) => Shape::NoAnswer,
             };
@@ -367,12 +399,15 @@ fn probe_lane(r: &Report, zero: Time) -> Lane {
         kind: LaneKind::Probe,
         title: "probe".into(),
         spans: Vec::new(),
+        note: marks
+            .is_empty()
+            .then(|| "no probe sample during the drill".to_string()),
         marks,
     }
 }
 
 fn data_lane(r: &Report, zero: Time) -> Lane {
-    let marks = r
+    let marks: Vec<Mark> = r
         .data
         .iter()
         .filter_map(|e| {
@@ -411,6 +446,9 @@ fn data_lane(r: &Report, zero: Time) -> Lane {
         kind: LaneKind::Data,
         title: "data (marker)".into(),
         spans: Vec::new(),
+        note: marks
+            .is_empty()
+            .then(|| "the marker was never read or written".to_string()),
         marks: repeats_once(marks),
     }
 }
@@ -420,9 +458,12 @@ fn data_lane(r: &Report, zero: Time) -> Lane {
 fn repeats_once(mut marks: Vec<Mark>) -> Vec<Mark> {
     let mut i = 0;
     while i < marks.len() {
+        // The same answer with another count is still the same answer.
+        let word = |m: &Mark| m.label.split(" (").next().unwrap_or("").to_string();
+        let first = word(&marks[i]);
         let same = marks[i..]
             .iter()
-            .take_while(|m| m.label == marks[i].label && m.shape == marks[i].shape)
+            .take_while(|m| word(m) == first && m.shape == marks[i].shape)
             .count();
         if same > 1 {
             marks[i].label = format!("{} ×{same}", marks[i].label);
@@ -447,8 +488,7 @@ fn outages(r: &Report, zero: Time) -> Vec<(f64, f64)> {
             continue;
         }
         last = Some(at);
-        let up = matches!(p.outcome, Outcome::Http(c) if (200..300).contains(&c));
-        match (up, since) {
+        match (p.is_up(), since) {
             (false, None) => since = Some(at),
             (true, Some(a)) => {
                 out.push((a, at));

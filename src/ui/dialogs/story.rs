@@ -94,11 +94,9 @@ pub fn lines(st: &Story, width: usize, rows: usize, theme: &Theme) -> Vec<Line<'
         let mut spans = vec![Span::styled(format!("{title:<tw$}"), theme.title())];
         spans.push(Span::raw("│"));
         match l.kind {
-            LaneKind::Probe if l.marks.is_empty() => {
-                spans.push(Span::styled(
-                    "no probe sample during the drill",
-                    theme.dim(),
-                ));
+            _ if l.note.is_some() => {
+                let note = l.note.clone().unwrap_or_default();
+                spans.push(Span::styled(note, theme.dim()));
             }
             LaneKind::Probe => spans.extend(probe(l, pw, &col, theme)),
             LaneKind::Data => spans.extend(data(l, pw, &col, theme)),
