@@ -137,6 +137,12 @@ impl Timeline {
     }
 }
 
+/// How far before `at` a step seen by a poll may have happened: the
+/// poll's spacing, or since the timeline began when no poll came before.
+fn polled(gap: Option<Duration>, at: Time, began: Time) -> Option<Duration> {
+    Some(gap.unwrap_or_else(|| (at - began).to_std().unwrap_or_default()))
+}
+
 /// Builds timelines from the observations as they arrive (the reducer
 /// feeds it); keeps the latest one until it is dismissed.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -259,6 +265,10 @@ impl Tracker {
         }
         if let Some(tl) = self.current.as_mut() {
             let began = tl.began;
+            // Host time seen by a poll: within the poll's spacing, or —
+            // the first poll — since the timeline began. Never passed off
+            // as an exact AWS time.
+            let gap = polled(gap, at, began);
             if let Some(old) = tasks.iter().find(|t| t.arn == tl.old_task) {
                 if let Some(s) = old.stopping_at {
                     tl.mark(Step::OldStopping, s, None, None);
@@ -312,11 +322,14 @@ impl Tracker {
                     let checked: Vec<_> = n.containers.iter().filter(|c| checked(n, c)).collect();
                     if checked.is_empty() {
                         tl.health_checked = false;
-                        let at = n.started_at.unwrap_or(at);
+                        let (at, within) = match n.started_at {
+                            Some(s) => (s, None),
+                            None => (at, gap),
+                        };
                         tl.mark(
                             Step::ContainersHealthy,
                             at,
-                            None,
+                            within,
                             Some("no health check".into()),
                         );
                     } else if checked
@@ -356,6 +369,7 @@ impl Tracker {
         let Some(tl) = self.current.as_mut() else {
             return;
         };
+        let gap = polled(gap, at, tl.began);
         for (g, owners) in groups.iter().zip(owners) {
             for (t, owner) in g.targets.iter().zip(owners) {
                 let Some(owner) = owner else { continue };

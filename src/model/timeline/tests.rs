@@ -211,3 +211,31 @@ fn a_stop_seen_before_the_news_of_our_request_is_one_restart_not_two() {
     assert!(tl.steps.contains_key(&Step::StopRequested));
     assert_eq!(tl.began, at(1));
 }
+
+/// The first target poll after the stop sees the old target draining:
+/// this host's clock, sometime since the stop — never an exact AWS time
+/// (the report would call it `aws` and shift it by the clock offset).
+#[test]
+fn a_step_seen_on_the_first_poll_is_bracketed_since_the_stop_not_taken_as_exact() {
+    let mut tr = Tracker::default();
+    let old = running("aaaa1111", "10.0.1.5", 0);
+    tr.on_tasks(std::slice::from_ref(&old), at(100));
+    tr.requested(Some(old.arn.clone()), at(101));
+    let g = tg(vec![target("10.0.1.5", "draining", None)]);
+    tr.on_targets(
+        std::slice::from_ref(&g),
+        &[vec![Some(old.arn.clone())]],
+        at(104),
+    );
+    let tl = tr.current.clone().expect("a timeline");
+    let m = tl.steps.get(&Step::OldTargetDraining).expect("draining");
+    assert_eq!(m.at, at(104));
+    assert_eq!(m.within, Some(Duration::from_secs(3)));
+    let phases = crate::model::drill::report::phases(Some(&tl));
+    let p = phases
+        .iter()
+        .find(|p| p.name == "old_target_draining")
+        .expect("phase");
+    assert_eq!(p.source, "observed");
+    assert_eq!(p.uncertainty_s, Some(3.0));
+}
