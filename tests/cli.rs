@@ -751,7 +751,7 @@ fn ecsdeck_report_turns_each_kind_of_drill_into_its_summary_and_its_page() {
     let home = tempfile::tempdir().expect("tmp");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reports");
     for (name, verdict, shows) in [
-        ("pass", "PASS", "outage 7.0 s"),
+        ("pass", "PASS", "outage 6.0 s"),
         ("fail", "FAIL", "MISSING (0) ×11"),
         ("aborted", "ABORTED", "s from start"),
         ("two-task", "PASS", "2 new target"),

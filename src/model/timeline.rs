@@ -21,6 +21,9 @@ pub enum Step {
     /// The old task's desired status turned STOPPED (`stoppingAt`).
     OldStopping,
     OldTargetDraining,
+    /// The old target left the target group: its drain is over (ECS
+    /// sends SIGTERM next).
+    OldTargetGone,
     OldStopped,
     /// The replacement exists (`createdAt`).
     NewTaskSeen,
@@ -45,6 +48,7 @@ impl Step {
             Step::StopRequested => "stop requested by ecsdeck",
             Step::OldStopping => "old task stopping",
             Step::OldTargetDraining => "old target draining",
+            Step::OldTargetGone => "old target drained: out of the target group",
             Step::OldStopped => "old task STOPPED",
             Step::NewTaskSeen => "new task created",
             Step::Provisioning => "new task PROVISIONING",
@@ -383,6 +387,19 @@ impl Tracker {
                         _ => {}
                     }
                 }
+            }
+        }
+        // The drain is over when the old target is no longer registered.
+        // A draining target whose task is not known could be it: not yet.
+        if tl.steps.contains_key(&Step::OldTargetDraining) && !groups.is_empty() {
+            let still = groups.iter().zip(owners).any(|(g, o)| {
+                g.targets.iter().zip(o).any(|(t, owner)| match owner {
+                    Some(x) => x == &tl.old_task && t.state != "unused",
+                    None => t.state == "draining",
+                })
+            });
+            if !still {
+                tl.mark(Step::OldTargetGone, at, gap, None);
             }
         }
     }

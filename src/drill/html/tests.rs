@@ -98,8 +98,8 @@ fn the_first_screen_says_the_verdict_its_reason_and_the_three_figures_before_the
     let at = |s: &str| page.find(s).unwrap_or_else(|| panic!("{s} in the page"));
     let verdict = at(r#"<div class="v">PASS</div>"#);
     let reason = at("the marker and the record count survived");
-    let downtime = at("<b>7.0 s</b>");
-    let first = at("<b>8.0 s</b>");
+    let downtime = at("<b>6.0 s</b>");
+    let first = at("<b>7.0 s</b>");
     let records = at("<b>4 → 4</b>");
     let picture = at("<svg");
     let details = at(r#"<div class="tech">"#);

@@ -158,7 +158,12 @@ fn a_pass_has_the_old_and_new_task_and_target_the_probe_and_the_data_with_its_ou
             .map(|l| l.spans.iter().map(|s| s.state.word()).collect())
             .unwrap_or_default()
     };
-    assert_eq!(words(LaneKind::OldTask), ["running", "stopping", "stopped"]);
+    // Running, deactivating while its target drains, SIGTERM when the
+    // drain is over, then stopped: AWS's order.
+    assert_eq!(
+        words(LaneKind::OldTask),
+        ["running", "draining", "stopping", "stopped"]
+    );
     assert_eq!(words(LaneKind::OldTarget), ["healthy", "draining"]);
     assert_eq!(
         words(LaneKind::NewTask),

@@ -192,6 +192,7 @@ pub fn phases(tl: Option<&Timeline>) -> Vec<Phase> {
             Step::StopRequested => "stop_requested",
             Step::OldStopping => "old_task_stopping",
             Step::OldTargetDraining => "old_target_draining",
+            Step::OldTargetGone => "old_target_gone",
             Step::OldStopped => "old_task_stopped",
             Step::NewTaskSeen => "new_task_seen",
             Step::Provisioning => "new_task_provisioning",

@@ -170,6 +170,9 @@ impl Story {
             // deployment starts replacements first and stops it later.
             let stop_at = t("old_task_stopping").or(t("stop_requested"));
             let old_stopped = t("old_task_stopped");
+            // ECS deactivates the task while its target drains, then
+            // stops it (SIGTERM): the drain's end splits the two.
+            let gone = t("old_target_gone");
             lanes.push(Lane {
                 kind: LaneKind::OldTask,
                 title: format!("{n}old task {}", crate::model::short_id(&x.old_task)),
@@ -178,15 +181,24 @@ impl Story {
                     to,
                     &[
                         (Some(from), State::Running),
-                        (stop_at, State::Stopping),
+                        (
+                            stop_at,
+                            if gone.is_some() {
+                                State::Draining
+                            } else {
+                                State::Stopping
+                            },
+                        ),
+                        (gone, State::Stopping),
                         (old_stopped, State::Stopped),
                     ],
                 ),
                 note: None,
                 marks: [
                     mark("stop_requested", "stop"),
-                    mark("old_task_stopping", "stopping"),
+                    mark("old_task_stopping", "deactivating"),
                     mark("old_task_stopped", "STOPPED"),
+                    mark("old_target_gone", "SIGTERM"),
                 ]
                 .into_iter()
                 .flatten()
@@ -196,7 +208,7 @@ impl Story {
             // A target leaves the group when its task stops.
             let old_target = spans(
                 from,
-                old_stopped.unwrap_or(to),
+                gone.or(old_stopped).unwrap_or(to),
                 &[(Some(from), State::Healthy), (draining, State::Draining)],
             );
             lanes.push(Lane {
@@ -204,9 +216,13 @@ impl Story {
                 title: format!("{n}old target"),
                 spans: old_target,
                 note: None,
-                marks: mark("old_target_draining", "draining")
-                    .into_iter()
-                    .collect(),
+                marks: [
+                    mark("old_target_draining", "draining"),
+                    mark("old_target_gone", "deregistered"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
             });
             let new_marks: Vec<Mark> = [
                 mark("new_task_seen", "created"),

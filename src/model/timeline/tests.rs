@@ -88,9 +88,13 @@ fn a_stop_ecsdeck_sent_told_step_by_step_with_aws_times_preferred() {
             Step::OldStopped,
             Step::Running,
             Step::ContainersHealthy,
+            // The poll at 116 no longer lists the old target.
+            Step::OldTargetGone,
             Step::NewTargetHealthy,
         ]
     );
+    let g = m(Step::OldTargetGone);
+    assert_eq!((g.at, g.within), (at(116), Some(Duration::from_secs(14))));
     assert!(tl.back(false));
     assert!(!tl.back(true), "not back until the probe answers");
 }
@@ -238,4 +242,32 @@ fn a_step_seen_on_the_first_poll_is_bracketed_since_the_stop_not_taken_as_exact(
         .expect("phase");
     assert_eq!(p.source, "observed");
     assert_eq!(p.uncertainty_s, Some(3.0));
+}
+
+/// The drain is over when the old target is no longer registered; a
+/// draining target whose task is not known might be it, so not yet.
+#[test]
+fn the_old_targets_drain_ends_when_it_leaves_the_group_and_not_before() {
+    let mut tr = Tracker::default();
+    let old = running("aaaa1111", "10.0.1.5", 0);
+    tr.on_tasks(std::slice::from_ref(&old), at(100));
+    tr.requested(Some(old.arn.clone()), at(101));
+    let draining = tg(vec![target("10.0.1.5", "draining", None)]);
+    tr.on_targets(
+        std::slice::from_ref(&draining),
+        &[vec![Some(old.arn.clone())]],
+        at(102),
+    );
+    // Its task no longer known: it could still be the old one.
+    tr.on_targets(std::slice::from_ref(&draining), &[vec![None]], at(130));
+    let gone = |tr: &Tracker| {
+        tr.current
+            .as_ref()
+            .and_then(|t| t.steps.get(&Step::OldTargetGone).cloned())
+    };
+    assert!(gone(&tr).is_none());
+    let empty = tg(vec![]);
+    tr.on_targets(std::slice::from_ref(&empty), &[vec![]], at(160));
+    let g = gone(&tr).expect("gone");
+    assert_eq!((g.at, g.within), (at(160), Some(Duration::from_secs(30))));
 }
