@@ -16,7 +16,9 @@ const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
 fn glyph(s: State) -> char {
     match s {
         State::Provisioning | State::Pending | State::Initial => '░',
-        State::Draining | State::Stopping => '▒',
+        State::Draining => '▒',
+        // Going down.
+        State::Stopping => '▄',
         State::Running => '▓',
         State::Healthy => '█',
         State::Stopped => ' ',
