@@ -1,7 +1,7 @@
 //! The restart drill's window: the preflight (what will happen, how long
 //! it takes, the baseline, the warnings, y/n), the running drill (each
 //! step with its time, the probe, what it waits for now) and the verdict
-//! (in large type, the figures, a chart of the probe with the step marks,
+//! (in large type, the figures, the drill's story in lanes of characters,
 //! the report files). Drawn over the dashboard, which goes on beneath.
 
 use ratatui::Frame;
