@@ -206,6 +206,7 @@ fn report(v: Verdict, reason: &str) -> Report {
                     at: rfc(*t),
                     source: src.to_string(),
                     uncertainty_s: (*src == "observed" && *n != "stop_requested").then_some(1.0),
+                    note: None,
                 })
                 .collect(),
         }],
@@ -218,6 +219,7 @@ fn report(v: Verdict, reason: &str) -> Report {
                 at: rfc(*t),
                 source: src.to_string(),
                 uncertainty_s: None,
+                note: None,
             })
             .collect(),
         steps: vec![],

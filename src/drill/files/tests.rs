@@ -40,6 +40,7 @@ fn report(verdict: Verdict) -> Report {
             at: "2026-12-02T03:00:30.000Z".into(),
             source: "aws".into(),
             uncertainty_s: None,
+            note: None,
         }],
         steps: vec![("2026-12-02T03:00:00.000Z".into(), "baseline".into())],
         probe: vec![

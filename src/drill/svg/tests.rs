@@ -298,6 +298,7 @@ fn the_old_task_runs_until_aws_says_it_is_stopping_and_a_stopped_replacement_tak
             at: died,
             source: "aws".into(),
             uncertainty_s: None,
+            note: None,
         });
     let st = Story::of(&r).expect("story");
     let old = &st.lanes[0];
@@ -312,5 +313,30 @@ fn the_old_task_runs_until_aws_says_it_is_stopping_and_a_stopped_replacement_tak
         target.spans.iter().all(|s| s.to <= 6.51),
         "{:?}",
         target.spans
+    );
+}
+
+/// An API container without a health check: AWS never says HEALTHY, so
+/// the picture says so and leaves the task running, never "healthy".
+#[test]
+fn a_replacement_without_a_health_check_is_running_not_healthy() {
+    let mut r = fixture("pass");
+    for p in &mut r.restarts[0].phases {
+        if p.name == "new_containers_healthy" {
+            p.note = Some("no health check".into());
+        }
+    }
+    let st = Story::of(&r).expect("story");
+    let new = st
+        .lanes
+        .iter()
+        .find(|l| l.kind == LaneKind::NewTask)
+        .expect("new task");
+    assert!(new.marks.iter().any(|m| m.label == "no health check"));
+    assert!(new.marks.iter().all(|m| m.label != "HEALTHY"));
+    assert!(
+        new.spans.iter().all(|s| s.state != State::Healthy),
+        "{:?}",
+        new.spans
     );
 }

@@ -224,6 +224,7 @@ impl Conduct {
         let mut last_phases = phases(tl);
         if let Some(at) = self.final_read {
             last_phases.push(Phase {
+                note: None,
                 name: "marker_read".into(),
                 at: rfc3339(at),
                 source: "observed".into(),

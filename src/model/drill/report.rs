@@ -18,6 +18,10 @@ pub struct Phase {
     /// ecsdeck) or `probe`.
     pub source: String,
     pub uncertainty_s: Option<f64>,
+    /// What AWS or the poll said beside it (`no health check`, a stop
+    /// reason), when anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The report of a drill.
@@ -221,6 +225,7 @@ pub fn phases(tl: Option<&Timeline>) -> Vec<Phase> {
                     (_, None) => "aws",
                 }
                 .to_string(),
+                note: m.note.clone(),
                 uncertainty_s: match (s, m.within) {
                     (Step::StopRequested, _) => Some(0.0),
                     // To the millisecond: the poll's spacing, not noise.

@@ -224,13 +224,22 @@ impl Story {
                 .flatten()
                 .collect(),
             });
+            let unchecked = ph("new_containers_healthy")
+                .and_then(|p| p.note.as_deref())
+                .is_some_and(|n| n == "no health check");
             let new_marks: Vec<Mark> = [
                 mark("new_task_seen", "created"),
                 mark("new_task_provisioning", "PROVISIONING"),
                 mark("new_task_pending", "PENDING"),
                 mark("image_pull_done", "pulled"),
                 mark("new_task_running", "RUNNING"),
-                mark("new_containers_healthy", "HEALTHY"),
+                // Without a health check AWS never says HEALTHY: the
+                // containers counted from RUNNING, said so.
+                if unchecked {
+                    mark("new_containers_healthy", "no health check")
+                } else {
+                    mark("new_containers_healthy", "HEALTHY")
+                },
                 mark("new_task_stopped", "STOPPED"),
             ]
             .into_iter()
@@ -258,7 +267,10 @@ impl Story {
                         ),
                         (t("new_task_pending"), State::Pending),
                         (t("new_task_running"), State::Running),
-                        (t("new_containers_healthy"), State::Healthy),
+                        (
+                            t("new_containers_healthy").filter(|_| !unchecked),
+                            State::Healthy,
+                        ),
                         (t("new_task_stopped"), State::Stopped),
                     ],
                 ),
