@@ -70,6 +70,11 @@ fn a_running_drill_shows_its_steps_the_probe_and_what_it_waits_for() {
         started,
     );
     d.stage = Stage::Observing;
+    d.restart_sent = true;
+    d.restart_at = Some(at(101));
+    d.before_tasks = vec![format!(
+        "arn:aws:ecs:us-east-1:123456789012:task/goals-cluster/{OLD}"
+    )];
     d.log = vec![
         (
             at(100),
@@ -82,8 +87,13 @@ fn a_running_drill_shows_its_steps_the_probe_and_what_it_waits_for() {
         "a new task running and healthy".into(),
     ];
     // The machine as the run would have stepped it.
-    if let Some(Phase::Running { drill, .. }) = s.drill.as_mut().map(|x| &mut x.phase) {
+    if let Some(Phase::Running { drill, conduct, .. }) = s.drill.as_mut().map(|x| &mut x.phase) {
         *drill = Some(Box::new(d));
+        let mut c = crate::model::drill::Conduct::new(started);
+        c.data_event(at(100), "checked_absent", true, Some(200), Some(3));
+        c.data_event(at(100), "written", true, None, None);
+        c.data_event(at(100), "read_back", true, Some(200), Some(4));
+        *conduct = Some(Box::new(c));
     }
     for t in 101..=106 {
         let o = if t < 103 {
@@ -116,6 +126,9 @@ fn a_running_drill_shows_its_steps_the_probe_and_what_it_waits_for() {
     assert!(big.contains("marker ecsdeck-drill-0a1b2c3d4e5f"), "{big}");
     assert!(big.contains("restart requested"), "{big}");
     assert!(big.contains("×"), "the outage in the strip: {big}");
+    // The lanes the verdict window and the report will draw, so far.
+    assert!(big.contains("old task 6299e51e │running"), "{big}");
+    assert!(big.contains("marker: absent"), "{big}");
     assert!(big.contains("Esc cancel"), "{big}");
     snap!("drill_running_120x40", big);
     let small = screen(&s, 80, 24);

@@ -173,6 +173,7 @@ impl Story {
             // ECS deactivates the task while its target drains, then
             // stops it (SIGTERM): the drain's end splits the two.
             let gone = t("old_target_gone");
+            let draining = t("old_target_draining");
             lanes.push(Lane {
                 kind: LaneKind::OldTask,
                 title: format!("{n}old task {}", crate::model::short_id(&x.old_task)),
@@ -183,7 +184,9 @@ impl Story {
                         (Some(from), State::Running),
                         (
                             stop_at,
-                            if gone.is_some() {
+                            // With a target draining it is deactivating:
+                            // SIGTERM waits for the drain to end.
+                            if gone.is_some() || draining.is_some() {
                                 State::Draining
                             } else {
                                 State::Stopping
@@ -204,7 +207,6 @@ impl Story {
                 .flatten()
                 .collect(),
             });
-            let draining = t("old_target_draining");
             // A target leaves the group when its task stops.
             let old_target = spans(
                 from,

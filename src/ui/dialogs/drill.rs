@@ -270,6 +270,31 @@ fn running(
         )),
         width,
     ));
+    // Once the restart is on its way, the story so far in the lanes the
+    // verdict window and the report draw: what the audience watches is
+    // what the report will show.
+    let live = match &d.phase {
+        Phase::Running {
+            drill: Some(m),
+            conduct: Some(c),
+            ..
+        } if m.restart_sent => {
+            let r = c.report(m, &state.world, &state.ctx.target, state.now);
+            crate::model::drill::story::Story::of(&r)
+        }
+        _ => None,
+    };
+    if let Some(st) = live {
+        // The newest steps keep four rows at least.
+        let rows = room.saturating_sub(out.len() + 2 + 4);
+        let lanes = super::story::lines(&st, width, rows, theme);
+        if !lanes.is_empty() {
+            out.extend(lanes);
+            return with_steps(
+                out, drill, started, cancelling, state, theme, width, room, title,
+            );
+        }
+    }
     let dots: Vec<Dot> = state
         .world
         .probe
@@ -290,6 +315,25 @@ fn running(
         width.saturating_sub(10),
         theme,
     ));
+    with_steps(
+        out, drill, started, cancelling, state, theme, width, room, title,
+    )
+}
+
+/// The running window's last part: the newest steps that fit, and the
+/// key.
+#[allow(clippy::too_many_arguments)]
+fn with_steps(
+    mut out: Vec<Line<'static>>,
+    drill: Option<&crate::model::drill::Drill>,
+    started: Time,
+    cancelling: bool,
+    state: &State,
+    theme: &Theme,
+    width: usize,
+    room: usize,
+    title: String,
+) -> (String, Vec<Line<'static>>) {
     // The steps, newest last: the drill's own and the replacement's.
     let mut steps: Vec<(f64, String, Style)> = Vec::new();
     if let Some(m) = drill {
