@@ -352,6 +352,7 @@ fn carry(state: &mut State, cmds: Vec<Command>) -> Vec<Effect> {
         }));
     }
     c.tell(d, state.world.timeline.current.as_ref());
+    c.retell(d, &state.world, &target, now);
     out
 }
 
@@ -493,20 +494,7 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
                 if d.stage == Stage::Verifying {
                     c.final_read = Some(at);
                 }
-                let (status, found, count, readable) = match &result {
-                    Ok(r) => (r.status, r.found, r.count, r.unreadable.is_none()),
-                    Err(_) => (None, false, None, false),
-                };
-                let two = status.is_some_and(|s| (200..300).contains(&s));
-                let event = match d.stage {
-                    Stage::CheckAbsent => Some(("checked_absent", two && !found && readable)),
-                    Stage::ReadBack => Some(("read_back", found)),
-                    Stage::Verifying => Some(("read_after", found)),
-                    _ => None,
-                };
-                if let Some((event, ok)) = event {
-                    c.data_event(at, event, ok, status, count);
-                }
+                c.read_answered(d.stage, &result, at);
             }
             let input = match result {
                 Ok(r) => Input::Read(r),
@@ -517,7 +505,7 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
         DrillMsg::Written(r) => {
             let now = state.now;
             if let Some((_, c)) = run_of(state) {
-                c.data_event(now, "written", r.is_ok(), None, None);
+                c.written(now, r.is_ok());
             }
             step(state, Input::Written(r), None)
         }
@@ -554,9 +542,7 @@ pub fn on_msg(state: &mut State, m: DrillMsg) -> Vec<Effect> {
             if let Some((d, c)) = run_of(state)
                 && d.stage == Stage::CleaningUp
             {
-                let gone =
-                    r.as_ref().is_ok() || r.as_ref().is_err_and(|e| e.starts_with("already gone"));
-                c.data_event(now, "deleted", gone, None, None);
+                c.deleted(now, &r);
             }
             step(state, Input::Deleted(r), None)
         }

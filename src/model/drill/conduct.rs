@@ -5,8 +5,9 @@
 use std::collections::BTreeSet;
 
 use super::machine::names_task;
-use super::machine::{Drill, RestartKind, Stop, Verdict};
+use super::machine::{Drill, Read, RestartKind, Stage, Stop, Verdict};
 use super::report::{DataEvent, Phase, ProbeRow, Range, Report, Restarted, phases, rfc3339};
+use super::story::Story;
 use super::view::notes;
 use crate::model::timeline::{Step, Timeline};
 use crate::model::world::World;
@@ -36,6 +37,10 @@ pub struct Conduct {
     pub cleanup_limit_s: Option<u64>,
     /// Every read and write of the marker, in order.
     pub data: Vec<DataEvent>,
+    /// The drill's story so far, once the restart is on its way: what
+    /// the running window draws (the verdict window and the report draw
+    /// the final one).
+    pub story: Option<Story>,
     /// The machine's log entries told, and the timeline's steps.
     said: usize,
     told: BTreeSet<Step>,
@@ -99,9 +104,45 @@ impl Conduct {
             transcript: Vec::new(),
             cleanup_limit_s: None,
             data: Vec::new(),
+            story: None,
             said: 0,
             told: BTreeSet::new(),
             told_for: None,
+        }
+    }
+
+    /// A read through the load balancer answered (or failed) at `at`, in
+    /// `stage`: a step of the marker's path.
+    pub fn read_answered(&mut self, stage: Stage, result: &Result<Read, String>, at: Time) {
+        let (status, found, count, readable) = match result {
+            Ok(r) => (r.status, r.found, r.count, r.unreadable.is_none()),
+            Err(_) => (None, false, None, false),
+        };
+        let two = status.is_some_and(|s| (200..300).contains(&s));
+        let event = match stage {
+            Stage::CheckAbsent => ("checked_absent", two && !found && readable),
+            Stage::ReadBack => ("read_back", found),
+            Stage::Verifying => ("read_after", found),
+            _ => return,
+        };
+        self.data_event(at, event.0, event.1, status, count);
+    }
+
+    /// The write answered: the marker written, or not.
+    pub fn written(&mut self, now: Time, ok: bool) {
+        self.data_event(now, "written", ok, None, None);
+    }
+
+    /// The delete answered; one already gone is gone.
+    pub fn deleted(&mut self, now: Time, r: &Result<(), String>) {
+        let gone = r.as_ref().is_ok() || r.as_ref().is_err_and(|e| e.starts_with("already gone"));
+        self.data_event(now, "deleted", gone, None, None);
+    }
+
+    /// The story so far, once the restart was sent.
+    pub fn retell(&mut self, d: &Drill, w: &World, target: &ServiceRef, now: Time) {
+        if d.restart_sent {
+            self.story = Story::of(&self.report(d, w, target, now));
         }
     }
 

@@ -6,7 +6,7 @@
 //! restart request (from the drill's start when none was sent); AWS's
 //! timestamps are put on this host's clock by the measured offset.
 
-use super::report::{Phase, Report};
+use super::report::{Phase, Report, Restarted};
 use crate::model::Time;
 use crate::model::probe::Outcome;
 
@@ -149,157 +149,7 @@ impl Story {
             } else {
                 String::new()
             };
-            let ph = |name: &str| x.phases.iter().find(|p| p.name == name);
-            let t = |name: &str| ph(name).and_then(&at);
-            let mark = |name: &str, label: &str| -> Option<Mark> {
-                let p = ph(name)?;
-                let within = p.uncertainty_s.unwrap_or(0.0).max(0.0);
-                Some(Mark {
-                    at: at(p)?,
-                    within,
-                    shape: if within > 0.0 {
-                        Shape::Bracket
-                    } else {
-                        Shape::Tick
-                    },
-                    label: label.to_string(),
-                    level: 0.0,
-                })
-            };
-            // The task leaves when ECS says so (stoppingAt): a forced
-            // deployment starts replacements first and stops it later.
-            let stop_at = t("old_task_stopping").or(t("stop_requested"));
-            let old_stopped = t("old_task_stopped");
-            // ECS deactivates the task while its target drains, then
-            // stops it (SIGTERM): the drain's end splits the two.
-            let gone = t("old_target_gone");
-            let draining = t("old_target_draining");
-            lanes.push(Lane {
-                kind: LaneKind::OldTask,
-                title: format!("{n}old task {}", crate::model::short_id(&x.old_task)),
-                spans: spans(
-                    from,
-                    to,
-                    &[
-                        (Some(from), State::Running),
-                        (
-                            stop_at,
-                            // With a target draining it is deactivating:
-                            // SIGTERM waits for the drain to end.
-                            if gone.is_some() || draining.is_some() {
-                                State::Draining
-                            } else {
-                                State::Stopping
-                            },
-                        ),
-                        (gone, State::Stopping),
-                        (old_stopped, State::Stopped),
-                    ],
-                ),
-                note: None,
-                marks: [
-                    mark("stop_requested", "stop"),
-                    mark("old_task_stopping", "deactivating"),
-                    mark("old_task_stopped", "STOPPED"),
-                    mark("old_target_gone", "SIGTERM"),
-                ]
-                .into_iter()
-                .flatten()
-                .collect(),
-            });
-            // A target leaves the group when its task stops.
-            let old_target = spans(
-                from,
-                gone.or(old_stopped).unwrap_or(to),
-                &[(Some(from), State::Healthy), (draining, State::Draining)],
-            );
-            lanes.push(Lane {
-                kind: LaneKind::OldTarget,
-                title: format!("{n}old target"),
-                spans: old_target,
-                note: None,
-                marks: [
-                    mark("old_target_draining", "draining"),
-                    mark("old_target_gone", "deregistered"),
-                ]
-                .into_iter()
-                .flatten()
-                .collect(),
-            });
-            let unchecked = ph("new_containers_healthy")
-                .and_then(|p| p.note.as_deref())
-                .is_some_and(|n| n == "no health check");
-            let new_marks: Vec<Mark> = [
-                mark("new_task_seen", "created"),
-                mark("new_task_provisioning", "PROVISIONING"),
-                mark("new_task_pending", "PENDING"),
-                mark("image_pull_done", "pulled"),
-                mark("new_task_running", "RUNNING"),
-                // Without a health check AWS never says HEALTHY: the
-                // containers counted from RUNNING, said so.
-                if unchecked {
-                    mark("new_containers_healthy", "no health check")
-                } else {
-                    mark("new_containers_healthy", "HEALTHY")
-                },
-                mark("new_task_stopped", "STOPPED"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            if new_marks.is_empty() && x.new_task.is_none() {
-                continue;
-            }
-            lanes.push(Lane {
-                kind: LaneKind::NewTask,
-                title: format!(
-                    "{n}new task {}",
-                    x.new_task
-                        .as_deref()
-                        .map(crate::model::short_id)
-                        .unwrap_or("?")
-                ),
-                spans: spans(
-                    from,
-                    to,
-                    &[
-                        (
-                            t("new_task_seen").or(t("new_task_provisioning")),
-                            State::Provisioning,
-                        ),
-                        (t("new_task_pending"), State::Pending),
-                        (t("new_task_running"), State::Running),
-                        (
-                            t("new_containers_healthy").filter(|_| !unchecked),
-                            State::Healthy,
-                        ),
-                        (t("new_task_stopped"), State::Stopped),
-                    ],
-                ),
-                marks: new_marks,
-                note: None,
-            });
-            // A replacement that stopped takes its target with it.
-            lanes.push(Lane {
-                kind: LaneKind::NewTarget,
-                title: format!("{n}new target"),
-                note: None,
-                spans: spans(
-                    from,
-                    t("new_task_stopped").unwrap_or(to),
-                    &[
-                        (t("new_target_initial"), State::Initial),
-                        (t("new_target_healthy"), State::Healthy),
-                    ],
-                ),
-                marks: [
-                    mark("new_target_initial", "initial"),
-                    mark("new_target_healthy", "healthy"),
-                ]
-                .into_iter()
-                .flatten()
-                .collect(),
-            });
+            lanes.extend(restart_lanes(x, &n, (from, to), &at));
         }
         let timed = |old: &String| r.restarts.iter().any(|x| &x.old_task == old);
         for old in r.old_tasks.iter().filter(|o| !timed(o)) {
@@ -349,6 +199,169 @@ impl Story {
             lanes,
         })
     }
+}
+
+/// One restart's lanes: the old task and its target, the replacement and
+/// its target (`n`: its number when there were several).
+fn restart_lanes(
+    x: &Restarted,
+    n: &str,
+    (from, to): (f64, f64),
+    at: &dyn Fn(&Phase) -> Option<f64>,
+) -> Vec<Lane> {
+    let mut lanes = Vec::new();
+    let ph = |name: &str| x.phases.iter().find(|p| p.name == name);
+    let t = |name: &str| ph(name).and_then(&at);
+    let mark = |name: &str, label: &str| -> Option<Mark> {
+        let p = ph(name)?;
+        let within = p.uncertainty_s.unwrap_or(0.0).max(0.0);
+        Some(Mark {
+            at: at(p)?,
+            within,
+            shape: if within > 0.0 {
+                Shape::Bracket
+            } else {
+                Shape::Tick
+            },
+            label: label.to_string(),
+            level: 0.0,
+        })
+    };
+    // The task leaves when ECS says so (stoppingAt): a forced
+    // deployment starts replacements first and stops it later.
+    let stop_at = t("old_task_stopping").or(t("stop_requested"));
+    let old_stopped = t("old_task_stopped");
+    // ECS deactivates the task while its target drains, then
+    // stops it (SIGTERM): the drain's end splits the two.
+    let gone = t("old_target_gone");
+    let draining = t("old_target_draining");
+    lanes.push(Lane {
+        kind: LaneKind::OldTask,
+        title: format!("{n}old task {}", crate::model::short_id(&x.old_task)),
+        spans: spans(
+            from,
+            to,
+            &[
+                (Some(from), State::Running),
+                (
+                    stop_at,
+                    // With a target draining it is deactivating:
+                    // SIGTERM waits for the drain to end.
+                    if gone.is_some() || draining.is_some() {
+                        State::Draining
+                    } else {
+                        State::Stopping
+                    },
+                ),
+                (gone, State::Stopping),
+                (old_stopped, State::Stopped),
+            ],
+        ),
+        note: None,
+        marks: [
+            mark("stop_requested", "stop"),
+            mark("old_task_stopping", "deactivating"),
+            mark("old_task_stopped", "STOPPED"),
+            mark("old_target_gone", "SIGTERM"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    });
+    // A target leaves the group when its task stops.
+    let old_target = spans(
+        from,
+        gone.or(old_stopped).unwrap_or(to),
+        &[(Some(from), State::Healthy), (draining, State::Draining)],
+    );
+    lanes.push(Lane {
+        kind: LaneKind::OldTarget,
+        title: format!("{n}old target"),
+        spans: old_target,
+        note: None,
+        marks: [
+            mark("old_target_draining", "draining"),
+            mark("old_target_gone", "deregistered"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    });
+    let unchecked = ph("new_containers_healthy")
+        .and_then(|p| p.note.as_deref())
+        .is_some_and(|n| n == "no health check");
+    let new_marks: Vec<Mark> = [
+        mark("new_task_seen", "created"),
+        mark("new_task_provisioning", "PROVISIONING"),
+        mark("new_task_pending", "PENDING"),
+        mark("image_pull_done", "pulled"),
+        mark("new_task_running", "RUNNING"),
+        // Without a health check AWS never says HEALTHY: the
+        // containers counted from RUNNING, said so.
+        if unchecked {
+            mark("new_containers_healthy", "no health check")
+        } else {
+            mark("new_containers_healthy", "HEALTHY")
+        },
+        mark("new_task_stopped", "STOPPED"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if new_marks.is_empty() && x.new_task.is_none() {
+        return lanes;
+    }
+    lanes.push(Lane {
+        kind: LaneKind::NewTask,
+        title: format!(
+            "{n}new task {}",
+            x.new_task
+                .as_deref()
+                .map(crate::model::short_id)
+                .unwrap_or("?")
+        ),
+        spans: spans(
+            from,
+            to,
+            &[
+                (
+                    t("new_task_seen").or(t("new_task_provisioning")),
+                    State::Provisioning,
+                ),
+                (t("new_task_pending"), State::Pending),
+                (t("new_task_running"), State::Running),
+                (
+                    t("new_containers_healthy").filter(|_| !unchecked),
+                    State::Healthy,
+                ),
+                (t("new_task_stopped"), State::Stopped),
+            ],
+        ),
+        marks: new_marks,
+        note: None,
+    });
+    // A replacement that stopped takes its target with it.
+    lanes.push(Lane {
+        kind: LaneKind::NewTarget,
+        title: format!("{n}new target"),
+        note: None,
+        spans: spans(
+            from,
+            t("new_task_stopped").unwrap_or(to),
+            &[
+                (t("new_target_initial"), State::Initial),
+                (t("new_target_healthy"), State::Healthy),
+            ],
+        ),
+        marks: [
+            mark("new_target_initial", "initial"),
+            mark("new_target_healthy", "healthy"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    });
+    lanes
 }
 
 /// Stretches from state changes in order: each lasts to the next known

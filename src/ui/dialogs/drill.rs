@@ -275,19 +275,14 @@ fn running(
     // what the report will show.
     let live = match &d.phase {
         Phase::Running {
-            drill: Some(m),
-            conduct: Some(c),
-            ..
-        } if m.restart_sent => {
-            let r = c.report(m, &state.world, &state.ctx.target, state.now);
-            crate::model::drill::story::Story::of(&r)
-        }
+            conduct: Some(c), ..
+        } => c.story.as_ref(),
         _ => None,
     };
     if let Some(st) = live {
         // The newest steps keep four rows at least.
         let rows = room.saturating_sub(out.len() + 2 + 4);
-        let lanes = super::story::lines(&st, width, rows, theme);
+        let lanes = super::story::lines(st, width, rows, theme);
         if !lanes.is_empty() {
             out.extend(lanes);
             return with_steps(
