@@ -577,21 +577,6 @@ fn internal(state: &mut State, e: String) -> Vec<Effect> {
     out
 }
 
-/// The stage in a few words, for the running view's title.
-pub fn stage_words(s: Stage) -> &'static str {
-    match s {
-        Stage::Preflight => "baseline",
-        Stage::CheckAbsent => "checking the marker is absent",
-        Stage::Writing => "writing the marker",
-        Stage::ReadBack => "reading it back",
-        Stage::Restarting => "restarting",
-        Stage::Observing => "watching the replacement",
-        Stage::Verifying => "reading the marker after the restart",
-        Stage::CleaningUp => "cleaning up",
-        Stage::Done => "done",
-    }
-}
-
 mod replan;
 
 use replan::replan;

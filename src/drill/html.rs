@@ -144,60 +144,10 @@ fn figures(r: &Report) -> String {
     h
 }
 
-pub fn page(r: &Report) -> String {
-    let colour = match r.verdict {
-        Verdict::Pass => "#2e7d32",
-        Verdict::Fail => "#c62828",
-        Verdict::Aborted => "#a66f00",
-    };
+/// The technical part, under the first screen: the figures in full, the
+/// phases of every task restarted, the marker's steps, the drill's steps.
+fn details(r: &Report) -> String {
     let mut h = String::new();
-    let _ = write!(
-        h,
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><title>ecsdeck drill: {v} — {svc}</title><style>{STYLE}.v{{color:{colour}}}</style></head><body><section class="first">"#,
-        v = r.verdict.word(),
-        svc = esc(&r.service)
-    );
-    let _ = write!(
-        h,
-        r#"<h1>Restart drill of <b>{}</b> in {} · {}</h1><div class="v">{}</div><p class="reason">{}</p>"#,
-        esc(&r.service),
-        esc(crate::model::arn_tail(&r.cluster)),
-        esc(r
-            .started_at
-            .get(..19)
-            .unwrap_or(&r.started_at)
-            .replace('T', " ")
-            .as_str()),
-        r.verdict.word(),
-        esc(&r.reason)
-    );
-    h.push_str(&figures(r));
-    if let Some(story) = crate::model::drill::story::Story::of(r) {
-        h.push_str(&super::svg::swimlane(&story));
-    }
-    let list = |h: &mut String, title: &str, items: &[String]| {
-        if items.is_empty() {
-            return;
-        }
-        let _ = write!(h, "<h2>{}</h2><ul>", esc(title));
-        for i in items {
-            let _ = write!(h, "<li>{}</li>", esc(i));
-        }
-        h.push_str("</ul>");
-    };
-    h.push_str("</section>");
-    let mut warn = r.warnings.clone();
-    warn.extend(r.clock_warning());
-    list(&mut h, "Warnings", &warn);
-    list(&mut h, "On the way", &r.notes);
-    if !r.history.is_empty() {
-        let _ = write!(
-            h,
-            "<h2>This service's drills</h2><p>Downtime of the last {} drills from this host and this one (outlined, last); P pass, F fail, A aborted.</p>",
-            r.history.len()
-        );
-        h.push_str(&trend(r));
-    }
     h.push_str(r#"<div class="tech"><h2>Details</h2>"#);
     let secs = |v: Option<f64>| v.map_or("—".to_string(), |s| format!("{s:.1} s"));
     let rows: Vec<(&str, String)> = vec![
@@ -280,6 +230,64 @@ pub fn page(r: &Report) -> String {
             esc(what)
         );
     }
+    h
+}
+
+pub fn page(r: &Report) -> String {
+    let colour = match r.verdict {
+        Verdict::Pass => "#2e7d32",
+        Verdict::Fail => "#c62828",
+        Verdict::Aborted => "#a66f00",
+    };
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><title>ecsdeck drill: {v} — {svc}</title><style>{STYLE}.v{{color:{colour}}}</style></head><body><section class="first">"#,
+        v = r.verdict.word(),
+        svc = esc(&r.service)
+    );
+    let _ = write!(
+        h,
+        r#"<h1>Restart drill of <b>{}</b> in {} · {}</h1><div class="v">{}</div><p class="reason">{}</p>"#,
+        esc(&r.service),
+        esc(crate::model::arn_tail(&r.cluster)),
+        esc(r
+            .started_at
+            .get(..19)
+            .unwrap_or(&r.started_at)
+            .replace('T', " ")
+            .as_str()),
+        r.verdict.word(),
+        esc(&r.reason)
+    );
+    h.push_str(&figures(r));
+    if let Some(story) = crate::model::drill::story::Story::of(r) {
+        h.push_str(&super::svg::swimlane(&story));
+    }
+    let list = |h: &mut String, title: &str, items: &[String]| {
+        if items.is_empty() {
+            return;
+        }
+        let _ = write!(h, "<h2>{}</h2><ul>", esc(title));
+        for i in items {
+            let _ = write!(h, "<li>{}</li>", esc(i));
+        }
+        h.push_str("</ul>");
+    };
+    h.push_str("</section>");
+    let mut warn = r.warnings.clone();
+    warn.extend(r.clock_warning());
+    list(&mut h, "Warnings", &warn);
+    list(&mut h, "On the way", &r.notes);
+    if !r.history.is_empty() {
+        let _ = write!(
+            h,
+            "<h2>This service's drills</h2><p>Downtime of the last {} drills from this host and this one (outlined, last); P pass, F fail, A aborted.</p>",
+            r.history.len()
+        );
+        h.push_str(&trend(r));
+    }
+    h.push_str(&details(r));
     let _ = writeln!(
         h,
         "</table><p><small>ecsdeck {} · {} probe samples</small></p></div></body></html>",

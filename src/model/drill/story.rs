@@ -201,22 +201,30 @@ impl Story {
     }
 }
 
-/// One restart's lanes: the old task and its target, the replacement and
-/// its target (`n`: its number when there were several).
-fn restart_lanes(
-    x: &Restarted,
-    n: &str,
-    (from, to): (f64, f64),
-    at: &dyn Fn(&Phase) -> Option<f64>,
-) -> Vec<Lane> {
-    let mut lanes = Vec::new();
-    let ph = |name: &str| x.phases.iter().find(|p| p.name == name);
-    let t = |name: &str| ph(name).and_then(&at);
-    let mark = |name: &str, label: &str| -> Option<Mark> {
-        let p = ph(name)?;
+/// One restart's phases on the story's axis.
+struct Phases<'a> {
+    x: &'a Restarted,
+    at: &'a dyn Fn(&Phase) -> Option<f64>,
+    /// The axis's ends.
+    from: f64,
+    to: f64,
+}
+
+impl Phases<'_> {
+    fn get(&self, name: &str) -> Option<&Phase> {
+        self.x.phases.iter().find(|p| p.name == name)
+    }
+
+    fn t(&self, name: &str) -> Option<f64> {
+        self.get(name).and_then(|p| (self.at)(p))
+    }
+
+    /// The phase as a mark: a bracket when a poll saw it, else a tick.
+    fn mark(&self, name: &str, label: &str) -> Option<Mark> {
+        let p = self.get(name)?;
         let within = p.uncertainty_s.unwrap_or(0.0).max(0.0);
         Some(Mark {
-            at: at(p)?,
+            at: (self.at)(p)?,
             within,
             shape: if within > 0.0 {
                 Shape::Bracket
@@ -226,142 +234,160 @@ fn restart_lanes(
             label: label.to_string(),
             level: 0.0,
         })
-    };
+    }
+
+    fn marks(&self, of: &[(&str, &str)]) -> Vec<Mark> {
+        of.iter().filter_map(|(n, l)| self.mark(n, l)).collect()
+    }
+}
+
+/// One restart's lanes: the old task and its target, the replacement and
+/// its target (`n`: its number when there were several).
+fn restart_lanes(
+    x: &Restarted,
+    n: &str,
+    (from, to): (f64, f64),
+    at: &dyn Fn(&Phase) -> Option<f64>,
+) -> Vec<Lane> {
+    let p = Phases { x, at, from, to };
+    let mut lanes = old_lanes(&p, n);
+    lanes.extend(new_lanes(&p, n));
+    lanes
+}
+
+/// The old task (running, draining while its target drains, stopping
+/// once SIGTERM is sent, stopped) and its target.
+fn old_lanes(p: &Phases, n: &str) -> Vec<Lane> {
+    let (from, to) = (p.from, p.to);
     // The task leaves when ECS says so (stoppingAt): a forced
     // deployment starts replacements first and stops it later.
-    let stop_at = t("old_task_stopping").or(t("stop_requested"));
-    let old_stopped = t("old_task_stopped");
-    // ECS deactivates the task while its target drains, then
-    // stops it (SIGTERM): the drain's end splits the two.
-    let gone = t("old_target_gone");
-    let draining = t("old_target_draining");
-    lanes.push(Lane {
-        kind: LaneKind::OldTask,
-        title: format!("{n}old task {}", crate::model::short_id(&x.old_task)),
-        spans: spans(
-            from,
-            to,
-            &[
-                (Some(from), State::Running),
-                (
-                    stop_at,
-                    // With a target draining it is deactivating:
-                    // SIGTERM waits for the drain to end.
-                    if gone.is_some() || draining.is_some() {
-                        State::Draining
-                    } else {
-                        State::Stopping
-                    },
-                ),
-                (gone, State::Stopping),
-                (old_stopped, State::Stopped),
-            ],
-        ),
-        note: None,
-        marks: [
-            mark("stop_requested", "stop"),
-            mark("old_task_stopping", "deactivating"),
-            mark("old_task_stopped", "STOPPED"),
-            mark("old_target_gone", "SIGTERM"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
-    });
-    // A target leaves the group when its task stops.
-    let old_target = spans(
-        from,
-        gone.or(old_stopped).unwrap_or(to),
-        &[(Some(from), State::Healthy), (draining, State::Draining)],
-    );
-    lanes.push(Lane {
-        kind: LaneKind::OldTarget,
-        title: format!("{n}old target"),
-        spans: old_target,
-        note: None,
-        marks: [
-            mark("old_target_draining", "draining"),
-            mark("old_target_gone", "deregistered"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
-    });
-    let unchecked = ph("new_containers_healthy")
+    let stop_at = p.t("old_task_stopping").or(p.t("stop_requested"));
+    let old_stopped = p.t("old_task_stopped");
+    // ECS deactivates the task while its target drains, then stops it
+    // (SIGTERM): the drain's end splits the two.
+    let gone = p.t("old_target_gone");
+    let draining = p.t("old_target_draining");
+    let leaving = if gone.is_some() || draining.is_some() {
+        State::Draining
+    } else {
+        State::Stopping
+    };
+    vec![
+        Lane {
+            kind: LaneKind::OldTask,
+            title: format!("{n}old task {}", crate::model::short_id(&p.x.old_task)),
+            spans: spans(
+                from,
+                to,
+                &[
+                    (Some(from), State::Running),
+                    (stop_at, leaving),
+                    (gone, State::Stopping),
+                    (old_stopped, State::Stopped),
+                ],
+            ),
+            note: None,
+            marks: p.marks(&[
+                ("stop_requested", "stop"),
+                ("old_task_stopping", "deactivating"),
+                ("old_task_stopped", "STOPPED"),
+                ("old_target_gone", "SIGTERM"),
+            ]),
+        },
+        // The target leaves the group when its drain ends (or its task
+        // stops, when that end was not seen).
+        Lane {
+            kind: LaneKind::OldTarget,
+            title: format!("{n}old target"),
+            spans: spans(
+                from,
+                gone.or(old_stopped).unwrap_or(to),
+                &[(Some(from), State::Healthy), (draining, State::Draining)],
+            ),
+            note: None,
+            marks: p.marks(&[
+                ("old_target_draining", "draining"),
+                ("old_target_gone", "deregistered"),
+            ]),
+        },
+    ]
+}
+
+/// The replacement (provisioning to healthy, or stopped) and its target;
+/// none when no replacement was seen.
+fn new_lanes(p: &Phases, n: &str) -> Vec<Lane> {
+    let (from, to) = (p.from, p.to);
+    let unchecked = p
+        .get("new_containers_healthy")
         .and_then(|p| p.note.as_deref())
         .is_some_and(|n| n == "no health check");
-    let new_marks: Vec<Mark> = [
-        mark("new_task_seen", "created"),
-        mark("new_task_provisioning", "PROVISIONING"),
-        mark("new_task_pending", "PENDING"),
-        mark("image_pull_done", "pulled"),
-        mark("new_task_running", "RUNNING"),
-        // Without a health check AWS never says HEALTHY: the
-        // containers counted from RUNNING, said so.
-        if unchecked {
-            mark("new_containers_healthy", "no health check")
-        } else {
-            mark("new_containers_healthy", "HEALTHY")
-        },
-        mark("new_task_stopped", "STOPPED"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if new_marks.is_empty() && x.new_task.is_none() {
-        return lanes;
+    // Without a health check AWS never says HEALTHY: the containers
+    // counted from RUNNING, said so.
+    let healthy = if unchecked {
+        "no health check"
+    } else {
+        "HEALTHY"
+    };
+    let marks = p.marks(&[
+        ("new_task_seen", "created"),
+        ("new_task_provisioning", "PROVISIONING"),
+        ("new_task_pending", "PENDING"),
+        ("image_pull_done", "pulled"),
+        ("new_task_running", "RUNNING"),
+        ("new_containers_healthy", healthy),
+        ("new_task_stopped", "STOPPED"),
+    ]);
+    if marks.is_empty() && p.x.new_task.is_none() {
+        return Vec::new();
     }
-    lanes.push(Lane {
-        kind: LaneKind::NewTask,
-        title: format!(
-            "{n}new task {}",
-            x.new_task
-                .as_deref()
-                .map(crate::model::short_id)
-                .unwrap_or("?")
-        ),
-        spans: spans(
-            from,
-            to,
-            &[
-                (
-                    t("new_task_seen").or(t("new_task_provisioning")),
-                    State::Provisioning,
-                ),
-                (t("new_task_pending"), State::Pending),
-                (t("new_task_running"), State::Running),
-                (
-                    t("new_containers_healthy").filter(|_| !unchecked),
-                    State::Healthy,
-                ),
-                (t("new_task_stopped"), State::Stopped),
-            ],
-        ),
-        marks: new_marks,
-        note: None,
-    });
-    // A replacement that stopped takes its target with it.
-    lanes.push(Lane {
-        kind: LaneKind::NewTarget,
-        title: format!("{n}new target"),
-        note: None,
-        spans: spans(
-            from,
-            t("new_task_stopped").unwrap_or(to),
-            &[
-                (t("new_target_initial"), State::Initial),
-                (t("new_target_healthy"), State::Healthy),
-            ],
-        ),
-        marks: [
-            mark("new_target_initial", "initial"),
-            mark("new_target_healthy", "healthy"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
-    });
-    lanes
+    let id =
+        p.x.new_task
+            .as_deref()
+            .map(crate::model::short_id)
+            .unwrap_or("?");
+    vec![
+        Lane {
+            kind: LaneKind::NewTask,
+            title: format!("{n}new task {id}"),
+            spans: spans(
+                from,
+                to,
+                &[
+                    (
+                        p.t("new_task_seen").or(p.t("new_task_provisioning")),
+                        State::Provisioning,
+                    ),
+                    (p.t("new_task_pending"), State::Pending),
+                    (p.t("new_task_running"), State::Running),
+                    (
+                        p.t("new_containers_healthy").filter(|_| !unchecked),
+                        State::Healthy,
+                    ),
+                    (p.t("new_task_stopped"), State::Stopped),
+                ],
+            ),
+            marks,
+            note: None,
+        },
+        // A replacement that stopped takes its target with it.
+        Lane {
+            kind: LaneKind::NewTarget,
+            title: format!("{n}new target"),
+            note: None,
+            spans: spans(
+                from,
+                p.t("new_task_stopped").unwrap_or(to),
+                &[
+                    (p.t("new_target_initial"), State::Initial),
+                    (p.t("new_target_healthy"), State::Healthy),
+                ],
+            ),
+            marks: p.marks(&[
+                ("new_target_initial", "initial"),
+                ("new_target_healthy", "healthy"),
+            ]),
+        },
+    ]
 }
 
 /// Stretches from state changes in order: each lasts to the next known

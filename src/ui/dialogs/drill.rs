@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use super::big::big;
 use super::numbered;
-use crate::app::drill::{DrillScreen, Phase, Preflight, short_tasks, stage_words};
+use crate::app::drill::{DrillScreen, Phase, Preflight, short_tasks};
 use crate::app::{Modal, State};
 use crate::model::Time;
 use crate::model::drill::machine::{RestartKind, Verdict};
@@ -233,7 +233,7 @@ fn running(
         _ => None,
     };
     let elapsed = secs_between(started, state.now).max(0.0);
-    let stage = drill.map_or("starting", |m| stage_words(m.stage));
+    let stage = drill.map_or("starting", |m| m.stage.words());
     let title = format!(
         " Restart drill — {elapsed:.0} s of ~{}–{} s · {stage} ",
         d.preflight.estimate.min_s, d.preflight.estimate.max_s

@@ -55,6 +55,23 @@ pub enum Stage {
     Done,
 }
 
+impl Stage {
+    /// The stage in a few words, for the running view's title.
+    pub fn words(self) -> &'static str {
+        match self {
+            Stage::Preflight => "baseline",
+            Stage::CheckAbsent => "checking the marker is absent",
+            Stage::Writing => "writing the marker",
+            Stage::ReadBack => "reading it back",
+            Stage::Restarting => "restarting",
+            Stage::Observing => "watching the replacement",
+            Stage::Verifying => "reading the marker after the restart",
+            Stage::CleaningUp => "cleaning up",
+            Stage::Done => "done",
+        }
+    }
+}
+
 /// What a read through the load balancer found. A read only counts when
 /// it is a 2xx and the marker is where the contract says, never anywhere
 /// in an error page.
