@@ -269,9 +269,7 @@ impl Tracker {
         }
         if let Some(tl) = self.current.as_mut() {
             let began = tl.began;
-            // Host time seen by a poll: within the poll's spacing, or —
-            // the first poll — since the timeline began. Never passed off
-            // as an exact AWS time.
+            // Host time seen by a poll: never passed off as AWS's.
             let gap = polled(gap, at, began);
             if let Some(old) = tasks.iter().find(|t| t.arn == tl.old_task) {
                 if let Some(s) = old.stopping_at {

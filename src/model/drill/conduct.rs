@@ -139,6 +139,15 @@ impl Conduct {
         self.data_event(now, "deleted", gone, None, None);
     }
 
+    /// The count the last final read that answered 2xx found.
+    fn records_after(&self) -> Option<u32> {
+        self.data
+            .iter()
+            .rev()
+            .find(|e| e.event == "read_after" && e.status.is_some_and(|s| (200..300).contains(&s)))
+            .and_then(|e| e.count)
+    }
+
     /// The story so far, once the restart was sent.
     pub fn retell(&mut self, d: &Drill, w: &World, target: &ServiceRef, now: Time) {
         if d.restart_sent {
@@ -303,17 +312,11 @@ impl Conduct {
             d.restart,
         );
         notes.extend(memory_note);
-        let records_after = self
-            .data
-            .iter()
-            .rev()
-            .find(|e| e.event == "read_after" && e.status.is_some_and(|s| (200..300).contains(&s)))
-            .and_then(|e| e.count);
         Report {
             history: Vec::new(),
             data: self.data.clone(),
             records_before: d.count_before,
-            records_after,
+            records_after: self.records_after(),
             verdict,
             reason,
             memory,
