@@ -324,10 +324,7 @@ impl Tracker {
                     let checked: Vec<_> = n.containers.iter().filter(|c| checked(n, c)).collect();
                     if checked.is_empty() {
                         tl.health_checked = false;
-                        let (at, within) = match n.started_at {
-                            Some(s) => (s, None),
-                            None => (at, gap),
-                        };
+                        let (at, within) = n.started_at.map_or((at, gap), |s| (s, None));
                         tl.mark(
                             Step::ContainersHealthy,
                             at,

@@ -340,12 +340,7 @@ impl Conduct {
             probe_url_verified: !d.hand_set_url || d.outage_seen || d.served_by_new,
             warnings: self.warnings.clone(),
             notes,
-            cleanup: match &d.cleanup {
-                Some(Ok(())) => "deleted".into(),
-                Some(Err(e)) if e.starts_with("already gone") => e.clone(),
-                Some(Err(e)) => format!("not done: {e}"),
-                None => "nothing to clean up".into(),
-            },
+            cleanup: cleanup_words(&d.cleanup),
             started_at: rfc3339(self.began),
             ended_at: rfc3339(now),
             downtime_s: Some(downtime),
@@ -377,6 +372,16 @@ impl Conduct {
                 })
                 .collect(),
         }
+    }
+}
+
+/// The marker's cleanup in the report's words.
+fn cleanup_words(c: &Option<Result<(), String>>) -> String {
+    match c {
+        Some(Ok(())) => "deleted".into(),
+        Some(Err(e)) if e.starts_with("already gone") => e.clone(),
+        Some(Err(e)) => format!("not done: {e}"),
+        None => "nothing to clean up".into(),
     }
 }
 

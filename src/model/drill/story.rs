@@ -116,6 +116,16 @@ fn parse(t: &str) -> Option<Time> {
         .map(|d| d.with_timezone(&chrono::Utc))
 }
 
+/// Every time the phase `name` was reached, in any restart or the last.
+fn phase_times<'a>(r: &'a Report, name: &'a str) -> impl Iterator<Item = Time> + 'a {
+    r.restarts
+        .iter()
+        .flat_map(|x| &x.phases)
+        .chain(&r.phases)
+        .filter(move |p| p.name == name)
+        .filter_map(|p| parse(&p.at))
+}
+
 fn secs(a: Time, b: Time) -> f64 {
     (b - a).num_milliseconds() as f64 / 1000.0
 }
@@ -124,14 +134,7 @@ impl Story {
     pub fn of(r: &Report) -> Option<Story> {
         let started = parse(&r.started_at)?;
         let ended = parse(&r.ended_at)?.max(started);
-        let stop = r
-            .restarts
-            .iter()
-            .flat_map(|x| &x.phases)
-            .chain(&r.phases)
-            .filter(|p| p.name == "stop_requested")
-            .filter_map(|p| parse(&p.at))
-            .min();
+        let stop = phase_times(r, "stop_requested").min();
         let zero = stop.unwrap_or(started);
         let offset = r.clock_offset_s.unwrap_or(0.0);
         let at = |p: &Phase| -> Option<f64> {
@@ -447,14 +450,7 @@ fn probe_lane(r: &Report, zero: Time) -> Lane {
             })
         })
         .collect();
-    let first = r
-        .restarts
-        .iter()
-        .flat_map(|x| &x.phases)
-        .chain(&r.phases)
-        .filter(|p| p.name == "first_2xx")
-        .filter_map(|p| parse(&p.at))
-        .max();
+    let first = phase_times(r, "first_2xx").max();
     if let Some(t) = first {
         marks.push(Mark {
             at: secs(zero, t),

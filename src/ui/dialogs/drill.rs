@@ -219,6 +219,37 @@ fn step_name(s: Step) -> Option<&'static str> {
     })
 }
 
+/// Before the restart (no story yet): the probe over the drill with the
+/// steps marked.
+fn probe_strip(
+    state: &State,
+    started: Time,
+    elapsed: f64,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let dots: Vec<Dot> = state
+        .world
+        .probe
+        .history
+        .samples()
+        .filter(|s| s.at >= started)
+        .map(|s| Dot {
+            at: secs_between(started, s.at),
+            up: s.up,
+            ms: s.total_ms,
+        })
+        .collect();
+    let marks = timeline_marks(state, started);
+    chart(
+        &dots,
+        &marks,
+        elapsed.max(10.0),
+        width.saturating_sub(10),
+        theme,
+    )
+}
+
 fn running(
     d: &DrillScreen,
     started: Time,
@@ -279,56 +310,14 @@ fn running(
         } => c.story.as_ref(),
         _ => None,
     };
-    if let Some(st) = live {
-        // The newest steps keep four rows at least.
-        let rows = room.saturating_sub(out.len() + 2 + 4);
-        let lanes = super::story::lines(st, width, rows, theme);
-        if !lanes.is_empty() {
-            out.extend(lanes);
-            return with_steps(
-                out, drill, started, cancelling, state, theme, width, room, title,
-            );
-        }
+    // The newest steps keep four rows at least.
+    let rows = room.saturating_sub(out.len() + 2 + 4);
+    let lanes = live.map_or_else(Vec::new, |st| super::story::lines(st, width, rows, theme));
+    if lanes.is_empty() {
+        out.extend(probe_strip(state, started, elapsed, width, theme));
+    } else {
+        out.extend(lanes);
     }
-    let dots: Vec<Dot> = state
-        .world
-        .probe
-        .history
-        .samples()
-        .filter(|s| s.at >= started)
-        .map(|s| Dot {
-            at: secs_between(started, s.at),
-            up: s.up,
-            ms: s.total_ms,
-        })
-        .collect();
-    let marks = timeline_marks(state, started);
-    out.extend(chart(
-        &dots,
-        &marks,
-        elapsed.max(10.0),
-        width.saturating_sub(10),
-        theme,
-    ));
-    with_steps(
-        out, drill, started, cancelling, state, theme, width, room, title,
-    )
-}
-
-/// The running window's last part: the newest steps that fit, and the
-/// key.
-#[allow(clippy::too_many_arguments)]
-fn with_steps(
-    mut out: Vec<Line<'static>>,
-    drill: Option<&crate::model::drill::Drill>,
-    started: Time,
-    cancelling: bool,
-    state: &State,
-    theme: &Theme,
-    width: usize,
-    room: usize,
-    title: String,
-) -> (String, Vec<Line<'static>>) {
     // The steps, newest last: the drill's own and the replacement's.
     let mut steps: Vec<(f64, String, Style)> = Vec::new();
     if let Some(m) = drill {
